@@ -1,0 +1,18 @@
+// Every AWS action the bot calls, and nothing else: serverless.yml's IAM role must name
+// exactly these (a test compares them), so least privilege cannot drift from the code.
+export const READ_ACTIONS = [
+  "ecs:ListClusters",
+  "ecs:ListServices",
+  "ecs:ListServicesByNamespace",
+  "ecs:DescribeServices",
+  "ecs:ListTasks",
+  "ecs:DescribeTasks",
+  "ecs:DescribeTaskDefinition",
+  "servicediscovery:ListNamespaces",
+  "servicediscovery:ListServices",
+  "servicediscovery:DiscoverInstances",
+  "route53:GetHostedZone",
+] as const;
+
+/** Read at cold start, to fetch the Slack signing secret and bot token. */
+export const SECRET_ACTIONS = ["ssm:GetParameters"] as const;

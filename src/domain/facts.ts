@@ -1,0 +1,150 @@
+// The project's own view of what AWS returned. The AWS adapters map SDK shapes into these
+// types; the domain reasons only over them, so it never imports the SDK.
+
+export type NamespaceType = "HTTP" | "DNS_PRIVATE" | "DNS_PUBLIC";
+
+export interface Namespace {
+  id: string;
+  arn: string;
+  name: string;
+  type: NamespaceType;
+  /** The name DiscoverInstances takes (HttpProperties.HttpName). */
+  httpName: string;
+  /** Route 53 hosted zone behind a DNS namespace. */
+  hostedZoneId?: string;
+}
+
+export interface DnsRecordSpec {
+  type: string;
+  ttl: number;
+}
+
+export interface CloudMapService {
+  id: string;
+  arn: string;
+  name: string;
+  namespaceId: string;
+  /** Empty for services without DNS (HTTP namespaces, Service Connect). */
+  dnsRecords: DnsRecordSpec[];
+  routingPolicy?: string;
+}
+
+export type CloudMapHealth = "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+
+export interface CloudMapInstance {
+  /** ECS registers each task under its task ID. */
+  id: string;
+  ipv4?: string;
+  port?: number;
+  availabilityZone?: string;
+  health: CloudMapHealth;
+  ecsClusterName?: string;
+  ecsServiceName?: string;
+  taskDefinitionFamily?: string;
+}
+
+export interface ClientAlias {
+  dnsName: string;
+  port: number;
+}
+
+export interface ServiceConnectEntry {
+  portName: string;
+  discoveryName: string;
+  discoveryArn?: string;
+  clientAliases: ClientAlias[];
+}
+
+export interface ServiceConnectConfig {
+  enabled: boolean;
+  namespace?: string;
+  services: ServiceConnectEntry[];
+}
+
+export interface ServiceRegistryRef {
+  registryArn: string;
+  port?: number;
+  containerName?: string;
+  containerPort?: number;
+}
+
+export interface ServiceEvent {
+  at: Date;
+  message: string;
+}
+
+export interface EcsService {
+  arn: string;
+  name: string;
+  clusterName: string;
+  status: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  taskDefinitionArn: string;
+  launchType?: string;
+  subnets: string[];
+  securityGroups: string[];
+  serviceRegistries: ServiceRegistryRef[];
+  /** From the PRIMARY deployment: what new tasks run with. */
+  serviceConnect?: ServiceConnectConfig;
+  rolloutState?: string;
+  rolloutStateReason?: string;
+  /** When the PRIMARY deployment started: clients older than this cannot resolve new aliases. */
+  deployedAt?: Date;
+  events: ServiceEvent[];
+}
+
+export interface ContainerState {
+  name: string;
+  lastStatus?: string;
+  healthStatus?: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+export interface EcsTask {
+  arn: string;
+  id: string;
+  clusterName: string;
+  taskDefinitionArn: string;
+  /** "service:<name>" for tasks started by a service. */
+  group?: string;
+  lastStatus: string;
+  desiredStatus: string;
+  healthStatus?: string;
+  ipv4?: string;
+  availabilityZone?: string;
+  subnetId?: string;
+  startedAt?: Date;
+  stoppedAt?: Date;
+  stoppedReason?: string;
+  containers: ContainerState[];
+}
+
+export interface PortMapping {
+  name?: string;
+  containerPort: number;
+  protocol?: string;
+  appProtocol?: string;
+}
+
+export interface ContainerDefinition {
+  name: string;
+  portMappings: PortMapping[];
+}
+
+export interface TaskDefinition {
+  arn: string;
+  family: string;
+  revision: number;
+  containers: ContainerDefinition[];
+}
+
+/** Something the bot could not read, so the answer is partial. */
+export interface Gap {
+  /** What is missing, in the user's terms: "task endpoints of tutorial/api-service". */
+  what: string;
+  /** Why: "AWS throttled DescribeTasks (ThrottlingException)". */
+  why: string;
+}
