@@ -1,0 +1,42 @@
+// Lives at module scope, so it survives warm Lambda invocations. Namespaces, service lists and
+// task definitions change rarely; task endpoints and health are never cached here.
+
+interface Entry<T> {
+  expiresAt: number;
+  value: Promise<T>;
+}
+
+export class TtlCache {
+  private readonly entries = new Map<string, Entry<unknown>>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Shares one in-flight load between concurrent callers; a failed load is not cached. */
+  getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(key) as Entry<T> | undefined;
+    if (hit && hit.expiresAt > this.now()) return hit.value;
+    const value = load();
+    this.entries.set(key, { expiresAt: this.now() + ttlMs, value });
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    return value;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+export const TTL = {
+  /** Namespaces and clusters: created by infrastructure changes, not by deploys. */
+  topology: 5 * 60_000,
+  /** Which services exist: changes on service create/delete. */
+  serviceList: 60_000,
+  /** A task definition revision is immutable. */
+  immutable: 24 * 60 * 60_000,
+} as const;

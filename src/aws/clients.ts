@@ -1,0 +1,85 @@
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { Route53Client } from "@aws-sdk/client-route-53";
+import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
+import { callLog } from "./call-log.ts";
+
+export interface AwsClients {
+  region: string;
+  ecs: ECSClient;
+  cloudMap: ServiceDiscoveryClient;
+  route53: Route53Client;
+}
+
+// Created once per region and kept at module scope: warm Lambda invocations reuse the
+// clients, their connections and their adaptive retry state.
+const byRegion = new Map<string, AwsClients>();
+
+/** The SDK's own settings: adaptive retries back off under throttling, short timeouts keep Slack's budget. */
+function sharedConfig(region: string) {
+  return {
+    region,
+    retryMode: "adaptive",
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  } as const;
+}
+
+/**
+ * DiscoverInstances is sent to a `data-` host prefix. Behind an endpoint override (the loopback
+ * emulator, a VPC endpoint) that prefix would break the host name, so it is turned off there.
+ */
+function endpointOverridden(service: string): boolean {
+  return Boolean(process.env.AWS_ENDPOINT_URL || process.env[`AWS_ENDPOINT_URL_${service}`]);
+}
+
+type Handler<I, O> = (args: I) => Promise<O>;
+
+/** Records each logical call (retries included in its duration) in the process's call log. */
+function callLogMiddleware<I, O>() {
+  return (next: Handler<I, O>, context: { commandName?: string }) =>
+    async (args: I): Promise<O> => {
+      const start = performance.now();
+      let ok = false;
+      try {
+        const out = await next(args);
+        ok = true;
+        return out;
+      } finally {
+        const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
+        callLog.record({ operation, start, end: performance.now(), ok });
+      }
+    };
+}
+
+export function awsClients(region: string): AwsClients {
+  let clients = byRegion.get(region);
+  if (!clients) {
+    const config = sharedConfig(region);
+    clients = {
+      region,
+      ecs: new ECSClient(config),
+      cloudMap: new ServiceDiscoveryClient({
+        ...config,
+        disableHostPrefix: endpointOverridden("SERVICEDISCOVERY"),
+      }),
+      // Route 53 is a global service; its API lives in us-east-1.
+      route53: new Route53Client({ ...config, region: "us-east-1" }),
+    };
+    const options = { step: "initialize", name: "ecsChatopsCallLog" } as const;
+    clients.ecs.middlewareStack.add(callLogMiddleware(), options);
+    clients.cloudMap.middlewareStack.add(callLogMiddleware(), options);
+    clients.route53.middlewareStack.add(callLogMiddleware(), options);
+    byRegion.set(region, clients);
+  }
+  return clients;
+}
+
+/** For tests and the demo, which change endpoints between runs. */
+export function forgetAwsClients(): void {
+  for (const c of byRegion.values()) {
+    c.ecs.destroy();
+    c.cloudMap.destroy();
+    c.route53.destroy();
+  }
+  byRegion.clear();
+}

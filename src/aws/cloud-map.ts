@@ -1,0 +1,123 @@
+import {
+  DiscoverInstancesCommand,
+  type HttpInstanceSummary,
+  type NamespaceSummary,
+  paginateListNamespaces,
+  paginateListServices,
+  type ServiceDiscoveryClient,
+  type ServiceSummary,
+} from "@aws-sdk/client-servicediscovery";
+import type {
+  CloudMapHealth,
+  CloudMapInstance,
+  CloudMapService,
+  Namespace,
+  NamespaceType,
+} from "../domain/facts.ts";
+import { collect } from "./batch.ts";
+import { TTL, type TtlCache } from "./cache.ts";
+import { read } from "./errors.ts";
+
+const PAGE_MAX = 100;
+/** DiscoverInstances' own ceiling: a discovery name rarely has more endpoints than this. */
+const DISCOVER_MAX = 1000;
+
+export function toNamespace(ns: NamespaceSummary): Namespace {
+  const name = ns.Name ?? "";
+  return {
+    id: ns.Id ?? "",
+    arn: ns.Arn ?? "",
+    name,
+    type: (ns.Type ?? "HTTP") as NamespaceType,
+    httpName: ns.Properties?.HttpProperties?.HttpName ?? name,
+    hostedZoneId: ns.Properties?.DnsProperties?.HostedZoneId,
+  };
+}
+
+export function toService(s: ServiceSummary, namespaceId: string): CloudMapService {
+  return {
+    id: s.Id ?? "",
+    arn: s.Arn ?? "",
+    name: s.Name ?? "",
+    namespaceId,
+    dnsRecords: (s.DnsConfig?.DnsRecords ?? []).map((r) => ({
+      type: r.Type ?? "A",
+      ttl: r.TTL ?? 0,
+    })),
+    routingPolicy: s.DnsConfig?.RoutingPolicy,
+  };
+}
+
+export function toInstance(i: HttpInstanceSummary): CloudMapInstance {
+  const a = i.Attributes ?? {};
+  const port = a.AWS_INSTANCE_PORT ? Number(a.AWS_INSTANCE_PORT) : undefined;
+  return {
+    id: i.InstanceId ?? "",
+    ipv4: a.AWS_INSTANCE_IPV4,
+    port: Number.isFinite(port) ? port : undefined,
+    availabilityZone: a.AVAILABILITY_ZONE,
+    health: (i.HealthStatus ?? "UNKNOWN") as CloudMapHealth,
+    ecsClusterName: a.ECS_CLUSTER_NAME,
+    ecsServiceName: a.ECS_SERVICE_NAME,
+    taskDefinitionFamily: a.ECS_TASK_DEFINITION_FAMILY,
+  };
+}
+
+/** Cloud Map reads: the control plane (cached lists) and the data plane (live instances). */
+export class CloudMapAdapter {
+  constructor(
+    private readonly client: ServiceDiscoveryClient,
+    private readonly cache: TtlCache,
+    private readonly region: string,
+  ) {}
+
+  listNamespaces(): Promise<Namespace[]> {
+    return this.cache.getOrLoad(`sd:${this.region}:namespaces`, TTL.topology, () =>
+      read("list Cloud Map namespaces", "ListNamespaces", async () => {
+        const all = await collect(
+          paginateListNamespaces({ client: this.client, pageSize: PAGE_MAX }, {}),
+          (p) => p.Namespaces,
+        );
+        return all.map(toNamespace).sort((a, b) => a.name.localeCompare(b.name));
+      }),
+    );
+  }
+
+  /**
+   * Cloud Map services of one namespace. The NAMESPACE_ID filter takes one namespace and the
+   * summaries do not name their namespace, so the listing is per namespace.
+   */
+  listServices(namespace: Namespace): Promise<CloudMapService[]> {
+    return this.cache.getOrLoad(`sd:${this.region}:services:${namespace.id}`, TTL.serviceList, () =>
+      read(`list Cloud Map services of ${namespace.name}`, "ListServices", async () => {
+        const all = await collect(
+          paginateListServices(
+            { client: this.client, pageSize: PAGE_MAX },
+            { Filters: [{ Name: "NAMESPACE_ID", Values: [namespace.id], Condition: "EQ" }] },
+          ),
+          (p) => p.Services,
+        );
+        return all.map((s) => toService(s, namespace.id));
+      }),
+    );
+  }
+
+  /** Live endpoints of one discovery name, healthy or not: the answer must show both. */
+  discoverInstances(namespaceHttpName: string, serviceName: string): Promise<CloudMapInstance[]> {
+    return read(
+      `discover instances of ${serviceName}.${namespaceHttpName}`,
+      "DiscoverInstances",
+      async () => {
+        const out = await this.client.send(
+          new DiscoverInstancesCommand({
+            NamespaceName: namespaceHttpName,
+            ServiceName: serviceName,
+            HealthStatus: "ALL",
+            MaxResults: DISCOVER_MAX,
+          }),
+        );
+        return (out.Instances ?? []).map(toInstance);
+      },
+    );
+  }
+}

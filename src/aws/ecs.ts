@@ -1,0 +1,144 @@
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  paginateListClusters,
+  paginateListServices,
+  paginateListServicesByNamespace,
+  paginateListTasks,
+} from "@aws-sdk/client-ecs";
+import type { EcsService, EcsTask, TaskDefinition } from "../domain/facts.ts";
+import { chunk, collect } from "./batch.ts";
+import { TTL, type TtlCache } from "./cache.ts";
+import { lastSegment, toEcsService, toEcsTask, toTaskDefinition } from "./ecs-mapping.ts";
+import { read } from "./errors.ts";
+
+const DESCRIBE_SERVICES_MAX = 10;
+const DESCRIBE_TASKS_MAX = 100;
+const PAGE_MAX = 100;
+
+export interface DescribedServices {
+  services: EcsService[];
+  /** Names or ARNs ECS reported as MISSING. */
+  missing: string[];
+}
+
+/** ECS reads, batched and paginated inside, returning the project's own types. */
+export class EcsAdapter {
+  constructor(
+    private readonly client: ECSClient,
+    private readonly cache: TtlCache,
+    private readonly region: string,
+  ) {}
+
+  listClusters(): Promise<string[]> {
+    return this.cache.getOrLoad(`ecs:${this.region}:clusters`, TTL.topology, () =>
+      read("list clusters", "ListClusters", async () => {
+        const arns = await collect(
+          paginateListClusters({ client: this.client, pageSize: PAGE_MAX }, {}),
+          (p) => p.clusterArns,
+        );
+        return arns.map(lastSegment).sort();
+      }),
+    );
+  }
+
+  /** Service ARNs of one cluster. */
+  listServices(cluster: string): Promise<string[]> {
+    return this.cache.getOrLoad(`ecs:${this.region}:services:${cluster}`, TTL.serviceList, () =>
+      read(`list services of cluster ${cluster}`, "ListServices", () =>
+        collect(
+          paginateListServices({ client: this.client, pageSize: PAGE_MAX }, { cluster }),
+          (p) => p.serviceArns,
+        ),
+      ),
+    );
+  }
+
+  /** ARNs of the services whose Service Connect configuration uses this namespace. */
+  listServicesByNamespace(namespace: string): Promise<string[]> {
+    return this.cache.getOrLoad(`ecs:${this.region}:ns:${namespace}`, TTL.serviceList, () =>
+      read(`list services in namespace ${namespace}`, "ListServicesByNamespace", () =>
+        collect(
+          paginateListServicesByNamespace(
+            { client: this.client, pageSize: PAGE_MAX },
+            { namespace },
+          ),
+          (p) => p.serviceArns,
+        ),
+      ),
+    );
+  }
+
+  /** Never cached: counts, deployments and events are what an incident is about. */
+  async describeServices(cluster: string, services: readonly string[]): Promise<DescribedServices> {
+    const batches = chunk([...new Set(services)], DESCRIBE_SERVICES_MAX);
+    const answers = await Promise.all(
+      batches.map((batch) =>
+        read(`describe services ${cluster}/${batch.join(",")}`, "DescribeServices", () =>
+          this.client.send(new DescribeServicesCommand({ cluster, services: batch })),
+        ),
+      ),
+    );
+    return {
+      services: answers.flatMap((a) => a.services ?? []).map(toEcsService),
+      missing: answers.flatMap((a) => a.failures ?? []).map((f) => f.arn ?? ""),
+    };
+  }
+
+  listTasks(
+    cluster: string,
+    serviceName: string,
+    desiredStatus: "RUNNING" | "STOPPED",
+  ): Promise<string[]> {
+    return read(`list ${desiredStatus} tasks of ${cluster}/${serviceName}`, "ListTasks", () =>
+      collect(
+        paginateListTasks(
+          { client: this.client, pageSize: PAGE_MAX },
+          { cluster, serviceName, desiredStatus },
+        ),
+        (p) => p.taskArns,
+      ),
+    );
+  }
+
+  /** Every task of a cluster, running or recently stopped (used to find a bare IP). */
+  listClusterTasks(
+    cluster: string,
+    desiredStatus: "RUNNING" | "STOPPED" = "RUNNING",
+  ): Promise<string[]> {
+    return read(`list ${desiredStatus} tasks of cluster ${cluster}`, "ListTasks", () =>
+      collect(
+        paginateListTasks({ client: this.client, pageSize: PAGE_MAX }, { cluster, desiredStatus }),
+        (p) => p.taskArns,
+      ),
+    );
+  }
+
+  async describeTasks(cluster: string, tasks: readonly string[]): Promise<EcsTask[]> {
+    const batches = chunk([...new Set(tasks)], DESCRIBE_TASKS_MAX);
+    const answers = await Promise.all(
+      batches.map((batch) =>
+        read(`describe ${batch.length} tasks in ${cluster}`, "DescribeTasks", () =>
+          this.client.send(new DescribeTasksCommand({ cluster, tasks: batch })),
+        ),
+      ),
+    );
+    return answers.flatMap((a) => a.tasks ?? []).map(toEcsTask);
+  }
+
+  describeTaskDefinition(taskDefinition: string): Promise<TaskDefinition> {
+    return this.cache.getOrLoad(`ecs:${this.region}:td:${taskDefinition}`, TTL.immutable, () =>
+      read(
+        `describe task definition ${lastSegment(taskDefinition)}`,
+        "DescribeTaskDefinition",
+        async () => {
+          const out = await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
+          if (!out.taskDefinition) throw new Error("empty DescribeTaskDefinition answer");
+          return toTaskDefinition(out.taskDefinition);
+        },
+      ),
+    );
+  }
+}

@@ -1,0 +1,91 @@
+// One small error hierarchy: every AWS failure becomes an AwsReadError with a code the
+// command layer turns into a "what is missing and why" line, never a stack trace.
+
+export type AwsFailureKind = "throttled" | "access-denied" | "timeout" | "not-found" | "other";
+
+export class AwsReadError extends Error {
+  constructor(
+    /** Verb phrase: "describe services tutorial/nginx". */
+    readonly action: string,
+    readonly operation: string,
+    readonly kind: AwsFailureKind,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${action}: ${code}`, options);
+    this.name = "AwsReadError";
+  }
+
+  /** For the user: "AWS throttled DescribeTasks (ThrottlingException)". */
+  get reason(): string {
+    switch (this.kind) {
+      case "throttled":
+        return `AWS throttled ${this.operation} (${this.code}) even after retries`;
+      case "access-denied":
+        return `the bot's IAM role may not call ${this.operation} (${this.code})`;
+      case "timeout":
+        return `${this.operation} did not answer in time`;
+      case "not-found":
+        return `${this.operation} found nothing (${this.code})`;
+      default:
+        return `${this.operation} failed (${this.code})`;
+    }
+  }
+}
+
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "RequestThrottled",
+  "RequestThrottledException",
+]);
+const DENIED = new Set([
+  "AccessDeniedException",
+  "AccessDenied",
+  "UnauthorizedOperation",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "ExpiredTokenException",
+]);
+const NOT_FOUND = new Set([
+  "ClusterNotFoundException",
+  "ServiceNotFoundException",
+  "NamespaceNotFound",
+  "ServiceNotFound",
+  "NoSuchHostedZone",
+]);
+const TIMEOUT = new Set(["TimeoutError", "RequestTimeout", "AbortError"]);
+
+function errorCode(error: unknown): string {
+  if (error && typeof error === "object") {
+    const e = error as { name?: unknown; code?: unknown };
+    if (typeof e.name === "string" && e.name !== "Error") return e.name;
+    if (typeof e.code === "string") return e.code;
+  }
+  return "UnknownError";
+}
+
+export function classify(code: string): AwsFailureKind {
+  if (THROTTLING.has(code)) return "throttled";
+  if (DENIED.has(code)) return "access-denied";
+  if (NOT_FOUND.has(code)) return "not-found";
+  if (TIMEOUT.has(code) || code.startsWith("ETIMEDOUT") || code === "ECONNRESET") return "timeout";
+  return "other";
+}
+
+/** Runs one AWS read and wraps any failure with what was being done. */
+export async function read<T>(
+  action: string,
+  operation: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof AwsReadError) throw error;
+    const code = errorCode(error);
+    throw new AwsReadError(action, operation, classify(code), code, { cause: error });
+  }
+}

@@ -1,0 +1,69 @@
+import { parseArgs } from "node:util";
+import { callLog } from "./aws/call-log.ts";
+import { awsContext } from "./commands/aws-context.ts";
+import { runEcsCommand } from "./commands/router.ts";
+import { renderBlocks } from "./render/blocks.ts";
+import { renderText } from "./render/text.ts";
+
+const USAGE = `usage: ecs-chatops <whois|help> [NAME] [--region REGION] [--json] [--stats]
+
+  whois NAME   what stands behind a Service Connect alias, DNS name, IP, service or task
+  --region     AWS region (default: AWS_REGION, then ap-northeast-1)
+  --json       print the Slack Block Kit payload instead of text
+  --stats      print the AWS calls made and the sequential round trips
+Credentials come from the AWS SDK's default chain (env, profile, SSO, instance role).`;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** The on-call engineer's terminal fallback: the very command code Slack runs. Returns the exit code. */
+export async function main(
+  argv: string[],
+  io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.err(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    io.out(`${USAGE}\n`);
+    return 0;
+  }
+  const region =
+    values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "ap-northeast-1";
+  callLog.reset();
+  const output = await runEcsCommand(positionals.join(" "), () => awsContext(region));
+  io.out(
+    values.json ? `${JSON.stringify(renderBlocks(output.doc), null, 2)}\n` : renderText(output.doc),
+  );
+  if (values.stats) {
+    const stats = callLog.stats();
+    const byOp = Object.entries(stats.calls)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([op, n]) => `${op}=${n}`)
+      .join(" ");
+    io.err(
+      `\nAWS calls: ${stats.total} (${byOp || "none"}); sequential round trips: ${stats.sequentialRoundTrips}\n`,
+    );
+  }
+  return 0;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      region: { type: "string" },
+      json: { type: "boolean", default: false },
+      stats: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+}

@@ -1,0 +1,56 @@
+import { TtlCache } from "../aws/cache.ts";
+import { awsClients } from "../aws/clients.ts";
+import { CloudMapAdapter } from "../aws/cloud-map.ts";
+import { EcsAdapter } from "../aws/ecs.ts";
+import { AwsReadError } from "../aws/errors.ts";
+import { Route53Adapter } from "../aws/route53.ts";
+import type { Gap } from "../domain/facts.ts";
+
+/** The adapters one command needs, for one region. */
+export interface AwsContext {
+  region: string;
+  ecs: EcsAdapter;
+  cloudMap: CloudMapAdapter;
+  route53: Route53Adapter;
+  cache: TtlCache;
+}
+
+// One cache per process: it outlives the request, which is the point on a warm Lambda.
+const sharedCache = new TtlCache();
+
+export function awsContext(region: string, cache: TtlCache = sharedCache): AwsContext {
+  const clients = awsClients(region);
+  return {
+    region,
+    cache,
+    ecs: new EcsAdapter(clients.ecs, cache, region),
+    cloudMap: new CloudMapAdapter(clients.cloudMap, cache, region),
+    route53: new Route53Adapter(clients.route53, cache),
+  };
+}
+
+export function clearSharedCache(): void {
+  sharedCache.clear();
+}
+
+/**
+ * Collects what could not be read. A failed read becomes a gap in the answer, not a failed
+ * answer; anything that is not an AWS failure is a bug and is rethrown.
+ */
+export class Gaps {
+  readonly list: Gap[] = [];
+
+  async soft<T>(what: string, work: Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      if (!(error instanceof AwsReadError)) throw error;
+      this.add(what, error);
+      return fallback;
+    }
+  }
+
+  add(what: string, error: AwsReadError): void {
+    if (!this.list.some((g) => g.what === what)) this.list.push({ what, why: error.reason });
+  }
+}

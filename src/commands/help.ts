@@ -1,0 +1,21 @@
+import type { Doc, Line } from "../render/document.ts";
+import { USAGE } from "../render/whois-document.ts";
+
+/** `/ecs help`, and the answer to a subcommand the bot does not know. */
+export function helpDocument(unknown?: string): Doc {
+  const lines: Line[] = [];
+  if (unknown)
+    lines.push([{ bold: "Unknown command " }, { code: unknown }, ". Here is what I can do:"]);
+  lines.push([
+    { code: "/ecs whois <name | IP | service | task>" },
+    " what stands behind a name: mechanism, who can resolve it, publisher, endpoints and health.",
+  ]);
+  lines.push([{ code: "/ecs help" }, " this message."]);
+  return {
+    summary: unknown
+      ? `Unknown command ${unknown}: try /ecs help`
+      : "/ecs whois <name|ip|service|task>",
+    sections: [{ lines }, { heading: "Examples", lines: USAGE }],
+    notes: [],
+  };
+}

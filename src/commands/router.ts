@@ -1,0 +1,32 @@
+import type { Doc } from "../render/document.ts";
+import { whoisDocument } from "../render/whois-document.ts";
+import type { AwsContext } from "./aws-context.ts";
+import { helpDocument } from "./help.ts";
+import { whois } from "./whois.ts";
+
+export interface CommandOutput {
+  /** The subcommand that ran: "whois", "help". */
+  command: string;
+  doc: Doc;
+  /** The domain answer, for callers that print JSON or count outcomes. */
+  answer?: unknown;
+}
+
+/** `/ecs <subcommand> <args>`: the one entry point Slack, the CLI and the demo share. */
+export async function runEcsCommand(text: string, aws: () => AwsContext): Promise<CommandOutput> {
+  const trimmed = text.trim();
+  const space = trimmed.search(/\s/);
+  const sub = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
+  const args = space < 0 ? "" : trimmed.slice(space + 1).trim();
+  switch (sub) {
+    case "whois": {
+      const answer = await whois(aws(), args);
+      return { command: "whois", doc: whoisDocument(answer), answer };
+    }
+    case "":
+    case "help":
+      return { command: "help", doc: helpDocument() };
+    default:
+      return { command: "help", doc: helpDocument(sub) };
+  }
+}

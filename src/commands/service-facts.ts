@@ -1,0 +1,200 @@
+import { AwsReadError } from "../aws/errors.ts";
+import type {
+  CloudMapInstance,
+  CloudMapService,
+  EcsService,
+  EcsTask,
+  Namespace,
+} from "../domain/facts.ts";
+import type { ServiceFacts } from "../domain/resolution.ts";
+import type { AwsContext, Gaps } from "./aws-context.ts";
+
+/** What the caller already read about one name, so it is not read twice. */
+export interface KnownName {
+  namespace: Namespace;
+  discoveryName: string;
+  instances: CloudMapInstance[];
+}
+
+const TASK_ID = /^[0-9a-f]{32}$/;
+
+function idOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf("/") + 1);
+}
+
+/** Service Connect creates one Cloud Map service per discovery name; its ARN is in the deployment. */
+function serviceConnectCloudMapServices(
+  service: EcsService,
+  ns: Namespace | undefined,
+): CloudMapService[] {
+  if (!ns || !service.serviceConnect?.enabled) return [];
+  return service.serviceConnect.services
+    .filter((s) => s.discoveryArn)
+    .map((s) => ({
+      id: idOf(s.discoveryArn ?? ""),
+      arn: s.discoveryArn ?? "",
+      name: s.discoveryName,
+      namespaceId: ns.id,
+      dnsRecords: [],
+    }));
+}
+
+/**
+ * Reads everything one ECS service's answer needs, in as few sequential round trips as the
+ * dependencies allow: (1) the service, its task list and the known name's tasks; (2) the task
+ * definition, namespaces' client lists, hosted zones and other names' instances, all at once.
+ * Returns undefined when ECS does not know the service.
+ */
+export async function gatherServiceFacts(
+  ctx: AwsContext,
+  gaps: Gaps,
+  cluster: string,
+  serviceName: string,
+  known?: KnownName,
+): Promise<ServiceFacts | undefined> {
+  const label = `${cluster}/${serviceName}`;
+  const knownTaskIds = known?.instances.map((i) => i.id) ?? [];
+  const [described, runningArns, namespaces, knownTasks] = await Promise.all([
+    ctx.ecs.describeServices(cluster, [serviceName]).catch((error: unknown) => {
+      if (error instanceof AwsReadError) {
+        gaps.add(`the ECS service ${label}`, error);
+        return undefined;
+      }
+      throw error;
+    }),
+    gaps.soft(`the task list of ${label}`, ctx.ecs.listTasks(cluster, serviceName, "RUNNING"), []),
+    gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
+    knownTaskIds.length > 0
+      ? gaps.soft(`the tasks behind ${label}`, ctx.ecs.describeTasks(cluster, knownTaskIds), [])
+      : Promise.resolve([] as EcsTask[]),
+  ]);
+  const service = described?.services[0];
+  if (!service) return undefined;
+
+  const describedIds = new Set(knownTasks.map((t) => t.id));
+  const undescribed = runningArns.filter((arn) => !describedIds.has(idOf(arn)));
+  const sc = service.serviceConnect?.enabled ? service.serviceConnect : undefined;
+  const scNamespace = sc
+    ? namespaces.find((n) => n.arn === sc.namespace || n.name === sc.namespace)
+    : undefined;
+  const cloudMapServices = serviceConnectCloudMapServices(service, scNamespace);
+  const instances = new Map<string, CloudMapInstance[]>();
+  const namespaceServices = new Map<string, string[]>();
+  const zoneVpcs = new Map<string, string[]>();
+
+  const readInstances = async (cm: CloudMapService, ns: Namespace) => {
+    if (known && known.namespace.id === ns.id && known.discoveryName === cm.name) {
+      instances.set(cm.id, known.instances);
+      return;
+    }
+    const found = await gaps.soft(
+      `the Cloud Map endpoints of ${cm.name}.${ns.name}`,
+      ctx.cloudMap
+        .discoverInstances(ns.httpName, cm.name)
+        .then((list) => list as CloudMapInstance[] | undefined),
+      undefined,
+    );
+    if (found) instances.set(cm.id, found);
+  };
+
+  const readZone = async (ns: Namespace) => {
+    if (ns.type !== "DNS_PRIVATE" || !ns.hostedZoneId || zoneVpcs.has(ns.hostedZoneId)) return;
+    const vpcs = await gaps.soft(
+      `the VPCs of the ${ns.name} hosted zone`,
+      ctx.route53.hostedZoneVpcs(ns.hostedZoneId),
+      undefined,
+    );
+    if (vpcs)
+      zoneVpcs.set(
+        ns.hostedZoneId,
+        vpcs.map((v) => v.vpcId),
+      );
+  };
+
+  // Classic service registries name a Cloud Map service ARN; its namespace and DNS records
+  // come from the (cached) service listings of the namespaces.
+  const readRegistries = async () => {
+    if (service.serviceRegistries.length === 0) return;
+    const wanted = new Set(service.serviceRegistries.map((r) => r.registryArn));
+    const candidates = known
+      ? [known.namespace, ...namespaces.filter((n) => n.id !== known.namespace.id)]
+      : namespaces;
+    for (const ns of candidates) {
+      const listed = await gaps.soft(
+        `the Cloud Map services of ${ns.name}`,
+        ctx.cloudMap.listServices(ns),
+        [] as CloudMapService[],
+      );
+      const matches = listed.filter((s) => wanted.has(s.arn));
+      for (const cm of matches) wanted.delete(cm.arn);
+      cloudMapServices.push(...matches);
+      await Promise.all([
+        ...matches.map((cm) => readInstances(cm, ns)),
+        matches.length ? readZone(ns) : undefined,
+      ]);
+      if (wanted.size === 0) return;
+    }
+  };
+
+  const [taskDefinition, otherTasks] = await Promise.all([
+    gaps.soft(
+      `the task definition ${idOf(service.taskDefinitionArn)}`,
+      ctx.ecs
+        .describeTaskDefinition(service.taskDefinitionArn)
+        .then((td) => td as typeof td | undefined),
+      undefined,
+    ),
+    undescribed.length > 0
+      ? gaps.soft(`the tasks of ${label}`, ctx.ecs.describeTasks(cluster, undescribed), [])
+      : Promise.resolve([] as EcsTask[]),
+    scNamespace
+      ? gaps
+          .soft(
+            `the Service Connect services of ${scNamespace.name}`,
+            ctx.ecs.listServicesByNamespace(scNamespace.arn),
+            undefined,
+          )
+          .then((arns) => {
+            if (arns) namespaceServices.set(scNamespace.arn, arns.map(idOf).sort());
+          })
+      : undefined,
+    ...cloudMapServices.map((cm) => (scNamespace ? readInstances(cm, scNamespace) : undefined)),
+    scNamespace ? readZone(scNamespace) : undefined,
+    readRegistries(),
+  ]);
+
+  const running = [...knownTasks, ...otherTasks];
+  const tasks = running.filter(
+    (t) => runningArns.some((arn) => idOf(arn) === t.id) || t.desiredStatus === "RUNNING",
+  );
+  const extraTasks = running.filter((t) => !tasks.includes(t));
+
+  // Cloud Map instances whose task ECS did not return: stale registrations, described once more.
+  const byId = new Set(running.map((t) => t.id));
+  const orphanIds = [...instances.values()]
+    .flat()
+    .map((i) => i.id)
+    .filter((id) => TASK_ID.test(id) && !byId.has(id));
+  if (orphanIds.length > 0) {
+    extraTasks.push(
+      ...(await gaps.soft(
+        `the tasks registered for ${label}`,
+        ctx.ecs.describeTasks(cluster, orphanIds),
+        [],
+      )),
+    );
+  }
+
+  return {
+    service,
+    taskDefinition,
+    tasks,
+    extraTasks,
+    namespaces,
+    cloudMapServices,
+    instances,
+    namespaceServices,
+    zoneVpcs,
+    gaps: gaps.list,
+  };
+}

@@ -1,0 +1,323 @@
+import { AwsReadError } from "../aws/errors.ts";
+import type { WhoisAnswer } from "../domain/answer.ts";
+import type { CloudMapInstance, EcsTask, Namespace } from "../domain/facts.ts";
+import { parseQuery, type Query } from "../domain/query.ts";
+import {
+  bindingsOf,
+  buildResolution,
+  type Resolution,
+  type ServiceFacts,
+} from "../domain/resolution.ts";
+import { closestNames } from "../domain/suggest.ts";
+import { type AwsContext, Gaps } from "./aws-context.ts";
+import { type Catalog, knownNames, loadCatalog } from "./catalog.ts";
+import { gatherServiceFacts, type KnownName } from "./service-facts.ts";
+
+interface Target {
+  cluster: string;
+  service: string;
+  known?: KnownName;
+  request: Parameters<typeof buildResolution>[0];
+}
+
+function serviceOfGroup(task: EcsTask): string | undefined {
+  return task.group?.startsWith("service:") ? task.group.slice("service:".length) : undefined;
+}
+
+/** The ECS service behind a set of Cloud Map instances, from the attributes ECS registers. */
+function ownerOf(instances: CloudMapInstance[]): { cluster: string; service: string } | undefined {
+  const tagged = instances.find((i) => i.ecsClusterName && i.ecsServiceName);
+  return tagged?.ecsClusterName && tagged.ecsServiceName
+    ? { cluster: tagged.ecsClusterName, service: tagged.ecsServiceName }
+    : undefined;
+}
+
+function minimalFacts(service: ServiceFacts["service"], catalog: Catalog): ServiceFacts {
+  return {
+    service,
+    tasks: [],
+    namespaces: catalog.namespaces,
+    cloudMapServices: catalog.cloudMapServices.concat(
+      (service.serviceConnect?.services ?? []).map((s) => ({
+        id: s.discoveryArn ?? "",
+        arn: s.discoveryArn ?? "",
+        name: s.discoveryName,
+        namespaceId:
+          catalog.namespaces.find((n) => n.arn === service.serviceConnect?.namespace)?.id ?? "",
+        dnsRecords: [],
+      })),
+    ),
+    instances: new Map(),
+    namespaceServices: new Map(),
+    zoneVpcs: new Map(),
+    gaps: [],
+  };
+}
+
+/** Slow path: services whose published names include this one (custom client aliases). */
+async function publishersInCatalog(
+  ctx: AwsContext,
+  gaps: Gaps,
+  query: Query & { kind: "dotted-name" },
+): Promise<Target[]> {
+  const catalog = await loadCatalog(ctx, gaps);
+  return catalog.ecsServices
+    .filter((svc) =>
+      bindingsOf(minimalFacts(svc, catalog)).some((b) => {
+        const [host, port] = b.name.split(":");
+        return (
+          host === query.name &&
+          (query.port === undefined || port === undefined || Number(port) === query.port)
+        );
+      }),
+    )
+    .map((svc) => ({
+      cluster: svc.clusterName,
+      service: svc.name,
+      request: {
+        query: query.text,
+        subject: { kind: "name" as const, name: query.name },
+        focusName: { name: query.name, port: query.port },
+      },
+    }));
+}
+
+async function discover(
+  ctx: AwsContext,
+  gaps: Gaps,
+  ns: Namespace,
+  name: string,
+): Promise<CloudMapInstance[] | undefined> {
+  try {
+    return await ctx.cloudMap.discoverInstances(ns.httpName, name);
+  } catch (error) {
+    if (error instanceof AwsReadError && error.kind === "not-found") return undefined;
+    if (error instanceof AwsReadError) {
+      gaps.add(`the Cloud Map endpoints of ${name}.${ns.name}`, error);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+async function targetsForName(
+  ctx: AwsContext,
+  gaps: Gaps,
+  text: string,
+  namespace: Namespace,
+  discoveryName: string,
+  instances: CloudMapInstance[],
+  focus: { name: string; port?: number },
+): Promise<Target[]> {
+  const owner = ownerOf(instances);
+  const request = {
+    query: text,
+    subject: { kind: "name" as const, name: focus.name },
+    focusName: focus,
+  };
+  if (owner) {
+    return [{ ...owner, known: { namespace, discoveryName, instances }, request }];
+  }
+  // No instance says who registered it (none registered, or registered by hand): find the
+  // ECS service whose Service Connect or registry configuration names it.
+  const catalog = await loadCatalog(ctx, gaps);
+  const qualified = `${discoveryName}.${namespace.name}`;
+  return catalog.ecsServices
+    .filter((svc) =>
+      bindingsOf(minimalFacts(svc, catalog)).some(
+        (b) => `${b.discoveryName}.${b.namespace}` === qualified,
+      ),
+    )
+    .map((svc) => ({
+      cluster: svc.clusterName,
+      service: svc.name,
+      known: { namespace, discoveryName, instances },
+      request,
+    }));
+}
+
+async function targetsFor(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Target[]> {
+  switch (query.kind) {
+    case "cluster-service":
+    case "service-arn":
+      return [
+        {
+          cluster: query.cluster,
+          service: query.service,
+          request: { query: query.text, subject: { kind: "service" } },
+        },
+      ];
+
+    case "dotted-name": {
+      // Fast path: most aliases are discoveryName.namespace, so the first label is the Cloud Map
+      // service and the rest the namespace; ask Cloud Map directly while listing namespaces.
+      const [namespaces, guessed] = await Promise.all([
+        gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
+        discover(
+          ctx,
+          gaps,
+          { id: "", arn: "", name: query.tail, type: "HTTP", httpName: query.tail },
+          query.head,
+        ),
+      ]);
+      const ns = namespaces.find((n) => n.httpName === query.tail || n.name === query.tail);
+      if (guessed && ns) {
+        return targetsForName(ctx, gaps, query.text, ns, query.head, guessed, {
+          name: query.name,
+          port: query.port,
+        });
+      }
+      return publishersInCatalog(ctx, gaps, query);
+    }
+
+    case "bare-name": {
+      const [namespaces, clusters] = await Promise.all([
+        gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
+        gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]),
+      ]);
+      const lower = query.name.toLowerCase();
+      const [byName, byService] = await Promise.all([
+        Promise.all(
+          namespaces.map(async (ns) => {
+            const services = await gaps.soft(
+              `the Cloud Map services of ${ns.name}`,
+              ctx.cloudMap.listServices(ns),
+              [],
+            );
+            if (!services.some((s) => s.name.toLowerCase() === lower)) return [];
+            const instances = (await discover(ctx, gaps, ns, lower)) ?? [];
+            const qualified = `${lower}.${ns.name}`;
+            return targetsForName(ctx, gaps, query.text, ns, lower, instances, { name: qualified });
+          }),
+        ),
+        Promise.all(
+          clusters.map(async (cluster) => {
+            const found = await gaps.soft(
+              `the service ${query.name} in cluster ${cluster}`,
+              ctx.ecs.describeServices(cluster, [query.name]),
+              { services: [], missing: [] },
+            );
+            return found.services.map((svc) => ({
+              cluster: svc.clusterName,
+              service: svc.name,
+              request: { query: query.text, subject: { kind: "service" as const } },
+            }));
+          }),
+        ),
+      ]);
+      return [...byName.flat(), ...byService.flat()];
+    }
+
+    case "task-id":
+    case "task-arn": {
+      const clusters =
+        query.kind === "task-arn"
+          ? [query.cluster]
+          : await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), []);
+      const found = await Promise.all(
+        clusters.map((cluster) =>
+          gaps.soft(
+            `task ${query.taskId} in cluster ${cluster}`,
+            ctx.ecs.describeTasks(cluster, [query.taskId]),
+            [],
+          ),
+        ),
+      );
+      return taskTargets(query.text, found.flat());
+    }
+
+    case "ipv4": {
+      // ECS has no IP filter: list every task (running and recently stopped) and match the ENI.
+      const clusters = await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]);
+      const found = await Promise.all(
+        clusters.map(async (cluster) => {
+          const arns = (
+            await Promise.all([
+              gaps.soft(`the tasks of cluster ${cluster}`, ctx.ecs.listClusterTasks(cluster), []),
+              gaps.soft(
+                `the stopped tasks of cluster ${cluster}`,
+                ctx.ecs.listClusterTasks(cluster, "STOPPED"),
+                [],
+              ),
+            ])
+          ).flat();
+          if (arns.length === 0) return [];
+          const tasks = await gaps.soft(
+            `the tasks of cluster ${cluster}`,
+            ctx.ecs.describeTasks(cluster, arns),
+            [],
+          );
+          return tasks.filter((t) => t.ipv4 === query.ip);
+        }),
+      );
+      // A running task wins over a stopped one that once had the same address.
+      const matches = found
+        .flat()
+        .sort((a, b) => Number(b.lastStatus === "RUNNING") - Number(a.lastStatus === "RUNNING"));
+      return taskTargets(query.text, matches.slice(0, 1), query.ip);
+    }
+
+    case "invalid":
+      return [];
+  }
+}
+
+function taskTargets(text: string, tasks: EcsTask[], ip?: string): Target[] {
+  return tasks.flatMap((task) => {
+    const service = serviceOfGroup(task);
+    if (!service) return [];
+    return [
+      {
+        cluster: task.clusterName,
+        service,
+        request: {
+          query: text,
+          subject: { kind: "task" as const, taskId: task.id, ip: ip ?? task.ipv4 },
+        },
+      },
+    ];
+  });
+}
+
+async function notFound(ctx: AwsContext, gaps: Gaps, query: Query): Promise<WhoisAnswer> {
+  const catalog = await loadCatalog(ctx, gaps);
+  const typed = query.kind === "dotted-name" ? query.name : query.text;
+  return {
+    kind: "not-found",
+    query: query.text,
+    suggestions: query.kind === "ipv4" ? [] : closestNames(typed, knownNames(catalog)),
+    searched: {
+      regions: [ctx.region],
+      namespaces: catalog.namespaces.map((n) => n.name),
+      clusters: catalog.clusters,
+    },
+    gaps: gaps.list,
+  };
+}
+
+/** `/ecs whois NAME`: what stands behind a name, an IP, a task or a service. */
+export async function whois(ctx: AwsContext, text: string): Promise<WhoisAnswer> {
+  const query = parseQuery(text);
+  if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
+  const gaps = new Gaps();
+  const targets = await targetsFor(ctx, gaps, query);
+  const unique = targets.filter(
+    (t, i) => targets.findIndex((o) => o.cluster === t.cluster && o.service === t.service) === i,
+  );
+  const resolutions = (
+    await Promise.all(
+      unique.map(async (target) => {
+        const facts = await gatherServiceFacts(
+          ctx,
+          gaps,
+          target.cluster,
+          target.service,
+          target.known,
+        );
+        return facts ? buildResolution(target.request, facts) : undefined;
+      }),
+    )
+  ).filter((r): r is Resolution => r !== undefined);
+  if (resolutions.length === 0) return notFound(ctx, gaps, query);
+  return { kind: "found", query: query.text, resolutions, gaps: gaps.list };
+}

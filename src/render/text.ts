@@ -1,0 +1,16 @@
+import { type Doc, plain } from "./document.ts";
+
+/** Plain text for the terminal: the same content as the Slack message, without markup. */
+export function renderText(doc: Doc): string {
+  const out: string[] = [];
+  for (const section of doc.sections) {
+    if (out.length > 0) out.push("");
+    if (section.heading) out.push(`${section.heading}:`);
+    for (const line of section.lines) out.push(`${section.heading ? "  " : ""}${plain(line)}`);
+  }
+  if (doc.notes.length > 0) {
+    out.push("");
+    for (const note of doc.notes) out.push(plain(note));
+  }
+  return `${out.join("\n")}\n`;
+}
