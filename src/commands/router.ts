@@ -20,7 +20,7 @@ export async function runEcsCommand(text: string, aws: () => AwsContext): Promis
   const args = space < 0 ? "" : trimmed.slice(space + 1).trim();
   switch (sub) {
     case "whois": {
-      const answer = await whois(aws(), args);
+      const answer = await whois(aws, args);
       return { command: "whois", doc: whoisDocument(answer), answer };
     }
     case "":

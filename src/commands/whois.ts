@@ -296,9 +296,11 @@ async function notFound(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Whoi
 }
 
 /** `/ecs whois NAME`: what stands behind a name, an IP, a task or a service. */
-export async function whois(ctx: AwsContext, text: string): Promise<WhoisAnswer> {
+export async function whois(aws: () => AwsContext, text: string): Promise<WhoisAnswer> {
   const query = parseQuery(text);
+  // Refused input never reaches AWS, nor even creates a client.
   if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
+  const ctx = aws();
   const gaps = new Gaps();
   const targets = await targetsFor(ctx, gaps, query);
   const unique = targets.filter(

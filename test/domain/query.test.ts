@@ -41,7 +41,7 @@ describe("parseQuery", () => {
 
   it.each([
     ["", "no name given"],
-    ["x".repeat(10_000), "longer than 255"],
+    ["x".repeat(300), "longer than 255"],
     ["<!channel>", "names contain only"],
     ["<@U123>", "names contain only"],
     ["`nginx`", "names contain only"],

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { buildResolution } from "../../src/domain/resolution.ts";
+import { renderBlocks } from "../../src/render/blocks.ts";
+import type { Doc } from "../../src/render/document.ts";
+import { escapeMrkdwn } from "../../src/render/escape.ts";
+import { renderText } from "../../src/render/text.ts";
+import { whoisDocument } from "../../src/render/whois-document.ts";
+import { apiFacts } from "../support/facts.ts";
+
+function sectionTexts(doc: Doc): string[] {
+  return renderBlocks(doc).blocks.flatMap((b) =>
+    b.type === "section" && b.text ? [b.text.text] : [],
+  );
+}
+
+const apiAnswer = () => {
+  const r = buildResolution(
+    {
+      query: "api.internal.local",
+      subject: { kind: "name", name: "api.internal.local" },
+      focusName: { name: "api.internal.local" },
+    },
+    apiFacts(),
+  );
+  return whoisDocument({ kind: "found", query: "api.internal.local", resolutions: [r], gaps: [] });
+};
+
+describe("escapeMrkdwn", () => {
+  it("neutralises channel and user mentions", () => {
+    expect(escapeMrkdwn("<!channel> <@U123> & co")).toBe("&lt;!channel&gt; &lt;@U123&gt; &amp; co");
+  });
+});
+
+describe("whois rendering", () => {
+  it("says the same thing in Block Kit and in text", () => {
+    const doc = apiAnswer();
+    const text = renderText(doc);
+    const blocks = sectionTexts(doc).join("\n");
+
+    for (const fragment of ["10.0.3.103:8080", "vpc-0b1e2c3d4e5f60718", "Next check", "api:7"]) {
+      expect(text).toContain(fragment);
+      expect(blocks).toContain(fragment);
+    }
+  });
+
+  it("starts with the verdict and lists the unhealthy endpoint before the healthy ones", () => {
+    const text = renderText(apiAnswer());
+
+    expect(text.split("\n")[0]).toBe(
+      "api.internal.local → Service Discovery DNS name (A, TTL 60s) of ecs_service_discovery/api-service, port api (8080/http), 2 of 3 endpoints healthy",
+    );
+    expect(text.indexOf("10.0.3.103")).toBeLessThan(text.indexOf("10.0.1.101"));
+    expect(text).toContain("✖ UNHEALTHY 10.0.3.103:8080 ap-northeast-1d");
+  });
+
+  it("escapes a hostile query inside the not-found answer", () => {
+    const doc = whoisDocument({
+      kind: "not-found",
+      query: "<!channel>",
+      suggestions: [],
+      searched: { regions: ["ap-northeast-1"], namespaces: [], clusters: [] },
+      gaps: [],
+    });
+    const message = renderBlocks(doc);
+
+    expect(JSON.stringify(message)).not.toContain("<!channel>");
+    expect(message.text).toContain("&lt;!channel&gt;");
+  });
+
+  it("keeps every section under 3,000 characters and says how many lines were cut", () => {
+    const lines = Array.from({ length: 200 }, (_, i) => [
+      `✔ healthy 10.0.${i}.1:80 ap-northeast-1a · Cloud Map HEALTHY · ECS RUNNING/HEALTHY`,
+    ]);
+    const texts = sectionTexts({
+      summary: "big",
+      sections: [{ heading: "Endpoints", lines }],
+      notes: [],
+    });
+
+    expect(texts.every((t) => t.length <= 3000)).toBe(true);
+    expect(texts.at(-1)).toMatch(/… and \d+ more$/);
+  });
+
+  it("lists the partial-answer gaps as context", () => {
+    const doc = whoisDocument({
+      kind: "found",
+      query: "api.internal.local",
+      resolutions: [],
+      gaps: [
+        {
+          what: "the tasks of ecs_service_discovery/api-service",
+          why: "AWS throttled DescribeTasks (ThrottlingException) even after retries",
+        },
+      ],
+    });
+
+    expect(renderText(doc)).toContain(
+      "Partial answer: could not read the tasks of ecs_service_discovery/api-service: AWS throttled DescribeTasks (ThrottlingException) even after retries.",
+    );
+  });
+});

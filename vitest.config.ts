@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Obviously fake credentials: tests reach only nock and the loopback emulator.
+    env: {
+      AWS_ACCESS_KEY_ID: "AKIDTESTONLY",
+      AWS_SECRET_ACCESS_KEY: "test-secret",
+      AWS_REGION: "ap-northeast-1",
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+    unstubEnvs: true,
+    testTimeout: 20_000,
+  },
+});
