@@ -168,12 +168,10 @@ describe("EcsAdapter on the wire", () => {
   });
 
   it("reports an access-denied read as a missing permission", async () => {
-    nock(ECS_HOST)
-      .post("/")
-      .reply(400, {
-        __type: "AccessDeniedException",
-        message: "User is not authorized to perform: ecs:ListClusters",
-      });
+    nock(ECS_HOST).post("/").reply(400, {
+      __type: "AccessDeniedException",
+      message: "User is not authorized to perform: ecs:ListClusters",
+    });
 
     const error = await ecs()
       .listClusters()
