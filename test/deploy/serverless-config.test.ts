@@ -1,0 +1,237 @@
+// Checks serverless.yml as written, without osls: least-privilege IAM that matches the code's
+// action list, secrets only by parameter name, the runtime and the Slack route.
+//
+// Serverless variables (${sls:stage}, ${param:...}, ${self:...}) are left as the strings they are
+// in the file: they are never evaluated, apart from following a ${self:...} reference or taking
+// the quoted default of ${param:..., '...'} where a test needs the effective parameter name.
+// CloudFormation short-form tags (!Sub, !Ref...) are parsed into their long form.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} here are serverless/CloudFormation variables, literal strings on purpose
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
+import { READ_ACTIONS, SECRET_ACTIONS } from "../../src/aws/iam-actions.ts";
+
+const CFN_FUNCTIONS = [
+  "And",
+  "Base64",
+  "Cidr",
+  "Condition",
+  "Equals",
+  "FindInMap",
+  "GetAtt",
+  "GetAZs",
+  "If",
+  "ImportValue",
+  "Join",
+  "Not",
+  "Or",
+  "Ref",
+  "Select",
+  "Split",
+  "Sub",
+  "ToJsonString",
+  "Transform",
+];
+
+function longForm(name: string, value: unknown): Record<string, unknown> {
+  if (name === "Ref" || name === "Condition") return { [name]: value };
+  if (name === "GetAtt" && typeof value === "string") return { "Fn::GetAtt": value.split(".") };
+  return { [`Fn::${name}`]: value };
+}
+
+const cfnTags: (ScalarTag | CollectionTag)[] = CFN_FUNCTIONS.flatMap((name) => [
+  { tag: `!${name}`, resolve: (value: string) => longForm(name, value) } satisfies ScalarTag,
+  {
+    tag: `!${name}`,
+    collection: "seq",
+    resolve: (value: YAMLSeq.Parsed) => longForm(name, value.toJSON()),
+  } as CollectionTag,
+  {
+    tag: `!${name}`,
+    collection: "map",
+    resolve: (value: YAMLMap.Parsed) => longForm(name, value.toJSON()),
+  } as CollectionTag,
+]);
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: Json;
+  NotResource?: unknown;
+  Condition?: Json;
+}
+
+const file = fileURLToPath(new URL("../../serverless.yml", import.meta.url));
+const source = readFileSync(file, "utf8");
+const config = parse(source, { customTags: cfnTags, uniqueKeys: true }) as JsonObject;
+
+function at(path: string): Json | undefined {
+  let node: Json | undefined = config;
+  for (const key of path.split(".")) {
+    if (node === null || typeof node !== "object" || Array.isArray(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+function asObject(value: Json | undefined): JsonObject {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new Error(`expected a mapping, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Follows ${self:a.b} and takes the quoted default of ${param|opt|env:x, '...'}; nothing else. */
+function effective(value: Json | undefined, depth = 0): Json | undefined {
+  if (typeof value !== "string" || depth > 5) return value;
+  const self = /^\$\{self:([\w.]+)\}$/.exec(value);
+  if (self?.[1]) return effective(at(self[1]), depth + 1);
+  const withDefault = /^\$\{(?:param|opt|env):[\w-]+,\s*'([^']*)'\}$/.exec(value);
+  if (withDefault?.[1] !== undefined) return withDefault[1];
+  return value;
+}
+
+const provider = asObject(at("provider"));
+const statements = (at("provider.iam.role.statements") ?? []) as unknown as Statement[];
+const actionsOf = (statement: Statement): string[] =>
+  statement.Action === undefined
+    ? []
+    : Array.isArray(statement.Action)
+      ? statement.Action
+      : [statement.Action];
+const allActions = statements.flatMap(actionsOf);
+
+describe("serverless.yml: IAM", () => {
+  it("names exactly the actions in src/aws/iam-actions.ts (READ_ACTIONS + SECRET_ACTIONS)", () => {
+    const expected = [...READ_ACTIONS, ...SECRET_ACTIONS].sort();
+    expect([...allActions].sort()).toEqual(expected);
+    expect(new Set(allActions).size).toBe(allActions.length);
+  });
+
+  it("has statements, all Allow, with no NotAction/NotResource", () => {
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe("Allow");
+      expect(statement.NotAction).toBeUndefined();
+      expect(statement.NotResource).toBeUndefined();
+      expect(statement.Resource).toBeDefined();
+    }
+  });
+
+  it("uses no wildcard action (`*`, `service:*` or any pattern)", () => {
+    for (const action of allActions) {
+      expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+      expect(action).not.toContain("*");
+    }
+  });
+
+  it("uses no managed policies or role statements outside provider.iam.role.statements", () => {
+    const role = asObject(at("provider.iam.role"));
+    expect(Object.keys(role)).toEqual(["statements"]);
+    expect(provider.iamRoleStatements).toBeUndefined();
+    expect(provider.iamManagedPolicies).toBeUndefined();
+  });
+
+  it("scopes ssm:GetParameters to exactly the two Slack parameters, nothing else", () => {
+    const ssm = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("ssm:")));
+    expect(ssm).toHaveLength(1);
+    const [statement] = ssm;
+    expect(actionsOf(statement as Statement)).toEqual(["ssm:GetParameters"]);
+    const resources = (statement as Statement).Resource;
+    expect(Array.isArray(resources)).toBe(true);
+    const arns = (resources as Json[]).map((r) => JSON.stringify(r));
+    expect(arns).toHaveLength(2);
+    expect(arns.some((arn) => arn.includes("${self:custom.slackSigningSecretParam}"))).toBe(true);
+    expect(arns.some((arn) => arn.includes("${self:custom.slackBotTokenParam}"))).toBe(true);
+    for (const arn of arns) {
+      expect(arn).toContain(":ssm:");
+      expect(arn).toContain(":parameter${self:custom.");
+      expect(arn).not.toMatch(/parameter\/?\*|"\*"/);
+    }
+  });
+
+  it("grants no kms:Decrypt (the default aws/ssm key needs none)", () => {
+    expect(allActions.filter((a) => a.startsWith("kms:"))).toEqual([]);
+  });
+
+  it("scopes the ECS describes to ARNs of this account and region", () => {
+    for (const action of ["ecs:DescribeServices", "ecs:DescribeTasks"]) {
+      const statement = statements.find((s) => actionsOf(s).includes(action));
+      expect(statement, action).toBeDefined();
+      const resources = JSON.stringify(statement?.Resource);
+      expect(resources).not.toBe('"*"');
+      expect(resources).toContain(":ecs:${AWS::Region}:${AWS::AccountId}:");
+    }
+  });
+});
+
+describe("serverless.yml: function, runtime and secrets", () => {
+  const fn = asObject(at("functions.slack"));
+
+  it("is service ecs-chatops on AWS, nodejs22.x, arm64, region default ap-northeast-1", () => {
+    expect(config.service).toBe("ecs-chatops");
+    expect(provider.name).toBe("aws");
+    expect(provider.runtime).toBe("nodejs22.x");
+    expect(provider.architecture).toBe("arm64");
+    expect(fn.runtime ?? provider.runtime).toBe("nodejs22.x");
+    expect(fn.architecture ?? provider.architecture).toBe("arm64");
+    expect(effective(provider.region)).toBe("ap-northeast-1");
+    expect(String(provider.stage)).toMatch(/^\$\{opt:stage/);
+  });
+
+  it("runs the bundled ESM handler with 10 s / 512 MB", () => {
+    expect(fn.handler).toBe("dist/handler.handler");
+    expect(fn.timeout ?? provider.timeout).toBe(10);
+    expect(fn.memorySize ?? provider.memorySize).toBe(512);
+  });
+
+  it("is reached by an HTTP API POST /slack/events", () => {
+    const events = (fn.events ?? []) as JsonObject[];
+    const routes = events
+      .filter((event) => "httpApi" in event)
+      .map((event) => {
+        const httpApi = event.httpApi;
+        if (typeof httpApi === "string") return httpApi;
+        const { method, path } = asObject(httpApi);
+        return `${String(method).toUpperCase()} ${String(path)}`;
+      });
+    expect(routes).toEqual(["POST /slack/events"]);
+    expect(events.some((event) => "http" in event)).toBe(false);
+  });
+
+  it("gives the secrets only as SSM parameter names, never values", () => {
+    const env = asObject(provider.environment);
+    const signing = effective(env.SLACK_SIGNING_SECRET_PARAM);
+    const token = effective(env.SLACK_BOT_TOKEN_PARAM);
+    expect(signing).toBe("/ecs-chatops/${sls:stage}/slack-signing-secret");
+    expect(token).toBe("/ecs-chatops/${sls:stage}/slack-bot-token");
+
+    // No plaintext secret variables, and no deploy-time secret resolution anywhere.
+    for (const key of Object.keys(env)) {
+      expect(key).not.toMatch(/^SLACK_(SIGNING_SECRET|BOT_TOKEN|CLIENT_SECRET)$/);
+    }
+    expect(fn.environment).toBeUndefined();
+    // (The parsed configuration, not the file: its comments show how to create the parameters.)
+    const values = JSON.stringify(config);
+    expect(values).not.toMatch(/\$\{ssm:/);
+    expect(values).not.toMatch(/\bxox[abpre]-[A-Za-z0-9-]+/);
+  });
+
+  it("sets BOT_REGIONS (default: the deploy region) and source-mapped stack traces", () => {
+    const env = asObject(provider.environment);
+    expect(String(env.BOT_REGIONS)).toContain("self:provider.region");
+    expect(env.NODE_OPTIONS).toBe("--enable-source-maps");
+  });
+
+  it("packages only dist/", () => {
+    const patterns = at("package.patterns") as string[];
+    expect(patterns[0]).toBe("!**");
+    for (const pattern of patterns.slice(1)) expect(pattern).toMatch(/^dist\//);
+  });
+});
