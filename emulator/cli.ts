@@ -1,0 +1,83 @@
+// Starts the loopback AWS emulator and prints the environment that points the SDK at it.
+//
+//   npx tsx emulator/cli.ts [--port N] [--latency MS] [--fleet demo|generated:N]
+//                           [--throttle RATE] [--seed N]
+
+import { parseArgs } from "node:util";
+import { type Fleet, generateFleet, loadDemoFleet } from "./fleet.ts";
+import { startEmulator } from "./server.ts";
+
+const USAGE =
+  "usage: npx tsx emulator/cli.ts [--port N] [--latency MS] [--fleet demo|generated:N] [--throttle RATE] [--seed N]";
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+function number(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) fail(`--${name} must be a non-negative number`);
+  return n;
+}
+
+function fleetFrom(spec: string): Fleet {
+  if (spec === "demo") return loadDemoFleet();
+  const generated = /^generated:(\d+)$/.exec(spec);
+  if (generated) return generateFleet({ services: Number(generated[1]) });
+  return fail(`unknown fleet '${spec}'`);
+}
+
+let values: Record<string, string | boolean | undefined>;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: "string", default: "4566" },
+      latency: { type: "string" },
+      fleet: { type: "string", default: "demo" },
+      throttle: { type: "string" },
+      seed: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  }));
+} catch (error) {
+  fail((error as Error).message);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const fleet = fleetFrom(String(values.fleet));
+const emulator = await startEmulator({
+  fleet,
+  port: number(values.port as string | undefined, "port", 4566),
+  latencyMs: number(values.latency as string | undefined, "latency", 0),
+  throttleRate: number(values.throttle as string | undefined, "throttle", 0),
+  seed: number(values.seed as string | undefined, "seed", 1),
+});
+
+console.log(`export AWS_ENDPOINT_URL=${emulator.url}`);
+console.log("export AWS_ACCESS_KEY_ID=demo");
+console.log("export AWS_SECRET_ACCESS_KEY=demo");
+console.log(`export AWS_REGION=${fleet.region}`);
+console.log(`export AWS_DEFAULT_REGION=${fleet.region}`);
+console.error(
+  `# AWS emulator on ${emulator.url}: ${fleet.services.length} ECS services, ${fleet.tasks.length} tasks, ` +
+    `${fleet.cloudMapServices.length} Cloud Map services. Ctrl-C to stop.`,
+);
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  const { calls, total, throttled, sequentialRoundTrips } = emulator.stats();
+  console.error(
+    `# ${total} calls (${throttled} throttled, ${sequentialRoundTrips} sequential round trips)`,
+  );
+  for (const [key, n] of Object.entries(calls).sort()) console.error(`#   ${key}: ${n}`);
+  void emulator.close().then(() => process.exit(0));
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

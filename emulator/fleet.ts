@@ -1,0 +1,538 @@
+// The fleet the loopback AWS emulator serves: stored AWS response objects, not a model of our own.
+//
+// Demo fleet (emulator/demo-fleet.json), region ap-northeast-1, account 123456789012,
+// VPC vpc-0b1e2c3d4e5f60718 (10.0.0.0/16): subnet-0a1c0ffee0000001a (1a, 10.0.1.0/24),
+// subnet-0a1c0ffee0000001c (1c, 10.0.2.0/24), subnet-0a1c0ffee0000001d (1d, 10.0.3.0/24).
+//
+//   task IP      AZ   cluster / service                        task ID                           state
+//   10.0.1.23    1a   tutorial / service-connect-nginx-service 0f4e5d6c7b8a49e1a2b3c4d5e6f70801  RUNNING HEALTHY
+//   10.0.2.47    1c   tutorial / service-connect-nginx-service 1a2b3c4d5e6f47a8b9c0d1e2f3a4b502  RUNNING HEALTHY
+//   10.0.1.88    1a   tutorial / web-frontend                  2b3c4d5e6f7a48b9c0d1e2f3a4b5c603  RUNNING HEALTHY
+//   10.0.1.101   1a   ecs_service_discovery / api-service      3c4d5e6f7a8b49c0d1e2f3a4b5c6d704  RUNNING HEALTHY
+//   10.0.2.102   1c   ecs_service_discovery / api-service      4d5e6f7a8b9c40d1e2f3a4b5c6d7e805  RUNNING HEALTHY
+//   10.0.3.103   1d   ecs_service_discovery / api-service      5e6f7a8b9c0d41e2f3a4b5c6d7e8f906  RUNNING UNHEALTHY
+//   10.0.2.150   1c   ecs_service_discovery / billing-worker   6f7a8b9c0d1e42f3a4b5c6d7e8f90a17  STOPPED (OOM, exit 137)
+//   10.0.2.151   1c   ecs_service_discovery / billing-worker   7a8b9c0d1e2f43a4b5c6d7e8f9a0b128  STOPPED (OOM, exit 137)
+//   10.0.2.152   1c   ecs_service_discovery / billing-worker   8b9c0d1e2f3a44b5c6d7e8f9a0b1c239  STOPPED (OOM, exit 137)
+//
+// Namespaces: service-connect (HTTP, ns-vdpucf3aztj23ecw; Cloud Map service nginx srv-tsw4bbsna23fxcjx)
+// and internal.local (DNS_PRIVATE, ns-uejictsjen2i4eeg, hosted zone Z0EXAMPLE1INTERNAL0LCL; Cloud Map
+// service api srv-utcrh6wavdkggqtk). Timestamps are stored as ISO strings; the server sends epoch seconds.
+
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Cluster, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type {
+  Namespace,
+  Service as ServiceDiscoveryService,
+} from "@aws-sdk/client-servicediscovery";
+
+/**
+ * An SDK shape as stored in a fleet file: timestamps are ISO strings (or epoch seconds), and every
+ * member is optional (AWS itself omits some the model requires, e.g. an HTTP namespace's `SOA: {}`).
+ */
+export type Stored<T> = T extends Date
+  ? string | number
+  : T extends readonly (infer U)[]
+    ? Stored<U>[]
+    : T extends object
+      ? { [K in keyof T]?: Stored<T[K]> }
+      : T;
+
+/** A `describe-clusters` clusters[] object. */
+export type FleetCluster = Stored<Cluster> & { clusterName: string; clusterArn: string };
+/** A `describe-services` services[] object. */
+export type FleetService = Stored<Service> & {
+  serviceName: string;
+  serviceArn: string;
+  clusterArn: string;
+};
+/** A `describe-tasks` tasks[] object (RUNNING and recently STOPPED). */
+export type FleetTask = Stored<Task> & { taskArn: string; clusterArn: string };
+/** A `describe-task-definition` taskDefinition object. */
+export type FleetTaskDefinition = Stored<TaskDefinition> & {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+};
+/** A `get-namespace` Namespace object (ServiceCount is derived by the server). */
+export type FleetNamespace = Stored<Namespace> & {
+  Id: string;
+  Arn: string;
+  Name: string;
+  Type: string;
+};
+/** A Cloud Map `get-service` Service object (InstanceCount is derived by the server). */
+export type FleetCloudMapService = Stored<ServiceDiscoveryService> & {
+  Id: string;
+  Arn: string;
+  Name: string;
+  NamespaceId: string;
+};
+export type InstanceHealth = "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+/** A registered Cloud Map instance: ListInstances' attributes plus GetInstancesHealthStatus' status. */
+export interface FleetInstance {
+  serviceId: string;
+  instanceId: string;
+  attributes: Record<string, string>;
+  health: InstanceHealth;
+}
+/** A Route 53 hosted zone, as GetHostedZone reports it (name with the trailing dot). */
+export interface FleetHostedZone {
+  id: string;
+  name: string;
+  callerReference: string;
+  comment?: string;
+  privateZone: boolean;
+  resourceRecordSetCount?: number;
+  linkedService?: { servicePrincipal: string; description?: string };
+  vpcs: { vpcId: string; vpcRegion: string }[];
+}
+/** Network metadata for readers of the fleet; no emulated operation serves it (EC2 is not emulated). */
+export interface FleetVpc {
+  vpcId: string;
+  cidrBlock: string;
+  subnets: { subnetId: string; availabilityZone: string; cidrBlock: string }[];
+}
+
+export interface Fleet {
+  region: string;
+  accountId: string;
+  vpcs?: FleetVpc[];
+  clusters: FleetCluster[];
+  services: FleetService[];
+  tasks: FleetTask[];
+  taskDefinitions: FleetTaskDefinition[];
+  namespaces: FleetNamespace[];
+  cloudMapServices: FleetCloudMapService[];
+  instances: FleetInstance[];
+  hostedZones: FleetHostedZone[];
+}
+
+/** A fresh copy of emulator/demo-fleet.json (callers may mutate it). */
+export function loadDemoFleet(): Fleet {
+  const text = readFileSync(new URL("./demo-fleet.json", import.meta.url), "utf8");
+  return JSON.parse(text) as Fleet;
+}
+
+export interface GenerateFleetOptions {
+  /** Number of Service Connect services to add to the demo fleet. */
+  services: number;
+  /** RUNNING tasks (and Cloud Map instances) per generated service; default 2. */
+  tasksPerService?: number;
+  /** Clusters the generated services are spread over; default 4. */
+  clusters?: number;
+}
+
+const DOMAINS = [
+  "orders",
+  "payments",
+  "catalog",
+  "inventory",
+  "checkout",
+  "users",
+  "auth",
+  "search",
+  "pricing",
+  "shipping",
+  "notifications",
+  "reviews",
+  "cart",
+  "recommendations",
+  "ledger",
+  "fraud",
+  "media",
+  "profile",
+  "gateway",
+  "loyalty",
+];
+const ROLES: { role: string; port: number; appProtocol: "http" | "grpc"; portName: string }[] = [
+  { role: "api", port: 8080, appProtocol: "http", portName: "http" },
+  { role: "grpc", port: 50051, appProtocol: "grpc", portName: "grpc" },
+  { role: "web", port: 3000, appProtocol: "http", portName: "http" },
+  { role: "reader", port: 8080, appProtocol: "http", portName: "http" },
+  { role: "writer", port: 8080, appProtocol: "http", portName: "http" },
+  { role: "events", port: 8080, appProtocol: "http", portName: "http" },
+  { role: "sync", port: 8080, appProtocol: "http", portName: "http" },
+  { role: "cache", port: 6379, appProtocol: "http", portName: "http" },
+];
+const CLUSTER_NAMES = ["prod-core", "prod-edge", "prod-data", "prod-batch", "prod-ml", "prod-ops"];
+const MESH_NAMESPACE = "mesh";
+const AZ_SUFFIXES = ["a", "c", "d"] as const;
+// Generated tasks live in three /18 subnets of the demo VPC, clear of the demo's 10.0.1-3.0/24.
+const GENERATED_SUBNET_BASES = [64, 128, 192] as const;
+const HOSTS_PER_GENERATED_SUBNET = 64 * 256 - 5;
+const GENERATED_EPOCH = Date.parse("2026-11-01T00:00:00Z");
+
+function hex(seed: string, length: number): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++) {
+    out += createHash("sha256").update(`${seed}#${i}`).digest("hex");
+  }
+  return out.slice(0, length);
+}
+
+/** A lower-case base-36 ID like the ones Cloud Map issues (ns-…, srv-…). */
+function cloudMapId(prefix: string, seed: string): string {
+  const digits = BigInt(`0x${hex(seed, 24)}`).toString(36);
+  return `${prefix}-${digits.padStart(16, "0").slice(-16)}`;
+}
+
+function uuid(seed: string): string {
+  const h = hex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function deploymentId(seed: string): string {
+  return `ecs-svc/${(BigInt(`0x${hex(seed, 15)}`) % 9_000_000_000_000_000_000n) + 1_000_000_000_000_000_000n}`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function generatedServiceNames(count: number, taken: Set<string>): string[] {
+  const names: string[] = [];
+  for (let round = 0; names.length < count; round++) {
+    for (const role of ROLES) {
+      for (const domain of DOMAINS) {
+        const name = round === 0 ? `${domain}-${role.role}` : `${domain}-${role.role}-${round + 1}`;
+        if (!taken.has(name)) names.push(name);
+        if (names.length === count) return names;
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * The demo fleet plus `services` Service Connect services spread over a few clusters, all in one
+ * HTTP namespace (`mesh`), each publishing one port with a discovery name and a client alias, with
+ * RUNNING tasks (awsvpc ENIs with private IPs) registered as HEALTHY Cloud Map instances.
+ * Deterministic: the same options give the same fleet.
+ */
+export function generateFleet(options: GenerateFleetOptions): Fleet {
+  const fleet = loadDemoFleet();
+  const tasksPerService = options.tasksPerService ?? 2;
+  const clusterCount = Math.min(Math.max(options.clusters ?? 4, 1), CLUSTER_NAMES.length);
+  const capacity = HOSTS_PER_GENERATED_SUBNET * GENERATED_SUBNET_BASES.length;
+  if (options.services * tasksPerService > capacity) {
+    throw new RangeError(`generateFleet: at most ${capacity} generated tasks fit the demo VPC`);
+  }
+  const { region, accountId } = fleet;
+  const arn = (service: string, resource: string) =>
+    `arn:aws:${service}:${region}:${accountId}:${resource}`;
+  const vpc = fleet.vpcs?.[0];
+  const vpcId = vpc?.vpcId ?? "vpc-0b1e2c3d4e5f60718";
+
+  const subnets = GENERATED_SUBNET_BASES.map((base, i) => ({
+    subnetId: `subnet-0b${hex(`subnet-${base}`, 15)}`,
+    availabilityZone: `${region}${AZ_SUFFIXES[i]}`,
+    cidrBlock: `10.0.${base}.0/18`,
+  }));
+  vpc?.subnets.push(...subnets);
+
+  const namespaceId = cloudMapId("ns", "namespace-mesh");
+  const namespaceArn = arn("servicediscovery", `namespace/${namespaceId}`);
+  fleet.namespaces.push({
+    Id: namespaceId,
+    Arn: namespaceArn,
+    ResourceOwner: accountId,
+    Name: MESH_NAMESPACE,
+    Type: "HTTP",
+    Properties: { DnsProperties: { SOA: {} }, HttpProperties: { HttpName: MESH_NAMESPACE } },
+    CreateDate: iso(GENERATED_EPOCH),
+    CreatorRequestId: MESH_NAMESPACE,
+  });
+
+  const clusters = CLUSTER_NAMES.slice(0, clusterCount).map((clusterName) => {
+    const cluster: FleetCluster = {
+      clusterArn: arn("ecs", `cluster/${clusterName}`),
+      clusterName,
+      status: "ACTIVE",
+      registeredContainerInstancesCount: 0,
+      runningTasksCount: 0,
+      pendingTasksCount: 0,
+      activeServicesCount: 0,
+      settings: [{ name: "containerInsights", value: "enabled" }],
+      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+      serviceConnectDefaults: { namespace: namespaceArn },
+    };
+    fleet.clusters.push(cluster);
+    return cluster;
+  });
+
+  const taken = new Set([
+    ...fleet.services.map((s) => s.serviceName),
+    ...fleet.taskDefinitions.map((t) => t.family),
+  ]);
+  const names = generatedServiceNames(options.services, taken);
+  let taskCounter = 0;
+
+  names.forEach((name, index) => {
+    const cluster = clusters[index % clusters.length] as FleetCluster;
+    const role = ROLES[Math.floor(index / DOMAINS.length) % ROLES.length] as (typeof ROLES)[number];
+    const revision = 1 + (Number.parseInt(hex(`rev-${name}`, 4), 16) % 40);
+    const taskDefinitionArn = arn("ecs", `task-definition/${name}:${revision}`);
+    const serviceArn = arn("ecs", `service/${cluster.clusterName}/${name}`);
+    const cloudMapServiceId = cloudMapId("srv", `service-${name}`);
+    const cloudMapServiceArn = arn("servicediscovery", `service/${cloudMapServiceId}`);
+    const securityGroup = `sg-0${hex(`sg-${name}`, 16)}`;
+    const createdMs = GENERATED_EPOCH + (index % 500) * 60_000 + 3_600_000;
+    const deployment = deploymentId(`deployment-${name}`);
+    const proxyName = `ecs-service-connect-${hex(`proxy-${name}`, 5)}`;
+    const alias = { port: role.port, dnsName: `${name}.${MESH_NAMESPACE}` };
+
+    fleet.taskDefinitions.push({
+      taskDefinitionArn,
+      containerDefinitions: [
+        {
+          name: "app",
+          image: `${accountId}.dkr.ecr.${region}.amazonaws.com/${name}:${revision}.0.0`,
+          cpu: 0,
+          portMappings: [
+            {
+              containerPort: role.port,
+              hostPort: role.port,
+              protocol: "tcp",
+              name: role.portName,
+              appProtocol: role.appProtocol,
+            },
+          ],
+          essential: true,
+          environment: [],
+          mountPoints: [],
+          volumesFrom: [],
+        },
+      ],
+      family: name,
+      executionRoleArn: `arn:aws:iam::${accountId}:role/ecsTaskExecutionRole`,
+      networkMode: "awsvpc",
+      revision,
+      volumes: [],
+      status: "ACTIVE",
+      placementConstraints: [],
+      compatibilities: ["EC2", "FARGATE"],
+      requiresCompatibilities: ["FARGATE"],
+      cpu: "256",
+      memory: "512",
+      registeredAt: iso(createdMs - 600_000),
+      registeredBy: `arn:aws:sts::${accountId}:assumed-role/deployer/ci`,
+    });
+
+    const awsvpcConfiguration = {
+      subnets: subnets.map((s) => s.subnetId),
+      securityGroups: [securityGroup],
+      assignPublicIp: "DISABLED" as const,
+    };
+    const taskIds: string[] = [];
+    for (let t = 0; t < tasksPerService; t++) {
+      // Round robin over the AZs; skip the 4 addresses AWS reserves at the start of a subnet.
+      const az = taskCounter % subnets.length;
+      const offset = 4 + Math.floor(taskCounter / subnets.length);
+      taskCounter++;
+      const subnet = subnets[az] as (typeof subnets)[number];
+      const base = GENERATED_SUBNET_BASES[az] as number;
+      const ip = `10.0.${base + Math.floor(offset / 256)}.${offset % 256}`;
+      const taskId = hex(`task-${name}-${t}`, 32);
+      const taskArn = arn("ecs", `task/${cluster.clusterName}/${taskId}`);
+      const attachmentId = uuid(`eni-attachment-${taskId}`);
+      const startedMs = createdMs + 60_000 + t * 5_000;
+      taskIds.push(taskId);
+      fleet.tasks.push({
+        attachments: [
+          {
+            id: uuid(`sc-attachment-${taskId}`),
+            type: "ServiceConnect",
+            status: "ATTACHED",
+            details: [{ name: "ContainerName", value: proxyName }],
+          },
+          {
+            id: attachmentId,
+            type: "ElasticNetworkInterface",
+            status: "ATTACHED",
+            details: [
+              { name: "subnetId", value: subnet.subnetId },
+              { name: "networkInterfaceId", value: `eni-0${hex(`eni-${taskId}`, 16)}` },
+              {
+                name: "macAddress",
+                value: `06:${hex(`mac-${taskId}`, 10).replace(/(..)(?!$)/g, "$1:")}`,
+              },
+              {
+                name: "privateDnsName",
+                value: `ip-${ip.replaceAll(".", "-")}.${region}.compute.internal`,
+              },
+              { name: "privateIPv4Address", value: ip },
+            ],
+          },
+        ],
+        attributes: [{ name: "ecs.cpu-architecture", value: "x86_64" }],
+        availabilityZone: subnet.availabilityZone,
+        clusterArn: cluster.clusterArn,
+        connectivity: "CONNECTED",
+        connectivityAt: iso(startedMs - 20_000),
+        containers: [
+          {
+            containerArn: arn(
+              "ecs",
+              `container/${cluster.clusterName}/${taskId}/${uuid(`c1-${taskId}`)}`,
+            ),
+            taskArn,
+            name: proxyName,
+            lastStatus: "RUNNING",
+            networkBindings: [],
+            networkInterfaces: [{ attachmentId, privateIpv4Address: ip }],
+            healthStatus: "HEALTHY",
+          },
+          {
+            containerArn: arn(
+              "ecs",
+              `container/${cluster.clusterName}/${taskId}/${uuid(`c2-${taskId}`)}`,
+            ),
+            taskArn,
+            name: "app",
+            image: `${accountId}.dkr.ecr.${region}.amazonaws.com/${name}:${revision}.0.0`,
+            runtimeId: `${taskId}-${Number.parseInt(hex(`rt-${taskId}`, 8), 16)}`,
+            lastStatus: "RUNNING",
+            networkBindings: [],
+            networkInterfaces: [{ attachmentId, privateIpv4Address: ip }],
+            healthStatus: "UNKNOWN",
+            cpu: "0",
+          },
+        ],
+        cpu: "256",
+        createdAt: iso(startedMs - 30_000),
+        desiredStatus: "RUNNING",
+        enableExecuteCommand: false,
+        group: `service:${name}`,
+        healthStatus: "HEALTHY",
+        lastStatus: "RUNNING",
+        launchType: "FARGATE",
+        memory: "512",
+        overrides: {
+          containerOverrides: [{ name: proxyName }, { name: "app" }],
+          inferenceAcceleratorOverrides: [],
+        },
+        platformVersion: "1.4.0",
+        platformFamily: "Linux",
+        pullStartedAt: iso(startedMs - 15_000),
+        pullStoppedAt: iso(startedMs - 8_000),
+        startedAt: iso(startedMs),
+        startedBy: deployment,
+        tags: [],
+        taskArn,
+        taskDefinitionArn,
+        version: 3,
+        ephemeralStorage: { sizeInGiB: 20 },
+      });
+      fleet.instances.push({
+        serviceId: cloudMapServiceId,
+        instanceId: taskId,
+        attributes: {
+          AWS_INSTANCE_IPV4: ip,
+          AWS_INSTANCE_PORT: String(role.port),
+          AVAILABILITY_ZONE: subnet.availabilityZone,
+          REGION: region,
+          ECS_CLUSTER_NAME: cluster.clusterName,
+          ECS_SERVICE_NAME: name,
+          ECS_TASK_DEFINITION_FAMILY: name,
+        },
+        health: "HEALTHY",
+      });
+    }
+    cluster.runningTasksCount = (cluster.runningTasksCount ?? 0) + tasksPerService;
+    cluster.activeServicesCount = (cluster.activeServicesCount ?? 0) + 1;
+
+    fleet.cloudMapServices.push({
+      Id: cloudMapServiceId,
+      Arn: cloudMapServiceArn,
+      ResourceOwner: accountId,
+      Name: name,
+      NamespaceId: namespaceId,
+      Type: "HTTP",
+      HealthCheckCustomConfig: { FailureThreshold: 1 },
+      CreateDate: iso(createdMs + 1_000),
+      CreatorRequestId: uuid(`creator-${name}`),
+    });
+
+    fleet.services.push({
+      serviceArn,
+      serviceName: name,
+      clusterArn: cluster.clusterArn,
+      loadBalancers: [],
+      serviceRegistries: [],
+      status: "ACTIVE",
+      desiredCount: tasksPerService,
+      runningCount: tasksPerService,
+      pendingCount: 0,
+      launchType: "FARGATE",
+      platformVersion: "LATEST",
+      platformFamily: "Linux",
+      taskDefinition: taskDefinitionArn,
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+      },
+      deployments: [
+        {
+          id: deployment,
+          status: "PRIMARY",
+          taskDefinition: taskDefinitionArn,
+          desiredCount: tasksPerService,
+          pendingCount: 0,
+          runningCount: tasksPerService,
+          failedTasks: 0,
+          createdAt: iso(createdMs),
+          updatedAt: iso(createdMs + 180_000),
+          launchType: "FARGATE",
+          platformVersion: "1.4.0",
+          platformFamily: "Linux",
+          networkConfiguration: { awsvpcConfiguration },
+          rolloutState: "COMPLETED",
+          rolloutStateReason: `ECS deployment ${deployment} completed.`,
+          serviceConnectConfiguration: {
+            enabled: true,
+            namespace: namespaceArn,
+            services: [
+              {
+                portName: role.portName,
+                discoveryName: name,
+                clientAliases: [alias],
+              },
+            ],
+          },
+          serviceConnectResources: [{ discoveryName: name, discoveryArn: cloudMapServiceArn }],
+        },
+      ],
+      roleArn: `arn:aws:iam::${accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+      events: [
+        {
+          id: uuid(`event-steady-${name}`),
+          createdAt: iso(createdMs + 180_000),
+          message: `(service ${name}) has reached a steady state.`,
+        },
+        {
+          id: uuid(`event-started-${name}`),
+          createdAt: iso(createdMs + 30_000),
+          message: `(service ${name}) has started ${tasksPerService} tasks: ${taskIds.map((id) => `(task ${id})`).join(" ")}.`,
+        },
+      ],
+      createdAt: iso(createdMs),
+      placementConstraints: [],
+      placementStrategy: [],
+      networkConfiguration: { awsvpcConfiguration },
+      schedulingStrategy: "REPLICA",
+      deploymentController: { type: "ECS" },
+      createdBy: `arn:aws:iam::${accountId}:role/deployer`,
+      enableECSManagedTags: true,
+      propagateTags: "SERVICE",
+      enableExecuteCommand: false,
+    });
+  });
+
+  if (vpc === undefined) {
+    fleet.vpcs = [{ vpcId, cidrBlock: "10.0.0.0/16", subnets }];
+  }
+  return fleet;
+}

@@ -1,0 +1,453 @@
+// A loopback AWS emulator: a node:http server on 127.0.0.1 speaking the real wire protocols of the
+// ECS, Cloud Map and Route 53 operations the bot calls, so the real SDK v3 clients reach it unchanged
+// (through `endpoint` or AWS_ENDPOINT_URL). Test and demo infrastructure only, never shipped.
+
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { cloudMapOperations } from "./cloud-map.ts";
+import { ecsOperations } from "./ecs.ts";
+import type { Fleet } from "./fleet.ts";
+import { errorXml, getHostedZoneXml } from "./route53.ts";
+import { AwsError, type JsonBody, type Operation, seededRandom, toWireJson } from "./wire.ts";
+
+export type EmulatedService = "ECS" | "ServiceDiscovery" | "Route53";
+
+export interface EmulatorOptions {
+  fleet: Fleet;
+  /** Port on 127.0.0.1; default 0 (any free port, see `url`). */
+  port?: number;
+  /** Delay before every response, in milliseconds. */
+  latencyMs?: number;
+  /** Per-operation delay, keyed "ECS.DescribeServices" (or just "DescribeServices"). */
+  latencyByOperation?: Record<string, number>;
+  /** Probability (0-1) that a request is answered with the service's throttling error. */
+  throttleRate?: number;
+  /** Operations the throttle applies to (keys or bare names); default all. */
+  throttleOperations?: string[];
+  /** Seed of the PRNGs behind throttling and the DiscoverInstances order; default 1. */
+  seed?: number;
+  /** Return DiscoverInstances results in a (seeded) random order, as AWS does; default true. */
+  shuffleDiscoverInstances?: boolean;
+}
+
+export interface RecordedRequest {
+  /** Operation name, e.g. "DescribeServices". */
+  operation: string;
+  service: EmulatedService;
+  /** The parsed JSON body; for Route 53, the URI parameters (`{ Id }`). */
+  body: unknown;
+  /** Arrival time, epoch milliseconds. */
+  at: number;
+  /** HTTP status sent, once the response is out. */
+  status?: number;
+  throttled?: boolean;
+}
+
+export interface EmulatorStats {
+  /** Requests per operation, keyed "ECS.DescribeServices", "ServiceDiscovery.DiscoverInstances", "Route53.GetHostedZone". */
+  calls: Record<string, number>;
+  total: number;
+  throttled: number;
+  /** Longest chain of requests each started after the previous one finished (the critical path). */
+  sequentialRoundTrips: number;
+  /** Requests refused before reaching an operation (unsigned, badly signed, unknown operation, bad JSON). */
+  rejected: number;
+}
+
+export interface RunningEmulator {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  stats(): EmulatorStats;
+  requests: RecordedRequest[];
+  resetStats(): void;
+  setLatency(ms: number, operation?: string): void;
+  setThrottleRate(rate: number, operations?: string[]): void;
+  close(): Promise<void>;
+}
+
+interface JsonProtocol {
+  service: Exclude<EmulatedService, "Route53">;
+  signingName: string;
+  throttle: AwsError;
+  /** Cloud Map's error shapes use `Message`, ECS's `message`. */
+  messageKey: "message" | "Message";
+  operations: Record<string, Operation>;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+const JSON_CONTENT_TYPE = "application/x-amz-json-1.1";
+const HOSTED_ZONE_PATH = /^\/2013-04-01\/hostedzone\/([^/?]+)$/;
+
+/** Length of the longest chain of spans where each starts after the previous one ended. */
+export function longestSequentialChain(spans: readonly Span[]): number {
+  const events = spans.flatMap((s, i) => [
+    { t: s.start, isStart: true, i },
+    { t: s.end, isStart: false, i },
+  ]);
+  // At equal times a start sorts first: touching spans do not chain.
+  events.sort((a, b) => a.t - b.t || Number(b.isStart) - Number(a.isStart));
+  const depth: number[] = [];
+  let finished = 0;
+  let longest = 0;
+  for (const e of events) {
+    if (e.isStart) {
+      depth[e.i] = finished + 1;
+      longest = Math.max(longest, finished + 1);
+    } else {
+      finished = Math.max(finished, depth[e.i] ?? 0);
+    }
+  }
+  return longest;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Checks the SigV4 Authorization header's form and credential scope (not the signature itself). */
+function checkSignature(
+  req: IncomingMessage,
+  signingName: string,
+  region: string | undefined,
+): AwsError | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined) {
+    return new AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403);
+  }
+  const incomplete = (message: string) =>
+    new AwsError("IncompleteSignatureException", message, 403);
+  if (!header.startsWith("AWS4-HMAC-SHA256 ")) {
+    return incomplete(
+      `Authorization header requires the AWS4-HMAC-SHA256 algorithm. Authorization=${header.split(" ")[0]}`,
+    );
+  }
+  const params = new Map(
+    header
+      .slice("AWS4-HMAC-SHA256 ".length)
+      .split(",")
+      .map((part) => {
+        const [k = "", ...v] = part.trim().split("=");
+        return [k, v.join("=")] as const;
+      }),
+  );
+  for (const name of ["Credential", "SignedHeaders", "Signature"]) {
+    if (!params.get(name)) {
+      return incomplete(
+        `Authorization header requires '${name}' parameter. Authorization=${header}`,
+      );
+    }
+  }
+  if (req.headers["x-amz-date"] === undefined && req.headers.date === undefined) {
+    return incomplete(
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    );
+  }
+  const scope = (params.get("Credential") ?? "").split("/");
+  if (scope.length !== 5 || scope[4] !== "aws4_request") {
+    return incomplete(
+      "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.",
+    );
+  }
+  if (!(params.get("SignedHeaders") ?? "").split(";").includes("host")) {
+    return new AwsError("InvalidSignatureException", "'Host' must be a signed header.", 403);
+  }
+  if (scope[3] !== signingName) {
+    return new AwsError(
+      "InvalidSignatureException",
+      `Credential should be scoped to correct service: '${signingName}'. `,
+      403,
+    );
+  }
+  if (region !== undefined && scope[2] !== region) {
+    return new AwsError(
+      "InvalidSignatureException",
+      "Credential should be scoped to a valid region. ",
+      403,
+    );
+  }
+  return undefined;
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const { fleet } = options;
+  let latencyMs = options.latencyMs ?? 0;
+  const latencyByOperation: Record<string, number> = { ...options.latencyByOperation };
+  let throttleRate = options.throttleRate ?? 0;
+  let throttleOperations = options.throttleOperations;
+  const seed = options.seed ?? 1;
+  const throttleRandom = seededRandom(seed);
+  const shuffleRandom = seededRandom(seed ^ 0x5bd1e995);
+
+  const protocols: Record<string, JsonProtocol> = {
+    AmazonEC2ContainerServiceV20141113: {
+      service: "ECS",
+      signingName: "ecs",
+      throttle: new AwsError("ThrottlingException", "Rate exceeded"),
+      messageKey: "message",
+      operations: ecsOperations(fleet),
+    },
+    Route53AutoNaming_v20170314: {
+      service: "ServiceDiscovery",
+      signingName: "servicediscovery",
+      throttle: new AwsError("RequestLimitExceeded", "Rate exceeded"),
+      messageKey: "Message",
+      operations: cloudMapOperations(fleet, {
+        shuffle: options.shuffleDiscoverInstances === false ? undefined : shuffleRandom,
+      }),
+    },
+  };
+
+  const calls: Record<string, number> = {};
+  const requests: RecordedRequest[] = [];
+  let spans: Span[] = [];
+  let throttled = 0;
+  let rejected = 0;
+
+  const matchesOperation = (list: readonly string[], key: string, operation: string) =>
+    list.includes(key) || list.includes(operation);
+  const latencyFor = (key: string, operation: string) =>
+    latencyByOperation[key] ?? latencyByOperation[operation] ?? latencyMs;
+  const shouldThrottle = (key: string, operation: string) => {
+    if (throttleRate <= 0) return false;
+    if (throttleOperations && !matchesOperation(throttleOperations, key, operation)) return false;
+    return throttleRandom() < throttleRate;
+  };
+
+  const sendJson = (res: ServerResponse, status: number, payload: string, errorType?: string) => {
+    res.writeHead(status, {
+      "content-type": JSON_CONTENT_TYPE,
+      "content-length": Buffer.byteLength(payload),
+      "x-amzn-requestid": randomUUID(),
+      ...(errorType ? { "x-amzn-errortype": errorType } : {}),
+    });
+    res.end(payload);
+  };
+  const sendJsonError = (res: ServerResponse, error: AwsError, messageKey = "message") =>
+    sendJson(
+      res,
+      error.status,
+      JSON.stringify({ __type: error.code, [messageKey]: error.message }),
+      error.code,
+    );
+  const sendXml = (res: ServerResponse, status: number, payload: string, requestId: string) => {
+    res.writeHead(status, {
+      "content-type": "text/xml",
+      "content-length": Buffer.byteLength(payload),
+      "x-amzn-requestid": requestId,
+    });
+    res.end(payload);
+  };
+  const sendXmlError = (res: ServerResponse, error: AwsError) => {
+    const requestId = randomUUID();
+    sendXml(
+      res,
+      error.status,
+      errorXml(error.code, error.message, requestId, error.status),
+      requestId,
+    );
+  };
+
+  /** Counts, records, throttles, delays, runs and times one request to a known operation. */
+  const serve = async (
+    res: ServerResponse,
+    start: number,
+    record: RecordedRequest,
+    throttleError: AwsError,
+    run: () => void,
+    fail: (error: AwsError) => void,
+  ) => {
+    const key = `${record.service}.${record.operation}`;
+    calls[key] = (calls[key] ?? 0) + 1;
+    requests.push(record);
+    res.on("finish", () => {
+      spans.push({ start, end: performance.now() });
+      record.status = res.statusCode;
+    });
+    record.throttled = shouldThrottle(key, record.operation);
+    const delay = latencyFor(key, record.operation);
+    if (delay > 0) await sleep(delay);
+    if (record.throttled) {
+      throttled++;
+      fail(throttleError);
+      return;
+    }
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof AwsError) fail(error);
+      else {
+        console.error("emulator: operation failed", error);
+        fail(
+          new AwsError(
+            "InternalFailure",
+            "The request processing has failed because of an unknown error.",
+            500,
+          ),
+        );
+      }
+    }
+  };
+
+  const handleJson = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    start: number,
+    target: string,
+  ) => {
+    const dot = target.lastIndexOf(".");
+    const protocol = protocols[target.slice(0, dot)];
+    const operationName = target.slice(dot + 1);
+    const operation = protocol?.operations[operationName];
+    const raw = await readBody(req);
+    if (!protocol || !operation) {
+      rejected++;
+      sendJsonError(res, new AwsError("UnknownOperationException", `Unknown operation ${target}`));
+      return;
+    }
+    const authError = checkSignature(req, protocol.signingName, fleet.region);
+    if (authError) {
+      rejected++;
+      sendJsonError(res, authError);
+      return;
+    }
+    let body: JsonBody;
+    try {
+      const parsed: unknown = raw.trim() === "" ? {} : JSON.parse(raw);
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new Error("not an object");
+      body = parsed as JsonBody;
+    } catch {
+      rejected++;
+      sendJsonError(
+        res,
+        new AwsError(
+          "SerializationException",
+          "Start of structure or map found where not expected.",
+        ),
+      );
+      return;
+    }
+    await serve(
+      res,
+      start,
+      { operation: operationName, service: protocol.service, body, at: Date.now() },
+      protocol.throttle,
+      () => sendJson(res, 200, toWireJson(operation(body))),
+      (error) => sendJsonError(res, error, error.status === 500 ? "message" : protocol.messageKey),
+    );
+  };
+
+  const handleRoute53 = async (req: IncomingMessage, res: ServerResponse, start: number) => {
+    await readBody(req);
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const match = req.method === "GET" ? HOSTED_ZONE_PATH.exec(path) : null;
+    if (!match) {
+      rejected++;
+      sendXmlError(
+        res,
+        new AwsError("UnknownOperationException", `Unknown operation ${req.method} ${path}`),
+      );
+      return;
+    }
+    // Route 53 is global (signed for us-east-1 in AWS); with a custom endpoint the SDK signs for the
+    // client's region, so only the service name of the scope is checked.
+    const authError = checkSignature(req, "route53", undefined);
+    if (authError) {
+      rejected++;
+      sendXmlError(res, authError);
+      return;
+    }
+    const id = decodeURIComponent(match[1] ?? "");
+    await serve(
+      res,
+      start,
+      { operation: "GetHostedZone", service: "Route53", body: { Id: id }, at: Date.now() },
+      new AwsError("Throttling", "Rate exceeded"),
+      () => {
+        const requestId = randomUUID();
+        sendXml(res, 200, getHostedZoneXml(fleet, id), requestId);
+      },
+      (error) => sendXmlError(res, error),
+    );
+  };
+
+  const server = createServer((req, res) => {
+    const start = performance.now();
+    const target = req.headers["x-amz-target"];
+    const work =
+      typeof target === "string"
+        ? handleJson(req, res, start, target)
+        : (req.url ?? "").startsWith("/2013-04-01/")
+          ? handleRoute53(req, res, start)
+          : readBody(req).then(() => {
+              rejected++;
+              sendJsonError(
+                res,
+                new AwsError("UnknownOperationException", "Missing X-Amz-Target header."),
+              );
+            });
+    work.catch((error: unknown) => {
+      console.error("emulator: request failed", error);
+      if (!res.headersSent)
+        sendJsonError(res, new AwsError("InternalFailure", "Internal error.", 500));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    stats() {
+      const total = Object.values(calls).reduce((sum, n) => sum + n, 0);
+      return {
+        calls: { ...calls },
+        total,
+        throttled,
+        sequentialRoundTrips: longestSequentialChain(spans),
+        rejected,
+      };
+    },
+    resetStats() {
+      for (const key of Object.keys(calls)) delete calls[key];
+      requests.length = 0;
+      spans = [];
+      throttled = 0;
+      rejected = 0;
+    },
+    setLatency(ms, operation) {
+      if (operation === undefined) latencyMs = ms;
+      else latencyByOperation[operation] = ms;
+    },
+    setThrottleRate(rate, operations) {
+      throttleRate = rate;
+      throttleOperations = operations;
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
