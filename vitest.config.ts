@@ -9,6 +9,7 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: "test-secret",
       AWS_REGION: "ap-northeast-1",
       AWS_EC2_METADATA_DISABLED: "true",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     },
     unstubEnvs: true,
     testTimeout: 20_000,

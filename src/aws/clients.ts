@@ -11,14 +11,18 @@ export interface AwsClients {
 }
 
 // Created once per region and kept at module scope: warm Lambda invocations reuse the
-// clients, their connections and their adaptive retry state.
+// clients, their connections and their retry quota.
 const byRegion = new Map<string, AwsClients>();
 
-/** The SDK's own settings: adaptive retries back off under throttling, short timeouts keep Slack's budget. */
+/**
+ * The SDK's own retry settings. "standard" (exponential backoff with jitter, a retry quota) keeps
+ * an interactive answer bounded; "adaptive" adds a client-side rate limiter that can hold a
+ * throttled request for many seconds, which suits fleet-wide digests, not a Slack reply.
+ */
 function sharedConfig(region: string) {
   return {
     region,
-    retryMode: "adaptive",
+    retryMode: "standard",
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
   } as const;

@@ -51,6 +51,8 @@ export async function gatherServiceFacts(
   cluster: string,
   serviceName: string,
   known?: KnownName,
+  /** Tasks the caller already described (a task or IP lookup), kept even when stopped. */
+  describedTasks: EcsTask[] = [],
 ): Promise<ServiceFacts | undefined> {
   const label = `${cluster}/${serviceName}`;
   const knownTaskIds = known?.instances.map((i) => i.id) ?? [];
@@ -168,9 +170,12 @@ export async function gatherServiceFacts(
     (t) => runningArns.some((arn) => idOf(arn) === t.id) || t.desiredStatus === "RUNNING",
   );
   const extraTasks = running.filter((t) => !tasks.includes(t));
+  for (const task of describedTasks) {
+    if (!running.some((t) => t.id === task.id)) extraTasks.push(task);
+  }
 
   // Cloud Map instances whose task ECS did not return: stale registrations, described once more.
-  const byId = new Set(running.map((t) => t.id));
+  const byId = new Set([...running, ...extraTasks].map((t) => t.id));
   const orphanIds = [...instances.values()]
     .flat()
     .map((i) => i.id)

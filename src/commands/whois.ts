@@ -17,6 +17,7 @@ interface Target {
   cluster: string;
   service: string;
   known?: KnownName;
+  describedTasks?: EcsTask[];
   request: Parameters<typeof buildResolution>[0];
 }
 
@@ -270,6 +271,7 @@ function taskTargets(text: string, tasks: EcsTask[], ip?: string): Target[] {
       {
         cluster: task.clusterName,
         service,
+        describedTasks: [task],
         request: {
           query: text,
           subject: { kind: "task" as const, taskId: task.id, ip: ip ?? task.ipv4 },
@@ -315,6 +317,7 @@ export async function whois(aws: () => AwsContext, text: string): Promise<WhoisA
           target.cluster,
           target.service,
           target.known,
+          target.describedTasks,
         );
         return facts ? buildResolution(target.request, facts) : undefined;
       }),

@@ -264,6 +264,18 @@ function noteFor(
   }
 }
 
+/** "stopped 2026-11-23 15:40 UTC: Essential container in task exited (worker exit 137: OutOfMemoryError…)". */
+export function stopNote(task: EcsTask): string {
+  const exits = task.containers
+    .filter((c) => c.exitCode !== undefined && c.exitCode !== 0)
+    .map((c) => `${c.name} exit ${c.exitCode}${c.reason ? `: ${c.reason}` : ""}`);
+  const when = task.stoppedAt
+    ? ` ${task.stoppedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`
+    : "";
+  const reason = task.stoppedReason ? `: ${task.stoppedReason}` : "";
+  return `task ${task.lastStatus.toLowerCase()}${when}${reason}${exits.length ? ` (${exits.join("; ")})` : ""}`;
+}
+
 function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
   return endpoints.sort(
     (a, b) =>
@@ -480,7 +492,7 @@ export function buildResolution(request: ResolveRequest, facts: ServiceFacts): R
           healthStatus: task.healthStatus,
           startedAt: task.startedAt,
           state: task.lastStatus === "RUNNING" ? "unregistered" : "stale",
-          note: task.lastStatus === "RUNNING" ? undefined : `task is ${task.lastStatus}`,
+          note: task.lastStatus === "RUNNING" ? undefined : stopNote(task),
         });
       }
     }

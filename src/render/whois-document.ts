@@ -188,15 +188,17 @@ function resolutionSections(r: Resolution): Section[] {
 
 export function whoisDocument(answer: WhoisAnswer): Doc {
   switch (answer.kind) {
-    case "invalid":
+    case "invalid": {
+      const typed = answer.query.length > 80 ? `${answer.query.slice(0, 80)}…` : answer.query;
+      const head: Line = typed
+        ? [{ bold: "Cannot look up " }, { code: typed }, `: ${answer.reason}.`]
+        : [{ bold: `Cannot look that up: ${answer.reason}.` }];
       return {
         summary: `Cannot look that up: ${answer.reason}.`,
-        sections: [
-          { lines: [[{ bold: `Cannot look that up: ${answer.reason}.` }]] },
-          { heading: "Usage", lines: USAGE },
-        ],
+        sections: [{ lines: [head] }, { heading: "Usage", lines: USAGE }],
         notes: [],
       };
+    }
     case "not-found": {
       const where = answer.searched;
       const lines: Line[] = [[{ bold: "Not found: " }, { code: answer.query }]];

@@ -16,10 +16,10 @@ export function createSlackApp(secrets: SlackSecrets, run: RunCommand) {
     },
   });
   const app = new App({
-    token: secrets.botToken,
     receiver,
-    // auth.test at start-up would cost a Slack round trip on every cold start.
-    tokenVerificationEnabled: false,
+    // A token-only App calls auth.test (a Slack round trip) before its first listener runs;
+    // slash commands answer through the HTTP response and need no bot identity.
+    authorize: async () => ({ botToken: secrets.botToken }),
     logLevel: LogLevel.WARN,
   });
   app.command("/ecs", ecsCommand(run));

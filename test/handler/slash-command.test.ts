@@ -1,0 +1,91 @@
+import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { handler } from "../../src/handler.ts";
+import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { SIGNING_SECRET, signedFormEvent, slashCommand } from "../support/slack-events.ts";
+
+// The Lambda entry end to end: a slash command exactly as Slack signs and API Gateway wraps it,
+// through Bolt's receiver, the command and the real SDK clients, to the loopback emulator.
+
+const context = { functionName: "ecs-chatops-dev-slack", awsRequestId: "req-1" } as Context;
+let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+
+interface SlackReply {
+  response_type: string;
+  text: string;
+  blocks: { type: string; text?: { text: string } }[];
+}
+
+async function invoke(event: ReturnType<typeof signedFormEvent>) {
+  return (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
+}
+
+function reply(result: APIGatewayProxyStructuredResultV2): SlackReply {
+  return JSON.parse(result.body ?? "{}") as SlackReply;
+}
+
+const allText = (r: SlackReply) => r.blocks.map((b) => b.text?.text ?? "").join("\n");
+
+beforeAll(async () => {
+  process.env.SLACK_SIGNING_SECRET = SIGNING_SECRET;
+  process.env.SLACK_BOT_TOKEN = "xoxb-not-a-real-token";
+  aws = await useEmulatedAws();
+});
+afterAll(async () => {
+  await aws.stop();
+});
+beforeEach(() => {
+  aws.emulator.resetStats();
+});
+
+describe("Lambda handler, /ecs slash command", () => {
+  it("answers a signed /ecs whois with the endpoints, visible only to the asker", async () => {
+    const result = await invoke(signedFormEvent(slashCommand("whois nginx.service-connect")));
+
+    expect(result.statusCode).toBe(200);
+    const r = reply(result);
+    expect(r.response_type).toBe("ephemeral");
+    expect(r.text).toContain(
+      "nginx.service-connect → Service Connect alias of tutorial/service-connect-nginx-service",
+    );
+    expect(allText(r)).toContain("`10.0.1.23:80`");
+    expect(allText(r)).toContain("`10.0.2.47:80`");
+    expect(allText(r)).toContain("*Who can resolve it*");
+  });
+
+  it("rejects a forged signature with 401 and makes no AWS call", async () => {
+    const result = await invoke(
+      signedFormEvent(slashCommand("whois nginx.service-connect"), { secret: "not-the-secret" }),
+    );
+
+    expect(result.statusCode).toBe(401);
+    expect(aws.emulator.stats().total).toBe(0);
+  });
+
+  it("rejects a request signed more than 5 minutes ago with 401 and makes no AWS call", async () => {
+    const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
+    const result = await invoke(
+      signedFormEvent(slashCommand("whois nginx.service-connect"), { timestamp: sixMinutesAgo }),
+    );
+
+    expect(result.statusCode).toBe(401);
+    expect(aws.emulator.stats().total).toBe(0);
+  });
+
+  it("escapes a mention smuggled in as a name and makes no AWS call", async () => {
+    const result = await invoke(signedFormEvent(slashCommand("whois <!channel>")));
+    const body = result.body ?? "";
+
+    expect(result.statusCode).toBe(200);
+    expect(body).not.toContain("<!channel>");
+    expect(body).toContain("&lt;!channel&gt;");
+    expect(aws.emulator.stats().total).toBe(0);
+  });
+
+  it("answers an unknown subcommand with help", async () => {
+    const r = reply(await invoke(signedFormEvent(slashCommand("restart everything"))));
+
+    expect(allText(r)).toContain("*Unknown command *`restart`");
+    expect(allText(r)).toContain("/ecs whois");
+  });
+});

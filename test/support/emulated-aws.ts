@@ -1,0 +1,26 @@
+import { type Fleet, loadDemoFleet } from "../../emulator/fleet.ts";
+import { type RunningEmulator, startEmulator } from "../../emulator/server.ts";
+import { callLog } from "../../src/aws/call-log.ts";
+import { forgetAwsClients } from "../../src/aws/clients.ts";
+import { clearSharedCache } from "../../src/commands/aws-context.ts";
+
+/**
+ * Starts the loopback emulator and points the process's real SDK clients at it through the
+ * SDK's standard AWS_ENDPOINT_URL, exactly as the demo does. Returns a stop function.
+ */
+export async function useEmulatedAws(fleet: Fleet = loadDemoFleet(), latencyMs = 0) {
+  const emulator: RunningEmulator = await startEmulator({ fleet, latencyMs });
+  process.env.AWS_ENDPOINT_URL = emulator.url;
+  forgetAwsClients();
+  clearSharedCache();
+  callLog.reset();
+  return {
+    emulator,
+    async stop() {
+      delete process.env.AWS_ENDPOINT_URL;
+      forgetAwsClients();
+      clearSharedCache();
+      await emulator.close();
+    },
+  };
+}
