@@ -46,8 +46,12 @@ export function ecsOperations(fleet: Fleet): Record<string, Operation> {
   const servicesByCluster = groupBy(fleet.services, (s) => s.clusterArn);
   const tasksByCluster = groupBy(fleet.tasks, (t) => t.clusterArn);
   // "<clusterArn> <serviceName>" and "<clusterArn> <taskId>" for the Describe* lookups.
-  const servicesByName = new Map(fleet.services.map((s) => [`${s.clusterArn} ${s.serviceName}`, s]));
-  const tasksById = new Map(fleet.tasks.map((t) => [`${t.clusterArn} ${arnTail(t.taskArn).name}`, t]));
+  const servicesByName = new Map(
+    fleet.services.map((s) => [`${s.clusterArn} ${s.serviceName}`, s]),
+  );
+  const tasksById = new Map(
+    fleet.tasks.map((t) => [`${t.clusterArn} ${arnTail(t.taskArn).name}`, t]),
+  );
   const taskDefinitionsByArn = new Map(fleet.taskDefinitions.map((t) => [t.taskDefinitionArn, t]));
   const taskDefinitionsByFamily = groupBy(fleet.taskDefinitions, (t) => t.family);
 

@@ -56,6 +56,21 @@ export async function gatherServiceFacts(
 ): Promise<ServiceFacts | undefined> {
   const label = `${cluster}/${serviceName}`;
   const knownTaskIds = known?.instances.map((i) => i.id) ?? [];
+  const zoneVpcs = new Map<string, string[]>();
+  const readZone = async (ns: Namespace) => {
+    if (ns.type !== "DNS_PRIVATE" || !ns.hostedZoneId || zoneVpcs.has(ns.hostedZoneId)) return;
+    const vpcs = await gaps.soft(
+      `the VPCs of the ${ns.name} hosted zone`,
+      ctx.route53.hostedZoneVpcs(ns.hostedZoneId),
+      undefined,
+    );
+    if (vpcs)
+      zoneVpcs.set(
+        ns.hostedZoneId,
+        vpcs.map((v) => v.vpcId),
+      );
+  };
+
   const [described, runningArns, namespaces, knownTasks] = await Promise.all([
     ctx.ecs.describeServices(cluster, [serviceName]).catch((error: unknown) => {
       if (error instanceof AwsReadError) {
@@ -69,6 +84,14 @@ export async function gatherServiceFacts(
     knownTaskIds.length > 0
       ? gaps.soft(`the tasks behind ${label}`, ctx.ecs.describeTasks(cluster, knownTaskIds), [])
       : Promise.resolve([] as EcsTask[]),
+    // A DNS name's hosted zone and record settings depend only on its namespace: read them
+    // now rather than in a later round (the listing is cached, so the later read is free).
+    known && known.namespace.type !== "HTTP"
+      ? Promise.all([
+          readZone(known.namespace),
+          ctx.cloudMap.listServices(known.namespace).catch(() => undefined),
+        ])
+      : undefined,
   ]);
   const service = described?.services[0];
   if (!service) return undefined;
@@ -82,7 +105,6 @@ export async function gatherServiceFacts(
   const cloudMapServices = serviceConnectCloudMapServices(service, scNamespace);
   const instances = new Map<string, CloudMapInstance[]>();
   const namespaceServices = new Map<string, string[]>();
-  const zoneVpcs = new Map<string, string[]>();
 
   const readInstances = async (cm: CloudMapService, ns: Namespace) => {
     if (known && known.namespace.id === ns.id && known.discoveryName === cm.name) {
@@ -97,20 +119,6 @@ export async function gatherServiceFacts(
       undefined,
     );
     if (found) instances.set(cm.id, found);
-  };
-
-  const readZone = async (ns: Namespace) => {
-    if (ns.type !== "DNS_PRIVATE" || !ns.hostedZoneId || zoneVpcs.has(ns.hostedZoneId)) return;
-    const vpcs = await gaps.soft(
-      `the VPCs of the ${ns.name} hosted zone`,
-      ctx.route53.hostedZoneVpcs(ns.hostedZoneId),
-      undefined,
-    );
-    if (vpcs)
-      zoneVpcs.set(
-        ns.hostedZoneId,
-        vpcs.map((v) => v.vpcId),
-      );
   };
 
   // Classic service registries name a Cloud Map service ARN; its namespace and DNS records

@@ -1,0 +1,79 @@
+// `npm run bench`: AWS calls and sequential round trips of /ecs whois, cold and warm, as the
+// fleet grows. Counts, not seconds, are the figures that matter (the emulator's latency only
+// makes overlap visible); the wall time is printed for orientation.
+import { generateFleet } from "../emulator/fleet.ts";
+import { startEmulator } from "../emulator/server.ts";
+
+Object.assign(process.env, {
+  AWS_REGION: "ap-northeast-1",
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+  AWS_EC2_METADATA_DISABLED: "true",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+});
+
+const { forgetAwsClients } = await import("../src/aws/clients.ts");
+const { awsContext, clearSharedCache } = await import("../src/commands/aws-context.ts");
+const { whois } = await import("../src/commands/whois.ts");
+
+const LATENCY_MS = 50;
+const sizes = (process.argv[2] ?? "10,100,1000").split(",").map(Number);
+const queries = ["nginx.service-connect", "api.internal.local", "10.0.1.23"];
+
+interface Row {
+  services: number;
+  query: string;
+  cache: "cold" | "warm";
+  calls: number;
+  roundTrips: number;
+  ms: number;
+  detail: string;
+}
+
+const rows: Row[] = [];
+for (const size of sizes) {
+  const emulator = await startEmulator({
+    fleet: generateFleet({ services: size }),
+    latencyMs: LATENCY_MS,
+  });
+  process.env.AWS_ENDPOINT_URL = emulator.url;
+  forgetAwsClients();
+  for (const query of queries) {
+    clearSharedCache();
+    for (const cache of ["cold", "warm"] as const) {
+      emulator.resetStats();
+      const started = performance.now();
+      const answer = await whois(() => awsContext("ap-northeast-1"), query);
+      const ms = performance.now() - started;
+      if (answer.kind !== "found") throw new Error(`${query} not found in a fleet of ${size}`);
+      const stats = emulator.stats();
+      const detail = Object.entries(stats.calls)
+        .map(([op, n]) => `${op.split(".")[1]}×${n}`)
+        .join(" ");
+      rows.push({
+        services: size,
+        query,
+        cache,
+        calls: stats.total,
+        roundTrips: stats.sequentialRoundTrips,
+        ms,
+        detail,
+      });
+    }
+  }
+  await emulator.close();
+}
+forgetAwsClients();
+
+console.log(
+  `whois, ${LATENCY_MS} ms injected per AWS call (loopback emulator, generated fleet + demo fleet)\n`,
+);
+console.log(
+  "| services | query | cache | AWS calls | sequential round trips | wall ms | calls by operation |",
+);
+console.log("|---:|---|---|---:|---:|---:|---|");
+for (const r of rows) {
+  console.log(
+    `| ${r.services} | ${r.query} | ${r.cache} | ${r.calls} | ${r.roundTrips} | ${Math.round(r.ms)} | ${r.detail} |`,
+  );
+}

@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { generateFleet } from "../../emulator/fleet.ts";
+import { awsContext } from "../../src/commands/aws-context.ts";
+import { whois } from "../../src/commands/whois.ts";
+import { useEmulatedAws } from "../support/emulated-aws.ts";
+
+// Counts, not seconds: the emulator's latency only makes parallel calls overlap so that the
+// longest chain of sequential calls can be read off. The figures themselves are in the README.
+
+let stop: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await stop?.();
+  stop = undefined;
+});
+
+async function costOf(services: number, query: string) {
+  const aws = await useEmulatedAws(generateFleet({ services }), 30);
+  stop = aws.stop;
+  const ctx = () => awsContext("ap-northeast-1");
+  expect((await whois(ctx, query)).kind).toBe("found");
+  const cold = aws.emulator.stats();
+  aws.emulator.resetStats();
+  expect((await whois(ctx, query)).kind).toBe("found");
+  const warm = aws.emulator.stats();
+  await aws.stop();
+  stop = undefined;
+  return { cold, warm };
+}
+
+describe("what a whois of a known name costs", () => {
+  it("takes at most 3 sequential round trips cold and 2 warm, whatever the fleet size", async () => {
+    for (const query of ["nginx.service-connect", "api.internal.local"]) {
+      const small = await costOf(10, query);
+      const large = await costOf(1000, query);
+
+      expect(small.cold.sequentialRoundTrips).toBeLessThanOrEqual(3);
+      expect(small.warm.sequentialRoundTrips).toBeLessThanOrEqual(2);
+      expect(large.cold.calls).toEqual(small.cold.calls);
+      expect(large.warm.calls).toEqual(small.warm.calls);
+      expect(large.cold.sequentialRoundTrips).toBeLessThanOrEqual(3);
+    }
+  });
+});
