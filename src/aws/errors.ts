@@ -1,7 +1,13 @@
 // One small error hierarchy: every AWS failure becomes an AwsReadError with a code the
 // command layer turns into a "what is missing and why" line, never a stack trace.
 
-export type AwsFailureKind = "throttled" | "access-denied" | "timeout" | "not-found" | "other";
+export type AwsFailureKind =
+  | "throttled"
+  | "access-denied"
+  | "timeout"
+  | "unreachable"
+  | "not-found"
+  | "other";
 
 export class AwsReadError extends Error {
   constructor(
@@ -25,6 +31,8 @@ export class AwsReadError extends Error {
         return `the bot's IAM role may not call ${this.operation} (${this.code})`;
       case "timeout":
         return `${this.operation} did not answer in time`;
+      case "unreachable":
+        return `${this.operation} could not reach AWS (${this.code})`;
       case "not-found":
         return `${this.operation} found nothing (${this.code})`;
       default:
@@ -56,7 +64,14 @@ const NOT_FOUND = new Set([
   "ServiceNotFound",
   "NoSuchHostedZone",
 ]);
-const TIMEOUT = new Set(["TimeoutError", "RequestTimeout", "AbortError"]);
+const TIMEOUT = new Set(["TimeoutError", "RequestTimeout", "AbortError", "ETIMEDOUT"]);
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+]);
 
 function errorCode(error: unknown): string {
   if (error && typeof error === "object") {
@@ -71,7 +86,8 @@ export function classify(code: string): AwsFailureKind {
   if (THROTTLING.has(code)) return "throttled";
   if (DENIED.has(code)) return "access-denied";
   if (NOT_FOUND.has(code)) return "not-found";
-  if (TIMEOUT.has(code) || code.startsWith("ETIMEDOUT") || code === "ECONNRESET") return "timeout";
+  if (TIMEOUT.has(code)) return "timeout";
+  if (UNREACHABLE.has(code)) return "unreachable";
   return "other";
 }
 

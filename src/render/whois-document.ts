@@ -201,7 +201,12 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
     }
     case "not-found": {
       const where = answer.searched;
-      const lines: Line[] = [[{ bold: "Not found: " }, { code: answer.query }]];
+      // Not found in a search that could not read everything is not the same answer.
+      const lines: Line[] = [
+        answer.gaps.length > 0
+          ? [{ bold: "Not found, but the search was incomplete: " }, { code: answer.query }]
+          : [{ bold: "Not found: " }, { code: answer.query }],
+      ];
       if (answer.suggestions.length > 0) {
         lines.push([
           "Did you mean ",

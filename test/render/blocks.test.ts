@@ -81,6 +81,28 @@ describe("whois rendering", () => {
     expect(texts.at(-1)).toMatch(/… and \d+ more$/);
   });
 
+  it("does not call a name missing when the search could not read everything", () => {
+    const doc = whoisDocument({
+      kind: "not-found",
+      query: "nginx.service-connect",
+      suggestions: [],
+      searched: { regions: ["ap-northeast-1"], namespaces: [], clusters: [] },
+      gaps: [
+        {
+          what: "the Cloud Map namespaces",
+          why: "ListNamespaces could not reach AWS (ECONNREFUSED)",
+        },
+      ],
+    });
+
+    expect(renderText(doc)).toMatch(
+      /^Not found, but the search was incomplete: nginx\.service-connect/,
+    );
+    expect(renderText(doc)).toContain(
+      "could not read the Cloud Map namespaces: ListNamespaces could not reach AWS (ECONNREFUSED)",
+    );
+  });
+
   it("lists the partial-answer gaps as context", () => {
     const doc = whoisDocument({
       kind: "found",
