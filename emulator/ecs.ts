@@ -75,6 +75,28 @@ export function ecsOperations(fleet: Fleet): Record<string, Operation> {
     }
     return tasksById.get(`${cluster.clusterArn} ${id}`);
   };
+  /** DescribeServices / DescribeTasks: each reference found, or a MISSING failure with its ARN. */
+  const describeEach = <T extends { tags?: unknown }>(
+    refs: string[],
+    resource: "service" | "task",
+    cluster: FleetCluster,
+    include: string[] | undefined,
+    find: (cluster: FleetCluster, ref: string) => T | undefined,
+  ) => {
+    const found: T[] = [];
+    const failures: { arn: string; reason: string }[] = [];
+    for (const ref of refs) {
+      const object = find(cluster, ref);
+      if (object) found.push(withoutTags(object, include));
+      else {
+        const missing = ref.startsWith("arn:")
+          ? ref
+          : arn(`${resource}/${cluster.clusterName}/${ref}`);
+        failures.push({ arn: missing, reason: "MISSING" });
+      }
+    }
+    return { found, failures };
+  };
   const resolveTaskDefinition = (ref: string): FleetTaskDefinition | undefined => {
     if (ref.startsWith("arn:")) return taskDefinitionsByArn.get(ref);
     const [family = "", revision] = ref.split(":");
@@ -164,18 +186,13 @@ export function ecsOperations(fleet: Fleet): Record<string, Operation> {
       if (refs.length > 10)
         throw invalidParameter("Services cannot contain more than 10 elements.");
       const cluster = resolveCluster(req.string("cluster"));
-      const services: FleetService[] = [];
-      const failures: { arn: string; reason: string }[] = [];
-      for (const ref of refs) {
-        const service = findService(cluster, ref);
-        if (service) services.push(withoutTags(service, include));
-        else {
-          const missingArn = ref.startsWith("arn:")
-            ? ref
-            : arn(`service/${cluster.clusterName}/${ref}`);
-          failures.push({ arn: missingArn, reason: "MISSING" });
-        }
-      }
+      const { found: services, failures } = describeEach(
+        refs,
+        "service",
+        cluster,
+        include,
+        findService,
+      );
       return { services, failures };
     },
 
@@ -227,18 +244,7 @@ export function ecsOperations(fleet: Fleet): Record<string, Operation> {
       if (refs.length === 0) throw invalidParameter("Tasks cannot be empty.");
       if (refs.length > 100) throw invalidParameter("Tasks cannot contain more than 100 elements.");
       const cluster = resolveCluster(req.string("cluster"));
-      const tasks: FleetTask[] = [];
-      const failures: { arn: string; reason: string }[] = [];
-      for (const ref of refs) {
-        const task = findTask(cluster, ref);
-        if (task) tasks.push(withoutTags(task, include));
-        else {
-          const missingArn = ref.startsWith("arn:")
-            ? ref
-            : arn(`task/${cluster.clusterName}/${ref}`);
-          failures.push({ arn: missingArn, reason: "MISSING" });
-        }
-      }
+      const { found: tasks, failures } = describeEach(refs, "task", cluster, include, findTask);
       return { tasks, failures };
     },
 
