@@ -467,15 +467,9 @@ export interface ResolveRequest {
 
 export function buildResolution(request: ResolveRequest, facts: ServiceFacts): Resolution {
   const all = bindingsOf(facts);
-  let focus: NameBinding | undefined;
-  if (request.focusName) {
-    const { name, port } = request.focusName;
-    focus = all.find((b) => bindingMatches(b, name, port));
-  } else if (request.subject.kind === "task") {
-    focus = all[0];
-  } else {
-    focus = all[0];
-  }
+  // Asked by name: that name. Asked by service, task or IP: the first name it publishes.
+  const wanted = request.focusName;
+  const focus = wanted ? all.find((b) => bindingMatches(b, wanted.name, wanted.port)) : all[0];
   const bindings = focus ? [focus, ...all.filter((b) => b !== focus)] : all;
   let endpoints = endpointsOf(focus, facts);
   if (request.subject.kind === "task") {
