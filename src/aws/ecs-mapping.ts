@@ -75,6 +75,14 @@ export function toEcsService(service: Service): EcsService {
     rolloutState: primary?.rolloutState,
     rolloutStateReason: primary?.rolloutStateReason,
     deployedAt: primary?.createdAt,
+    failedTasks: primary?.failedTasks ?? 0,
+    deploymentCount: service.deployments?.length ?? 0,
+    circuitBreaker: service.deploymentConfiguration?.deploymentCircuitBreaker
+      ? {
+          enable: service.deploymentConfiguration.deploymentCircuitBreaker.enable ?? false,
+          rollback: service.deploymentConfiguration.deploymentCircuitBreaker.rollback ?? false,
+        }
+      : undefined,
     events: (service.events ?? []).map((e) => ({
       at: e.createdAt ?? new Date(0),
       message: e.message ?? "",

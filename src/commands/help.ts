@@ -10,6 +10,10 @@ export function helpDocument(unknown?: string): Doc {
     { code: "/ecs whois <name | IP | service | task>" },
     " what stands behind a name: mechanism, who can resolve it, publisher, endpoints and health.",
   ]);
+  lines.push([
+    { code: "/ecs health <name | IP | service | task>" },
+    " healthy, degraded or down, and why: tasks, rollout, stops, events, Cloud Map registrations, Service Connect clients.",
+  ]);
   lines.push([{ code: "/ecs help" }, " this message."]);
   return {
     summary: unknown

@@ -1,6 +1,8 @@
 import type { Doc } from "../render/document.ts";
+import { healthDocument } from "../render/health-document.ts";
 import { whoisDocument } from "../render/whois-document.ts";
 import type { AwsContext } from "./aws-context.ts";
+import { health } from "./health.ts";
 import { helpDocument } from "./help.ts";
 import { whois } from "./whois.ts";
 
@@ -22,6 +24,10 @@ export async function runEcsCommand(text: string, aws: () => AwsContext): Promis
     case "whois": {
       const answer = await whois(aws, args);
       return { command: "whois", doc: whoisDocument(answer), answer };
+    }
+    case "health": {
+      const answer = await health(aws, args);
+      return { command: "health", doc: healthDocument(answer), answer };
     }
     case "":
     case "help":

@@ -13,7 +13,7 @@ import { type AwsContext, Gaps } from "./aws-context.ts";
 import { type Catalog, knownNames, loadCatalog } from "./catalog.ts";
 import { gatherServiceFacts, type KnownName } from "./service-facts.ts";
 
-interface Target {
+export interface Target {
   cluster: string;
   service: string;
   known?: KnownName;
@@ -281,7 +281,11 @@ function taskTargets(text: string, tasks: EcsTask[], ip?: string): Target[] {
   });
 }
 
-async function notFound(ctx: AwsContext, gaps: Gaps, query: Query): Promise<WhoisAnswer> {
+export async function notFound(
+  ctx: AwsContext,
+  gaps: Gaps,
+  query: Query,
+): Promise<Extract<WhoisAnswer, { kind: "not-found" }>> {
   const catalog = await loadCatalog(ctx, gaps);
   const typed = query.kind === "dotted-name" ? query.name : query.text;
   return {
@@ -297,6 +301,14 @@ async function notFound(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Whoi
   };
 }
 
+/** The ECS services behind a query, each once, with what was already read about them. */
+export async function findTargets(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Target[]> {
+  const targets = await targetsFor(ctx, gaps, query);
+  return targets.filter(
+    (t, i) => targets.findIndex((o) => o.cluster === t.cluster && o.service === t.service) === i,
+  );
+}
+
 /** `/ecs whois NAME`: what stands behind a name, an IP, a task or a service. */
 export async function whois(aws: () => AwsContext, text: string): Promise<WhoisAnswer> {
   const query = parseQuery(text);
@@ -304,10 +316,7 @@ export async function whois(aws: () => AwsContext, text: string): Promise<WhoisA
   if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
   const ctx = aws();
   const gaps = new Gaps();
-  const targets = await targetsFor(ctx, gaps, query);
-  const unique = targets.filter(
-    (t, i) => targets.findIndex((o) => o.cluster === t.cluster && o.service === t.service) === i,
-  );
+  const unique = await findTargets(ctx, gaps, query);
   const resolutions = (
     await Promise.all(
       unique.map(async (target) => {

@@ -92,6 +92,12 @@ export interface EcsService {
   rolloutStateReason?: string;
   /** When the PRIMARY deployment started: clients older than this cannot resolve new aliases. */
   deployedAt?: Date;
+  /** Tasks of the PRIMARY deployment that failed to start or stay running. */
+  failedTasks: number;
+  /** Deployments still active: more than one means a rollout is under way. */
+  deploymentCount: number;
+  circuitBreaker?: { enable: boolean; rollback: boolean };
+  /** Newest first, as ECS returns them. */
   events: ServiceEvent[];
 }
 

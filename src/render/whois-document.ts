@@ -20,7 +20,7 @@ export const USAGE: Line[] = [
   [{ code: "/ecs whois 0f4e5d6c7b8a49e1a2b3c4d5e6f70801" }, " a task ID or ARN"],
 ];
 
-function when(date: Date | undefined): string {
+export function when(date: Date | undefined): string {
   return date ? `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` : "?";
 }
 
@@ -138,7 +138,7 @@ const MARK: Record<Endpoint["state"], string> = {
   healthy: "✔ healthy",
 };
 
-function endpointLine(e: Endpoint): Line {
+export function endpointLine(e: Endpoint): Line {
   const address = e.ip ? `${e.ip}${e.port ? `:${e.port}` : ""}` : "(no IP)";
   const ecs = [e.lastStatus, e.healthStatus].filter(Boolean).join("/") || "not in ECS";
   const line: Line = [
