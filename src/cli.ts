@@ -5,10 +5,11 @@ import { runEcsCommand } from "./commands/router.ts";
 import { renderBlocks } from "./render/blocks.ts";
 import { renderText } from "./render/text.ts";
 
-const USAGE = `usage: ecs-chatops <whois|health|help> [NAME] [--region REGION] [--json] [--stats]
+const USAGE = `usage: ecs-chatops <whois|health|traffic|help> [NAME] [--region REGION] [--json] [--stats]
 
   whois NAME   what stands behind a Service Connect alias, DNS name, IP, service or task
   health NAME  healthy, degraded or down, and the reason that decides it
+  traffic NAME [15m|1h|6h|1d|7d]  Service Connect traffic against the window before
   --region     AWS region (default: AWS_REGION, then ap-northeast-1)
   --json       print the Slack Block Kit payload instead of text
   --stats      print the AWS calls made and the sequential round trips

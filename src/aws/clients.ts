@@ -1,3 +1,4 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
@@ -8,6 +9,7 @@ export interface AwsClients {
   ecs: ECSClient;
   cloudMap: ServiceDiscoveryClient;
   route53: Route53Client;
+  cloudWatch: CloudWatchClient;
 }
 
 // Created once per region and kept at module scope: warm Lambda invocations reuse the
@@ -68,11 +70,13 @@ export function awsClients(region: string): AwsClients {
       }),
       // Route 53 is a global service; its API lives in us-east-1.
       route53: new Route53Client({ ...config, region: "us-east-1" }),
+      cloudWatch: new CloudWatchClient(config),
     };
     const options = { step: "initialize", name: "ecsChatopsCallLog" } as const;
     clients.ecs.middlewareStack.add(callLogMiddleware(), options);
     clients.cloudMap.middlewareStack.add(callLogMiddleware(), options);
     clients.route53.middlewareStack.add(callLogMiddleware(), options);
+    clients.cloudWatch.middlewareStack.add(callLogMiddleware(), options);
     byRegion.set(region, clients);
   }
   return clients;
@@ -84,6 +88,7 @@ export function forgetAwsClients(): void {
     c.ecs.destroy();
     c.cloudMap.destroy();
     c.route53.destroy();
+    c.cloudWatch.destroy();
   }
   byRegion.clear();
 }

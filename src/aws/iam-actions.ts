@@ -12,6 +12,8 @@ export const READ_ACTIONS = [
   "servicediscovery:ListServices",
   "servicediscovery:DiscoverInstances",
   "route53:GetHostedZone",
+  "cloudwatch:GetMetricData",
+  "cloudwatch:GetMetricWidgetImage",
 ] as const;
 
 /** Read at cold start, to fetch the Slack signing secret and bot token. */

@@ -1,6 +1,7 @@
 import { TtlCache } from "../aws/cache.ts";
 import { awsClients } from "../aws/clients.ts";
 import { CloudMapAdapter } from "../aws/cloud-map.ts";
+import { CloudWatchAdapter } from "../aws/cloudwatch.ts";
 import { EcsAdapter } from "../aws/ecs.ts";
 import { AwsReadError } from "../aws/errors.ts";
 import { Route53Adapter } from "../aws/route53.ts";
@@ -12,6 +13,7 @@ export interface AwsContext {
   ecs: EcsAdapter;
   cloudMap: CloudMapAdapter;
   route53: Route53Adapter;
+  cloudWatch: CloudWatchAdapter;
   cache: TtlCache;
 }
 
@@ -26,6 +28,7 @@ export function awsContext(region: string, cache: TtlCache = sharedCache): AwsCo
     ecs: new EcsAdapter(clients.ecs, cache, region),
     cloudMap: new CloudMapAdapter(clients.cloudMap, cache, region),
     route53: new Route53Adapter(clients.route53, cache),
+    cloudWatch: new CloudWatchAdapter(clients.cloudWatch),
   };
 }
 

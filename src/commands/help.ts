@@ -14,6 +14,10 @@ export function helpDocument(unknown?: string): Doc {
     { code: "/ecs health <name | IP | service | task>" },
     " healthy, degraded or down, and why: tasks, rollout, stops, events, Cloud Map registrations, Service Connect clients.",
   ]);
+  lines.push([
+    { code: "/ecs traffic <name> [15m|1h|6h|1d|7d]" },
+    " Service Connect requests, HTTP codes, 5xx rate, latency and callers, against the window before.",
+  ]);
   lines.push([{ code: "/ecs help" }, " this message."]);
   return {
     summary: unknown

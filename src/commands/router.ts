@@ -1,9 +1,11 @@
 import type { Doc } from "../render/document.ts";
 import { healthDocument } from "../render/health-document.ts";
+import { trafficDocument } from "../render/traffic-document.ts";
 import { whoisDocument } from "../render/whois-document.ts";
 import type { AwsContext } from "./aws-context.ts";
 import { health } from "./health.ts";
 import { helpDocument } from "./help.ts";
+import { traffic } from "./traffic.ts";
 import { whois } from "./whois.ts";
 
 export interface CommandOutput {
@@ -28,6 +30,10 @@ export async function runEcsCommand(text: string, aws: () => AwsContext): Promis
     case "health": {
       const answer = await health(aws, args);
       return { command: "health", doc: healthDocument(answer), answer };
+    }
+    case "traffic": {
+      const answer = await traffic(aws, args);
+      return { command: "traffic", doc: trafficDocument(answer), answer };
     }
     case "":
     case "help":

@@ -1,0 +1,85 @@
+import {
+  type CloudWatchClient,
+  GetMetricWidgetImageCommand,
+  paginateGetMetricData,
+} from "@aws-sdk/client-cloudwatch";
+import type { MetricQuery, Series, SeriesById } from "../domain/metrics.ts";
+import { chunk } from "./batch.ts";
+import { read } from "./errors.ts";
+
+/** GetMetricData's ceiling per call; the traffic answer is built to fit in one. */
+const QUERIES_MAX = 500;
+
+/** CloudWatch reads: metric series for traffic figures, and a rendered graph. */
+export class CloudWatchAdapter {
+  constructor(private readonly client: CloudWatchClient) {}
+
+  /**
+   * Every query's series over [start, end), oldest point first. Pages by NextToken when the
+   * datapoints exceed one answer; splits only if ever given more than 500 queries.
+   */
+  async getMetricData(
+    queries: readonly MetricQuery[],
+    start: Date,
+    end: Date,
+  ): Promise<SeriesById> {
+    const out: SeriesById = new Map();
+    for (const batch of chunk(queries, QUERIES_MAX)) {
+      await read(`get ${batch.length} Service Connect metrics`, "GetMetricData", async () => {
+        const pages = paginateGetMetricData(
+          { client: this.client },
+          {
+            StartTime: start,
+            EndTime: end,
+            ScanBy: "TimestampAscending",
+            MetricDataQueries: batch.map((q) => ({
+              Id: q.id,
+              ReturnData: true,
+              MetricStat: {
+                Metric: {
+                  Namespace: q.namespace,
+                  MetricName: q.metricName,
+                  Dimensions: Object.entries(q.dimensions).map(([Name, Value]) => ({
+                    Name,
+                    Value,
+                  })),
+                },
+                Period: q.period,
+                Stat: q.stat,
+              },
+            })),
+          },
+        );
+        for await (const page of pages) {
+          for (const result of page.MetricDataResults ?? []) {
+            const id = result.Id ?? "";
+            const series: Series = out.get(id) ?? { points: [] };
+            const values = result.Values ?? [];
+            (result.Timestamps ?? []).forEach((at, i) => {
+              const value = values[i];
+              if (value !== undefined) series.points.push({ at, value });
+            });
+            out.set(id, series);
+          }
+        }
+      });
+    }
+    for (const series of out.values())
+      series.points.sort((a, b) => a.at.getTime() - b.at.getTime());
+    return out;
+  }
+
+  /** A PNG graph of a CloudWatch metric widget (its JSON definition). */
+  getMetricWidgetImage(widget: object): Promise<Uint8Array> {
+    return read("render the traffic graph", "GetMetricWidgetImage", async () => {
+      const out = await this.client.send(
+        new GetMetricWidgetImageCommand({
+          MetricWidget: JSON.stringify(widget),
+          OutputFormat: "png",
+        }),
+      );
+      if (!out.MetricWidgetImage) throw new Error("empty GetMetricWidgetImage answer");
+      return out.MetricWidgetImage;
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import { clusterOfArn, lastSegment } from "../aws/ecs-mapping.ts";
+import type { WhoisAnswer } from "../domain/answer.ts";
+import type { Gap } from "../domain/facts.ts";
+import { parseQuery } from "../domain/query.ts";
+import {
+  bindingsOf,
+  buildResolution,
+  type NameBinding,
+  type ServiceFacts,
+} from "../domain/resolution.ts";
+import {
+  parseWindow,
+  summariseTraffic,
+  type TrafficReport,
+  type TrafficTarget,
+  type TrafficWindow,
+  trafficQueries,
+  WINDOW_NAMES,
+} from "../domain/traffic.ts";
+import { type AwsContext, Gaps } from "./aws-context.ts";
+import { gatherServiceFacts } from "./service-facts.ts";
+import { findTargets, notFound, type Target } from "./whois.ts";
+
+export type TrafficResult =
+  | { kind: "report"; report: TrafficReport; target: TrafficTarget; viaAlias?: string }
+  /** The service publishes nothing through Service Connect, so there are no metrics to read. */
+  | { kind: "no-service-connect"; service: string; names: string[] }
+  /** CloudWatch could not be read; the gap says why. */
+  | { kind: "unread"; target: TrafficTarget };
+
+export type TrafficAnswer =
+  | { kind: "found"; query: string; window: TrafficWindow; results: TrafficResult[]; gaps: Gap[] }
+  | Exclude<WhoisAnswer, { kind: "found" }>;
+
+/** The Service Connect name to measure: the one asked about, else the service's first. */
+function serviceConnectBinding(
+  facts: ServiceFacts,
+  asked: string | undefined,
+): NameBinding | undefined {
+  const sc = bindingsOf(facts).filter((b) => b.scope.kind === "service-connect");
+  return sc.find((b) => asked !== undefined && b.name.split(":")[0] === asked) ?? sc[0];
+}
+
+/** Builds what to measure for one service, or says why nothing can be. */
+export async function trafficTargetOf(
+  ctx: AwsContext,
+  gaps: Gaps,
+  facts: ServiceFacts,
+  asked: string | undefined,
+): Promise<TrafficTarget | undefined> {
+  const binding = serviceConnectBinding(facts, asked);
+  if (!binding) return undefined;
+  const namespace = facts.namespaces.find((n) => n.name === binding.namespace);
+  const arns = namespace
+    ? await gaps.soft(
+        `the Service Connect services of ${namespace.name}`,
+        ctx.ecs.listServicesByNamespace(namespace.arn),
+        [] as string[],
+      )
+    : [];
+  return {
+    name: binding.name,
+    discoveryName: binding.discoveryName,
+    publisher: { service: facts.service.name, cluster: facts.service.clusterName },
+    appProtocol: binding.appProtocol,
+    candidates: arns
+      .filter((arn) => arn !== facts.service.arn)
+      .map((arn) => ({ service: lastSegment(arn), cluster: clusterOfArn(arn) ?? "" }))
+      .sort((a, b) => a.service.localeCompare(b.service)),
+  };
+}
+
+/** One GetMetricData call for the window and the one before it; a failure becomes a gap. */
+export async function measure(
+  ctx: AwsContext,
+  gaps: Gaps,
+  target: TrafficTarget,
+  window: TrafficWindow,
+  now: Date,
+): Promise<TrafficReport | undefined> {
+  // Whole periods only: the current, still-filling minute would read as a drop.
+  const end = new Date(Math.floor(now.getTime() / 1000 / window.period) * window.period * 1000);
+  const start = new Date(end.getTime() - 2 * window.seconds * 1000);
+  const series = await gaps.soft(
+    `the Service Connect traffic of ${target.discoveryName} (last ${window.label})`,
+    ctx.cloudWatch.getMetricData(trafficQueries(target, window), start, end),
+    undefined,
+  );
+  return series ? summariseTraffic(target, window, series, end) : undefined;
+}
+
+async function resultFor(
+  ctx: AwsContext,
+  gaps: Gaps,
+  target: Target,
+  window: TrafficWindow,
+  now: Date,
+): Promise<TrafficResult | undefined> {
+  const facts = await gatherServiceFacts(ctx, gaps, target.cluster, target.service, target.known);
+  if (!facts) return undefined;
+  const asked = target.request.focusName?.name;
+  const measured = await trafficTargetOf(ctx, gaps, facts, asked);
+  if (!measured) {
+    const names = buildResolution(target.request, facts).bindings.map((b) => b.name);
+    return { kind: "no-service-connect", service: `${target.cluster}/${target.service}`, names };
+  }
+  const report = await measure(ctx, gaps, measured, window, now);
+  const viaAlias = asked && measured.name.split(":")[0] !== asked ? measured.name : undefined;
+  return report
+    ? { kind: "report", report, target: measured, viaAlias }
+    : { kind: "unread", target: measured };
+}
+
+/** `/ecs traffic NAME [WINDOW]`: Service Connect traffic, against the window before. */
+export async function traffic(
+  aws: () => AwsContext,
+  text: string,
+  now = new Date(),
+): Promise<TrafficAnswer> {
+  const [name = "", windowText, ...rest] = text.trim().split(/\s+/);
+  const window = parseWindow(windowText);
+  if (!window || rest.length > 0) {
+    const reason =
+      rest.length > 0
+        ? "give a name and at most a window"
+        : `the window is one of ${WINDOW_NAMES.join(", ")}`;
+    return { kind: "invalid", query: text.trim(), reason };
+  }
+  const query = parseQuery(name);
+  if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
+  const ctx = aws();
+  const gaps = new Gaps();
+  const targets = await findTargets(ctx, gaps, query);
+  const results = (
+    await Promise.all(targets.map((t) => resultFor(ctx, gaps, t, window, now)))
+  ).filter((r): r is TrafficResult => r !== undefined);
+  if (results.length === 0) return notFound(ctx, gaps, query);
+  return { kind: "found", query: query.text, window, results, gaps: gaps.list };
+}
