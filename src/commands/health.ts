@@ -3,8 +3,10 @@ import type { EcsTask, Gap } from "../domain/facts.ts";
 import { type ClientService, type HealthReport, judgeHealth } from "../domain/health.ts";
 import { parseQuery } from "../domain/query.ts";
 import { buildResolution } from "../domain/resolution.ts";
+import { parseWindow, type TrafficReport } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { gatherServiceFacts } from "./service-facts.ts";
+import { measure, trafficTargetOf } from "./traffic.ts";
 import { findTargets, notFound, type Target } from "./whois.ts";
 
 export type HealthAnswer =
@@ -100,11 +102,18 @@ async function reportFor(
           ),
         )
       : undefined;
+  // The last 15 minutes of Service Connect traffic: a 5xx burst is health too. A CloudWatch
+  // failure leaves a gap and a health answer without traffic.
+  const window = parseWindow("15m");
+  const measured = await trafficTargetOf(ctx, gaps, facts, target.request.focusName?.name);
+  const traffic: TrafficReport | undefined =
+    measured && window ? await measure(ctx, gaps, measured, window, new Date()) : undefined;
   return judgeHealth({
     resolution,
     service: facts.service,
     stoppedTasks: stopped,
     clients,
+    traffic,
     gaps: gaps.list,
   });
 }

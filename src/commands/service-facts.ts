@@ -106,11 +106,17 @@ export async function gatherServiceFacts(
   const instances = new Map<string, CloudMapInstance[]>();
   const namespaceServices = new Map<string, string[]>();
 
+  // Endpoints are shown for one name only (the one asked about, else the first published),
+  // so only that name's instances are read: the others cost calls and a round trip for nothing.
+  let focusTaken = false;
   const readInstances = async (cm: CloudMapService, ns: Namespace) => {
-    if (known && known.namespace.id === ns.id && known.discoveryName === cm.name) {
-      instances.set(cm.id, known.instances);
+    if (known) {
+      if (known.namespace.id === ns.id && known.discoveryName === cm.name)
+        instances.set(cm.id, known.instances);
       return;
     }
+    if (focusTaken) return;
+    focusTaken = true;
     const found = await gaps.soft(
       `the Cloud Map endpoints of ${cm.name}.${ns.name}`,
       ctx.cloudMap

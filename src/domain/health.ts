@@ -3,6 +3,7 @@
 
 import type { EcsService, EcsTask, Gap, ServiceEvent } from "./facts.ts";
 import { type Endpoint, type Resolution, stopNote } from "./resolution.ts";
+import type { TrafficReport } from "./traffic.ts";
 
 export type HealthLevel = "healthy" | "degraded" | "down";
 
@@ -29,8 +30,13 @@ export interface HealthInput {
   stoppedTasks: EcsTask[];
   /** Other Service Connect services in the publisher's namespace; undefined if not applicable or unread. */
   clients?: ClientService[];
+  /** Service Connect traffic of the last minutes; undefined when not measured or unreadable. */
+  traffic?: TrafficReport;
   gaps: Gap[];
 }
+
+/** A 5xx share above this, seen by the callers, makes a service degraded. */
+export const ERROR_RATE_DEGRADED = 0.05;
 
 export interface RepeatedEvent extends ServiceEvent {
   count: number;
@@ -53,6 +59,7 @@ export interface HealthReport {
   cloudMapOnly: Endpoint[];
   ecsOnly: Endpoint[];
   staleClients?: ClientService[];
+  traffic?: TrafficReport;
   nextCheck: string;
   gaps: Gap[];
 }
@@ -135,6 +142,16 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
       next: `App: ECS is short of tasks for ${label}; the service events say why (placement, image pull, health checks).`,
     });
   }
+  const errorRate = input.traffic?.errorRate.current;
+  if (errorRate !== undefined && errorRate >= ERROR_RATE_DEGRADED) {
+    const window = input.traffic?.window.label ?? "";
+    findings.push({
+      level: "degraded",
+      layer: "app",
+      text: `callers see ${(errorRate * 100).toFixed(1)}% 5xx in the last ${window} (p99 ${Math.round(input.traffic?.latency.p99.current ?? 0)} ms)`,
+      next: `App: requests reach ${label} and fail there; read its application logs for the last ${window} (/ecs traffic ${subject} shows which callers).`,
+    });
+  }
   const cloudMapOnly = r.endpoints.filter((e) => e.state === "stale");
   if (cloudMapOnly.length > 0) {
     findings.push({
@@ -213,6 +230,7 @@ export function judgeHealth(input: HealthInput): HealthReport {
     cloudMapOnly: r.endpoints.filter((e) => e.state === "stale"),
     ecsOnly: r.endpoints.filter((e) => e.state === "unregistered"),
     staleClients,
+    traffic: input.traffic,
     nextCheck,
     gaps: input.gaps,
   };

@@ -80,6 +80,18 @@ function reportSections(r: HealthReport): Section[] {
             ]),
     });
   }
+  if (r.traffic && r.traffic.status === "ok") {
+    const t = r.traffic;
+    const pct = (v?: number) => (v === undefined ? "–" : `${(v * 100).toFixed(2)}%`);
+    sections.push({
+      heading: `Service Connect traffic, last ${t.window.label}`,
+      lines: [
+        [
+          `${Math.round(t.requests.current ?? 0).toLocaleString("en-US")} requests · 5xx ${pct(t.errorRate.current)} (before: ${pct(t.errorRate.previous)}) · p99 ${Math.round(t.latency.p99.current ?? 0)} ms (before: ${Math.round(t.latency.p99.previous ?? 0)} ms)`,
+        ],
+      ],
+    });
+  }
   sections.push({ heading: "Next check", lines: [[r.nextCheck]] });
   return sections;
 }

@@ -34,7 +34,7 @@ describe("/ecs whois on the demo fleet", () => {
     );
     expect(text).toMatch(/✔ healthy 10\.0\.2\.47:80 ap-northeast-1c/);
     expect(text).toContain(
-      "nginx.service-connect:80: Service Connect alias in HTTP namespace service-connect. Resolvable only inside tasks of Service Connect-enabled services in that namespace (2 such services: service-connect-nginx-service, web-frontend).",
+      "nginx.service-connect:80: Service Connect alias in HTTP namespace service-connect. Resolvable only inside tasks of Service Connect-enabled services in that namespace (3 such services: api-service, service-connect-nginx-service, web-frontend).",
     );
     expect(text).toContain("Task definition service-connect-nginx:1");
     expect(text).toContain(
