@@ -45,6 +45,18 @@ export function renderBlocks(doc: Doc): SlackMessage {
       blocks.push({ type: "section", text: { type: "mrkdwn", text } });
     }
   }
+  if (doc.links && doc.links.length > 0) {
+    blocks.push({
+      type: "actions",
+      elements: doc.links.map((l) => ({
+        type: "button",
+        action_id: l.actionId,
+        text: { type: "plain_text", text: l.label },
+        // Slack caps a button value at 2,000 characters; names are at most 255.
+        value: l.command.slice(0, 2000),
+      })),
+    });
+  }
   if (doc.notes.length > 0) {
     blocks.push({
       type: "context",

@@ -15,6 +15,31 @@ export interface Doc {
   sections: Section[];
   /** Small print: partial-answer notes, timestamps. */
   notes: Line[];
+  /** Follow-up commands offered as buttons in Slack and as hints in text. */
+  links?: CommandLink[];
+}
+
+/** A button that runs another /ecs command on the same name. */
+export interface CommandLink {
+  /** Block Kit action_id: one per command, so the handler can route on it. */
+  actionId: string;
+  label: string;
+  /** The /ecs command text to run, e.g. "health nginx.service-connect". */
+  command: string;
+}
+
+export const ACTION_IDS = {
+  whois: "ecs_whois",
+  health: "ecs_health",
+  traffic: "ecs_traffic",
+} as const;
+
+/** Buttons to the other two answers for the same name. */
+export function crossLinks(current: keyof typeof ACTION_IDS, name: string): CommandLink[] {
+  const labels = { whois: "Whois", health: "Health", traffic: "Traffic" } as const;
+  return (Object.keys(ACTION_IDS) as (keyof typeof ACTION_IDS)[])
+    .filter((c) => c !== current)
+    .map((c) => ({ actionId: ACTION_IDS[c], label: labels[c], command: `${c} ${name}` }));
 }
 
 export function plain(line: Line): string {

@@ -1,6 +1,6 @@
 import type { HealthAnswer } from "../commands/health.ts";
 import type { HealthLevel, HealthReport } from "../domain/health.ts";
-import type { Doc, Line, Section } from "./document.ts";
+import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
 import { endpointLine, gapLines, when, whoisDocument } from "./whois-document.ts";
 
 const BADGE: Record<HealthLevel, string> = {
@@ -103,5 +103,6 @@ export function healthDocument(answer: HealthAnswer): Doc {
     summary: answer.reports.map((r) => `${BADGE[r.level]} ${r.subject}: ${r.reason}`).join(" | "),
     sections,
     notes: gapLines(answer.gaps),
+    links: crossLinks("health", answer.query),
   };
 }

@@ -8,6 +8,9 @@ export function renderText(doc: Doc): string {
     if (section.heading) out.push(`${section.heading}:`);
     for (const line of section.lines) out.push(`${section.heading ? "  " : ""}${plain(line)}`);
   }
+  if (doc.links && doc.links.length > 0) {
+    out.push("", `More: ${doc.links.map((l) => `/ecs ${l.command}`).join(" · ")}`);
+  }
   if (doc.notes.length > 0) {
     out.push("");
     for (const note of doc.notes) out.push(plain(note));

@@ -1,6 +1,6 @@
 import type { TrafficAnswer, TrafficResult } from "../commands/traffic.ts";
 import type { Figure, TrafficReport } from "../domain/traffic.ts";
-import { type Doc, type Line, plain, type Section } from "./document.ts";
+import { crossLinks, type Doc, type Line, plain, type Section } from "./document.ts";
 import { gapLines, whoisDocument } from "./whois-document.ts";
 
 const count = (v: number | undefined) =>
@@ -153,5 +153,6 @@ export function trafficDocument(answer: TrafficAnswer): Doc {
     summary: first ? plain(first) : answer.query,
     sections,
     notes: gapLines(answer.gaps),
+    links: crossLinks("traffic", answer.query),
   };
 }

@@ -1,7 +1,7 @@
 import type { WhoisAnswer } from "../domain/answer.ts";
 import type { Gap } from "../domain/facts.ts";
 import type { Endpoint, NameBinding, Resolution, Scope } from "../domain/resolution.ts";
-import type { Doc, Line, Section } from "./document.ts";
+import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
 
 export const USAGE: Line[] = [
   [
@@ -235,6 +235,7 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
         summary: answer.resolutions.map((r) => r.verdict).join(" | "),
         sections,
         notes: gapLines(answer.gaps),
+        links: crossLinks("whois", answer.query),
       };
     }
   }

@@ -103,6 +103,29 @@ describe("whois rendering", () => {
     );
   });
 
+  it("offers Health and Traffic buttons for the same name on a whois answer", () => {
+    const message = renderBlocks(apiAnswer());
+    const actions = message.blocks.find((b) => b.type === "actions");
+
+    expect(actions).toEqual({
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          action_id: "ecs_health",
+          text: { type: "plain_text", text: "Health" },
+          value: "health api.internal.local",
+        },
+        {
+          type: "button",
+          action_id: "ecs_traffic",
+          text: { type: "plain_text", text: "Traffic" },
+          value: "traffic api.internal.local",
+        },
+      ],
+    });
+  });
+
   it("lists the partial-answer gaps as context", () => {
     const doc = whoisDocument({
       kind: "found",
