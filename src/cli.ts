@@ -1,7 +1,9 @@
+import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { callLog } from "./aws/call-log.ts";
 import { awsContext } from "./commands/aws-context.ts";
 import { runEcsCommand } from "./commands/router.ts";
+import { type TrafficAnswer, trafficGraph } from "./commands/traffic.ts";
 import { renderBlocks } from "./render/blocks.ts";
 import { renderText } from "./render/text.ts";
 
@@ -13,6 +15,7 @@ const USAGE = `usage: ecs-chatops <whois|health|traffic|help> [NAME] [--region R
   --region     AWS region (default: AWS_REGION, then ap-northeast-1)
   --json       print the Slack Block Kit payload instead of text
   --stats      print the AWS calls made and the sequential round trips
+  --graph FILE with traffic: write the CloudWatch graph (PNG) of the name to FILE
 Credentials come from the AWS SDK's default chain (env, profile, SSO, instance role).`;
 
 export interface CliIo {
@@ -40,10 +43,21 @@ export async function main(
   const region =
     values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "ap-northeast-1";
   callLog.reset();
-  const output = await runEcsCommand(positionals.join(" "), () => awsContext(region));
+  const aws = () => awsContext(region);
+  const output = await runEcsCommand(positionals.join(" "), aws);
   io.out(
     values.json ? `${JSON.stringify(renderBlocks(output.doc), null, 2)}\n` : renderText(output.doc),
   );
+  if (values.graph && output.command === "traffic") {
+    const png = await trafficGraph(aws, output.answer as TrafficAnswer).catch((error: unknown) => {
+      io.err(`No graph: ${(error as Error).message}\n`);
+      return undefined;
+    });
+    if (png) {
+      await writeFile(values.graph, png);
+      io.err(`Graph written to ${values.graph} (${png.length} bytes)\n`);
+    }
+  }
   if (values.stats) {
     const stats = callLog.stats();
     const byOp = Object.entries(stats.calls)
@@ -65,6 +79,7 @@ function parse(argv: string[]) {
       region: { type: "string" },
       json: { type: "boolean", default: false },
       stats: { type: "boolean", default: false },
+      graph: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });

@@ -9,6 +9,7 @@ import {
   type ServiceFacts,
 } from "../domain/resolution.ts";
 import {
+  graphWidget,
   parseWindow,
   summariseTraffic,
   type TrafficReport,
@@ -136,4 +137,15 @@ export async function traffic(
   ).filter((r): r is TrafficResult => r !== undefined);
   if (results.length === 0) return notFound(ctx, gaps, query);
   return { kind: "found", query: query.text, window, results, gaps: gaps.list };
+}
+
+/** The PNG graph (requests, 5xx, p99) of a traffic answer's first measured name. */
+export async function trafficGraph(
+  aws: () => AwsContext,
+  answer: TrafficAnswer,
+): Promise<Uint8Array | undefined> {
+  if (answer.kind !== "found") return undefined;
+  const first = answer.results.find((r) => r.kind !== "no-service-connect");
+  if (!first) return undefined;
+  return aws().cloudWatch.getMetricWidgetImage(graphWidget(first.target, answer.window));
 }
