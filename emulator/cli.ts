@@ -1,14 +1,14 @@
 // Starts the loopback AWS emulator and prints the environment that points the SDK at it.
 //
 //   npx tsx emulator/cli.ts [--port N] [--latency MS] [--fleet demo|generated:N]
-//                           [--throttle RATE] [--seed N]
+//                           [--throttle RATE] [--seed N] [--deny OP,OP...]
 
 import { parseArgs } from "node:util";
 import { type Fleet, generateFleet, loadDemoFleet } from "./fleet.ts";
 import { startEmulator } from "./server.ts";
 
 const USAGE =
-  "usage: npx tsx emulator/cli.ts [--port N] [--latency MS] [--fleet demo|generated:N] [--throttle RATE] [--seed N]";
+  "usage: npx tsx emulator/cli.ts [--port N] [--latency MS] [--fleet demo|generated:N] [--throttle RATE] [--seed N] [--deny OP,OP...]";
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -38,6 +38,7 @@ try {
       fleet: { type: "string", default: "demo" },
       throttle: { type: "string" },
       seed: { type: "string" },
+      deny: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   }));
@@ -56,6 +57,10 @@ const emulator = await startEmulator({
   latencyMs: number(values.latency as string | undefined, "latency", 0),
   throttleRate: number(values.throttle as string | undefined, "throttle", 0),
   seed: number(values.seed as string | undefined, "seed", 1),
+  denyOperations: String(values.deny ?? "")
+    .split(",")
+    .map((op) => op.trim())
+    .filter((op) => op !== ""),
 });
 
 console.log(`export AWS_ENDPOINT_URL=${emulator.url}`);
@@ -65,16 +70,16 @@ console.log(`export AWS_REGION=${fleet.region}`);
 console.log(`export AWS_DEFAULT_REGION=${fleet.region}`);
 console.error(
   `# AWS emulator on ${emulator.url}: ${fleet.services.length} ECS services, ${fleet.tasks.length} tasks, ` +
-    `${fleet.cloudMapServices.length} Cloud Map services. Ctrl-C to stop.`,
+    `${fleet.cloudMapServices.length} Cloud Map services, CloudWatch Service Connect metrics. Ctrl-C to stop.`,
 );
 
 let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  const { calls, total, throttled, sequentialRoundTrips } = emulator.stats();
+  const { calls, total, throttled, denied, sequentialRoundTrips } = emulator.stats();
   console.error(
-    `# ${total} calls (${throttled} throttled, ${sequentialRoundTrips} sequential round trips)`,
+    `# ${total} calls (${throttled} throttled, ${denied} denied, ${sequentialRoundTrips} sequential round trips)`,
   );
   for (const [key, n] of Object.entries(calls).sort()) console.error(`#   ${key}: ${n}`);
   void emulator.close().then(() => process.exit(0));

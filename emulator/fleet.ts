@@ -15,9 +15,22 @@
 //   10.0.2.151   1c   ecs_service_discovery / billing-worker   7a8b9c0d1e2f43a4b5c6d7e8f9a0b128  STOPPED (OOM, exit 137)
 //   10.0.2.152   1c   ecs_service_discovery / billing-worker   8b9c0d1e2f3a44b5c6d7e8f9a0b1c239  STOPPED (OOM, exit 137)
 //
-// Namespaces: service-connect (HTTP, ns-vdpucf3aztj23ecw; Cloud Map service nginx srv-tsw4bbsna23fxcjx)
-// and internal.local (DNS_PRIVATE, ns-uejictsjen2i4eeg, hosted zone Z0EXAMPLE1INTERNAL0LCL; Cloud Map
-// service api srv-utcrh6wavdkggqtk). Timestamps are stored as ISO strings; the server sends epoch seconds.
+//   service                        discovery                                          deployment (PRIMARY)
+//   service-connect-nginx-service  Service Connect nginx.service-connect:80            2026-11-20T09:00Z COMPLETED
+//   web-frontend                   Service Connect client only (calls nginx and api)  2026-11-22T12:00Z COMPLETED
+//   api-service                    api.internal.local (DNS) AND api.service-connect:8080,
+//                                  mid-migration                                      2026-11-22T10:50Z COMPLETED
+//   billing-worker                 none                                               2026-11-23T15:10Z FAILED
+//                                  (circuit breaker, no rollback: 3 failed tasks, 0 of 2 running)
+//
+// web-frontend was redeployed (2026-11-22T12:00Z) after api-service published api.service-connect
+// (2026-11-22T10:50Z), so its proxy resolves that alias and its calls show in CloudWatch.
+//
+// Namespaces: service-connect (HTTP, ns-vdpucf3aztj23ecw; Cloud Map services nginx srv-tsw4bbsna23fxcjx
+// and api srv-q2lmw6y4nbh7ecpa, the latter holding api-service's 3 tasks, 10.0.3.103 UNHEALTHY) and
+// internal.local (DNS_PRIVATE, ns-uejictsjen2i4eeg, hosted zone Z0EXAMPLE1INTERNAL0LCL; Cloud Map
+// service api srv-utcrh6wavdkggqtk, the same 3 tasks). Timestamps are stored as ISO strings; the server
+// sends epoch seconds. CloudWatch series for nginx and api: see cloudwatch.ts.
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";

@@ -1,18 +1,20 @@
 // A loopback AWS emulator: a node:http server on 127.0.0.1 speaking the real wire protocols of the
-// ECS, Cloud Map and Route 53 operations the bot calls, so the real SDK v3 clients reach it unchanged
-// (through `endpoint` or AWS_ENDPOINT_URL). Test and demo infrastructure only, never shipped.
+// ECS, Cloud Map, CloudWatch and Route 53 operations the bot calls, so the real SDK v3 clients reach
+// it unchanged (through `endpoint` or AWS_ENDPOINT_URL). Test and demo infrastructure only, never
+// shipped.
 
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { cloudMapOperations } from "./cloud-map.ts";
+import { cloudWatchOperations, cloudWatchThrottle } from "./cloudwatch.ts";
 import { ecsOperations } from "./ecs.ts";
 import type { Fleet } from "./fleet.ts";
 import { errorXml, getHostedZoneXml } from "./route53.ts";
 import { AwsError, type JsonBody, type Operation, seededRandom, toWireJson } from "./wire.ts";
 
-export type EmulatedService = "ECS" | "ServiceDiscovery" | "Route53";
+export type EmulatedService = "ECS" | "ServiceDiscovery" | "CloudWatch" | "Route53";
 
 export interface EmulatorOptions {
   fleet: Fleet;
@@ -30,6 +32,14 @@ export interface EmulatorOptions {
   seed?: number;
   /** Return DiscoverInstances results in a (seeded) random order, as AWS does; default true. */
   shuffleDiscoverInstances?: boolean;
+  /**
+   * Operations answered with the service's access-denied error, as for a role missing the IAM
+   * permission (keys like "CloudWatch.GetMetricData" or bare names): ECS and Cloud Map
+   * `AccessDeniedException`, CloudWatch and Route 53 `AccessDenied`.
+   */
+  denyOperations?: string[];
+  /** The clock behind the synthetic CloudWatch series, epoch milliseconds; default Date.now. */
+  now?: () => number;
 }
 
 export interface RecordedRequest {
@@ -43,13 +53,20 @@ export interface RecordedRequest {
   /** HTTP status sent, once the response is out. */
   status?: number;
   throttled?: boolean;
+  /** Answered with an access-denied error (see `denyOperations`). */
+  denied?: boolean;
 }
 
 export interface EmulatorStats {
-  /** Requests per operation, keyed "ECS.DescribeServices", "ServiceDiscovery.DiscoverInstances", "Route53.GetHostedZone". */
+  /**
+   * Requests per operation, keyed "ECS.DescribeServices", "ServiceDiscovery.DiscoverInstances",
+   * "CloudWatch.GetMetricData", "Route53.GetHostedZone".
+   */
   calls: Record<string, number>;
   total: number;
   throttled: number;
+  /** Requests answered with an access-denied error. */
+  denied: number;
   /** Longest chain of requests each started after the previous one finished (the critical path). */
   sequentialRoundTrips: number;
   /** Requests refused before reaching an operation (unsigned, badly signed, unknown operation, bad JSON). */
@@ -64,14 +81,24 @@ export interface RunningEmulator {
   resetStats(): void;
   setLatency(ms: number, operation?: string): void;
   setThrottleRate(rate: number, operations?: string[]): void;
+  /** Replaces the denied operations (see `denyOperations`); `[]` allows everything again. */
+  setDenied(operations: string[]): void;
   close(): Promise<void>;
 }
 
 interface JsonProtocol {
   service: Exclude<EmulatedService, "Route53">;
   signingName: string;
-  throttle: AwsError;
-  /** Cloud Map's error shapes use `Message`, ECS's `message`. */
+  /** AWS JSON 1.1 (ECS, Cloud Map) or 1.0 (CloudWatch). */
+  contentType: string;
+  /**
+   * CloudWatch keeps its Query-protocol error codes: JSON errors carry them in `x-amzn-query-error`
+   * (`<Code>;Sender`), the header the SDK reads first.
+   */
+  queryCompatible: boolean;
+  throttle: () => AwsError;
+  denied: (operation: string) => AwsError;
+  /** Cloud Map's error shapes use `Message`, ECS's and CloudWatch's `message`. */
   messageKey: "message" | "Message";
   operations: Record<string, Operation>;
 }
@@ -81,7 +108,10 @@ interface Span {
   end: number;
 }
 
-const JSON_CONTENT_TYPE = "application/x-amz-json-1.1";
+const JSON_1_1 = "application/x-amz-json-1.1";
+const JSON_1_0 = "application/x-amz-json-1.0";
+/** The identity named in access-denied messages. */
+const DENIED_PRINCIPAL = "assumed-role/ecs-chatops/emulator";
 const HOSTED_ZONE_PATH = /^\/2013-04-01\/hostedzone\/([^/?]+)$/;
 
 /** Length of the longest chain of spans where each starts after the previous one ended. */
@@ -190,23 +220,53 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const seed = options.seed ?? 1;
   const throttleRandom = seededRandom(seed);
   const shuffleRandom = seededRandom(seed ^ 0x5bd1e995);
+  let deniedOperations = [...(options.denyOperations ?? [])];
+  const now = options.now ?? Date.now;
+  const notAuthorized = (action: string) =>
+    `User: arn:aws:sts::${fleet.accountId}:${DENIED_PRINCIPAL} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
 
   const protocols: Record<string, JsonProtocol> = {
     AmazonEC2ContainerServiceV20141113: {
       service: "ECS",
       signingName: "ecs",
-      throttle: new AwsError("ThrottlingException", "Rate exceeded"),
+      contentType: JSON_1_1,
+      queryCompatible: false,
+      throttle: () => new AwsError("ThrottlingException", "Rate exceeded"),
+      // Modelled by ECS, with HTTP 403.
+      denied: (op) => new AwsError("AccessDeniedException", notAuthorized(`ecs:${op}`), 403),
       messageKey: "message",
       operations: ecsOperations(fleet),
     },
     Route53AutoNaming_v20170314: {
       service: "ServiceDiscovery",
       signingName: "servicediscovery",
-      throttle: new AwsError("RequestLimitExceeded", "Rate exceeded"),
+      contentType: JSON_1_1,
+      queryCompatible: false,
+      throttle: () => new AwsError("RequestLimitExceeded", "Rate exceeded"),
+      // Not modelled by Cloud Map: the SDK raises ServiceDiscoveryServiceException with this name.
+      denied: (op) =>
+        new AwsError("AccessDeniedException", notAuthorized(`servicediscovery:${op}`), 400),
       messageKey: "Message",
       operations: cloudMapOperations(fleet, {
         shuffle: options.shuffleDiscoverInstances === false ? undefined : shuffleRandom,
       }),
+    },
+    GraniteServiceVersion20100801: {
+      service: "CloudWatch",
+      signingName: "monitoring",
+      contentType: JSON_1_0,
+      queryCompatible: true,
+      throttle: cloudWatchThrottle,
+      // The Query code AccessDenied (not modelled: CloudWatchServiceException named AccessDenied).
+      denied: (op) =>
+        new AwsError(
+          "AccessDenied",
+          notAuthorized(`cloudwatch:${op}`),
+          403,
+          "com.amazon.coral.service#AccessDeniedException",
+        ),
+      messageKey: "message",
+      operations: cloudWatchOperations({ now, fleet }),
     },
   };
 
@@ -214,6 +274,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const requests: RecordedRequest[] = [];
   let spans: Span[] = [];
   let throttled = 0;
+  let denied = 0;
   let rejected = 0;
 
   const matchesOperation = (list: readonly string[], key: string, operation: string) =>
@@ -225,23 +286,40 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     if (throttleOperations && !matchesOperation(throttleOperations, key, operation)) return false;
     return throttleRandom() < throttleRate;
   };
+  const isDenied = (key: string, operation: string) =>
+    matchesOperation(deniedOperations, key, operation);
 
-  const sendJson = (res: ServerResponse, status: number, payload: string, errorType?: string) => {
+  const sendJson = (
+    res: ServerResponse,
+    status: number,
+    payload: string,
+    contentType = JSON_1_1,
+    errorHeaders: Record<string, string> = {},
+  ) => {
     res.writeHead(status, {
-      "content-type": JSON_CONTENT_TYPE,
+      "content-type": contentType,
       "content-length": Buffer.byteLength(payload),
       "x-amzn-requestid": randomUUID(),
-      ...(errorType ? { "x-amzn-errortype": errorType } : {}),
+      ...errorHeaders,
     });
     res.end(payload);
   };
-  const sendJsonError = (res: ServerResponse, error: AwsError, messageKey = "message") =>
+  const sendJsonError = (res: ServerResponse, error: AwsError, protocol?: JsonProtocol) => {
+    const type = error.type ?? error.code;
+    const messageKey = error.status === 500 ? "message" : (protocol?.messageKey ?? "message");
+    const headers: Record<string, string> = { "x-amzn-errortype": type.split("#").pop() ?? type };
+    if (protocol?.queryCompatible) {
+      headers["x-amzn-query-error"] =
+        `${error.code};${error.status >= 500 ? "Receiver" : "Sender"}`;
+    }
     sendJson(
       res,
       error.status,
-      JSON.stringify({ __type: error.code, [messageKey]: error.message }),
-      error.code,
+      JSON.stringify({ __type: type, [messageKey]: error.message }),
+      protocol?.contentType,
+      headers,
     );
+  };
   const sendXml = (res: ServerResponse, status: number, payload: string, requestId: string) => {
     res.writeHead(status, {
       "content-type": "text/xml",
@@ -260,12 +338,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     );
   };
 
-  /** Counts, records, throttles, delays, runs and times one request to a known operation. */
+  /** Counts, records, throttles, denies, delays, runs and times one request to a known operation. */
   const serve = async (
     res: ServerResponse,
     start: number,
     record: RecordedRequest,
-    throttleError: AwsError,
+    errors: { throttle: () => AwsError; denied: (operation: string) => AwsError },
     run: () => void,
     fail: (error: AwsError) => void,
   ) => {
@@ -277,11 +355,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       record.status = res.statusCode;
     });
     record.throttled = shouldThrottle(key, record.operation);
+    if (!record.throttled && isDenied(key, record.operation)) record.denied = true;
     const delay = latencyFor(key, record.operation);
     if (delay > 0) await sleep(delay);
     if (record.throttled) {
       throttled++;
-      fail(throttleError);
+      fail(errors.throttle());
+      return;
+    }
+    if (record.denied) {
+      denied++;
+      fail(errors.denied(record.operation));
       return;
     }
     try {
@@ -314,13 +398,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const raw = await readBody(req);
     if (!protocol || !operation) {
       rejected++;
-      sendJsonError(res, new AwsError("UnknownOperationException", `Unknown operation ${target}`));
+      sendJsonError(
+        res,
+        new AwsError("UnknownOperationException", `Unknown operation ${target}`),
+        protocol,
+      );
       return;
     }
     const authError = checkSignature(req, protocol.signingName, fleet.region);
     if (authError) {
       rejected++;
-      sendJsonError(res, authError);
+      sendJsonError(res, authError, protocol);
       return;
     }
     let body: JsonBody;
@@ -337,6 +425,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           "SerializationException",
           "Start of structure or map found where not expected.",
         ),
+        protocol,
       );
       return;
     }
@@ -344,9 +433,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       res,
       start,
       { operation: operationName, service: protocol.service, body, at: Date.now() },
-      protocol.throttle,
-      () => sendJson(res, 200, toWireJson(operation(body))),
-      (error) => sendJsonError(res, error, error.status === 500 ? "message" : protocol.messageKey),
+      protocol,
+      () => sendJson(res, 200, toWireJson(operation(body)), protocol.contentType),
+      (error) => sendJsonError(res, error, protocol),
     );
   };
 
@@ -375,7 +464,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       res,
       start,
       { operation: "GetHostedZone", service: "Route53", body: { Id: id }, at: Date.now() },
-      new AwsError("Throttling", "Rate exceeded"),
+      {
+        throttle: () => new AwsError("Throttling", "Rate exceeded"),
+        denied: (op) => new AwsError("AccessDenied", notAuthorized(`route53:${op}`), 403),
+      },
       () => {
         const requestId = randomUUID();
         sendXml(res, 200, getHostedZoneXml(fleet, id), requestId);
@@ -424,6 +516,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         calls: { ...calls },
         total,
         throttled,
+        denied,
         sequentialRoundTrips: longestSequentialChain(spans),
         rejected,
       };
@@ -433,6 +526,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       requests.length = 0;
       spans = [];
       throttled = 0;
+      denied = 0;
       rejected = 0;
     },
     setLatency(ms, operation) {
@@ -442,6 +536,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     setThrottleRate(rate, operations) {
       throttleRate = rate;
       throttleOperations = operations;
+    },
+    setDenied(operations) {
+      deniedOperations = [...operations];
     },
     close() {
       return new Promise<void>((resolve, reject) => {

@@ -1,11 +1,16 @@
 // Wire-level helpers shared by the emulated services: errors, input reading, paging, timestamps.
 
-/** An AWS error as the service would send it: its code (`__type` / `<Code>`) and HTTP status. */
+/**
+ * An AWS error as the service would send it: its code (`__type` / `<Code>`) and HTTP status. For an
+ * awsQueryCompatible service (CloudWatch), `code` is the Query error code the SDK surfaces (sent in
+ * `x-amzn-query-error`) and `type` the JSON `__type` when the two differ.
+ */
 export class AwsError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly status = 400,
+    readonly type?: string,
   ) {
     super(message);
     this.name = code;

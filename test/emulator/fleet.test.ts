@@ -26,6 +26,22 @@ function expectConsistent(fleet: Fleet) {
       service.serviceName,
     ).toBe(true);
     expect(service.deployments?.filter((d) => d.status === "PRIMARY")).toHaveLength(1);
+    // ECS returns events newest first.
+    const times = (service.events ?? []).map((e) => Date.parse(String(e.createdAt)));
+    expect(times, service.serviceName).toEqual([...times].sort((a, b) => b - a));
+    // Every name a PRIMARY deployment publishes is a Cloud Map service holding exactly its RUNNING
+    // tasks, registered by task ID.
+    const primary = service.deployments?.find((d) => d.status === "PRIMARY");
+    for (const resource of primary?.serviceConnectResources ?? []) {
+      const cloudMap = fleet.cloudMapServices.find((s) => s.Arn === resource.discoveryArn);
+      expect(cloudMap?.Name, resource.discoveryArn).toBe(resource.discoveryName);
+      expect(
+        fleet.instances
+          .filter((i) => i.serviceId === cloudMap?.Id)
+          .map((i) => i.instanceId)
+          .sort(),
+      ).toEqual(running.map(taskId).sort());
+    }
   }
   const runningById = new Map(
     fleet.tasks.filter((t) => t.lastStatus === "RUNNING").map((t) => [taskId(t), t]),
@@ -67,6 +83,82 @@ describe("demo fleet", () => {
 
   it("keeps services, tasks, task definitions and Cloud Map instances consistent", () => {
     expectConsistent(loadDemoFleet());
+  });
+
+  it("has api-service mid-migration: Service Discovery and Service Connect at once", () => {
+    const fleet = loadDemoFleet();
+    const api = fleet.services.find((s) => s.serviceName === "api-service");
+    const web = fleet.services.find((s) => s.serviceName === "web-frontend");
+    const primary = api?.deployments?.find((d) => d.status === "PRIMARY");
+    const scApi = fleet.cloudMapServices.find((s) => s.Id === "srv-q2lmw6y4nbh7ecpa");
+
+    expect(api?.serviceRegistries).toEqual([
+      {
+        registryArn:
+          "arn:aws:servicediscovery:ap-northeast-1:123456789012:service/srv-utcrh6wavdkggqtk",
+      },
+    ]);
+    expect(primary?.serviceConnectConfiguration?.services).toEqual([
+      {
+        portName: "api",
+        discoveryName: "api",
+        clientAliases: [{ port: 8080, dnsName: "api.service-connect" }],
+      },
+    ]);
+    expect(scApi).toMatchObject({ Name: "api", NamespaceId: "ns-vdpucf3aztj23ecw" });
+    expect(
+      fleet.instances
+        .filter((i) => i.serviceId === scApi?.Id)
+        .map((i) => [i.attributes.AWS_INSTANCE_IPV4, i.attributes.AWS_INSTANCE_PORT, i.health]),
+    ).toEqual([
+      ["10.0.1.101", "8080", "HEALTHY"],
+      ["10.0.2.102", "8080", "HEALTHY"],
+      ["10.0.3.103", "8080", "UNHEALTHY"],
+    ]);
+    // web-frontend's task started after api published its alias, so it can call api through it.
+    const webTask = fleet.tasks.find((t) => t.group === "service:web-frontend");
+    expect(Date.parse(String(webTask?.startedAt))).toBeGreaterThan(
+      Date.parse(String(primary?.createdAt)),
+    );
+    expect(primary?.createdAt).toBe("2026-11-22T10:50:00.000Z");
+    expect(web?.deployments?.[0]?.createdAt).toBe("2026-11-22T12:00:00.000Z");
+    for (const task of fleet.tasks.filter((t) => t.group === "service:api-service")) {
+      expect(task.attachments?.map((a) => a.type)).toEqual([
+        "ServiceConnect",
+        "ElasticNetworkInterface",
+      ]);
+      expect(task.containers?.map((c) => c.name)).toEqual(["ecs-service-connect-Hm4sW", "api"]);
+    }
+  });
+
+  it("shows billing-worker's rollout FAILED by the circuit breaker after 3 failed tasks", () => {
+    const fleet = loadDemoFleet();
+    const billing = fleet.services.find((s) => s.serviceName === "billing-worker");
+    const primary = billing?.deployments?.find((d) => d.status === "PRIMARY");
+    const stopped = fleet.tasks.filter(
+      (t) => t.group === "service:billing-worker" && t.startedBy === primary?.id,
+    );
+
+    expect(billing?.deploymentConfiguration?.deploymentCircuitBreaker?.enable).toBe(true);
+    expect(primary).toMatchObject({
+      rolloutState: "FAILED",
+      rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+      failedTasks: 3,
+      desiredCount: 2,
+      runningCount: 0,
+    });
+    expect(stopped.map((t) => [t.lastStatus, t.containers?.[0]?.exitCode])).toEqual(
+      Array(3).fill(["STOPPED", 137]),
+    );
+    const messages = billing?.events?.map((e) => e.message) ?? [];
+    expect(messages[0]).toBe(
+      `(service billing-worker) (deployment ${primary?.id}) deployment failed: tasks failed to start.`,
+    );
+    const startedOne = messages.filter((m) =>
+      /^\(service billing-worker\) has started 1 tasks: \(task \w+\)\.$/.test(m ?? ""),
+    );
+    expect(startedOne).toHaveLength(3);
+    expect(new Set(startedOne).size).toBe(3);
   });
 
   it("returns a fresh copy on every load", () => {

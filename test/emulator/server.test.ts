@@ -1,4 +1,5 @@
 import {
+  AccessDeniedException,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -144,6 +145,7 @@ describe("AWS emulator with the demo fleet", () => {
     expect(serviceArns).toEqual([
       "arn:aws:ecs:ap-northeast-1:123456789012:service/tutorial/service-connect-nginx-service",
       "arn:aws:ecs:ap-northeast-1:123456789012:service/tutorial/web-frontend",
+      "arn:aws:ecs:ap-northeast-1:123456789012:service/ecs_service_discovery/api-service",
     ]);
   });
 
@@ -189,6 +191,22 @@ describe("AWS emulator with the demo fleet", () => {
     ]);
   });
 
+  it("discovers api-service's tasks under both of its names during the migration", async () => {
+    const discover = (NamespaceName: string) =>
+      aws.cloudMap.send(
+        new DiscoverInstancesCommand({ NamespaceName, ServiceName: "api", HealthStatus: "ALL" }),
+      );
+
+    const [classic, connect] = await Promise.all([
+      discover("internal.local"),
+      discover("service-connect"),
+    ]);
+    const ids = (r: typeof classic) => (r.Instances ?? []).map((i) => i.InstanceId).sort();
+
+    expect(ids(connect)).toEqual(ids(classic));
+    expect(ids(connect)).toHaveLength(3);
+  });
+
   it("keeps the instances revision when only the health filter changes", async () => {
     const all = await aws.cloudMap.send(
       new DiscoverInstancesCommand({
@@ -207,7 +225,7 @@ describe("AWS emulator with the demo fleet", () => {
 
   it("raises ServiceNotFound for a name the namespace does not hold", async () => {
     const call = aws.cloudMap.send(
-      new DiscoverInstancesCommand({ NamespaceName: "service-connect", ServiceName: "api" }),
+      new DiscoverInstancesCommand({ NamespaceName: "service-connect", ServiceName: "billing" }),
     );
 
     await expect(call).rejects.toBeInstanceOf(ServiceNotFound);
@@ -223,7 +241,10 @@ describe("AWS emulator with the demo fleet", () => {
       }),
     );
 
-    expect(Services.map((s) => [s.Name, s.InstanceCount])).toEqual([["nginx", 2]]);
+    expect(Services.map((s) => [s.Name, s.InstanceCount])).toEqual([
+      ["nginx", 2],
+      ["api", 3],
+    ]);
   });
 
   it("parses the VPCs of the private hosted zone behind internal.local", async () => {
@@ -395,6 +416,56 @@ describe("AWS emulator throttling", () => {
   });
 });
 
+describe("AWS emulator access denied", () => {
+  it("answers denied operations with each service's access-denied error", async () => {
+    await withEmulator(
+      { denyOperations: ["ECS.DescribeServices", "DiscoverInstances", "Route53.GetHostedZone"] },
+      async (emu) => {
+        const { ecs, cloudMap, route53 } = clients(emu, 1);
+
+        const [services, discover, zone, list] = await Promise.allSettled([
+          ecs.send(
+            new DescribeServicesCommand({ cluster: "tutorial", services: ["web-frontend"] }),
+          ),
+          cloudMap.send(
+            new DiscoverInstancesCommand({
+              NamespaceName: "service-connect",
+              ServiceName: "nginx",
+            }),
+          ),
+          route53.send(new GetHostedZoneCommand({ Id: "Z0EXAMPLE1INTERNAL0LCL" })),
+          ecs.send(new ListServicesCommand({ cluster: "tutorial" })),
+        ]);
+
+        const reason = (r: PromiseSettledResult<unknown>) =>
+          r.status === "rejected" ? (r.reason as Error) : undefined;
+        expect(reason(services)).toBeInstanceOf(AccessDeniedException);
+        expect(reason(services)).toMatchObject({
+          $metadata: { httpStatusCode: 403 },
+          message: expect.stringContaining("is not authorized to perform: ecs:DescribeServices"),
+        });
+        expect(reason(discover)).toMatchObject({ name: "AccessDeniedException" });
+        expect(reason(zone)).toMatchObject({
+          name: "AccessDenied",
+          $metadata: { httpStatusCode: 403 },
+        });
+        expect(list.status).toBe("fulfilled");
+        expect(emu.stats()).toMatchObject({ total: 4, denied: 3, throttled: 0 });
+
+        emu.setDenied(["ListServices"]);
+        await expect(
+          ecs.send(
+            new DescribeServicesCommand({ cluster: "tutorial", services: ["web-frontend"] }),
+          ),
+        ).resolves.toMatchObject({ failures: [] });
+        await expect(
+          ecs.send(new ListServicesCommand({ cluster: "tutorial" })),
+        ).rejects.toBeInstanceOf(AccessDeniedException);
+      },
+    );
+  });
+});
+
 describe("AWS emulator stats", () => {
   it("counts calls per operation and two parallel calls then one as 2 sequential round trips", async () => {
     await withEmulator({ latencyMs: 30 }, async (emu) => {
@@ -418,6 +489,7 @@ describe("AWS emulator stats", () => {
         },
         total: 3,
         throttled: 0,
+        denied: 0,
         sequentialRoundTrips: 2,
         rejected: 0,
       });
@@ -450,6 +522,7 @@ describe("AWS emulator stats", () => {
         calls: {},
         total: 0,
         throttled: 0,
+        denied: 0,
         sequentialRoundTrips: 0,
         rejected: 0,
       });
