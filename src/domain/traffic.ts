@@ -80,8 +80,16 @@ export function trafficQueries(target: TrafficTarget, window: TrafficWindow): Me
   for (const p of PERCENTILES) queries.push(q(p, "TargetResponseTime", client, p));
   target.candidates.forEach((c, i) => {
     const dims = { ...client, ServiceName: c.service, ClusterName: c.cluster };
-    queries.push(q(`caller${i}req`, "RequestCountPerTarget", dims, "Sum"));
-    if (!grpc) queries.push(q(`caller${i}err`, "HTTPCode_Target_5XX_Count", dims, "Sum"));
+    // A caller's requests are the responses it counted; RequestCountPerTarget is per target
+    // (divided by the publisher's task count), so it stands in only for gRPC, which has no codes.
+    if (grpc) queries.push(q(`caller${i}req`, "RequestCountPerTarget", dims, "Sum"));
+    else {
+      for (const code of COUNTS) {
+        queries.push(
+          q(`caller${i}http${code.toLowerCase()}`, `HTTPCode_Target_${code}_Count`, dims, "Sum"),
+        );
+      }
+    }
     queries.push(q(`caller${i}p99`, "TargetResponseTime", dims, "p99"));
   });
   return queries;
@@ -225,14 +233,25 @@ export function summariseTraffic(
 
   const callers = target.candidates
     .map((c, i) => {
-      const req = sum(part(`caller${i}req`).current) ?? 0;
-      const err = sum(part(`caller${i}err`).current);
-      const p99 = part(`caller${i}p99`).current;
+      const perCode = COUNTS.map((code) => part(`caller${i}http${code.toLowerCase()}`).current);
+      const counted = perCode.flat();
+      const req =
+        target.appProtocol === "grpc"
+          ? (sum(part(`caller${i}req`).current) ?? 0)
+          : (sum(counted) ?? 0);
+      const err = target.appProtocol === "grpc" ? undefined : sum(perCode[3] ?? []);
+      // Weight the caller's p99 by its requests per period (summed over the codes).
+      const weights = new Map<number, number>();
+      for (const p of counted)
+        weights.set(p.at.getTime(), (weights.get(p.at.getTime()) ?? 0) + p.value);
       return {
         ...c,
         requests: req,
         errorRate: req > 0 && err !== undefined ? err / req : undefined,
-        p99: weighted(p99, part(`caller${i}req`).current),
+        p99: weighted(
+          part(`caller${i}p99`).current,
+          [...weights].map(([at, value]) => ({ at: new Date(at), value })),
+        ),
       };
     })
     .filter((c) => c.requests > 0)

@@ -34,7 +34,7 @@ function row(label: string, value: string, f: Figure): Line {
   return [`${label} `, { bold: value }, ` (${delta(f)})`, f.spark ? ` ${f.spark}` : ""];
 }
 
-function nextCheck(r: TrafficReport): string {
+function nextCheck(r: TrafficReport, asked: string): string {
   const err = r.errorRate.current ?? 0;
   const before = r.errorRate.previous ?? 0;
   const p99 = r.latency.p99;
@@ -42,15 +42,18 @@ function nextCheck(r: TrafficReport): string {
     return `Name: nothing reached ${r.name} through Service Connect. Check the callers can resolve it (/ecs whois ${r.name.split(":")[0]}) and that they are Service Connect services in its namespace.`;
   }
   if (err >= 0.01 && err > 2 * before) {
-    return `App: 5xx is ${percent(err)} (was ${percent(before)}) and p99 ${ms(p99.current)} (was ${ms(p99.previous)}): the name resolves and traffic arrives, so look at the app. See /ecs health ${r.name.split(":")[0]}.`;
+    return `App: 5xx is ${percent(err)} (was ${percent(before)}) and p99 ${ms(p99.current)} (was ${ms(p99.previous)}): the name resolves and traffic arrives, so look at the app. See /ecs health ${asked}.`;
   }
   if (p99.current !== undefined && p99.previous !== undefined && p99.current > 2 * p99.previous) {
-    return `App: p99 went from ${ms(p99.previous)} to ${ms(p99.current)}; check the publisher's CPU and memory, then /ecs health ${r.name.split(":")[0]}.`;
+    return `App: p99 went from ${ms(p99.previous)} to ${ms(p99.current)}; check the publisher's CPU and memory, then /ecs health ${asked}.`;
   }
   return `Traffic looks steady. If one caller fails, compare its row above with the others: a caller with no requests cannot resolve the name (/ecs whois ${r.name.split(":")[0]}).`;
 }
 
-function reportSections(result: Extract<TrafficResult, { kind: "report" }>): Section[] {
+function reportSections(
+  result: Extract<TrafficResult, { kind: "report" }>,
+  asked: string,
+): Section[] {
   const r = result.report;
   const w = r.window.label;
   const head: Line = [
@@ -105,14 +108,14 @@ function reportSections(result: Extract<TrafficResult, { kind: "report" }>): Sec
           ])
         : [["No Service Connect caller reported requests in this window."]],
   });
-  sections.push({ heading: "Next check", lines: [[nextCheck(r)]] });
+  sections.push({ heading: "Next check", lines: [[nextCheck(r, asked)]] });
   return sections;
 }
 
-function resultSections(result: TrafficResult, window: string): Section[] {
+function resultSections(result: TrafficResult, window: string, asked: string): Section[] {
   switch (result.kind) {
     case "report":
-      return reportSections(result);
+      return reportSections(result, asked);
     case "no-service-connect":
       return [
         {
@@ -147,7 +150,9 @@ function resultSections(result: TrafficResult, window: string): Section[] {
 
 export function trafficDocument(answer: TrafficAnswer): Doc {
   if (answer.kind !== "found") return whoisDocument(answer);
-  const sections = answer.results.flatMap((r) => resultSections(r, answer.window.label));
+  const sections = answer.results.flatMap((r) =>
+    resultSections(r, answer.window.label, answer.query),
+  );
   const first = sections[0]?.lines[0];
   return {
     summary: first ? plain(first) : answer.query,

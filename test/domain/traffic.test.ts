@@ -115,14 +115,21 @@ function fleetSeries(): SeriesById {
       ),
     ],
     [
-      "caller1req",
+      "caller1http2xx",
       twoHours(
-        () => 1000,
-        () => 1200,
+        () => 995,
+        () => 1150,
       ),
     ],
     [
-      "caller1err",
+      "caller1http4xx",
+      twoHours(
+        () => 2,
+        () => 2,
+      ),
+    ],
+    [
+      "caller1http5xx",
       twoHours(
         () => 0,
         (i) => (i >= 45 ? 48 : 0),
@@ -159,7 +166,7 @@ describe("trafficQueries", () => {
       stat: "p99",
     });
     expect(queries).toContainEqual({
-      id: "caller1err",
+      id: "caller1http5xx",
       namespace: "AWS/ECS",
       metricName: "HTTPCode_Target_5XX_Count",
       dimensions: {
@@ -170,7 +177,7 @@ describe("trafficQueries", () => {
       period: 60,
       stat: "Sum",
     });
-    expect(queries).toHaveLength(4 + 4 + 3 + 2 * 3);
+    expect(queries).toHaveLength(4 + 4 + 3 + 2 * 5);
   });
 
   it("asks gRPC requests and no HTTP codes for a grpc port", () => {
@@ -223,8 +230,9 @@ describe("summariseTraffic", () => {
       {
         service: "web-frontend",
         cluster: "tutorial",
-        requests: 72_000,
-        errorRate: 720 / 72_000,
+        // The caller's requests are the responses it counted: 2xx + 4xx + 5xx here.
+        requests: 60 * 1152 + 720,
+        errorRate: 720 / (60 * 1152 + 720),
         p99: 30,
       },
     ]);

@@ -1,5 +1,9 @@
 import { type Fleet, loadDemoFleet } from "../../emulator/fleet.ts";
-import { type RunningEmulator, startEmulator } from "../../emulator/server.ts";
+import {
+  type EmulatorOptions,
+  type RunningEmulator,
+  startEmulator,
+} from "../../emulator/server.ts";
 import { callLog } from "../../src/aws/call-log.ts";
 import { forgetAwsClients } from "../../src/aws/clients.ts";
 import { clearSharedCache } from "../../src/commands/aws-context.ts";
@@ -8,8 +12,12 @@ import { clearSharedCache } from "../../src/commands/aws-context.ts";
  * Starts the loopback emulator and points the process's real SDK clients at it through the
  * SDK's standard AWS_ENDPOINT_URL, exactly as the demo does. Returns a stop function.
  */
-export async function useEmulatedAws(fleet: Fleet = loadDemoFleet(), latencyMs = 0) {
-  const emulator: RunningEmulator = await startEmulator({ fleet, latencyMs });
+export async function useEmulatedAws(
+  fleet: Fleet = loadDemoFleet(),
+  latencyMs = 0,
+  options: Partial<EmulatorOptions> = {},
+) {
+  const emulator: RunningEmulator = await startEmulator({ ...options, fleet, latencyMs });
   process.env.AWS_ENDPOINT_URL = emulator.url;
   forgetAwsClients();
   clearSharedCache();

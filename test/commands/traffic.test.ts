@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { syntheticValue } from "../../emulator/cloudwatch.ts";
+import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
+import { traffic } from "../../src/commands/traffic.ts";
+import { renderText } from "../../src/render/text.ts";
+import { trafficDocument } from "../../src/render/traffic-document.ts";
+import { useEmulatedAws } from "../support/emulated-aws.ts";
+
+// /ecs traffic on the demo fleet through the real CloudWatch client and the emulator, with the
+// clock pinned so the expected figures can be recomputed here from the emulator's generator.
+
+const NOW = Date.parse("2026-11-23T16:00:30Z");
+const END = Math.floor(NOW / 60_000) * 60; // epoch seconds of the last whole minute
+let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const ctx = () => awsContext("ap-northeast-1");
+
+/** Σ of one metric's 1-minute Sums over [from, to) seconds, straight from the generator. */
+function total(metric: string, dims: Record<string, string>, from: number, to: number): number {
+  let sum = 0;
+  for (let m = from; m < to; m += 60)
+    sum += syntheticValue(metric, dims, m, "Sum", { now: NOW }) ?? 0;
+  return sum;
+}
+
+beforeAll(async () => {
+  aws = await useEmulatedAws(undefined, 0, { now: () => NOW });
+});
+afterAll(async () => {
+  await aws.stop();
+});
+beforeEach(() => {
+  clearSharedCache();
+  aws.emulator.resetStats();
+  aws.emulator.requests.length = 0;
+});
+
+describe("/ecs traffic on the demo fleet", () => {
+  it("sends one GetMetricData with the server and client queries for two whole hours", async () => {
+    await traffic(ctx, "nginx.service-connect", new Date(NOW));
+
+    const calls = aws.emulator.requests.filter((r) => r.operation === "GetMetricData");
+    expect(calls).toHaveLength(1);
+    const body = calls[0]?.body as {
+      StartTime: number;
+      EndTime: number;
+      MetricDataQueries: unknown[];
+    };
+    expect(body.EndTime).toBe(END);
+    expect(body.EndTime - body.StartTime).toBe(7200);
+    expect(body.MetricDataQueries).toContainEqual({
+      Id: "requests",
+      ReturnData: true,
+      MetricStat: {
+        Metric: {
+          Namespace: "AWS/ECS",
+          MetricName: "RequestCount",
+          Dimensions: [{ Name: "DiscoveryName", Value: "nginx" }],
+        },
+        Period: 60,
+        Stat: "Sum",
+      },
+    });
+    expect(body.MetricDataQueries).toContainEqual({
+      Id: "p99",
+      ReturnData: true,
+      MetricStat: {
+        Metric: {
+          Namespace: "AWS/ECS",
+          MetricName: "TargetResponseTime",
+          Dimensions: [{ Name: "TargetDiscoveryName", Value: "nginx" }],
+        },
+        Period: 60,
+        Stat: "p99",
+      },
+    });
+  });
+
+  it("shows nginx's requests against the hour before and lists web-frontend as the caller", async () => {
+    const answer = await traffic(ctx, "nginx.service-connect", new Date(NOW));
+    const text = renderText(trafficDocument(answer));
+
+    const current = total("RequestCount", { DiscoveryName: "nginx" }, END - 3600, END);
+    const previous = total("RequestCount", { DiscoveryName: "nginx" }, END - 7200, END - 3600);
+    const change = ((current - previous) / previous) * 100;
+    expect(text).toContain(
+      `Requests ${current.toLocaleString("en-US")} (Δ ${change >= 0 ? "+" : "−"}${Math.abs(change).toFixed(1)}%)`,
+    );
+    expect(text).toMatch(/Requests [\d,]+ \(Δ [^)]+\) [▁▂▃▄▅▆▇█]{20}/);
+    expect(text).toMatch(/Callers \(1\):\n {2}tutorial\/web-frontend: [\d,]+ requests, 5xx 0\.00%/);
+  });
+
+  it("shows the 5xx burst of the last 15 minutes on api.internal.local, measured through its Service Connect alias", async () => {
+    const answer = await traffic(ctx, "api.internal.local 15m", new Date(NOW));
+    const text = renderText(trafficDocument(answer));
+
+    const callerDims = {
+      TargetDiscoveryName: "api",
+      ServiceName: "web-frontend",
+      ClusterName: "tutorial",
+    };
+    const codes = ["2XX", "3XX", "4XX", "5XX"].map((c) =>
+      total(`HTTPCode_Target_${c}_Count`, callerDims, END - 900, END),
+    );
+    const errors = codes[3] ?? 0;
+    const rate = errors / codes.reduce((a, b) => a + b, 0);
+    expect(rate).toBeGreaterThan(0.1);
+    expect(text).toContain(`5xx rate ${(rate * 100).toFixed(2)}%`);
+    expect(text).toContain("Measured through the Service Connect alias api.service-connect:8080");
+    expect(text).toContain("App: 5xx is");
+  });
+
+  it("says billing-worker has no Service Connect metrics instead of showing zeros", async () => {
+    const text = renderText(trafficDocument(await traffic(ctx, "billing-worker", new Date(NOW))));
+
+    expect(text).toContain("No Service Connect metrics for ecs_service_discovery/billing-worker");
+    expect(aws.emulator.stats().calls["CloudWatch.GetMetricData"]).toBeUndefined();
+  });
+
+  it("refuses a window it cannot serve", async () => {
+    const text = renderText(
+      trafficDocument(await traffic(ctx, "nginx.service-connect 90d", new Date(NOW))),
+    );
+
+    expect(text).toContain("the window is one of 15m, 1h, 6h, 1d, 7d");
+  });
+
+  it("answers without figures and says why when CloudWatch is throttled", async () => {
+    aws.emulator.setThrottleRate(1, ["CloudWatch.GetMetricData"]);
+    try {
+      const text = renderText(
+        trafficDocument(await traffic(ctx, "nginx.service-connect", new Date(NOW))),
+      );
+
+      expect(text).toContain(
+        "No traffic figures for nginx.service-connect:80 in the last 1h: CloudWatch could not be read",
+      );
+      expect(text).toMatch(
+        /Partial answer: could not read the Service Connect traffic of nginx \(last 1h\): AWS throttled GetMetricData/,
+      );
+    } finally {
+      aws.emulator.setThrottleRate(0);
+    }
+  });
+});
