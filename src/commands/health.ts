@@ -88,9 +88,9 @@ async function reportFor(
   const namespace = sc?.enabled ? facts.namespaces.find((n) => n.arn === sc.namespace) : undefined;
   const inNamespace = namespace ? facts.namespaceServices.get(namespace.arn) : undefined;
   const publishes = (sc?.services.length ?? 0) > 0;
-  const clients =
+  const readClients = async () =>
     publishes && inNamespace && namespace
-      ? await clientServices(
+      ? clientServices(
           ctx,
           gaps,
           facts.service.arn,
@@ -104,10 +104,12 @@ async function reportFor(
       : undefined;
   // The last 15 minutes of Service Connect traffic: a 5xx burst is health too. A CloudWatch
   // failure leaves a gap and a health answer without traffic.
-  const window = parseWindow("15m");
-  const measured = await trafficTargetOf(ctx, gaps, facts, target.request.focusName?.name);
-  const traffic: TrafficReport | undefined =
-    measured && window ? await measure(ctx, gaps, measured, window, new Date()) : undefined;
+  const readTraffic = async (): Promise<TrafficReport | undefined> => {
+    const window = parseWindow("15m");
+    const measured = await trafficTargetOf(ctx, gaps, facts, target.request.focusName?.name);
+    return measured && window ? measure(ctx, gaps, measured, window, new Date()) : undefined;
+  };
+  const [clients, traffic] = await Promise.all([readClients(), readTraffic()]);
   return judgeHealth({
     resolution,
     service: facts.service,

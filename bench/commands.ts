@@ -1,4 +1,4 @@
-// `npm run bench`: AWS calls and sequential round trips of /ecs whois, cold and warm, as the
+// `npm run bench`: AWS calls and sequential round trips of /ecs commands, cold and warm, as the
 // fleet grows. Counts, not seconds, are the figures that matter (the emulator's latency only
 // makes overlap visible); the wall time is printed for orientation.
 import { generateFleet } from "../emulator/fleet.ts";
@@ -15,10 +15,20 @@ Object.assign(process.env, {
 const { forgetAwsClients } = await import("../src/aws/clients.ts");
 const { awsContext, clearSharedCache } = await import("../src/commands/aws-context.ts");
 const { whois } = await import("../src/commands/whois.ts");
+const { health } = await import("../src/commands/health.ts");
+const { traffic } = await import("../src/commands/traffic.ts");
+type Run = (aws: () => ReturnType<typeof awsContext>, text: string) => Promise<{ kind: string }>;
+const commands: Record<string, Run> = { whois, health, traffic };
 
 const LATENCY_MS = 50;
 const sizes = (process.argv[2] ?? "10,100,1000").split(",").map(Number);
-const queries = ["nginx.service-connect", "api.internal.local", "10.0.1.23"];
+const queries = [
+  "whois nginx.service-connect",
+  "whois api.internal.local",
+  "whois 10.0.1.23",
+  "health api.internal.local",
+  "traffic nginx.service-connect",
+];
 
 interface Row {
   services: number;
@@ -43,7 +53,9 @@ for (const size of sizes) {
     for (const cache of ["cold", "warm"] as const) {
       emulator.resetStats();
       const started = performance.now();
-      const answer = await whois(() => awsContext("ap-northeast-1"), query);
+      const [command = "whois", name = ""] = query.split(" ");
+      const run = commands[command] ?? whois;
+      const answer = await run(() => awsContext("ap-northeast-1"), name);
       const ms = performance.now() - started;
       if (answer.kind !== "found") throw new Error(`${query} not found in a fleet of ${size}`);
       const stats = emulator.stats();
