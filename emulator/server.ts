@@ -14,7 +14,14 @@ import type { Fleet } from "./fleet.ts";
 import { errorXml, getHostedZoneXml } from "./route53.ts";
 import { AwsError, type JsonBody, type Operation, seededRandom, toWireJson } from "./wire.ts";
 
-export type EmulatedService = "ECS" | "ServiceDiscovery" | "CloudWatch" | "Route53";
+export type EmulatedService = "ECS" | "ServiceDiscovery" | "CloudWatch" | "Route53" | "Lambda";
+
+/** What an emulated Lambda Invoke hands over: the function, the raw payload and the invocation type. */
+export interface Invocation {
+  functionName: string;
+  payload: unknown;
+  invocationType: string;
+}
 
 export interface EmulatorOptions {
   fleet: Fleet;
@@ -40,6 +47,11 @@ export interface EmulatorOptions {
   denyOperations?: string[];
   /** The clock behind the synthetic CloudWatch series, epoch milliseconds; default Date.now. */
   now?: () => number;
+  /**
+   * Called for each Lambda Invoke after its answer has left, as Lambda runs an "Event" invocation
+   * after accepting it. Tests hand the payload to the handler to play the asynchronous run.
+   */
+  onInvoke?: (invocation: Invocation) => void;
 }
 
 export interface RecordedRequest {
@@ -83,11 +95,13 @@ export interface RunningEmulator {
   setThrottleRate(rate: number, operations?: string[]): void;
   /** Replaces the denied operations (see `denyOperations`); `[]` allows everything again. */
   setDenied(operations: string[]): void;
+  /** Replaces the Lambda Invoke callback (see `onInvoke`). */
+  setOnInvoke(callback: ((invocation: Invocation) => void) | undefined): void;
   close(): Promise<void>;
 }
 
 interface JsonProtocol {
-  service: Exclude<EmulatedService, "Route53">;
+  service: Exclude<EmulatedService, "Route53" | "Lambda">;
   signingName: string;
   /** AWS JSON 1.1 (ECS, Cloud Map) or 1.0 (CloudWatch). */
   contentType: string;
@@ -113,6 +127,7 @@ const JSON_1_0 = "application/x-amz-json-1.0";
 /** The identity named in access-denied messages. */
 const DENIED_PRINCIPAL = "assumed-role/ecs-chatops/emulator";
 const HOSTED_ZONE_PATH = /^\/2013-04-01\/hostedzone\/([^/?]+)$/;
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations$/;
 
 /** Length of the longest chain of spans where each starts after the previous one ended. */
 export function longestSequentialChain(spans: readonly Span[]): number {
@@ -476,6 +491,61 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     );
   };
 
+  // Lambda Invoke (REST-JSON): the payload is the raw body; an "Event" invocation is accepted with
+  // 202 and no body, then runs on its own.
+  let onInvoke = options.onInvoke;
+  const handleLambda = async (req: IncomingMessage, res: ServerResponse, start: number) => {
+    const raw = await readBody(req);
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const match = req.method === "POST" ? INVOKE_PATH.exec(path) : null;
+    const authError = checkSignature(req, "lambda", fleet.region);
+    if (!match || authError) {
+      rejected++;
+      sendJsonError(
+        res,
+        authError ?? new AwsError("UnknownOperationException", `Unknown operation ${path}`),
+      );
+      return;
+    }
+    const functionName = decodeURIComponent(match[1] ?? "");
+    const invocationType = String(req.headers["x-amz-invocation-type"] ?? "RequestResponse");
+    let payload: unknown = null;
+    try {
+      payload = raw.trim() === "" ? null : JSON.parse(raw);
+    } catch {
+      rejected++;
+      sendJsonError(
+        res,
+        new AwsError("InvalidRequestContentException", "Could not parse request body into json"),
+      );
+      return;
+    }
+    await serve(
+      res,
+      start,
+      {
+        operation: "Invoke",
+        service: "Lambda",
+        body: { FunctionName: functionName, InvocationType: invocationType, Payload: payload },
+        at: Date.now(),
+      },
+      {
+        throttle: () => new AwsError("TooManyRequestsException", "Rate exceeded", 429),
+        denied: (op) =>
+          new AwsError("AccessDeniedException", notAuthorized(`lambda:${op}Function`), 403),
+      },
+      () => {
+        res.writeHead(invocationType === "Event" ? 202 : 200, {
+          "x-amzn-requestid": randomUUID(),
+          "content-length": 0,
+        });
+        res.end();
+        res.on("finish", () => onInvoke?.({ functionName, payload, invocationType }));
+      },
+      (error) => sendJsonError(res, error),
+    );
+  };
+
   const server = createServer((req, res) => {
     const start = performance.now();
     const target = req.headers["x-amz-target"];
@@ -484,13 +554,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         ? handleJson(req, res, start, target)
         : (req.url ?? "").startsWith("/2013-04-01/")
           ? handleRoute53(req, res, start)
-          : readBody(req).then(() => {
-              rejected++;
-              sendJsonError(
-                res,
-                new AwsError("UnknownOperationException", "Missing X-Amz-Target header."),
-              );
-            });
+          : (req.url ?? "").startsWith("/2015-03-31/")
+            ? handleLambda(req, res, start)
+            : readBody(req).then(() => {
+                rejected++;
+                sendJsonError(
+                  res,
+                  new AwsError("UnknownOperationException", "Missing X-Amz-Target header."),
+                );
+              });
     work.catch((error: unknown) => {
       console.error("emulator: request failed", error);
       if (!res.headersSent)
@@ -539,6 +611,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     },
     setDenied(operations) {
       deniedOperations = [...operations];
+    },
+    setOnInvoke(callback) {
+      onInvoke = callback;
     },
     close() {
       return new Promise<void>((resolve, reject) => {

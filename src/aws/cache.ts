@@ -4,6 +4,7 @@
 interface Entry<T> {
   expiresAt: number;
   value: Promise<T>;
+  settled: boolean;
 }
 
 export class TtlCache {
@@ -16,11 +17,26 @@ export class TtlCache {
     const hit = this.entries.get(key) as Entry<T> | undefined;
     if (hit && hit.expiresAt > this.now()) return hit.value;
     const value = load();
-    this.entries.set(key, { expiresAt: this.now() + ttlMs, value });
-    value.catch(() => {
-      if (this.entries.get(key)?.value === value) this.entries.delete(key);
-    });
+    const entry: Entry<T> = { expiresAt: this.now() + ttlMs, value, settled: false };
+    this.entries.set(key, entry);
+    value.then(
+      () => {
+        entry.settled = true;
+      },
+      () => {
+        entry.settled = true;
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
     return value;
+  }
+
+  /**
+   * Forgets loads still in flight. A Lambda container frozen mid-request may thaw for the next
+   * invocation with sockets that will only time out: new work must not wait on them.
+   */
+  dropPending(): void {
+    for (const [key, entry] of this.entries) if (!entry.settled) this.entries.delete(key);
   }
 
   delete(key: string): void {

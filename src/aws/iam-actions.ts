@@ -18,3 +18,6 @@ export const READ_ACTIONS = [
 
 /** Read at cold start, to fetch the Slack signing secret and bot token. */
 export const SECRET_ACTIONS = ["ssm:GetParameters"] as const;
+
+/** On its own function only: hands a slow lookup to an asynchronous run of itself. */
+export const SELF_ACTIONS = ["lambda:InvokeFunction"] as const;

@@ -36,6 +36,11 @@ export function clearSharedCache(): void {
   sharedCache.clear();
 }
 
+/** Before new work in a container that may have abandoned some (see TtlCache.dropPending). */
+export function dropPendingLoads(): void {
+  sharedCache.dropPending();
+}
+
 /**
  * Collects what could not be read. A failed read becomes a gap in the answer, not a failed
  * answer; anything that is not an AWS failure is a bug and is rethrown.

@@ -1,5 +1,6 @@
-import { App, AwsLambdaReceiver, LogLevel } from "@slack/bolt";
-import { ecsCommand, type RunCommand } from "./ecs-command.ts";
+import { App, AwsLambdaReceiver, type BlockAction, type ButtonAction, LogLevel } from "@slack/bolt";
+import { COMMAND_BUTTON, commandButton } from "./command-buttons.ts";
+import { type Defer, ecsCommand, type RunCommand } from "./ecs-command.ts";
 
 export interface SlackSecrets {
   signingSecret: string;
@@ -7,7 +8,16 @@ export interface SlackSecrets {
 }
 
 /** Bolt on Lambda: the receiver verifies Slack's signature and timestamp before any listener runs. */
-export function createSlackApp(secrets: SlackSecrets, run: RunCommand) {
+export interface SlackAppOptions {
+  run: RunCommand;
+  defer?: Defer;
+  budgetMs?: number;
+}
+
+/** About 2 s: room for a cold start and the network before Slack's 3-second limit. */
+export const DEFAULT_BUDGET_MS = 2_000;
+
+export function createSlackApp(secrets: SlackSecrets, options: SlackAppOptions) {
   const receiver = new AwsLambdaReceiver({
     signingSecret: secrets.signingSecret,
     // The default handler logs the signature header; ours logs only that it was rejected.
@@ -22,6 +32,14 @@ export function createSlackApp(secrets: SlackSecrets, run: RunCommand) {
     authorize: async () => ({ botToken: secrets.botToken }),
     logLevel: LogLevel.WARN,
   });
-  app.command("/ecs", ecsCommand(run));
+  app.command(
+    "/ecs",
+    ecsCommand({
+      run: options.run,
+      defer: options.defer,
+      budgetMs: options.budgetMs ?? DEFAULT_BUDGET_MS,
+    }),
+  );
+  app.action<BlockAction<ButtonAction>>(COMMAND_BUTTON, commandButton(options.defer));
   return { app, handler: receiver.toHandler() };
 }

@@ -45,15 +45,15 @@ describe("manifest.yml", () => {
   it("declares /ecs with its usage hint, unescaped", () => {
     expect(commands.map((c) => c.command)).toEqual(["/ecs"]);
     expect(ecs?.usage_hint).toBe(
-      "whois <name|ip|service> · health <name> · traffic <name> [1h] · help",
+      "whois <name|ip|service> · health <name> · traffic <name> [1h] [--graph] · help",
     );
     expect(ecs?.should_escape).toBe(false);
     expect(ecs?.description).toBeTruthy();
     expect(ecs?.url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
   });
 
-  it("asks for the `commands` bot scope only, and no user scopes", () => {
-    expect(manifest.oauth_config?.scopes?.bot).toEqual(["commands"]);
+  it("asks for the `commands` and `files:write` bot scopes only, and no user scopes", () => {
+    expect(manifest.oauth_config?.scopes?.bot).toEqual(["commands", "files:write"]);
     expect(manifest.oauth_config?.scopes?.user).toBeUndefined();
   });
 

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
-import { READ_ACTIONS, SECRET_ACTIONS } from "../../src/aws/iam-actions.ts";
+import { READ_ACTIONS, SECRET_ACTIONS, SELF_ACTIONS } from "../../src/aws/iam-actions.ts";
 
 const CFN_FUNCTIONS = [
   "And",
@@ -108,8 +108,8 @@ const actionsOf = (statement: Statement): string[] =>
 const allActions = statements.flatMap(actionsOf);
 
 describe("serverless.yml: IAM", () => {
-  it("names exactly the actions in src/aws/iam-actions.ts (READ_ACTIONS + SECRET_ACTIONS)", () => {
-    const expected = [...READ_ACTIONS, ...SECRET_ACTIONS].sort();
+  it("names exactly the actions in src/aws/iam-actions.ts (read, secrets, invoke self)", () => {
+    const expected = [...READ_ACTIONS, ...SECRET_ACTIONS, ...SELF_ACTIONS].sort();
     expect([...allActions].sort()).toEqual(expected);
     expect(new Set(allActions).size).toBe(allActions.length);
   });
@@ -154,6 +154,14 @@ describe("serverless.yml: IAM", () => {
       expect(arn).toContain(":parameter${self:custom.");
       expect(arn).not.toMatch(/parameter\/?\*|"\*"/);
     }
+  });
+
+  it("lets the function invoke only itself", () => {
+    const statement = statements.find((s) => actionsOf(s).includes("lambda:InvokeFunction"));
+    expect(actionsOf(statement as Statement)).toEqual(["lambda:InvokeFunction"]);
+    expect(JSON.stringify(statement?.Resource)).toContain(
+      ":function:${self:service}-${sls:stage}-slack",
+    );
   });
 
   it("grants no kms:Decrypt (the default aws/ssm key needs none)", () => {

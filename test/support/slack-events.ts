@@ -19,6 +19,11 @@ export function slashCommand(
   return { ...base, ...overrides, text };
 }
 
+/** An interaction payload as Slack posts it: a form with one `payload` field holding JSON. */
+export function blockActions(fixture: string): Record<string, string> {
+  return { payload: readFileSync(`${dir}${fixture}`, "utf8") };
+}
+
 /** Slack's v0 signature: HMAC-SHA256 of "v0:{timestamp}:{raw body}" with the signing secret. */
 export function sign(body: string, timestamp: number, secret = SIGNING_SECRET): string {
   return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;

@@ -1,0 +1,183 @@
+import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import nock from "nock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Invocation } from "../../emulator/server.ts";
+import { forgetLambdaClient } from "../../src/aws/lambda.ts";
+import { handler } from "../../src/handler.ts";
+import { isDeferredJob } from "../../src/slack/deferred-job.ts";
+import { useEmulatedAws } from "../support/emulated-aws.ts";
+import {
+  blockActions,
+  SIGNING_SECRET,
+  signedFormEvent,
+  slashCommand,
+} from "../support/slack-events.ts";
+
+// Slack drops a slash command that gets no HTTP answer within 3 seconds. When AWS is slow, the
+// handler must answer at once and finish through an asynchronous run of itself (Lambda Invoke,
+// InvocationType Event, played here by the emulator) that posts to the command's response_url.
+
+const FUNCTION = "ecs-chatops-dev-slack";
+const RESPONSE_PATH = "/commands/T0001EXAMPLE/1234567890123/abcdefghijklmnopqrstuvwx";
+const context = { functionName: FUNCTION, awsRequestId: "req-2" } as Context;
+
+let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+let invocations: Invocation[] = [];
+
+async function waitFor<T>(probe: () => T | undefined, ms = 5_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  process.env.SLACK_SIGNING_SECRET = SIGNING_SECRET;
+  process.env.SLACK_BOT_TOKEN = "xoxb-not-a-real-token";
+  process.env.AWS_LAMBDA_FUNCTION_NAME = FUNCTION;
+  aws = await useEmulatedAws();
+  forgetLambdaClient();
+  aws.emulator.setOnInvoke((invocation) => invocations.push(invocation));
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+});
+afterAll(async () => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+  forgetLambdaClient();
+  await aws.stop();
+});
+beforeEach(() => {
+  invocations = [];
+  aws.emulator.setLatency(0);
+  aws.emulator.resetStats();
+});
+
+describe("Lambda handler, slow AWS", () => {
+  it("acks within 3 s while AWS takes 10 s, then replaces the message at response_url", async () => {
+    aws.emulator.setLatency(10_000);
+    aws.emulator.setLatency(0, "Lambda.Invoke");
+    const posted: Record<string, unknown>[] = [];
+    const slack = nock("https://hooks.slack.com")
+      .post(RESPONSE_PATH)
+      .reply(200, (_uri, body) => {
+        posted.push(body as Record<string, unknown>);
+        return "ok";
+      });
+
+    const started = Date.now();
+    const result = (await handler(
+      signedFormEvent(slashCommand("whois nginx.service-connect")),
+      context,
+    )) as APIGatewayProxyStructuredResultV2;
+    const ackMs = Date.now() - started;
+
+    expect(result.statusCode).toBe(200);
+    expect(ackMs).toBeLessThan(3_000);
+    expect(JSON.parse(result.body ?? "{}")).toMatchObject({
+      response_type: "ephemeral",
+      text: expect.stringContaining("Looking up `whois nginx.service-connect`"),
+    });
+
+    const invocation = await waitFor(() => invocations[0]);
+    expect(invocation).toMatchObject({ functionName: FUNCTION, invocationType: "Event" });
+    expect(isDeferredJob(invocation.payload)).toBe(true);
+
+    // Lambda runs the queued job on its own; AWS has recovered by then.
+    aws.emulator.setLatency(0);
+    await handler(invocation.payload as Parameters<typeof handler>[0], context);
+
+    expect(slack.isDone()).toBe(true);
+    expect(posted[0]).toMatchObject({ response_type: "ephemeral", replace_original: true });
+    expect(JSON.stringify(posted[0])).toContain("`10.0.1.23:80`");
+    expect(JSON.stringify(posted[0])).toContain("`10.0.2.47:80`");
+  });
+
+  it("answers inline, with no job handed over, when AWS answers in time", async () => {
+    const result = (await handler(
+      signedFormEvent(slashCommand("whois api.internal.local")),
+      context,
+    )) as APIGatewayProxyStructuredResultV2;
+
+    expect(result.body).toContain("10.0.3.103:8080");
+    expect(invocations).toHaveLength(0);
+    expect(aws.emulator.stats().calls["Lambda.Invoke"]).toBeUndefined();
+  });
+
+  it("posts the traffic graph into the channel with files.uploadV2 after the answer", async () => {
+    const uploaded: string[] = [];
+    nock("https://hooks.slack.com").post(RESPONSE_PATH).reply(200, "ok");
+    const api = nock("https://slack.com")
+      .post("/api/files.getUploadURLExternal", (body: Record<string, string>) => {
+        uploaded.push(`get:${body.filename}:${body.length}`);
+        return true;
+      })
+      .reply(200, {
+        ok: true,
+        upload_url: "https://files.slack.com/upload/v1/ABC123",
+        file_id: "F0TESTGRAPH",
+      })
+      .post("/api/files.completeUploadExternal", (body: Record<string, string>) => {
+        uploaded.push(`complete:${body.channel_id}:${body.files}`);
+        return true;
+      })
+      .reply(200, { ok: true, files: [{ id: "F0TESTGRAPH" }] });
+    const upload = nock("https://files.slack.com")
+      .post("/upload/v1/ABC123")
+      .reply(200, "OK - 3123");
+
+    const result = (await handler(
+      signedFormEvent(slashCommand("traffic nginx.service-connect --graph")),
+      context,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(result.body).toContain("Looking up `traffic nginx.service-connect`");
+    const invocation = await waitFor(() => invocations[0]);
+    await handler(invocation.payload as Parameters<typeof handler>[0], context);
+
+    expect(api.isDone()).toBe(true);
+    expect(upload.isDone()).toBe(true);
+    expect(uploaded[0]).toMatch(/^get:ecs-traffic\.png:\d+$/);
+    expect(uploaded[1]).toContain("complete:C2147483705:");
+  });
+
+  it("acks a Health button click at once and posts the health answer under the message", async () => {
+    const posted: Record<string, unknown>[] = [];
+    const slack = nock("https://hooks.slack.com")
+      .post("/actions/T0001EXAMPLE/1234567890124/bcdefghijklmnopqrstuvwxy")
+      .reply(200, (_uri, body) => {
+        posted.push(body as Record<string, unknown>);
+        return "ok";
+      });
+
+    const result = (await handler(
+      signedFormEvent(blockActions("block-actions.health.json")),
+      context,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(result.statusCode).toBe(200);
+    const invocation = await waitFor(() => invocations[0]);
+    await handler(invocation.payload as Parameters<typeof handler>[0], context);
+
+    expect(slack.isDone()).toBe(true);
+    expect(posted[0]).toMatchObject({ response_type: "ephemeral", replace_original: false });
+    expect(String(posted[0]?.text)).toContain("DEGRADED api.internal.local");
+  });
+
+  it("refuses to post a job's answer anywhere but Slack's hooks host", async () => {
+    const job = {
+      kind: "ecs-chatops.deferred-job",
+      command: "whois nginx.service-connect",
+      responseUrl: "https://attacker.example/collect",
+      responseType: "ephemeral",
+      replaceOriginal: true,
+      requestedAt: Date.now(),
+    };
+
+    await expect(handler(job as Parameters<typeof handler>[0], context)).rejects.toThrow(
+      "response_url is not a Slack hooks URL",
+    );
+  });
+});
