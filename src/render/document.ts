@@ -34,6 +34,9 @@ export const ACTION_IDS = {
   traffic: "ecs_traffic",
 } as const;
 
+/** Posts the traffic graph of the name into the channel. */
+export const GRAPH_ACTION_ID = "ecs_graph";
+
 /** Buttons to the other two answers for the same name. */
 export function crossLinks(current: keyof typeof ACTION_IDS, name: string): CommandLink[] {
   const labels = { whois: "Whois", health: "Health", traffic: "Traffic" } as const;

@@ -1,6 +1,13 @@
 import type { TrafficAnswer, TrafficResult } from "../commands/traffic.ts";
 import type { Figure, TrafficReport } from "../domain/traffic.ts";
-import { crossLinks, type Doc, type Line, plain, type Section } from "./document.ts";
+import {
+  crossLinks,
+  type Doc,
+  GRAPH_ACTION_ID,
+  type Line,
+  plain,
+  type Section,
+} from "./document.ts";
 import { gapLines, whoisDocument } from "./whois-document.ts";
 
 const count = (v: number | undefined) =>
@@ -158,6 +165,17 @@ export function trafficDocument(answer: TrafficAnswer): Doc {
     summary: first ? plain(first) : answer.query,
     sections,
     notes: gapLines(answer.gaps),
-    links: crossLinks("traffic", answer.query),
+    links: [
+      ...crossLinks("traffic", answer.query),
+      ...(answer.results.some((r) => r.kind === "report")
+        ? [
+            {
+              actionId: GRAPH_ACTION_ID,
+              label: "Graph",
+              command: `traffic ${answer.query} ${answer.window.label} --graph`,
+            },
+          ]
+        : []),
+    ],
   };
 }

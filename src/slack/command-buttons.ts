@@ -4,11 +4,13 @@ import type {
   ButtonAction,
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
-import { ACTION_IDS } from "../render/document.ts";
-import type { Defer } from "./ecs-command.ts";
+import { ACTION_IDS, GRAPH_ACTION_ID } from "../render/document.ts";
+import { type Defer, splitGraphFlag } from "./ecs-command.ts";
 
 /** Matches the cross-link buttons (Whois, Health, Traffic) every answer carries. */
-export const COMMAND_BUTTON = new RegExp(`^(${Object.values(ACTION_IDS).join("|")})$`);
+export const COMMAND_BUTTON = new RegExp(
+  `^(${[...Object.values(ACTION_IDS), GRAPH_ACTION_ID].join("|")})$`,
+);
 
 /**
  * A click runs the button's command for the same name. Slack wants the click acknowledged at
@@ -24,8 +26,9 @@ export function commandButton(defer: Defer | undefined) {
     logger,
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
     await ack();
-    const command = action.value ?? "";
+    const { text: command, graph } = splitGraphFlag(action.value ?? "");
     if (!command || !body.response_url) return;
+    const channelId = body.channel?.id ?? body.container?.channel_id;
     try {
       if (!defer) {
         await respond({
@@ -40,6 +43,7 @@ export function commandButton(defer: Defer | undefined) {
         responseUrl: body.response_url,
         responseType: "ephemeral",
         replaceOriginal: false,
+        graph: graph && channelId ? { channelId, threadTs: body.container?.thread_ts } : undefined,
         requestedAt: Date.now(),
       });
     } catch (error) {
