@@ -12,6 +12,8 @@ export default defineConfig({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     },
     unstubEnvs: true,
+    // The request log (one JSON line per request) is asserted where it matters, not printed.
+    onConsoleLog: (log) => !log.includes('"msg":"ecs-chatops request"'),
     testTimeout: 20_000,
   },
 });

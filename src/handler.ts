@@ -1,14 +1,17 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
+import { callLog } from "./aws/call-log.ts";
 import { invokeAsync } from "./aws/lambda.ts";
 import { awsContext, dropPendingLoads } from "./commands/aws-context.ts";
 import { type CommandOutput, runEcsCommand } from "./commands/router.ts";
 import { type TrafficAnswer, trafficGraph } from "./commands/traffic.ts";
-import { createSlackApp, DEFAULT_BUDGET_MS, type SlackSecrets } from "./slack/app.ts";
+import { createSlackApp, type SlackSecrets } from "./slack/app.ts";
+import { DEFAULT_BUDGET_MS } from "./slack/budget.ts";
 import { type DeferredJob, isDeferredJob } from "./slack/deferred-job.ts";
 import { runDeferredJob } from "./slack/deferred-run.ts";
 import { loadSlackSecrets } from "./slack/secrets.ts";
+import { readBotSettings } from "./slack/settings.ts";
 
-type SlackHandler = ReturnType<typeof createSlackApp>["handler"];
+type SlackHandler = NonNullable<ReturnType<typeof createSlackApp>["handler"]>;
 
 // BOT_REGIONS is a list for the multi-region future; one region is served today.
 const region = (): string =>
@@ -40,11 +43,14 @@ function deferToSelf(): ((job: DeferredJob) => Promise<void>) | undefined {
 async function slackHandler(): Promise<SlackHandler> {
   if (!slack) {
     const budget = Number(process.env.ACK_BUDGET_MS ?? DEFAULT_BUDGET_MS);
-    slack = createSlackApp(await slackSecrets(), {
+    const { handler: built } = createSlackApp(await slackSecrets(), {
       run,
       defer: deferToSelf(),
       budgetMs: budget,
-    }).handler;
+      settings: readBotSettings(),
+    });
+    if (!built) throw new Error("the Slack app has no Lambda handler");
+    slack = built;
   }
   return slack;
 }
@@ -66,6 +72,8 @@ export async function handler(
   // API Gateway and are signature-checked by Bolt.
   // A lookup abandoned by an earlier invocation may still hold cache loads on frozen sockets.
   dropPendingLoads();
+  // One request at a time per container: the call log counts this request's AWS calls only.
+  callLog.reset();
   if (isDeferredJob(event)) {
     await runDeferredJob(event, {
       run,

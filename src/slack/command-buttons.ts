@@ -5,9 +5,12 @@ import type {
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
 import { ACTION_IDS, GRAPH_ACTION_ID } from "../render/document.ts";
-import { type Defer, splitGraphFlag } from "./ecs-command.ts";
+import type { Defer } from "./budget.ts";
+import { parseFlags, responseTypeFor } from "./command-flags.ts";
+import { logRequest } from "./request-log.ts";
+import type { BotSettings } from "./settings.ts";
 
-/** Matches the cross-link buttons (Whois, Health, Traffic) every answer carries. */
+/** Matches the buttons every answer carries (Whois, Health, Traffic, Graph). */
 export const COMMAND_BUTTON = new RegExp(
   `^(${[...Object.values(ACTION_IDS), GRAPH_ACTION_ID].join("|")})$`,
 );
@@ -15,9 +18,9 @@ export const COMMAND_BUTTON = new RegExp(
 /**
  * A click runs the button's command for the same name. Slack wants the click acknowledged at
  * once, and an action's acknowledgement carries no message, so the answer always comes through
- * the asynchronous run, as a new ephemeral message under the one clicked.
+ * the asynchronous run, as a new message under the one clicked.
  */
-export function commandButton(defer: Defer | undefined) {
+export function commandButton(defer: Defer | undefined, settings: BotSettings) {
   return async ({
     ack,
     body,
@@ -25,10 +28,18 @@ export function commandButton(defer: Defer | undefined) {
     respond,
     logger,
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
+    const started = performance.now();
     await ack();
-    const { text: command, graph } = splitGraphFlag(action.value ?? "");
-    if (!command || !body.response_url) return;
+    const flags = parseFlags(action.value ?? "");
     const channelId = body.channel?.id ?? body.container?.channel_id;
+    const context = {
+      kind: "block_actions",
+      command: flags.text,
+      team: body.team?.id,
+      channel: channelId,
+      user: body.user.id,
+    };
+    if (!flags.text || !body.response_url) return;
     try {
       if (!defer) {
         await respond({
@@ -39,15 +50,24 @@ export function commandButton(defer: Defer | undefined) {
       }
       await defer({
         kind: "ecs-chatops.deferred-job",
-        command,
-        responseUrl: body.response_url,
-        responseType: "ephemeral",
-        replaceOriginal: false,
-        graph: graph && channelId ? { channelId, threadTs: body.container?.thread_ts } : undefined,
-        requestedAt: Date.now(),
+        command: flags.text,
+        destination: {
+          kind: "response_url",
+          url: body.response_url,
+          responseType: responseTypeFor(settings, {
+            id: channelId ?? "",
+            name: body.channel?.name,
+          }),
+          replaceOriginal: false,
+        },
+        graph:
+          flags.graph && channelId ? { channelId, threadTs: body.container?.thread_ts } : undefined,
+        context,
       });
+      logRequest(context, started, "deferred", { mode: "deferred" });
     } catch (error) {
       logger.error("button failed", error);
+      logRequest(context, started, "failed");
       await respond({
         response_type: "ephemeral",
         replace_original: false,

@@ -1,27 +1,34 @@
 // A lookup that could not answer within Slack's budget, handed to an asynchronous run of the same
-// function, which answers through the command's response_url.
+// function, which answers through the command's response_url or in the mention's thread.
+
+import type { ResponseType } from "./command-flags.ts";
+import type { RequestContext } from "./request-log.ts";
+
+export type Destination =
+  /** A slash command or button: Slack's response_url (5 posts within 30 minutes). */
+  | { kind: "response_url"; url: string; responseType: ResponseType; replaceOriginal: boolean }
+  /** A mention: a reply in its thread, with the bot token. */
+  | { kind: "thread"; channel: string; threadTs: string };
 
 export interface DeferredJob {
   kind: "ecs-chatops.deferred-job";
   /** The /ecs command text, e.g. "whois nginx.service-connect". */
   command: string;
-  responseUrl: string;
-  responseType: "ephemeral" | "in_channel";
-  /** Replace the "Looking up…" message rather than add a new one. */
-  replaceOriginal: boolean;
+  destination: Destination;
   /** Post the traffic graph into this channel once the answer is out. */
   graph?: { channelId: string; threadTs?: string };
-  /** When Slack's request arrived, epoch ms: for the request log. */
-  requestedAt: number;
+  /** Who asked, for the request log. */
+  context: RequestContext;
 }
 
 export function isDeferredJob(event: unknown): event is DeferredJob {
+  if (typeof event !== "object" || event === null) return false;
+  const job = event as Partial<DeferredJob>;
   return (
-    typeof event === "object" &&
-    event !== null &&
-    (event as { kind?: unknown }).kind === "ecs-chatops.deferred-job" &&
-    typeof (event as { command?: unknown }).command === "string" &&
-    typeof (event as { responseUrl?: unknown }).responseUrl === "string"
+    job.kind === "ecs-chatops.deferred-job" &&
+    typeof job.command === "string" &&
+    typeof job.destination === "object" &&
+    job.destination !== null
   );
 }
 

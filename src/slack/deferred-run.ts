@@ -1,7 +1,8 @@
 import { WebClient } from "@slack/web-api";
 import type { CommandOutput } from "../commands/router.ts";
-import { renderBlocks } from "../render/blocks.ts";
+import { renderBlocks, type SlackMessage } from "../render/blocks.ts";
 import type { DeferredJob } from "./deferred-job.ts";
+import { logRequest } from "./request-log.ts";
 import { postToResponseUrl } from "./respond.ts";
 
 export interface DeferredRunDeps {
@@ -14,30 +15,52 @@ export interface DeferredRunDeps {
 const FAILED =
   "Sorry, that lookup failed on my side. Try again in a minute; if it keeps failing, check the bot's logs.";
 
-/** The asynchronous half of a slow lookup: run it, answer at response_url, then post any graph. */
+async function deliver(
+  job: DeferredJob,
+  message: SlackMessage,
+  client: () => Promise<WebClient>,
+  first: boolean,
+) {
+  const to = job.destination;
+  if (to.kind === "response_url") {
+    await postToResponseUrl(to.url, message, {
+      responseType: to.responseType,
+      // Only the first post replaces "Looking up…"; later ones (a graph note) add to it.
+      replaceOriginal: first && to.replaceOriginal,
+    });
+    return;
+  }
+  await (await client()).chat.postMessage({
+    channel: to.channel,
+    thread_ts: to.threadTs,
+    ...message,
+  });
+}
+
+/** The asynchronous half of a slow lookup: run it, deliver the answer, then post any graph. */
 export async function runDeferredJob(job: DeferredJob, deps: DeferredRunDeps): Promise<void> {
-  const options = { responseType: job.responseType, replaceOriginal: job.replaceOriginal };
+  const started = performance.now();
+  let web: WebClient | undefined;
+  const client = async () => {
+    web ??= new WebClient(await deps.botToken());
+    return web;
+  };
   let output: CommandOutput;
   try {
     output = await deps.run(job.command);
   } catch (error) {
-    console.error(JSON.stringify({ msg: "deferred lookup failed", error: String(error) }));
-    await postToResponseUrl(job.responseUrl, { text: FAILED, blocks: [] }, options);
+    logRequest({ ...job.context, kind: "deferred" }, started, "failed", { error: String(error) });
+    await deliver(job, { text: FAILED, blocks: [] }, client, true);
     return;
   }
-  await postToResponseUrl(job.responseUrl, renderBlocks(output.doc), options);
+  await deliver(job, renderBlocks(output.doc), client, true);
+  logRequest({ ...job.context, kind: "deferred" }, started, "answered");
   if (!job.graph) return;
   const png = await deps.graphOf(output).catch(() => undefined);
-  const client = new WebClient(await deps.botToken());
   if (!png) {
-    await postToResponseUrl(
-      job.responseUrl,
-      {
-        text: "No graph: the name has no Service Connect metrics, or CloudWatch could not draw them.",
-        blocks: [],
-      },
-      { ...options, replaceOriginal: false },
-    );
+    const note =
+      "No graph: the name has no Service Connect metrics, or CloudWatch could not draw them.";
+    await deliver(job, { text: note, blocks: [] }, client, false);
     return;
   }
   const file = {
@@ -47,7 +70,7 @@ export async function runDeferredJob(job: DeferredJob, deps: DeferredRunDeps): P
     alt_text: `CloudWatch graph of requests, 5xx and p99 for /ecs ${job.command}`,
   };
   const { channelId, threadTs } = job.graph;
-  await client.filesUploadV2(
+  await (await client()).filesUploadV2(
     threadTs
       ? { ...file, channel_id: channelId, thread_ts: threadTs }
       : { ...file, channel_id: channelId },

@@ -1,8 +1,9 @@
 import type { SlackMessage } from "../render/blocks.ts";
+import type { ResponseType } from "./command-flags.ts";
 import { isSlackResponseUrl } from "./deferred-job.ts";
 
 export interface ResponseOptions {
-  responseType: "ephemeral" | "in_channel";
+  responseType: ResponseType;
   replaceOriginal: boolean;
 }
 

@@ -45,15 +45,21 @@ describe("manifest.yml", () => {
   it("declares /ecs with its usage hint, unescaped", () => {
     expect(commands.map((c) => c.command)).toEqual(["/ecs"]);
     expect(ecs?.usage_hint).toBe(
-      "whois <name|ip|service> · health <name> · traffic <name> [1h] [--graph] · help",
+      "whois <name|ip|service> · health <name> · traffic <name> [1h] [--graph] [--public|--private] · help",
     );
     expect(ecs?.should_escape).toBe(false);
     expect(ecs?.description).toBeTruthy();
     expect(ecs?.url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
   });
 
-  it("asks for the `commands` and `files:write` bot scopes only, and no user scopes", () => {
-    expect(manifest.oauth_config?.scopes?.bot).toEqual(["commands", "files:write"]);
+  it("asks for exactly the bot scopes used, and no user scopes", () => {
+    expect(manifest.oauth_config?.scopes?.bot).toEqual([
+      "app_mentions:read",
+      "chat:write",
+      "commands",
+      "files:write",
+      "usergroups:read",
+    ]);
     expect(manifest.oauth_config?.scopes?.user).toBeUndefined();
   });
 
@@ -62,10 +68,16 @@ describe("manifest.yml", () => {
     expect(manifest.settings?.interactivity?.request_url).toBe(ecs?.url);
   });
 
-  it("is HTTP-mode, single-workspace, without token rotation or event subscriptions", () => {
+  it("is HTTP-mode, single-workspace, without token rotation", () => {
     expect(manifest.settings?.socket_mode_enabled).toBe(false);
     expect(manifest.settings?.org_deploy_enabled).toBe(false);
     expect(manifest.settings?.token_rotation_enabled).toBe(false);
-    expect(manifest.settings?.event_subscriptions).toBeUndefined();
+  });
+
+  it("subscribes to exactly the app_mention event, on the same endpoint", () => {
+    expect(manifest.settings?.event_subscriptions).toEqual({
+      request_url: ecs?.url,
+      bot_events: ["app_mention"],
+    });
   });
 });

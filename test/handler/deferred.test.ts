@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Invocation } from "../../emulator/server.ts";
 import { forgetLambdaClient } from "../../src/aws/lambda.ts";
 import { handler } from "../../src/handler.ts";
-import { isDeferredJob } from "../../src/slack/deferred-job.ts";
+import { type DeferredJob, isDeferredJob } from "../../src/slack/deferred-job.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 import {
   blockActions,
@@ -144,7 +144,7 @@ describe("Lambda handler, slow AWS", () => {
     expect(uploaded[1]).toContain("complete:C2147483705:");
   });
 
-  it("acks a Health button click at once and posts the health answer under the message", async () => {
+  it("acks a Health button click at once and posts the health answer under the message, visible in the incident channel", async () => {
     const posted: Record<string, unknown>[] = [];
     const slack = nock("https://hooks.slack.com")
       .post("/actions/T0001EXAMPLE/1234567890124/bcdefghijklmnopqrstuvwxy")
@@ -162,22 +162,23 @@ describe("Lambda handler, slow AWS", () => {
     await handler(invocation.payload as Parameters<typeof handler>[0], context);
 
     expect(slack.isDone()).toBe(true);
-    expect(posted[0]).toMatchObject({ response_type: "ephemeral", replace_original: false });
+    expect(posted[0]).toMatchObject({ response_type: "in_channel", replace_original: false });
     expect(String(posted[0]?.text)).toContain("DEGRADED api.internal.local");
   });
 
   it("refuses to post a job's answer anywhere but Slack's hooks host", async () => {
-    const job = {
+    const job: DeferredJob = {
       kind: "ecs-chatops.deferred-job",
       command: "whois nginx.service-connect",
-      responseUrl: "https://attacker.example/collect",
-      responseType: "ephemeral",
-      replaceOriginal: true,
-      requestedAt: Date.now(),
+      destination: {
+        kind: "response_url",
+        url: "https://attacker.example/collect",
+        responseType: "ephemeral",
+        replaceOriginal: true,
+      },
+      context: { kind: "slash_command", command: "whois nginx.service-connect" },
     };
 
-    await expect(handler(job as Parameters<typeof handler>[0], context)).rejects.toThrow(
-      "response_url is not a Slack hooks URL",
-    );
+    await expect(handler(job, context)).rejects.toThrow("response_url is not a Slack hooks URL");
   });
 });

@@ -41,7 +41,36 @@ export function signedFormEvent(
   fields: Record<string, string>,
   options: SignedEventOptions = {},
 ): APIGatewayProxyEventV2 {
-  const body = new URLSearchParams(fields).toString();
+  return signedEvent(
+    new URLSearchParams(fields).toString(),
+    "application/x-www-form-urlencoded",
+    options,
+  );
+}
+
+/** The same for the Events API, which posts JSON. */
+export function signedJsonEvent(
+  payload: object,
+  options: SignedEventOptions = {},
+): APIGatewayProxyEventV2 {
+  return signedEvent(JSON.stringify(payload), "application/json", options);
+}
+
+/** An Events API payload from test/fixtures/slack, with fields replaced. */
+export function eventFixture(
+  name: string,
+  patch: (payload: Record<string, unknown>) => void = () => undefined,
+): Record<string, unknown> {
+  const payload = JSON.parse(readFileSync(`${dir}${name}`, "utf8")) as Record<string, unknown>;
+  patch(payload);
+  return payload;
+}
+
+function signedEvent(
+  body: string,
+  contentType: string,
+  options: SignedEventOptions,
+): APIGatewayProxyEventV2 {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const signature = options.signature ?? sign(body, timestamp, options.secret);
   return {
@@ -50,7 +79,7 @@ export function signedFormEvent(
     rawPath: "/slack/events",
     rawQueryString: "",
     headers: {
-      "content-type": "application/x-www-form-urlencoded",
+      "content-type": contentType,
       "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
       "x-slack-request-timestamp": String(timestamp),
       "x-slack-signature": signature,

@@ -1,0 +1,66 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
+import { renderBlocks } from "../render/blocks.ts";
+import { type Defer, type RunCommand, withinBudget } from "./budget.ts";
+import { parseFlags } from "./command-flags.ts";
+import { logRequest, type RequestContext } from "./request-log.ts";
+
+export interface MentionOptions {
+  run: RunCommand;
+  defer?: Defer;
+  budgetMs: number;
+}
+
+/** "<@U0BOT> whois nginx.service-connect" → "whois nginx.service-connect". */
+export function commandOfMention(text: string): string {
+  return text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, " ").trim();
+}
+
+/**
+ * `@bot whois nginx.service-connect` in a channel: the answer goes into the mention's thread,
+ * visible to the channel, as an incident room wants.
+ */
+export function appMention({ run, defer, budgetMs }: MentionOptions) {
+  return async ({
+    event,
+    client,
+    logger,
+    context: boltContext,
+  }: SlackEventMiddlewareArgs<"app_mention"> & AllMiddlewareArgs) => {
+    const started = performance.now();
+    const flags = parseFlags(commandOfMention(event.text));
+    const threadTs = event.thread_ts ?? event.ts;
+    const context: RequestContext = {
+      kind: "app_mention",
+      command: flags.text,
+      team: event.team ?? boltContext.teamId,
+      channel: event.channel,
+      user: event.user,
+    };
+    try {
+      if (!flags.graph || !defer) {
+        const outcome = await withinBudget(run, flags.text, budgetMs, defer !== undefined);
+        if (outcome.done) {
+          await client.chat.postMessage({
+            channel: event.channel,
+            thread_ts: threadTs,
+            ...renderBlocks(outcome.output.doc),
+          });
+          logRequest(context, started, "answered", { mode: "inline" });
+          return;
+        }
+      }
+      if (!defer) return;
+      await defer({
+        kind: "ecs-chatops.deferred-job",
+        command: flags.text,
+        destination: { kind: "thread", channel: event.channel, threadTs },
+        graph: flags.graph ? { channelId: event.channel, threadTs } : undefined,
+        context,
+      });
+      logRequest(context, started, "deferred", { mode: "deferred" });
+    } catch (error) {
+      logger.error("mention failed", error);
+      logRequest(context, started, "failed");
+    }
+  };
+}

@@ -1,0 +1,76 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import { renderBlocks } from "../render/blocks.ts";
+import { escapeMrkdwn } from "../render/escape.ts";
+import { type Defer, type RunCommand, withinBudget } from "./budget.ts";
+import { parseFlags, responseTypeFor } from "./command-flags.ts";
+import { logRequest, type RequestContext } from "./request-log.ts";
+import type { BotSettings } from "./settings.ts";
+
+export interface SlashCommandOptions {
+  run: RunCommand;
+  defer?: Defer;
+  budgetMs: number;
+  settings: BotSettings;
+}
+
+const FAILURE =
+  "Sorry, that lookup failed on my side. Try again in a minute; if it keeps failing, check the bot's logs.";
+
+/**
+ * The `/ecs` slash command. Answers inline when the lookup finishes within the budget; otherwise
+ * acknowledges at once with "Looking up…" and hands the job to an asynchronous run, which replaces
+ * that message through response_url. Incident channels see the answer; elsewhere only the asker.
+ */
+export function slashCommand({ run, defer, budgetMs, settings }: SlashCommandOptions) {
+  return async ({ command, ack, logger }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    const started = performance.now();
+    const flags = parseFlags(command.text ?? "");
+    const responseType = responseTypeFor(
+      settings,
+      { id: command.channel_id, name: command.channel_name },
+      flags.visibility,
+    );
+    const context: RequestContext = {
+      kind: "slash_command",
+      command: flags.text,
+      team: command.team_id,
+      channel: command.channel_id,
+      user: command.user_id,
+    };
+    try {
+      // A graph is uploaded after the answer, so it always takes the asynchronous path.
+      if (!flags.graph || !defer) {
+        const outcome = await withinBudget(run, flags.text, budgetMs, defer !== undefined);
+        if (outcome.done) {
+          await ack({ response_type: responseType, ...renderBlocks(outcome.output.doc) });
+          logRequest(context, started, "answered", { mode: "inline" });
+          return;
+        }
+      }
+      if (!defer) return;
+      await defer({
+        kind: "ecs-chatops.deferred-job",
+        command: flags.text,
+        destination: {
+          kind: "response_url",
+          url: command.response_url,
+          responseType,
+          replaceOriginal: true,
+        },
+        graph: flags.graph ? { channelId: command.channel_id } : undefined,
+        context,
+      });
+      await ack({
+        // "Looking up" is for the asker; the answer that replaces it takes the channel's visibility.
+        response_type: "ephemeral",
+        text: `Looking up \`${escapeMrkdwn(flags.text.slice(0, 200)).replace(/`/g, "ˋ")}\`… the answer follows in a few seconds.`,
+      });
+      logRequest(context, started, "deferred", { mode: "deferred" });
+    } catch (error) {
+      // One catch per listener: the user gets a fixed message, the log gets the detail.
+      logger.error("ecs command failed", error);
+      logRequest(context, started, "failed");
+      await ack({ response_type: "ephemeral", text: FAILURE });
+    }
+  };
+}
