@@ -18,6 +18,11 @@ export interface CommandOutput {
 
 /** `/ecs <subcommand> <args>`: the one entry point Slack, the CLI and the demo share. */
 export async function runEcsCommand(text: string, aws: () => AwsContext): Promise<CommandOutput> {
+  const output = await dispatch(text, aws);
+  return { ...output, doc: { ...output.doc, command: text.trim() } };
+}
+
+async function dispatch(text: string, aws: () => AwsContext): Promise<CommandOutput> {
   const trimmed = text.trim();
   const space = trimmed.search(/\s/);
   const sub = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();

@@ -1,10 +1,13 @@
 import type { KnownBlock } from "@slack/types";
-import type { Doc, Line } from "./document.ts";
+import { type Doc, FULL_ANSWER_ACTION_ID, type Line } from "./document.ts";
 import { codeSpan, escapeMrkdwn } from "./escape.ts";
 
-// Slack's limits: 3,000 characters per section text, 50 blocks per message.
-const SECTION_MAX = 3000;
-const BLOCKS_MAX = 50;
+// Slack's limits: 3,000 characters per section text, 50 blocks per message, 10 elements per
+// context block, 25 per actions block, 2,000 characters per button value.
+export const SECTION_MAX = 3000;
+export const BLOCKS_MAX = 50;
+const CONTEXT_MAX = 10;
+const VALUE_MAX = 2000;
 
 export interface SlackMessage {
   text: string;
@@ -21,56 +24,74 @@ function mrkdwn(line: Line): string {
     .join("");
 }
 
-/** Joins lines into section texts that each stay under Slack's limit, cutting with a count. */
-function sectionTexts(heading: string | undefined, lines: Line[]): string[] {
+/** Joins lines into one section text under Slack's limit, cutting with a count of what is left. */
+function sectionText(heading: string | undefined, lines: Line[]): { text: string; cut: number } {
   const head = heading ? `*${escapeMrkdwn(heading)}*\n` : "";
-  const rendered = lines.map(mrkdwn);
+  const rendered = lines.map((l) => mrkdwn(l).slice(0, SECTION_MAX - 100));
   let text = head;
   for (let i = 0; i < rendered.length; i++) {
     const next = `${text}${text === head ? "" : "\n"}${rendered[i]}`;
     const reserve = i < rendered.length - 1 ? 40 : 0;
-    if (next.length + reserve > SECTION_MAX) {
-      return [`${text}\n… and ${rendered.length - i} more`];
-    }
+    if (next.length + reserve > SECTION_MAX)
+      return { text: `${text}\n… and ${rendered.length - i} more`, cut: rendered.length - i };
     text = next;
   }
-  return [text];
+  return { text, cut: 0 };
 }
 
-/** Block Kit for Slack: one section per document section, notes as context. */
+/**
+ * Block Kit for Slack: one section per document section, buttons, notes as context. Never over
+ * Slack's limits: what does not fit is cut with a count, and a button offers the whole answer.
+ */
 export function renderBlocks(doc: Doc): SlackMessage {
-  const blocks: KnownBlock[] = [];
+  const sections: KnownBlock[] = [];
+  let cut = 0;
   for (const section of doc.sections) {
-    for (const text of sectionTexts(section.heading, section.lines)) {
-      blocks.push({ type: "section", text: { type: "mrkdwn", text } });
-    }
+    const { text, cut: lost } = sectionText(section.heading, section.lines);
+    cut += lost;
+    sections.push({ type: "section", text: { type: "mrkdwn", text } });
   }
-  if (doc.links && doc.links.length > 0) {
-    blocks.push({
+  const tail: KnownBlock[] = [];
+  const buttons = (doc.links ?? []).map((l) => ({
+    actionId: l.actionId,
+    label: l.label,
+    command: l.command,
+  }));
+  // Room for the buttons, the notes and the "left out" line.
+  const room = BLOCKS_MAX - 3;
+  const shown = sections.slice(0, room);
+  const leftOut = sections.length - shown.length;
+  if (leftOut > 0) {
+    tail.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: `… and ${leftOut} more parts left out` }],
+    });
+  }
+  if ((cut > 0 || leftOut > 0) && doc.command) {
+    buttons.push({
+      actionId: FULL_ANSWER_ACTION_ID,
+      label: "Full answer as a file",
+      command: doc.command,
+    });
+  }
+  if (buttons.length > 0) {
+    tail.push({
       type: "actions",
-      elements: doc.links.map((l) => ({
+      elements: buttons.slice(0, 25).map((b) => ({
         type: "button",
-        action_id: l.actionId,
-        text: { type: "plain_text", text: l.label },
-        // Slack caps a button value at 2,000 characters; names are at most 255.
-        value: l.command.slice(0, 2000),
+        action_id: b.actionId,
+        text: { type: "plain_text", text: b.label },
+        value: b.command.slice(0, VALUE_MAX),
       })),
     });
   }
   if (doc.notes.length > 0) {
-    blocks.push({
+    tail.push({
       type: "context",
       elements: doc.notes
-        .slice(0, 10)
+        .slice(0, CONTEXT_MAX)
         .map((n) => ({ type: "mrkdwn", text: mrkdwn(n).slice(0, SECTION_MAX) })),
     });
   }
-  const kept = blocks.length > BLOCKS_MAX ? blocks.slice(0, BLOCKS_MAX - 1) : blocks;
-  if (kept !== blocks) {
-    kept.push({
-      type: "context",
-      elements: [{ type: "mrkdwn", text: `… ${blocks.length - kept.length} more parts left out` }],
-    });
-  }
-  return { text: escapeMrkdwn(doc.summary).slice(0, SECTION_MAX), blocks: kept };
+  return { text: escapeMrkdwn(doc.summary).slice(0, SECTION_MAX), blocks: [...shown, ...tail] };
 }

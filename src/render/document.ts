@@ -17,6 +17,8 @@ export interface Doc {
   notes: Line[];
   /** Follow-up commands offered as buttons in Slack and as hints in text. */
   links?: CommandLink[];
+  /** The /ecs command text that produced it, so a cut answer can offer the rest. */
+  command?: string;
 }
 
 /** A button that runs another /ecs command on the same name. */
@@ -33,6 +35,9 @@ export const ACTION_IDS = {
   health: "ecs_health",
   traffic: "ecs_traffic",
 } as const;
+
+/** Posts the whole answer, cut in Slack, as a text file. */
+export const FULL_ANSWER_ACTION_ID = "ecs_full_answer";
 
 /** Posts the traffic graph of the name into the channel. */
 export const GRAPH_ACTION_ID = "ecs_graph";

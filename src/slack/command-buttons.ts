@@ -4,7 +4,7 @@ import type {
   ButtonAction,
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
-import { ACTION_IDS, GRAPH_ACTION_ID } from "../render/document.ts";
+import { ACTION_IDS, FULL_ANSWER_ACTION_ID, GRAPH_ACTION_ID } from "../render/document.ts";
 import type { Defer } from "./budget.ts";
 import { parseFlags, responseTypeFor } from "./command-flags.ts";
 import { logRequest } from "./request-log.ts";
@@ -12,7 +12,7 @@ import type { BotSettings } from "./settings.ts";
 
 /** Matches the buttons every answer carries (Whois, Health, Traffic, Graph). */
 export const COMMAND_BUTTON = new RegExp(
-  `^(${[...Object.values(ACTION_IDS), GRAPH_ACTION_ID].join("|")})$`,
+  `^(${[...Object.values(ACTION_IDS), GRAPH_ACTION_ID, FULL_ANSWER_ACTION_ID].join("|")})$`,
 );
 
 /**
@@ -62,6 +62,10 @@ export function commandButton(defer: Defer | undefined, settings: BotSettings) {
         },
         graph:
           flags.graph && channelId ? { channelId, threadTs: body.container?.thread_ts } : undefined,
+        fullText:
+          action.action_id === FULL_ANSWER_ACTION_ID && channelId
+            ? { channelId, threadTs: body.container?.thread_ts }
+            : undefined,
         context,
       });
       logRequest(context, started, "deferred", { mode: "deferred" });

@@ -17,6 +17,8 @@ export interface DeferredJob {
   destination: Destination;
   /** Post the traffic graph into this channel once the answer is out. */
   graph?: { channelId: string; threadTs?: string };
+  /** Post the whole answer as a text file here (it was cut to fit a Slack message). */
+  fullText?: { channelId: string; threadTs?: string };
   /** Who asked, for the request log. */
   context: RequestContext;
 }

@@ -1,6 +1,7 @@
 import { WebClient } from "@slack/web-api";
 import type { CommandOutput } from "../commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../render/blocks.ts";
+import { renderText } from "../render/text.ts";
 import type { DeferredJob } from "./deferred-job.ts";
 import { logRequest } from "./request-log.ts";
 import { postToResponseUrl } from "./respond.ts";
@@ -51,6 +52,22 @@ export async function runDeferredJob(job: DeferredJob, deps: DeferredRunDeps): P
   } catch (error) {
     logRequest({ ...job.context, kind: "deferred" }, started, "failed", { error: String(error) });
     await deliver(job, { text: FAILED, blocks: [] }, client, true);
+    return;
+  }
+  if (job.fullText) {
+    // The whole answer, uncut, as the plain text the CLI prints.
+    const { channelId, threadTs } = job.fullText;
+    const file = {
+      content: renderText(output.doc),
+      filename: "ecs-answer.txt",
+      title: `/ecs ${job.command}`,
+    };
+    await (await client()).filesUploadV2(
+      threadTs
+        ? { ...file, channel_id: channelId, thread_ts: threadTs }
+        : { ...file, channel_id: channelId },
+    );
+    logRequest({ ...job.context, kind: "deferred" }, started, "answered", { mode: "file" });
     return;
   }
   await deliver(job, renderBlocks(output.doc), client, true);

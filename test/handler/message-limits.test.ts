@@ -1,0 +1,124 @@
+import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import nock from "nock";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateFleet } from "../../emulator/fleet.ts";
+import { awsContext } from "../../src/commands/aws-context.ts";
+import { runEcsCommand } from "../../src/commands/router.ts";
+import { handler } from "../../src/handler.ts";
+import { renderBlocks, type SlackMessage } from "../../src/render/blocks.ts";
+import { blockKitViolations } from "../support/block-limits.ts";
+import { useEmulatedAws } from "../support/emulated-aws.ts";
+import {
+  blockActions,
+  SIGNING_SECRET,
+  signedFormEvent,
+  slashCommand,
+} from "../support/slack-events.ts";
+
+// No answer may fail with invalid_blocks: a name with 200 endpoints, and every demo answer,
+// stays within Slack's limits; what is cut is counted, and a button posts the whole answer.
+
+const context = { functionName: "ecs-chatops-dev-slack", awsRequestId: "req-5" } as Context;
+const FUNCTION = "ecs-chatops-dev-slack";
+let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const invocations: unknown[] = [];
+
+beforeAll(async () => {
+  process.env.SLACK_SIGNING_SECRET = SIGNING_SECRET;
+  process.env.SLACK_BOT_TOKEN = "xoxb-not-a-real-token";
+  process.env.AWS_LAMBDA_FUNCTION_NAME = FUNCTION;
+  // orders-api.mesh: one Service Connect service with 200 running, registered tasks.
+  aws = await useEmulatedAws(generateFleet({ services: 1, tasksPerService: 200 }));
+  aws.emulator.setOnInvoke((i) => invocations.push(i.payload));
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+});
+afterAll(async () => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+  await aws.stop();
+});
+
+describe("Slack message limits", () => {
+  let message: SlackMessage;
+
+  it("cuts a 200-endpoint answer to Slack's limits, counting what is left out", async () => {
+    const result = (await handler(
+      signedFormEvent(slashCommand("whois orders-api.mesh")),
+      context,
+    )) as APIGatewayProxyStructuredResultV2;
+    message = JSON.parse(result.body ?? "{}") as SlackMessage;
+
+    expect(blockKitViolations(message)).toEqual([]);
+    const endpoints = message.blocks.find(
+      (b) => b.type === "section" && b.text?.text.includes("*Endpoints"),
+    );
+    expect(endpoints?.type === "section" && endpoints.text?.text).toMatch(/\n… and \d+ more$/);
+  });
+
+  it("offers the whole answer with a button", () => {
+    const actions = message.blocks.find((b) => b.type === "actions");
+
+    expect(actions?.type === "actions" && actions.elements).toContainEqual({
+      type: "button",
+      action_id: "ecs_full_answer",
+      text: { type: "plain_text", text: "Full answer as a file" },
+      value: "whois orders-api.mesh",
+    });
+  });
+
+  it("posts the whole answer, all 200 endpoints, as a text file when the button is clicked", async () => {
+    let length = 0;
+    nock("https://slack.com")
+      .post("/api/files.getUploadURLExternal", (body: Record<string, string>) => {
+        length = Number(body.length);
+        return body.filename === "ecs-answer.txt";
+      })
+      .reply(200, {
+        ok: true,
+        upload_url: "https://files.slack.com/upload/v1/TXT123",
+        file_id: "F0TESTTEXT",
+      })
+      .post("/api/files.completeUploadExternal")
+      .reply(200, { ok: true, files: [{ id: "F0TESTTEXT" }] });
+    let uploaded = "";
+    nock("https://files.slack.com")
+      .post("/upload/v1/TXT123", (body: string) => {
+        uploaded = typeof body === "string" ? body : JSON.stringify(body);
+        return true;
+      })
+      .reply(200, "OK");
+    const click = JSON.parse(blockActions("block-actions.health.json").payload ?? "{}");
+    click.actions[0] = {
+      ...click.actions[0],
+      action_id: "ecs_full_answer",
+      value: "whois orders-api.mesh",
+    };
+
+    await handler(signedFormEvent({ payload: JSON.stringify(click) }), context);
+    const job = invocations.at(-1);
+    await handler(job as Parameters<typeof handler>[0], context);
+
+    expect(length).toBeGreaterThan(3000);
+    expect(uploaded.match(/✔ healthy 10\./g)).toHaveLength(200);
+  });
+
+  it.each([
+    "whois nginx.service-connect",
+    "whois api.internal.local",
+    "whois nginx",
+    "whois 10.0.3.103",
+    "whois billing-worker",
+    "whois ngnix",
+    "health api.internal.local",
+    "health billing-worker",
+    "traffic nginx.service-connect",
+    "traffic api.internal.local 15m",
+    "help",
+  ])("keeps the demo answer to %s within Block Kit's limits", async (text) => {
+    const output = await runEcsCommand(text, () => awsContext("ap-northeast-1"));
+
+    expect(blockKitViolations(renderBlocks(output.doc))).toEqual([]);
+  });
+});
