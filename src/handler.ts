@@ -2,8 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "a
 import { callLog } from "./aws/call-log.ts";
 import { invokeAsync } from "./aws/lambda.ts";
 import { awsContext, dropPendingLoads } from "./commands/aws-context.ts";
-import { type CommandOutput, runEcsCommand } from "./commands/router.ts";
-import { type TrafficAnswer, trafficGraph } from "./commands/traffic.ts";
+import { runEcsCommand } from "./commands/router.ts";
+import { graphOfOutput } from "./commands/traffic.ts";
 import { createSlackApp, type SlackSecrets } from "./slack/app.ts";
 import { DEFAULT_BUDGET_MS } from "./slack/budget.ts";
 import { type DeferredJob, isDeferredJob } from "./slack/deferred-job.ts";
@@ -55,10 +55,7 @@ async function slackHandler(): Promise<SlackHandler> {
   return slack;
 }
 
-const graphOf = (output: CommandOutput) =>
-  output.command === "traffic"
-    ? trafficGraph(aws, output.answer as TrafficAnswer)
-    : Promise.resolve(undefined);
+const graphOf = graphOfOutput(aws);
 
 /**
  * Lambda entry: Slack's requests through the HTTP API (payload v2), and deferred jobs this function

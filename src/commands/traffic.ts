@@ -149,3 +149,11 @@ export async function trafficGraph(
   if (!first) return undefined;
   return aws().cloudWatch.getMetricWidgetImage(graphWidget(first.target, answer.window));
 }
+
+/** For delivery code that holds a command's output: its traffic graph, if it is a traffic answer. */
+export function graphOfOutput(aws: () => AwsContext) {
+  return (output: { command: string; answer?: unknown }): Promise<Uint8Array | undefined> =>
+    output.command === "traffic"
+      ? trafficGraph(aws, output.answer as TrafficAnswer)
+      : Promise.resolve(undefined);
+}
