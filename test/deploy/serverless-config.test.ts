@@ -193,9 +193,9 @@ describe("serverless.yml: function, runtime and secrets", () => {
     expect(String(provider.stage)).toMatch(/^\$\{opt:stage/);
   });
 
-  it("runs the bundled ESM handler with 10 s / 512 MB", () => {
+  it("runs the bundled ESM handler with 29 s (deferred jobs run here too) / 512 MB", () => {
     expect(fn.handler).toBe("dist/handler.handler");
-    expect(fn.timeout ?? provider.timeout).toBe(10);
+    expect(fn.timeout ?? provider.timeout).toBe(29);
     expect(fn.memorySize ?? provider.memorySize).toBe(512);
   });
 
