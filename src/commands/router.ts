@@ -17,9 +17,19 @@ export interface CommandOutput {
 }
 
 /** `/ecs <subcommand> <args>`: the one entry point Slack, the CLI and the demo share. */
-export async function runEcsCommand(text: string, aws: () => AwsContext): Promise<CommandOutput> {
+export async function runEcsCommand(
+  text: string,
+  aws: () => AwsContext,
+  now: () => Date = () => new Date(),
+): Promise<CommandOutput> {
   const output = await dispatch(text, aws);
-  return { ...output, doc: { ...output.doc, command: text.trim() } };
+  // Refused input (help, invalid names) gets no Refresh or Share: and the user's raw text is
+  // never carried back to Slack, not even in a button's value.
+  const refused =
+    output.command === "help" ||
+    (output.answer as { kind?: string } | undefined)?.kind === "invalid";
+  if (refused) return output;
+  return { ...output, doc: { ...output.doc, command: text.trim(), asOf: now() } };
 }
 
 async function dispatch(text: string, aws: () => AwsContext): Promise<CommandOutput> {

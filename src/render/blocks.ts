@@ -1,5 +1,12 @@
 import type { KnownBlock } from "@slack/types";
-import { type Doc, FULL_ANSWER_ACTION_ID, type Line } from "./document.ts";
+import {
+  clock,
+  type Doc,
+  FULL_ANSWER_ACTION_ID,
+  type Line,
+  REFRESH_ACTION_ID,
+  SHARE_ACTION_ID,
+} from "./document.ts";
 import { codeSpan, escapeMrkdwn } from "./escape.ts";
 
 // Slack's limits: 3,000 characters per section text, 50 blocks per message, 10 elements per
@@ -67,12 +74,18 @@ export function renderBlocks(doc: Doc): SlackMessage {
       elements: [{ type: "mrkdwn", text: `… and ${leftOut} more parts left out` }],
     });
   }
-  if ((cut > 0 || leftOut > 0) && doc.command) {
-    buttons.push({
-      actionId: FULL_ANSWER_ACTION_ID,
-      label: "Full answer as a file",
-      command: doc.command,
-    });
+  if (doc.command) {
+    buttons.push(
+      { actionId: REFRESH_ACTION_ID, label: "Refresh", command: doc.command },
+      { actionId: SHARE_ACTION_ID, label: "Share in channel", command: doc.command },
+    );
+    if (cut > 0 || leftOut > 0) {
+      buttons.push({
+        actionId: FULL_ANSWER_ACTION_ID,
+        label: "Full answer as a file",
+        command: doc.command,
+      });
+    }
   }
   if (buttons.length > 0) {
     tail.push({
@@ -85,13 +98,13 @@ export function renderBlocks(doc: Doc): SlackMessage {
       })),
     });
   }
-  if (doc.notes.length > 0) {
-    tail.push({
-      type: "context",
-      elements: doc.notes
-        .slice(0, CONTEXT_MAX)
-        .map((n) => ({ type: "mrkdwn", text: mrkdwn(n).slice(0, SECTION_MAX) })),
-    });
+  // The time goes last and survives the 10-element limit of a context block.
+  const notes = doc.notes
+    .map((n) => mrkdwn(n).slice(0, SECTION_MAX))
+    .slice(0, doc.asOf ? CONTEXT_MAX - 1 : CONTEXT_MAX);
+  if (doc.asOf) notes.push(`As of ${clock(doc.asOf)}`);
+  if (notes.length > 0) {
+    tail.push({ type: "context", elements: notes.map((text) => ({ type: "mrkdwn", text })) });
   }
   return { text: escapeMrkdwn(doc.summary).slice(0, SECTION_MAX), blocks: [...shown, ...tail] };
 }

@@ -17,8 +17,10 @@ export interface Doc {
   notes: Line[];
   /** Follow-up commands offered as buttons in Slack and as hints in text. */
   links?: CommandLink[];
-  /** The /ecs command text that produced it, so a cut answer can offer the rest. */
+  /** The /ecs command text that produced it: for Refresh, Share and the rest of a cut answer. */
   command?: string;
+  /** When the data was read: an answer pasted into an incident log must say how old it is. */
+  asOf?: Date;
 }
 
 /** A button that runs another /ecs command on the same name. */
@@ -35,6 +37,16 @@ export const ACTION_IDS = {
   health: "ecs_health",
   traffic: "ecs_traffic",
 } as const;
+
+/** Re-runs the command and replaces the message with fresh data. */
+export const REFRESH_ACTION_ID = "ecs_refresh";
+/** Reposts the answer visibly in the channel, with who shared it. */
+export const SHARE_ACTION_ID = "ecs_share";
+
+/** "16:05:12 UTC", the time an answer was read. */
+export function clock(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
 
 /** Posts the whole answer, cut in Slack, as a text file. */
 export const FULL_ANSWER_ACTION_ID = "ecs_full_answer";

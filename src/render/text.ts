@@ -1,4 +1,4 @@
-import { type Doc, plain } from "./document.ts";
+import { clock, type Doc, plain } from "./document.ts";
 
 /** Plain text for the terminal: the same content as the Slack message, without markup. */
 export function renderText(doc: Doc): string {
@@ -11,9 +11,10 @@ export function renderText(doc: Doc): string {
   if (doc.links && doc.links.length > 0) {
     out.push("", `More: ${doc.links.map((l) => `/ecs ${l.command}`).join(" · ")}`);
   }
-  if (doc.notes.length > 0) {
+  if (doc.notes.length > 0 || doc.asOf) {
     out.push("");
     for (const note of doc.notes) out.push(plain(note));
+    if (doc.asOf) out.push(`As of ${clock(doc.asOf)}`);
   }
   return `${out.join("\n")}\n`;
 }

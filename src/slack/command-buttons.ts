@@ -4,7 +4,13 @@ import type {
   ButtonAction,
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
-import { ACTION_IDS, FULL_ANSWER_ACTION_ID, GRAPH_ACTION_ID } from "../render/document.ts";
+import {
+  ACTION_IDS,
+  FULL_ANSWER_ACTION_ID,
+  GRAPH_ACTION_ID,
+  REFRESH_ACTION_ID,
+  SHARE_ACTION_ID,
+} from "../render/document.ts";
 import type { Defer } from "./budget.ts";
 import { parseFlags, responseTypeFor } from "./command-flags.ts";
 import { logRequest } from "./request-log.ts";
@@ -12,7 +18,7 @@ import type { BotSettings } from "./settings.ts";
 
 /** Matches the buttons every answer carries (Whois, Health, Traffic, Graph). */
 export const COMMAND_BUTTON = new RegExp(
-  `^(${[...Object.values(ACTION_IDS), GRAPH_ACTION_ID, FULL_ANSWER_ACTION_ID].join("|")})$`,
+  `^(${[...Object.values(ACTION_IDS), GRAPH_ACTION_ID, FULL_ANSWER_ACTION_ID, REFRESH_ACTION_ID, SHARE_ACTION_ID].join("|")})$`,
 );
 
 /**
@@ -32,6 +38,7 @@ export function commandButton(defer: Defer | undefined, settings: BotSettings) {
     await ack();
     const flags = parseFlags(action.value ?? "");
     const channelId = body.channel?.id ?? body.container?.channel_id;
+    const share = action.action_id === SHARE_ACTION_ID;
     const context = {
       kind: "block_actions",
       command: flags.text,
@@ -54,12 +61,14 @@ export function commandButton(defer: Defer | undefined, settings: BotSettings) {
         destination: {
           kind: "response_url",
           url: body.response_url,
-          responseType: responseTypeFor(settings, {
-            id: channelId ?? "",
-            name: body.channel?.name,
-          }),
-          replaceOriginal: false,
+          // Share reposts for everyone; the others keep the channel's visibility.
+          responseType: share
+            ? "in_channel"
+            : responseTypeFor(settings, { id: channelId ?? "", name: body.channel?.name }),
+          // Refresh replaces the answer clicked; the others add an answer under it.
+          replaceOriginal: action.action_id === REFRESH_ACTION_ID,
         },
+        sharedBy: share ? body.user.id : undefined,
         graph:
           flags.graph && channelId ? { channelId, threadTs: body.container?.thread_ts } : undefined,
         fullText:

@@ -19,6 +19,8 @@ export interface DeferredJob {
   graph?: { channelId: string; threadTs?: string };
   /** Post the whole answer as a text file here (it was cut to fit a Slack message). */
   fullText?: { channelId: string; threadTs?: string };
+  /** The Slack user ID who shared the answer into the channel ("Share in channel"). */
+  sharedBy?: string;
   /** Who asked, for the request log. */
   context: RequestContext;
 }

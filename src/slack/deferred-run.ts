@@ -1,3 +1,4 @@
+import type { KnownBlock } from "@slack/types";
 import { WebClient } from "@slack/web-api";
 import type { CommandOutput } from "../commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../render/blocks.ts";
@@ -38,6 +39,19 @@ async function deliver(
   });
 }
 
+/** "Shared by @someone" on top of a reposted answer; the ID comes from Slack's payload, not user text. */
+function withSharer(message: SlackMessage, user: string | undefined): SlackMessage {
+  if (!user || !/^[UW][A-Z0-9]{2,}$/.test(user)) return message;
+  const shared: KnownBlock = {
+    type: "context",
+    elements: [{ type: "mrkdwn", text: `Shared by <@${user}>` }],
+  };
+  return {
+    text: `Shared by <@${user}>: ${message.text}`,
+    blocks: [shared, ...message.blocks].slice(0, 50),
+  };
+}
+
 /** The asynchronous half of a slow lookup: run it, deliver the answer, then post any graph. */
 export async function runDeferredJob(job: DeferredJob, deps: DeferredRunDeps): Promise<void> {
   const started = performance.now();
@@ -70,7 +84,7 @@ export async function runDeferredJob(job: DeferredJob, deps: DeferredRunDeps): P
     logRequest({ ...job.context, kind: "deferred" }, started, "answered", { mode: "file" });
     return;
   }
-  await deliver(job, renderBlocks(output.doc), client, true);
+  await deliver(job, withSharer(renderBlocks(output.doc), job.sharedBy), client, true);
   logRequest({ ...job.context, kind: "deferred" }, started, "answered");
   if (!job.graph) return;
   const png = await deps.graphOf(output).catch(() => undefined);

@@ -166,6 +166,84 @@ describe("Lambda handler, slow AWS", () => {
     expect(String(posted[0]?.text)).toContain("DEGRADED api.internal.local");
   });
 
+  it.each([
+    [
+      "Whois",
+      "ecs_whois",
+      "whois api.internal.local",
+      { replace_original: false },
+      "api.internal.local → Service Discovery DNS name",
+    ],
+    [
+      "Traffic",
+      "ecs_traffic",
+      "traffic nginx.service-connect",
+      { replace_original: false },
+      "requests",
+    ],
+    ["Refresh", "ecs_refresh", "whois nginx.service-connect", { replace_original: true }, "As of "],
+    [
+      "Share in channel",
+      "ecs_share",
+      "health billing-worker",
+      { response_type: "in_channel", replace_original: false },
+      "Shared by <@U2147483697>: ✖ DOWN",
+    ],
+  ])(
+    "answers the %s button through response_url",
+    async (_label, actionId, value, expected, text) => {
+      const posted: Record<string, unknown>[] = [];
+      nock("https://hooks.slack.com")
+        .post("/actions/T0001EXAMPLE/1234567890124/bcdefghijklmnopqrstuvwxy")
+        .reply(200, (_uri, body) => {
+          posted.push(body as Record<string, unknown>);
+          return "ok";
+        });
+      const click = JSON.parse(blockActions("block-actions.health.json").payload ?? "{}");
+      click.actions[0] = { ...click.actions[0], action_id: actionId, value };
+
+      await handler(signedFormEvent({ payload: JSON.stringify(click) }), context);
+      const invocation = await waitFor(() => invocations[0]);
+      await handler(invocation.payload as Parameters<typeof handler>[0], context);
+
+      expect(posted[0]).toMatchObject(expected);
+      expect(String(posted[0]?.text) + JSON.stringify(posted[0]?.blocks)).toContain(text);
+    },
+  );
+
+  it("uploads the graph into the clicked message's channel for the Graph button", async () => {
+    nock("https://hooks.slack.com")
+      .post("/actions/T0001EXAMPLE/1234567890124/bcdefghijklmnopqrstuvwxy")
+      .reply(200, "ok");
+    let channel = "";
+    const api = nock("https://slack.com")
+      .post("/api/files.getUploadURLExternal")
+      .reply(200, {
+        ok: true,
+        upload_url: "https://files.slack.com/upload/v1/GRAPH2",
+        file_id: "F0GRAPH2",
+      })
+      .post("/api/files.completeUploadExternal", (body: Record<string, string>) => {
+        channel = body.channel_id ?? "";
+        return true;
+      })
+      .reply(200, { ok: true, files: [{ id: "F0GRAPH2" }] });
+    nock("https://files.slack.com").post("/upload/v1/GRAPH2").reply(200, "OK");
+    const click = JSON.parse(blockActions("block-actions.health.json").payload ?? "{}");
+    click.actions[0] = {
+      ...click.actions[0],
+      action_id: "ecs_graph",
+      value: "traffic nginx.service-connect 1h --graph",
+    };
+
+    await handler(signedFormEvent({ payload: JSON.stringify(click) }), context);
+    const invocation = await waitFor(() => invocations[0]);
+    await handler(invocation.payload as Parameters<typeof handler>[0], context);
+
+    expect(api.isDone()).toBe(true);
+    expect(channel).toBe("C2147483705");
+  });
+
   it("refuses to post a job's answer anywhere but Slack's hooks host", async () => {
     const job: DeferredJob = {
       kind: "ecs-chatops.deferred-job",
