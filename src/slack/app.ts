@@ -62,16 +62,18 @@ export function createSlackApp(secrets: SlackSecrets, options: SlackAppOptions) 
   const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const { run, defer, settings } = options;
 
-  // Slack retries an event it got no 2xx for within 3 s. Every first delivery is answered within
-  // the budget (inline or deferred), so a retry for a timeout would only post the answer twice.
+  // Slack retries an event it got no 2xx for within 3 s (X-Slack-Retry-Num). Every first delivery
+  // is answered within the budget, inline or deferred, and listeners never fail the request, so a
+  // retry can only duplicate an answer: it is acknowledged and dropped, whatever its reason.
   app.use(async ({ context, body, next }) => {
-    if (context.retryNum && context.retryReason === "http_timeout") {
+    if (context.retryNum) {
       logRequest(
         { kind: "retry", command: "", ...requesterOf(body) },
         performance.now(),
         "ignored-retry",
         {
           retryNum: context.retryNum,
+          retryReason: context.retryReason,
         },
       );
       return;

@@ -83,17 +83,23 @@ describe("incident channels", () => {
     expect(String(posted[0]?.text)).toContain("DOWN ecs_service_discovery/billing-worker");
   });
 
-  it("ignores Slack's retry of an event it timed out on, with no AWS call and no second post", async () => {
-    const result = await invoke(
-      signedJsonEvent(eventFixture("event.app-mention.json"), {
-        headers: { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" },
-      }),
-    );
+  it.each([
+    ["1", "http_timeout"],
+    ["2", "http_error"],
+  ])(
+    "ignores Slack's retry %s (%s) of an event, with no AWS call and no second post",
+    async (num, reason) => {
+      const result = await invoke(
+        signedJsonEvent(eventFixture("event.app-mention.json"), {
+          headers: { "x-slack-retry-num": num, "x-slack-retry-reason": reason },
+        }),
+      );
 
-    expect(result.statusCode).toBe(200);
-    expect(aws.emulator.stats().total).toBe(0);
-    expect(nock.pendingMocks()).toEqual([]);
-  });
+      expect(result.statusCode).toBe(200);
+      expect(aws.emulator.stats().total).toBe(0);
+      expect(nock.pendingMocks()).toEqual([]);
+    },
+  );
 
   it("answers Slack's url_verification challenge", async () => {
     const result = await invoke(signedJsonEvent(eventFixture("url-verification.json")));
