@@ -5,7 +5,7 @@ import { parseQuery } from "../domain/query.ts";
 import { buildResolution } from "../domain/resolution.ts";
 import { parseWindow, type TrafficReport } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
-import { gatherServiceFacts } from "./service-facts.ts";
+import { gatherTargetFacts } from "./service-facts.ts";
 import { measure, trafficTargetOf } from "./traffic.ts";
 import { findTargets, notFound, type Target } from "./whois.ts";
 
@@ -72,14 +72,7 @@ async function reportFor(
   target: Target,
 ): Promise<HealthReport | undefined> {
   const [facts, stopped] = await Promise.all([
-    gatherServiceFacts(
-      ctx,
-      gaps,
-      target.cluster,
-      target.service,
-      target.known,
-      target.describedTasks,
-    ),
+    gatherTargetFacts(ctx, gaps, target),
     stoppedTasks(ctx, gaps, target),
   ]);
   if (!facts) return undefined;

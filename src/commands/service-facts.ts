@@ -217,3 +217,19 @@ export async function gatherServiceFacts(
     gaps: gaps.list,
   };
 }
+
+/** The facts of one target found by a query (see findTargets), reusing what was read to find it. */
+export function gatherTargetFacts(
+  ctx: AwsContext,
+  gaps: Gaps,
+  target: { cluster: string; service: string; known?: KnownName; describedTasks?: EcsTask[] },
+): Promise<ServiceFacts | undefined> {
+  return gatherServiceFacts(
+    ctx,
+    gaps,
+    target.cluster,
+    target.service,
+    target.known,
+    target.describedTasks,
+  );
+}

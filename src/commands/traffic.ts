@@ -19,7 +19,7 @@ import {
   WINDOW_NAMES,
 } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
-import { gatherServiceFacts } from "./service-facts.ts";
+import { gatherTargetFacts } from "./service-facts.ts";
 import { findTargets, notFound, type Target } from "./whois.ts";
 
 export type TrafficResult =
@@ -97,7 +97,7 @@ async function resultFor(
   window: TrafficWindow,
   now: Date,
 ): Promise<TrafficResult | undefined> {
-  const facts = await gatherServiceFacts(ctx, gaps, target.cluster, target.service, target.known);
+  const facts = await gatherTargetFacts(ctx, gaps, target);
   if (!facts) return undefined;
   const asked = target.request.focusName?.name;
   const measured = await trafficTargetOf(ctx, gaps, facts, asked);

@@ -11,7 +11,7 @@ import {
 import { closestNames } from "../domain/suggest.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { type Catalog, knownNames, loadCatalog } from "./catalog.ts";
-import { gatherServiceFacts, type KnownName } from "./service-facts.ts";
+import { gatherTargetFacts, type KnownName } from "./service-facts.ts";
 
 export interface Target {
   cluster: string;
@@ -320,14 +320,7 @@ export async function whois(aws: () => AwsContext, text: string): Promise<WhoisA
   const resolutions = (
     await Promise.all(
       unique.map(async (target) => {
-        const facts = await gatherServiceFacts(
-          ctx,
-          gaps,
-          target.cluster,
-          target.service,
-          target.known,
-          target.describedTasks,
-        );
+        const facts = await gatherTargetFacts(ctx, gaps, target);
         return facts ? buildResolution(target.request, facts) : undefined;
       }),
     )

@@ -30,3 +30,35 @@ export async function withinBudget(
     () => clearTimeout(timer),
   );
 }
+
+export interface AnswerOrDeferOptions {
+  run: RunCommand;
+  defer?: Defer;
+  budgetMs: number;
+  text: string;
+  /** Work that must follow the answer (a graph upload) always takes the asynchronous path. */
+  mustDefer: boolean;
+  /** Delivers an answer that came in time. */
+  inline: (output: CommandOutput) => Promise<void>;
+  /** The job to hand over when it did not. */
+  job: () => DeferredJob;
+}
+
+/**
+ * The one rule of every Slack entry point: answer inline within the budget, else hand the job to
+ * the asynchronous run. Returns which happened ("none": too slow and nowhere to defer to).
+ */
+export async function answerOrDefer(
+  o: AnswerOrDeferOptions,
+): Promise<"inline" | "deferred" | "none"> {
+  if (!o.mustDefer || !o.defer) {
+    const outcome = await withinBudget(o.run, o.text, o.budgetMs, o.defer !== undefined);
+    if (outcome.done) {
+      await o.inline(outcome.output);
+      return "inline";
+    }
+  }
+  if (!o.defer) return "none";
+  await o.defer(o.job());
+  return "deferred";
+}

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
 import { renderBlocks } from "../render/blocks.ts";
-import { type Defer, type RunCommand, withinBudget } from "./budget.ts";
+import { answerOrDefer, type Defer, type RunCommand } from "./budget.ts";
 import { parseFlags } from "./command-flags.ts";
 import { logRequest, type RequestContext } from "./request-log.ts";
 
@@ -37,27 +37,28 @@ export function appMention({ run, defer, budgetMs }: MentionOptions) {
       user: event.user,
     };
     try {
-      if (!flags.graph || !defer) {
-        const outcome = await withinBudget(run, flags.text, budgetMs, defer !== undefined);
-        if (outcome.done) {
+      const how = await answerOrDefer({
+        run,
+        defer,
+        budgetMs,
+        text: flags.text,
+        mustDefer: flags.graph,
+        inline: async (output) => {
           await client.chat.postMessage({
             channel: event.channel,
             thread_ts: threadTs,
-            ...renderBlocks(outcome.output.doc),
+            ...renderBlocks(output.doc),
           });
-          logRequest(context, started, "answered", { mode: "inline" });
-          return;
-        }
-      }
-      if (!defer) return;
-      await defer({
-        kind: "ecs-chatops.deferred-job",
-        command: flags.text,
-        destination: { kind: "thread", channel: event.channel, threadTs },
-        graph: flags.graph ? { channelId: event.channel, threadTs } : undefined,
-        context,
+        },
+        job: () => ({
+          kind: "ecs-chatops.deferred-job",
+          command: flags.text,
+          destination: { kind: "thread", channel: event.channel, threadTs },
+          graph: flags.graph ? { channelId: event.channel, threadTs } : undefined,
+          context,
+        }),
       });
-      logRequest(context, started, "deferred", { mode: "deferred" });
+      logRequest(context, started, how === "inline" ? "answered" : "deferred", { mode: how });
     } catch (error) {
       logger.error("mention failed", error);
       logRequest(context, started, "failed");

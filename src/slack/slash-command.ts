@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { renderBlocks } from "../render/blocks.ts";
 import { escapeMrkdwn } from "../render/escape.ts";
-import { type Defer, type RunCommand, withinBudget } from "./budget.ts";
+import { answerOrDefer, type Defer, type RunCommand } from "./budget.ts";
 import { parseFlags, responseTypeFor } from "./command-flags.ts";
 import { logRequest, type RequestContext } from "./request-log.ts";
 import type { BotSettings } from "./settings.ts";
@@ -38,34 +38,34 @@ export function slashCommand({ run, defer, budgetMs, settings }: SlashCommandOpt
       user: command.user_id,
     };
     try {
-      // A graph is uploaded after the answer, so it always takes the asynchronous path.
-      if (!flags.graph || !defer) {
-        const outcome = await withinBudget(run, flags.text, budgetMs, defer !== undefined);
-        if (outcome.done) {
-          await ack({ response_type: responseType, ...renderBlocks(outcome.output.doc) });
-          logRequest(context, started, "answered", { mode: "inline" });
-          return;
-        }
+      const how = await answerOrDefer({
+        run,
+        defer,
+        budgetMs,
+        text: flags.text,
+        mustDefer: flags.graph,
+        inline: (output) => ack({ response_type: responseType, ...renderBlocks(output.doc) }),
+        job: () => ({
+          kind: "ecs-chatops.deferred-job",
+          command: flags.text,
+          destination: {
+            kind: "response_url",
+            url: command.response_url,
+            responseType,
+            replaceOriginal: true,
+          },
+          graph: flags.graph ? { channelId: command.channel_id } : undefined,
+          context,
+        }),
+      });
+      if (how === "deferred") {
+        await ack({
+          // "Looking up" is for the asker; the answer that replaces it takes the channel's visibility.
+          response_type: "ephemeral",
+          text: `Looking up \`${escapeMrkdwn(flags.text.slice(0, 200)).replace(/`/g, "ˋ")}\`… the answer follows in a few seconds.`,
+        });
       }
-      if (!defer) return;
-      await defer({
-        kind: "ecs-chatops.deferred-job",
-        command: flags.text,
-        destination: {
-          kind: "response_url",
-          url: command.response_url,
-          responseType,
-          replaceOriginal: true,
-        },
-        graph: flags.graph ? { channelId: command.channel_id } : undefined,
-        context,
-      });
-      await ack({
-        // "Looking up" is for the asker; the answer that replaces it takes the channel's visibility.
-        response_type: "ephemeral",
-        text: `Looking up \`${escapeMrkdwn(flags.text.slice(0, 200)).replace(/`/g, "ˋ")}\`… the answer follows in a few seconds.`,
-      });
-      logRequest(context, started, "deferred", { mode: "deferred" });
+      logRequest(context, started, how === "inline" ? "answered" : "deferred", { mode: how });
     } catch (error) {
       // One catch per listener: the user gets a fixed message, the log gets the detail.
       logger.error("ecs command failed", error);
