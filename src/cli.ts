@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { callLog } from "./aws/call-log.ts";
 import { awsContext } from "./commands/aws-context.ts";
 import { runEcsCommand } from "./commands/router.ts";
-import { type TrafficAnswer, trafficGraph } from "./commands/traffic.ts";
+import { graphOfOutput } from "./commands/traffic.ts";
 import { renderBlocks } from "./render/blocks.ts";
 import { renderText } from "./render/text.ts";
 
@@ -49,7 +49,7 @@ export async function main(
     values.json ? `${JSON.stringify(renderBlocks(output.doc), null, 2)}\n` : renderText(output.doc),
   );
   if (values.graph && output.command === "traffic") {
-    const png = await trafficGraph(aws, output.answer as TrafficAnswer).catch((error: unknown) => {
+    const png = await graphOfOutput(aws)(output).catch((error: unknown) => {
       io.err(`No graph: ${(error as Error).message}\n`);
       return undefined;
     });

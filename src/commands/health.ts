@@ -1,5 +1,5 @@
-import type { WhoisAnswer } from "../domain/answer.ts";
-import type { EcsTask, Gap } from "../domain/facts.ts";
+import type { HealthAnswer } from "../domain/answer.ts";
+import type { EcsTask } from "../domain/facts.ts";
 import { type ClientService, type HealthReport, judgeHealth } from "../domain/health.ts";
 import { parseQuery } from "../domain/query.ts";
 import { buildResolution } from "../domain/resolution.ts";
@@ -8,10 +8,6 @@ import { type AwsContext, Gaps } from "./aws-context.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
 import { measure, trafficTargetOf } from "./traffic.ts";
 import { findTargets, notFound, type Target } from "./whois.ts";
-
-export type HealthAnswer =
-  | { kind: "found"; query: string; reports: HealthReport[]; gaps: Gap[] }
-  | Exclude<WhoisAnswer, { kind: "found" }>;
 
 const STOPPED_READ = 100;
 

@@ -1,6 +1,5 @@
 import { clusterOfArn, lastSegment } from "../aws/ecs-mapping.ts";
-import type { WhoisAnswer } from "../domain/answer.ts";
-import type { Gap } from "../domain/facts.ts";
+import type { TrafficAnswer, TrafficResult } from "../domain/answer.ts";
 import { parseQuery } from "../domain/query.ts";
 import {
   bindingsOf,
@@ -21,17 +20,6 @@ import {
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
 import { findTargets, notFound, type Target } from "./whois.ts";
-
-export type TrafficResult =
-  | { kind: "report"; report: TrafficReport; target: TrafficTarget; viaAlias?: string }
-  /** The service publishes nothing through Service Connect, so there are no metrics to read. */
-  | { kind: "no-service-connect"; service: string; names: string[] }
-  /** CloudWatch could not be read; the gap says why. */
-  | { kind: "unread"; target: TrafficTarget };
-
-export type TrafficAnswer =
-  | { kind: "found"; query: string; window: TrafficWindow; results: TrafficResult[]; gaps: Gap[] }
-  | Exclude<WhoisAnswer, { kind: "found" }>;
 
 /** The Service Connect name to measure: the one asked about, else the service's first. */
 function serviceConnectBinding(

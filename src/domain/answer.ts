@@ -1,5 +1,7 @@
 import type { Gap } from "./facts.ts";
+import type { HealthReport } from "./health.ts";
 import type { Resolution } from "./resolution.ts";
+import type { TrafficReport, TrafficTarget, TrafficWindow } from "./traffic.ts";
 
 /** Where the bot looked, so "not found" says what "everywhere" meant. */
 export interface SearchScope {
@@ -18,3 +20,21 @@ export type WhoisAnswer =
       gaps: Gap[];
     }
   | { kind: "invalid"; query: string; reason: string };
+
+/** Answers that found nothing to report on: the same for every command. */
+export type Unanswered = Exclude<WhoisAnswer, { kind: "found" }>;
+
+export type HealthAnswer =
+  | { kind: "found"; query: string; reports: HealthReport[]; gaps: Gap[] }
+  | Unanswered;
+
+export type TrafficResult =
+  | { kind: "report"; report: TrafficReport; target: TrafficTarget; viaAlias?: string }
+  /** The service publishes nothing through Service Connect, so there are no metrics to read. */
+  | { kind: "no-service-connect"; service: string; names: string[] }
+  /** CloudWatch could not be read; the gap says why. */
+  | { kind: "unread"; target: TrafficTarget };
+
+export type TrafficAnswer =
+  | { kind: "found"; query: string; window: TrafficWindow; results: TrafficResult[]; gaps: Gap[] }
+  | Unanswered;

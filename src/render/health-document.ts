@@ -1,4 +1,4 @@
-import type { HealthAnswer } from "../commands/health.ts";
+import type { HealthAnswer } from "../domain/answer.ts";
 import type { HealthLevel, HealthReport } from "../domain/health.ts";
 import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
 import { endpointLine, gapLines, when, whoisDocument } from "./whois-document.ts";

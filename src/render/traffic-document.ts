@@ -1,4 +1,4 @@
-import type { TrafficAnswer, TrafficResult } from "../commands/traffic.ts";
+import type { TrafficAnswer, TrafficResult } from "../domain/answer.ts";
 import type { Figure, TrafficReport } from "../domain/traffic.ts";
 import {
   crossLinks,
