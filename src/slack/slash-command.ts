@@ -52,7 +52,9 @@ export function slashCommand({ run, defer, budgetMs, settings }: SlashCommandOpt
             kind: "response_url",
             url: command.response_url,
             responseType,
-            replaceOriginal: true,
+            // An ephemeral "Looking up…" can be replaced by an ephemeral answer; a visible answer
+            // is posted as a new message (Slack does not turn an ephemeral message visible).
+            replaceOriginal: responseType === "ephemeral",
           },
           graph: flags.graph ? { channelId: command.channel_id } : undefined,
           context,
