@@ -62,7 +62,7 @@ export function slashCommand({ run, defer, budgetMs, settings }: SlashCommandOpt
       });
       if (how === "deferred") {
         await ack({
-          // "Looking up" is for the asker; the answer that replaces it takes the channel's visibility.
+          // "Looking up" is for the asker; the answer that follows takes the channel's visibility.
           response_type: "ephemeral",
           text: `Looking up \`${escapeMrkdwn(flags.text.slice(0, 200)).replace(/`/g, "ˋ")}\`… the answer follows in a few seconds.`,
         });
