@@ -75,22 +75,17 @@ async function reportFor(
   const resolution = buildResolution(target.request, facts);
   const sc = facts.service.serviceConnect;
   const namespace = sc?.enabled ? facts.namespaces.find((n) => n.arn === sc.namespace) : undefined;
-  const inNamespace = namespace ? facts.namespaceServices.get(namespace.arn) : undefined;
   const publishes = (sc?.services.length ?? 0) > 0;
-  const readClients = async () =>
-    publishes && inNamespace && namespace
-      ? clientServices(
-          ctx,
-          gaps,
-          facts.service.arn,
-          // namespaceServices holds names; ListServicesByNamespace's ARNs are cached in the adapter.
-          await gaps.soft(
-            "the Service Connect services",
-            ctx.ecs.listServicesByNamespace(namespace.arn),
-            [],
-          ),
-        )
-      : undefined;
+  // Unread is not "no clients": a failed listing leaves the clients unknown, never "all fine".
+  const readClients = async () => {
+    if (!publishes || !namespace) return undefined;
+    const arns = await gaps.soft(
+      `the Service Connect services of ${namespace.name}`,
+      ctx.ecs.listServicesByNamespace(namespace.arn),
+      undefined,
+    );
+    return arns ? clientServices(ctx, gaps, facts.service.arn, arns) : undefined;
+  };
   // The last 15 minutes of Service Connect traffic: a 5xx burst is health too. A CloudWatch
   // failure leaves a gap and a health answer without traffic.
   const readTraffic = async (): Promise<TrafficReport | undefined> => {
