@@ -1,59 +1,38 @@
-import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { handler } from "../../src/handler.ts";
 import { REFUSAL } from "../../src/slack/access.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
 import {
   blockActions,
   eventFixture,
-  SIGNING_SECRET,
   signedFormEvent,
   signedJsonEvent,
   slashCommand,
 } from "../support/slack-events.ts";
+import { useSlackLambda } from "../support/slack-lambda.ts";
 
 // The bot shows internal IPs: with allowlists set, anyone else gets a polite refusal and the bot
 // makes no AWS call at all (the emulator's counter stays at zero).
 
-const context = { functionName: "ecs-chatops-dev-slack", awsRequestId: "req-4" } as Context;
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
-
-async function invoke(event: ReturnType<typeof signedFormEvent>) {
-  return (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
-}
+let lambda: Awaited<ReturnType<typeof useSlackLambda>>;
 
 beforeAll(async () => {
-  process.env.SLACK_SIGNING_SECRET = SIGNING_SECRET;
-  process.env.SLACK_BOT_TOKEN = "xoxb-not-a-real-token";
-  process.env.ALLOWED_TEAM_IDS = "T0001EXAMPLE";
-  process.env.ALLOWED_CHANNEL_IDS = "C2147483705,C0WARROOM01";
-  process.env.ALLOWED_USER_IDS = "U2147483697";
-  process.env.ALLOWED_USERGROUP_IDS = "S0ONCALL01";
-  aws = await useEmulatedAws();
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
+  lambda = await useSlackLambda({
+    ALLOWED_TEAM_IDS: "T0001EXAMPLE",
+    ALLOWED_CHANNEL_IDS: "C2147483705,C0WARROOM01",
+    ALLOWED_USER_IDS: "U2147483697",
+    ALLOWED_USERGROUP_IDS: "S0ONCALL01",
+  });
 });
-afterAll(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  for (const name of [
-    "ALLOWED_TEAM_IDS",
-    "ALLOWED_CHANNEL_IDS",
-    "ALLOWED_USER_IDS",
-    "ALLOWED_USERGROUP_IDS",
-  ]) {
-    delete process.env[name];
-  }
-  await aws.stop();
-});
+afterAll(() => lambda.stop());
 beforeEach(() => {
-  aws.emulator.resetStats();
+  lambda.emulator.resetStats();
 });
 
 describe("access control", () => {
   it("serves a listed user in a listed channel of a listed workspace", async () => {
-    const result = await invoke(signedFormEvent(slashCommand("whois nginx.service-connect")));
+    const result = await lambda.invoke(
+      signedFormEvent(slashCommand("whois nginx.service-connect")),
+    );
 
     expect(result.body).toContain("10.0.1.23:80");
   });
@@ -62,12 +41,12 @@ describe("access control", () => {
     ["another workspace", { team_id: "T0OTHERTEAM" }],
     ["an unlisted channel", { channel_id: "C0RANDOM001" }],
   ])("refuses a command from %s politely, with no AWS call", async (_label, where) => {
-    const result = await invoke(
+    const result = await lambda.invoke(
       signedFormEvent(slashCommand("whois nginx.service-connect", where)),
     );
 
     expect(JSON.parse(result.body ?? "{}")).toEqual({ response_type: "ephemeral", text: REFUSAL });
-    expect(aws.emulator.stats().total).toBe(0);
+    expect(lambda.emulator.stats().total).toBe(0);
   });
 
   it("serves a member of an allowed user group, and refuses someone in neither list", async () => {
@@ -78,10 +57,10 @@ describe("access control", () => {
       )
       .reply(200, { ok: true, users: ["U0GROUPMEMBER"] });
 
-    const member = await invoke(
+    const member = await lambda.invoke(
       signedFormEvent(slashCommand("whois nginx.service-connect", { user_id: "U0GROUPMEMBER" })),
     );
-    const stranger = await invoke(
+    const stranger = await lambda.invoke(
       signedFormEvent(slashCommand("whois nginx.service-connect", { user_id: "U0STRANGER1" })),
     );
 
@@ -103,11 +82,11 @@ describe("access control", () => {
     payload.channel.id = "C0RANDOM001";
     payload.container.channel_id = "C0RANDOM001";
 
-    const result = await invoke(signedFormEvent({ payload: JSON.stringify(payload) }));
+    const result = await lambda.invoke(signedFormEvent({ payload: JSON.stringify(payload) }));
 
     expect(result.statusCode).toBe(200);
     expect(note.isDone()).toBe(true);
-    expect(aws.emulator.stats().total).toBe(0);
+    expect(lambda.emulator.stats().total).toBe(0);
   });
 
   it("refuses a mention from an unlisted user with an ephemeral note and no AWS call", async () => {
@@ -125,14 +104,14 @@ describe("access control", () => {
       (p.event as Record<string, unknown>).user = "U0STRANGER1";
     });
 
-    await invoke(signedJsonEvent(mention));
+    await lambda.invoke(signedJsonEvent(mention));
 
     expect(note.isDone()).toBe(true);
-    expect(aws.emulator.stats().total).toBe(0);
+    expect(lambda.emulator.stats().total).toBe(0);
   });
 
   it("escapes a name that tries to mention everyone, even from an allowed user", async () => {
-    const result = await invoke(signedFormEvent(slashCommand("whois <!here|here>")));
+    const result = await lambda.invoke(signedFormEvent(slashCommand("whois <!here|here>")));
 
     expect(result.body).not.toContain("<!here");
     expect(result.body).toContain("&lt;!here|here&gt;");

@@ -1,27 +1,18 @@
-import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Invocation } from "../../emulator/server.ts";
 import { forgetLambdaClient } from "../../src/aws/lambda.ts";
-import { handler } from "../../src/handler.ts";
 import { type DeferredJob, isDeferredJob } from "../../src/slack/deferred-job.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
-import {
-  blockActions,
-  SIGNING_SECRET,
-  signedFormEvent,
-  slashCommand,
-} from "../support/slack-events.ts";
+import { blockActions, signedFormEvent, slashCommand } from "../support/slack-events.ts";
+import { FUNCTION_NAME, useSlackLambda } from "../support/slack-lambda.ts";
 
 // Slack drops a slash command that gets no HTTP answer within 3 seconds. When AWS is slow, the
 // handler must answer at once and finish through an asynchronous run of itself (Lambda Invoke,
 // InvocationType Event, played here by the emulator) that posts to the command's response_url.
 
-const FUNCTION = "ecs-chatops-dev-slack";
 const RESPONSE_PATH = "/commands/T0001EXAMPLE/1234567890123/abcdefghijklmnopqrstuvwx";
-const context = { functionName: FUNCTION, awsRequestId: "req-2" } as Context;
 
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+let lambda: Awaited<ReturnType<typeof useSlackLambda>>;
 let invocations: Invocation[] = [];
 
 async function waitFor<T>(probe: () => T | undefined, ms = 5_000): Promise<T> {
@@ -35,32 +26,24 @@ async function waitFor<T>(probe: () => T | undefined, ms = 5_000): Promise<T> {
 }
 
 beforeAll(async () => {
-  process.env.SLACK_SIGNING_SECRET = SIGNING_SECRET;
-  process.env.SLACK_BOT_TOKEN = "xoxb-not-a-real-token";
-  process.env.AWS_LAMBDA_FUNCTION_NAME = FUNCTION;
-  aws = await useEmulatedAws();
+  lambda = await useSlackLambda({ AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME });
   forgetLambdaClient();
-  aws.emulator.setOnInvoke((invocation) => invocations.push(invocation));
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
+  lambda.emulator.setOnInvoke((invocation) => invocations.push(invocation));
 });
 afterAll(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  delete process.env.AWS_LAMBDA_FUNCTION_NAME;
   forgetLambdaClient();
-  await aws.stop();
+  await lambda.stop();
 });
 beforeEach(() => {
   invocations = [];
-  aws.emulator.setLatency(0);
-  aws.emulator.resetStats();
+  lambda.emulator.setLatency(0);
+  lambda.emulator.resetStats();
 });
 
 describe("Lambda handler, slow AWS", () => {
   it("acks within 3 s while AWS takes 10 s, then replaces the message at response_url", async () => {
-    aws.emulator.setLatency(10_000);
-    aws.emulator.setLatency(0, "Lambda.Invoke");
+    lambda.emulator.setLatency(10_000);
+    lambda.emulator.setLatency(0, "Lambda.Invoke");
     const posted: Record<string, unknown>[] = [];
     const slack = nock("https://hooks.slack.com")
       .post(RESPONSE_PATH)
@@ -70,10 +53,9 @@ describe("Lambda handler, slow AWS", () => {
       });
 
     const started = Date.now();
-    const result = (await handler(
+    const result = await lambda.invoke(
       signedFormEvent(slashCommand("whois nginx.service-connect")),
-      context,
-    )) as APIGatewayProxyStructuredResultV2;
+    );
     const ackMs = Date.now() - started;
 
     expect(result.statusCode).toBe(200);
@@ -84,12 +66,12 @@ describe("Lambda handler, slow AWS", () => {
     });
 
     const invocation = await waitFor(() => invocations[0]);
-    expect(invocation).toMatchObject({ functionName: FUNCTION, invocationType: "Event" });
+    expect(invocation).toMatchObject({ functionName: FUNCTION_NAME, invocationType: "Event" });
     expect(isDeferredJob(invocation.payload)).toBe(true);
 
     // Lambda runs the queued job on its own; AWS has recovered by then.
-    aws.emulator.setLatency(0);
-    await handler(invocation.payload as Parameters<typeof handler>[0], context);
+    lambda.emulator.setLatency(0);
+    await lambda.runJob(invocation.payload);
 
     expect(slack.isDone()).toBe(true);
     expect(posted[0]).toMatchObject({ response_type: "ephemeral", replace_original: true });
@@ -98,14 +80,11 @@ describe("Lambda handler, slow AWS", () => {
   });
 
   it("answers inline, with no job handed over, when AWS answers in time", async () => {
-    const result = (await handler(
-      signedFormEvent(slashCommand("whois api.internal.local")),
-      context,
-    )) as APIGatewayProxyStructuredResultV2;
+    const result = await lambda.invoke(signedFormEvent(slashCommand("whois api.internal.local")));
 
     expect(result.body).toContain("10.0.3.103:8080");
     expect(invocations).toHaveLength(0);
-    expect(aws.emulator.stats().calls["Lambda.Invoke"]).toBeUndefined();
+    expect(lambda.emulator.stats().calls["Lambda.Invoke"]).toBeUndefined();
   });
 
   it("posts the traffic graph into the channel with files.uploadV2 after the answer", async () => {
@@ -130,13 +109,12 @@ describe("Lambda handler, slow AWS", () => {
       .post("/upload/v1/ABC123")
       .reply(200, "OK - 3123");
 
-    const result = (await handler(
+    const result = await lambda.invoke(
       signedFormEvent(slashCommand("traffic nginx.service-connect --graph")),
-      context,
-    )) as APIGatewayProxyStructuredResultV2;
+    );
     expect(result.body).toContain("Looking up `traffic nginx.service-connect`");
     const invocation = await waitFor(() => invocations[0]);
-    await handler(invocation.payload as Parameters<typeof handler>[0], context);
+    await lambda.runJob(invocation.payload);
 
     expect(api.isDone()).toBe(true);
     expect(upload.isDone()).toBe(true);
@@ -153,13 +131,10 @@ describe("Lambda handler, slow AWS", () => {
         return "ok";
       });
 
-    const result = (await handler(
-      signedFormEvent(blockActions("block-actions.health.json")),
-      context,
-    )) as APIGatewayProxyStructuredResultV2;
+    const result = await lambda.invoke(signedFormEvent(blockActions("block-actions.health.json")));
     expect(result.statusCode).toBe(200);
     const invocation = await waitFor(() => invocations[0]);
-    await handler(invocation.payload as Parameters<typeof handler>[0], context);
+    await lambda.runJob(invocation.payload);
 
     expect(slack.isDone()).toBe(true);
     expect(posted[0]).toMatchObject({ response_type: "in_channel", replace_original: false });
@@ -202,9 +177,9 @@ describe("Lambda handler, slow AWS", () => {
       const click = JSON.parse(blockActions("block-actions.health.json").payload ?? "{}");
       click.actions[0] = { ...click.actions[0], action_id: actionId, value };
 
-      await handler(signedFormEvent({ payload: JSON.stringify(click) }), context);
+      await lambda.invoke(signedFormEvent({ payload: JSON.stringify(click) }));
       const invocation = await waitFor(() => invocations[0]);
-      await handler(invocation.payload as Parameters<typeof handler>[0], context);
+      await lambda.runJob(invocation.payload);
 
       expect(posted[0]).toMatchObject(expected);
       expect(String(posted[0]?.text) + JSON.stringify(posted[0]?.blocks)).toContain(text);
@@ -236,9 +211,9 @@ describe("Lambda handler, slow AWS", () => {
       value: "traffic nginx.service-connect 1h --graph",
     };
 
-    await handler(signedFormEvent({ payload: JSON.stringify(click) }), context);
+    await lambda.invoke(signedFormEvent({ payload: JSON.stringify(click) }));
     const invocation = await waitFor(() => invocations[0]);
-    await handler(invocation.payload as Parameters<typeof handler>[0], context);
+    await lambda.runJob(invocation.payload);
 
     expect(api.isDone()).toBe(true);
     expect(channel).toBe("C2147483705");
@@ -257,6 +232,6 @@ describe("Lambda handler, slow AWS", () => {
       context: { kind: "slash_command", command: "whois nginx.service-connect" },
     };
 
-    await expect(handler(job, context)).rejects.toThrow("response_url is not a Slack hooks URL");
+    await expect(lambda.runJob(job)).rejects.toThrow("response_url is not a Slack hooks URL");
   });
 });

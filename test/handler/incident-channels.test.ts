@@ -1,8 +1,5 @@
-import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { handler } from "../../src/handler.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
 import {
   eventFixture,
   SIGNING_SECRET,
@@ -10,33 +7,19 @@ import {
   signedJsonEvent,
   slashCommand,
 } from "../support/slack-events.ts";
+import { BOT_TOKEN, useSlackLambda } from "../support/slack-lambda.ts";
 
 // Incident rooms: mentions answered in their thread, visible answers in incident channels,
 // --public / --private, Slack's url_verification and retries, and the request log.
 
-const context = { functionName: "ecs-chatops-dev-slack", awsRequestId: "req-3" } as Context;
-const BOT_TOKEN = "xoxb-not-a-real-token";
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
-
-async function invoke(event: ReturnType<typeof signedFormEvent>) {
-  return (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
-}
+let lambda: Awaited<ReturnType<typeof useSlackLambda>>;
 
 beforeAll(async () => {
-  process.env.SLACK_SIGNING_SECRET = SIGNING_SECRET;
-  process.env.SLACK_BOT_TOKEN = BOT_TOKEN;
-  process.env.PUBLIC_CHANNEL_IDS = "C0WARROOM01";
-  aws = await useEmulatedAws();
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
+  lambda = await useSlackLambda({ PUBLIC_CHANNEL_IDS: "C0WARROOM01" });
 });
-afterAll(async () => {
-  nock.enableNetConnect();
-  delete process.env.PUBLIC_CHANNEL_IDS;
-  await aws.stop();
-});
+afterAll(() => lambda.stop());
 beforeEach(() => {
-  aws.emulator.resetStats();
+  lambda.emulator.resetStats();
 });
 afterEach(() => {
   nock.cleanAll();
@@ -55,7 +38,7 @@ describe("incident channels", () => {
       })
       .reply(200, { ok: true, channel: "C2147483705", ts: "1763913701.000400" });
 
-    const result = await invoke(signedJsonEvent(eventFixture("event.app-mention.json")));
+    const result = await lambda.invoke(signedJsonEvent(eventFixture("event.app-mention.json")));
 
     expect(result.statusCode).toBe(200);
     expect(slack.isDone()).toBe(true);
@@ -77,7 +60,7 @@ describe("incident channels", () => {
       event.text = "<@U0ECSBOT01> health billing-worker";
     });
 
-    await invoke(signedJsonEvent(inThread));
+    await lambda.invoke(signedJsonEvent(inThread));
 
     expect(posted[0]).toMatchObject({ thread_ts: "1763913000.000100" });
     expect(String(posted[0]?.text)).toContain("DOWN ecs_service_discovery/billing-worker");
@@ -89,20 +72,20 @@ describe("incident channels", () => {
   ])(
     "ignores Slack's retry %s (%s) of an event, with no AWS call and no second post",
     async (num, reason) => {
-      const result = await invoke(
+      const result = await lambda.invoke(
         signedJsonEvent(eventFixture("event.app-mention.json"), {
           headers: { "x-slack-retry-num": num, "x-slack-retry-reason": reason },
         }),
       );
 
       expect(result.statusCode).toBe(200);
-      expect(aws.emulator.stats().total).toBe(0);
+      expect(lambda.emulator.stats().total).toBe(0);
       expect(nock.pendingMocks()).toEqual([]);
     },
   );
 
   it("answers Slack's url_verification challenge", async () => {
-    const result = await invoke(signedJsonEvent(eventFixture("url-verification.json")));
+    const result = await lambda.invoke(signedJsonEvent(eventFixture("url-verification.json")));
 
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body ?? "{}")).toEqual({
@@ -134,7 +117,7 @@ describe("incident channels", () => {
   ])(
     "answers a slash command in %s with the right visibility",
     async (_label, where, text, responseType) => {
-      const result = await invoke(signedFormEvent(slashCommand(text, where)));
+      const result = await lambda.invoke(signedFormEvent(slashCommand(text, where)));
 
       expect(JSON.parse(result.body ?? "{}").response_type).toBe(responseType);
     },
@@ -147,7 +130,7 @@ describe("incident channels", () => {
     });
     const event = signedFormEvent(slashCommand("whois api.internal.local"));
 
-    await invoke(event);
+    await lambda.invoke(event);
 
     const entries = lines.filter((l) => l.includes('"msg":"ecs-chatops request"'));
     expect(entries).toHaveLength(1);

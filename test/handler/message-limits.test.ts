@@ -1,53 +1,34 @@
-import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFleet } from "../../emulator/fleet.ts";
 import { awsContext } from "../../src/commands/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
-import { handler } from "../../src/handler.ts";
 import { renderBlocks, type SlackMessage } from "../../src/render/blocks.ts";
 import { blockKitViolations } from "../support/block-limits.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
-import {
-  blockActions,
-  SIGNING_SECRET,
-  signedFormEvent,
-  slashCommand,
-} from "../support/slack-events.ts";
+import { blockActions, signedFormEvent, slashCommand } from "../support/slack-events.ts";
+import { FUNCTION_NAME, useSlackLambda } from "../support/slack-lambda.ts";
 
 // No answer may fail with invalid_blocks: a name with 200 endpoints, and every demo answer,
 // stays within Slack's limits; what is cut is counted, and a button posts the whole answer.
 
-const context = { functionName: "ecs-chatops-dev-slack", awsRequestId: "req-5" } as Context;
-const FUNCTION = "ecs-chatops-dev-slack";
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+let lambda: Awaited<ReturnType<typeof useSlackLambda>>;
 const invocations: unknown[] = [];
 
 beforeAll(async () => {
-  process.env.SLACK_SIGNING_SECRET = SIGNING_SECRET;
-  process.env.SLACK_BOT_TOKEN = "xoxb-not-a-real-token";
-  process.env.AWS_LAMBDA_FUNCTION_NAME = FUNCTION;
   // orders-api.mesh: one Service Connect service with 200 running, registered tasks.
-  aws = await useEmulatedAws(generateFleet({ services: 1, tasksPerService: 200 }));
-  aws.emulator.setOnInvoke((i) => invocations.push(i.payload));
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
+  lambda = await useSlackLambda(
+    { AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME },
+    generateFleet({ services: 1, tasksPerService: 200 }),
+  );
+  lambda.emulator.setOnInvoke((i) => invocations.push(i.payload));
 });
-afterAll(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  delete process.env.AWS_LAMBDA_FUNCTION_NAME;
-  await aws.stop();
-});
+afterAll(() => lambda.stop());
 
 describe("Slack message limits", () => {
   let message: SlackMessage;
 
   it("cuts a 200-endpoint answer to Slack's limits, counting what is left out", async () => {
-    const result = (await handler(
-      signedFormEvent(slashCommand("whois orders-api.mesh")),
-      context,
-    )) as APIGatewayProxyStructuredResultV2;
+    const result = await lambda.invoke(signedFormEvent(slashCommand("whois orders-api.mesh")));
     message = JSON.parse(result.body ?? "{}") as SlackMessage;
 
     expect(blockKitViolations(message)).toEqual([]);
@@ -96,9 +77,9 @@ describe("Slack message limits", () => {
       value: "whois orders-api.mesh",
     };
 
-    await handler(signedFormEvent({ payload: JSON.stringify(click) }), context);
+    await lambda.invoke(signedFormEvent({ payload: JSON.stringify(click) }));
     const job = invocations.at(-1);
-    await handler(job as Parameters<typeof handler>[0], context);
+    await lambda.runJob(job);
 
     expect(length).toBeGreaterThan(3000);
     expect(uploaded.match(/✔ healthy 10\./g)).toHaveLength(200);

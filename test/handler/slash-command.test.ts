@@ -1,23 +1,17 @@
-import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { handler } from "../../src/handler.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
-import { SIGNING_SECRET, signedFormEvent, slashCommand } from "../support/slack-events.ts";
+import { signedFormEvent, slashCommand } from "../support/slack-events.ts";
+import { useSlackLambda } from "../support/slack-lambda.ts";
 
 // The Lambda entry end to end: a slash command exactly as Slack signs and API Gateway wraps it,
 // through Bolt's receiver, the command and the real SDK clients, to the loopback emulator.
 
-const context = { functionName: "ecs-chatops-dev-slack", awsRequestId: "req-1" } as Context;
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+let lambda: Awaited<ReturnType<typeof useSlackLambda>>;
 
 interface SlackReply {
   response_type: string;
   text: string;
   blocks: { type: string; text?: { text: string } }[];
-}
-
-async function invoke(event: ReturnType<typeof signedFormEvent>) {
-  return (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
 }
 
 function reply(result: APIGatewayProxyStructuredResultV2): SlackReply {
@@ -27,20 +21,18 @@ function reply(result: APIGatewayProxyStructuredResultV2): SlackReply {
 const allText = (r: SlackReply) => r.blocks.map((b) => b.text?.text ?? "").join("\n");
 
 beforeAll(async () => {
-  process.env.SLACK_SIGNING_SECRET = SIGNING_SECRET;
-  process.env.SLACK_BOT_TOKEN = "xoxb-not-a-real-token";
-  aws = await useEmulatedAws();
+  lambda = await useSlackLambda();
 });
-afterAll(async () => {
-  await aws.stop();
-});
+afterAll(() => lambda.stop());
 beforeEach(() => {
-  aws.emulator.resetStats();
+  lambda.emulator.resetStats();
 });
 
 describe("Lambda handler, /ecs slash command", () => {
   it("answers a signed /ecs whois with the endpoints, visible only to the asker", async () => {
-    const result = await invoke(signedFormEvent(slashCommand("whois nginx.service-connect")));
+    const result = await lambda.invoke(
+      signedFormEvent(slashCommand("whois nginx.service-connect")),
+    );
 
     expect(result.statusCode).toBe(200);
     const r = reply(result);
@@ -54,36 +46,36 @@ describe("Lambda handler, /ecs slash command", () => {
   });
 
   it("rejects a forged signature with 401 and makes no AWS call", async () => {
-    const result = await invoke(
+    const result = await lambda.invoke(
       signedFormEvent(slashCommand("whois nginx.service-connect"), { secret: "not-the-secret" }),
     );
 
     expect(result.statusCode).toBe(401);
-    expect(aws.emulator.stats().total).toBe(0);
+    expect(lambda.emulator.stats().total).toBe(0);
   });
 
   it("rejects a request signed more than 5 minutes ago with 401 and makes no AWS call", async () => {
     const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
-    const result = await invoke(
+    const result = await lambda.invoke(
       signedFormEvent(slashCommand("whois nginx.service-connect"), { timestamp: sixMinutesAgo }),
     );
 
     expect(result.statusCode).toBe(401);
-    expect(aws.emulator.stats().total).toBe(0);
+    expect(lambda.emulator.stats().total).toBe(0);
   });
 
   it("escapes a mention smuggled in as a name and makes no AWS call", async () => {
-    const result = await invoke(signedFormEvent(slashCommand("whois <!channel>")));
+    const result = await lambda.invoke(signedFormEvent(slashCommand("whois <!channel>")));
     const body = result.body ?? "";
 
     expect(result.statusCode).toBe(200);
     expect(body).not.toContain("<!channel>");
     expect(body).toContain("&lt;!channel&gt;");
-    expect(aws.emulator.stats().total).toBe(0);
+    expect(lambda.emulator.stats().total).toBe(0);
   });
 
   it("answers an unknown subcommand with help", async () => {
-    const r = reply(await invoke(signedFormEvent(slashCommand("restart everything"))));
+    const r = reply(await lambda.invoke(signedFormEvent(slashCommand("restart everything"))));
 
     expect(allText(r)).toContain("*Unknown command *`restart`");
     expect(allText(r)).toContain("/ecs whois");
