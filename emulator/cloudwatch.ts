@@ -6,45 +6,97 @@
 // its ValidationException class; unmodelled codes such as Throttling or AccessDenied come out as
 // CloudWatchServiceException with that name). Timestamps are epoch seconds, blobs base64.
 //
-// The series are deterministic functions of the 1-minute timestamp m (epoch seconds, a multiple of
+// The series come from the fleet's `traffic` section (FleetTraffic in fleet.ts); a fleet without it
+// publishes none. A publisher is an ECS service publishing one discovery name; its flows are its
+// Service Connect callers' (one per calling ECS service) and, optionally, `outside` (DNS or IP
+// clients reaching its proxy, counted server side only). Read from the fleet once, when the
+// operations are built, and checked then: an Error naming the entry (`traffic.publishers[1].callers[0]:
+// no service tutorial/web-frontnd in the fleet`) for a service that is not in the fleet, a discovery
+// name its PRIMARY deployment's Service Connect does not publish, a port without its port mapping, a
+// caller without Service Connect (DNS or IP clients belong in `outside`) or in another namespace
+// than the publisher's, a second publisher of one discovery name in one namespace, and numbers or
+// latency buckets out of range (shares must sum to 1). From the fleet:
+//   protocol of a publisher: its PRIMARY deployment's serviceConnectConfiguration.services[] entry
+//     whose discoveryName (default: portName) is the publisher's → its portName → that deployment's
+//     task definition (fleet.taskDefinitions) → the containerDefinitions[].portMappings[] entry of
+//     that name → appProtocol: http, http2 or grpc; none means TCP.
+//   n of a service: its RUNNING tasks (fleet.tasks with its clusterArn and group service:<name>).
+//     ECS publishes for RUNNING tasks only: a publisher with n = 0 publishes nothing (no server
+//     side, and no client side towards it: it has no target); a caller with n = 0 publishes nothing
+//     and its flow does not reach the publisher.
+//
+// The values are deterministic functions of the 1-minute timestamp m (epoch seconds, a multiple of
 // 60) and of "now" (the emulator clock, Date.now() by default). Let nowMinute = floor(now / 60 s) * 60
 // (the current, incomplete minute). A minute is published when
 //   nowMinute - 15 days <= m <= nowMinute - 60
-// (complete minutes of the last 15 days). For a discovery name with profile P (see PROFILES):
-//   w  = sin(2π m / 5400 + P.phase)                 a 90-minute wave
+// (complete minutes of the last 15 days). Per flow F (a FleetTrafficFlow, I = F.incident):
+//   w  = sin(2π m / 5400 + F.phase)                 a 90-minute wave (phase default 0)
 //   f  = 1 + 0.05 w                                 ±5 %
-//   b  = burst weight: 0, except for a profile with a burst when m >= nowMinute - 900 (the last 15
-//        complete minutes): b = min(1, (k + 1) / 4) with k = (m - (nowMinute - 900)) / 60
-//   mix(normal, burst) = normal + (burst - normal) b
-//   R  = round(P.requests f)                        requests in the minute
-//   c3 = round(R P.share3xx), c4 = round(R P.share4xx), c5 = round(R mix(P.share5xx, burst.share5xx)),
-//   c2 = R - c3 - c4 - c5
-//   N  = round(P.newConnections f)
-//   A  = P.activeConnections f mix(1, burst.activeFactor)
-//   p50/p90/p99 = mix(P.p50, burst.p50) f  (and likewise p90, p99), milliseconds
-// Metrics and their 1-minute statistics (n = samples; Average = Sum / n):
-//   server side, published by the publisher's proxies (n = publisher's tasks):
-//     RequestCount = R, NewConnectionCount = N, ProcessedBytes = R P.bytesPerRequest
-//       (counts: Sum = value, Minimum = Maximum = every percentile = value / n)
-//     ActiveConnectionCount: a gauge, Average = A, Sum = A n, Minimum = 0.8 A, Maximum = 1.2 A,
-//       p50 = A, p90 = 1.1 A, p99 = 1.18 A
-//   client side, published by the caller's proxies (n = caller's tasks), counts as above:
-//     HTTPCode_Target_2XX_Count = c2 (3XX c3, 4XX c4, 5XX c5), RequestCountPerTarget = R / publisher's
-//     tasks, TargetProcessedBytes = R P.bytesPerRequest
-//     TargetResponseTime: n = R, Average = p50 + 0.07 (p99 - p50), Sum = Average R,
-//       Minimum = 0.4 p50, Maximum = 2 p99, p50/p90/p99 as above
-//   Any other percentile pQ interpolates linearly between the points (0, Minimum), (50, p50), (90, p90),
-//   (99, p99), (100, Maximum), Q clamped to [0, 100].
+//   b  = incident weight: with s = nowMinute - 60 I.startMinutesAgo and e = s + 60 I.durationMinutes
+//        (no end without a duration), b = min(1, (k + 1) / I.rampMinutes) with k = (m - s) / 60
+//        when s <= m < e, else 0 (always 0 without an incident; rampMinutes default 4)
+//   mix(normal, incident) = normal + (incident - normal) b   (an absent incident field: normal)
+//   R  = round(F.requestsPerMinute f mix(1, I.requestsFactor))      requests in the minute
+//   c3 = round(R F.share3xx), c4 = round(R F.share4xx), c5 = round(R mix(F.share5xx, I.share5xx)),
+//   c2 = R - c3 - c4 - c5                           (absent shares are 0)
+//   N  = round(F.newConnectionsPerMinute f)
+//   A  = F.activeConnections f mix(1, I.activeFactor)
+//   H  = latency histogram over the union of the bounds of F.latencyBuckets and I.latencyBuckets:
+//        share of the bucket `le` = mix(its normal share, its incident share), a share being 0 in a
+//        list without that bound
+// Metrics, the protocols that publish them and their 1-minute statistics (n = samples):
+//   server side, published by the publisher's proxies (n = its tasks), dimension sets {DiscoveryName}
+//   and {DiscoveryName, ServiceName, ClusterName} of the PUBLISHER; values are sums over its live
+//   flows (callers' and outside):
+//     RequestCount = ΣR (http, http2), GrpcRequestCount = ΣR (grpc), NewConnectionCount = ΣN,
+//     ProcessedBytes = Σ R F.bytesPerRequest, ActiveConnectionCount = ΣA (all protocols)
+//   client side, published by a caller's proxies (n = the caller's tasks), dimension sets
+//   {TargetDiscoveryName} and {TargetDiscoveryName, ServiceName, ClusterName} of the CALLER; values
+//   from the caller's own flow:
+//     HTTPCode_Target_2XX_Count = c2, 3XX c3, 4XX c4, 5XX c5 (http, http2)
+//     RequestCountPerTarget = R / the publisher's n (http, http2, grpc): an average per target
+//     TargetProcessedBytes = R F.bytesPerRequest (all protocols)
+//     TargetResponseTime from H, with R samples (http, http2, grpc)
+//   so a TCP port (no appProtocol) has connections and bytes only.
+//   Counts: Sum = value, SampleCount = n, Minimum = Maximum = every percentile = value / n.
+//   ActiveConnectionCount, a gauge: Average = A, Sum = A n, Minimum = 0.8 A, Maximum = 1.2 A,
+//     p50 = A, p90 = 1.1 A, p99 = 1.18 A; any other pQ interpolates linearly between the points
+//     (0, Minimum), (50, p50), (90, p90), (99, p99), (100, Maximum), Q clamped to [0, 100].
+//   TargetResponseTime (ms), from a histogram whose bucket `le` covers (the previous bound of its
+//     own list, or 0; le]: SampleCount = R; Average = Σ share × bucket midpoint (of a mixed
+//     histogram: mix(normal Average, incident Average)); Sum = Average R; Minimum = the lower bound
+//     of the first non-empty bucket, Maximum = le of the last non-empty bucket (of a mixed histogram:
+//     the extremes over the lists that weigh, normal for b < 1 and incident for b > 0); pQ = le of the
+//     first non-empty bucket whose cumulative share >= Q / 100: always a bucket bound, so percentiles
+//     move in bucket steps as real proxy histograms do.
+// A series adds up every contribution (a publisher, or one caller's flow) that matches its
+// dimensions exactly and whose protocol publishes the metric:
+//   {DiscoveryName: d}         every publisher of d in EVERY cluster and namespace (as in AWS, so
+//                              prod and staging sharing a discovery name mix there)
+//   {DiscoveryName: d, ServiceName, ClusterName}         that one publisher
+//   {TargetDiscoveryName: d}   every caller flow of every publisher of d
+//   {TargetDiscoveryName: d, ServiceName, ClusterName}   that caller's flows towards d
+// Sum and SampleCount add, Minimum and Maximum are the extremes, Average = ΣSum / ΣSampleCount, a
+// count's or gauge's percentile is the SampleCount-weighted mean of the contributions' (for a count
+// that is Sum / SampleCount, for the gauge pQ / Average is as above), and TargetResponseTime merges
+// the histograms weighted by requests and reads pQ off the merged one.
 // Aggregation into a Period P (a multiple of 60): buckets start at multiples of P (epoch-aligned); a
 // query covers the published minutes m with floor(StartTime / P) P <= m < EndTime, bucket floor(m / P) P.
-//   Sum and SampleCount add; Average = ΣSum / ΣSampleCount; Minimum / Maximum are the extremes;
-//   a percentile is the SampleCount-weighted mean of the minutes' percentiles.
-// Each series is published with both of its dimension sets (DiscoveryName alone, and with the
-// publisher's ServiceName and ClusterName; TargetDiscoveryName alone, and with the caller's); with one
-// caller per target both sets carry the same values. Dimensions match exactly, as in CloudWatch.
+//   The same rules over the bucket's minutes: Sum and SampleCount add; Average = ΣSum / ΣSampleCount;
+//   Minimum / Maximum are the extremes; a count's or gauge's percentile is the SampleCount-weighted
+//   mean of the minutes' percentiles; a TargetResponseTime percentile is read off the merged histogram
+//   of the minutes (weighted by requests), so it stays on a bucket bound. A minute without samples (a
+//   TargetResponseTime of R = 0) adds nothing; a bucket without samples has no datapoint.
+// Dimensions match exactly, as in CloudWatch.
 
 import { createHash } from "node:crypto";
-import type { Fleet } from "./fleet.ts";
+import {
+  type Fleet,
+  type FleetService,
+  type FleetTrafficFlow,
+  type FleetTrafficIncident,
+  loadDemoFleet,
+} from "./fleet.ts";
 import { PNG_SIGNATURE, parseHexColor, Raster, type Rgb } from "./png.ts";
 import { AwsError, Input, type JsonBody, type Operation } from "./wire.ts";
 
@@ -53,8 +105,6 @@ export { PNG_SIGNATURE };
 export const SERVICE_CONNECT_NAMESPACE = "AWS/ECS";
 /** Retention of 1-minute data: series exist for the last 15 days. */
 export const RETENTION_SECONDS = 15 * 86_400;
-/** The api burst covers the last 15 complete minutes. */
-export const BURST_MINUTES = 15;
 export const MAX_QUERIES = 500;
 export const DEFAULT_MAX_DATAPOINTS = 100_800;
 
@@ -62,178 +112,565 @@ export type DimensionsInput =
   | Readonly<Record<string, string>>
   | readonly { Name?: string; Value?: string }[];
 
+/** A Service Connect port's protocol: its port mapping's appProtocol, TCP without one. */
+export type PortProtocol = "http" | "http2" | "grpc" | "tcp";
+
 export interface PublishedSeries {
   namespace: string;
   metricName: string;
   dimensions: Record<string, string>;
   unit: "Count" | "Bytes" | "Milliseconds";
-  /** ECS service and cluster whose proxies publish it. */
-  publishedBy: { serviceName: string; clusterName: string };
+  /**
+   * The ECS services whose proxies publish it: one for a three-dimension set, every contributing
+   * publisher (or caller) for a single-dimension aggregate.
+   */
+  publishedBy: { serviceName: string; clusterName: string }[];
 }
 
-export interface Party {
+// ---- the traffic model ---------------------------------------------------------------------------
+
+interface Party {
   serviceName: string;
   clusterName: string;
   /** RUNNING tasks: proxies publishing one sample each per minute. */
   tasks: number;
 }
 
-export interface Latency {
-  p50: number;
-  p90: number;
-  p99: number;
+interface HistogramSummary {
+  average: number;
+  minimum: number;
+  maximum: number;
 }
 
-export interface Profile {
-  discoveryName: string;
-  publisher: Party;
-  /** Exactly one caller per target here, so the TargetDiscoveryName-only set equals the caller's. */
-  caller: Party;
+interface IncidentModel {
+  startMinutesAgo: number;
+  durationMinutes: number | undefined;
+  rampMinutes: number;
+  requestsFactor: number;
+  share5xx: number;
+  activeFactor: number;
+  /** Shares over the flow's `bounds`. */
+  shares: number[];
+  summary: HistogramSummary;
+}
+
+/** A flow with its defaults applied and its histograms laid over one list of bounds. */
+interface FlowModel {
   requests: number;
-  phase: number;
+  newConnections: number;
+  active: number;
+  bytesPerRequest: number;
   share3xx: number;
   share4xx: number;
   share5xx: number;
-  newConnections: number;
-  activeConnections: number;
-  bytesPerRequest: number;
-  latency: Latency;
-  burst?: { share5xx: number; activeFactor: number; latency: Latency };
+  phase: number;
+  /** The union of the normal and incident bucket bounds, ascending. */
+  bounds: number[];
+  /** Normal shares over `bounds`. */
+  normal: number[];
+  normalSummary: HistogramSummary;
+  incident: IncidentModel | undefined;
 }
 
-const WEB_FRONTEND: Party = { serviceName: "web-frontend", clusterName: "tutorial", tasks: 1 };
+/** One contribution to a series: a publisher (all its live flows) or one caller's flow. */
+interface Contribution {
+  /** The service whose proxies publish it. */
+  by: Party;
+  flows: FlowModel[];
+  /** The publisher's RUNNING tasks: the targets behind RequestCountPerTarget. */
+  targets: number;
+}
 
-/** The demo fleet's Service Connect names and their traffic. */
-export const PROFILES: readonly Profile[] = [
-  {
-    discoveryName: "nginx",
-    publisher: { serviceName: "service-connect-nginx-service", clusterName: "tutorial", tasks: 2 },
-    caller: WEB_FRONTEND,
-    requests: 1200,
-    phase: 0,
-    share3xx: 0.003,
-    share4xx: 0.002,
-    share5xx: 0,
-    newConnections: 30,
-    activeConnections: 40,
-    bytesPerRequest: 2400,
-    latency: { p50: 8, p90: 15, p99: 30 },
+/** What one flow does in one minute. */
+interface FlowMinute {
+  requests: number;
+  c2: number;
+  c3: number;
+  c4: number;
+  c5: number;
+  newConnections: number;
+  active: number;
+  /** Incident weight. */
+  b: number;
+}
+
+type MetricKind = "count" | "gauge" | "histogram";
+
+interface MetricDef {
+  side: "server" | "client";
+  unit: PublishedSeries["unit"];
+  kind: MetricKind;
+  protocols: readonly PortProtocol[];
+  /** A count's value for one flow. */
+  value?: (minute: FlowMinute, flow: FlowModel, contribution: Contribution) => number;
+}
+
+const HTTP: readonly PortProtocol[] = ["http", "http2"];
+const REQUESTS: readonly PortProtocol[] = ["http", "http2", "grpc"];
+const ALL: readonly PortProtocol[] = ["http", "http2", "grpc", "tcp"];
+const bytes = (m: FlowMinute, flow: FlowModel) => m.requests * flow.bytesPerRequest;
+
+/** Every Service Connect metric, server side first, in the order series are listed. */
+const METRICS: Record<string, MetricDef> = {
+  RequestCount: {
+    side: "server",
+    unit: "Count",
+    kind: "count",
+    protocols: HTTP,
+    value: (m) => m.requests,
   },
-  {
-    discoveryName: "api",
-    publisher: { serviceName: "api-service", clusterName: "ecs_service_discovery", tasks: 3 },
-    caller: WEB_FRONTEND,
-    requests: 300,
-    phase: 1,
-    share3xx: 0.001,
-    share4xx: 0.004,
-    share5xx: 0.002,
-    newConnections: 10,
-    activeConnections: 12,
-    bytesPerRequest: 1100,
-    latency: { p50: 20, p90: 45, p99: 80 },
-    burst: { share5xx: 0.25, activeFactor: 4, latency: { p50: 60, p90: 700, p99: 1800 } },
+  GrpcRequestCount: {
+    side: "server",
+    unit: "Count",
+    kind: "count",
+    protocols: ["grpc"],
+    value: (m) => m.requests,
   },
-];
-
-type ServerMetric =
-  | "RequestCount"
-  | "NewConnectionCount"
-  | "ActiveConnectionCount"
-  | "ProcessedBytes";
-type ClientMetric =
-  | "HTTPCode_Target_2XX_Count"
-  | "HTTPCode_Target_3XX_Count"
-  | "HTTPCode_Target_4XX_Count"
-  | "HTTPCode_Target_5XX_Count"
-  | "RequestCountPerTarget"
-  | "TargetProcessedBytes"
-  | "TargetResponseTime";
-
-const SERVER_METRICS: Record<ServerMetric, PublishedSeries["unit"]> = {
-  RequestCount: "Count",
-  NewConnectionCount: "Count",
-  ActiveConnectionCount: "Count",
-  ProcessedBytes: "Bytes",
-};
-const CLIENT_METRICS: Record<ClientMetric, PublishedSeries["unit"]> = {
-  HTTPCode_Target_2XX_Count: "Count",
-  HTTPCode_Target_3XX_Count: "Count",
-  HTTPCode_Target_4XX_Count: "Count",
-  HTTPCode_Target_5XX_Count: "Count",
-  RequestCountPerTarget: "Count",
-  TargetProcessedBytes: "Bytes",
-  TargetResponseTime: "Milliseconds",
+  NewConnectionCount: {
+    side: "server",
+    unit: "Count",
+    kind: "count",
+    protocols: ALL,
+    value: (m) => m.newConnections,
+  },
+  ActiveConnectionCount: { side: "server", unit: "Count", kind: "gauge", protocols: ALL },
+  ProcessedBytes: { side: "server", unit: "Bytes", kind: "count", protocols: ALL, value: bytes },
+  HTTPCode_Target_2XX_Count: {
+    side: "client",
+    unit: "Count",
+    kind: "count",
+    protocols: HTTP,
+    value: (m) => m.c2,
+  },
+  HTTPCode_Target_3XX_Count: {
+    side: "client",
+    unit: "Count",
+    kind: "count",
+    protocols: HTTP,
+    value: (m) => m.c3,
+  },
+  HTTPCode_Target_4XX_Count: {
+    side: "client",
+    unit: "Count",
+    kind: "count",
+    protocols: HTTP,
+    value: (m) => m.c4,
+  },
+  HTTPCode_Target_5XX_Count: {
+    side: "client",
+    unit: "Count",
+    kind: "count",
+    protocols: HTTP,
+    value: (m) => m.c5,
+  },
+  RequestCountPerTarget: {
+    side: "client",
+    unit: "Count",
+    kind: "count",
+    protocols: REQUESTS,
+    value: (m, _flow, c) => m.requests / c.targets,
+  },
+  TargetProcessedBytes: {
+    side: "client",
+    unit: "Bytes",
+    kind: "count",
+    protocols: ALL,
+    value: bytes,
+  },
+  TargetResponseTime: {
+    side: "client",
+    unit: "Milliseconds",
+    kind: "histogram",
+    protocols: REQUESTS,
+  },
 };
 
 interface SeriesDef extends PublishedSeries {
-  profile: Profile;
-  side: "server" | "client";
+  def: MetricDef;
+  contributions: Contribution[];
+  /** TargetResponseTime: the union of the bounds of every contributing flow, ascending. */
+  bounds: number[];
+  /** TargetResponseTime: per contribution and flow, where each of the flow's bounds sits in `bounds`. */
+  bucketIndex: number[][][];
 }
 
-function buildSeries(): SeriesDef[] {
-  const out: SeriesDef[] = [];
-  for (const profile of PROFILES) {
-    const { discoveryName, publisher, caller } = profile;
-    const serverSets: Record<string, string>[] = [
-      { DiscoveryName: discoveryName },
-      {
-        DiscoveryName: discoveryName,
-        ServiceName: publisher.serviceName,
-        ClusterName: publisher.clusterName,
-      },
-    ];
-    const clientSets: Record<string, string>[] = [
-      { TargetDiscoveryName: discoveryName },
-      {
-        TargetDiscoveryName: discoveryName,
-        ServiceName: caller.serviceName,
-        ClusterName: caller.clusterName,
-      },
-    ];
-    const by = (p: Party) => ({ serviceName: p.serviceName, clusterName: p.clusterName });
-    for (const [metricName, unit] of Object.entries(SERVER_METRICS)) {
-      for (const dimensions of serverSets) {
-        out.push({
-          namespace: SERVICE_CONNECT_NAMESPACE,
-          metricName,
-          dimensions,
-          unit,
-          publishedBy: by(publisher),
-          profile,
-          side: "server",
-        });
-      }
-    }
-    for (const [metricName, unit] of Object.entries(CLIENT_METRICS)) {
-      for (const dimensions of clientSets) {
-        out.push({
-          namespace: SERVICE_CONNECT_NAMESPACE,
-          metricName,
-          dimensions,
-          unit,
-          publishedBy: by(caller),
-          profile,
-          side: "client",
-        });
-      }
-    }
+interface TrafficModel {
+  series: SeriesDef[];
+  byKey: Map<string, SeriesDef>;
+}
+
+// ---- reading and checking the traffic section ----------------------------------------------------
+
+type Buckets = { le: number; share: number }[];
+
+const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+function checkNumber(value: unknown, where: string, min = 0, max = Number.POSITIVE_INFINITY) {
+  if (!isNumber(value) || value < min || value > max) {
+    const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `between ${min} and ${max}`;
+    throw new Error(`${where}: must be a number ${range} (got ${JSON.stringify(value)})`);
   }
-  return out;
+  return value;
 }
 
-const SERIES = buildSeries();
+function checkBuckets(buckets: unknown, where: string): Buckets {
+  if (!Array.isArray(buckets) || buckets.length === 0) {
+    throw new Error(`${where}: must be a non-empty list of { le, share }`);
+  }
+  let previous = 0;
+  let total = 0;
+  buckets.forEach((bucket: { le?: unknown; share?: unknown }, i) => {
+    const le = checkNumber(bucket?.le, `${where}[${i}].le`);
+    if (le <= previous) throw new Error(`${where}[${i}].le: bounds must be positive and ascend`);
+    previous = le;
+    total += checkNumber(bucket?.share, `${where}[${i}].share`, 0, 1);
+  });
+  if (Math.abs(total - 1) > 1e-6) throw new Error(`${where}: shares sum to ${total}, not 1`);
+  return buckets as Buckets;
+}
 
-/** Every series the emulator publishes for the demo fleet (22 per discovery name). */
-export const PUBLISHED_SERIES: readonly PublishedSeries[] = SERIES.map(
-  ({ namespace, metricName, dimensions, unit, publishedBy }) => ({
+/** Average, Minimum and Maximum of a histogram, each bucket covering (previous bound or 0, le]. */
+function summarize(buckets: Buckets): HistogramSummary {
+  let lower = 0;
+  let weighted = 0;
+  let total = 0;
+  let minimum: number | undefined;
+  let maximum = 0;
+  for (const { le, share } of buckets) {
+    if (share > 0) {
+      minimum ??= lower;
+      maximum = le;
+      weighted += share * ((lower + le) / 2);
+      total += share;
+    }
+    lower = le;
+  }
+  return { average: total > 0 ? weighted / total : 0, minimum: minimum ?? 0, maximum };
+}
+
+function sharesOver(bounds: number[], buckets: Buckets): number[] {
+  const byBound = new Map(buckets.map((b) => [b.le, b.share]));
+  return bounds.map((le) => byBound.get(le) ?? 0);
+}
+
+function flowModel(flow: FleetTrafficFlow, where: string): FlowModel {
+  if (typeof flow !== "object" || flow === null) throw new Error(`${where}: must be an object`);
+  const share3xx = checkNumber(flow.share3xx ?? 0, `${where}.share3xx`, 0, 1);
+  const share4xx = checkNumber(flow.share4xx ?? 0, `${where}.share4xx`, 0, 1);
+  const share5xx = checkNumber(flow.share5xx ?? 0, `${where}.share5xx`, 0, 1);
+  if (share3xx + share4xx + share5xx > 1 + 1e-9) {
+    throw new Error(`${where}: share3xx + share4xx + share5xx exceeds 1`);
+  }
+  const normalBuckets = checkBuckets(flow.latencyBuckets, `${where}.latencyBuckets`);
+  const incident = flow.incident as FleetTrafficIncident | undefined;
+  const at = `${where}.incident`;
+  const incidentBuckets =
+    incident?.latencyBuckets === undefined
+      ? undefined
+      : checkBuckets(incident.latencyBuckets, `${at}.latencyBuckets`);
+  const bounds = [...new Set([...normalBuckets, ...(incidentBuckets ?? [])].map((b) => b.le))].sort(
+    (a, b) => a - b,
+  );
+  const normal = sharesOver(bounds, normalBuckets);
+  const normalSummary = summarize(normalBuckets);
+  let incidentModel: IncidentModel | undefined;
+  if (incident !== undefined) {
+    if (typeof incident !== "object" || incident === null) {
+      throw new Error(`${at}: must be an object`);
+    }
+    const incident5xx = checkNumber(incident.share5xx ?? share5xx, `${at}.share5xx`, 0, 1);
+    if (share3xx + share4xx + incident5xx > 1 + 1e-9) {
+      throw new Error(`${at}: share3xx + share4xx + incident share5xx exceeds 1`);
+    }
+    incidentModel = {
+      startMinutesAgo: checkNumber(
+        incident.startMinutesAgo,
+        `${at}.startMinutesAgo`,
+        Number.NEGATIVE_INFINITY,
+      ),
+      durationMinutes:
+        incident.durationMinutes === undefined
+          ? undefined
+          : checkNumber(incident.durationMinutes, `${at}.durationMinutes`),
+      rampMinutes: checkNumber(incident.rampMinutes ?? 4, `${at}.rampMinutes`, 1e-9),
+      requestsFactor: checkNumber(incident.requestsFactor ?? 1, `${at}.requestsFactor`),
+      share5xx: incident5xx,
+      activeFactor: checkNumber(incident.activeFactor ?? 1, `${at}.activeFactor`),
+      shares: incidentBuckets ? sharesOver(bounds, incidentBuckets) : normal,
+      summary: incidentBuckets ? summarize(incidentBuckets) : normalSummary,
+    };
+  }
+  return {
+    requests: checkNumber(flow.requestsPerMinute, `${where}.requestsPerMinute`),
+    newConnections: checkNumber(flow.newConnectionsPerMinute, `${where}.newConnectionsPerMinute`),
+    active: checkNumber(flow.activeConnections, `${where}.activeConnections`),
+    bytesPerRequest: checkNumber(flow.bytesPerRequest, `${where}.bytesPerRequest`),
+    share3xx,
+    share4xx,
+    share5xx,
+    phase: checkNumber(flow.phase ?? 0, `${where}.phase`, Number.NEGATIVE_INFINITY),
+    bounds,
+    normal,
+    normalSummary,
+    incident: incidentModel,
+  };
+}
+
+function seriesKey(namespace: string, metricName: string, dims: Record<string, string>): string {
+  const sorted = Object.entries(dims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([namespace, metricName, sorted]);
+}
+
+/** The series a fleet's `traffic` section publishes; throws an Error naming a bad entry. */
+function buildModel(fleet: Fleet): TrafficModel {
+  const series: SeriesDef[] = [];
+  const byKey = new Map<string, SeriesDef>();
+  const traffic = fleet.traffic;
+  if (traffic === undefined) return { series, byKey };
+  if (!Array.isArray(traffic?.publishers)) {
+    throw new Error("traffic.publishers: must be a list of publishers");
+  }
+
+  const clusterNames = new Map(fleet.clusters.map((c) => [c.clusterArn, c.clusterName]));
+  const clusterNameOf = (s: FleetService) =>
+    clusterNames.get(s.clusterArn) ?? s.clusterArn.slice(s.clusterArn.lastIndexOf("/") + 1);
+  const findService = (cluster: string, service: string) =>
+    fleet.services.find((s) => s.serviceName === service && clusterNameOf(s) === cluster);
+  const party = (s: FleetService): Party => ({
+    serviceName: s.serviceName,
+    clusterName: clusterNameOf(s),
+    tasks: fleet.tasks.filter(
+      (t) =>
+        t.clusterArn === s.clusterArn &&
+        t.group === `service:${s.serviceName}` &&
+        t.lastStatus === "RUNNING",
+    ).length,
+  });
+  const primary = (s: FleetService) => s.deployments?.find((d) => d.status === "PRIMARY");
+  /** The namespace (its ARN when the fleet knows it) of a service's PRIMARY Service Connect. */
+  const namespaceOf = (s: FleetService): string | undefined => {
+    const ref =
+      primary(s)?.serviceConnectConfiguration?.namespace ??
+      fleet.clusters.find((c) => c.clusterArn === s.clusterArn)?.serviceConnectDefaults?.namespace;
+    if (ref === undefined) return undefined;
+    return (
+      fleet.namespaces.find((n) => n.Arn === ref || n.Id === ref || n.Name === ref)?.Arn ?? ref
+    );
+  };
+  const lookup = (where: string, entry: { cluster?: unknown; service?: unknown }) => {
+    const service =
+      typeof entry?.cluster === "string" && typeof entry.service === "string"
+        ? findService(entry.cluster, entry.service)
+        : undefined;
+    if (!service) {
+      throw new Error(
+        `${where}: no service ${String(entry?.cluster)}/${String(entry?.service)} in the fleet`,
+      );
+    }
+    return service;
+  };
+
+  const add = (
+    metricName: string,
+    def: MetricDef,
+    dims: Record<string, string>,
+    c: Contribution,
+  ) => {
+    const key = seriesKey(SERVICE_CONNECT_NAMESPACE, metricName, dims);
+    let s = byKey.get(key);
+    if (!s) {
+      s = {
+        namespace: SERVICE_CONNECT_NAMESPACE,
+        metricName,
+        dimensions: dims,
+        unit: def.unit,
+        publishedBy: [],
+        def,
+        contributions: [],
+        bounds: [],
+        bucketIndex: [],
+      };
+      byKey.set(key, s);
+      series.push(s);
+    }
+    s.contributions.push(c);
+    const { serviceName, clusterName } = c.by;
+    if (
+      !s.publishedBy.some((p) => p.serviceName === serviceName && p.clusterName === clusterName)
+    ) {
+      s.publishedBy.push({ serviceName, clusterName });
+    }
+  };
+
+  /** "<namespace> <discovery name>" → the entry publishing it: unique within a namespace. */
+  const published = new Map<string, string>();
+  traffic.publishers.forEach((entry, i) => {
+    const where = `traffic.publishers[${i}]`;
+    const service = lookup(where, entry);
+    const name = `${entry.cluster}/${entry.service}`;
+    const discoveryName = entry.discoveryName;
+    const deployment = primary(service);
+    const config = deployment?.serviceConnectConfiguration;
+    const port = config?.enabled
+      ? config.services?.find((s) => (s.discoveryName ?? s.portName) === discoveryName)
+      : undefined;
+    if (!deployment || !port) {
+      throw new Error(
+        `${where}: discovery name ${String(discoveryName)} is not in the Service Connect configuration of ${name}'s PRIMARY deployment`,
+      );
+    }
+    const namespace = namespaceOf(service);
+    if (namespace !== undefined) {
+      const unique = `${namespace} ${discoveryName}`;
+      const other = published.get(unique);
+      if (other !== undefined) {
+        throw new Error(
+          `${where}: ${other} already publishes ${discoveryName} in namespace ${namespace} (discovery names are unique within a namespace)`,
+        );
+      }
+      published.set(unique, where);
+    }
+
+    const taskDefinitionRef = deployment.taskDefinition ?? service.taskDefinition ?? "";
+    const taskDefinition = fleet.taskDefinitions.find(
+      (t) =>
+        t.taskDefinitionArn === taskDefinitionRef ||
+        t.taskDefinitionArn.endsWith(`/${taskDefinitionRef}`),
+    );
+    if (!taskDefinition) {
+      throw new Error(
+        `${where}: task definition ${taskDefinitionRef} of ${name}'s PRIMARY deployment is not in the fleet`,
+      );
+    }
+    const mapping = (taskDefinition.containerDefinitions ?? [])
+      .flatMap((c) => c.portMappings ?? [])
+      .find((p) => p.name === port.portName);
+    if (!mapping) {
+      throw new Error(
+        `${where}: no port mapping named ${port.portName} in ${taskDefinition.taskDefinitionArn}`,
+      );
+    }
+    const appProtocol = mapping.appProtocol ?? "tcp";
+    if (!ALL.includes(appProtocol as PortProtocol)) {
+      throw new Error(`${where}: unknown appProtocol ${appProtocol} of port ${port.portName}`);
+    }
+    const protocol = appProtocol as PortProtocol;
+
+    if (!Array.isArray(entry.callers)) throw new Error(`${where}.callers: must be a list`);
+    const seen = new Map<string, string>();
+    const callers = entry.callers.map((caller, j) => {
+      const at = `${where}.callers[${j}]`;
+      const callerService = lookup(at, caller);
+      const callerName = `${caller.cluster}/${caller.service}`;
+      const twice = seen.get(callerName);
+      if (twice !== undefined) throw new Error(`${at}: ${callerName} is already ${twice}`);
+      seen.set(callerName, at);
+      if (!primary(callerService)?.serviceConnectConfiguration?.enabled) {
+        throw new Error(
+          `${at}: ${callerName} has no Service Connect in its PRIMARY deployment, so no proxy to call ${discoveryName} through (DNS or IP clients belong in outside)`,
+        );
+      }
+      const callerNamespace = namespaceOf(callerService);
+      if (
+        namespace !== undefined &&
+        callerNamespace !== undefined &&
+        callerNamespace !== namespace
+      ) {
+        throw new Error(
+          `${at}: ${callerName} uses the Service Connect namespace ${callerNamespace}, not ${namespace} where ${name} publishes ${discoveryName}`,
+        );
+      }
+      return { caller: party(callerService), flow: flowModel(caller, at) };
+    });
+    const outside =
+      entry.outside === undefined ? undefined : flowModel(entry.outside, `${where}.outside`);
+
+    const publisher = party(service);
+    if (publisher.tasks === 0) return;
+    const live = callers.filter((c) => c.caller.tasks > 0);
+    const server: Contribution = {
+      by: publisher,
+      flows: [...live.map((c) => c.flow), ...(outside ? [outside] : [])],
+      targets: publisher.tasks,
+    };
+    const clients = live.map(({ caller, flow }) => ({
+      caller,
+      contribution: { by: caller, flows: [flow], targets: publisher.tasks },
+    }));
+    for (const [metricName, def] of Object.entries(METRICS)) {
+      if (!def.protocols.includes(protocol)) continue;
+      if (def.side === "server") {
+        add(metricName, def, { DiscoveryName: discoveryName }, server);
+        add(
+          metricName,
+          def,
+          {
+            DiscoveryName: discoveryName,
+            ServiceName: publisher.serviceName,
+            ClusterName: publisher.clusterName,
+          },
+          server,
+        );
+      } else {
+        for (const { caller, contribution } of clients) {
+          add(metricName, def, { TargetDiscoveryName: discoveryName }, contribution);
+          add(
+            metricName,
+            def,
+            {
+              TargetDiscoveryName: discoveryName,
+              ServiceName: caller.serviceName,
+              ClusterName: caller.clusterName,
+            },
+            contribution,
+          );
+        }
+      }
+    }
+  });
+
+  for (const s of series) {
+    if (s.def.kind !== "histogram") continue;
+    const bounds = new Set<number>();
+    for (const c of s.contributions)
+      for (const f of c.flows) for (const le of f.bounds) bounds.add(le);
+    s.bounds = [...bounds].sort((a, b) => a - b);
+    const position = new Map(s.bounds.map((le, i) => [le, i]));
+    s.bucketIndex = s.contributions.map((c) =>
+      c.flows.map((f) => f.bounds.map((le) => position.get(le) as number)),
+    );
+  }
+  return { series, byKey };
+}
+
+const MODELS = new WeakMap<Fleet, TrafficModel>();
+let demoFleet: Fleet | undefined;
+
+/** The model of a fleet, built once per Fleet object (do not mutate a fleet after asking). */
+function modelOf(fleet: Fleet | undefined): TrafficModel {
+  if (fleet === undefined) demoFleet ??= loadDemoFleet();
+  const key = fleet ?? (demoFleet as Fleet);
+  let model = MODELS.get(key);
+  if (!model) {
+    model = buildModel(key);
+    MODELS.set(key, model);
+  }
+  return model;
+}
+
+/**
+ * Every series a fleet publishes (for the demo fleet: 22 per discovery name), each with both of its
+ * dimension sets. Throws an Error naming a bad entry of the fleet's `traffic`.
+ */
+export function publishedSeries(fleet: Fleet): PublishedSeries[] {
+  return modelOf(fleet).series.map(({ namespace, metricName, dimensions, unit, publishedBy }) => ({
     namespace,
     metricName,
     dimensions: { ...dimensions },
     unit,
-    publishedBy: { ...publishedBy },
-  }),
-);
+    publishedBy: publishedBy.map((p) => ({ ...p })),
+  }));
+}
 
 function toRecord(dimensions: DimensionsInput | undefined): Record<string, string> | undefined {
   if (dimensions === undefined) return {};
@@ -246,36 +683,17 @@ function toRecord(dimensions: DimensionsInput | undefined): Record<string, strin
   return out;
 }
 
-function seriesKey(namespace: string, metricName: string, dims: Record<string, string>): string {
-  const sorted = Object.entries(dims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([namespace, metricName, sorted]);
-}
-
-const SERIES_BY_KEY = new Map(
-  SERIES.map((s) => [seriesKey(s.namespace, s.metricName, s.dimensions), s]),
-);
-
 function findSeries(
+  model: TrafficModel,
   namespace: string,
   metricName: string,
   dimensions: DimensionsInput | undefined,
 ): SeriesDef | undefined {
   const dims = toRecord(dimensions);
-  return dims && SERIES_BY_KEY.get(seriesKey(namespace, metricName, dims));
+  return dims && model.byKey.get(seriesKey(namespace, metricName, dims));
 }
 
 // ---- per-minute values ---------------------------------------------------------------------------
-
-/** The statistics of one series over one minute. */
-interface MinuteStats {
-  sum: number;
-  n: number;
-  min: number;
-  max: number;
-  p50: number;
-  p90: number;
-  p99: number;
-}
 
 const minuteOf = (epochMs: number) => Math.floor(epochMs / 60_000) * 60;
 
@@ -283,58 +701,124 @@ function isPublished(minute: number, nowMinute: number): boolean {
   return minute >= nowMinute - RETENTION_SECONDS && minute <= nowMinute - 60;
 }
 
-function burstWeight(profile: Profile, minute: number, nowMinute: number): number {
-  const start = nowMinute - BURST_MINUTES * 60;
-  if (!profile.burst || minute < start) return 0;
-  return Math.min(1, ((minute - start) / 60 + 1) / 4);
+function incidentWeight(flow: FlowModel, minute: number, nowMinute: number): number {
+  const incident = flow.incident;
+  if (!incident) return 0;
+  const start = nowMinute - incident.startMinutesAgo * 60;
+  if (minute < start) return 0;
+  if (incident.durationMinutes !== undefined && minute >= start + incident.durationMinutes * 60) {
+    return 0;
+  }
+  return Math.min(1, ((minute - start) / 60 + 1) / incident.rampMinutes);
 }
 
-function countStats(value: number, n: number): MinuteStats {
-  const each = value / n;
-  return { sum: value, n, min: each, max: each, p50: each, p90: each, p99: each };
-}
-
-function minuteStats(series: SeriesDef, minute: number, nowMinute: number): MinuteStats {
-  const p = series.profile;
-  const w = Math.sin((2 * Math.PI * minute) / 5400 + p.phase);
+function flowMinute(flow: FlowModel, minute: number, nowMinute: number): FlowMinute {
+  const w = Math.sin((2 * Math.PI * minute) / 5400 + flow.phase);
   const f = 1 + 0.05 * w;
-  const b = burstWeight(p, minute, nowMinute);
-  const mix = (normal: number, burst: number | undefined) =>
-    normal + ((burst ?? normal) - normal) * b;
-  const requests = Math.round(p.requests * f);
-  const n = series.side === "server" ? p.publisher.tasks : p.caller.tasks;
-  switch (series.metricName) {
-    case "RequestCount":
-      return countStats(requests, n);
-    case "NewConnectionCount":
-      return countStats(Math.round(p.newConnections * f), n);
-    case "ProcessedBytes":
-    case "TargetProcessedBytes":
-      return countStats(requests * p.bytesPerRequest, n);
-    case "RequestCountPerTarget":
-      return countStats(requests / p.publisher.tasks, n);
-    case "ActiveConnectionCount": {
-      const a = p.activeConnections * f * mix(1, p.burst?.activeFactor);
-      return { sum: a * n, n, min: 0.8 * a, max: 1.2 * a, p50: a, p90: 1.1 * a, p99: 1.18 * a };
-    }
-    case "TargetResponseTime": {
-      const p50 = mix(p.latency.p50, p.burst?.latency.p50) * f;
-      const p90 = mix(p.latency.p90, p.burst?.latency.p90) * f;
-      const p99 = mix(p.latency.p99, p.burst?.latency.p99) * f;
-      const average = p50 + 0.07 * (p99 - p50);
-      return { sum: average * requests, n: requests, min: 0.4 * p50, max: 2 * p99, p50, p90, p99 };
-    }
-    default: {
-      const c3 = Math.round(requests * p.share3xx);
-      const c4 = Math.round(requests * p.share4xx);
-      const c5 = Math.round(requests * mix(p.share5xx, p.burst?.share5xx));
-      const counts: Record<string, number> = {
-        HTTPCode_Target_2XX_Count: requests - c3 - c4 - c5,
-        HTTPCode_Target_3XX_Count: c3,
-        HTTPCode_Target_4XX_Count: c4,
-        HTTPCode_Target_5XX_Count: c5,
-      };
-      return countStats(counts[series.metricName] ?? 0, n);
+  const incident = flow.incident;
+  const b = incidentWeight(flow, minute, nowMinute);
+  const mix = (normal: number, during: number) => normal + (during - normal) * b;
+  const requests = Math.round(flow.requests * f * (incident ? mix(1, incident.requestsFactor) : 1));
+  const c3 = Math.round(requests * flow.share3xx);
+  const c4 = Math.round(requests * flow.share4xx);
+  const c5 = Math.round(
+    requests * (incident ? mix(flow.share5xx, incident.share5xx) : flow.share5xx),
+  );
+  return {
+    requests,
+    c2: requests - c3 - c4 - c5,
+    c3,
+    c4,
+    c5,
+    newConnections: Math.round(flow.newConnections * f),
+    active: flow.active * f * (incident ? mix(1, incident.activeFactor) : 1),
+    b,
+  };
+}
+
+/** Statistics gathered over one or more minutes of one series. */
+interface Accumulator {
+  sum: number;
+  n: number;
+  min: number;
+  max: number;
+  /** TargetResponseTime percentiles: requests per bucket of the series' bounds. */
+  histogram: Float64Array | undefined;
+}
+
+function accumulator(series: SeriesDef, stat: Stat): Accumulator {
+  const histogram =
+    series.def.kind === "histogram" && stat.kind === "percentile"
+      ? new Float64Array(series.bounds.length)
+      : undefined;
+  return {
+    sum: 0,
+    n: 0,
+    min: Number.POSITIVE_INFINITY,
+    max: Number.NEGATIVE_INFINITY,
+    histogram,
+  };
+}
+
+function resetAccumulator(acc: Accumulator): void {
+  acc.sum = 0;
+  acc.n = 0;
+  acc.min = Number.POSITIVE_INFINITY;
+  acc.max = Number.NEGATIVE_INFINITY;
+  acc.histogram?.fill(0);
+}
+
+/** Adds one minute of every contribution of the series. */
+function accumulate(series: SeriesDef, minute: number, nowMinute: number, acc: Accumulator): void {
+  const { def, contributions } = series;
+  for (let ci = 0; ci < contributions.length; ci++) {
+    const c = contributions[ci] as Contribution;
+    const n = c.by.tasks;
+    if (def.kind === "count") {
+      const value = def.value as NonNullable<MetricDef["value"]>;
+      let v = 0;
+      for (const flow of c.flows) v += value(flowMinute(flow, minute, nowMinute), flow, c);
+      acc.sum += v;
+      acc.n += n;
+      acc.min = Math.min(acc.min, v / n);
+      acc.max = Math.max(acc.max, v / n);
+    } else if (def.kind === "gauge") {
+      let a = 0;
+      for (const flow of c.flows) a += flowMinute(flow, minute, nowMinute).active;
+      acc.sum += a * n;
+      acc.n += n;
+      acc.min = Math.min(acc.min, 0.8 * a);
+      acc.max = Math.max(acc.max, 1.2 * a);
+    } else {
+      const indexes = series.bucketIndex[ci] as number[][];
+      c.flows.forEach((flow, fi) => {
+        const m = flowMinute(flow, minute, nowMinute);
+        const r = m.requests;
+        if (r <= 0) return;
+        const { b } = m;
+        const normal = flow.normalSummary;
+        const during = flow.incident?.summary ?? normal;
+        acc.sum += r * (normal.average + (during.average - normal.average) * b);
+        acc.n += r;
+        if (b < 1) {
+          acc.min = Math.min(acc.min, normal.minimum);
+          acc.max = Math.max(acc.max, normal.maximum);
+        }
+        if (b > 0) {
+          acc.min = Math.min(acc.min, during.minimum);
+          acc.max = Math.max(acc.max, during.maximum);
+        }
+        const histogram = acc.histogram;
+        if (histogram) {
+          const index = indexes[fi] as number[];
+          const shares = flow.incident?.shares ?? flow.normal;
+          for (let j = 0; j < index.length; j++) {
+            const s0 = flow.normal[j] as number;
+            const k = index[j] as number;
+            histogram[k] = (histogram[k] as number) + r * (s0 + ((shares[j] as number) - s0) * b);
+          }
+        }
+      });
     }
   }
 }
@@ -356,51 +840,79 @@ function parseStat(value: string): Stat | undefined {
   return q >= 0 && q <= 100 ? { kind: "percentile", q } : undefined;
 }
 
-function percentile(s: MinuteStats, q: number): number {
-  const points: [number, number][] = [
-    [0, s.min],
-    [50, s.p50],
-    [90, s.p90],
-    [99, s.p99],
-    [100, s.max],
-  ];
+/** The gauge's pQ / Average: linear between (0, 0.8), (50, 1), (90, 1.1), (99, 1.18), (100, 1.2). */
+const GAUGE_SHAPE: [number, number][] = [
+  [0, 0.8],
+  [50, 1],
+  [90, 1.1],
+  [99, 1.18],
+  [100, 1.2],
+];
+
+function gaugeFactor(q: number): number {
   const x = Math.min(100, Math.max(0, q));
-  for (let i = 1; i < points.length; i++) {
-    const [x1, y1] = points[i] as [number, number];
-    const [x0, y0] = points[i - 1] as [number, number];
+  for (let i = 1; i < GAUGE_SHAPE.length; i++) {
+    const [x1, y1] = GAUGE_SHAPE[i] as [number, number];
+    const [x0, y0] = GAUGE_SHAPE[i - 1] as [number, number];
     if (x <= x1) return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
   }
-  return s.max;
+  return 1.2;
 }
 
-function minuteValue(s: MinuteStats, stat: Stat): number {
+/** pQ of a histogram: the bound of the first non-empty bucket whose cumulative share >= Q / 100. */
+function histogramPercentile(bounds: number[], counts: Float64Array, q: number): number {
+  let total = 0;
+  for (const c of counts) total += c;
+  const target = (Math.min(100, Math.max(0, q)) / 100) * total - total * 1e-9;
+  let cumulative = 0;
+  let last = bounds[0] ?? 0;
+  for (let j = 0; j < counts.length; j++) {
+    const c = counts[j] as number;
+    if (c <= 0) continue;
+    cumulative += c;
+    last = bounds[j] as number;
+    if (cumulative >= target) return last;
+  }
+  return last;
+}
+
+function statValue(series: SeriesDef, stat: Stat, acc: Accumulator): number {
   switch (stat.kind) {
     case "Sum":
-      return s.sum;
+      return acc.sum;
     case "SampleCount":
-      return s.n;
+      return acc.n;
     case "Average":
-      return s.sum / s.n;
+      return acc.sum / acc.n;
     case "Minimum":
-      return s.min;
+      return acc.min;
     case "Maximum":
-      return s.max;
+      return acc.max;
     case "percentile":
-      return percentile(s, stat.q);
+      if (acc.histogram) return histogramPercentile(series.bounds, acc.histogram, stat.q);
+      // The SampleCount-weighted mean of the samples' percentiles: each count sample's is its value,
+      // each gauge sample's its Average times the gauge's shape.
+      return series.def.kind === "gauge"
+        ? gaugeFactor(stat.q) * (acc.sum / acc.n)
+        : acc.sum / acc.n;
   }
 }
 
 export interface SyntheticOptions {
   /** "Now", epoch milliseconds; default Date.now(). */
   now?: number;
+  /** The fleet whose `traffic` the series come from; default the demo fleet (read once). */
+  fleet?: Fleet;
   /** Default AWS/ECS. */
   namespace?: string;
 }
 
 /**
  * The 1-minute datapoint of a published series (what a Period-60 query returns for that minute), or
- * undefined when no such series exists or the minute is not published (in the future, the current
- * minute, or older than 15 days). Throws RangeError for an unknown statistic.
+ * undefined when no such series exists, the minute is not published (in the future, the current
+ * minute, or older than 15 days) or it has no samples. Throws RangeError for an unknown statistic,
+ * and an Error for a fleet whose `traffic` names something the fleet lacks. The fleet is read once
+ * per object: do not mutate it after the first call.
  */
 export function syntheticValue(
   metricName: string,
@@ -411,11 +923,15 @@ export function syntheticValue(
 ): number | undefined {
   const parsed = parseStat(stat);
   if (!parsed) throw new RangeError(`unknown statistic ${stat}`);
-  const series = findSeries(options.namespace ?? SERVICE_CONNECT_NAMESPACE, metricName, dimensions);
+  const model = modelOf(options.fleet);
+  const namespace = options.namespace ?? SERVICE_CONNECT_NAMESPACE;
+  const series = findSeries(model, namespace, metricName, dimensions);
   const nowMinute = minuteOf(options.now ?? Date.now());
   const minute = Math.floor(minuteEpochSeconds / 60) * 60;
   if (!series || !isPublished(minute, nowMinute)) return undefined;
-  return minuteValue(minuteStats(series, minute, nowMinute), parsed);
+  const acc = accumulator(series, parsed);
+  accumulate(series, minute, nowMinute, acc);
+  return acc.n > 0 ? statValue(series, parsed, acc) : undefined;
 }
 
 interface Datapoints {
@@ -430,19 +946,6 @@ function minuteRange(period: number, startSeconds: number, endSeconds: number, n
   return { from: Math.ceil(from / 60) * 60, to: Math.min(endSeconds, nowMinute) };
 }
 
-/** How many datapoints (non-empty buckets) any published series has over the range. */
-function bucketCount(
-  period: number,
-  startSeconds: number,
-  endSeconds: number,
-  nowMinute: number,
-): number {
-  const { from, to } = minuteRange(period, startSeconds, endSeconds, nowMinute);
-  if (from >= to) return 0;
-  const last = Math.ceil(to / 60) * 60 - 60;
-  return Math.floor(last / period) - Math.floor(from / period) + 1;
-}
-
 /** The series' datapoints over [StartTime, EndTime) at `period` seconds, oldest first. */
 function aggregate(
   series: SeriesDef,
@@ -455,53 +958,21 @@ function aggregate(
   const { from, to } = minuteRange(period, startSeconds, endSeconds, nowMinute);
   const timestamps: number[] = [];
   const values: number[] = [];
+  const acc = accumulator(series, stat);
   let bucket = Number.NaN;
-  let sum = 0;
-  let n = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  let weighted = 0;
   const flush = () => {
-    if (Number.isNaN(bucket) || n === 0) return;
+    if (Number.isNaN(bucket) || acc.n === 0) return;
     timestamps.push(bucket);
-    switch (stat.kind) {
-      case "Sum":
-        values.push(sum);
-        break;
-      case "SampleCount":
-        values.push(n);
-        break;
-      case "Average":
-        values.push(sum / n);
-        break;
-      case "Minimum":
-        values.push(min);
-        break;
-      case "Maximum":
-        values.push(max);
-        break;
-      case "percentile":
-        values.push(weighted / n);
-        break;
-    }
+    values.push(statValue(series, stat, acc));
   };
   for (let m = from; m < to; m += 60) {
     const b = Math.floor(m / period) * period;
     if (b !== bucket) {
       flush();
       bucket = b;
-      sum = 0;
-      n = 0;
-      min = Number.POSITIVE_INFINITY;
-      max = Number.NEGATIVE_INFINITY;
-      weighted = 0;
+      resetAccumulator(acc);
     }
-    const s = minuteStats(series, m, nowMinute);
-    sum += s.sum;
-    n += s.n;
-    min = Math.min(min, s.min);
-    max = Math.max(max, s.max);
-    if (stat.kind === "percentile") weighted += s.n * percentile(s, stat.q);
+    accumulate(series, m, nowMinute, acc);
   }
   flush();
   return { timestamps, values };
@@ -876,24 +1347,19 @@ function niceCeiling(value: number): number {
 export interface CloudWatchOptions {
   /** The clock behind the series, epoch milliseconds. */
   now: () => number;
-  /** Only series whose publishing and calling services exist in this fleet are published. */
-  fleet?: Fleet;
+  /** The fleet whose `traffic` section the series come from (none without one). */
+  fleet: Fleet;
 }
 
+/**
+ * GetMetricData and GetMetricWidgetImage over the fleet's traffic. Throws an Error naming the entry
+ * when the fleet's `traffic` names a service the fleet lacks or a discovery name its PRIMARY
+ * deployment does not publish.
+ */
 export function cloudWatchOperations(options: CloudWatchOptions): Record<string, Operation> {
-  const { fleet } = options;
-  const inFleet = (p: Party) =>
-    fleet === undefined ||
-    fleet.services.some(
-      (s) => s.serviceName === p.serviceName && s.clusterArn.endsWith(`:cluster/${p.clusterName}`),
-    );
-  const live = new Set(
-    SERIES.filter((s) => inFleet(s.profile.publisher) && inFleet(s.profile.caller)),
-  );
-  const lookup = (namespace: string, metricName: string, dimensions: DimensionsInput) => {
-    const series = findSeries(namespace, metricName, dimensions);
-    return series && live.has(series) ? series : undefined;
-  };
+  const model = buildModel(options.fleet);
+  const lookup = (namespace: string, metricName: string, dimensions: DimensionsInput) =>
+    findSeries(model, namespace, metricName, dimensions);
 
   return {
     GetMetricData(body) {
@@ -939,8 +1405,8 @@ export function cloudWatchOperations(options: CloudWatchOptions): Record<string,
         : { hash, offset: 0, now: options.now() };
       const nowMinute = minuteOf(page.now);
 
-      // Every published minute carries every live series, so how many datapoints a query has
-      // depends only on its range: count them all, aggregate only the queries this page shows.
+      // Every query is aggregated (a bucket without samples has no datapoint, so only the
+      // datapoints themselves say how many a query has); the page shows a slice of them all.
       const returned = queries
         .filter((q) => q.returnData)
         .map((q) => {
@@ -949,36 +1415,30 @@ export function cloudWatchOperations(options: CloudWatchOptions): Record<string,
           const def = m && lookup(m.namespace, m.metricName, m.dimensions);
           const matches =
             m !== undefined && def !== undefined && (m.unit === undefined || m.unit === def.unit);
-          return {
-            query: q,
-            def: matches ? def : undefined,
-            count: matches ? bucketCount(m.period, start, end, nowMinute) : 0,
-          };
-        });
-      const total = returned.reduce((n, r) => n + r.count, 0);
-      const pageEnd = page.offset + maxDatapoints;
-      let first = 0;
-      const MetricDataResults = returned.map(({ query: q, def, count }) => {
-        const from = Math.min(count, Math.max(0, page.offset - first));
-        const to = Math.min(count, Math.max(0, pageEnd - first));
-        const more = first + count > pageEnd;
-        first += count;
-        let timestamps: number[] = [];
-        let values: number[] = [];
-        if (def && q.metric && to > from) {
-          const points = aggregate(def, q.metric.period, q.metric.stat, start, end, nowMinute);
+          const points =
+            matches && m && def
+              ? aggregate(def, m.period, m.stat, start, end, nowMinute)
+              : { timestamps: [], values: [] };
           if (scanBy === "TimestampDescending") {
             points.timestamps.reverse();
             points.values.reverse();
           }
-          timestamps = points.timestamps.slice(from, to);
-          values = points.values.slice(from, to);
-        }
+          return { query: q, points };
+        });
+      const total = returned.reduce((n, r) => n + r.points.timestamps.length, 0);
+      const pageEnd = page.offset + maxDatapoints;
+      let first = 0;
+      const MetricDataResults = returned.map(({ query: q, points }) => {
+        const count = points.timestamps.length;
+        const from = Math.min(count, Math.max(0, page.offset - first));
+        const to = Math.min(count, Math.max(0, pageEnd - first));
+        const more = first + count > pageEnd;
+        first += count;
         return {
           Id: q.id,
           Label: q.label ?? q.metric?.metricName ?? q.id,
-          Timestamps: timestamps,
-          Values: values,
+          Timestamps: points.timestamps.slice(from, to),
+          Values: points.values.slice(from, to),
           StatusCode: more ? "PartialData" : "Complete",
         };
       });

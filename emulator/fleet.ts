@@ -108,6 +108,59 @@ export interface FleetVpc {
   subnets: { subnetId: string; availabilityZone: string; cidrBlock: string }[];
 }
 
+/** Service Connect traffic the emulator publishes to CloudWatch (AWS/ECS). */
+export interface FleetTraffic {
+  publishers: FleetTrafficPublisher[];
+}
+export interface FleetTrafficPublisher {
+  /** The publishing ECS service, by cluster name and service name as in `services`. */
+  cluster: string;
+  service: string;
+  /**
+   * A discovery name of its PRIMARY deployment's serviceConnectConfiguration.services[]
+   * (discoveryName, which defaults to portName).
+   */
+  discoveryName: string;
+  /**
+   * Traffic from clients outside Service Connect (DNS or IP clients) that reaches the proxy:
+   * counted server side only.
+   */
+  outside?: FleetTrafficFlow;
+  /** Service Connect callers (ECS services, by cluster and name), each with its own flow. */
+  callers: (FleetTrafficFlow & { cluster: string; service: string })[];
+}
+export interface FleetTrafficFlow {
+  /** Baseline requests per minute (for TCP ports only bytes = requests × bytesPerRequest are published). */
+  requestsPerMinute: number;
+  newConnectionsPerMinute: number;
+  activeConnections: number;
+  bytesPerRequest: number;
+  /** Response shares (0..1); 2xx is the rest. Used for http/http2 only. */
+  share3xx?: number;
+  share4xx?: number;
+  share5xx?: number;
+  /**
+   * TargetResponseTime histogram: bucket upper bounds (ms, ascending) and the share of requests in
+   * each (shares sum to 1).
+   */
+  latencyBuckets: { le: number; share: number }[];
+  /** Phase (radians) of the ±5 % 90-minute wave; default 0. */
+  phase?: number;
+  incident?: FleetTrafficIncident;
+}
+export interface FleetTrafficIncident {
+  /** Begins this many minutes before the emulator clock's current minute. */
+  startMinutesAgo: number;
+  /** Default: lasts until now. */
+  durationMinutes?: number;
+  /** Minutes to reach full strength, linearly; default 4. */
+  rampMinutes?: number;
+  requestsFactor?: number;
+  share5xx?: number;
+  activeFactor?: number;
+  latencyBuckets?: { le: number; share: number }[];
+}
+
 export interface Fleet {
   region: string;
   accountId: string;
@@ -120,6 +173,8 @@ export interface Fleet {
   cloudMapServices: FleetCloudMapService[];
   instances: FleetInstance[];
   hostedZones: FleetHostedZone[];
+  /** Service Connect traffic behind the emulated CloudWatch series; none without it. */
+  traffic?: FleetTraffic;
 }
 
 /** A fresh copy of emulator/demo-fleet.json (callers may mutate it). */
