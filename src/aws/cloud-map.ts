@@ -1,5 +1,6 @@
 import {
   DiscoverInstancesCommand,
+  GetServiceCommand,
   type HttpInstanceSummary,
   type NamespaceSummary,
   paginateListNamespaces,
@@ -45,6 +46,7 @@ export function toService(s: ServiceSummary, namespaceId: string): CloudMapServi
       ttl: r.TTL ?? 0,
     })),
     routingPolicy: s.DnsConfig?.RoutingPolicy,
+    createdAt: s.CreateDate,
   };
 }
 
@@ -98,6 +100,20 @@ export class CloudMapAdapter {
           (p) => p.Services,
         );
         return all.map((s) => toService(s, namespace.id));
+      }),
+    );
+  }
+
+  /**
+   * One Cloud Map service by ID, for when its name first appeared (CreateDate). A service ID is
+   * never reused, so the answer is cached as immutable.
+   */
+  getService(id: string): Promise<CloudMapService> {
+    return this.cache.getOrLoad(`sd:${this.region}:service:${id}`, TTL.immutable, () =>
+      read(`get Cloud Map service ${id}`, "GetService", async () => {
+        const out = await this.client.send(new GetServiceCommand({ Id: id }));
+        if (!out.Service) throw new Error("empty GetService answer");
+        return toService(out.Service, out.Service.NamespaceId ?? "");
       }),
     );
   }

@@ -13,7 +13,10 @@ export function lastSegment(arn: string): string {
   return arn.slice(arn.lastIndexOf("/") + 1);
 }
 
-/** arn:aws:ecs:region:acct:service/CLUSTER/NAME or …:task/CLUSTER/ID. */
+/**
+ * arn:aws:ecs:region:acct:service/CLUSTER/NAME or …:task/CLUSTER/ID. The old short format
+ * (service/NAME, task/ID) names no cluster: undefined, and the caller must find it.
+ */
 export function clusterOfArn(arn: string): string | undefined {
   const parts = arn.split(":").slice(5).join(":").split("/");
   return parts.length >= 3 ? parts[1] : undefined;
@@ -38,10 +41,13 @@ function serviceConnectOf(deployment: Deployment | undefined): ServiceConnectCon
         portName,
         discoveryName,
         discoveryArn: resources.find((r) => r.discoveryName === discoveryName)?.discoveryArn,
+        // dnsName stays absent when ECS reports none: the domain knows the namespace's name
+        // and applies ECS's default (discoveryName.namespace).
         clientAliases: (s.clientAliases ?? []).map((a) => ({
-          dnsName: a.dnsName ?? "",
+          dnsName: a.dnsName || undefined,
           port: a.port ?? 0,
         })),
+        ingressPortOverride: s.ingressPortOverride,
       };
     }),
   };
@@ -114,6 +120,7 @@ export function toEcsTask(task: Task): EcsTask {
     startedAt: task.startedAt,
     stoppedAt: task.stoppedAt,
     stoppedReason: task.stoppedReason,
+    stopCode: task.stopCode,
     containers: (task.containers ?? []).map((c) => ({
       name: c.name ?? "",
       lastStatus: c.lastStatus,
@@ -129,6 +136,7 @@ export function toTaskDefinition(td: SdkTaskDefinition): TaskDefinition {
     arn: td.taskDefinitionArn ?? "",
     family: td.family ?? "",
     revision: td.revision ?? 0,
+    networkMode: td.networkMode,
     containers: (td.containerDefinitions ?? []).map((c) => ({
       name: c.name ?? "",
       portMappings: (c.portMappings ?? []).map((p) => ({

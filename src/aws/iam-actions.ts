@@ -10,6 +10,7 @@ export const READ_ACTIONS = [
   "ecs:DescribeTaskDefinition",
   "servicediscovery:ListNamespaces",
   "servicediscovery:ListServices",
+  "servicediscovery:GetService",
   "servicediscovery:DiscoverInstances",
   "route53:GetHostedZone",
   "cloudwatch:GetMetricData",

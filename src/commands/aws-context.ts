@@ -59,6 +59,15 @@ export class Gaps {
   }
 
   add(what: string, error: AwsReadError): void {
-    if (!this.list.some((g) => g.what === what)) this.list.push({ what, why: error.reason });
+    this.push({ what, why: error.reason });
+  }
+
+  /** Takes in another collector's gaps (one target's, into the whole answer's). */
+  merge(other: Gaps): void {
+    for (const gap of other.list) this.push(gap);
+  }
+
+  private push(gap: Gap): void {
+    if (!this.list.some((g) => g.what === gap.what)) this.list.push(gap);
   }
 }

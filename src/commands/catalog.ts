@@ -1,5 +1,6 @@
 import { TTL } from "../aws/cache.ts";
 import type { CloudMapService, EcsService, Namespace } from "../domain/facts.ts";
+import { defaultAlias, namespaceByRef } from "../domain/resolution.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 
 /**
@@ -55,26 +56,34 @@ export async function loadCatalog(ctx: AwsContext, callerGaps: Gaps): Promise<Ca
   // A partial catalog answers this request but is not kept: it would hide names for a minute.
   if (gaps.list.length > 0) {
     ctx.cache.delete(key);
-    callerGaps.list.push(
-      ...gaps.list.filter((g) => !callerGaps.list.some((c) => c.what === g.what)),
-    );
+    callerGaps.merge(gaps);
   }
   return catalog;
 }
 
-/** The names a user could have meant, for suggestions. */
+/**
+ * The names a user could have meant, for suggestions: names clients can use. A Service Connect
+ * discovery name is a Cloud Map service that clients cannot resolve: its alias is offered instead.
+ */
 export function knownNames(catalog: Catalog): string[] {
   const names = new Set<string>();
   const nsById = new Map(catalog.namespaces.map((n) => [n.id, n]));
-  for (const cm of catalog.cloudMapServices) {
-    const ns = nsById.get(cm.namespaceId);
-    if (ns) names.add(`${cm.name}.${ns.name}`);
-  }
+  const discoveryArns = new Set<string>();
   for (const svc of catalog.ecsServices) {
     names.add(svc.name);
-    for (const entry of svc.serviceConnect?.enabled ? svc.serviceConnect.services : []) {
-      for (const alias of entry.clientAliases) names.add(alias.dnsName);
+    const sc = svc.serviceConnect?.enabled ? svc.serviceConnect : undefined;
+    const ns = namespaceByRef(catalog.namespaces, sc?.namespace);
+    for (const entry of sc?.services ?? []) {
+      if (entry.discoveryArn) discoveryArns.add(entry.discoveryArn);
+      for (const alias of entry.clientAliases) {
+        if (alias.dnsName || ns)
+          names.add(alias.dnsName ?? defaultAlias(entry.discoveryName, ns?.name));
+      }
     }
+  }
+  for (const cm of catalog.cloudMapServices) {
+    const ns = nsById.get(cm.namespaceId);
+    if (ns && !discoveryArns.has(cm.arn)) names.add(`${cm.name}.${ns.name}`);
   }
   return [...names].sort();
 }

@@ -2,67 +2,52 @@ import type { HealthAnswer } from "../domain/answer.ts";
 import type { EcsTask } from "../domain/facts.ts";
 import { type ClientService, type HealthReport, judgeHealth } from "../domain/health.ts";
 import { parseQuery } from "../domain/query.ts";
-import { buildResolution } from "../domain/resolution.ts";
+import { buildResolution, namespaceByRef } from "../domain/resolution.ts";
 import { parseWindow, type TrafficReport } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
+import { namespaceClients } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
 import { measure, trafficTargetOf } from "./traffic.ts";
 import { findTargets, notFound, type Target } from "./whois.ts";
 
 const STOPPED_READ = 100;
 
-function clusterOfServiceArn(arn: string): string | undefined {
-  const parts = arn.split(":").slice(5).join(":").split("/");
-  return parts.length >= 3 ? parts[1] : undefined;
-}
-
-async function stoppedTasks(ctx: AwsContext, gaps: Gaps, target: Target): Promise<EcsTask[]> {
+/** Recently stopped tasks; undefined when they could not be read (never "none"). */
+async function stoppedTasks(
+  ctx: AwsContext,
+  gaps: Gaps,
+  target: Target,
+): Promise<EcsTask[] | undefined> {
   const label = `${target.cluster}/${target.service}`;
   const arns = await gaps.soft(
     `the stopped tasks of ${label}`,
     ctx.ecs.listTasks(target.cluster, target.service, "STOPPED"),
-    [],
+    undefined,
   );
+  if (!arns) return undefined;
   if (arns.length === 0) return [];
   return gaps.soft(
     `the stopped tasks of ${label}`,
     ctx.ecs.describeTasks(target.cluster, arns.slice(0, STOPPED_READ)),
-    [],
+    undefined,
   );
 }
 
-/** The other Service Connect services of the namespace, with when their deployment started. */
-async function clientServices(
-  ctx: AwsContext,
-  gaps: Gaps,
-  publisherArn: string,
-  serviceArns: string[],
-): Promise<ClientService[] | undefined> {
-  const byCluster = new Map<string, string[]>();
-  for (const arn of serviceArns) {
-    const cluster = clusterOfServiceArn(arn);
-    if (!cluster || arn === publisherArn) continue;
-    byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), arn]);
-  }
-  let complete = true;
-  const described = await Promise.all(
-    [...byCluster].map(async ([cluster, arns]) => {
-      const out = await gaps.soft(
-        `the Service Connect clients in cluster ${cluster}`,
-        ctx.ecs.describeServices(cluster, arns),
-        undefined,
-      );
-      if (!out) complete = false;
-      return out?.services ?? [];
-    }),
-  );
-  if (!complete) return undefined;
-  return described
-    .flat()
-    .map((s) => ({ cluster: s.clusterName, service: s.name, deployedAt: s.deployedAt }));
-}
-
+/** One target's report, judged on its own gaps (another target's failures are not its own). */
 async function reportFor(
+  ctx: AwsContext,
+  answerGaps: Gaps,
+  target: Target,
+): Promise<HealthReport | undefined> {
+  const gaps = new Gaps();
+  try {
+    return await judgeTarget(ctx, gaps, target);
+  } finally {
+    answerGaps.merge(gaps);
+  }
+}
+
+async function judgeTarget(
   ctx: AwsContext,
   gaps: Gaps,
   target: Target,
@@ -73,18 +58,18 @@ async function reportFor(
   ]);
   if (!facts) return undefined;
   const resolution = buildResolution(target.request, facts);
-  const sc = facts.service.serviceConnect;
-  const namespace = sc?.enabled ? facts.namespaces.find((n) => n.arn === sc.namespace) : undefined;
+  const sc = facts.service?.serviceConnect;
+  const namespace = sc?.enabled ? namespaceByRef(facts.namespaces, sc.namespace) : undefined;
   const publishes = (sc?.services.length ?? 0) > 0;
   // Unread is not "no clients": a failed listing leaves the clients unknown, never "all fine".
-  const readClients = async () => {
+  const readClients = async (): Promise<ClientService[] | undefined> => {
     if (!publishes || !namespace) return undefined;
-    const arns = await gaps.soft(
-      `the Service Connect services of ${namespace.name}`,
-      ctx.ecs.listServicesByNamespace(namespace.arn),
-      undefined,
-    );
-    return arns ? clientServices(ctx, gaps, facts.service.arn, arns) : undefined;
+    const clients = await namespaceClients(ctx, gaps, namespace, facts.service?.arn);
+    return clients?.map((s) => ({
+      cluster: s.clusterName,
+      service: s.name,
+      deployedAt: s.deployedAt,
+    }));
   };
   // The last 15 minutes of Service Connect traffic: a 5xx burst is health too. A CloudWatch
   // failure leaves a gap and a health answer without traffic.

@@ -6,15 +6,10 @@ import type {
   EcsTask,
   Namespace,
 } from "../domain/facts.ts";
-import type { ServiceFacts } from "../domain/resolution.ts";
+import { type KnownName, namespaceByRef, type ServiceFacts } from "../domain/resolution.ts";
 import type { AwsContext, Gaps } from "./aws-context.ts";
 
-/** What the caller already read about one name, so it is not read twice. */
-export interface KnownName {
-  namespace: Namespace;
-  discoveryName: string;
-  instances: CloudMapInstance[];
-}
+export type { KnownName } from "../domain/resolution.ts";
 
 const TASK_ID = /^[0-9a-f]{32}$/;
 
@@ -24,10 +19,10 @@ function idOf(arn: string): string {
 
 /** Service Connect creates one Cloud Map service per discovery name; its ARN is in the deployment. */
 function serviceConnectCloudMapServices(
-  service: EcsService,
+  service: EcsService | undefined,
   ns: Namespace | undefined,
 ): CloudMapService[] {
-  if (!ns || !service.serviceConnect?.enabled) return [];
+  if (!ns || !service?.serviceConnect?.enabled) return [];
   return service.serviceConnect.services
     .filter((s) => s.discoveryArn)
     .map((s) => ({
@@ -42,8 +37,11 @@ function serviceConnectCloudMapServices(
 /**
  * Reads everything one ECS service's answer needs, in as few sequential round trips as the
  * dependencies allow: (1) the service, its task list and the known name's tasks; (2) the task
- * definition, namespaces' client lists, hosted zones and other names' instances, all at once.
- * Returns undefined when ECS does not know the service.
+ * definition, namespaces' client lists, hosted zones, when each name first appeared and other
+ * names' instances, all at once.
+ *
+ * Returns undefined when ECS says the service does not exist. When it could not be read, the
+ * answer keeps what was read (Cloud Map endpoints, tasks) if anything shows the service exists.
  */
 export async function gatherServiceFacts(
   ctx: AwsContext,
@@ -55,7 +53,16 @@ export async function gatherServiceFacts(
   describedTasks: EcsTask[] = [],
 ): Promise<ServiceFacts | undefined> {
   const label = `${cluster}/${serviceName}`;
-  const knownTaskIds = known?.instances.map((i) => i.id) ?? [];
+  // Instance IDs are task IDs when ECS registered them; anything else is no task to describe.
+  const knownTaskIds = known?.instances.map((i) => i.id).filter((id) => TASK_ID.test(id)) ?? [];
+  let tasksComplete = true;
+  const taskRead = <T>(what: string, work: Promise<T[]>): Promise<T[]> =>
+    work.catch((error: unknown) => {
+      if (!(error instanceof AwsReadError)) throw error;
+      tasksComplete = false;
+      gaps.add(what, error);
+      return [];
+    });
   const zoneVpcs = new Map<string, string[]>();
   const readZone = async (ns: Namespace) => {
     if (ns.type !== "DNS_PRIVATE" || !ns.hostedZoneId || zoneVpcs.has(ns.hostedZoneId)) return;
@@ -71,18 +78,20 @@ export async function gatherServiceFacts(
       );
   };
 
-  const [described, runningArns, namespaces, knownTasks] = await Promise.all([
+  let describeFailed = false;
+  const [described, runningArns, namespaces, knownTasks, knownListing] = await Promise.all([
     ctx.ecs.describeServices(cluster, [serviceName]).catch((error: unknown) => {
       if (error instanceof AwsReadError) {
+        describeFailed = true;
         gaps.add(`the ECS service ${label}`, error);
         return undefined;
       }
       throw error;
     }),
-    gaps.soft(`the task list of ${label}`, ctx.ecs.listTasks(cluster, serviceName, "RUNNING"), []),
+    taskRead(`the task list of ${label}`, ctx.ecs.listTasks(cluster, serviceName, "RUNNING")),
     gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
     knownTaskIds.length > 0
-      ? gaps.soft(`the tasks behind ${label}`, ctx.ecs.describeTasks(cluster, knownTaskIds), [])
+      ? taskRead(`the tasks behind ${label}`, ctx.ecs.describeTasks(cluster, knownTaskIds))
       : Promise.resolve([] as EcsTask[]),
     // A DNS name's hosted zone and record settings depend only on its namespace: read them
     // now rather than in a later round (the listing is cached, so the later read is free).
@@ -90,19 +99,26 @@ export async function gatherServiceFacts(
       ? Promise.all([
           readZone(known.namespace),
           ctx.cloudMap.listServices(known.namespace).catch(() => undefined),
-        ])
+        ]).then(([, listed]) => listed)
       : undefined,
   ]);
   const service = described?.services[0];
-  if (!service) return undefined;
+  // Not there (MISSING), or unreadable with nothing else showing that it exists.
+  const evidence = known !== undefined || describedTasks.length > 0 || runningArns.length > 0;
+  if (!service && !(describeFailed && evidence)) return undefined;
 
   const describedIds = new Set(knownTasks.map((t) => t.id));
   const undescribed = runningArns.filter((arn) => !describedIds.has(idOf(arn)));
-  const sc = service.serviceConnect?.enabled ? service.serviceConnect : undefined;
-  const scNamespace = sc
-    ? namespaces.find((n) => n.arn === sc.namespace || n.name === sc.namespace)
-    : undefined;
+  const sc = service?.serviceConnect?.enabled ? service.serviceConnect : undefined;
+  const scNamespace = sc ? namespaceByRef(namespaces, sc.namespace) : undefined;
   const cloudMapServices = serviceConnectCloudMapServices(service, scNamespace);
+  if (known && knownListing) {
+    cloudMapServices.push(
+      ...knownListing.filter(
+        (s) => s.name === known.discoveryName && !cloudMapServices.some((c) => c.id === s.id),
+      ),
+    );
+  }
   const instances = new Map<string, CloudMapInstance[]>();
   const namespaceServices = new Map<string, string[]>();
 
@@ -127,10 +143,21 @@ export async function gatherServiceFacts(
     if (found) instances.set(cm.id, found);
   };
 
+  // When each Service Connect discovery name first appeared: a client deployed before that
+  // cannot resolve it. GetService is cached for good (a Cloud Map service ID is never reused).
+  const readCreation = async (cm: CloudMapService) => {
+    const read = await gaps.soft(
+      `when ${cm.name} first appeared in Cloud Map`,
+      ctx.cloudMap.getService(cm.id).then((s) => s as CloudMapService | undefined),
+      undefined,
+    );
+    if (read?.createdAt) cm.createdAt = read.createdAt;
+  };
+
   // Classic service registries name a Cloud Map service ARN; its namespace and DNS records
   // come from the (cached) service listings of the namespaces.
   const readRegistries = async () => {
-    if (service.serviceRegistries.length === 0) return;
+    if (!service || service.serviceRegistries.length === 0) return;
     const wanted = new Set(service.serviceRegistries.map((r) => r.registryArn));
     const candidates = known
       ? [known.namespace, ...namespaces.filter((n) => n.id !== known.namespace.id)]
@@ -141,8 +168,10 @@ export async function gatherServiceFacts(
         ctx.cloudMap.listServices(ns),
         [] as CloudMapService[],
       );
-      const matches = listed.filter((s) => wanted.has(s.arn));
-      for (const cm of matches) wanted.delete(cm.arn);
+      const matches = listed.filter(
+        (s) => wanted.has(s.arn) && !cloudMapServices.some((c) => c.id === s.id),
+      );
+      for (const cm of listed) if (wanted.has(cm.arn)) wanted.delete(cm.arn);
       cloudMapServices.push(...matches);
       await Promise.all([
         ...matches.map((cm) => readInstances(cm, ns)),
@@ -152,16 +181,21 @@ export async function gatherServiceFacts(
     }
   };
 
+  // Without the service, a running task still names the task definition.
+  const taskDefinitionArn = service?.taskDefinitionArn ?? knownTasks[0]?.taskDefinitionArn;
+  const scServices = [...cloudMapServices];
   const [taskDefinition, otherTasks] = await Promise.all([
-    gaps.soft(
-      `the task definition ${idOf(service.taskDefinitionArn)}`,
-      ctx.ecs
-        .describeTaskDefinition(service.taskDefinitionArn)
-        .then((td) => td as typeof td | undefined),
-      undefined,
-    ),
+    taskDefinitionArn
+      ? gaps.soft(
+          `the task definition ${idOf(taskDefinitionArn)}`,
+          ctx.ecs
+            .describeTaskDefinition(taskDefinitionArn)
+            .then((td) => td as typeof td | undefined),
+          undefined,
+        )
+      : undefined,
     undescribed.length > 0
-      ? gaps.soft(`the tasks of ${label}`, ctx.ecs.describeTasks(cluster, undescribed), [])
+      ? taskRead(`the tasks of ${label}`, ctx.ecs.describeTasks(cluster, undescribed))
       : Promise.resolve([] as EcsTask[]),
     scNamespace
       ? gaps
@@ -174,7 +208,8 @@ export async function gatherServiceFacts(
             if (arns) namespaceServices.set(scNamespace.arn, arns.map(idOf).sort());
           })
       : undefined,
-    ...cloudMapServices.map((cm) => (scNamespace ? readInstances(cm, scNamespace) : undefined)),
+    ...scServices.map((cm) => (scNamespace ? readInstances(cm, scNamespace) : undefined)),
+    ...scServices.map((cm) => (cm.createdAt ? undefined : readCreation(cm))),
     scNamespace ? readZone(scNamespace) : undefined,
     readRegistries(),
   ]);
@@ -196,24 +231,26 @@ export async function gatherServiceFacts(
     .filter((id) => TASK_ID.test(id) && !byId.has(id));
   if (orphanIds.length > 0) {
     extraTasks.push(
-      ...(await gaps.soft(
+      ...(await taskRead(
         `the tasks registered for ${label}`,
         ctx.ecs.describeTasks(cluster, orphanIds),
-        [],
       )),
     );
   }
 
   return {
+    ref: { cluster, service: serviceName },
     service,
     taskDefinition,
     tasks,
+    tasksComplete,
     extraTasks,
     namespaces,
     cloudMapServices,
     instances,
     namespaceServices,
     zoneVpcs,
+    known,
     gaps: gaps.list,
   };
 }

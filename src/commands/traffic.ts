@@ -1,10 +1,11 @@
-import { clusterOfArn, lastSegment } from "../aws/ecs-mapping.ts";
 import type { TrafficAnswer, TrafficResult } from "../domain/answer.ts";
 import { parseQuery } from "../domain/query.ts";
 import {
   bindingsOf,
   buildResolution,
+  hostOf,
   type NameBinding,
+  namespaceByRef,
   type ServiceFacts,
 } from "../domain/resolution.ts";
 import {
@@ -18,6 +19,7 @@ import {
   WINDOW_NAMES,
 } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
+import { namespaceCallers } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
 import { findTargets, notFound, type Target } from "./whois.ts";
 
@@ -27,7 +29,7 @@ function serviceConnectBinding(
   asked: string | undefined,
 ): NameBinding | undefined {
   const sc = bindingsOf(facts).filter((b) => b.scope.kind === "service-connect");
-  return sc.find((b) => asked !== undefined && b.name.split(":")[0] === asked) ?? sc[0];
+  return sc.find((b) => asked !== undefined && hostOf(b) === asked) ?? sc[0];
 }
 
 /** Builds what to measure for one service, or says why nothing can be. */
@@ -38,24 +40,17 @@ export async function trafficTargetOf(
   asked: string | undefined,
 ): Promise<TrafficTarget | undefined> {
   const binding = serviceConnectBinding(facts, asked);
-  if (!binding) return undefined;
-  const namespace = facts.namespaces.find((n) => n.name === binding.namespace);
-  const arns = namespace
-    ? await gaps.soft(
-        `the Service Connect services of ${namespace.name}`,
-        ctx.ecs.listServicesByNamespace(namespace.arn),
-        [] as string[],
-      )
-    : [];
+  if (!binding || !facts.service) return undefined;
+  const namespace = namespaceByRef(facts.namespaces, facts.service.serviceConnect?.namespace);
+  const callers = namespace
+    ? await namespaceCallers(ctx, gaps, namespace, facts.service.arn)
+    : undefined;
   return {
     name: binding.name,
     discoveryName: binding.discoveryName,
     publisher: { service: facts.service.name, cluster: facts.service.clusterName },
     appProtocol: binding.appProtocol,
-    candidates: arns
-      .filter((arn) => arn !== facts.service.arn)
-      .map((arn) => ({ service: lastSegment(arn), cluster: clusterOfArn(arn) ?? "" }))
-      .sort((a, b) => a.service.localeCompare(b.service)),
+    candidates: callers ?? [],
   };
 }
 
@@ -87,6 +82,10 @@ async function resultFor(
 ): Promise<TrafficResult | undefined> {
   const facts = await gatherTargetFacts(ctx, gaps, target);
   if (!facts) return undefined;
+  if (!facts.service) {
+    // Which Service Connect name to measure is in the service's configuration: unknown here.
+    return { kind: "service-unread", service: `${target.cluster}/${target.service}` };
+  }
   const asked = target.request.focusName?.name;
   const measured = await trafficTargetOf(ctx, gaps, facts, asked);
   if (!measured) {
@@ -94,7 +93,8 @@ async function resultFor(
     return { kind: "no-service-connect", service: `${target.cluster}/${target.service}`, names };
   }
   const report = await measure(ctx, gaps, measured, window, now);
-  const viaAlias = asked && measured.name.split(":")[0] !== asked ? measured.name : undefined;
+  const viaAlias =
+    asked && measured.name.replace(/:\d+$/, "") !== asked ? measured.name : undefined;
   return report
     ? { kind: "report", report, target: measured, viaAlias }
     : { kind: "unread", target: measured };
@@ -133,7 +133,10 @@ export async function trafficGraph(
   answer: TrafficAnswer,
 ): Promise<Uint8Array | undefined> {
   if (answer.kind !== "found") return undefined;
-  const first = answer.results.find((r) => r.kind !== "no-service-connect");
+  const first = answer.results.find(
+    (r): r is Extract<TrafficResult, { target: unknown }> =>
+      r.kind === "report" || r.kind === "unread",
+  );
   if (!first) return undefined;
   return aws().cloudWatch.getMetricWidgetImage(graphWidget(first.target, answer.window));
 }

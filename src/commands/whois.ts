@@ -1,10 +1,13 @@
 import { AwsReadError } from "../aws/errors.ts";
 import type { WhoisAnswer } from "../domain/answer.ts";
-import type { CloudMapInstance, EcsTask, Namespace } from "../domain/facts.ts";
+import type { CloudMapInstance, EcsService, EcsTask, Namespace } from "../domain/facts.ts";
 import { parseQuery, type Query } from "../domain/query.ts";
 import {
+  bindingMatches,
   bindingsOf,
   buildResolution,
+  hostOf,
+  namespaceByRef,
   type Resolution,
   type ServiceFacts,
 } from "../domain/resolution.ts";
@@ -33,10 +36,12 @@ function ownerOf(instances: CloudMapInstance[]): { cluster: string; service: str
     : undefined;
 }
 
-function minimalFacts(service: ServiceFacts["service"], catalog: Catalog): ServiceFacts {
+function minimalFacts(service: EcsService, catalog: Catalog): ServiceFacts {
   return {
+    ref: { cluster: service.clusterName, service: service.name },
     service,
     tasks: [],
+    tasksComplete: false,
     namespaces: catalog.namespaces,
     cloudMapServices: catalog.cloudMapServices.concat(
       (service.serviceConnect?.services ?? []).map((s) => ({
@@ -44,7 +49,7 @@ function minimalFacts(service: ServiceFacts["service"], catalog: Catalog): Servi
         arn: s.discoveryArn ?? "",
         name: s.discoveryName,
         namespaceId:
-          catalog.namespaces.find((n) => n.arn === service.serviceConnect?.namespace)?.id ?? "",
+          namespaceByRef(catalog.namespaces, service.serviceConnect?.namespace)?.id ?? "",
         dnsRecords: [],
       })),
     ),
@@ -64,13 +69,9 @@ async function publishersInCatalog(
   const catalog = await loadCatalog(ctx, gaps);
   return catalog.ecsServices
     .filter((svc) =>
-      bindingsOf(minimalFacts(svc, catalog)).some((b) => {
-        const [host, port] = b.name.split(":");
-        return (
-          host === query.name &&
-          (query.port === undefined || port === undefined || Number(port) === query.port)
-        );
-      }),
+      bindingsOf(minimalFacts(svc, catalog)).some(
+        (b) => hostOf(b) === query.name && bindingMatches(b, query.name, query.port),
+      ),
     )
     .map((svc) => ({
       cluster: svc.clusterName,
@@ -141,6 +142,8 @@ async function targetsFor(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Ta
   switch (query.kind) {
     case "cluster-service":
     case "service-arn":
+      if (query.cluster === undefined)
+        return servicesInEveryCluster(ctx, gaps, query.text, query.service);
       return [
         {
           cluster: query.cluster,
@@ -191,28 +194,15 @@ async function targetsFor(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Ta
             return targetsForName(ctx, gaps, query.text, ns, lower, instances, { name: qualified });
           }),
         ),
-        Promise.all(
-          clusters.map(async (cluster) => {
-            const found = await gaps.soft(
-              `the service ${query.name} in cluster ${cluster}`,
-              ctx.ecs.describeServices(cluster, [query.name]),
-              { services: [], missing: [] },
-            );
-            return found.services.map((svc) => ({
-              cluster: svc.clusterName,
-              service: svc.name,
-              request: { query: query.text, subject: { kind: "service" as const } },
-            }));
-          }),
-        ),
+        servicesIn(ctx, gaps, clusters, query.text, query.name),
       ]);
-      return [...byName.flat(), ...byService.flat()];
+      return [...byName.flat(), ...byService];
     }
 
     case "task-id":
     case "task-arn": {
       const clusters =
-        query.kind === "task-arn"
+        query.kind === "task-arn" && query.cluster !== undefined
           ? [query.cluster]
           : await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), []);
       const found = await Promise.all(
@@ -261,6 +251,42 @@ async function targetsFor(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Ta
     case "invalid":
       return [];
   }
+}
+
+/** An ECS service by name in each of these clusters (DescribeServices reports the rest MISSING). */
+async function servicesIn(
+  ctx: AwsContext,
+  gaps: Gaps,
+  clusters: string[],
+  text: string,
+  name: string,
+): Promise<Target[]> {
+  const found = await Promise.all(
+    clusters.map((cluster) =>
+      gaps.soft(
+        `the service ${name} in cluster ${cluster}`,
+        ctx.ecs.describeServices(cluster, [name]),
+        { services: [], missing: [] },
+      ),
+    ),
+  );
+  return found.flatMap((f) =>
+    f.services.map((svc) => ({
+      cluster: svc.clusterName,
+      service: svc.name,
+      request: { query: text, subject: { kind: "service" as const } },
+    })),
+  );
+}
+
+async function servicesInEveryCluster(
+  ctx: AwsContext,
+  gaps: Gaps,
+  text: string,
+  name: string,
+): Promise<Target[]> {
+  const clusters = await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]);
+  return servicesIn(ctx, gaps, clusters, text, name);
 }
 
 function taskTargets(text: string, tasks: EcsTask[], ip?: string): Target[] {

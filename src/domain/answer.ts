@@ -33,7 +33,9 @@ export type TrafficResult =
   /** The service publishes nothing through Service Connect, so there are no metrics to read. */
   | { kind: "no-service-connect"; service: string; names: string[] }
   /** CloudWatch could not be read; the gap says why. */
-  | { kind: "unread"; target: TrafficTarget };
+  | { kind: "unread"; target: TrafficTarget }
+  /** The ECS service could not be read, so which name to measure is unknown; the gap says why. */
+  | { kind: "service-unread"; service: string };
 
 export type TrafficAnswer =
   | { kind: "found"; query: string; window: TrafficWindow; results: TrafficResult[]; gaps: Gap[] }

@@ -27,12 +27,17 @@ export interface CloudMapService {
   /** Empty for services without DNS (HTTP namespaces, Service Connect). */
   dnsRecords: DnsRecordSpec[];
   routingPolicy?: string;
+  /**
+   * When the Cloud Map service was created: for Service Connect, when its discovery name first
+   * appeared in the namespace (ECS creates one Cloud Map service per discovery name).
+   */
+  createdAt?: Date;
 }
 
 export type CloudMapHealth = "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
 
 export interface CloudMapInstance {
-  /** ECS registers each task under its task ID. */
+  /** ECS registers Service Discovery tasks under their task ID; other registrants may not. */
   id: string;
   ipv4?: string;
   port?: number;
@@ -44,15 +49,19 @@ export interface CloudMapInstance {
 }
 
 export interface ClientAlias {
-  dnsName: string;
+  /** Absent when the service declares only a port: ECS then uses discoveryName.namespace. */
+  dnsName?: string;
   port: number;
 }
 
 export interface ServiceConnectEntry {
   portName: string;
+  /** As ECS reports it; defaults to the port name. Clients cannot resolve it alone. */
   discoveryName: string;
   discoveryArn?: string;
   clientAliases: ClientAlias[];
+  /** The port the server-side proxy listens on, when it is not the container port. */
+  ingressPortOverride?: number;
 }
 
 export interface ServiceConnectConfig {
@@ -125,6 +134,8 @@ export interface EcsTask {
   startedAt?: Date;
   stoppedAt?: Date;
   stoppedReason?: string;
+  /** TaskFailedToStart, EssentialContainerExited, ServiceSchedulerInitiated, … */
+  stopCode?: string;
   containers: ContainerState[];
 }
 
@@ -144,6 +155,8 @@ export interface TaskDefinition {
   arn: string;
   family: string;
   revision: number;
+  /** awsvpc, bridge, host; in bridge mode the Service Connect proxy listens on an ephemeral port. */
+  networkMode?: string;
   containers: ContainerDefinition[];
 }
 

@@ -1,18 +1,33 @@
-// `/ecs health`: one verdict (healthy / degraded / down) and the one reason that decides it,
-// judged from the same facts whois reads plus stopped tasks and Service Connect clients.
+// `/ecs health`: one verdict (healthy / degraded / down, or unknown when the deciding facts
+// could not be read) and the one reason that decides it, judged from the same facts whois
+// reads plus stopped tasks, Service Connect clients and the last minutes of traffic.
+//
+// Every finding comes from data that was read. Data that could not be read is a gap, shown
+// as unknown: it never becomes DOWN, "stale", "not registered" or "0 healthy".
 
 import type { EcsService, EcsTask, Gap, ServiceEvent } from "./facts.ts";
-import { type Endpoint, type Resolution, stopNote } from "./resolution.ts";
-import type { TrafficReport } from "./traffic.ts";
+import {
+  type Endpoint,
+  hostOf,
+  listenLabel,
+  type NameBinding,
+  type Resolution,
+} from "./resolution.ts";
+import { stopAdvice, stopKind, stopNote } from "./stops.ts";
+import { utcMinute as minute } from "./time.ts";
+import type { CallerTraffic, TrafficReport } from "./traffic.ts";
 
-export type HealthLevel = "healthy" | "degraded" | "down";
+export type HealthLevel = "healthy" | "degraded" | "down" | "unknown";
+
+export type Layer = "name" | "path" | "app" | "deploy";
 
 export interface Finding {
-  level: HealthLevel;
+  /** A note is worth reading but does not change the verdict (it may not concern any caller). */
+  level: "down" | "degraded" | "note";
   /** Plain text, e.g. "0 of 2 tasks running; last stop: …". */
   text: string;
-  /** Which layer the operator looks at next: name, path or app. */
-  layer: "name" | "path" | "app" | "deploy";
+  /** Which layer the operator looks at next. */
+  layer: Layer;
   next: string;
 }
 
@@ -20,14 +35,16 @@ export interface Finding {
 export interface ClientService {
   cluster: string;
   service: string;
+  /** When its PRIMARY deployment started: its tasks know the endpoints that existed then. */
   deployedAt?: Date;
 }
 
 export interface HealthInput {
   resolution: Resolution;
-  service: EcsService;
-  /** Recently stopped tasks of the service (ECS keeps them about an hour). */
-  stoppedTasks: EcsTask[];
+  /** Undefined when DescribeServices could not be read. */
+  service?: EcsService;
+  /** Recently stopped tasks (ECS keeps them about an hour); undefined when unread. */
+  stoppedTasks?: EcsTask[];
   /** Other Service Connect services in the publisher's namespace; undefined if not applicable or unread. */
   clients?: ClientService[];
   /** Service Connect traffic of the last minutes; undefined when not measured or unreadable. */
@@ -37,9 +54,17 @@ export interface HealthInput {
 
 /** A 5xx share above this, seen by the callers, makes a service degraded. */
 export const ERROR_RATE_DEGRADED = 0.05;
+/** …provided this many 5xx at least: two failures out of three requests are not an incident. */
+export const ERRORS_MIN = 10;
+/** A caller below this 5xx share counts as not seeing errors. */
+const ERROR_RATE_CLEAN = 0.01;
+/** A caller deployment this close before the window's end counts as recent. */
+const RECENT_DEPLOY_MS = 6 * 3600_000;
 
 export interface RepeatedEvent extends ServiceEvent {
   count: number;
+  /** The different tasks a collapsed event was about (short IDs), when it named tasks. */
+  tasks: string[];
 }
 
 export interface HealthReport {
@@ -51,33 +76,48 @@ export interface HealthReport {
   findings: Finding[];
   resolution: Resolution;
   circuitBreaker?: { enable: boolean; rollback: boolean };
-  failedTasks: number;
-  deploymentCount: number;
+  failedTasks?: number;
+  deploymentCount?: number;
   events: RepeatedEvent[];
-  stopped: { taskId: string; at?: Date; note: string }[];
+  /** Undefined when the stopped tasks could not be read. */
+  stopped?: { taskId: string; at?: Date; note: string }[];
   /** Registered in Cloud Map but not running (resolves to a dead IP), and the reverse. */
   cloudMapOnly: Endpoint[];
   ecsOnly: Endpoint[];
+  /** Clients whose deployment predates the name; undefined when that could not be told. */
   staleClients?: ClientService[];
   traffic?: TrafficReport;
   nextCheck: string;
+  /** What could not be read, in the user's terms: the headline names it. */
+  unknown: string[];
   gaps: Gap[];
 }
 
 const EVENTS_SHOWN = 5;
 const STOPPED_SHOWN = 5;
+const TASK_IN_EVENT = /\b[0-9a-f]{32}\b/g;
 
-/** "(service x) has started 1 tasks: (task abc)." and the same for task def collapse into one line. */
+/**
+ * Repeated service events collapse into one line with a count. Events about different tasks
+ * keep every task they named: a collapsed line never pins them on one task ID.
+ */
 export function dedupeEvents(events: ServiceEvent[]): RepeatedEvent[] {
-  const out: RepeatedEvent[] = [];
-  const shape = (m: string) =>
-    m.replace(/\b[0-9a-f]{32}\b/g, "…").replace(/ecs-svc\/\d+/g, "ecs-svc/…");
+  const out: (RepeatedEvent & { shape: string })[] = [];
+  const shape = (m: string) => m.replace(TASK_IN_EVENT, "…").replace(/ecs-svc\/\d+/g, "ecs-svc/…");
   for (const event of [...events].sort((a, b) => b.at.getTime() - a.at.getTime())) {
-    const same = out.find((e) => shape(e.message) === shape(event.message));
-    if (same) same.count += 1;
-    else out.push({ ...event, count: 1 });
+    const key = shape(event.message);
+    const tasks = [...event.message.matchAll(TASK_IN_EVENT)].map((m) => m[0].slice(0, 12));
+    const same = out.find((e) => e.shape === key);
+    if (same) {
+      same.count += 1;
+      for (const t of tasks) if (!same.tasks.includes(t)) same.tasks.push(t);
+      // Collapsed events about other tasks: show the shape, and the tasks beside it.
+      if (same.tasks.length > tasks.length) same.message = key;
+    } else {
+      out.push({ ...event, count: 1, tasks, shape: key });
+    }
   }
-  return out.slice(0, EVENTS_SHOWN);
+  return out.slice(0, EVENTS_SHOWN).map(({ shape: _shape, ...e }) => e);
 }
 
 function lastStop(stopped: EcsTask[]): EcsTask | undefined {
@@ -90,35 +130,133 @@ function describeEndpoint(e: Endpoint): string {
   return `${e.ip ?? e.taskId ?? "?"}${e.note ? ` (${e.note})` : ""}`;
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => (n === 1 ? one : many);
+
+/** The containers every unhealthy endpoint fails, when they all fail the same. */
+function commonFailingContainer(endpoints: Endpoint[]): string | undefined {
+  const notes = new Set(endpoints.map((e) => e.note));
+  const [only] = [...notes];
+  return notes.size === 1 && only?.startsWith("container health check failing: ")
+    ? only.slice("container health check failing: ".length)
+    : undefined;
+}
+
+function runningFinding(
+  service: EcsService,
+  stopped: EcsTask[] | undefined,
+  label: string,
+): Finding {
+  const stop = stopped ? lastStop(stopped) : undefined;
+  const kind = stop ? stopKind(stop) : undefined;
+  const neverStarted = kind === "image-pull" || kind === "task-setup" || kind === "never-started";
+  const next = stop
+    ? stopAdvice(stop, label)
+    : stopped === undefined
+      ? `App: the stopped tasks of ${label} could not be read (see below); its service events say why tasks stop.`
+      : `App: ECS keeps no recently stopped task of ${label} (it keeps them about an hour); its service events say why (placement, image pull, health checks).`;
+  return {
+    level: "down",
+    layer: neverStarted ? "deploy" : "app",
+    text: `0 of ${service.desiredCount} tasks running${stop ? `; ${neverStarted ? "tasks never start" : "last stop"}: ${stopNote(stop)}` : ""}`,
+    next,
+  };
+}
+
+function staleFinding(stale: Endpoint[], focus: NameBinding, subject: string): Finding {
+  const what = stale
+    .map((e) => `${e.ip ?? e.taskId}${e.stoppedAt ? ` (task stopped ${minute(e.stoppedAt)})` : ""}`)
+    .join(", ");
+  const first = stale[0];
+  const command = `aws servicediscovery deregister-instance --service-id ${focus.cloudMapServiceId ?? "<Cloud Map service ID>"} --instance-id ${first?.instanceId ?? "<instance ID>"}`;
+  const owner = stale.every((e) => e.registeredByEcs)
+    ? "ECS registered it and removes it when the task stops; this time it did not"
+    : "the instance carries no ECS attributes, so the bot cannot tell who registered it (ECS, Service Connect or a script); whoever did must remove it";
+  return {
+    level: "degraded",
+    layer: "name",
+    text: `Cloud Map still lists ${what} for ${subject}, but ECS no longer runs ${stale.length === 1 ? "that task" : "those tasks"}: clients resolve a dead IP`,
+    next: `Name: ${owner}. Deregister it (${command}); clients stop resolving it once Cloud Map drops it.`,
+  };
+}
+
+/** 5xx seen by the callers, and whether one caller alone sees them. */
+function errorFinding(
+  traffic: TrafficReport,
+  label: string,
+  subject: string,
+  clients: ClientService[] | undefined,
+): Finding | undefined {
+  const rate = traffic.errorRate.current;
+  const errors = traffic.codes["5XX"].current ?? 0;
+  if (traffic.protocol !== "http" || rate === undefined) return undefined;
+  if (rate < ERROR_RATE_DEGRADED || errors < ERRORS_MIN) return undefined;
+  const window = traffic.window.label;
+  const p99 = traffic.latency.p99.current;
+  const latency = p99 === undefined ? "" : ` (p99 ${Math.round(p99)} ms)`;
+  const failing = traffic.callers.filter((c) => (c.errorRate ?? 0) >= ERROR_RATE_DEGRADED);
+  const clean = traffic.callers.filter((c) => (c.errorRate ?? 0) < ERROR_RATE_CLEAN);
+  const [only] = failing;
+  if (failing.length === 1 && only && clean.length === traffic.callers.length - 1 && clean.length) {
+    const deployed = clients?.find((c) => c.cluster === only.cluster && c.service === only.service);
+    return {
+      level: "degraded",
+      layer: "app",
+      text: `only ${only.cluster}/${only.service} sees 5xx: ${pct(only.errorRate)} of its requests in the last ${window}; the other ${clean.length} ${plural(clean.length, "caller")} see under 1%`,
+      next: `App: ${label} fails ${only.service}'s requests and serves the others: compare what ${only.service} sends (paths, headers, payloads, versions) and read ${label}'s logs for its requests. ${deployNote(only, deployed, traffic.end)}`,
+    };
+  }
+  return {
+    level: "degraded",
+    layer: "app",
+    text: `callers see ${pct(rate)} 5xx in the last ${window}${latency}`,
+    next: `App: requests reach ${label} and fail there; read its application logs for the last ${window} (/ecs traffic ${subject} shows which callers).`,
+  };
+}
+
+function deployNote(caller: CallerTraffic, deployed: ClientService | undefined, end: Date): string {
+  const at = deployed?.deployedAt;
+  if (!at) return `When ${caller.service} last deployed could not be read.`;
+  const ago = end.getTime() - at.getTime();
+  return ago >= 0 && ago <= RECENT_DEPLOY_MS
+    ? `${caller.service} deployed at ${minute(at)}, ${Math.round(ago / 60_000)} min before: its new version is the first suspect.`
+    : `${caller.service} has not deployed since ${minute(at)}.`;
+}
+
+const pct = (v: number | undefined) => (v === undefined ? "–" : `${(v * 100).toFixed(1)}%`);
+
 function findingsOf(input: HealthInput, staleClients: ClientService[] | undefined): Finding[] {
   const { resolution: r, service } = input;
   const focus = r.bindings[0];
-  const subject = focus?.name.split(":")[0] ?? `${service.clusterName}/${service.name}`;
-  const label = `${service.clusterName}/${service.name}`;
+  const label = `${r.publisher.cluster}/${r.publisher.service}`;
+  const subject = focus ? hostOf(focus) : label;
   const findings: Finding[] = [];
-  const stop = lastStop(input.stoppedTasks);
 
-  if (service.desiredCount > 0 && service.runningCount === 0) {
-    findings.push({
-      level: "down",
-      layer: "app",
-      text: `0 of ${service.desiredCount} tasks running${stop ? `; last stop: ${stopNote(stop)}` : ""}`,
-      next: stop
-        ? `App: the tasks do not stay up. Read the stopped task's reason and its container logs; ${/OutOfMemory|exit 137/.test(stopNote(stop)) ? "exit 137 with OutOfMemoryError means the container hit its memory limit: raise memory in the task definition or fix the leak" : "fix what stops it, then watch the deployment"}.`
-        : `App: ECS keeps no recent stopped task for ${label}; check the service events for placement or image errors.`,
-    });
-  }
-  const registered = focus?.instances?.length ?? 0;
-  if (focus && registered > 0 && r.healthy === 0 && service.runningCount > 0) {
-    findings.push({
-      level: "down",
-      layer: "app",
-      text: `0 of ${r.endpoints.length} endpoints of ${subject} healthy`,
-      next: `App: every endpoint fails its health check; check the container health check and logs of ${label}.`,
-    });
+  if (service && service.desiredCount > 0 && service.runningCount === 0) {
+    findings.push(runningFinding(service, input.stoppedTasks, label));
   }
   const unhealthy = r.endpoints.filter((e) => e.state === "unhealthy");
-  if (unhealthy.length > 0 && r.healthy > 0) {
+  const stale = r.endpoints.filter((e) => e.state === "stale");
+  const running = service ? service.runningCount > 0 : true;
+  // Down from the endpoints only when every one of them was read and none is healthy.
+  const noneHealthy =
+    focus &&
+    r.endpoints.length > 0 &&
+    r.healthy === 0 &&
+    r.endpoints.every((e) => e.state === "unhealthy" || e.state === "stale");
+  if (noneHealthy && running && unhealthy.length > 0) {
+    const container = commonFailingContainer(unhealthy);
+    findings.push({
+      level: "down",
+      layer: "app",
+      text:
+        container && unhealthy.length === r.endpoints.length
+          ? `every endpoint of ${subject} fails its container health check (container ${container}): 0 of ${r.endpoints.length} healthy`
+          : `0 of ${r.endpoints.length} endpoints of ${subject} healthy: ${r.endpoints.map(describeEndpoint).join(", ")}`,
+      next: container
+        ? `App: the ${container} container's health check fails in every task of ${label}: run its health check command by hand (ECS Exec) or read its logs; ECS replaces tasks whose essential container stays unhealthy.`
+        : `App: nothing healthy answers for ${subject}; check the container health checks and logs of ${label}.`,
+    });
+  } else if (unhealthy.length > 0) {
     findings.push({
       level: "degraded",
       layer: "app",
@@ -126,7 +264,7 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
       next: `App: look at task ${unhealthy[0]?.taskId ?? "?"}'s container health check and logs; ECS replaces a task whose essential container stays unhealthy.`,
     });
   }
-  if (service.rolloutState === "FAILED") {
+  if (service?.rolloutState === "FAILED") {
     findings.push({
       level: service.runningCount === 0 ? "down" : "degraded",
       layer: "deploy",
@@ -134,7 +272,7 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
       next: `Deploy: the last deployment of ${label} failed${service.circuitBreaker?.rollback ? " and the circuit breaker rolls back" : ""}; compare its task definition with the previous one.`,
     });
   }
-  if (service.runningCount > 0 && service.runningCount < service.desiredCount) {
+  if (service && service.runningCount > 0 && service.runningCount < service.desiredCount) {
     findings.push({
       level: "degraded",
       layer: "app",
@@ -142,25 +280,11 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
       next: `App: ECS is short of tasks for ${label}; the service events say why (placement, image pull, health checks).`,
     });
   }
-  const errorRate = input.traffic?.errorRate.current;
-  if (errorRate !== undefined && errorRate >= ERROR_RATE_DEGRADED) {
-    const window = input.traffic?.window.label ?? "";
-    findings.push({
-      level: "degraded",
-      layer: "app",
-      text: `callers see ${(errorRate * 100).toFixed(1)}% 5xx in the last ${window} (p99 ${Math.round(input.traffic?.latency.p99.current ?? 0)} ms)`,
-      next: `App: requests reach ${label} and fail there; read its application logs for the last ${window} (/ecs traffic ${subject} shows which callers).`,
-    });
-  }
-  const cloudMapOnly = r.endpoints.filter((e) => e.state === "stale");
-  if (cloudMapOnly.length > 0) {
-    findings.push({
-      level: "degraded",
-      layer: "name",
-      text: `Cloud Map still lists ${cloudMapOnly.map((e) => e.ip ?? e.taskId).join(", ")} for ${subject}, but ECS no longer runs ${cloudMapOnly.length === 1 ? "that task" : "those tasks"}: clients may resolve a dead IP`,
-      next: `Name: the registration outlived its task. It should clear within a minute; if it stays, deregister the instance in Cloud Map.`,
-    });
-  }
+  const errors = input.traffic
+    ? errorFinding(input.traffic, label, subject, input.clients)
+    : undefined;
+  if (errors) findings.push(errors);
+  if (stale.length > 0 && focus) findings.push(staleFinding(stale, focus, subject));
   const ecsOnly = r.endpoints.filter((e) => e.state === "unregistered");
   if (ecsOnly.length > 0) {
     findings.push({
@@ -172,49 +296,106 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
   }
   if (staleClients && staleClients.length > 0 && focus?.scope.kind === "service-connect") {
     const names = staleClients.map((c) => c.service).join(", ");
+    const first = staleClients[0];
     findings.push({
-      level: "degraded",
+      level: "note",
       layer: "name",
-      text: `${names} started before ${service.name}'s current deployment (${service.deployedAt?.toISOString() ?? "?"}): if that deployment added or changed ${focus.name}, their proxies cannot resolve it until they are redeployed`,
-      next: `Name: redeploy ${names} (aws ecs update-service --force-new-deployment) so their Service Connect proxies learn ${focus.name}.`,
+      text: `${names} deployed before ${focus.name} first appeared (${minute(focus.appearedAt)}): if ${staleClients.length === 1 ? "it calls" : "they call"} it, ${staleClients.length === 1 ? "its" : "their"} Service Connect proxies cannot resolve it until redeployed`,
+      next: `Name: if ${names} ${staleClients.length === 1 ? "is" : "are"} failing to reach ${focus.name}, redeploy (aws ecs update-service --cluster ${first?.cluster ?? "?"} --service ${first?.service ?? "?"} --force-new-deployment): ECS keeps a deployment's tasks, replacements included, on the endpoints that existed when it was deployed.`,
     });
   }
-  const order: Record<HealthLevel, number> = { down: 0, degraded: 1, healthy: 2 };
+  const order: Record<Finding["level"], number> = { down: 0, degraded: 1, note: 2 };
   return findings.sort((a, b) => order[a.level] - order[b.level]);
+}
+
+/**
+ * Clients whose current deployment started before the name first appeared: by AWS's rule, a
+ * deployment's tasks keep the endpoint list of when it was deployed, so they cannot resolve it.
+ * A routine redeploy of the publisher changes nothing for them (ECS guide, "Service Connect
+ * components"). Undefined when the clients or the name's first appearance are unknown.
+ */
+export function clientsNeedingRedeploy(
+  clients: ClientService[] | undefined,
+  focus: NameBinding | undefined,
+): ClientService[] | undefined {
+  if (!clients || focus?.scope.kind !== "service-connect" || !focus.appearedAt) return undefined;
+  const appeared = focus.appearedAt.getTime();
+  return clients.filter((c) => c.deployedAt !== undefined && c.deployedAt.getTime() < appeared);
+}
+
+function healthyNext(
+  r: Resolution,
+  focus: NameBinding | undefined,
+  subject: string,
+  service: EcsService | undefined,
+): string {
+  const sgs = r.publisher.ecs?.securityGroups.join(", ") || "of the tasks";
+  if (focus?.scope.kind === "service-connect") {
+    const since = focus.appearedAt
+      ? ` whose deployment started after ${minute(focus.appearedAt)}`
+      : "";
+    return `Healthy. If a caller still fails: name first (is it a Service Connect service in ${focus.scope.namespace}${since}? A Lambda or EC2 host never is: /ecs whois ${subject} says what it can use), then path (do security groups ${sgs} allow ${listenLabel(focus)} from the caller's?).`;
+  }
+  const port = focus ? listenLabel(focus) : "the service's port";
+  return `Healthy. If a caller still fails, check the path: security groups ${service?.securityGroups.join(", ") || sgs} must allow ${port} from the caller, and the caller's subnet must route to the tasks' subnets.`;
+}
+
+function unknownReason(r: Resolution, service: EcsService | undefined, unknown: string[]): string {
+  const known: string[] = [];
+  if (service) known.push(`${service.runningCount} of ${service.desiredCount} tasks running`);
+  const registered = r.bindings[0]?.instances;
+  if (registered) {
+    const byHealth = new Map<string, number>();
+    for (const i of registered) byHealth.set(i.health, (byHealth.get(i.health) ?? 0) + 1);
+    const health = [...byHealth].map(([h, n]) => `${n} ${h}`).join(", ");
+    known.push(`${registered.length} registered in Cloud Map${health ? ` (${health})` : ""}`);
+  }
+  const what =
+    unknown.slice(0, 2).join(", ") + (unknown.length > 2 ? ` and ${unknown.length - 2} more` : "");
+  return `could not read ${what || "the service"}${known.length ? `; known: ${known.join(", ")}` : ""}`;
 }
 
 export function judgeHealth(input: HealthInput): HealthReport {
   const { resolution: r, service } = input;
   const focus = r.bindings[0];
-  const subject =
-    r.subject.kind === "name" && focus
-      ? (focus.name.split(":")[0] ?? focus.name)
-      : `${service.clusterName}/${service.name}`;
-  const staleClients =
-    input.clients && service.deployedAt
-      ? input.clients.filter(
-          (c) =>
-            c.deployedAt &&
-            service.deployedAt &&
-            c.deployedAt.getTime() < service.deployedAt.getTime(),
-        )
-      : undefined;
+  const label = `${r.publisher.cluster}/${r.publisher.service}`;
+  const subject = r.subject.kind === "name" && focus ? hostOf(focus) : label;
+  const staleClients = clientsNeedingRedeploy(input.clients, focus);
   const findings = findingsOf(input, staleClients);
-  const worst = findings[0];
-  const running = `${service.runningCount} of ${service.desiredCount} tasks running`;
-  const endpoints = focus ? `${r.healthy} of ${r.endpoints.length} endpoints healthy, ` : "";
-  const rollout = service.rolloutState ? `, deployment ${service.rolloutState}` : "";
-  const level = worst?.level ?? "healthy";
-  const reason = worst?.text ?? `${endpoints}${running}${rollout}`;
-  const stopped = [...input.stoppedTasks]
+  const worst = findings.find(
+    (f): f is Finding & { level: "down" | "degraded" } => f.level !== "note",
+  );
+  const unknown = input.gaps.map((g) => g.what);
+  // Unknown when nothing was found wrong and the deciding facts are missing: the ECS service,
+  // or anything about the name's endpoints (a Cloud Map health check still tells something).
+  const endpointsBlind =
+    focus !== undefined &&
+    (!r.endpointsKnown ||
+      (r.endpoints.length > 0 &&
+        r.endpoints.every((e) => e.state === "unknown" && e.cloudMapHealth !== "HEALTHY")));
+  const blind = !service || endpointsBlind;
+  const level: HealthLevel = worst?.level ?? (blind ? "unknown" : "healthy");
+  const running = service ? `${service.runningCount} of ${service.desiredCount} tasks running` : "";
+  const endpoints = focus
+    ? `${r.healthy} of ${r.endpoints.length} endpoints healthy${r.unknown ? ` (${r.unknown} unknown)` : ""}, `
+    : "";
+  const rollout = service?.rolloutState ? `, deployment ${service.rolloutState}` : "";
+  const reason =
+    worst?.text ??
+    (level === "unknown" ? unknownReason(r, service, unknown) : `${endpoints}${running}${rollout}`);
+  const notes = findings.filter((f) => f.level === "note");
+  const nextCheck =
+    worst?.next ??
+    (level === "unknown"
+      ? `Unknown: ${input.gaps[0] ? `${input.gaps[0].what}: ${input.gaps[0].why}` : "the service could not be read"}. Retry in a minute if AWS throttled; give the bot's role the action if it was denied. Until then, look at ${label} in the ECS console.`
+      : notes[0]
+        ? `Healthy. ${notes[0].next}`
+        : healthyNext(r, focus, subject, service));
+  const stopped = input.stoppedTasks
+    ?.slice()
     .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
     .slice(0, STOPPED_SHOWN)
     .map((t) => ({ taskId: t.id, at: t.stoppedAt, note: stopNote(t) }));
-  const nextCheck =
-    worst?.next ??
-    (focus?.scope.kind === "service-connect"
-      ? `Healthy. If a caller still fails, run /ecs whois ${subject} from the caller's side: is it a Service Connect service in ${focus.scope.namespace}, and does its security group path allow the port?`
-      : `Healthy. If a caller still fails, check the path: security groups ${service.securityGroups.join(", ") || "of the tasks"} and the caller's subnet routes.`);
   return {
     query: r.query,
     subject,
@@ -222,16 +403,17 @@ export function judgeHealth(input: HealthInput): HealthReport {
     reason,
     findings,
     resolution: r,
-    circuitBreaker: service.circuitBreaker,
-    failedTasks: service.failedTasks,
-    deploymentCount: service.deploymentCount,
-    events: dedupeEvents(service.events),
+    circuitBreaker: service?.circuitBreaker,
+    failedTasks: service?.failedTasks,
+    deploymentCount: service?.deploymentCount,
+    events: dedupeEvents(service?.events ?? []),
     stopped,
     cloudMapOnly: r.endpoints.filter((e) => e.state === "stale"),
     ecsOnly: r.endpoints.filter((e) => e.state === "unregistered"),
     staleClients,
     traffic: input.traffic,
     nextCheck,
+    unknown: level === "unknown" ? [] : unknown,
     gaps: input.gaps,
   };
 }

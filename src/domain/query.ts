@@ -3,8 +3,9 @@
 
 export type Query =
   | { kind: "ipv4"; text: string; ip: string }
-  | { kind: "service-arn"; text: string; cluster: string; service: string }
-  | { kind: "task-arn"; text: string; cluster: string; taskId: string }
+  /** Long ARN (…:service/CLUSTER/NAME) or the old short format (…:service/NAME): no cluster. */
+  | { kind: "service-arn"; text: string; cluster?: string; service: string }
+  | { kind: "task-arn"; text: string; cluster?: string; taskId: string }
   | { kind: "cluster-service"; text: string; cluster: string; service: string }
   | { kind: "task-id"; text: string; taskId: string }
   /** Has a dot: a Service Connect alias or a Cloud Map / DNS name, maybe with :port. */
@@ -50,10 +51,16 @@ export function parseQuery(input: string): Query {
         ? { kind: "service-arn", text, cluster: parts[0], service: parts[1] }
         : { kind: "task-arn", text, cluster: parts[0], taskId: parts[1] };
     }
+    // The old short format names no cluster: every cluster is searched.
+    if (parts.length === 1 && parts[0]) {
+      return type === "service"
+        ? { kind: "service-arn", text, service: parts[0] }
+        : { kind: "task-arn", text, taskId: parts[0] };
+    }
     return {
       kind: "invalid",
       text,
-      reason: "an ECS ARN of the long form (…/cluster/name) is needed",
+      reason: "an ECS service or task ARN is …/name or …/cluster/name",
     };
   }
   if (text.startsWith("arn:")) {

@@ -1,5 +1,9 @@
 // The answer to "what stands behind this name": built from facts, rendered by src/render.
 // Strings here are plain text (no Slack markup); renderers escape and format them.
+//
+// Unknown is not absent: whatever could not be read (facts.service undefined, tasksComplete
+// false, a binding's instances undefined) never turns into "stale", "not registered" or
+// "0 healthy". It becomes the endpoint state "unknown" and a gap that says why.
 
 import type {
   CloudMapHealth,
@@ -12,8 +16,18 @@ import type {
   Namespace,
   TaskDefinition,
 } from "./facts.ts";
+import { stopNote } from "./stops.ts";
+import { utcMinute } from "./time.ts";
 
-export type EndpointState = "unhealthy" | "stale" | "unregistered" | "healthy";
+export { stopNote } from "./stops.ts";
+
+export type EndpointState =
+  | "unhealthy"
+  | "stale"
+  | "unregistered"
+  | "unknown"
+  | "changing"
+  | "healthy";
 
 export interface Endpoint {
   taskId?: string;
@@ -22,9 +36,14 @@ export interface Endpoint {
   availabilityZone?: string;
   /** Absent when the task is not registered in Cloud Map under this name. */
   cloudMapHealth?: CloudMapHealth;
+  /** The Cloud Map instance ID, when registered (needed to deregister a stale one). */
+  instanceId?: string;
+  /** The instance carries ECS's attributes (ECS_CLUSTER_NAME, …): ECS registered it. */
+  registeredByEcs?: boolean;
   lastStatus?: string;
   healthStatus?: string;
   startedAt?: Date;
+  stoppedAt?: Date;
   state: EndpointState;
   /** Why the state is what it is, for non-healthy endpoints. */
   note?: string;
@@ -47,26 +66,39 @@ export type Scope =
       /** VPCs whose DNS answers for the private zone; undefined if unread. */
       vpcIds?: string[];
     }
-  | { kind: "cloud-map-api"; namespace: string };
+  | { kind: "cloud-map-api"; namespace: string }
+  /** A name in an HTTP namespace whose ECS service could not be read: Service Connect or API only. */
+  | { kind: "unconfirmed"; namespace: string };
 
 /** One name a service publishes, and how it is reached. */
 export interface NameBinding {
   /** What a client uses: "nginx.service-connect:80", "api.internal.local". */
   name: string;
+  /** The Cloud Map service name. For Service Connect not a name clients can resolve. */
   discoveryName: string;
   namespace: string;
+  /** The namespace's HttpName, what Cloud Map DiscoverInstances takes. */
+  namespaceHttpName?: string;
   scope: Scope;
   portName?: string;
   containerName?: string;
   containerPort?: number;
   appProtocol?: string;
+  /**
+   * Where the server side listens: for Service Connect the proxy (ingressPortOverride, else the
+   * container port; "ephemeral" in bridge mode without an override), else the container port.
+   */
+  listenPort?: number | "ephemeral";
+  /** Cloud Map service behind the name. */
+  cloudMapServiceId?: string;
+  /** When the discovery name first appeared in the namespace (its Cloud Map service's CreateDate). */
+  appearedAt?: Date;
   /** Cloud Map instances of this name; undefined when they could not be read. */
   instances?: CloudMapInstance[];
 }
 
-export interface Publisher {
-  cluster: string;
-  service: string;
+/** What DescribeServices said about the publishing service. */
+export interface PublisherState {
   serviceArn: string;
   status: string;
   taskDefinition: string;
@@ -80,6 +112,15 @@ export interface Publisher {
   subnets: string[];
   serviceConnectEnabled: boolean;
   serviceConnectNamespace?: string;
+  /** Service Connect enabled but publishing no port: a client of the namespace only. */
+  serviceConnectClientOnly: boolean;
+}
+
+export interface Publisher {
+  cluster: string;
+  service: string;
+  /** Undefined when the ECS service could not be read (a gap says why). */
+  ecs?: PublisherState;
 }
 
 export type Subject =
@@ -97,16 +138,32 @@ export interface Resolution {
   /** Endpoints of the focused name, or the service's tasks when it publishes none. Unhealthy first. */
   endpoints: Endpoint[];
   healthy: number;
+  /** Endpoints whose state could not be read. */
+  unknown: number;
+  /** False when the endpoints could not be listed at all (neither Cloud Map nor ECS answered). */
+  endpointsKnown: boolean;
   verdict: string;
   nextCheck: string;
   gaps: Gap[];
 }
 
+/** What the caller already read about one name, so it is not read twice. */
+export interface KnownName {
+  namespace: Namespace;
+  discoveryName: string;
+  instances: CloudMapInstance[];
+}
+
 export interface ServiceFacts {
-  service: EcsService;
+  /** The ECS service asked about, known even when DescribeServices failed. */
+  ref: { cluster: string; service: string };
+  /** Undefined when DescribeServices could not be read. */
+  service?: EcsService;
   taskDefinition?: TaskDefinition;
   /** Tasks ECS runs for the service (RUNNING desired status). */
   tasks: EcsTask[];
+  /** False when the task list, or some of its tasks, could not be read. */
+  tasksComplete: boolean;
   /** Tasks named by Cloud Map that ECS describes as gone; keeps stale registrations honest. */
   extraTasks?: EcsTask[];
   namespaces: Namespace[];
@@ -118,6 +175,8 @@ export interface ServiceFacts {
   namespaceServices: Map<string, string[]>;
   /** VPCs per hosted zone ID. */
   zoneVpcs: Map<string, string[]>;
+  /** The name found in Cloud Map before the ECS service was read (the fast path). */
+  known?: KnownName;
   gaps: Gap[];
 }
 
@@ -125,13 +184,12 @@ export function taskDefinitionLabel(arn: string): string {
   return arn.slice(arn.lastIndexOf("/") + 1);
 }
 
-export function serviceNameOfArn(arn: string): string {
-  return arn.slice(arn.lastIndexOf("/") + 1);
-}
-
-function namespaceByArn(facts: ServiceFacts, arn: string | undefined): Namespace | undefined {
-  if (!arn) return undefined;
-  return facts.namespaces.find((n) => n.arn === arn || n.name === arn || n.id === arn);
+export function namespaceByRef(
+  namespaces: readonly Namespace[],
+  ref: string | undefined,
+): Namespace | undefined {
+  if (!ref) return undefined;
+  return namespaces.find((n) => n.arn === ref || n.name === ref || n.id === ref);
 }
 
 function portMapping(facts: ServiceFacts, portName?: string, containerName?: string) {
@@ -156,125 +214,185 @@ function dnsScope(facts: ServiceFacts, ns: Namespace, records: DnsRecordSpec[]):
   };
 }
 
-/** Every name the service publishes, through Service Connect and through service registries. */
-export function bindingsOf(facts: ServiceFacts): NameBinding[] {
-  const out: NameBinding[] = [];
-  const sc = facts.service.serviceConnect;
-  const scNamespace = sc?.enabled ? namespaceByArn(facts, sc.namespace) : undefined;
-  for (const entry of sc?.enabled ? sc.services : []) {
-    const nsName = scNamespace?.name ?? sc?.namespace ?? "?";
+/** ECS's default alias: discoveryName.namespace (ECS API ServiceConnectClientAlias.dnsName). */
+export function defaultAlias(discoveryName: string, namespaceName: string | undefined): string {
+  return `${discoveryName}.${namespaceName ?? "(namespace unread)"}`;
+}
+
+function serviceConnectBindings(facts: ServiceFacts, service: EcsService): NameBinding[] {
+  const sc = service.serviceConnect;
+  if (!sc?.enabled) return [];
+  const ns = namespaceByRef(facts.namespaces, sc.namespace);
+  // The official create-service example gives the namespace by name; most give its ARN.
+  const nsName = ns?.name ?? (sc.namespace?.startsWith("arn:") ? undefined : sc.namespace);
+  const bridge = facts.taskDefinition?.networkMode === "bridge";
+  return sc.services.flatMap((entry) => {
     const mapping = portMapping(facts, entry.portName);
     const cmService = facts.cloudMapServices.find(
       (s) =>
-        s.arn === entry.discoveryArn ||
-        (s.name === entry.discoveryName && s.namespaceId === scNamespace?.id),
+        (entry.discoveryArn !== undefined && s.arn === entry.discoveryArn) ||
+        (s.name === entry.discoveryName && ns !== undefined && s.namespaceId === ns.id),
     );
-    const instances = cmService ? facts.instances.get(cmService.id) : undefined;
+    const containerPort = mapping?.port.containerPort;
+    const listenPort =
+      entry.ingressPortOverride ?? (bridge ? ("ephemeral" as const) : containerPort);
     const aliases =
       entry.clientAliases.length > 0
         ? entry.clientAliases
-        : // Without an explicit alias, clients use discoveryName.namespace on the container port.
-          [{ dnsName: `${entry.discoveryName}.${nsName}`, port: mapping?.port.containerPort ?? 0 }];
-    for (const alias of aliases) {
-      out.push({
-        name: alias.port ? `${alias.dnsName}:${alias.port}` : alias.dnsName,
+        : // Without a client alias, clients use discoveryName.namespace on the container port.
+          [{ dnsName: undefined, port: containerPort ?? 0 }];
+    return aliases.map((alias) => {
+      const host = alias.dnsName ?? defaultAlias(entry.discoveryName, nsName);
+      return {
+        name: alias.port ? `${host}:${alias.port}` : host,
         discoveryName: entry.discoveryName,
-        namespace: nsName,
+        namespace: nsName ?? "(namespace unread)",
+        namespaceHttpName: ns?.httpName,
         scope: {
-          kind: "service-connect",
-          namespace: nsName,
-          namespaceType: scNamespace?.type ?? "HTTP",
-          clientServices: scNamespace ? facts.namespaceServices.get(scNamespace.arn) : undefined,
+          kind: "service-connect" as const,
+          namespace: nsName ?? "(namespace unread)",
+          namespaceType: ns?.type ?? "HTTP",
+          clientServices: ns ? facts.namespaceServices.get(ns.arn) : undefined,
         },
         portName: entry.portName,
         containerName: mapping?.container,
-        containerPort: mapping?.port.containerPort,
+        containerPort,
         appProtocol: mapping?.port.appProtocol,
-        instances,
-      });
-    }
-  }
-  for (const registry of facts.service.serviceRegistries) {
+        listenPort,
+        cloudMapServiceId: cmService?.id,
+        appearedAt: cmService?.createdAt,
+        instances: cmService ? facts.instances.get(cmService.id) : undefined,
+      };
+    });
+  });
+}
+
+function registryBindings(facts: ServiceFacts, service: EcsService): NameBinding[] {
+  return service.serviceRegistries.flatMap((registry) => {
     const cmService = facts.cloudMapServices.find((s) => s.arn === registry.registryArn);
     const ns = cmService ? facts.namespaces.find((n) => n.id === cmService.namespaceId) : undefined;
-    if (!cmService || !ns) continue;
+    if (!cmService || !ns) return [];
     const mapping = portMapping(facts, undefined, registry.containerName);
     const port = registry.containerPort ?? registry.port ?? mapping?.port.containerPort;
     const scope: Scope =
       ns.type === "HTTP" || cmService.dnsRecords.length === 0
         ? { kind: "cloud-map-api", namespace: ns.name }
         : dnsScope(facts, ns, cmService.dnsRecords);
-    out.push({
-      name: `${cmService.name}.${ns.name}`,
-      discoveryName: cmService.name,
-      namespace: ns.name,
-      scope,
-      portName: mapping?.port.name,
-      containerName: registry.containerName ?? mapping?.container,
-      containerPort: port,
-      appProtocol: mapping?.port.appProtocol,
-      instances: facts.instances.get(cmService.id),
-    });
-  }
-  return out;
+    return [
+      {
+        name: `${cmService.name}.${ns.name}`,
+        discoveryName: cmService.name,
+        namespace: ns.name,
+        namespaceHttpName: ns.httpName,
+        scope,
+        portName: mapping?.port.name,
+        containerName: registry.containerName ?? mapping?.container,
+        containerPort: port,
+        appProtocol: mapping?.port.appProtocol,
+        listenPort: port,
+        cloudMapServiceId: cmService.id,
+        appearedAt: cmService.createdAt,
+        instances: facts.instances.get(cmService.id),
+      },
+    ];
+  });
+}
+
+/** The name found in Cloud Map, when the ECS service that would say how it is used is unread. */
+function knownBinding(facts: ServiceFacts, known: KnownName): NameBinding {
+  const ns = known.namespace;
+  const cmService = facts.cloudMapServices.find(
+    (s) => s.name === known.discoveryName && s.namespaceId === ns.id,
+  );
+  const scope: Scope =
+    ns.type === "HTTP"
+      ? { kind: "unconfirmed", namespace: ns.name }
+      : dnsScope(facts, ns, cmService?.dnsRecords ?? []);
+  return {
+    name: `${known.discoveryName}.${ns.name}`,
+    discoveryName: known.discoveryName,
+    namespace: ns.name,
+    namespaceHttpName: ns.httpName,
+    scope,
+    listenPort: known.instances.find((i) => i.port !== undefined)?.port,
+    cloudMapServiceId: cmService?.id,
+    appearedAt: cmService?.createdAt,
+    instances: known.instances,
+  };
+}
+
+/** Every name the service publishes, through Service Connect and through service registries. */
+export function bindingsOf(facts: ServiceFacts): NameBinding[] {
+  const service = facts.service;
+  if (!service) return facts.known ? [knownBinding(facts, facts.known)] : [];
+  return [...serviceConnectBindings(facts, service), ...registryBindings(facts, service)];
 }
 
 const STATE_ORDER: Record<EndpointState, number> = {
   unhealthy: 0,
   stale: 1,
   unregistered: 2,
-  healthy: 3,
+  unknown: 3,
+  changing: 4,
+  healthy: 5,
 };
 
+/** A task on its way up or down: Cloud Map follows it, so it is not a finding. */
+const TRANSIENT = new Set([
+  "PROVISIONING",
+  "PENDING",
+  "ACTIVATING",
+  "DEACTIVATING",
+  "STOPPING",
+  "DEPROVISIONING",
+]);
+
+function registeredByEcs(instance: CloudMapInstance): boolean {
+  return instance.ecsClusterName !== undefined || instance.ecsServiceName !== undefined;
+}
+
 function judge(
-  instance: CloudMapInstance | undefined,
+  instance: CloudMapInstance,
   task: EcsTask | undefined,
-): Endpoint["state"] {
-  if (instance?.health === "UNHEALTHY" || task?.healthStatus === "UNHEALTHY") return "unhealthy";
-  if (instance && task && task.lastStatus !== "RUNNING") return "stale";
-  if (instance && !task) return "stale";
-  if (!instance) return "unregistered";
-  return "healthy";
-}
-
-function noteFor(
-  state: EndpointState,
-  instance?: CloudMapInstance,
-  task?: EcsTask,
-): string | undefined {
-  switch (state) {
-    case "unhealthy": {
-      const failing = task?.containers
-        .filter((c) => c.healthStatus === "UNHEALTHY")
-        .map((c) => c.name);
-      if (failing && failing.length > 0)
-        return `container health check failing: ${failing.join(", ")}`;
-      return instance?.health === "UNHEALTHY"
-        ? "Cloud Map reports it unhealthy"
-        : "ECS reports it unhealthy";
-    }
-    case "stale":
-      return task
-        ? `registered in Cloud Map but the task is ${task.lastStatus}`
-        : "registered in Cloud Map but ECS runs no such task";
-    case "unregistered":
-      return "running in ECS but not registered in Cloud Map under this name";
-    default:
-      return undefined;
+  facts: ServiceFacts,
+): { state: EndpointState; note?: string } {
+  if (task && task.lastStatus !== "RUNNING") {
+    if (TRANSIENT.has(task.lastStatus))
+      return { state: "changing", note: `task ${task.lastStatus}` };
+    return {
+      state: "stale",
+      note: `registered in Cloud Map, but the ${stopNote(task)}`,
+    };
   }
+  if (instance.health === "UNHEALTHY" || task?.healthStatus === "UNHEALTHY") {
+    return { state: "unhealthy", note: unhealthyNote(instance, task) };
+  }
+  if (task) return { state: "healthy" };
+  // No task behind the instance. Only a complete read of the service's tasks makes it stale.
+  if (instance.ecsServiceName && instance.ecsServiceName !== facts.ref.service) {
+    return {
+      state: "unknown",
+      note: `registered by ECS service ${instance.ecsClusterName ?? "?"}/${instance.ecsServiceName}`,
+    };
+  }
+  if (!facts.tasksComplete) {
+    return { state: "unknown", note: "registered in Cloud Map; its ECS task could not be read" };
+  }
+  return {
+    state: "stale",
+    note: `registered in Cloud Map, but ${facts.ref.service} runs no task with this ${TASK_ID.test(instance.id) ? "ID" : "IP"} and ECS no longer describes it`,
+  };
 }
 
-/** "stopped 2026-11-23 15:40 UTC: Essential container in task exited (worker exit 137: OutOfMemoryError…)". */
-export function stopNote(task: EcsTask): string {
-  const exits = task.containers
-    .filter((c) => c.exitCode !== undefined && c.exitCode !== 0)
-    .map((c) => `${c.name} exit ${c.exitCode}${c.reason ? `: ${c.reason}` : ""}`);
-  const when = task.stoppedAt
-    ? ` ${task.stoppedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`
-    : "";
-  const reason = task.stoppedReason ? `: ${task.stoppedReason}` : "";
-  return `task ${task.lastStatus.toLowerCase()}${when}${reason}${exits.length ? ` (${exits.join("; ")})` : ""}`;
+function unhealthyNote(instance?: CloudMapInstance, task?: EcsTask): string {
+  const failing = task?.containers.filter((c) => c.healthStatus === "UNHEALTHY").map((c) => c.name);
+  if (failing && failing.length > 0) return `container health check failing: ${failing.join(", ")}`;
+  return instance?.health === "UNHEALTHY"
+    ? "Cloud Map reports it unhealthy"
+    : "ECS reports it unhealthy";
 }
+
+const TASK_ID = /^[0-9a-f]{32}$/;
 
 function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
   return endpoints.sort(
@@ -285,92 +403,127 @@ function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
   );
 }
 
-/** Cloud Map instances joined to ECS tasks (ECS registers each task under its task ID). */
+function taskEndpoint(task: EcsTask, port: number | undefined, state: EndpointState): Endpoint {
+  return {
+    taskId: task.id,
+    ip: task.ipv4,
+    port,
+    availabilityZone: task.availabilityZone,
+    lastStatus: task.lastStatus,
+    healthStatus: task.healthStatus,
+    startedAt: task.startedAt,
+    stoppedAt: task.stoppedAt,
+    state,
+  };
+}
+
+/**
+ * Cloud Map instances joined to ECS tasks: by task ID (ECS registers Service Discovery tasks
+ * under it), else by IP (Service Connect instances need not carry the task ID or ECS attributes).
+ */
 export function endpointsOf(binding: NameBinding | undefined, facts: ServiceFacts): Endpoint[] {
   const allTasks = [...facts.tasks, ...(facts.extraTasks ?? [])];
   const byId = new Map(allTasks.map((t) => [t.id, t]));
+  // A running task wins over a stopped one that once held the same address.
+  const byIp = (ip: string | undefined) =>
+    ip === undefined
+      ? undefined
+      : (allTasks.find((t) => t.ipv4 === ip && t.lastStatus === "RUNNING") ??
+        allTasks.find((t) => t.ipv4 === ip));
   if (!binding?.instances) {
     // No name, or its instances unread: the running tasks are what serves the service.
     return sortEndpoints(
-      facts.tasks.map((task) => ({
-        taskId: task.id,
-        ip: task.ipv4,
-        port: binding?.containerPort,
-        availabilityZone: task.availabilityZone,
-        lastStatus: task.lastStatus,
-        healthStatus: task.healthStatus,
-        startedAt: task.startedAt,
-        state: task.healthStatus === "UNHEALTHY" ? "unhealthy" : "healthy",
-        note: task.healthStatus === "UNHEALTHY" ? noteFor("unhealthy", undefined, task) : undefined,
-      })),
+      facts.tasks.map((task) => {
+        const unhealthy = task.healthStatus === "UNHEALTHY";
+        const e = taskEndpoint(task, binding?.containerPort, unhealthy ? "unhealthy" : "healthy");
+        return unhealthy ? { ...e, note: unhealthyNote(undefined, task) } : e;
+      }),
     );
   }
   const seen = new Set<string>();
   const endpoints: Endpoint[] = binding.instances.map((instance) => {
-    const task = byId.get(instance.id) ?? allTasks.find((t) => t.ipv4 && t.ipv4 === instance.ipv4);
+    const task = byId.get(instance.id) ?? byIp(instance.ipv4);
     if (task) seen.add(task.id);
-    const state = judge(instance, task);
+    const { state, note } = judge(instance, task, facts);
     return {
-      taskId: task?.id ?? instance.id,
+      taskId: task?.id ?? (TASK_ID.test(instance.id) ? instance.id : undefined),
       ip: instance.ipv4 ?? task?.ipv4,
       port: instance.port ?? binding.containerPort,
       availabilityZone: instance.availabilityZone ?? task?.availabilityZone,
       cloudMapHealth: instance.health,
+      instanceId: instance.id,
+      registeredByEcs: registeredByEcs(instance),
       lastStatus: task?.lastStatus,
       healthStatus: task?.healthStatus,
       startedAt: task?.startedAt,
+      stoppedAt: task?.stoppedAt,
       state,
-      note: noteFor(state, instance, task),
+      note,
     };
   });
   for (const task of facts.tasks) {
     if (seen.has(task.id) || task.lastStatus !== "RUNNING") continue;
     endpoints.push({
-      taskId: task.id,
-      ip: task.ipv4,
-      port: binding.containerPort,
-      availabilityZone: task.availabilityZone,
-      lastStatus: task.lastStatus,
-      healthStatus: task.healthStatus,
-      startedAt: task.startedAt,
-      state: "unregistered",
-      note: noteFor("unregistered", undefined, task),
+      ...taskEndpoint(task, binding.containerPort, "unregistered"),
+      note: "running in ECS but not registered in Cloud Map under this name",
     });
   }
   return sortEndpoints(endpoints);
 }
 
-function publisherOf(service: EcsService, facts: ServiceFacts): Publisher {
+function publisherOf(facts: ServiceFacts): Publisher {
+  const service = facts.service;
+  if (!service) return { cluster: facts.ref.cluster, service: facts.ref.service };
   const sc = service.serviceConnect;
   return {
     cluster: service.clusterName,
     service: service.name,
-    serviceArn: service.arn,
-    status: service.status,
-    taskDefinition: taskDefinitionLabel(service.taskDefinitionArn),
-    desired: service.desiredCount,
-    running: service.runningCount,
-    pending: service.pendingCount,
-    rolloutState: service.rolloutState,
-    rolloutStateReason: service.rolloutStateReason,
-    deployedAt: service.deployedAt,
-    securityGroups: service.securityGroups,
-    subnets: service.subnets,
-    serviceConnectEnabled: sc?.enabled ?? false,
-    serviceConnectNamespace: sc?.enabled
-      ? (namespaceByArn(facts, sc.namespace)?.name ?? sc.namespace)
-      : undefined,
+    ecs: {
+      serviceArn: service.arn,
+      status: service.status,
+      taskDefinition: taskDefinitionLabel(service.taskDefinitionArn),
+      desired: service.desiredCount,
+      running: service.runningCount,
+      pending: service.pendingCount,
+      rolloutState: service.rolloutState,
+      rolloutStateReason: service.rolloutStateReason,
+      deployedAt: service.deployedAt,
+      securityGroups: service.securityGroups,
+      subnets: service.subnets,
+      serviceConnectEnabled: sc?.enabled ?? false,
+      serviceConnectNamespace: sc?.enabled
+        ? (namespaceByRef(facts.namespaces, sc.namespace)?.name ?? sc.namespace)
+        : undefined,
+      serviceConnectClientOnly: (sc?.enabled ?? false) && (sc?.services.length ?? 0) === 0,
+    },
   };
+}
+
+/** The host part of a binding's name: "nginx.service-connect" of "nginx.service-connect:80". */
+export function hostOf(binding: NameBinding): string {
+  return binding.name.replace(/:\d+$/, "");
 }
 
 /** Does the binding answer to this name? Aliases match with or without their port. */
 export function bindingMatches(binding: NameBinding, name: string, port?: number): boolean {
-  const [host, bindingPort] = binding.name.split(":");
+  const bindingPort = /:(\d+)$/.exec(binding.name)?.[1];
   if (port !== undefined && bindingPort !== undefined && Number(bindingPort) !== port) return false;
   return (
-    host === name ||
+    hostOf(binding) === name ||
     `${binding.discoveryName}.${binding.namespace}` === name ||
     binding.discoveryName === name
+  );
+}
+
+/**
+ * Typed the Cloud Map discovery name of a Service Connect service whose alias is something
+ * else: clients cannot resolve what was typed, and the answer must say so.
+ */
+export function typedDiscoveryName(binding: NameBinding, typed: string): boolean {
+  return (
+    binding.scope.kind === "service-connect" &&
+    hostOf(binding) !== typed &&
+    (typed === `${binding.discoveryName}.${binding.namespace}` || typed === binding.discoveryName)
   );
 }
 
@@ -382,6 +535,8 @@ function mechanismLabel(binding: NameBinding): string {
       const records = binding.scope.records.map((r) => `${r.type}, TTL ${r.ttl}s`).join("; ");
       return `Service Discovery DNS name (${records || "no records"})`;
     }
+    case "unconfirmed":
+      return "Cloud Map name in an HTTP namespace";
     default:
       return "Cloud Map name (API discovery only)";
   }
@@ -395,31 +550,85 @@ function portLabel(binding: NameBinding): string {
     : `port ${number}${proto}`;
 }
 
-function countLabel(endpoints: Endpoint[], healthy: number): string {
+/** "the proxy's port 8080", "TCP 80" … the port a security group must allow for this name. */
+export function listenLabel(binding: NameBinding): string {
+  if (binding.listenPort === "ephemeral")
+    return "the Service Connect proxy's ephemeral port (bridge mode: allow the ephemeral port range)";
+  const port = binding.listenPort ?? binding.containerPort;
+  if (port === undefined) return "the service's port";
+  if (binding.scope.kind === "service-connect" && port !== binding.containerPort) {
+    return `TCP ${port} (the Service Connect proxy's listener; the app itself is on ${binding.containerPort ?? "?"})`;
+  }
+  return `TCP ${port}`;
+}
+
+function countLabel(endpoints: Endpoint[], healthy: number, unknown: number): string {
   const noun = endpoints.length === 1 ? "endpoint" : "endpoints";
-  return `${healthy} of ${endpoints.length} ${noun} healthy`;
+  if (unknown > 0 && unknown === endpoints.length) {
+    return `${unknown} ${noun} registered, their ECS state unread`;
+  }
+  return `${healthy} of ${endpoints.length} ${noun} healthy${unknown ? `, ${unknown} unknown` : ""}`;
+}
+
+function clientOnlyNote(pub: Publisher): string | undefined {
+  return pub.ecs?.serviceConnectClientOnly
+    ? `a Service Connect client of namespace ${pub.ecs.serviceConnectNamespace ?? "?"} (it resolves that namespace's aliases and publishes none)`
+    : undefined;
 }
 
 function verdictFor(
-  subject: Subject,
-  query: string,
+  request: ResolveRequest,
   focus: NameBinding | undefined,
   pub: Publisher,
   endpoints: Endpoint[],
   healthy: number,
+  unknown: number,
 ): string {
+  const { subject, query } = request;
   const owner = `${pub.cluster}/${pub.service}`;
   if (subject.kind === "task") {
     const task = endpoints.find((e) => e.taskId === subject.taskId);
     const status = [task?.lastStatus, task?.healthStatus].filter(Boolean).join(", ");
-    const reach = focus ? `, serves ${focus.name}` : ", publishes no name";
+    const clientOnly = clientOnlyNote(pub);
+    const reach = focus
+      ? `, serves ${focus.name}`
+      : clientOnly
+        ? `, ${clientOnly}`
+        : ", publishes no name";
     return `${query} → task ${subject.taskId} of ${owner}${status ? ` (${status})` : ""}${reach}`;
   }
   if (subject.kind === "service" || !focus) {
-    const names = focus ? `publishes ${focus.name}` : "publishes no name";
-    return `${query} → ECS service ${owner}, ${names}, ${pub.running} of ${pub.desired} tasks running`;
+    const names = focus
+      ? `publishes ${focus.name}`
+      : (clientOnlyNote(pub) ?? (pub.ecs ? "publishes no name" : "its names could not be read"));
+    const counts = pub.ecs
+      ? `${pub.ecs.running} of ${pub.ecs.desired} tasks running`
+      : "ECS state could not be read";
+    return `${query} → ECS service ${owner}, ${names}, ${counts}`;
   }
-  return `${query} → ${mechanismLabel(focus)} of ${owner}, ${portLabel(focus)}, ${countLabel(endpoints, healthy)}`;
+  // Lead with the name as clients use it: never call a bare word or a discovery name an alias.
+  const typed = query.toLowerCase().replace(/\.?(:\d+)?$/, "");
+  const host = hostOf(focus);
+  const shown = typed === host ? query : host;
+  const asked = typed === host ? "" : ` (asked: ${query})`;
+  const caveat = typedDiscoveryName(focus, typed)
+    ? `. ${typed} is only the Cloud Map discovery name: clients cannot resolve it, they use ${focus.name}`
+    : "";
+  const port = focus.scope.kind === "unconfirmed" ? "" : `, ${portLabel(focus)}`;
+  return `${shown}${asked} → ${mechanismLabel(focus)} of ${owner}${port}, ${countLabel(endpoints, healthy, unknown)}${caveat}`;
+}
+
+/**
+ * What a client that cannot resolve a Service Connect alias (a Lambda, an EC2 host, a task
+ * outside the namespace's services) can use instead, most direct first.
+ */
+export function outsideAlternatives(focus: NameBinding, all: NameBinding[], pub: Publisher) {
+  const dns = all.filter((b) => b.scope.kind === "dns").map(hostOf);
+  const api = `Cloud Map DiscoverInstances (aws servicediscovery discover-instances --namespace-name ${focus.namespaceHttpName ?? focus.namespace} --service-name ${focus.discoveryName}), then connect to an instance's IP on ${listenLabel(focus)}`;
+  if (dns.length > 0) {
+    return `use ${dns.join(" or ")} (this service's Service Discovery DNS name, resolvable through VPC DNS), or ${api}`;
+  }
+  return `use ${api}, or a load balancer in front of the service. To give them a DNS name, add a service registry in a private DNS namespace of their VPC: aws ecs update-service --cluster ${pub.cluster} --service ${pub.service} --service-registries registryArn=<Cloud Map service ARN in that namespace>`;
 }
 
 function nextCheckFor(
@@ -428,32 +637,49 @@ function nextCheckFor(
   endpoints: Endpoint[],
   healthy: number,
 ): string {
-  const name = focus?.name.split(":")[0] ?? `${pub.cluster}/${pub.service}`;
-  if (pub.desired > 0 && pub.running === 0) {
-    return `Nothing runs: 0 of ${pub.desired} tasks. See /ecs health ${pub.cluster}/${pub.service} for stop reasons before looking at names or networks.`;
+  const label = `${pub.cluster}/${pub.service}`;
+  const name = focus ? hostOf(focus) : label;
+  const ecs = pub.ecs;
+  if (ecs && ecs.desired > 0 && ecs.running === 0) {
+    return `Nothing runs: 0 of ${ecs.desired} tasks. See /ecs health ${label} for stop reasons before looking at names or networks.`;
   }
   if (!focus) {
+    const clientOnly = clientOnlyNote(pub);
+    if (clientOnly) {
+      return `It is ${clientOnly}; callers reach it only by task IP or a load balancer. If it cannot reach a name, run /ecs whois on that name and check its deployment started after the name first appeared.`;
+    }
+    if (!ecs) return `The ECS service could not be read, so its names are unknown: see below.`;
     return `The service publishes no name: callers need its task IPs or a load balancer. To publish one, add Service Connect or a service registry.`;
   }
   const registered = focus.instances?.length;
   if (registered === 0) {
     return `Name: nothing is registered under ${name}, so it resolves to nothing. See /ecs health ${name}.`;
   }
-  if (healthy === 0) {
-    return `0 healthy endpoints: the name resolves but nothing healthy answers. See /ecs health ${name}.`;
+  const bad = endpoints.filter((e) => e.state !== "healthy" && e.state !== "changing");
+  const stale = bad.find((e) => e.state === "stale");
+  if (stale) {
+    return `Name: ${name} still resolves to ${stale.ip ?? stale.taskId}, whose task is gone (${stale.note}). See /ecs health ${name}.`;
   }
-  const bad = endpoints.filter((e) => e.state !== "healthy");
-  if (bad.length > 0) {
-    const first = bad[0];
-    return `App: ${bad.length} endpoint(s) not healthy (first: ${first?.ip ?? first?.taskId}, ${first?.note ?? first?.state}). See /ecs health ${name}.`;
+  if (healthy === 0 && bad.length > 0 && bad.every((e) => e.state === "unhealthy")) {
+    return `App: the name resolves but no endpoint is healthy (${bad[0]?.note ?? "unhealthy"}). See /ecs health ${name}.`;
   }
-  const sg =
-    pub.securityGroups.length > 0 ? pub.securityGroups.join(", ") : "the tasks' security group";
-  const port = focus.containerPort ?? "the port";
-  const path = `if a client resolves it but cannot connect, check that ${sg} allows TCP ${port} from the client's security group`;
+  const unhealthy = bad.filter((e) => e.state === "unhealthy" || e.state === "unregistered");
+  if (unhealthy.length > 0) {
+    const first = unhealthy[0];
+    return `App: ${unhealthy.length} endpoint(s) not healthy (first: ${first?.ip ?? first?.taskId}, ${first?.note ?? first?.state}). See /ecs health ${name}.`;
+  }
+  const sg = ecs?.securityGroups.length
+    ? ecs.securityGroups.join(", ")
+    : "the tasks' security group";
+  const path = `if a client resolves it but cannot connect, check that ${sg} allows ${listenLabel(focus)} from the client's security group`;
   if (focus.scope.kind === "service-connect") {
-    const since = pub.deployedAt ? ` after ${pub.deployedAt.toISOString()}` : "";
-    return `Name resolves for Service Connect clients in ${focus.scope.namespace}: if a caller cannot resolve it, check it is a Service Connect service in that namespace whose tasks started${since} (redeploy older ones); ${path}.`;
+    const since = focus.appearedAt
+      ? `whose deployment started after ${utcMinute(focus.appearedAt)} (when ${focus.discoveryName} first appeared in the namespace; redeploy an older one)`
+      : `whose deployment started after ${focus.discoveryName} first appeared in the namespace (that time could not be read)`;
+    return `Name resolves for Service Connect services in ${focus.scope.namespace} ${since}; not for a Lambda or EC2 host (see above for what they can use). Path: ${path}.`;
+  }
+  if (focus.scope.kind === "unconfirmed") {
+    return `The ECS service could not be read, so whether ${name} is a Service Connect alias is unknown. Path: ${path}.`;
   }
   return `Name resolves in the VPC; ${path}.`;
 }
@@ -478,22 +704,18 @@ export function buildResolution(request: ResolveRequest, facts: ServiceFacts): R
     if (match.length === 0) {
       const task = [...facts.tasks, ...(facts.extraTasks ?? [])].find((t) => t.id === taskId);
       if (task) {
+        const running = task.lastStatus === "RUNNING";
         match.push({
-          taskId: task.id,
-          ip: task.ipv4,
-          availabilityZone: task.availabilityZone,
-          lastStatus: task.lastStatus,
-          healthStatus: task.healthStatus,
-          startedAt: task.startedAt,
-          state: task.lastStatus === "RUNNING" ? "unregistered" : "stale",
-          note: task.lastStatus === "RUNNING" ? undefined : stopNote(task),
+          ...taskEndpoint(task, focus?.containerPort, running ? "unregistered" : "stale"),
+          note: running ? undefined : stopNote(task),
         });
       }
     }
     endpoints = match;
   }
   const healthy = endpoints.filter((e) => e.state === "healthy").length;
-  const publisher = publisherOf(facts.service, facts);
+  const unknown = endpoints.filter((e) => e.state === "unknown").length;
+  const publisher = publisherOf(facts);
   return {
     query: request.query,
     subject: request.subject,
@@ -501,7 +723,9 @@ export function buildResolution(request: ResolveRequest, facts: ServiceFacts): R
     bindings,
     endpoints,
     healthy,
-    verdict: verdictFor(request.subject, request.query, focus, publisher, endpoints, healthy),
+    unknown,
+    endpointsKnown: focus?.instances !== undefined || facts.tasksComplete,
+    verdict: verdictFor(request, focus, publisher, endpoints, healthy, unknown),
     nextCheck: nextCheckFor(focus, publisher, endpoints, healthy),
     gaps: facts.gaps,
   };

@@ -31,6 +31,16 @@ export interface Caller {
   cluster: string;
 }
 
+/** What Service Connect measures depends on the port's appProtocol (ECS API PortMapping). */
+export type TrafficProtocol = "http" | "grpc" | "tcp";
+
+export function protocolOf(appProtocol: string | undefined): TrafficProtocol {
+  if (appProtocol === "http" || appProtocol === "http2") return "http";
+  if (appProtocol === "grpc") return "grpc";
+  // No appProtocol: ECS adds no protocol telemetry; only connections and bytes exist.
+  return "tcp";
+}
+
 export interface TrafficTarget {
   /** What the user asked about, e.g. nginx.service-connect:80. */
   name: string;
@@ -46,13 +56,33 @@ const COUNTS = ["2XX", "3XX", "4XX", "5XX"] as const;
 const PERCENTILES = ["p50", "p90", "p99"] as const;
 
 /**
- * Server-side figures come from the publisher's proxies (DiscoveryName); HTTP codes and latency
- * from the callers' proxies (TargetDiscoveryName), per caller with the caller's own
- * ServiceName and ClusterName.
+ * Dimensions of one service's figures. DiscoveryName (or TargetDiscoveryName) alone adds up
+ * every cluster and namespace using that discovery name, so the publisher's figures carry its
+ * own ServiceName and ClusterName, and a caller's the caller's (ECS guide, "Service Connect
+ * metrics").
+ */
+function serverDims(target: TrafficTarget): Record<string, string> {
+  return {
+    DiscoveryName: target.discoveryName,
+    ServiceName: target.publisher.service,
+    ClusterName: target.publisher.cluster,
+  };
+}
+
+function callerDims(target: TrafficTarget, caller: Caller): Record<string, string> {
+  return {
+    TargetDiscoveryName: target.discoveryName,
+    ServiceName: caller.service,
+    ClusterName: caller.cluster,
+  };
+}
+
+/**
+ * Server-side figures from the publisher's proxies; HTTP codes and latency from each caller's
+ * proxies (the service's totals are the callers' sum), as the protocol makes them exist.
  */
 export function trafficQueries(target: TrafficTarget, window: TrafficWindow): MetricQuery[] {
-  const server = { DiscoveryName: target.discoveryName };
-  const client = { TargetDiscoveryName: target.discoveryName };
+  const protocol = protocolOf(target.appProtocol);
   const q = (
     id: string,
     metricName: string,
@@ -66,31 +96,36 @@ export function trafficQueries(target: TrafficTarget, window: TrafficWindow): Me
     period: window.period,
     stat,
   });
-  const grpc = target.appProtocol === "grpc";
-  const queries: MetricQuery[] = [
-    q("requests", grpc ? "GrpcRequestCount" : "RequestCount", server, "Sum"),
+  const server = serverDims(target);
+  const queries: MetricQuery[] = [];
+  if (protocol !== "tcp") {
+    queries.push(
+      q("requests", protocol === "grpc" ? "GrpcRequestCount" : "RequestCount", server, "Sum"),
+    );
+  }
+  queries.push(
     q("newconn", "NewConnectionCount", server, "Sum"),
     q("active", "ActiveConnectionCount", server, "Average"),
     q("bytes", "ProcessedBytes", server, "Sum"),
-  ];
-  if (!grpc) {
-    for (const code of COUNTS)
-      queries.push(q(`http${code.toLowerCase()}`, `HTTPCode_Target_${code}_Count`, client, "Sum"));
-  }
-  for (const p of PERCENTILES) queries.push(q(p, "TargetResponseTime", client, p));
+  );
   target.candidates.forEach((c, i) => {
-    const dims = { ...client, ServiceName: c.service, ClusterName: c.cluster };
-    // A caller's requests are the responses it counted; RequestCountPerTarget is per target
-    // (divided by the publisher's task count), so it stands in only for gRPC, which has no codes.
-    if (grpc) queries.push(q(`caller${i}req`, "RequestCountPerTarget", dims, "Sum"));
-    else {
+    const dims = callerDims(target, c);
+    if (protocol === "tcp") {
+      queries.push(q(`caller${i}bytes`, "TargetProcessedBytes", dims, "Sum"));
+      return;
+    }
+    if (protocol === "http") {
       for (const code of COUNTS) {
         queries.push(
           q(`caller${i}http${code.toLowerCase()}`, `HTTPCode_Target_${code}_Count`, dims, "Sum"),
         );
       }
+    } else {
+      // gRPC has no HTTP codes; RequestCountPerTarget is an average per target, used only to
+      // weigh callers against each other, never shown as a request count.
+      queries.push(q(`caller${i}pertarget`, "RequestCountPerTarget", dims, "Sum"));
     }
-    queries.push(q(`caller${i}p99`, "TargetResponseTime", dims, "p99"));
+    for (const p of PERCENTILES) queries.push(q(`caller${i}${p}`, "TargetResponseTime", dims, p));
   });
   return queries;
 }
@@ -103,7 +138,12 @@ export interface Figure {
 }
 
 export interface CallerTraffic extends Caller {
-  requests: number;
+  /** HTTP: the responses it counted. Undefined for gRPC and TCP, which count no requests per caller. */
+  requests?: number;
+  /** gRPC: RequestCountPerTarget summed over the window (an average per target, not a count). */
+  perTarget?: number;
+  /** TCP: bytes it exchanged with the target. */
+  bytes?: number;
   errorRate?: number;
   p99?: number;
 }
@@ -112,11 +152,16 @@ export interface TrafficReport {
   name: string;
   discoveryName: string;
   publisher: Caller;
+  protocol: TrafficProtocol;
   window: TrafficWindow;
+  /** The end of the window (a whole period). */
+  end: Date;
   status: "ok" | "no-traffic";
+  /** Requests at the publisher's proxies (every client that reaches them); absent for TCP. */
   requests: Figure;
   /** Requests per second. */
   rate: Figure;
+  /** HTTP codes counted by the Service Connect callers, summed over them. */
   codes: Record<(typeof COUNTS)[number], Figure>;
   /** 5xx share of the requests the callers counted (0..1). */
   errorRate: Figure;
@@ -124,6 +169,11 @@ export interface TrafficReport {
   newConnections: Figure;
   activeConnections: Figure;
   bytes: Figure;
+  /**
+   * HTTP: requests the proxies served that no Service Connect caller counted (DNS or IP
+   * clients reaching the proxy's listener); undefined when none or not measurable.
+   */
+  outside?: number;
   callers: CallerTraffic[];
   /** Why some figure is absent, in the user's terms. */
   notes: string[];
@@ -146,40 +196,71 @@ export function sparkline(values: number[], combine: "sum" | "max" = "sum"): str
   return buckets.map((v) => BARS[Math.min(7, Math.round((v / max) * 7))]).join("");
 }
 
+type Points = Series["points"];
+
 interface Split {
-  current: Series["points"];
-  previous: Series["points"];
+  current: Points;
+  previous: Points;
 }
 
-function split(series: Series | undefined, end: Date, window: TrafficWindow): Split {
+function split(points: Points, end: Date, window: TrafficWindow): Split {
   const boundary = end.getTime() - window.seconds * 1000;
   const start = boundary - window.seconds * 1000;
-  const points = series?.points ?? [];
   return {
     current: points.filter((p) => p.at.getTime() >= boundary && p.at.getTime() < end.getTime()),
     previous: points.filter((p) => p.at.getTime() >= start && p.at.getTime() < boundary),
   };
 }
 
-const sum = (points: Series["points"]) =>
+const sum = (points: Points) =>
   points.length ? points.reduce((a, p) => a + p.value, 0) : undefined;
-const mean = (points: Series["points"]) => {
+const mean = (points: Points) => {
   const total = sum(points);
   return total === undefined ? undefined : total / points.length;
 };
 
-/** Percentiles cannot be added up: weight each period's value by that period's requests. */
-function weighted(points: Series["points"], weights: Series["points"]): number | undefined {
-  if (points.length === 0) return undefined;
-  const byTime = new Map(weights.map((w) => [w.at.getTime(), w.value]));
+/** Point-wise sum of several series (a timestamp present in any of them counts). */
+function addSeries(list: Points[]): Points {
+  const byTime = new Map<number, number>();
+  for (const points of list) {
+    for (const p of points) byTime.set(p.at.getTime(), (byTime.get(p.at.getTime()) ?? 0) + p.value);
+  }
+  return [...byTime].sort(([a], [b]) => a - b).map(([at, value]) => ({ at: new Date(at), value }));
+}
+
+/**
+ * Percentiles cannot be added up: each period's value is weighted by that period's requests,
+ * point-wise across callers and then across periods (an approximation of the true percentile).
+ */
+function weightedSeries(parts: { values: Points; weights: Points }[]): Points {
+  const acc = new Map<number, { total: number; weight: number }>();
+  for (const { values, weights } of parts) {
+    const w = new Map(weights.map((p) => [p.at.getTime(), p.value]));
+    for (const p of values) {
+      const weight = w.get(p.at.getTime()) ?? 0;
+      const cell = acc.get(p.at.getTime()) ?? { total: 0, weight: 0 };
+      cell.total += p.value * weight;
+      cell.weight += weight;
+      acc.set(p.at.getTime(), cell);
+    }
+  }
+  return [...acc]
+    .filter(([, c]) => c.weight > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([at, c]) => ({ at: new Date(at), value: c.total / c.weight }));
+}
+
+/** A window's value of a percentile series: each period weighted by its requests. */
+function weightedMean(values: Points, weights: Points): number | undefined {
+  const w = new Map(weights.map((p) => [p.at.getTime(), p.value]));
   let total = 0;
   let weight = 0;
-  for (const p of points) {
-    const w = byTime.get(p.at.getTime()) ?? 1;
-    total += p.value * w;
-    weight += w;
+  for (const p of values) {
+    const x = w.get(p.at.getTime()) ?? 0;
+    total += p.value * x;
+    weight += x;
   }
-  return weight > 0 ? total / weight : mean(points);
+  return weight > 0 ? total / weight : undefined;
 }
 
 function countFigure(s: Split): Figure {
@@ -190,95 +271,134 @@ function countFigure(s: Split): Figure {
   };
 }
 
+function latencyFigure(s: Split, weights: Split): Figure {
+  return {
+    current: weightedMean(s.current, weights.current),
+    previous: weightedMean(s.previous, weights.previous),
+    spark: sparkline(
+      s.current.map((x) => x.value),
+      "max",
+    ),
+  };
+}
+
 export function summariseTraffic(
   target: TrafficTarget,
   window: TrafficWindow,
   series: SeriesById,
   end: Date,
 ): TrafficReport {
-  const part = (id: string) => split(series.get(id), end, window);
-  const requests = part("requests");
+  const protocol = protocolOf(target.appProtocol);
+  const points = (id: string) => series.get(id)?.points ?? [];
+  const part = (p: Points) => split(p, end, window);
+
+  // Per caller, what it counted per period: its requests (HTTP), its per-target count (gRPC).
+  const perCaller = target.candidates.map((c, i) => {
+    const codes = COUNTS.map((code) => points(`caller${i}http${code.toLowerCase()}`));
+    const weight = protocol === "http" ? addSeries(codes) : points(`caller${i}pertarget`);
+    return {
+      caller: c,
+      codes,
+      weight,
+      latency: Object.fromEntries(PERCENTILES.map((p) => [p, points(`caller${i}${p}`)])) as Record<
+        (typeof PERCENTILES)[number],
+        Points
+      >,
+      bytes: points(`caller${i}bytes`),
+    };
+  });
+
+  const codeSeries = COUNTS.map((_, k) => addSeries(perCaller.map((c) => c.codes[k] ?? [])));
   const codes = Object.fromEntries(
-    COUNTS.map((c) => [c, countFigure(part(`http${c.toLowerCase()}`))]),
+    COUNTS.map((c, k) => [c, protocol === "http" ? countFigure(part(codeSeries[k] ?? [])) : {}]),
   ) as TrafficReport["codes"];
-  const answered = (which: "current" | "previous") => {
-    const values = COUNTS.map((c) => codes[c][which]).filter((v): v is number => v !== undefined);
-    return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
-  };
+  const answered = addSeries(codeSeries);
+  const answeredSplit = part(answered);
   const rate5xx = (which: "current" | "previous") => {
-    const total = answered(which);
+    const total = sum(answeredSplit[which]);
     const errors = codes["5XX"][which];
     return total && errors !== undefined ? errors / total : undefined;
   };
-  const callerWeights = (which: "current" | "previous") => requests[which];
+  const weights = addSeries(perCaller.map((c) => c.weight));
   const latency = Object.fromEntries(
-    PERCENTILES.map((p) => {
-      const s = part(p);
-      return [
-        p,
-        {
-          current: weighted(s.current, callerWeights("current")),
-          previous: weighted(s.previous, callerWeights("previous")),
-          spark: sparkline(
-            s.current.map((x) => x.value),
-            "max",
+    PERCENTILES.map((p) => [
+      p,
+      protocol === "tcp"
+        ? {}
+        : latencyFigure(
+            part(
+              weightedSeries(perCaller.map((c) => ({ values: c.latency[p], weights: c.weight }))),
+            ),
+            part(weights),
           ),
-        },
-      ];
-    }),
+    ]),
   ) as TrafficReport["latency"];
-  const requestFigure = countFigure(requests);
-  const perSecond = (v: number | undefined) => (v === undefined ? undefined : v / window.seconds);
-  const active = part("active");
 
-  const callers = target.candidates
-    .map((c, i) => {
-      const perCode = COUNTS.map((code) => part(`caller${i}http${code.toLowerCase()}`).current);
-      const counted = perCode.flat();
-      const req =
-        target.appProtocol === "grpc"
-          ? (sum(part(`caller${i}req`).current) ?? 0)
-          : (sum(counted) ?? 0);
-      const err = target.appProtocol === "grpc" ? undefined : sum(perCode[3] ?? []);
-      // Weight the caller's p99 by its requests per period (summed over the codes).
-      const weights = new Map<number, number>();
-      for (const p of counted)
-        weights.set(p.at.getTime(), (weights.get(p.at.getTime()) ?? 0) + p.value);
+  const requestFigure: Figure = protocol === "tcp" ? {} : countFigure(part(points("requests")));
+  const perSecond = (v: number | undefined) => (v === undefined ? undefined : v / window.seconds);
+  const active = part(points("active"));
+  const newConnections = countFigure(part(points("newconn")));
+  const bytes = countFigure(part(points("bytes")));
+
+  const callers: CallerTraffic[] = perCaller
+    .map(({ caller, codes: own, weight, latency: lat, bytes: b }): CallerTraffic => {
+      if (protocol === "tcp") return { ...caller, bytes: sum(part(b).current) ?? 0 };
+      const w = part(weight).current;
+      const p99 = weightedMean(part(lat.p99).current, w);
+      if (protocol === "grpc") return { ...caller, perTarget: sum(w) ?? 0, p99 };
+      const requests = sum(w) ?? 0;
+      const errors = sum(part(own[3] ?? []).current);
       return {
-        ...c,
-        requests: req,
-        errorRate: req > 0 && err !== undefined ? err / req : undefined,
-        p99: weighted(
-          part(`caller${i}p99`).current,
-          [...weights].map(([at, value]) => ({ at: new Date(at), value })),
-        ),
+        ...caller,
+        requests,
+        errorRate: requests > 0 && errors !== undefined ? errors / requests : undefined,
+        p99,
       };
     })
-    .filter((c) => c.requests > 0)
-    .sort((a, b) => b.requests - a.requests);
+    .filter((c) => (c.requests ?? c.perTarget ?? c.bytes ?? 0) > 0)
+    .sort(
+      (a, b) =>
+        (b.requests ?? b.perTarget ?? b.bytes ?? 0) - (a.requests ?? a.perTarget ?? a.bytes ?? 0),
+    );
 
   const notes: string[] = [];
-  if (target.appProtocol === "grpc")
-    notes.push("gRPC: HTTP codes are not reported; requests are gRPC requests.");
-  const noTraffic = !requestFigure.current && !answered("current");
-  if (noTraffic)
+  if (protocol === "grpc") {
     notes.push(
-      `No traffic in the last ${window.label}: no request reached ${target.discoveryName} through Service Connect.`,
-    );
-  if (!noTraffic && target.candidates.length > 0 && callers.length === 0) {
-    notes.push(
-      "No caller in the namespace reported requests: the traffic comes from outside Service Connect's per-caller metrics.",
+      "gRPC: no HTTP codes exist; requests are gRPC requests, and callers are compared by RequestCountPerTarget (an average per target, not a count).",
     );
   }
-  const errorSpark = sparkline(
-    codes["5XX"].current === undefined ? [] : part("http5xx").current.map((p) => p.value),
-  );
+  if (protocol === "tcp") {
+    notes.push(
+      "TCP port (no appProtocol): Service Connect records only connections and bytes for it; requests, codes and latency do not exist.",
+    );
+  }
+  const noTraffic =
+    protocol === "tcp"
+      ? !newConnections.current && !bytes.current && !mean(active.current)
+      : !requestFigure.current && !sum(answeredSplit.current) && !sum(part(weights).current);
+  if (noTraffic) {
+    notes.push(
+      `No ${protocol === "tcp" ? "connection" : "request"} reached ${target.discoveryName} through Service Connect in the last ${window.label}.`,
+    );
+  }
+  const counted = sum(answeredSplit.current) ?? 0;
+  const outside =
+    protocol === "http" && requestFigure.current !== undefined
+      ? Math.max(0, requestFigure.current - counted)
+      : undefined;
+  if (!noTraffic && protocol !== "tcp" && target.candidates.length > 0 && callers.length === 0) {
+    notes.push(
+      "No Service Connect caller in the namespace counted requests: the traffic comes from DNS or IP clients, which Service Connect counts only at the server's proxy.",
+    );
+  }
 
   return {
     name: target.name,
     discoveryName: target.discoveryName,
     publisher: target.publisher,
+    protocol,
     window,
+    end,
     status: noTraffic ? "no-traffic" : "ok",
     requests: requestFigure,
     rate: {
@@ -287,9 +407,16 @@ export function summariseTraffic(
       spark: requestFigure.spark,
     },
     codes,
-    errorRate: { current: rate5xx("current"), previous: rate5xx("previous"), spark: errorSpark },
+    errorRate: {
+      current: rate5xx("current"),
+      previous: rate5xx("previous"),
+      spark:
+        protocol === "http"
+          ? sparkline(part(codeSeries[3] ?? []).current.map((p) => p.value))
+          : undefined,
+    },
     latency,
-    newConnections: countFigure(part("newconn")),
+    newConnections,
     activeConnections: {
       current: mean(active.current),
       previous: mean(active.previous),
@@ -298,44 +425,62 @@ export function summariseTraffic(
         "max",
       ),
     },
-    bytes: countFigure(part("bytes")),
+    bytes,
+    // A rounding or timing difference is not "outside" traffic: only a visible share is.
+    outside: outside !== undefined && outside > Math.max(1, counted * 0.01) ? outside : undefined,
     callers,
     notes,
   };
 }
 
-/** A CloudWatch metric widget for the graph: requests, 5xx and p99 of the window. */
+/** A CloudWatch metric widget for the graph, with this service's own dimensions only. */
 export function graphWidget(target: TrafficTarget, window: TrafficWindow): object {
+  const protocol = protocolOf(target.appProtocol);
+  const server = Object.entries(serverDims(target)).flat();
+  const callers = target.candidates.slice(0, 5);
+  const row = (metric: string, dims: string[], options: object) => [NS, metric, ...dims, options];
+  const metrics =
+    protocol === "tcp"
+      ? [
+          row("NewConnectionCount", server, { stat: "Sum", label: "new connections" }),
+          row("ActiveConnectionCount", server, { stat: "Average", label: "active connections" }),
+          row("ProcessedBytes", server, { stat: "Sum", label: "bytes", yAxis: "right" }),
+        ]
+      : [
+          row(protocol === "grpc" ? "GrpcRequestCount" : "RequestCount", server, {
+            stat: "Sum",
+            label: "requests",
+          }),
+          ...(protocol === "http"
+            ? callers.map((c) =>
+                row("HTTPCode_Target_5XX_Count", Object.entries(callerDims(target, c)).flat(), {
+                  stat: "Sum",
+                  label: `5xx seen by ${c.service}`,
+                }),
+              )
+            : []),
+          ...callers.map((c) =>
+            row("TargetResponseTime", Object.entries(callerDims(target, c)).flat(), {
+              stat: "p99",
+              label: `p99 ms, ${c.service}`,
+              yAxis: "right",
+            }),
+          ),
+        ];
+  const what =
+    protocol === "tcp"
+      ? "connections and bytes"
+      : protocol === "grpc"
+        ? "requests, p99"
+        : "requests, 5xx, p99";
   return {
-    title: `${target.discoveryName}: requests, 5xx, p99 (last ${window.label})`,
+    title: `${target.discoveryName} (${target.publisher.cluster}/${target.publisher.service}): ${what} (last ${window.label})`,
     view: "timeSeries",
     width: 800,
     height: 400,
     start: `-PT${window.seconds}S`,
     end: "P0D",
     period: window.period,
-    metrics: [
-      [
-        NS,
-        "RequestCount",
-        "DiscoveryName",
-        target.discoveryName,
-        { stat: "Sum", label: "requests" },
-      ],
-      [
-        NS,
-        "HTTPCode_Target_5XX_Count",
-        "TargetDiscoveryName",
-        target.discoveryName,
-        { stat: "Sum", label: "5xx" },
-      ],
-      [
-        NS,
-        "TargetResponseTime",
-        "TargetDiscoveryName",
-        target.discoveryName,
-        { stat: "p99", label: "p99 ms", yAxis: "right" },
-      ],
-    ],
+    metrics,
   };
 }

@@ -1,5 +1,7 @@
 import type { HealthAnswer } from "../domain/answer.ts";
-import type { HealthLevel, HealthReport } from "../domain/health.ts";
+import type { Finding, HealthLevel, HealthReport } from "../domain/health.ts";
+import type { NameBinding } from "../domain/resolution.ts";
+import type { TrafficReport } from "../domain/traffic.ts";
 import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
 import { endpointLine, gapLines, when, whoisDocument } from "./whois-document.ts";
 
@@ -7,36 +9,96 @@ const BADGE: Record<HealthLevel, string> = {
   healthy: "✔ HEALTHY",
   degraded: "▲ DEGRADED",
   down: "✖ DOWN",
+  unknown: "? UNKNOWN",
 };
+
+const MARK: Record<Finding["level"], string> = { down: "✖", degraded: "▲", note: "ℹ" };
 
 function ecsLines(r: HealthReport): Line[] {
   const p = r.resolution.publisher;
+  const e = p.ecs;
+  if (!e)
+    return [
+      ["Service ", { code: `${p.cluster}/${p.service}` }, " · could not be read (see below)"],
+    ];
   const lines: Line[] = [
     [
       "Service ",
       { code: `${p.cluster}/${p.service}` },
-      ` · ${p.running} running / ${p.desired} desired / ${p.pending} pending · task definition `,
-      { code: p.taskDefinition },
+      ` · ${e.running} running / ${e.desired} desired / ${e.pending} pending · task definition `,
+      { code: e.taskDefinition },
     ],
   ];
   const breaker = r.circuitBreaker?.enable
     ? ` · circuit breaker on${r.circuitBreaker.rollback ? " (rollback)" : ""}`
     : " · circuit breaker off";
   lines.push([
-    `Deployment ${p.rolloutState ?? "?"} since ${when(p.deployedAt)}${r.failedTasks ? ` · ${r.failedTasks} failed tasks` : ""}${r.deploymentCount > 1 ? ` · ${r.deploymentCount} deployments active` : ""}${breaker}`,
-    p.rolloutStateReason ? `: ${p.rolloutStateReason}` : "",
+    `Deployment ${e.rolloutState ?? "?"} since ${when(e.deployedAt)}${r.failedTasks ? ` · ${r.failedTasks} failed tasks` : ""}${(r.deploymentCount ?? 0) > 1 ? ` · ${r.deploymentCount} deployments active` : ""}${breaker}`,
+    e.rolloutStateReason ? `: ${e.rolloutStateReason}` : "",
   ]);
   return lines;
 }
 
+/** The verdict line: badge, subject, the deciding reason, and what could not be read. */
+export function headline(r: HealthReport): string {
+  const unknown =
+    r.unknown.length > 0
+      ? ` (partial: could not read ${r.unknown.slice(0, 2).join(", ")}${r.unknown.length > 2 ? ` and ${r.unknown.length - 2} more` : ""})`
+      : "";
+  return `${BADGE[r.level]} ${r.subject}: ${r.reason}${unknown}`;
+}
+
+function clientLines(r: HealthReport, focus: NameBinding): Line[] {
+  const stale = r.staleClients;
+  if (stale === undefined) {
+    return [
+      [
+        focus.appearedAt
+          ? "Could not tell which clients can resolve it: the namespace's services could not be read."
+          : "Could not tell which clients can resolve it: when the name first appeared could not be read.",
+      ],
+    ];
+  }
+  if (stale.length === 0) {
+    return [
+      [
+        `Every Service Connect service in the namespace deployed after ${focus.name} first appeared (${when(focus.appearedAt)}): all can resolve it.`,
+      ],
+    ];
+  }
+  return stale.map((c) => [
+    { code: `${c.cluster}/${c.service}` },
+    ` deployed ${when(c.deployedAt)}, before ${focus.name} first appeared (${when(focus.appearedAt)}): it cannot resolve it until redeployed`,
+  ]);
+}
+
+function trafficLine(t: TrafficReport): Line {
+  const pct = (v?: number) => (v === undefined ? "–" : `${(v * 100).toFixed(2)}%`);
+  const n = (v?: number) => Math.round(v ?? 0).toLocaleString("en-US");
+  const ms = (v?: number) => (v === undefined ? "–" : `${Math.round(v)} ms`);
+  switch (t.protocol) {
+    case "tcp":
+      return [
+        `TCP: ${n(t.newConnections.current)} new connections · ${n(t.activeConnections.current)} active (avg) · ${n(t.bytes.current)} bytes (no request metrics exist for a TCP port)`,
+      ];
+    case "grpc":
+      return [
+        `${n(t.requests.current)} gRPC requests · p99 ${ms(t.latency.p99.current)} (before: ${ms(t.latency.p99.previous)})`,
+      ];
+    default:
+      return [
+        `${n(t.requests.current)} requests · 5xx ${pct(t.errorRate.current)} (before: ${pct(t.errorRate.previous)}) · p99 ${ms(t.latency.p99.current)} (before: ${ms(t.latency.p99.previous)})`,
+      ];
+  }
+}
+
 function reportSections(r: HealthReport): Section[] {
-  const sections: Section[] = [
-    { lines: [[{ bold: `${BADGE[r.level]} ${r.subject}: ${r.reason}` }]] },
-  ];
-  if (r.findings.length > 1) {
+  const sections: Section[] = [{ lines: [[{ bold: headline(r) }]] }];
+  const others = r.findings.filter((f) => f.text !== r.reason);
+  if (others.length > 0) {
     sections.push({
       heading: "Also",
-      lines: r.findings.slice(1).map((f) => [`${BADGE[f.level].split(" ")[0]} ${f.text}`]),
+      lines: others.map((f) => [`${MARK[f.level]} ${f.layer}: ${f.text}`]),
     });
   }
   sections.push({ heading: "ECS", lines: ecsLines(r) });
@@ -48,9 +110,15 @@ function reportSections(r: HealthReport): Section[] {
     lines:
       r.resolution.endpoints.length > 0
         ? r.resolution.endpoints.map(endpointLine)
-        : [["None: nothing is registered or running."]],
+        : [
+            [
+              r.resolution.endpointsKnown
+                ? "None: nothing is registered or running."
+                : "Unknown: neither the Cloud Map endpoints nor the ECS tasks could be read.",
+            ],
+          ],
   });
-  if (r.stopped.length > 0) {
+  if (r.stopped && r.stopped.length > 0) {
     sections.push({
       heading: "Recently stopped tasks",
       lines: r.stopped.map((s) => [{ code: s.taskId.slice(0, 12) }, ` ${s.note}`]),
@@ -60,36 +128,17 @@ function reportSections(r: HealthReport): Section[] {
     sections.push({
       heading: "Latest service events",
       lines: r.events.map((e) => [
-        `${when(e.at)} ${e.message}${e.count > 1 ? ` (×${e.count})` : ""}`,
+        `${when(e.at)} ${e.message}${e.count > 1 ? ` (×${e.count}${e.tasks.length > 1 ? `: tasks ${e.tasks.join(", ")}` : ""})` : ""}`,
       ]),
     });
   }
-  if (r.staleClients !== undefined && focus?.scope.kind === "service-connect") {
-    sections.push({
-      heading: "Service Connect clients",
-      lines:
-        r.staleClients.length === 0
-          ? [
-              [
-                "Every Service Connect service in the namespace deployed after this one: all can resolve it.",
-              ],
-            ]
-          : r.staleClients.map((c) => [
-              { code: `${c.cluster}/${c.service}` },
-              ` deployed ${when(c.deployedAt)}, before this service's deployment: redeploy to resolve ${focus.name}`,
-            ]),
-    });
+  if (focus?.scope.kind === "service-connect") {
+    sections.push({ heading: "Service Connect clients", lines: clientLines(r, focus) });
   }
   if (r.traffic && r.traffic.status === "ok") {
-    const t = r.traffic;
-    const pct = (v?: number) => (v === undefined ? "–" : `${(v * 100).toFixed(2)}%`);
     sections.push({
-      heading: `Service Connect traffic, last ${t.window.label}`,
-      lines: [
-        [
-          `${Math.round(t.requests.current ?? 0).toLocaleString("en-US")} requests · 5xx ${pct(t.errorRate.current)} (before: ${pct(t.errorRate.previous)}) · p99 ${Math.round(t.latency.p99.current ?? 0)} ms (before: ${Math.round(t.latency.p99.previous ?? 0)} ms)`,
-        ],
-      ],
+      heading: `Service Connect traffic, last ${r.traffic.window.label}`,
+      lines: [trafficLine(r.traffic)],
     });
   }
   sections.push({ heading: "Next check", lines: [[r.nextCheck]] });
@@ -100,7 +149,7 @@ export function healthDocument(answer: HealthAnswer): Doc {
   if (answer.kind !== "found") return whoisDocument(answer);
   const sections = answer.reports.flatMap(reportSections);
   return {
-    summary: answer.reports.map((r) => `${BADGE[r.level]} ${r.subject}: ${r.reason}`).join(" | "),
+    summary: answer.reports.map(headline).join(" | "),
     sections,
     notes: gapLines(answer.gaps),
     links: crossLinks("health", answer.query),

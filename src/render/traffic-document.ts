@@ -1,5 +1,5 @@
 import type { TrafficAnswer, TrafficResult } from "../domain/answer.ts";
-import type { Figure, TrafficReport } from "../domain/traffic.ts";
+import type { CallerTraffic, Figure, TrafficReport } from "../domain/traffic.ts";
 import {
   crossLinks,
   type Doc,
@@ -45,32 +45,48 @@ function nextCheck(r: TrafficReport, asked: string): string {
   const err = r.errorRate.current ?? 0;
   const before = r.errorRate.previous ?? 0;
   const p99 = r.latency.p99;
+  const host = r.name.replace(/:\d+$/, "");
   if (r.status === "no-traffic") {
-    return `Name: nothing reached ${r.name} through Service Connect. Check the callers can resolve it (/ecs whois ${r.name.split(":")[0]}) and that they are Service Connect services in its namespace.`;
+    // Proxies count what reaches them: blocked traffic leaves no metric at all, so silence is
+    // "name or path", in that order.
+    return `Name or path: nothing reached ${r.name} through Service Connect. Name first: are the callers Service Connect services in its namespace, deployed after it first appeared (/ecs whois ${host})? Then path: do ${r.publisher.service}'s security groups allow its proxy port from the callers' security groups, and do the subnets' network ACLs allow it both ways?`;
   }
-  if (err >= 0.01 && err > 2 * before) {
+  if (r.protocol === "http" && err >= 0.01 && err > 2 * before) {
     return `App: 5xx is ${percent(err)} (was ${percent(before)}) and p99 ${ms(p99.current)} (was ${ms(p99.previous)}): the name resolves and traffic arrives, so look at the app. See /ecs health ${asked}.`;
   }
   if (p99.current !== undefined && p99.previous !== undefined && p99.current > 2 * p99.previous) {
     return `App: p99 went from ${ms(p99.previous)} to ${ms(p99.current)}; check the publisher's CPU and memory, then /ecs health ${asked}.`;
   }
-  return `Traffic looks steady. If one caller fails, compare its row above with the others: a caller with no requests cannot resolve the name (/ecs whois ${r.name.split(":")[0]}).`;
+  if (r.protocol === "tcp") {
+    return `Connections arrive. If one client fails, compare it with the others in /ecs health ${asked}: a Service Connect client that shows no bytes cannot resolve the name or is blocked on the path.`;
+  }
+  return `Traffic looks steady. If one caller fails, compare its row above with the others: a Service Connect caller with no requests cannot resolve the name or is blocked on the path (/ecs whois ${host}).`;
 }
 
-function reportSections(
-  result: Extract<TrafficResult, { kind: "report" }>,
-  asked: string,
-): Section[] {
-  const r = result.report;
-  const w = r.window.label;
-  const head: Line = [
-    {
-      bold: `${r.name}: ${count(r.requests.current)} requests (${r.rate.current === undefined ? "–" : r.rate.current.toFixed(1)}/s), 5xx ${percent(r.errorRate.current)}, p99 ${ms(r.latency.p99.current)} in the last ${w}`,
-    },
+function figureLines(r: TrafficReport): Line[] {
+  const rate = r.rate.current === undefined ? "–" : `${r.rate.current.toFixed(1)}/s`;
+  const connections: Line[] = [
+    row("New connections", count(r.newConnections.current), r.newConnections),
+    row("Active connections (avg)", count(r.activeConnections.current), r.activeConnections),
+    row("Processed", bytes(r.bytes.current), r.bytes),
   ];
-  const lines: Line[] = [
-    row("Requests", count(r.requests.current), r.requests),
-    row("Rate", r.rate.current === undefined ? "–" : `${r.rate.current.toFixed(1)}/s`, r.rate),
+  if (r.protocol === "tcp") return connections;
+  const latency = [
+    row("p50", ms(r.latency.p50.current), r.latency.p50),
+    row("p90", ms(r.latency.p90.current), r.latency.p90),
+    row("p99", ms(r.latency.p99.current), r.latency.p99),
+  ];
+  const requests = [
+    row(
+      r.protocol === "grpc" ? "gRPC requests" : "Requests",
+      count(r.requests.current),
+      r.requests,
+    ),
+    row("Rate", rate, r.rate),
+  ];
+  if (r.protocol === "grpc") return [...requests, ...latency, ...connections];
+  return [
+    ...requests,
     [
       "HTTP 2xx / 3xx / 4xx / 5xx ",
       {
@@ -80,40 +96,76 @@ function reportSections(
       },
     ],
     row("5xx rate", percent(r.errorRate.current), r.errorRate),
-    row("p50", ms(r.latency.p50.current), r.latency.p50),
-    row("p90", ms(r.latency.p90.current), r.latency.p90),
-    row("p99", ms(r.latency.p99.current), r.latency.p99),
-    row("New connections", count(r.newConnections.current), r.newConnections),
-    row("Active connections (avg)", count(r.activeConnections.current), r.activeConnections),
-    row("Processed", bytes(r.bytes.current), r.bytes),
+    ...latency,
+    ...connections,
   ];
+}
+
+function headLine(r: TrafficReport): string {
+  const w = r.window.label;
+  if (r.protocol === "tcp") {
+    return `${r.name} (TCP): ${count(r.newConnections.current)} new connections, ${count(r.activeConnections.current)} active, ${bytes(r.bytes.current)} in the last ${w}`;
+  }
+  const rate = r.rate.current === undefined ? "–" : r.rate.current.toFixed(1);
+  if (r.protocol === "grpc") {
+    return `${r.name} (gRPC): ${count(r.requests.current)} requests (${rate}/s), p99 ${ms(r.latency.p99.current)} in the last ${w}`;
+  }
+  return `${r.name}: ${count(r.requests.current)} requests (${rate}/s), 5xx ${percent(r.errorRate.current)}, p99 ${ms(r.latency.p99.current)} in the last ${w}`;
+}
+
+function callerLine(c: CallerTraffic, protocol: TrafficReport["protocol"]): Line {
+  const who = { code: `${c.cluster}/${c.service}` };
+  if (protocol === "tcp") return [who, `: ${bytes(c.bytes)}`];
+  if (protocol === "grpc") {
+    return [
+      who,
+      `: ${count(c.perTarget)} requests per target (RequestCountPerTarget), p99 ${ms(c.p99)}`,
+    ];
+  }
+  return [who, `: ${count(c.requests)} requests, 5xx ${percent(c.errorRate)}, p99 ${ms(c.p99)}`];
+}
+
+/** What AWS measures where: server side every client of the proxy, per caller only Service Connect. */
+function measuredLines(result: Extract<TrafficResult, { kind: "report" }>): Line[] {
+  const r = result.report;
+  const lines: Line[] = [];
+  if (result.viaAlias) {
+    lines.push(["Measured through the Service Connect alias ", { code: result.viaAlias }, "."]);
+  }
+  if (r.protocol !== "tcp") {
+    lines.push([
+      `${r.protocol === "grpc" ? "Requests" : "Requests"}, connections and bytes are counted by ${r.publisher.service}'s proxies: every client that reaches them, DNS and IP clients included. ${r.protocol === "http" ? "HTTP codes, 5xx rate, " : ""}Latency and callers are counted by the callers' proxies: Service Connect callers only.`,
+    ]);
+  }
+  if (r.outside !== undefined) {
+    lines.push([
+      `${count(r.outside)} of the requests came from outside Service Connect (DNS or IP clients): they are not in the codes, latency or callers.`,
+    ]);
+  }
+  return lines;
+}
+
+function reportSections(
+  result: Extract<TrafficResult, { kind: "report" }>,
+  asked: string,
+): Section[] {
+  const r = result.report;
+  const w = r.window.label;
   const sections: Section[] = [
-    { lines: [head] },
+    { lines: [[{ bold: headLine(r) }]] },
     {
-      heading: `Service Connect traffic of ${r.discoveryName} (published by ${r.publisher.cluster}/${r.publisher.service}), last ${w} vs the ${w} before`,
-      lines: lines.concat(r.notes.map((n) => [n])),
+      heading: `Service Connect traffic of ${r.publisher.cluster}/${r.publisher.service} (discovery name ${r.discoveryName}), last ${w} vs the ${w} before`,
+      lines: figureLines(r).concat(r.notes.map((n) => [n])),
     },
   ];
-  if (result.viaAlias) {
-    sections.push({
-      lines: [
-        [
-          "Measured through the Service Connect alias ",
-          { code: result.viaAlias },
-          ": clients that reach this service by DNS are not in these figures (Service Connect measures only what passes its proxies).",
-        ],
-      ],
-    });
-  }
+  const measured = measuredLines(result);
+  if (measured.length > 0) sections.push({ lines: measured });
   sections.push({
-    heading: `Callers (${r.callers.length})`,
+    heading: `Service Connect callers (${r.callers.length})`,
     lines:
       r.callers.length > 0
-        ? r.callers.map((c) => [
-            { code: `${c.cluster}/${c.service}` },
-            `: ${count(c.requests)} requests, 5xx ${percent(c.errorRate)}, p99 ${ms(c.p99)}`,
-          ])
-        : [["No Service Connect caller reported requests in this window."]],
+        ? r.callers.map((c) => callerLine(c, r.protocol))
+        : [["No Service Connect caller reported traffic in this window."]],
   });
   sections.push({ heading: "Next check", lines: [[nextCheck(r, asked)]] });
   return sections;
@@ -147,6 +199,18 @@ function resultSections(result: TrafficResult, window: string, asked: string): S
             [
               {
                 bold: `No traffic figures for ${result.target.name} in the last ${window}: CloudWatch could not be read (see below).`,
+              },
+            ],
+          ],
+        },
+      ];
+    case "service-unread":
+      return [
+        {
+          lines: [
+            [
+              {
+                bold: `No traffic figures for ${result.service}: the ECS service could not be read, so which Service Connect name to measure is unknown (see below).`,
               },
             ],
           ],

@@ -1,6 +1,14 @@
 import type { WhoisAnswer } from "../domain/answer.ts";
 import type { Gap } from "../domain/facts.ts";
-import type { Endpoint, NameBinding, Resolution, Scope } from "../domain/resolution.ts";
+import {
+  type Endpoint,
+  hostOf,
+  listenLabel,
+  type NameBinding,
+  outsideAlternatives,
+  type Resolution,
+  type Scope,
+} from "../domain/resolution.ts";
 import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
 
 export const USAGE: Line[] = [
@@ -28,7 +36,7 @@ function shortId(id: string | undefined): string {
   return id ? id.slice(0, 12) : "?";
 }
 
-function scopeLine(binding: NameBinding): Line {
+function scopeLine(binding: NameBinding, r: Resolution): Line {
   const scope: Scope = binding.scope;
   const name = binding.name;
   switch (scope.kind) {
@@ -42,7 +50,7 @@ function scopeLine(binding: NameBinding): Line {
         { code: name },
         `: Service Connect alias in ${scope.namespaceType === "HTTP" ? "HTTP" : "DNS"} namespace `,
         { code: scope.namespace },
-        `. Resolvable only inside tasks of Service Connect-enabled services in that namespace ${who}. Not in VPC DNS: a Lambda, an EC2 host or a task outside such a service cannot resolve it.`,
+        `. Resolvable only inside tasks of Service Connect-enabled services in that namespace ${who}. Not in VPC DNS: a Lambda, an EC2 host or a task outside such a service cannot resolve it; instead they can ${outsideAlternatives(binding, r.bindings, r.publisher)}.`,
       ];
     }
     case "dns": {
@@ -76,20 +84,42 @@ function scopeLine(binding: NameBinding): Line {
         { code: scope.namespace },
         ". No DNS: clients find it only by calling Cloud Map's DiscoverInstances API.",
       ];
+    case "unconfirmed":
+      return [
+        { code: name },
+        ": Cloud Map name in HTTP namespace ",
+        { code: scope.namespace },
+        ". No DNS. The ECS service could not be read, so whether it is a Service Connect discovery name (clients then use its alias) or an API-only name is unknown.",
+      ];
   }
+}
+
+function codes(items: string[]): Line {
+  return items.flatMap((a, i): Line => (i ? [", ", { code: a }] : [{ code: a }]));
 }
 
 function publisherLines(r: Resolution): Line[] {
   const p = r.publisher;
+  const e = p.ecs;
   const focus = r.bindings[0];
   const lines: Line[] = [
-    ["Cluster ", { code: p.cluster }, " · service ", { code: p.service }, ` (${p.status})`],
     [
-      "Task definition ",
-      { code: p.taskDefinition },
-      ` · ${p.running} running / ${p.desired} desired / ${p.pending} pending`,
+      "Cluster ",
+      { code: p.cluster },
+      " · service ",
+      { code: p.service },
+      e ? ` (${e.status})` : "",
     ],
   ];
+  if (e) {
+    lines.push([
+      "Task definition ",
+      { code: e.taskDefinition },
+      ` · ${e.running} running / ${e.desired} desired / ${e.pending} pending`,
+    ]);
+  } else {
+    lines.push(["ECS service state could not be read (see below)."]);
+  }
   if (focus) {
     const port = focus.containerPort ?? "?";
     lines.push([
@@ -98,36 +128,36 @@ function publisherLines(r: Resolution): Line[] {
       " · port name ",
       { code: focus.portName ?? "-" },
       ` · containerPort ${port}`,
-      focus.appProtocol ? ` · appProtocol ${focus.appProtocol}` : "",
+      focus.appProtocol
+        ? ` · appProtocol ${focus.appProtocol}`
+        : focus.scope.kind === "service-connect"
+          ? " · no appProtocol (TCP)"
+          : "",
     ]);
-    lines.push(["Discovery name ", { code: `${focus.discoveryName}.${focus.namespace}` }]);
+    if (focus.scope.kind === "service-connect") {
+      lines.push([
+        "Cloud Map service ",
+        { code: focus.discoveryName },
+        ` in ${focus.namespace} (the discovery name: clients cannot resolve it, they use the alias)`,
+        focus.appearedAt ? `, first appeared ${when(focus.appearedAt)}` : "",
+      ]);
+      lines.push([`Proxy listens on ${listenLabel(focus)}`]);
+    } else {
+      lines.push(["Cloud Map service ", { code: focus.discoveryName }, ` in ${focus.namespace}`]);
+    }
   }
   const aliases = r.bindings.filter((b) => b.scope.kind === "service-connect").map((b) => b.name);
-  if (aliases.length > 0) {
-    lines.push([
-      "Client aliases ",
-      ...aliases.flatMap((a, i): Line => (i ? [", ", { code: a }] : [{ code: a }])),
-    ]);
-  }
+  if (aliases.length > 0) lines.push(["Client aliases ", ...codes(aliases)]);
   const others = r.bindings.slice(1).filter((b) => b.scope.kind !== "service-connect");
-  if (others.length > 0) {
+  if (others.length > 0) lines.push(["Also published as ", ...codes(others.map((b) => b.name))]);
+  if (e?.rolloutState) {
     lines.push([
-      "Also published as ",
-      ...others.flatMap((b, i): Line => (i ? [", ", { code: b.name }] : [{ code: b.name }])),
+      `Deployment ${e.rolloutState} since ${when(e.deployedAt)}`,
+      e.rolloutStateReason ? `: ${e.rolloutStateReason}` : "",
     ]);
   }
-  if (p.rolloutState) {
-    lines.push([
-      `Deployment ${p.rolloutState} since ${when(p.deployedAt)}`,
-      p.rolloutStateReason ? `: ${p.rolloutStateReason}` : "",
-    ]);
-  }
-  if (p.securityGroups.length > 0) {
-    lines.push([
-      "Security groups ",
-      ...p.securityGroups.flatMap((g, i): Line => (i ? [", ", { code: g }] : [{ code: g }])),
-    ]);
-  }
+  if (e && e.securityGroups.length > 0)
+    lines.push(["Security groups ", ...codes(e.securityGroups)]);
   return lines;
 }
 
@@ -135,16 +165,26 @@ const MARK: Record<Endpoint["state"], string> = {
   unhealthy: "✖ UNHEALTHY",
   stale: "✖ STALE",
   unregistered: "! UNREGISTERED",
+  unknown: "? UNKNOWN",
+  changing: "◌ CHANGING",
   healthy: "✔ healthy",
 };
 
+function cloudMapHealth(e: Endpoint): string {
+  if (e.cloudMapHealth === undefined) return "-";
+  // UNKNOWN is what Cloud Map reports for a service without a health check: normal.
+  return e.cloudMapHealth === "UNKNOWN" ? "registered (no health check)" : e.cloudMapHealth;
+}
+
 export function endpointLine(e: Endpoint): Line {
   const address = e.ip ? `${e.ip}${e.port ? `:${e.port}` : ""}` : "(no IP)";
-  const ecs = [e.lastStatus, e.healthStatus].filter(Boolean).join("/") || "not in ECS";
+  const ecs =
+    [e.lastStatus, e.healthStatus].filter(Boolean).join("/") ||
+    (e.state === "unknown" ? "unread" : "not in ECS");
   const line: Line = [
     `${MARK[e.state]} `,
     { code: address },
-    ` ${e.availabilityZone ?? "?"} · Cloud Map ${e.cloudMapHealth ?? "-"} · ECS ${ecs} · task `,
+    ` ${e.availabilityZone ?? "?"} · Cloud Map ${cloudMapHealth(e)} · ECS ${ecs} · task `,
     { code: shortId(e.taskId) },
     ` · started ${when(e.startedAt)}`,
   ];
@@ -156,34 +196,59 @@ export function gapLines(gaps: Gap[]): Line[] {
   return gaps.map((g) => [`Partial answer: could not read ${g.what}: ${g.why}.`]);
 }
 
+function noNameLine(r: Resolution): Line {
+  const e = r.publisher.ecs;
+  if (!e)
+    return ["Unknown: the ECS service could not be read, so the names it publishes are unknown."];
+  if (e.serviceConnectClientOnly) {
+    return [
+      "No name of its own: it is a Service Connect client of namespace ",
+      { code: e.serviceConnectNamespace ?? "?" },
+      ". Its tasks resolve that namespace's aliases; callers reach it only by task IP or a load balancer.",
+    ];
+  }
+  return [
+    "No name: the service uses neither Service Connect nor a service registry, so only its task IPs reach it.",
+  ];
+}
+
+function endpointsHeading(r: Resolution): string {
+  if (r.subject.kind === "task") return "Task";
+  const focus = r.bindings[0];
+  const unknown = r.unknown ? `, ${r.unknown} unknown` : "";
+  return `Endpoints (${r.healthy} of ${r.endpoints.length} healthy${unknown}${focus ? ` for ${focus.name}` : ""})`;
+}
+
 function resolutionSections(r: Resolution): Section[] {
   const sections: Section[] = [{ lines: [[{ bold: r.verdict }]] }];
-  if (r.bindings.length > 0) {
-    sections.push({ heading: "Who can resolve it", lines: r.bindings.map(scopeLine) });
-  } else {
-    sections.push({
-      heading: "Who can resolve it",
-      lines: [
-        [
-          "No name: the service uses neither Service Connect nor a service registry, so only its task IPs reach it.",
-        ],
-      ],
-    });
-  }
-  sections.push({ heading: "Published by", lines: publisherLines(r) });
-  const heading =
-    r.subject.kind === "task"
-      ? "Task"
-      : `Endpoints (${r.healthy} of ${r.endpoints.length} healthy${r.bindings[0] ? ` for ${r.bindings[0].name}` : ""})`;
   sections.push({
-    heading,
-    lines:
-      r.endpoints.length > 0
-        ? r.endpoints.map(endpointLine)
-        : [["No endpoint: nothing is registered or running."]],
+    heading: "Who can resolve it",
+    lines: r.bindings.length > 0 ? r.bindings.map((b) => scopeLine(b, r)) : [noNameLine(r)],
+  });
+  sections.push({ heading: "Published by", lines: publisherLines(r) });
+  const empty: Line = r.endpointsKnown
+    ? ["No endpoint: nothing is registered or running."]
+    : ["Unknown: neither the Cloud Map endpoints nor the ECS tasks could be read (see below)."];
+  sections.push({
+    heading: endpointsHeading(r),
+    lines: r.endpoints.length > 0 ? r.endpoints.map(endpointLine) : [empty],
   });
   sections.push({ heading: "Next check", lines: [[r.nextCheck]] });
   return sections;
+}
+
+/** A bare word that matched several names: each exactly as it must be typed. */
+function matchesLine(answer: Extract<WhoisAnswer, { kind: "found" }>): Line {
+  const names = answer.resolutions.map((r) =>
+    r.bindings[0] && r.subject.kind === "name"
+      ? hostOf(r.bindings[0])
+      : `${r.publisher.cluster}/${r.publisher.service}`,
+  );
+  return [
+    { bold: `${answer.query} matches ${answer.resolutions.length} names. ` },
+    "To ask about one alone, type it exactly: ",
+    ...codes([...new Set(names)]),
+  ];
 }
 
 export function whoisDocument(answer: WhoisAnswer): Doc {
@@ -225,11 +290,7 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
     }
     case "found": {
       const sections: Section[] = [];
-      if (answer.resolutions.length > 1) {
-        sections.push({
-          lines: [[{ bold: `${answer.resolutions.length} matches for ` }, { code: answer.query }]],
-        });
-      }
+      if (answer.resolutions.length > 1) sections.push({ lines: [matchesLine(answer)] });
       for (const r of answer.resolutions) sections.push(...resolutionSections(r));
       return {
         summary: answer.resolutions.map((r) => r.verdict).join(" | "),

@@ -35,7 +35,7 @@ beforeEach(() => {
 });
 
 describe("/ecs traffic on the demo fleet", () => {
-  it("sends one GetMetricData with the server and client queries for two whole hours", async () => {
+  it("sends one GetMetricData with the publisher's and each caller's own dimensions for two whole hours", async () => {
     await traffic(ctx, "nginx.service-connect", new Date(NOW));
 
     const calls = aws.emulator.requests.filter((r) => r.operation === "GetMetricData");
@@ -54,39 +54,60 @@ describe("/ecs traffic on the demo fleet", () => {
         Metric: {
           Namespace: "AWS/ECS",
           MetricName: "RequestCount",
-          Dimensions: [{ Name: "DiscoveryName", Value: "nginx" }],
+          Dimensions: [
+            { Name: "DiscoveryName", Value: "nginx" },
+            { Name: "ServiceName", Value: "service-connect-nginx-service" },
+            { Name: "ClusterName", Value: "tutorial" },
+          ],
         },
         Period: 60,
         Stat: "Sum",
       },
     });
-    expect(body.MetricDataQueries).toContainEqual({
-      Id: "p99",
-      ReturnData: true,
-      MetricStat: {
-        Metric: {
-          Namespace: "AWS/ECS",
-          MetricName: "TargetResponseTime",
-          Dimensions: [{ Name: "TargetDiscoveryName", Value: "nginx" }],
-        },
-        Period: 60,
-        Stat: "p99",
+    const web = (body.MetricDataQueries as { Id: string; MetricStat: unknown }[]).find(
+      (q) =>
+        q.Id.endsWith("p99") && JSON.stringify(q.MetricStat).includes('"Value":"web-frontend"'),
+    );
+    expect(web?.MetricStat).toEqual({
+      Metric: {
+        Namespace: "AWS/ECS",
+        MetricName: "TargetResponseTime",
+        Dimensions: [
+          { Name: "TargetDiscoveryName", Value: "nginx" },
+          { Name: "ServiceName", Value: "web-frontend" },
+          { Name: "ClusterName", Value: "tutorial" },
+        ],
       },
+      Period: 60,
+      Stat: "p99",
     });
+    // Never a discovery name alone: that sum spans every namespace and cluster using it.
+    for (const q of body.MetricDataQueries as {
+      MetricStat: { Metric: { Dimensions: unknown[] } };
+    }[]) {
+      expect(q.MetricStat.Metric.Dimensions).toHaveLength(3);
+    }
   });
 
   it("shows nginx's requests against the hour before and lists web-frontend as the caller", async () => {
     const answer = await traffic(ctx, "nginx.service-connect", new Date(NOW));
     const text = renderText(trafficDocument(answer));
 
-    const current = total("RequestCount", { DiscoveryName: "nginx" }, END - 3600, END);
-    const previous = total("RequestCount", { DiscoveryName: "nginx" }, END - 7200, END - 3600);
+    const nginx = {
+      DiscoveryName: "nginx",
+      ServiceName: "service-connect-nginx-service",
+      ClusterName: "tutorial",
+    };
+    const current = total("RequestCount", nginx, END - 3600, END);
+    const previous = total("RequestCount", nginx, END - 7200, END - 3600);
     const change = ((current - previous) / previous) * 100;
     expect(text).toContain(
       `Requests ${current.toLocaleString("en-US")} (Δ ${change >= 0 ? "+" : "−"}${Math.abs(change).toFixed(1)}%)`,
     );
     expect(text).toMatch(/Requests [\d,]+ \(Δ [^)]+\) [▁▂▃▄▅▆▇█]{20}/);
-    expect(text).toMatch(/Callers \(1\):\n {2}tutorial\/web-frontend: [\d,]+ requests, 5xx 0\.00%/);
+    expect(text).toMatch(
+      /Service Connect callers \(1\):\n {2}tutorial\/web-frontend: [\d,]+ requests, 5xx 0\.00%/,
+    );
   });
 
   it("shows the 5xx burst of the last 15 minutes on api.internal.local, measured through its Service Connect alias", async () => {

@@ -83,11 +83,11 @@ describe("/ecs whois on the demo fleet", () => {
     );
   });
 
-  it("finds a bare discovery name in its namespace", async () => {
+  it("finds a bare discovery name and leads with the alias clients use, not the bare word", async () => {
     const text = await whois("nginx");
 
-    expect(text.split("\n")[0]).toContain(
-      "nginx → Service Connect alias of tutorial/service-connect-nginx-service",
+    expect(text.split("\n")[0]).toBe(
+      "nginx.service-connect (asked: nginx) → Service Connect alias of tutorial/service-connect-nginx-service, port nginx (80/http), 2 of 2 endpoints healthy. nginx is only the Cloud Map discovery name: clients cannot resolve it, they use nginx.service-connect:80",
     );
     expect(text).toContain(
       "nginx.service-connect:80: Service Connect alias in HTTP namespace service-connect",

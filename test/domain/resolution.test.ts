@@ -1,6 +1,9 @@
+import type { Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
+import { toEcsService } from "../../src/aws/ecs-mapping.ts";
 import { buildResolution } from "../../src/domain/resolution.ts";
 import { apiFacts, nginxFacts } from "../support/facts.ts";
+import { sdkFixture } from "../support/fixtures.ts";
 
 const byName = (name: string, port?: number) => ({
   query: name,
@@ -41,9 +44,11 @@ describe("buildResolution", () => {
     expect(r.publisher).toMatchObject({
       cluster: "tutorial",
       service: "service-connect-nginx-service",
-      taskDefinition: "service-connect-nginx:1",
-      rolloutState: "COMPLETED",
-      securityGroups: ["sg-0c0ffee00000a0001"],
+      ecs: {
+        taskDefinition: "service-connect-nginx:1",
+        rolloutState: "COMPLETED",
+        securityGroups: ["sg-0c0ffee00000a0001"],
+      },
     });
     expect(r.bindings[0]).toMatchObject({
       containerName: "webserver",
@@ -57,7 +62,10 @@ describe("buildResolution", () => {
     const r = buildResolution(byName("nginx.service-connect"), nginxFacts());
 
     expect(r.nextCheck).toContain("sg-0c0ffee00000a0001 allows TCP 80");
-    expect(r.nextCheck).toContain("started after 2026-11-20T09:00:00.000Z");
+    // The name's first appearance decides, not the publisher's latest deployment.
+    expect(r.nextCheck).toContain(
+      "whose deployment started after 2026-11-20 09:00 UTC (when nginx first appeared in the namespace",
+    );
   });
 
   it("puts the unhealthy endpoint of api.internal.local first, with its failing container", () => {
@@ -113,7 +121,7 @@ describe("buildResolution", () => {
 
   it("sends the user to the stop reasons when nothing runs", () => {
     const facts = apiFacts();
-    facts.service = { ...facts.service, runningCount: 0 };
+    if (facts.service) facts.service = { ...facts.service, runningCount: 0 };
     facts.tasks = [];
     facts.instances.set("srv-utcrh6wavdkggqtk", []);
 
@@ -136,5 +144,107 @@ describe("buildResolution", () => {
     expect(r.verdict).toBe(
       "10.0.2.47 → task 1a2b3c4d5e6f47a8b9c0d1e2f3a4b502 of tutorial/service-connect-nginx-service (RUNNING, HEALTHY), serves nginx.service-connect:80",
     );
+  });
+
+  it("applies ECS's default alias to AWS's own create-service example (no dnsName)", () => {
+    const published = sdkFixture<{ service: Service }>(
+      "aws/official/create-service.service-connect.json",
+    ).service;
+    const facts = nginxFacts();
+    facts.service = toEcsService(published);
+
+    const r = buildResolution(byName("nginx.service-connect"), facts);
+
+    expect(r.bindings.map((b) => b.name)).toEqual(["nginx.service-connect:80"]);
+    expect(r.verdict).toMatch(/^nginx\.service-connect → Service Connect alias of tutorial\//);
+  });
+
+  it("names the proxy's listening port when ingressPortOverride moves it off the container port", () => {
+    const facts = nginxFacts();
+    const entry = facts.service?.serviceConnect?.services[0];
+    if (entry) entry.ingressPortOverride = 15000;
+
+    const r = buildResolution(byName("nginx.service-connect"), facts);
+
+    expect(r.nextCheck).toContain(
+      "sg-0c0ffee00000a0001 allows TCP 15000 (the Service Connect proxy's listener; the app itself is on 80)",
+    );
+  });
+
+  it("says the proxy listens on an ephemeral port in bridge mode", () => {
+    const facts = nginxFacts();
+    if (facts.taskDefinition) facts.taskDefinition.networkMode = "bridge";
+
+    const r = buildResolution(byName("nginx.service-connect"), facts);
+
+    expect(r.bindings[0]?.listenPort).toBe("ephemeral");
+    expect(r.nextCheck).toContain("allows the Service Connect proxy's ephemeral port");
+  });
+
+  it("joins Service Connect instances without ECS attributes to their tasks by IP", () => {
+    const facts = nginxFacts();
+    facts.instances.set(
+      "srv-tsw4bbsna23fxcjx",
+      (facts.instances.get("srv-tsw4bbsna23fxcjx") ?? []).map((i, n) => ({
+        id: `sc-instance-${n}`,
+        ipv4: i.ipv4,
+        port: i.port,
+        health: "UNKNOWN" as const,
+      })),
+    );
+
+    const r = buildResolution(byName("nginx.service-connect"), facts);
+
+    expect(r.endpoints.map((e) => [e.ip, e.taskId, e.state])).toEqual([
+      ["10.0.1.23", "0f4e5d6c7b8a49e1a2b3c4d5e6f70801", "healthy"],
+      ["10.0.2.47", "1a2b3c4d5e6f47a8b9c0d1e2f3a4b502", "healthy"],
+    ]);
+    // UNKNOWN is Cloud Map's answer for a service without a health check: normal.
+    expect(r.healthy).toBe(2);
+  });
+
+  it("calls an endpoint unknown, not stale, when the ECS tasks could not be read", () => {
+    const facts = nginxFacts();
+    facts.tasks = [];
+    facts.tasksComplete = false;
+
+    const r = buildResolution(byName("nginx.service-connect"), facts);
+
+    expect(r.endpoints.map((e) => e.state)).toEqual(["unknown", "unknown"]);
+    expect(r.verdict).toContain("2 endpoints registered, their ECS state unread");
+    expect(r.nextCheck).not.toMatch(/dead IP|still resolves to/);
+  });
+
+  it("leads with the name clients use, never calling a bare word an alias", () => {
+    const r = buildResolution(
+      {
+        query: "nginx",
+        subject: { kind: "name", name: "nginx.service-connect" },
+        focusName: { name: "nginx.service-connect" },
+      },
+      nginxFacts(),
+    );
+
+    expect(r.verdict).toMatch(
+      /^nginx\.service-connect \(asked: nginx\) → Service Connect alias of tutorial\/service-connect-nginx-service/,
+    );
+    expect(r.verdict).toContain(
+      "nginx is only the Cloud Map discovery name: clients cannot resolve it, they use nginx.service-connect:80",
+    );
+  });
+
+  it("says a client-only Service Connect service is a client of its namespace", () => {
+    const facts = nginxFacts();
+    if (facts.service?.serviceConnect) facts.service.serviceConnect.services = [];
+
+    const r = buildResolution(
+      { query: "tutorial/web-frontend", subject: { kind: "service" } },
+      facts,
+    );
+
+    expect(r.verdict).toContain(
+      "a Service Connect client of namespace service-connect (it resolves that namespace's aliases and publishes none)",
+    );
+    expect(r.nextCheck).not.toContain("neither Service Connect nor");
   });
 });

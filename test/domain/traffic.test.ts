@@ -34,72 +34,24 @@ function twoHours(previous: (i: number) => number, current: (i: number) => numbe
   };
 }
 
+const flat = (v: number) =>
+  twoHours(
+    () => v,
+    () => v,
+  );
+
+/** web-frontend (caller 1) calls nginx; api-service (caller 0) sends nothing. */
 function fleetSeries(): SeriesById {
   return new Map([
+    // Server side: 20 more requests a minute than web-frontend counted (DNS clients).
     [
       "requests",
       twoHours(
-        () => 1000,
-        () => 1200,
+        () => 1020,
+        (i) => 1172 + (i >= 45 ? 48 : 0),
       ),
     ],
-    [
-      "http2xx",
-      twoHours(
-        () => 995,
-        () => 1150,
-      ),
-    ],
-    [
-      "http3xx",
-      twoHours(
-        () => 3,
-        () => 0,
-      ),
-    ],
-    [
-      "http4xx",
-      twoHours(
-        () => 2,
-        () => 2,
-      ),
-    ],
-    // The last 15 minutes of the current hour: 48 errors a minute instead of 0.
-    [
-      "http5xx",
-      twoHours(
-        () => 0,
-        (i) => (i >= 45 ? 48 : 0),
-      ),
-    ],
-    [
-      "p50",
-      twoHours(
-        () => 8,
-        () => 8,
-      ),
-    ],
-    [
-      "p90",
-      twoHours(
-        () => 15,
-        () => 15,
-      ),
-    ],
-    [
-      "p99",
-      twoHours(
-        () => 30,
-        (i) => (i >= 45 ? 90 : 30),
-      ),
-    ],
-    [
-      "newconn",
-      twoHours(
-        () => 30,
-        () => 30,
-      ),
-    ],
+    ["newconn", flat(30)],
     [
       "active",
       twoHours(
@@ -122,12 +74,14 @@ function fleetSeries(): SeriesById {
       ),
     ],
     [
-      "caller1http4xx",
+      "caller1http3xx",
       twoHours(
-        () => 2,
-        () => 2,
+        () => 3,
+        () => 0,
       ),
     ],
+    ["caller1http4xx", flat(2)],
+    // The last 15 minutes of the current hour: 48 errors a minute instead of 0.
     [
       "caller1http5xx",
       twoHours(
@@ -135,33 +89,43 @@ function fleetSeries(): SeriesById {
         (i) => (i >= 45 ? 48 : 0),
       ),
     ],
+    ["caller1p50", flat(8)],
+    ["caller1p90", flat(15)],
     [
       "caller1p99",
       twoHours(
         () => 30,
-        () => 30,
+        (i) => (i >= 45 ? 90 : 30),
       ),
     ],
   ]);
 }
 
 describe("trafficQueries", () => {
-  it("asks server-side figures by DiscoveryName and client-side ones by TargetDiscoveryName, per caller too", () => {
+  it("asks the publisher's figures with its own service and cluster, and each caller's with the caller's", () => {
     const queries = trafficQueries(target, HOUR);
 
     expect(queries).toContainEqual({
       id: "requests",
       namespace: "AWS/ECS",
       metricName: "RequestCount",
-      dimensions: { DiscoveryName: "nginx" },
+      dimensions: {
+        DiscoveryName: "nginx",
+        ServiceName: "service-connect-nginx-service",
+        ClusterName: "tutorial",
+      },
       period: 60,
       stat: "Sum",
     });
     expect(queries).toContainEqual({
-      id: "p99",
+      id: "caller1p99",
       namespace: "AWS/ECS",
       metricName: "TargetResponseTime",
-      dimensions: { TargetDiscoveryName: "nginx" },
+      dimensions: {
+        TargetDiscoveryName: "nginx",
+        ServiceName: "web-frontend",
+        ClusterName: "tutorial",
+      },
       period: 60,
       stat: "p99",
     });
@@ -177,7 +141,9 @@ describe("trafficQueries", () => {
       period: 60,
       stat: "Sum",
     });
-    expect(queries).toHaveLength(4 + 4 + 3 + 2 * 5);
+    // No query reads a discovery name alone: that sum spans every namespace using it.
+    expect(queries.every((q) => Object.keys(q.dimensions).length === 3)).toBe(true);
+    expect(queries).toHaveLength(4 + 2 * 7);
   });
 
   it("asks gRPC requests and no HTTP codes for a grpc port", () => {
@@ -186,7 +152,21 @@ describe("trafficQueries", () => {
     );
 
     expect(ids).toContain("requests:GrpcRequestCount");
+    expect(ids).toContain("caller1pertarget:RequestCountPerTarget");
     expect(ids.some((id) => id.includes("HTTPCode"))).toBe(false);
+  });
+
+  it("asks only connections and bytes for a TCP port", () => {
+    const metrics = new Set(
+      trafficQueries({ ...target, appProtocol: undefined }, HOUR).map((q) => q.metricName),
+    );
+
+    expect([...metrics].sort()).toEqual([
+      "ActiveConnectionCount",
+      "NewConnectionCount",
+      "ProcessedBytes",
+      "TargetProcessedBytes",
+    ]);
   });
 
   it.each([
@@ -205,24 +185,40 @@ describe("trafficQueries", () => {
 
 describe("summariseTraffic", () => {
   const report = summariseTraffic(target, HOUR, fleetSeries(), END);
+  const answered = 60 * 1152 + 15 * 48;
 
-  it("adds up the window's requests and compares them with the hour before", () => {
-    expect(report.requests.current).toBe(72_000);
-    expect(report.requests.previous).toBe(60_000);
-    expect(report.rate.current).toBeCloseTo(20, 5);
+  it("adds up the window's requests at the proxy and compares them with the hour before", () => {
+    expect(report.requests.current).toBe(60 * 1172 + 15 * 48);
+    expect(report.requests.previous).toBe(60 * 1020);
+    expect(report.rate.current).toBeCloseTo((60 * 1172 + 720) / 3600, 5);
   });
 
   it("computes the 5xx rate from the callers' HTTP codes", () => {
     // 15 minutes × 48 errors over 60 × (1150 + 0 + 2) + 720 answered requests.
-    const answered = 60 * 1152 + 15 * 48;
     expect(report.codes["5XX"].current).toBe(720);
     expect(report.errorRate.current).toBeCloseTo(720 / answered, 10);
     expect(report.errorRate.previous).toBe(0);
   });
 
+  it("counts what reached the proxy without a Service Connect caller as outside traffic", () => {
+    expect(report.outside).toBe(60 * 20);
+  });
+
   it("weights each minute's p99 by that minute's requests", () => {
-    expect(report.latency.p99.current).toBeCloseTo((45 * 30 + 15 * 90) / 60, 10);
+    expect(report.latency.p99.current).toBeCloseTo(
+      (45 * 1152 * 30 + 15 * 1200 * 90) / (45 * 1152 + 15 * 1200),
+      10,
+    );
     expect(report.latency.p99.previous).toBe(30);
+  });
+
+  it("weights the callers' percentiles by each caller's requests", () => {
+    const series = fleetSeries();
+    series.set("caller0http2xx", flat(3 * 1000));
+    series.set("caller0p99", flat(10));
+    const two = summariseTraffic(target, HOUR, series, END);
+
+    expect(two.latency.p99.previous).toBeCloseTo((3000 * 10 + 1000 * 30) / 4000, 10);
   });
 
   it("lists only the callers that sent requests, busiest first", () => {
@@ -231,9 +227,9 @@ describe("summariseTraffic", () => {
         service: "web-frontend",
         cluster: "tutorial",
         // The caller's requests are the responses it counted: 2xx + 4xx + 5xx here.
-        requests: 60 * 1152 + 720,
-        errorRate: 720 / (60 * 1152 + 720),
-        p99: 30,
+        requests: answered,
+        errorRate: 720 / answered,
+        p99: (45 * 1152 * 30 + 15 * 1200 * 90) / (45 * 1152 + 15 * 1200),
       },
     ]);
   });
@@ -249,8 +245,45 @@ describe("summariseTraffic", () => {
     expect(quiet.status).toBe("no-traffic");
     expect(quiet.requests.current).toBeUndefined();
     expect(quiet.notes).toContain(
-      "No traffic in the last 1h: no request reached nginx through Service Connect.",
+      "No request reached nginx through Service Connect in the last 1h.",
     );
+  });
+
+  it("judges a TCP port on connections and bytes, never as 'no traffic' for lack of requests", () => {
+    const tcp = { ...target, appProtocol: undefined };
+    const series: SeriesById = new Map([
+      ["newconn", flat(12)],
+      ["active", flat(40)],
+      ["bytes", flat(5_000_000)],
+      ["caller1bytes", flat(5_000_000)],
+    ]);
+
+    const r = summariseTraffic(tcp, HOUR, series, END);
+
+    expect(r.protocol).toBe("tcp");
+    expect(r.status).toBe("ok");
+    expect(r.newConnections.current).toBe(720);
+    expect(r.requests.current).toBeUndefined();
+    expect(r.callers).toEqual([
+      { service: "web-frontend", cluster: "tutorial", bytes: 300_000_000 },
+    ]);
+    expect(r.notes[0]).toMatch(/^TCP port \(no appProtocol\)/);
+  });
+
+  it("never reports gRPC RequestCountPerTarget as a caller's request count", () => {
+    const grpc = { ...target, appProtocol: "grpc" };
+    const series: SeriesById = new Map([
+      ["requests", flat(600)],
+      ["caller1pertarget", flat(300)],
+      ["caller1p99", flat(12)],
+    ]);
+
+    const r = summariseTraffic(grpc, HOUR, series, END);
+
+    expect(r.callers).toEqual([
+      { service: "web-frontend", cluster: "tutorial", perTarget: 18_000, p99: 12 },
+    ]);
+    expect(r.callers[0]?.requests).toBeUndefined();
   });
 });
 

@@ -38,9 +38,11 @@ export function nginxFacts(): ServiceFacts {
     "aws/describe-task-definition.service-connect-nginx.json",
   );
   return {
+    ref: { cluster: "tutorial", service: "service-connect-nginx-service" },
     service,
     taskDefinition: toTaskDefinition(td.taskDefinition ?? {}),
     tasks,
+    tasksComplete: true,
     namespaces: namespaces(),
     cloudMapServices: [
       {
@@ -49,6 +51,7 @@ export function nginxFacts(): ServiceFacts {
         name: "nginx",
         namespaceId: "ns-vdpucf3aztj23ecw",
         dnsRecords: [],
+        createdAt: new Date("2026-11-20T09:00:01.874Z"),
       },
     ],
     instances: new Map([["srv-tsw4bbsna23fxcjx", instances("aws/discover-instances.nginx.json")]]),
@@ -74,9 +77,11 @@ export function apiFacts(): ServiceFacts {
   const td = sdkFixture<DescribeTaskDefinitionResponse>("aws/describe-task-definition.api.json");
   const listed = sdkFixture<ListServicesResponse>("aws/list-services.internal-local.json");
   return {
+    ref: { cluster: "ecs_service_discovery", service: "api-service" },
     service,
     taskDefinition: toTaskDefinition(td.taskDefinition ?? {}),
     tasks,
+    tasksComplete: true,
     namespaces: namespaces(),
     cloudMapServices: (listed.Services ?? []).map((s) => toService(s, "ns-uejictsjen2i4eeg")),
     instances: new Map([["srv-utcrh6wavdkggqtk", instances("aws/discover-instances.api.json")]]),

@@ -17,9 +17,19 @@ function mapTimestamps(value: unknown, to: (iso: string) => unknown): unknown {
   return value;
 }
 
-/** A fixture as the SDK hands it to our code: timestamps are Dates. */
+/** AWS's published CLI examples carry timestamps as epoch seconds in members named *At / *Date. */
+function epochToDates(value: unknown, key = ""): unknown {
+  if (typeof value === "number" && /(At|Date)$/.test(key)) return new Date(value * 1000);
+  if (Array.isArray(value)) return value.map((v) => epochToDates(v));
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, epochToDates(v, k)]));
+  }
+  return value;
+}
+
+/** A fixture as the SDK hands it to our code: timestamps (ISO or epoch seconds) are Dates. */
 export function sdkFixture<T>(name: string): T {
-  return mapTimestamps(raw(name), (iso) => new Date(iso)) as T;
+  return epochToDates(mapTimestamps(raw(name), (iso) => new Date(iso))) as T;
 }
 
 /**

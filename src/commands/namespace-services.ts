@@ -1,0 +1,123 @@
+import { clusterOfArn, lastSegment } from "../aws/ecs-mapping.ts";
+import type { EcsService, Namespace } from "../domain/facts.ts";
+import type { Caller } from "../domain/traffic.ts";
+import type { AwsContext, Gaps } from "./aws-context.ts";
+
+// The ECS services of a Service Connect namespace, from ListServicesByNamespace's ARNs. Long
+// ARNs (service/CLUSTER/NAME) name their cluster; the old short format (service/NAME) does not,
+// so those are looked up in every cluster of the region.
+
+interface NamespaceArns {
+  /** Long-format ARNs by cluster. */
+  byCluster: Map<string, string[]>;
+  /** Short-format ARNs: cluster unknown. */
+  short: string[];
+}
+
+/** The namespace's service ARNs, the publisher's excluded; undefined when unread. */
+async function namespaceArns(
+  ctx: AwsContext,
+  gaps: Gaps,
+  namespace: Namespace,
+  publisherArn: string | undefined,
+): Promise<NamespaceArns | undefined> {
+  const arns = await gaps.soft(
+    `the Service Connect services of ${namespace.name}`,
+    ctx.ecs.listServicesByNamespace(namespace.arn),
+    undefined,
+  );
+  if (!arns) return undefined;
+  const byCluster = new Map<string, string[]>();
+  const short: string[] = [];
+  for (const arn of arns) {
+    if (arn === publisherArn) continue;
+    const cluster = clusterOfArn(arn);
+    if (cluster) byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), arn]);
+    else short.push(arn);
+  }
+  return { byCluster, short };
+}
+
+/** DescribeServices of these ARNs in each cluster; undefined when any part could not be read. */
+async function describeIn(
+  ctx: AwsContext,
+  gaps: Gaps,
+  targets: [cluster: string, arns: string[]][],
+): Promise<EcsService[] | undefined> {
+  const described = await Promise.all(
+    targets.map(([cluster, arns]) =>
+      gaps.soft(
+        `the Service Connect services in cluster ${cluster}`,
+        ctx.ecs.describeServices(cluster, arns),
+        undefined,
+      ),
+    ),
+  );
+  if (described.some((d) => d === undefined)) return undefined;
+  return described.flatMap((d) => d?.services ?? []);
+}
+
+/** Short-format ARNs, described in every cluster (ECS reports them MISSING elsewhere). */
+async function describeShort(
+  ctx: AwsContext,
+  gaps: Gaps,
+  arns: string[],
+): Promise<EcsService[] | undefined> {
+  if (arns.length === 0) return [];
+  const clusters = await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), undefined);
+  return clusters
+    ? describeIn(
+        ctx,
+        gaps,
+        clusters.map((c) => [c, arns]),
+      )
+    : undefined;
+}
+
+/** Services of the namespace by cluster and name, the publisher excluded; undefined if unread. */
+export async function namespaceCallers(
+  ctx: AwsContext,
+  gaps: Gaps,
+  namespace: Namespace,
+  publisherArn: string | undefined,
+): Promise<Caller[] | undefined> {
+  const arns = await namespaceArns(ctx, gaps, namespace, publisherArn);
+  if (!arns) return undefined;
+  // Long ARNs need no call; only short ones are looked up (what is unread is left out).
+  const long = [...arns.byCluster].flatMap(([cluster, list]) =>
+    list.map((arn) => ({ cluster, service: lastSegment(arn) })),
+  );
+  const short = (await describeShort(ctx, gaps, arns.short)) ?? [];
+  return [...long, ...short.map((s) => ({ cluster: s.clusterName, service: s.name }))].sort(
+    (a, b) => a.service.localeCompare(b.service) || a.cluster.localeCompare(b.cluster),
+  );
+}
+
+/**
+ * The Service Connect clients of a namespace (services whose Service Connect configuration
+ * uses it), described for when they were deployed. Undefined when any part could not be read:
+ * unread clients are unknown, never "none".
+ */
+export async function namespaceClients(
+  ctx: AwsContext,
+  gaps: Gaps,
+  namespace: Namespace,
+  publisherArn: string | undefined,
+): Promise<EcsService[] | undefined> {
+  const arns = await namespaceArns(ctx, gaps, namespace, publisherArn);
+  if (!arns) return undefined;
+  const [long, short] = await Promise.all([
+    describeIn(ctx, gaps, [...arns.byCluster]),
+    describeShort(ctx, gaps, arns.short),
+  ]);
+  if (!long || !short) return undefined;
+  // ListServicesByNamespace also returns services that only register into the namespace
+  // (Service Discovery): only Service Connect services resolve its aliases.
+  const refs = [namespace.arn, namespace.name, namespace.id];
+  return [...long, ...short].filter(
+    (s) =>
+      s.arn !== publisherArn &&
+      s.serviceConnect?.enabled &&
+      refs.includes(s.serviceConnect.namespace ?? ""),
+  );
+}

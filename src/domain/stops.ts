@@ -1,0 +1,80 @@
+// Why a task stopped, and what to look at next. A task that never started has no application
+// logs: its next step is the image, the registry access or the network path to the registry,
+// never "read the container logs". ECS says which with stopCode and stoppedReason
+// (ECS API Task.stopCode; ECS guide, "Amazon ECS stopped task error messages").
+
+import type { EcsTask } from "./facts.ts";
+import { utcMinute as minute } from "./time.ts";
+
+export type StopKind =
+  /** Image pull failed: tag, registry permissions or the network to the registry. */
+  | "image-pull"
+  /** Secrets, SSM parameters, log group or ENI could not be set up before the containers ran. */
+  | "task-setup"
+  /** ECS says the task failed to start and names nothing more specific. */
+  | "never-started"
+  /** The essential container ran out of memory (OOM kill, exit 137). */
+  | "out-of-memory"
+  /** The essential container exited on its own. */
+  | "app-exit"
+  /** ECS or the scheduler stopped it: a deployment, a scale-in, a failed health check. */
+  | "scheduler"
+  /** Capacity went away: Spot interruption, instance terminated. */
+  | "capacity"
+  | "other";
+
+const IMAGE_PULL =
+  /CannotPullContainerError|CannotPullImageManifestError|pull image manifest|manifest unknown/i;
+const TASK_SETUP =
+  /ResourceInitializationError|unable to pull secrets|unable to retrieve secret|CannotCreateVolumeError|\bENI\b|network interface/;
+
+export function stopKind(task: EcsTask): StopKind {
+  const reason = `${task.stoppedReason ?? ""} ${task.containers.map((c) => c.reason ?? "").join(" ")}`;
+  if (IMAGE_PULL.test(reason)) return "image-pull";
+  if (TASK_SETUP.test(reason)) return "task-setup";
+  if (task.stopCode === "TaskFailedToStart") return "never-started";
+  if (task.stopCode === "SpotInterruption" || task.stopCode === "TerminationNotice")
+    return "capacity";
+  if (/OutOfMemory|exit 137/i.test(reason) || task.containers.some((c) => c.exitCode === 137))
+    return "out-of-memory";
+  if (task.stopCode === "EssentialContainerExited") return "app-exit";
+  if (task.stopCode === "ServiceSchedulerInitiated" || task.stopCode === "UserInitiated")
+    return "scheduler";
+  return "other";
+}
+
+/** "task stopped 2026-11-23 15:40 UTC: Essential container in task exited (worker exit 137: …)". */
+export function stopNote(task: EcsTask): string {
+  const exits = task.containers
+    .filter((c) => c.exitCode !== undefined && c.exitCode !== 0)
+    .map((c) => `${c.name} exit ${c.exitCode}${c.reason ? `: ${c.reason}` : ""}`);
+  const pulls = task.containers
+    .filter((c) => c.exitCode === undefined && c.reason)
+    .map((c) => `${c.name}: ${c.reason}`);
+  const when = task.stoppedAt ? ` ${minute(task.stoppedAt)}` : "";
+  const reason = task.stoppedReason ? `: ${task.stoppedReason}` : "";
+  const detail = [...exits, ...pulls];
+  return `task ${task.lastStatus.toLowerCase()}${when}${reason}${detail.length ? ` (${detail.join("; ")})` : ""}`;
+}
+
+/** The next step for tasks that keep stopping this way, at the layer it belongs to. */
+export function stopAdvice(task: EcsTask, serviceLabel: string): string {
+  switch (stopKind(task)) {
+    case "image-pull":
+      return `App (never started): the image could not be pulled, so there are no container logs to read. Check that the image tag in the task definition exists in the registry, that the task execution role may pull it (ECR: ecr:GetAuthorizationToken, ecr:BatchGetImage), and that the task subnets reach the registry (a NAT gateway, or VPC endpoints for ecr.api, ecr.dkr and S3).`;
+    case "task-setup":
+      return `App (never started): ECS could not prepare the task (secrets, parameters, log group or network interface), so there are no container logs to read. Check the secrets and parameters the task definition names exist, that the task execution role may read them, and that the task subnets reach Secrets Manager, SSM and CloudWatch Logs (NAT gateway or VPC endpoints).`;
+    case "never-started":
+      return `App (never started): ECS could not start the task, so there are no container logs to read. Check, in this order: the image tag exists in the registry, the task execution role may pull it and read the secrets the task definition names, and the task subnets reach the registry and Secrets Manager (NAT gateway or VPC endpoints).`;
+    case "out-of-memory":
+      return `App: the tasks do not stay up. Exit 137 with OutOfMemoryError means the container hit its memory limit: raise memory in the task definition of ${serviceLabel} or fix the leak, then watch the deployment.`;
+    case "app-exit":
+      return `App: the essential container exits on its own. Read its logs around ${task.stoppedAt ? minute(task.stoppedAt) : "the stop"} for the error, fix it, then watch the deployment.`;
+    case "scheduler":
+      return `Deploy: ECS stopped the tasks itself (deployment, scale-in or a failed health check). The service events of ${serviceLabel} say which.`;
+    case "capacity":
+      return `Capacity: the tasks lost their capacity (Spot interruption or instance termination). Check the capacity provider strategy of ${serviceLabel}.`;
+    default:
+      return `App: the tasks do not stay up. Read the stopped task's reason and its container logs, fix what stops it, then watch the deployment.`;
+  }
+}

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
+import { health } from "../../src/commands/health.ts";
+import type { HealthAnswer } from "../../src/domain/answer.ts";
+import type { HealthLevel } from "../../src/domain/health.ts";
+import { healthDocument } from "../../src/render/health-document.ts";
+import { renderText } from "../../src/render/text.ts";
+import { useEmulatedAws } from "../support/emulated-aws.ts";
+
+// Unknown is not absent: with any one AWS operation denied, or 30 % of all calls throttled past
+// the SDK's retries, /ecs health is never worse than the truth. It may say less (unknown, a
+// partial answer, "not found, but the search was incomplete"), never DOWN, stale or "0 healthy"
+// from data it could not read.
+
+const TARGETS = [
+  "nginx.service-connect",
+  "api.internal.local",
+  "api.service-connect",
+  "billing-worker",
+  "tutorial/web-frontend",
+];
+
+/** Every operation the bot calls, as the emulator names them. */
+const OPERATIONS = [
+  "ECS.ListClusters",
+  "ECS.ListServices",
+  "ECS.ListServicesByNamespace",
+  "ECS.DescribeServices",
+  "ECS.ListTasks",
+  "ECS.DescribeTasks",
+  "ECS.DescribeTaskDefinition",
+  "ServiceDiscovery.ListNamespaces",
+  "ServiceDiscovery.ListServices",
+  "ServiceDiscovery.GetService",
+  "ServiceDiscovery.DiscoverInstances",
+  "Route53.GetHostedZone",
+  "CloudWatch.GetMetricData",
+];
+
+const RANK: Record<HealthLevel, number> = { unknown: -1, healthy: 0, degraded: 1, down: 2 };
+
+let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const ctx = () => awsContext("ap-northeast-1");
+
+async function judge(target: string): Promise<HealthAnswer> {
+  clearSharedCache();
+  return health(ctx, target);
+}
+
+/** The worst level per subject: a bare name may judge several services. */
+function levels(answer: HealthAnswer): Map<string, HealthLevel> {
+  if (answer.kind !== "found") return new Map();
+  return new Map(
+    answer.reports.map((r) => [
+      `${r.resolution.publisher.cluster}/${r.resolution.publisher.service}`,
+      r.level,
+    ]),
+  );
+}
+
+const truth = new Map<string, Map<string, HealthLevel>>();
+
+beforeAll(async () => {
+  aws = await useEmulatedAws();
+  for (const target of TARGETS) {
+    const answer = await judge(target);
+    expect(answer.kind, target).toBe("found");
+    truth.set(target, levels(answer));
+  }
+});
+afterAll(async () => {
+  await aws.stop();
+});
+beforeEach(() => {
+  aws.emulator.setDenied([]);
+  aws.emulator.setThrottleRate(0);
+});
+
+function expectNeverWorse(target: string, answer: HealthAnswer, fault: string): void {
+  const expected = truth.get(target) ?? new Map<string, HealthLevel>();
+  const text = renderText(healthDocument(answer));
+  if (answer.kind === "not-found") {
+    // Allowed only as "the search was incomplete", never a plain "not found".
+    expect(text, `${target} with ${fault}`).toContain("Not found, but the search was incomplete");
+    return;
+  }
+  if (answer.kind !== "found") throw new Error(`${target} with ${fault}: ${answer.kind}`);
+  for (const [subject, level] of levels(answer)) {
+    const real = expected.get(subject);
+    expect(real, `${target} with ${fault}: ${subject} is not in the true answer`).toBeDefined();
+    expect(
+      RANK[level],
+      `${target} with ${fault}: ${subject} ${level}, truly ${real}`,
+    ).toBeLessThanOrEqual(RANK[real ?? "unknown"]);
+  }
+  if (answer.gaps.length > 0) expect(text).toMatch(/Partial answer: could not read/);
+}
+
+describe("/ecs health with one AWS operation denied", () => {
+  it.each(OPERATIONS)("is never worse than the truth with %s denied", async (operation) => {
+    aws.emulator.setDenied([operation]);
+    for (const target of TARGETS)
+      expectNeverWorse(target, await judge(target), `${operation} denied`);
+  });
+});
+
+describe("/ecs health under 30 % throttling", () => {
+  it("is never worse than the truth, whatever is throttled", { timeout: 120_000 }, async () => {
+    aws.emulator.setThrottleRate(0.3);
+    // Two rounds: the emulator's seeded draws continue, so each round throttles other calls.
+    for (const round of [1, 2]) {
+      for (const target of TARGETS) {
+        expectNeverWorse(target, await judge(target), `30% throttling (round ${round})`);
+      }
+    }
+  });
+});
