@@ -8,29 +8,52 @@
 //   10.0.1.23    1a   tutorial / service-connect-nginx-service 0f4e5d6c7b8a49e1a2b3c4d5e6f70801  RUNNING HEALTHY
 //   10.0.2.47    1c   tutorial / service-connect-nginx-service 1a2b3c4d5e6f47a8b9c0d1e2f3a4b502  RUNNING HEALTHY
 //   10.0.1.88    1a   tutorial / web-frontend                  2b3c4d5e6f7a48b9c0d1e2f3a4b5c603  RUNNING HEALTHY
+//   10.0.3.60    1d   tutorial / session-cache                 9c0d1e2f3a4b45c6d7e8f9a0b1c2d34a  RUNNING (no health check)
+//   10.0.2.88    1c   tutorial / legacy-report                 ab1c2d3e4f5a46b7c8d9e0f1a2b3c4d5  RUNNING (no health check)
 //   10.0.1.101   1a   ecs_service_discovery / api-service      3c4d5e6f7a8b49c0d1e2f3a4b5c6d704  RUNNING HEALTHY
 //   10.0.2.102   1c   ecs_service_discovery / api-service      4d5e6f7a8b9c40d1e2f3a4b5c6d7e805  RUNNING HEALTHY
 //   10.0.3.103   1d   ecs_service_discovery / api-service      5e6f7a8b9c0d41e2f3a4b5c6d7e8f906  RUNNING UNHEALTHY
-//   10.0.2.150   1c   ecs_service_discovery / billing-worker   6f7a8b9c0d1e42f3a4b5c6d7e8f90a17  STOPPED (OOM, exit 137)
-//   10.0.2.151   1c   ecs_service_discovery / billing-worker   7a8b9c0d1e2f43a4b5c6d7e8f9a0b128  STOPPED (OOM, exit 137)
-//   10.0.2.152   1c   ecs_service_discovery / billing-worker   8b9c0d1e2f3a44b5c6d7e8f9a0b1c239  STOPPED (OOM, exit 137)
+//   10.0.2.150-2 1c   ecs_service_discovery / billing-worker   6f7a…, 7a8b…, 8b9c…               STOPPED (OOM, exit 137)
+//   10.0.3.150-1 1d   ecs_service_discovery / invoice-renderer bc2d…, cd3e…                      STOPPED (never started:
+//                                                                                    CannotPullContainerError, TaskFailedToStart)
+//   10.0.1.140   1a   staging / api-service                    de4f5a6b7c8d49e0f1a2b3c4d5e6f7a8  RUNNING HEALTHY
+//   10.0.2.141   1c   staging / api-service                    ef5a6b7c8d9e40f1a2b3c4d5e6f7a8b9  RUNNING HEALTHY
+//   10.0.1.142   1a   staging / web-frontend                   fa6b7c8d9e0f41a2b3c4d5e6f7a8b9c0  RUNNING HEALTHY
 //
-//   service                        discovery                                          deployment (PRIMARY)
-//   service-connect-nginx-service  Service Connect nginx.service-connect:80            2026-11-20T09:00Z COMPLETED
-//   web-frontend                   Service Connect client only (calls nginx and api)  2026-11-22T12:00Z COMPLETED
-//   api-service                    api.internal.local (DNS) AND api.service-connect:8080,
-//                                  mid-migration                                      2026-11-22T10:50Z COMPLETED
-//   billing-worker                 none                                               2026-11-23T15:10Z FAILED
+//   service                        names                                               deployment (PRIMARY)
+//   service-connect-nginx-service  Service Connect nginx.service-connect:80 (http)     2026-11-20T09:00Z COMPLETED
+//   web-frontend                   Service Connect client only (calls nginx, api,      2026-11-22T12:00Z COMPLETED
+//                                  redis)
+//   session-cache                  Service Connect redis.service-connect:6379, TCP (no 2026-11-21T10:00Z COMPLETED
+//                                  appProtocol); alias declared as {port: 6379} only,
+//                                  as in AWS's create-service example; its Cloud Map
+//                                  instance has no ECS attributes (joined by IP)
+//   legacy-report                  Service Connect client only; short-format ARN       2026-11-21T08:00Z COMPLETED
+//                                  (service/legacy-report); deployed BEFORE
+//                                  api.service-connect first appeared: needs a redeploy
+//   api-service                    api.internal.local (DNS) AND api.service-connect:    2026-11-23T09:30Z COMPLETED
+//                                  8080, mid-migration; a routine redeploy (api:8, same
+//                                  alias) after web-frontend's deployment: harmless
+//   billing-worker                 none                                                2026-11-23T15:10Z FAILED
 //                                  (circuit breaker, no rollback: 3 failed tasks, 0 of 2 running)
+//   invoice-renderer               none; image tag 2.4.1 does not exist                2026-11-23T16:05Z IN_PROGRESS
+//   staging/api-service            Service Connect api.staging:8080 in namespace       2026-11-23T08:00Z COMPLETED
+//                                  `staging`: the SAME discovery name `api` as prod
+//   staging/web-frontend           Service Connect client only of `staging`            2026-11-23T08:10Z COMPLETED
 //
-// web-frontend was redeployed (2026-11-22T12:00Z) after api-service published api.service-connect
-// (2026-11-22T10:50Z), so its proxy resolves that alias and its calls show in CloudWatch.
+// api.service-connect first appeared 2026-11-22T10:50Z (its Cloud Map service's CreateDate).
+// web-frontend was deployed after that (11-22 12:00), so its proxy resolves the alias and its calls
+// show in CloudWatch; api-service's redeploy on 11-23 changes nothing for it. legacy-report was
+// deployed on 11-21, before the alias existed: it cannot resolve it until redeployed.
 //
-// Namespaces: service-connect (HTTP, ns-vdpucf3aztj23ecw; Cloud Map services nginx srv-tsw4bbsna23fxcjx
-// and api srv-q2lmw6y4nbh7ecpa, the latter holding api-service's 3 tasks, 10.0.3.103 UNHEALTHY) and
-// internal.local (DNS_PRIVATE, ns-uejictsjen2i4eeg, hosted zone Z0EXAMPLE1INTERNAL0LCL; Cloud Map
-// service api srv-utcrh6wavdkggqtk, the same 3 tasks). Timestamps are stored as ISO strings; the server
-// sends epoch seconds. CloudWatch series for nginx and api: see cloudwatch.ts.
+// Namespaces: service-connect (HTTP, ns-vdpucf3aztj23ecw; Cloud Map services nginx srv-tsw4bbsna23fxcjx,
+// api srv-q2lmw6y4nbh7ecpa (api-service's 3 tasks, 10.0.3.103 UNHEALTHY) and redis srv-r3dk7q2cache6x0a
+// (no health check: UNKNOWN)), internal.local (DNS_PRIVATE, ns-uejictsjen2i4eeg, hosted zone
+// Z0EXAMPLE1INTERNAL0LCL; Cloud Map service api srv-utcrh6wavdkggqtk, the same 3 tasks) and staging
+// (HTTP, ns-k7w2xq4mvb3stgag; api srv-x8fhs4n2stg9api1). Timestamps are stored as ISO strings; the
+// server sends epoch seconds. CloudWatch series come from the `traffic` section (see cloudwatch.ts):
+// nginx, api (with a 5xx incident in the last 15 minutes and DNS clients), redis (TCP) and staging's
+// api (a broken build: 40 % 5xx, under the same discovery name as prod's api).
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";

@@ -91,7 +91,7 @@ export async function gatherServiceFacts(
     taskRead(`the task list of ${label}`, ctx.ecs.listTasks(cluster, serviceName, "RUNNING")),
     gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
     knownTaskIds.length > 0
-      ? taskRead(`the tasks behind ${label}`, ctx.ecs.describeTasks(cluster, knownTaskIds))
+      ? taskRead(`the tasks of ${label}`, ctx.ecs.describeTasks(cluster, knownTaskIds))
       : Promise.resolve([] as EcsTask[]),
     // A DNS name's hosted zone and record settings depend only on its namespace: read them
     // now rather than in a later round (the listing is cached, so the later read is free).
@@ -168,11 +168,10 @@ export async function gatherServiceFacts(
         ctx.cloudMap.listServices(ns),
         [] as CloudMapService[],
       );
-      const matches = listed.filter(
-        (s) => wanted.has(s.arn) && !cloudMapServices.some((c) => c.id === s.id),
-      );
-      for (const cm of listed) if (wanted.has(cm.arn)) wanted.delete(cm.arn);
-      cloudMapServices.push(...matches);
+      const matches = listed.filter((s) => wanted.has(s.arn));
+      for (const cm of matches) wanted.delete(cm.arn);
+      // The known name's service may be there already (read with its namespace in round 1).
+      cloudMapServices.push(...matches.filter((s) => !cloudMapServices.some((c) => c.id === s.id)));
       await Promise.all([
         ...matches.map((cm) => readInstances(cm, ns)),
         matches.length ? readZone(ns) : undefined,
@@ -231,10 +230,7 @@ export async function gatherServiceFacts(
     .filter((id) => TASK_ID.test(id) && !byId.has(id));
   if (orphanIds.length > 0) {
     extraTasks.push(
-      ...(await taskRead(
-        `the tasks registered for ${label}`,
-        ctx.ecs.describeTasks(cluster, orphanIds),
-      )),
+      ...(await taskRead(`the tasks of ${label}`, ctx.ecs.describeTasks(cluster, orphanIds))),
     );
   }
 

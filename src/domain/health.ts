@@ -8,6 +8,7 @@
 import type { EcsService, EcsTask, Gap, ServiceEvent } from "./facts.ts";
 import {
   type Endpoint,
+  endpointCount,
   hostOf,
   listenLabel,
   type NameBinding,
@@ -63,8 +64,8 @@ const RECENT_DEPLOY_MS = 6 * 3600_000;
 
 export interface RepeatedEvent extends ServiceEvent {
   count: number;
-  /** The different tasks a collapsed event was about (short IDs), when it named tasks. */
-  tasks: string[];
+  /** What the collapsed events were about, when they named different tasks or deployments. */
+  about: string[];
 }
 
 export interface HealthReport {
@@ -95,26 +96,30 @@ export interface HealthReport {
 
 const EVENTS_SHOWN = 5;
 const STOPPED_SHOWN = 5;
-const TASK_IN_EVENT = /\b[0-9a-f]{32}\b/g;
+/** Task IDs and deployment IDs: what makes otherwise equal events about different things. */
+const REF_IN_EVENT = /\b[0-9a-f]{32}\b|ecs-svc\/\d+/g;
 
 /**
  * Repeated service events collapse into one line with a count. Events about different tasks
- * keep every task they named: a collapsed line never pins them on one task ID.
+ * or deployments keep every one they named: a collapsed line never pins them on one ID.
  */
 export function dedupeEvents(events: ServiceEvent[]): RepeatedEvent[] {
   const out: (RepeatedEvent & { shape: string })[] = [];
-  const shape = (m: string) => m.replace(TASK_IN_EVENT, "…").replace(/ecs-svc\/\d+/g, "ecs-svc/…");
+  const shape = (m: string) =>
+    m.replace(REF_IN_EVENT, (ref) => (ref.startsWith("ecs-svc/") ? "ecs-svc/…" : "…"));
   for (const event of [...events].sort((a, b) => b.at.getTime() - a.at.getTime())) {
     const key = shape(event.message);
-    const tasks = [...event.message.matchAll(TASK_IN_EVENT)].map((m) => m[0].slice(0, 12));
+    const about = [...event.message.matchAll(REF_IN_EVENT)].map((m) =>
+      m[0].startsWith("ecs-svc/") ? `deployment ${m[0]}` : `task ${m[0].slice(0, 12)}`,
+    );
     const same = out.find((e) => e.shape === key);
     if (same) {
       same.count += 1;
-      for (const t of tasks) if (!same.tasks.includes(t)) same.tasks.push(t);
-      // Collapsed events about other tasks: show the shape, and the tasks beside it.
-      if (same.tasks.length > tasks.length) same.message = key;
+      for (const ref of about) if (!same.about.includes(ref)) same.about.push(ref);
+      // Collapsed events about other tasks or deployments: the shape, and what each was about.
+      if (same.about.length > about.length) same.message = key;
     } else {
-      out.push({ ...event, count: 1, tasks, shape: key });
+      out.push({ ...event, count: 1, about, shape: key });
     }
   }
   return out.slice(0, EVENTS_SHOWN).map(({ shape: _shape, ...e }) => e);
@@ -295,13 +300,20 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
     });
   }
   if (staleClients && staleClients.length > 0 && focus?.scope.kind === "service-connect") {
+    const one = staleClients.length === 1;
     const names = staleClients.map((c) => c.service).join(", ");
-    const first = staleClients[0];
+    const commands = staleClients
+      .slice(0, 3)
+      .map(
+        (c) =>
+          `aws ecs update-service --cluster ${c.cluster} --service ${c.service} --force-new-deployment`,
+      )
+      .join("; ");
     findings.push({
       level: "note",
       layer: "name",
-      text: `${names} deployed before ${focus.name} first appeared (${minute(focus.appearedAt)}): if ${staleClients.length === 1 ? "it calls" : "they call"} it, ${staleClients.length === 1 ? "its" : "their"} Service Connect proxies cannot resolve it until redeployed`,
-      next: `Name: if ${names} ${staleClients.length === 1 ? "is" : "are"} failing to reach ${focus.name}, redeploy (aws ecs update-service --cluster ${first?.cluster ?? "?"} --service ${first?.service ?? "?"} --force-new-deployment): ECS keeps a deployment's tasks, replacements included, on the endpoints that existed when it was deployed.`,
+      text: `${names} deployed before ${focus.name} first appeared (${minute(focus.appearedAt)}): if ${one ? "it calls" : "they call"} it, ${one ? "its" : "their"} Service Connect proxies cannot resolve it until redeployed`,
+      next: `Name: a caller among ${names} that fails to reach ${focus.name} must be redeployed (${commands}): ECS keeps a deployment's tasks, replacements included, on the endpoints that existed when it was deployed.`,
     });
   }
   const order: Record<Finding["level"], number> = { down: 0, degraded: 1, note: 2 };
@@ -376,9 +388,7 @@ export function judgeHealth(input: HealthInput): HealthReport {
   const blind = !service || endpointsBlind;
   const level: HealthLevel = worst?.level ?? (blind ? "unknown" : "healthy");
   const running = service ? `${service.runningCount} of ${service.desiredCount} tasks running` : "";
-  const endpoints = focus
-    ? `${r.healthy} of ${r.endpoints.length} endpoints healthy${r.unknown ? ` (${r.unknown} unknown)` : ""}, `
-    : "";
+  const endpoints = focus ? `${endpointCount(r)}, ` : "";
   const rollout = service?.rolloutState ? `, deployment ${service.rolloutState}` : "";
   const reason =
     worst?.text ??

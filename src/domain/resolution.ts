@@ -544,7 +544,12 @@ function mechanismLabel(binding: NameBinding): string {
 
 function portLabel(binding: NameBinding): string {
   const number = binding.containerPort ?? "?";
-  const proto = binding.appProtocol ? `/${binding.appProtocol}` : "";
+  // Service Connect treats a port without appProtocol as TCP: say so, it decides the metrics.
+  const proto = binding.appProtocol
+    ? `/${binding.appProtocol}`
+    : binding.scope.kind === "service-connect"
+      ? "/tcp"
+      : "";
   return binding.portName
     ? `port ${binding.portName} (${number}${proto})`
     : `port ${number}${proto}`;
@@ -562,12 +567,16 @@ export function listenLabel(binding: NameBinding): string {
   return `TCP ${port}`;
 }
 
-function countLabel(endpoints: Endpoint[], healthy: number, unknown: number): string {
-  const noun = endpoints.length === 1 ? "endpoint" : "endpoints";
-  if (unknown > 0 && unknown === endpoints.length) {
-    return `${unknown} ${noun} registered, their ECS state unread`;
-  }
-  return `${healthy} of ${endpoints.length} ${noun} healthy${unknown ? `, ${unknown} unknown` : ""}`;
+/**
+ * "2 of 3 endpoints healthy", and with endpoints whose task could not be read, never a count of
+ * healthy ones that reads as "0 healthy": "1 healthy and 2 unknown of 3 endpoints".
+ */
+export function endpointCount(r: Pick<Resolution, "endpoints" | "healthy" | "unknown">): string {
+  const n = r.endpoints.length;
+  const noun = n === 1 ? "endpoint" : "endpoints";
+  if (r.unknown > 0 && r.unknown === n) return `${n} ${noun} registered, their ECS state unread`;
+  if (r.unknown > 0) return `${r.healthy} healthy and ${r.unknown} unknown of ${n} ${noun}`;
+  return `${r.healthy} of ${n} ${noun} healthy`;
 }
 
 function clientOnlyNote(pub: Publisher): string | undefined {
@@ -615,7 +624,7 @@ function verdictFor(
     ? `. ${typed} is only the Cloud Map discovery name: clients cannot resolve it, they use ${focus.name}`
     : "";
   const port = focus.scope.kind === "unconfirmed" ? "" : `, ${portLabel(focus)}`;
-  return `${shown}${asked} → ${mechanismLabel(focus)} of ${owner}${port}, ${countLabel(endpoints, healthy, unknown)}${caveat}`;
+  return `${shown}${asked} → ${mechanismLabel(focus)} of ${owner}${port}, ${endpointCount({ endpoints, healthy, unknown })}${caveat}`;
 }
 
 /**

@@ -48,8 +48,10 @@ export function stopNote(task: EcsTask): string {
   const exits = task.containers
     .filter((c) => c.exitCode !== undefined && c.exitCode !== 0)
     .map((c) => `${c.name} exit ${c.exitCode}${c.reason ? `: ${c.reason}` : ""}`);
+  // A container's reason often repeats the task's (image pulls): say it once.
   const pulls = task.containers
     .filter((c) => c.exitCode === undefined && c.reason)
+    .filter((c) => !task.stoppedReason?.includes((c.reason ?? "").slice(0, 40)))
     .map((c) => `${c.name}: ${c.reason}`);
   const when = task.stoppedAt ? ` ${minute(task.stoppedAt)}` : "";
   const reason = task.stoppedReason ? `: ${task.stoppedReason}` : "";

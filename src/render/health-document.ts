@@ -128,7 +128,7 @@ function reportSections(r: HealthReport): Section[] {
     sections.push({
       heading: "Latest service events",
       lines: r.events.map((e) => [
-        `${when(e.at)} ${e.message}${e.count > 1 ? ` (×${e.count}${e.tasks.length > 1 ? `: tasks ${e.tasks.join(", ")}` : ""})` : ""}`,
+        `${when(e.at)} ${e.message}${e.count > 1 ? ` (×${e.count}${e.about.length > 1 ? `: ${e.about.join(", ")}` : ""})` : ""}`,
       ]),
     });
   }

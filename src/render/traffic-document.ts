@@ -134,7 +134,7 @@ function measuredLines(result: Extract<TrafficResult, { kind: "report" }>): Line
   }
   if (r.protocol !== "tcp") {
     lines.push([
-      `${r.protocol === "grpc" ? "Requests" : "Requests"}, connections and bytes are counted by ${r.publisher.service}'s proxies: every client that reaches them, DNS and IP clients included. ${r.protocol === "http" ? "HTTP codes, 5xx rate, " : ""}Latency and callers are counted by the callers' proxies: Service Connect callers only.`,
+      `Requests, connections and bytes are counted by ${r.publisher.service}'s proxies: every client that reaches them, DNS and IP clients included. ${r.protocol === "http" ? "HTTP codes, the 5xx rate, latency" : "Latency"} and callers are counted by the callers' proxies: Service Connect callers only.`,
     ]);
   }
   if (r.outside !== undefined) {

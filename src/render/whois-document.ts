@@ -2,6 +2,7 @@ import type { WhoisAnswer } from "../domain/answer.ts";
 import type { Gap } from "../domain/facts.ts";
 import {
   type Endpoint,
+  endpointCount,
   hostOf,
   listenLabel,
   type NameBinding,
@@ -215,8 +216,7 @@ function noNameLine(r: Resolution): Line {
 function endpointsHeading(r: Resolution): string {
   if (r.subject.kind === "task") return "Task";
   const focus = r.bindings[0];
-  const unknown = r.unknown ? `, ${r.unknown} unknown` : "";
-  return `Endpoints (${r.healthy} of ${r.endpoints.length} healthy${unknown}${focus ? ` for ${focus.name}` : ""})`;
+  return `Endpoints (${endpointCount(r)}${focus ? ` for ${focus.name}` : ""})`;
 }
 
 function resolutionSections(r: Resolution): Section[] {
@@ -239,13 +239,17 @@ function resolutionSections(r: Resolution): Section[] {
 
 /** A bare word that matched several names: each exactly as it must be typed. */
 function matchesLine(answer: Extract<WhoisAnswer, { kind: "found" }>): Line {
-  const names = answer.resolutions.map((r) =>
-    r.bindings[0] && r.subject.kind === "name"
-      ? hostOf(r.bindings[0])
-      : `${r.publisher.cluster}/${r.publisher.service}`,
-  );
+  // Every name of each match that the word stands for (a service can publish it twice: by DNS
+  // and through Service Connect), else the service itself.
+  const word = answer.query.toLowerCase();
+  const names = answer.resolutions.flatMap((r) => {
+    const named = r.bindings.filter((b) => b.discoveryName.toLowerCase() === word).map(hostOf);
+    return named.length > 0 && r.subject.kind === "name"
+      ? named
+      : [`${r.publisher.cluster}/${r.publisher.service}`];
+  });
   return [
-    { bold: `${answer.query} matches ${answer.resolutions.length} names. ` },
+    { bold: `${answer.query} matches ${new Set(names).size} names. ` },
     "To ask about one alone, type it exactly: ",
     ...codes([...new Set(names)]),
   ];

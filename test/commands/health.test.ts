@@ -65,4 +65,65 @@ describe("/ecs health on the demo fleet", () => {
       /Partial answer: could not read the Service Connect traffic of api \(last 15m\): the bot's IAM role may not call GetMetricData \(AccessDenied\)/,
     );
   });
+
+  it("does not blame a client for the publisher's routine redeploy, and notes the client that predates the name", async () => {
+    const text = await health("api.service-connect");
+
+    // api-service redeployed on 11-23 (api:8, same alias); web-frontend deployed on 11-22, after
+    // api.service-connect first appeared (11-22 10:50): it resolves the name, nothing to say.
+    expect(text).not.toMatch(/web-frontend deployed/);
+    // legacy-report deployed on 11-21, before the name appeared: a note, not a verdict.
+    expect(text).toContain(
+      "tutorial/legacy-report deployed 2026-11-21 08:00 UTC, before api.service-connect:8080 first appeared (2026-11-22 10:50 UTC): it cannot resolve it until redeployed",
+    );
+    expect(text.split("\n")[0]).toMatch(
+      /^▲ DEGRADED api\.service-connect: 1 of 3 endpoints unhealthy/,
+    );
+  });
+
+  it("judges prod's api on prod's own 5xx, never staging's under the same discovery name", async () => {
+    const prod = await health("api.service-connect");
+    const staging = await health("api.staging");
+    const rate = (text: string) => Number(/callers see (\d+\.\d)% 5xx/.exec(text)?.[1]);
+
+    // Staging's broken build answers 40 % of 2,000 requests a minute with 5xx; prod's incident
+    // 25 % of 300. Added up under DiscoveryName alone, prod would read about 37 %.
+    expect(rate(staging)).toBeCloseTo(40, 0);
+    expect(rate(prod)).toBeGreaterThan(15);
+    expect(rate(prod)).toBeLessThan(30);
+  });
+
+  it("sends tasks that never start to the image and the registry, not to container logs", async () => {
+    const text = await health("invoice-renderer");
+
+    expect(text.split("\n")[0]).toMatch(
+      /^✖ DOWN ecs_service_discovery\/invoice-renderer: 0 of 1 tasks running; tasks never start: task stopped 2026-11-23 16:10 UTC: CannotPullContainerError/,
+    );
+    expect(text).toMatch(
+      /Next check:\n {2}App \(never started\): the image could not be pulled, so there are no container logs to read/,
+    );
+  });
+
+  it("judges a TCP service on connections and bytes, healthy, and labels it TCP", async () => {
+    const text = await health("redis.service-connect");
+
+    expect(text.split("\n")[0]).toBe(
+      "✔ HEALTHY redis.service-connect: 1 of 1 endpoint healthy, 1 of 1 tasks running, deployment COMPLETED",
+    );
+    expect(text).toMatch(
+      /TCP: \d+ new connections · \d+ active \(avg\) · [\d,]+ bytes \(no request metrics exist for a TCP port\)/,
+    );
+    expect(text).not.toMatch(/no traffic|Name or path/i);
+  });
+
+  it("never reports DOWN or stale endpoints when ECS tasks cannot be read", async () => {
+    aws.emulator.setDenied(["ECS.DescribeTasks"]);
+
+    const text = await health("nginx.service-connect");
+
+    expect(text.split("\n")[0]).toBe(
+      "✔ HEALTHY nginx.service-connect: 2 endpoints registered, their ECS state unread, 2 of 2 tasks running, deployment COMPLETED (partial: could not read the tasks of tutorial/service-connect-nginx-service)",
+    );
+    expect(text).not.toMatch(/DOWN|STALE|dead IP/);
+  });
 });

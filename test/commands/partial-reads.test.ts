@@ -16,7 +16,10 @@ const TARGETS = [
   "nginx.service-connect",
   "api.internal.local",
   "api.service-connect",
+  "api.staging",
   "billing-worker",
+  "invoice-renderer",
+  "redis.service-connect",
   "tutorial/web-frontend",
 ];
 

@@ -162,4 +162,81 @@ describe("/ecs traffic on the demo fleet", () => {
       aws.emulator.setThrottleRate(0);
     }
   });
+
+  it("reads prod's api alone, although staging publishes the same discovery name", async () => {
+    const text = renderText(
+      trafficDocument(await traffic(ctx, "api.service-connect 1h", new Date(NOW))),
+    );
+
+    const prod = {
+      DiscoveryName: "api",
+      ServiceName: "api-service",
+      ClusterName: "ecs_service_discovery",
+    };
+    const mine = total("RequestCount", prod, END - 3600, END);
+    const everyone = total("RequestCount", { DiscoveryName: "api" }, END - 3600, END);
+    expect(everyone).toBeGreaterThan(mine * 2);
+    expect(text).toContain(`Requests ${mine.toLocaleString("en-US")} `);
+    expect(text).toMatch(/Service Connect callers \(1\):\n {2}tutorial\/web-frontend: /);
+    expect(text).not.toContain("staging");
+  });
+
+  it("counts requests no Service Connect caller sent as outside traffic, and says what is measured where", async () => {
+    const text = renderText(
+      trafficDocument(await traffic(ctx, "api.service-connect 1h", new Date(NOW))),
+    );
+
+    const caller = {
+      TargetDiscoveryName: "api",
+      ServiceName: "web-frontend",
+      ClusterName: "tutorial",
+    };
+    const server = {
+      DiscoveryName: "api",
+      ServiceName: "api-service",
+      ClusterName: "ecs_service_discovery",
+    };
+    const counted = ["2XX", "3XX", "4XX", "5XX"]
+      .map((c) => total(`HTTPCode_Target_${c}_Count`, caller, END - 3600, END))
+      .reduce((a, b) => a + b, 0);
+    const outside = total("RequestCount", server, END - 3600, END) - counted;
+    expect(text).toContain(
+      `${outside.toLocaleString("en-US")} of the requests came from outside Service Connect (DNS or IP clients)`,
+    );
+    expect(text).toContain(
+      "Requests, connections and bytes are counted by api-service's proxies: every client that reaches them, DNS and IP clients included.",
+    );
+  });
+
+  it("shows a TCP port's connections and bytes, labelled TCP, and no request figures", async () => {
+    const text = renderText(
+      trafficDocument(await traffic(ctx, "redis.service-connect", new Date(NOW))),
+    );
+
+    const server = {
+      DiscoveryName: "redis",
+      ServiceName: "session-cache",
+      ClusterName: "tutorial",
+    };
+    const connections = total("NewConnectionCount", server, END - 3600, END);
+    expect(text.split("\n")[0]).toMatch(
+      new RegExp(
+        `^redis\\.service-connect:6379 \\(TCP\\): ${connections.toLocaleString("en-US")} new connections, \\d+ active, [\\d.]+ MB in the last 1h$`,
+      ),
+    );
+    expect(text).toContain(
+      "TCP port (no appProtocol): Service Connect records only connections and bytes",
+    );
+    expect(text).not.toMatch(/Requests |5xx|No request reached/);
+  });
+
+  it("sends silence to the name first and then the path", async () => {
+    aws.emulator.setDenied([]);
+    const quiet = await traffic(ctx, "api.staging 15m", new Date(NOW - 20 * 86_400_000));
+    const text = renderText(trafficDocument(quiet));
+
+    expect(text).toMatch(
+      /Next check:\n {2}Name or path: nothing reached api\.staging:8080 through Service Connect\. Name first: .* Then path: /,
+    );
+  });
 });

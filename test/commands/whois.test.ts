@@ -3,6 +3,7 @@ import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts"
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderText } from "../../src/render/text.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { officialServiceConnectFleet } from "../support/official-fleet.ts";
 
 // whois end to end below the Slack layer: the real SDK clients against the loopback emulator
 // serving the demo fleet. Assertions are on the text a user reads.
@@ -34,7 +35,8 @@ describe("/ecs whois on the demo fleet", () => {
     );
     expect(text).toMatch(/✔ healthy 10\.0\.2\.47:80 ap-northeast-1c/);
     expect(text).toContain(
-      "nginx.service-connect:80: Service Connect alias in HTTP namespace service-connect. Resolvable only inside tasks of Service Connect-enabled services in that namespace (3 such services: api-service, service-connect-nginx-service, web-frontend).",
+      // legacy-report has an old short-format ARN: it is named, not dropped.
+      "nginx.service-connect:80: Service Connect alias in HTTP namespace service-connect. Resolvable only inside tasks of Service Connect-enabled services in that namespace (5 such services: api-service, legacy-report, service-connect-nginx-service, session-cache, web-frontend).",
     );
     expect(text).toContain("Task definition service-connect-nginx:1");
     expect(text).toContain(
@@ -53,7 +55,9 @@ describe("/ecs whois on the demo fleet", () => {
     const endpoints = text.slice(text.indexOf("Endpoints"));
 
     expect(text).toContain("Resolvable by any client in VPC vpc-0b1e2c3d4e5f60718 through VPC DNS");
-    expect(endpoints.split("\n")[1]).toContain("✖ UNHEALTHY 10.0.3.103:8080 ap-northeast-1d");
+    expect(endpoints.split("\n")[1]).toContain(
+      "✖ UNHEALTHY 10.0.3.103:8080 ap-northeast-1d · Cloud Map UNHEALTHY · ECS RUNNING/UNHEALTHY",
+    );
     expect(text.split("\n")[0]).toContain("2 of 3 endpoints healthy");
   });
 
@@ -79,7 +83,7 @@ describe("/ecs whois on the demo fleet", () => {
     expect(text).toContain("Not found: ngnix");
     expect(text).toContain("Did you mean nginx.service-connect?");
     expect(text).toContain(
-      "namespaces internal.local, service-connect; clusters ecs_service_discovery, tutorial",
+      "namespaces internal.local, service-connect, staging; clusters ecs_service_discovery, staging, tutorial",
     );
   });
 
@@ -130,10 +134,109 @@ describe("/ecs whois on the demo fleet", () => {
 
       expect(text).toContain("Service Connect alias of tutorial/service-connect-nginx-service");
       expect(text).toMatch(
-        /Partial answer: could not read the tasks behind tutorial\/service-connect-nginx-service: AWS throttled DescribeTasks/,
+        /Partial answer: could not read the tasks of tutorial\/service-connect-nginx-service: AWS throttled DescribeTasks/,
       );
+      // Unread tasks are unknown: never stale, never "0 healthy".
+      expect(text).toContain("2 endpoints registered, their ECS state unread");
+      expect(text).toMatch(/\? UNKNOWN 10\.0\.1\.23:80 .*its ECS task could not be read/);
+      expect(text).not.toMatch(/STALE|dead IP/);
     } finally {
       aws.emulator.setThrottleRate(0);
+    }
+  });
+
+  it("keeps the Cloud Map endpoints when DescribeServices is denied, and says the rest is unknown", async () => {
+    aws.emulator.setDenied(["ECS.DescribeServices"]);
+    try {
+      const text = await whois("nginx.service-connect");
+
+      expect(text.split("\n")[0]).toBe(
+        "nginx.service-connect → Cloud Map name in an HTTP namespace of tutorial/service-connect-nginx-service, 2 of 2 endpoints healthy",
+      );
+      expect(text).toContain("ECS service state could not be read");
+      expect(text).toMatch(/✔ healthy 10\.0\.1\.23:80 .*Cloud Map HEALTHY · ECS RUNNING\/HEALTHY/);
+      expect(text).toMatch(
+        /Partial answer: could not read the ECS service tutorial\/service-connect-nginx-service/,
+      );
+    } finally {
+      aws.emulator.setDenied([]);
+    }
+  });
+
+  it("answers a TCP alias declared without dnsName, joining its Cloud Map instance to the task by IP", async () => {
+    const text = await whois("redis.service-connect");
+
+    expect(text.split("\n")[0]).toBe(
+      "redis.service-connect → Service Connect alias of tutorial/session-cache, port redis (6379/tcp), 1 of 1 endpoint healthy",
+    );
+    expect(text).toContain(
+      "Container redis · port name redis · containerPort 6379 · no appProtocol (TCP)",
+    );
+    // The instance carries no ECS attributes and is not named after its task.
+    expect(text).toMatch(
+      /✔ healthy 10\.0\.3\.60:6379 ap-northeast-1d · Cloud Map registered \(no health check\) · ECS RUNNING\/UNKNOWN · task 9c0d1e2f3a4b/,
+    );
+  });
+
+  it("lists every name a bare word stands for, exactly as it must be typed", async () => {
+    const text = await whois("api");
+
+    expect(text.split("\n")[0]).toBe(
+      "api matches 3 names. To ask about one alone, type it exactly: api.internal.local, api.service-connect, api.staging",
+    );
+    expect(text).not.toMatch(/^api → /m);
+  });
+
+  it("calls a task of a client-only service a Service Connect client, not a service without names", async () => {
+    const text = await whois("10.0.1.88");
+
+    expect(text.split("\n")[0]).toBe(
+      "10.0.1.88 → task 2b3c4d5e6f7a48b9c0d1e2f3a4b5c603 of tutorial/web-frontend (RUNNING, HEALTHY), a Service Connect client of namespace service-connect (it resolves that namespace's aliases and publishes none)",
+    );
+    expect(text).not.toContain("neither Service Connect nor");
+  });
+
+  it("answers for a service given by an old short-format ARN", async () => {
+    const text = await whois("arn:aws:ecs:ap-northeast-1:123456789012:service/legacy-report");
+
+    expect(text.split("\n")[0]).toBe(
+      "arn:aws:ecs:ap-northeast-1:123456789012:service/legacy-report → ECS service tutorial/legacy-report, a Service Connect client of namespace service-connect (it resolves that namespace's aliases and publishes none), 1 of 1 tasks running",
+    );
+  });
+
+  it("says what a Lambda or an EC2 host can use instead of a Service Connect alias", async () => {
+    const api = await whois("api.service-connect");
+    const nginx = await whois("nginx.service-connect");
+
+    // api-service also has a Service Discovery DNS name: that is the one to use.
+    expect(api).toContain(
+      "instead they can use api.internal.local (this service's Service Discovery DNS name, resolvable through VPC DNS)",
+    );
+    // nginx has none: the API, a load balancer, or the command that gives it a DNS name.
+    expect(nginx).toContain(
+      "aws servicediscovery discover-instances --namespace-name service-connect --service-name nginx",
+    );
+    expect(nginx).toContain(
+      "aws ecs update-service --cluster tutorial --service service-connect-nginx-service --service-registries registryArn=",
+    );
+  });
+});
+
+describe("/ecs whois on AWS's own published Service Connect objects", () => {
+  it("resolves nginx.service-connect from a create-service answer whose alias has no dnsName", async () => {
+    const official = await useEmulatedAws(officialServiceConnectFleet());
+    try {
+      const text = renderText(
+        (await runEcsCommand("whois nginx.service-connect", () => awsContext("us-west-2"))).doc,
+      );
+
+      expect(text.split("\n")[0]).toBe(
+        "nginx.service-connect → Service Connect alias of tutorial/service-connect-nginx-service, port nginx (80/http), 0 of 0 endpoints healthy",
+      );
+      expect(text).toContain("Client aliases nginx.service-connect:80");
+      expect(text).not.toContain("Not found");
+    } finally {
+      await official.stop();
     }
   });
 });

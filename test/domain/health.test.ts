@@ -105,7 +105,7 @@ const cases: { rule: string; build: () => HealthInput; level: string; reason: Re
     },
     // Cloud Map's health check still says both endpoints are HEALTHY: not down, not stale.
     level: "healthy",
-    reason: /^0 of 2 endpoints healthy \(2 unknown\), 2 of 2 tasks running/,
+    reason: /^2 endpoints registered, their ECS state unread, 2 of 2 tasks running/,
   },
   {
     rule: "ECS service unreadable",
@@ -299,9 +299,29 @@ describe("dedupeEvents", () => {
       { at: new Date("2026-11-23T15:10:00Z"), message: "(service w) has reached a steady state." },
     ]);
 
-    expect(events.map((e) => [e.message, e.count, e.tasks])).toEqual([
-      ["(service w) has started 1 tasks: (task …).", 2, ["7a8b9c0d1e2f", "6f7a8b9c0d1e"]],
+    expect(events.map((e) => [e.message, e.count, e.about])).toEqual([
+      ["(service w) has started 1 tasks: (task …).", 2, ["task 7a8b9c0d1e2f", "task 6f7a8b9c0d1e"]],
       ["(service w) has reached a steady state.", 1, []],
+    ]);
+  });
+
+  it("keeps both deployments when two deployments completed", () => {
+    const events = dedupeEvents([
+      {
+        at: new Date("2026-11-23T09:35:00Z"),
+        message: "(service a) (deployment ecs-svc/3318052217748190562) deployment completed.",
+      },
+      {
+        at: new Date("2026-11-22T10:55:00Z"),
+        message: "(service a) (deployment ecs-svc/7410358296610427183) deployment completed.",
+      },
+    ]);
+
+    expect(events.map((e) => [e.message, e.about])).toEqual([
+      [
+        "(service a) (deployment ecs-svc/…) deployment completed.",
+        ["deployment ecs-svc/3318052217748190562", "deployment ecs-svc/7410358296610427183"],
+      ],
     ]);
   });
 

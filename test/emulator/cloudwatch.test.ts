@@ -164,7 +164,14 @@ const incidentWeight = (m: number) => {
   return m < start ? 0 : Math.min(1, ((m - start) / 60 + 1) / 4);
 };
 
-const API_SERVER = { DiscoveryName: "api" };
+/** `api` alone: prod's and staging's api-service added up, as CloudWatch does. */
+const API_ALONE = { DiscoveryName: "api" };
+/** Prod's api-service alone. */
+const API_SERVER = {
+  DiscoveryName: "api",
+  ServiceName: "api-service",
+  ClusterName: "ecs_service_discovery",
+};
 const API_CALLER = {
   TargetDiscoveryName: "api",
   ServiceName: "web-frontend",
@@ -352,9 +359,7 @@ describe("CloudWatch GetMetricData on the emulator (pinned clock)", () => {
     const { values, timestamps } = await fetchSeries(cw, [
       query("api", "RequestCount", API_SERVER, "Sum", 60),
       query("nginx", "RequestCount", { DiscoveryName: "nginx" }, "Sum", 60),
-      ...codes.map((c) =>
-        query(`api${c}`, `HTTPCode_Target_${c}_Count`, { TargetDiscoveryName: "api" }, "Sum", 60),
-      ),
+      ...codes.map((c) => query(`api${c}`, `HTTPCode_Target_${c}_Count`, API_CALLER, "Sum", 60)),
       ...codes.map((c) =>
         query(
           `nginx${c}`,
@@ -639,8 +644,8 @@ describe("CloudWatch on the emulator with the real clock", () => {
           MetricDataQueries: [
             query("requests", "RequestCountPerTarget", API_CALLER, "Sum", 60),
             query("errors", "HTTPCode_Target_5XX_Count", API_CALLER, "Sum", 60),
-            query("p99", "TargetResponseTime", { TargetDiscoveryName: "api" }, "p99", 60),
-            query("p50", "TargetResponseTime", { TargetDiscoveryName: "api" }, "p50", 60),
+            query("p99", "TargetResponseTime", API_CALLER, "p99", 60),
+            query("p50", "TargetResponseTime", API_CALLER, "p50", 60),
           ],
         }),
       );
@@ -690,7 +695,7 @@ describe("CloudWatch on the emulator with the real clock", () => {
     }
   });
 
-  it("lists 22 published series per demo discovery name with both dimension sets of each side", () => {
+  it("lists every series of the demo fleet, both dimension sets of each side, api's shared", () => {
     const series = publishedSeries(loadDemoFleet());
     const sets = new Set(
       series
@@ -698,14 +703,18 @@ describe("CloudWatch on the emulator with the real clock", () => {
         .map((s) => `${s.metricName} ${JSON.stringify(s.dimensions)}`),
     );
 
-    expect(series).toHaveLength(44);
+    // nginx (http) 8 server + 14 client; api (http) in prod and staging: 4 + 4 + 4 server, 7 + 7 + 7
+    // client, the single-dimension sets shared; redis (TCP) 6 server + 2 client.
+    expect(series).toHaveLength(22 + 33 + 8);
     expect([...sets].sort()).toEqual(
       [
         'RequestCount {"DiscoveryName":"api"}',
         'RequestCount {"DiscoveryName":"api","ServiceName":"api-service","ClusterName":"ecs_service_discovery"}',
+        'RequestCount {"DiscoveryName":"api","ServiceName":"api-service","ClusterName":"staging"}',
         'RequestCount {"DiscoveryName":"nginx"}',
         'RequestCount {"DiscoveryName":"nginx","ServiceName":"service-connect-nginx-service","ClusterName":"tutorial"}',
         'TargetResponseTime {"TargetDiscoveryName":"api"}',
+        'TargetResponseTime {"TargetDiscoveryName":"api","ServiceName":"web-frontend","ClusterName":"staging"}',
         'TargetResponseTime {"TargetDiscoveryName":"api","ServiceName":"web-frontend","ClusterName":"tutorial"}',
         'TargetResponseTime {"TargetDiscoveryName":"nginx"}',
         'TargetResponseTime {"TargetDiscoveryName":"nginx","ServiceName":"web-frontend","ClusterName":"tutorial"}',
@@ -848,30 +857,31 @@ const SLOW = [
 ];
 
 /**
- * The demo fleet plus a staging copy of api: cluster `staging` in its own namespace `staging`, where
- * api-service (1 RUNNING task) publishes the same discovery name `api` to a staging web-frontend.
+ * The demo fleet (whose staging cluster already publishes `api` in namespace `staging`) plus a
+ * third copy: cluster `qa` in its own namespace `qa`, where api-service (1 RUNNING task) publishes
+ * the same discovery name `api` to a qa web-frontend.
  */
-function stagingFleet(): Fleet {
+function qaFleet(): Fleet {
   const fleet = loadDemoFleet();
-  const namespace = addNamespace(fleet, "staging");
+  const namespace = addNamespace(fleet, "qa");
   addService(fleet, {
-    cluster: "staging",
+    cluster: "qa",
     name: "api-service",
     namespace,
     port: { name: "api", appProtocol: "http", discoveryName: "api" },
     running: 1,
   });
-  addService(fleet, { cluster: "staging", name: "web-frontend", namespace, running: 2 });
+  addService(fleet, { cluster: "qa", name: "web-frontend", namespace, running: 2 });
   fleet.traffic?.publishers.push({
-    cluster: "staging",
+    cluster: "qa",
     service: "api-service",
     discoveryName: "api",
-    callers: [{ cluster: "staging", service: "web-frontend", ...flow(50, SLOW) }],
+    callers: [{ cluster: "qa", service: "web-frontend", ...flow(50, SLOW) }],
   });
   return fleet;
 }
 
-/** The demo fleet plus a TCP publisher (redis, no appProtocol) and a grpc one (discovery name = port name). */
+/** The demo fleet plus a TCP publisher (kv, no appProtocol) and a grpc one (discovery name = port name). */
 function protocolFleet(): Fleet {
   const fleet = loadDemoFleet();
   const namespace = fleet.namespaces.find((n) => n.Name === "service-connect")?.Arn as string;
@@ -879,7 +889,7 @@ function protocolFleet(): Fleet {
     cluster: "tutorial",
     name: "cache",
     namespace,
-    port: { name: "redis", discoveryName: "redis" },
+    port: { name: "kv", discoveryName: "kv" },
     running: 2,
   });
   addService(fleet, {
@@ -894,7 +904,7 @@ function protocolFleet(): Fleet {
     {
       cluster: "tutorial",
       service: "cache",
-      discoveryName: "redis",
+      discoveryName: "kv",
       callers: [{ ...web, ...flow(600, SLOW) }],
     },
     {
@@ -919,65 +929,72 @@ describe("CloudWatch over the fleet's traffic (test fleets)", () => {
   });
 
   it("adds up every cluster's publisher of a discovery name under DiscoveryName alone", async () => {
-    const fleet = stagingFleet();
-    const prod = {
+    const fleet = qaFleet();
+    const at = (ClusterName: string) => ({
       ...API_SERVER,
       ServiceName: "api-service",
-      ClusterName: "ecs_service_discovery",
-    };
-    const staging = { ...API_SERVER, ServiceName: "api-service", ClusterName: "staging" };
+      ClusterName,
+    });
+    const prod = at("ecs_service_discovery");
     const { values } = await fetchSeries(await emulate(fleet), [
-      query("alone", "RequestCount", API_SERVER, "Sum", 60),
+      query("alone", "RequestCount", API_ALONE, "Sum", 60),
       query("prod", "RequestCount", prod, "Sum", 60),
-      query("staging", "RequestCount", staging, "Sum", 60),
-      query("aloneTasks", "RequestCount", API_SERVER, "SampleCount", 60),
+      query("staging", "RequestCount", at("staging"), "Sum", 60),
+      query("qa", "RequestCount", at("qa"), "Sum", 60),
+      query("aloneTasks", "RequestCount", API_ALONE, "SampleCount", 60),
       query("prodTasks", "RequestCount", prod, "SampleCount", 60),
-      query("stagingTasks", "RequestCount", staging, "SampleCount", 60),
+      query("qaTasks", "RequestCount", at("qa"), "SampleCount", 60),
     ]);
 
     expect(values("alone")).toHaveLength(60);
-    expect(values("alone")).toEqual(values("prod").map((v, i) => v + (values("staging")[i] ?? 0)));
-    expect(new Set(values("aloneTasks"))).toEqual(new Set([4]));
+    expect(values("alone")).toEqual(
+      values("prod").map((v, i) => v + (values("staging")[i] ?? 0) + (values("qa")[i] ?? 0)),
+    );
+    expect(new Set(values("aloneTasks"))).toEqual(new Set([3 + 2 + 1]));
     expect(new Set(values("prodTasks"))).toEqual(new Set([3]));
-    expect(new Set(values("stagingTasks"))).toEqual(new Set([1]));
-    // Each publisher alone is what it was without the other; staging serves ~50 a minute.
+    expect(new Set(values("qaTasks"))).toEqual(new Set([1]));
+    // Each publisher alone is what it was without the others; qa serves ~50 a minute.
     const demo = (m: number) => syntheticValue("RequestCount", prod, m, "Sum", { now: NOW });
     const minutes = Array.from({ length: 60 }, (_, i) => NOW_MINUTE - 3600 + i * 60);
     expect(values("prod")).toEqual(minutes.map(demo));
-    for (const v of values("staging")) expect(Math.abs(v - 50)).toBeLessThanOrEqual(3);
+    for (const v of values("qa")) expect(Math.abs(v - 50)).toBeLessThanOrEqual(3);
     expect(
-      syntheticValue("RequestCount", API_SERVER, NOW_MINUTE - 60, "Sum", { now: NOW, fleet }),
+      syntheticValue("RequestCount", API_ALONE, NOW_MINUTE - 60, "Sum", { now: NOW, fleet }),
     ).toBe(values("alone").at(-1));
   });
 
   it("adds up every caller of a discovery name under TargetDiscoveryName alone", async () => {
-    const fleet = stagingFleet();
+    const fleet = qaFleet();
     const prod = API_CALLER;
     const staging = { ...API_CALLER, ClusterName: "staging" };
+    const qa = { ...API_CALLER, ClusterName: "qa" };
     const api = { TargetDiscoveryName: "api" };
     const { values } = await fetchSeries(await emulate(fleet), [
       query("alone", "HTTPCode_Target_2XX_Count", api, "Sum", 60),
       query("prod", "HTTPCode_Target_2XX_Count", prod, "Sum", 60),
       query("staging", "HTTPCode_Target_2XX_Count", staging, "Sum", 60),
+      query("qa", "HTTPCode_Target_2XX_Count", qa, "Sum", 60),
       query("aloneP99", "TargetResponseTime", api, "p99", 60),
       query("prodP99", "TargetResponseTime", prod, "p99", 60),
-      query("stagingP99", "TargetResponseTime", staging, "p99", 60),
+      query("qaP99", "TargetResponseTime", qa, "p99", 60),
       query("prodPerTarget", "RequestCountPerTarget", prod, "Sum", 60),
-      query("stagingPerTarget", "RequestCountPerTarget", staging, "Sum", 60),
-      query("stagingLatencySamples", "TargetResponseTime", staging, "SampleCount", 60),
+      query("qaPerTarget", "RequestCountPerTarget", qa, "Sum", 60),
+      query("qaLatencySamples", "TargetResponseTime", qa, "SampleCount", 60),
       query("prodLatencySamples", "TargetResponseTime", prod, "SampleCount", 60),
     ]);
 
     expect(values("alone")).toHaveLength(60);
-    expect(values("alone")).toEqual(values("prod").map((v, i) => v + (values("staging")[i] ?? 0)));
-    // An hour ago (before the api incident) prod's callers see 80 ms at p99, staging's 250 ms: the
-    // single-dimension set mixes them into a p99 neither caller has.
+    expect(values("alone")).toEqual(
+      values("prod").map((v, i) => v + (values("staging")[i] ?? 0) + (values("qa")[i] ?? 0)),
+    );
+    // An hour ago (before the api incident) prod's callers see 80 ms at p99, qa's 250 ms: the
+    // single-dimension set mixes them into a p99 that is not prod's.
     const hourAgo = 0;
     expect(values("prodP99")[hourAgo]).toBe(80);
-    expect(values("stagingP99")[hourAgo]).toBe(250);
+    expect(values("qaP99")[hourAgo]).toBe(250);
     expect(values("aloneP99")[hourAgo]).toBe(250);
-    // Per target: prod's requests over api's 3 tasks, staging's over its 1 task.
-    expect(values("stagingPerTarget")).toEqual(values("stagingLatencySamples"));
+    // Per target: prod's requests over api's 3 tasks, qa's over its 1 task.
+    expect(values("qaPerTarget")).toEqual(values("qaLatencySamples"));
     expect(values("prodPerTarget")).toHaveLength(60);
     values("prodPerTarget").forEach((v, i) => {
       expect(v * 3).toBeCloseTo(values("prodLatencySamples")[i] as number, 9);
@@ -990,12 +1007,12 @@ describe("CloudWatch over the fleet's traffic (test fleets)", () => {
       publishedSeries(fleet)
         .filter((s) => match(s.dimensions))
         .map((s) => s.metricName);
-    const redis = (d: Record<string, string>) =>
-      d.DiscoveryName === "redis" || d.TargetDiscoveryName === "redis";
+    const kv = (d: Record<string, string>) =>
+      d.DiscoveryName === "kv" || d.TargetDiscoveryName === "kv";
     const grpc = (d: Record<string, string>) =>
       d.DiscoveryName === "ledger-grpc" || d.TargetDiscoveryName === "ledger-grpc";
 
-    expect(new Set(names(redis))).toEqual(
+    expect(new Set(names(kv))).toEqual(
       new Set([
         "NewConnectionCount",
         "ActiveConnectionCount",
@@ -1015,8 +1032,8 @@ describe("CloudWatch over the fleet's traffic (test fleets)", () => {
       ]),
     );
 
-    const tcp = { DiscoveryName: "redis" };
-    const tcpCaller = { TargetDiscoveryName: "redis" };
+    const tcp = { DiscoveryName: "kv" };
+    const tcpCaller = { TargetDiscoveryName: "kv" };
     const rpc = { DiscoveryName: "ledger-grpc" };
     const rpcCaller = { TargetDiscoveryName: "ledger-grpc" };
     const { values } = await fetchSeries(await emulate(fleet), [
@@ -1119,6 +1136,7 @@ describe("CloudWatch over the fleet's traffic (test fleets)", () => {
 
     // web-frontend is a Service Connect client only: it publishes no discovery name.
     const notPublished = loadDemoFleet();
+    const index = notPublished.traffic?.publishers.length ?? 0;
     notPublished.traffic?.publishers.push({
       cluster: "tutorial",
       service: "web-frontend",
@@ -1126,7 +1144,7 @@ describe("CloudWatch over the fleet's traffic (test fleets)", () => {
       callers: [],
     });
     expect(build(notPublished)).toThrow(
-      "traffic.publishers[2]: discovery name http is not in the Service Connect configuration of tutorial/web-frontend's PRIMARY deployment",
+      `traffic.publishers[${index}]: discovery name http is not in the Service Connect configuration of tutorial/web-frontend's PRIMARY deployment`,
     );
 
     // billing-worker has no Service Connect: no proxy to call through (it belongs under outside).

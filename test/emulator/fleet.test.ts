@@ -30,7 +30,7 @@ function expectConsistent(fleet: Fleet) {
     const times = (service.events ?? []).map((e) => Date.parse(String(e.createdAt)));
     expect(times, service.serviceName).toEqual([...times].sort((a, b) => b - a));
     // Every name a PRIMARY deployment publishes is a Cloud Map service holding exactly its RUNNING
-    // tasks, registered by task ID.
+    // tasks, registered by task ID, or (Service Connect instances without ECS attributes) by IP.
     const primary = service.deployments?.find((d) => d.status === "PRIMARY");
     for (const resource of primary?.serviceConnectResources ?? []) {
       const cloudMap = fleet.cloudMapServices.find((s) => s.Arn === resource.discoveryArn);
@@ -38,19 +38,29 @@ function expectConsistent(fleet: Fleet) {
       expect(
         fleet.instances
           .filter((i) => i.serviceId === cloudMap?.Id)
-          .map((i) => i.instanceId)
+          .map((i) =>
+            running.find(
+              (t) => taskId(t) === i.instanceId || taskIp(t) === i.attributes.AWS_INSTANCE_IPV4,
+            ),
+          )
+          .map((t) => t && taskId(t))
           .sort(),
       ).toEqual(running.map(taskId).sort());
     }
   }
-  const runningById = new Map(
-    fleet.tasks.filter((t) => t.lastStatus === "RUNNING").map((t) => [taskId(t), t]),
-  );
+  const runningTasks = fleet.tasks.filter((t) => t.lastStatus === "RUNNING");
   for (const instance of fleet.instances) {
-    const task = runningById.get(instance.instanceId);
+    const task = runningTasks.find(
+      (t) =>
+        taskId(t) === instance.instanceId ||
+        (instance.attributes.ECS_CLUSTER_NAME === undefined &&
+          taskIp(t) === instance.attributes.AWS_INSTANCE_IPV4),
+    );
     expect(task, instance.instanceId).toBeDefined();
     expect(instance.attributes.AWS_INSTANCE_IPV4).toBe(task && taskIp(task));
-    expect(instance.attributes.AVAILABILITY_ZONE).toBe(task?.availabilityZone);
+    if (instance.attributes.AVAILABILITY_ZONE !== undefined) {
+      expect(instance.attributes.AVAILABILITY_ZONE).toBe(task?.availabilityZone);
+    }
     expect(fleet.cloudMapServices.some((s) => s.Id === instance.serviceId)).toBe(true);
   }
   const ips = fleet.tasks.filter((t) => t.lastStatus === "RUNNING").map(taskIp);
@@ -78,6 +88,13 @@ describe("demo fleet", () => {
       "10.0.2.150": ["service:billing-worker", "STOPPED", "UNKNOWN"],
       "10.0.2.151": ["service:billing-worker", "STOPPED", "UNKNOWN"],
       "10.0.2.152": ["service:billing-worker", "STOPPED", "UNKNOWN"],
+      "10.0.3.60": ["service:session-cache", "RUNNING", "UNKNOWN"],
+      "10.0.2.88": ["service:legacy-report", "RUNNING", "UNKNOWN"],
+      "10.0.3.150": ["service:invoice-renderer", "STOPPED", "UNKNOWN"],
+      "10.0.3.151": ["service:invoice-renderer", "STOPPED", "UNKNOWN"],
+      "10.0.1.140": ["service:api-service", "RUNNING", "HEALTHY"],
+      "10.0.2.141": ["service:api-service", "RUNNING", "HEALTHY"],
+      "10.0.1.142": ["service:web-frontend", "RUNNING", "HEALTHY"],
     });
   });
 
@@ -115,20 +132,82 @@ describe("demo fleet", () => {
       ["10.0.2.102", "8080", "HEALTHY"],
       ["10.0.3.103", "8080", "UNHEALTHY"],
     ]);
-    // web-frontend's task started after api published its alias, so it can call api through it.
-    const webTask = fleet.tasks.find((t) => t.group === "service:web-frontend");
-    expect(Date.parse(String(webTask?.startedAt))).toBeGreaterThan(
-      Date.parse(String(primary?.createdAt)),
-    );
-    expect(primary?.createdAt).toBe("2026-11-22T10:50:00.000Z");
+    // web-frontend deployed after api first published its alias (the Cloud Map service's
+    // creation), so it can call api through it, although api redeployed since (same alias).
+    expect(scApi?.CreateDate).toBe("2026-11-22T10:50:01.468Z");
     expect(web?.deployments?.[0]?.createdAt).toBe("2026-11-22T12:00:00.000Z");
-    for (const task of fleet.tasks.filter((t) => t.group === "service:api-service")) {
+    expect(primary?.createdAt).toBe("2026-11-23T09:30:00.000Z");
+    for (const task of fleet.tasks.filter(
+      (t) => t.group === "service:api-service" && t.clusterArn === api?.clusterArn,
+    )) {
       expect(task.attachments?.map((a) => a.type)).toEqual([
         "ServiceConnect",
         "ElasticNetworkInterface",
       ]);
       expect(task.containers?.map((c) => c.name)).toEqual(["ecs-service-connect-Hm4sW", "api"]);
     }
+  });
+
+  it("has a TCP service whose alias is only a port and whose instance carries no ECS attributes", () => {
+    const fleet = loadDemoFleet();
+    const cache = fleet.services.find((s) => s.serviceName === "session-cache");
+    const primary = cache?.deployments?.find((d) => d.status === "PRIMARY");
+    const td = fleet.taskDefinitions.find((t) => t.taskDefinitionArn === cache?.taskDefinition);
+
+    expect(primary?.serviceConnectConfiguration?.services).toEqual([
+      { portName: "redis", clientAliases: [{ port: 6379 }] },
+    ]);
+    expect(td?.containerDefinitions?.[0]?.portMappings?.[0]?.appProtocol).toBeUndefined();
+    expect(fleet.instances.filter((i) => i.serviceId === "srv-r3dk7q2cache6x0a")).toEqual([
+      {
+        serviceId: "srv-r3dk7q2cache6x0a",
+        instanceId: "redis-1",
+        attributes: { AWS_INSTANCE_IPV4: "10.0.3.60", AWS_INSTANCE_PORT: "6379" },
+        health: "HEALTHY",
+      },
+    ]);
+  });
+
+  it("has staging publish the same discovery name as prod in its own namespace and cluster", () => {
+    const fleet = loadDemoFleet();
+    const apis = fleet.services
+      .filter((s) => s.serviceName === "api-service")
+      .map((s) => {
+        const sc = s.deployments?.find((d) => d.status === "PRIMARY")?.serviceConnectConfiguration;
+        return [
+          s.clusterArn.split("/").pop(),
+          sc?.namespace?.split("/").pop(),
+          sc?.services?.[0]?.discoveryName,
+        ];
+      });
+
+    expect(apis).toEqual([
+      ["ecs_service_discovery", "ns-vdpucf3aztj23ecw", "api"],
+      ["staging", "ns-k7w2xq4mvb3stgag", "api"],
+    ]);
+  });
+
+  it("has a client deployed before the name it calls first appeared, with a short-format ARN", () => {
+    const fleet = loadDemoFleet();
+    const legacy = fleet.services.find((s) => s.serviceName === "legacy-report");
+    const scApi = fleet.cloudMapServices.find((s) => s.Id === "srv-q2lmw6y4nbh7ecpa");
+
+    expect(legacy?.serviceArn).toBe(
+      "arn:aws:ecs:ap-northeast-1:123456789012:service/legacy-report",
+    );
+    expect(Date.parse(String(legacy?.deployments?.[0]?.createdAt))).toBeLessThan(
+      Date.parse(String(scApi?.CreateDate)),
+    );
+  });
+
+  it("has invoice-renderer's tasks fail to start on an image that cannot be pulled", () => {
+    const fleet = loadDemoFleet();
+    const stopped = fleet.tasks.filter((t) => t.group === "service:invoice-renderer");
+
+    expect(stopped.map((t) => [t.lastStatus, t.stopCode, t.startedAt])).toEqual(
+      Array(2).fill(["STOPPED", "TaskFailedToStart", undefined]),
+    );
+    expect(stopped[0]?.stoppedReason).toMatch(/^CannotPullContainerError: /);
   });
 
   it("shows billing-worker's rollout FAILED by the circuit breaker after 3 failed tasks", () => {
@@ -165,7 +244,7 @@ describe("demo fleet", () => {
     const first = loadDemoFleet();
     first.services.length = 0;
 
-    expect(loadDemoFleet().services).toHaveLength(4);
+    expect(loadDemoFleet().services).toHaveLength(9);
   });
 });
 

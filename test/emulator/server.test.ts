@@ -133,7 +133,7 @@ describe("AWS emulator with the demo fleet", () => {
     );
 
     expect(taskDefinition?.taskDefinitionArn).toBe(
-      "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/api:7",
+      "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/api:9",
     );
   });
 
@@ -146,6 +146,9 @@ describe("AWS emulator with the demo fleet", () => {
       "arn:aws:ecs:ap-northeast-1:123456789012:service/tutorial/service-connect-nginx-service",
       "arn:aws:ecs:ap-northeast-1:123456789012:service/tutorial/web-frontend",
       "arn:aws:ecs:ap-northeast-1:123456789012:service/ecs_service_discovery/api-service",
+      "arn:aws:ecs:ap-northeast-1:123456789012:service/tutorial/session-cache",
+      // Services created before the long ARN format keep their short ARN.
+      "arn:aws:ecs:ap-northeast-1:123456789012:service/legacy-report",
     ]);
   });
 
@@ -244,6 +247,7 @@ describe("AWS emulator with the demo fleet", () => {
     expect(Services.map((s) => [s.Name, s.InstanceCount])).toEqual([
       ["nginx", 2],
       ["api", 3],
+      ["redis", 1],
     ]);
   });
 
@@ -541,7 +545,7 @@ describe("AWS emulator stats", () => {
           new ListServicesCommand({ cluster: "ecs_service_discovery" }),
         );
 
-        expect(serviceArns).toHaveLength(2);
+        expect(serviceArns).toHaveLength(3);
         expect(emu.stats().calls["ECS.ListServices"]).toBe(1);
       } finally {
         if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
