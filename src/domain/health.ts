@@ -135,8 +135,6 @@ function describeEndpoint(e: Endpoint): string {
   return `${e.ip ?? e.taskId ?? "?"}${e.note ? ` (${e.note})` : ""}`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => (n === 1 ? one : many);
-
 /** The containers every unhealthy endpoint fails, when they all fail the same. */
 function commonFailingContainer(endpoints: Endpoint[]): string | undefined {
   const notes = new Set(endpoints.map((e) => e.note));
@@ -206,7 +204,7 @@ function errorFinding(
     return {
       level: "degraded",
       layer: "app",
-      text: `only ${only.cluster}/${only.service} sees 5xx: ${pct(only.errorRate)} of its requests in the last ${window}; the other ${clean.length} ${plural(clean.length, "caller")} see under 1%`,
+      text: `only ${only.cluster}/${only.service} sees 5xx: ${pct(only.errorRate)} of its requests in the last ${window}; the other ${clean.length === 1 ? "caller sees" : `${clean.length} callers see`} under 1%`,
       next: `App: ${label} fails ${only.service}'s requests and serves the others: compare what ${only.service} sends (paths, headers, payloads, versions) and read ${label}'s logs for its requests. ${deployNote(only, deployed, traffic.end)}`,
     };
   }

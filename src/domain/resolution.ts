@@ -637,7 +637,7 @@ export function outsideAlternatives(focus: NameBinding, all: NameBinding[], pub:
   if (dns.length > 0) {
     return `use ${dns.join(" or ")} (this service's Service Discovery DNS name, resolvable through VPC DNS), or ${api}`;
   }
-  return `use ${api}, or a load balancer in front of the service. To give them a DNS name, add a service registry in a private DNS namespace of their VPC: aws ecs update-service --cluster ${pub.cluster} --service ${pub.service} --service-registries registryArn=<Cloud Map service ARN in that namespace>`;
+  return `use ${api}, or a load balancer in front of the service. To give them a DNS name, add a service registry in a private DNS namespace of their VPC (this starts a new deployment): aws ecs update-service --cluster ${pub.cluster} --service ${pub.service} --service-registries registryArn=<Cloud Map service ARN in that namespace>`;
 }
 
 function nextCheckFor(

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { toEcsTask } from "../../src/aws/ecs-mapping.ts";
 import { dedupeEvents, type HealthInput, judgeHealth } from "../../src/domain/health.ts";
 import { buildResolution, type ServiceFacts } from "../../src/domain/resolution.ts";
+import type { TrafficReport } from "../../src/domain/traffic.ts";
 import { apiFacts, nginxFacts } from "../support/facts.ts";
 import { sdkFixture } from "../support/fixtures.ts";
 
@@ -271,6 +272,80 @@ describe("judgeHealth", () => {
     expect(report.nextCheck).toContain(
       "aws ecs update-service --cluster tutorial --service legacy-report --force-new-deployment",
     );
+  });
+
+  const end = new Date("2026-11-23T16:00:00Z");
+  const figure = (current: number) => ({ current, previous: 0 });
+  /** 15 minutes of nginx traffic: checkout sees 30 % 5xx, web-frontend none. */
+  const trafficOf = (errors: number): TrafficReport => ({
+    name: "nginx.service-connect:80",
+    discoveryName: "nginx",
+    publisher: { service: "service-connect-nginx-service", cluster: "tutorial" },
+    protocol: "http",
+    window: { label: "15m", seconds: 900, period: 60 },
+    end,
+    status: "ok",
+    requests: figure(3000),
+    rate: figure(3.3),
+    codes: {
+      "2XX": figure(3000 - errors),
+      "3XX": figure(0),
+      "4XX": figure(0),
+      "5XX": figure(errors),
+    },
+    errorRate: figure(errors / 3000),
+    latency: { p50: figure(8), p90: figure(15), p99: figure(30) },
+    newConnections: figure(30),
+    activeConnections: figure(40),
+    bytes: figure(1e6),
+    callers: [
+      {
+        service: "checkout",
+        cluster: "tutorial",
+        requests: 1000,
+        errorRate: errors / 1000,
+        p99: 40,
+      },
+      { service: "web-frontend", cluster: "tutorial", requests: 2000, errorRate: 0, p99: 30 },
+    ],
+    notes: [],
+  });
+
+  it("says when only one caller sees the 5xx, and whether it deployed just before", () => {
+    const traffic = trafficOf(300);
+    const clients = [
+      { cluster: "tutorial", service: "checkout", deployedAt: new Date("2026-11-23T15:40:00Z") },
+      {
+        cluster: "tutorial",
+        service: "web-frontend",
+        deployedAt: new Date("2026-11-22T12:00:00Z"),
+      },
+    ];
+
+    const report = judgeHealth(input("nginx.service-connect", nginxFacts(), { traffic, clients }));
+
+    expect(report.level).toBe("degraded");
+    expect(report.reason).toBe(
+      "only tutorial/checkout sees 5xx: 30.0% of its requests in the last 15m; the other caller sees under 1%",
+    );
+    expect(report.nextCheck).toContain("checkout deployed at 2026-11-23 15:40 UTC, 20 min before");
+  });
+
+  it("does not call a handful of 5xx an incident, however high their share", () => {
+    // 6 errors in 15 minutes: 0.2 % overall, 0.6 % of checkout's; and 9 of 10 requests failing
+    // would still be 9 errors, under the 10 that make a finding.
+    const few = judgeHealth(
+      input("nginx.service-connect", nginxFacts(), { traffic: trafficOf(6), clients: [] }),
+    );
+    const tiny = trafficOf(9);
+    tiny.codes["2XX"] = figure(1);
+    tiny.errorRate = figure(0.9);
+    const small = judgeHealth(
+      input("nginx.service-connect", nginxFacts(), { traffic: tiny, clients: [] }),
+    );
+
+    expect(few.level).toBe("healthy");
+    expect(small.level).toBe("healthy");
   });
 
   it("lists the newest stopped task first", () => {
