@@ -1,3 +1,4 @@
+import { TTL } from "../aws/cache.ts";
 import { clusterOfArn, lastSegment } from "../aws/ecs-mapping.ts";
 import type { EcsService, Namespace } from "../domain/facts.ts";
 import type { Caller } from "../domain/traffic.ts";
@@ -57,21 +58,28 @@ async function describeIn(
   return described.flatMap((d) => d?.services ?? []);
 }
 
-/** Short-format ARNs, described in every cluster (ECS reports them MISSING elsewhere). */
+/**
+ * Short-format ARNs, described in every cluster (ECS reports them MISSING elsewhere). The answer
+ * is shared by everything one request reads about the namespace (health's clients and its
+ * traffic callers) and kept a minute, like the service lists: it costs a call per cluster.
+ */
 async function describeShort(
   ctx: AwsContext,
   gaps: Gaps,
+  namespace: Namespace,
   arns: string[],
 ): Promise<EcsService[] | undefined> {
   if (arns.length === 0) return [];
-  const clusters = await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), undefined);
-  return clusters
-    ? describeIn(
-        ctx,
-        gaps,
-        clusters.map((c) => [c, arns]),
-      )
-    : undefined;
+  const key = `ecs:${ctx.region}:short-arns:${namespace.arn}:${[...arns].sort().join(",")}`;
+  return gaps.soft(
+    "the clusters of the namespace's services with short-format ARNs",
+    ctx.cache.getOrLoad(key, TTL.serviceList, async () => {
+      const clusters = await ctx.ecs.listClusters();
+      const described = await Promise.all(clusters.map((c) => ctx.ecs.describeServices(c, arns)));
+      return described.flatMap((d) => d.services);
+    }),
+    undefined,
+  );
 }
 
 /** Services of the namespace by cluster and name, the publisher excluded; undefined if unread. */
@@ -87,7 +95,7 @@ export async function namespaceCallers(
   const long = [...arns.byCluster].flatMap(([cluster, list]) =>
     list.map((arn) => ({ cluster, service: lastSegment(arn) })),
   );
-  const short = (await describeShort(ctx, gaps, arns.short)) ?? [];
+  const short = (await describeShort(ctx, gaps, namespace, arns.short)) ?? [];
   return [...long, ...short.map((s) => ({ cluster: s.clusterName, service: s.name }))].sort(
     (a, b) => a.service.localeCompare(b.service) || a.cluster.localeCompare(b.cluster),
   );
@@ -108,7 +116,7 @@ export async function namespaceClients(
   if (!arns) return undefined;
   const [long, short] = await Promise.all([
     describeIn(ctx, gaps, [...arns.byCluster]),
-    describeShort(ctx, gaps, arns.short),
+    describeShort(ctx, gaps, namespace, arns.short),
   ]);
   if (!long || !short) return undefined;
   // ListServicesByNamespace also returns services that only register into the namespace
