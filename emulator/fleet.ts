@@ -24,7 +24,7 @@
 //   service-connect-nginx-service  Service Connect nginx.service-connect:80 (http)     2026-11-20T09:00Z COMPLETED
 //   web-frontend                   Service Connect client only (calls nginx, api,      2026-11-22T12:00Z COMPLETED
 //                                  redis)
-//   session-cache                  Service Connect redis.service-connect:6379, TCP (no 2026-11-21T10:00Z COMPLETED
+//   session-cache                  Service Connect redis.service-connect:6379, TCP (no 2026-11-22T11:30Z COMPLETED
 //                                  appProtocol); alias declared as {port: 6379} only,
 //                                  as in AWS's create-service example; its Cloud Map
 //                                  instance has no ECS attributes (joined by IP)
