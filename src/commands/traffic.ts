@@ -51,6 +51,7 @@ export async function trafficTargetOf(
     publisher: { service: facts.service.name, cluster: facts.service.clusterName },
     appProtocol: binding.appProtocol,
     candidates: callers ?? [],
+    callersUnread: callers === undefined,
   };
 }
 

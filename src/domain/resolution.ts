@@ -380,7 +380,9 @@ function judge(
   }
   return {
     state: "stale",
-    note: `registered in Cloud Map, but ${facts.ref.service} runs no task with this ${TASK_ID.test(instance.id) ? "ID" : "IP"} and ECS no longer describes it`,
+    note: TASK_ID.test(instance.id)
+      ? `registered in Cloud Map, but ECS no longer describes task ${instance.id.slice(0, 12)}`
+      : `registered in Cloud Map, but no running task of ${facts.ref.service} has this IP`,
   };
 }
 

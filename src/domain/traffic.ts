@@ -49,6 +49,8 @@ export interface TrafficTarget {
   appProtocol?: string;
   /** Service Connect services of the namespace that may call it (the publisher excluded). */
   candidates: Caller[];
+  /** The namespace's services could not be read: the callers' side is unknown, not empty. */
+  callersUnread?: boolean;
 }
 
 const NS = "AWS/ECS";
@@ -382,10 +384,16 @@ export function summariseTraffic(
     );
   }
   const counted = sum(answeredSplit.current) ?? 0;
+  // Only with every caller read is "not counted by a caller" the same as "from outside".
   const outside =
-    protocol === "http" && requestFigure.current !== undefined
+    protocol === "http" && requestFigure.current !== undefined && !target.callersUnread
       ? Math.max(0, requestFigure.current - counted)
       : undefined;
+  if (target.callersUnread) {
+    notes.push(
+      "The namespace's Service Connect services could not be read: the callers' side (codes, latency, callers) is unknown, not empty.",
+    );
+  }
   if (!noTraffic && protocol !== "tcp" && target.candidates.length > 0 && callers.length === 0) {
     notes.push(
       "No Service Connect caller in the namespace counted requests: the traffic comes from DNS or IP clients, which Service Connect counts only at the server's proxy.",

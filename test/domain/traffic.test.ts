@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Series, SeriesById } from "../../src/domain/metrics.ts";
 import {
+  graphWidget,
   parseWindow,
   sparkline,
   summariseTraffic,
@@ -249,6 +250,21 @@ describe("summariseTraffic", () => {
     );
   });
 
+  it("claims no outside traffic when the namespace's callers could not be read", () => {
+    const unread = summariseTraffic(
+      { ...target, candidates: [], callersUnread: true },
+      HOUR,
+      fleetSeries(),
+      END,
+    );
+
+    expect(unread.outside).toBeUndefined();
+    expect(unread.errorRate.current).toBeUndefined();
+    expect(unread.notes).toContain(
+      "The namespace's Service Connect services could not be read: the callers' side (codes, latency, callers) is unknown, not empty.",
+    );
+  });
+
   it("judges a TCP port on connections and bytes, never as 'no traffic' for lack of requests", () => {
     const tcp = { ...target, appProtocol: undefined };
     const series: SeriesById = new Map([
@@ -294,5 +310,39 @@ describe("sparkline", () => {
 
   it("resamples long series to at most 24 bars", () => {
     expect(sparkline(Array.from({ length: 60 }, () => 1))).toHaveLength(20);
+  });
+});
+
+describe("graphWidget", () => {
+  it("draws this service's own series only: no metric names a discovery name alone", () => {
+    const widget = graphWidget(target, HOUR) as { metrics: (string | object)[][] };
+
+    for (const row of widget.metrics) {
+      const dims = row.filter((x): x is string => typeof x === "string").slice(2);
+      expect(dims).toContain("ServiceName");
+      expect(dims).toContain("ClusterName");
+    }
+    expect(widget.metrics[0]?.slice(0, 8)).toEqual([
+      "AWS/ECS",
+      "RequestCount",
+      "DiscoveryName",
+      "nginx",
+      "ServiceName",
+      "service-connect-nginx-service",
+      "ClusterName",
+      "tutorial",
+    ]);
+  });
+
+  it("draws connections and bytes for a TCP port", () => {
+    const widget = graphWidget({ ...target, appProtocol: undefined }, HOUR) as {
+      metrics: string[][];
+    };
+
+    expect(widget.metrics.map((m) => m[1])).toEqual([
+      "NewConnectionCount",
+      "ActiveConnectionCount",
+      "ProcessedBytes",
+    ]);
   });
 });
