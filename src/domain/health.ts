@@ -346,6 +346,10 @@ function healthyNext(
       : "";
     return `Healthy. If a caller still fails: name first (is it a Service Connect service in ${focus.scope.namespace}${since}? A Lambda or EC2 host never is: /ecs whois ${subject} says what it can use), then path (do security groups ${sgs} allow ${listenLabel(focus)} from the caller's?).`;
   }
+  const ecs = r.publisher.ecs;
+  if (!focus && ecs?.serviceConnectClientOnly) {
+    return `Healthy. It publishes no name: it is a Service Connect client of ${ecs.serviceConnectNamespace ?? "its namespace"}. If it cannot reach a name, run /ecs health on that name: its deployment (${minute(ecs.deployedAt)}) must be later than the name's first appearance.`;
+  }
   const port = focus ? listenLabel(focus) : "the service's port";
   return `Healthy. If a caller still fails, check the path: security groups ${service?.securityGroups.join(", ") || sgs} must allow ${port} from the caller, and the caller's subnet must route to the tasks' subnets.`;
 }

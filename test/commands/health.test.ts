@@ -126,4 +126,12 @@ describe("/ecs health on the demo fleet", () => {
     );
     expect(text).not.toMatch(/DOWN|STALE|dead IP/);
   });
+
+  it("sends a healthy Service Connect client to the names it calls, not to a port it does not have", async () => {
+    const text = await health("tutorial/web-frontend");
+
+    expect(text).toContain(
+      "Healthy. It publishes no name: it is a Service Connect client of service-connect. If it cannot reach a name, run /ecs health on that name: its deployment (2026-11-22 12:00 UTC) must be later than the name's first appearance.",
+    );
+  });
 });
