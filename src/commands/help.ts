@@ -1,11 +1,16 @@
 import type { Doc, Line } from "../render/document.ts";
+import { cutPlain } from "../render/escape.ts";
 import { USAGE } from "../render/whois-document.ts";
 
+/** How much of an unknown subcommand the answer echoes back: it is the user's text, of any length. */
+const ECHO_MAX = 40;
+
 /** `/ecs help`, and the answer to a subcommand the bot does not know. */
-export function helpDocument(unknown?: string): Doc {
+export function helpDocument(subcommand?: string): Doc {
+  const unknown = subcommand && cutPlain(subcommand, ECHO_MAX, "…");
   const lines: Line[] = [];
   if (unknown)
-    lines.push([{ bold: "Unknown command " }, { code: unknown }, ". Here is what I can do:"]);
+    lines.push([{ bold: "Unknown command" }, " ", { code: unknown }, ". Here is what I can do:"]);
   lines.push([
     { code: "/ecs whois <name | IP | service | task>" },
     " what stands behind a name: mechanism, who can resolve it, publisher, endpoints and health.",

@@ -7,7 +7,7 @@ import {
   REFRESH_ACTION_ID,
   SHARE_ACTION_ID,
 } from "./document.ts";
-import { codeSpan, escapeMrkdwn } from "./escape.ts";
+import { codeSpan, cutMrkdwn, cutPlain, escapeMrkdwn } from "./escape.ts";
 
 // Slack's limits: 3,000 characters per section text, 50 blocks per message, 10 elements per
 // context block, 25 per actions block, 2,000 characters per button value.
@@ -34,7 +34,7 @@ function mrkdwn(line: Line): string {
 /** Joins lines into one section text under Slack's limit, cutting with a count of what is left. */
 function sectionText(heading: string | undefined, lines: Line[]): { text: string; cut: number } {
   const head = heading ? `*${escapeMrkdwn(heading)}*\n` : "";
-  const rendered = lines.map((l) => mrkdwn(l).slice(0, SECTION_MAX - 100));
+  const rendered = lines.map((l) => cutMrkdwn(mrkdwn(l), SECTION_MAX - 100));
   let text = head;
   for (let i = 0; i < rendered.length; i++) {
     const next = `${text}${text === head ? "" : "\n"}${rendered[i]}`;
@@ -94,17 +94,17 @@ export function renderBlocks(doc: Doc): SlackMessage {
         type: "button",
         action_id: b.actionId,
         text: { type: "plain_text", text: b.label },
-        value: b.command.slice(0, VALUE_MAX),
+        value: cutPlain(b.command, VALUE_MAX),
       })),
     });
   }
   // The time goes last and survives the 10-element limit of a context block.
   const notes = doc.notes
-    .map((n) => mrkdwn(n).slice(0, SECTION_MAX))
+    .map((n) => cutMrkdwn(mrkdwn(n), SECTION_MAX))
     .slice(0, doc.asOf ? CONTEXT_MAX - 1 : CONTEXT_MAX);
   if (doc.asOf) notes.push(`As of ${clock(doc.asOf)}`);
   if (notes.length > 0) {
     tail.push({ type: "context", elements: notes.map((text) => ({ type: "mrkdwn", text })) });
   }
-  return { text: escapeMrkdwn(doc.summary).slice(0, SECTION_MAX), blocks: [...shown, ...tail] };
+  return { text: cutMrkdwn(escapeMrkdwn(doc.summary), SECTION_MAX), blocks: [...shown, ...tail] };
 }

@@ -46,4 +46,13 @@ describe("runEcsCommand", () => {
     expect(JSON.stringify(renderBlocks(out.doc))).toContain("&lt;!here&gt;");
     expect(JSON.stringify(renderBlocks(out.doc))).not.toContain("<!here>");
   });
+
+  it("echoes at most 40 characters of a 300-character unknown subcommand", async () => {
+    const out = await runEcsCommand("x".repeat(300), noAws);
+    const message = renderBlocks(out.doc);
+
+    expect(renderText(out.doc)).toContain(`Unknown command ${"x".repeat(39)}…`);
+    expect(message.text).toContain(`Unknown command ${"x".repeat(39)}…`);
+    expect(JSON.stringify(message)).not.toContain("x".repeat(40));
+  });
 });

@@ -144,3 +144,113 @@ describe("whois rendering", () => {
     );
   });
 });
+
+// What a user would see broken if a cut landed in the middle of markup.
+const partialEntity = /&(?!(?:amp|lt|gt);)/;
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const count = (text: string, char: string) => text.split(char).length - 1;
+const oneLine = (line: Doc["sections"][number]["lines"][number]): Doc => ({
+  summary: "cut",
+  sections: [{ lines: [line] }],
+  notes: [],
+});
+
+describe("cutting an answer to Slack's limits", () => {
+  const shifts = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+  it("never leaves half an escape at the end of a line full of < and &", () => {
+    const texts = shifts(9).flatMap((shift) =>
+      sectionTexts(oneLine([`${"x".repeat(shift)}${"<&>".repeat(1500)}`])),
+    );
+
+    for (const text of texts) expect(text).not.toMatch(partialEntity);
+    for (const text of texts) expect(text.length).toBeLessThanOrEqual(3000);
+    for (const text of texts) expect(text).toMatch(/…$/);
+  });
+
+  it("drops a code span that would be cut rather than leave a backtick open", () => {
+    const texts = shifts(30).flatMap((shift) =>
+      sectionTexts(
+        oneLine(["x".repeat(2870 + shift), { code: "kubectl get <pods> --all" }, " and after"]),
+      ),
+    );
+
+    for (const text of texts) expect(count(text, "`") % 2).toBe(0);
+    for (const text of texts) expect(text).not.toMatch(partialEntity);
+    for (const text of texts) expect(text).toMatch(/…$/);
+  });
+
+  it("never leaves a bold span open", () => {
+    const texts = shifts(20).flatMap((shift) =>
+      sectionTexts(oneLine(["x".repeat(2880 + shift), { bold: "Unknown command" }, " and after"])),
+    );
+
+    for (const text of texts) expect(count(text, "*") % 2).toBe(0);
+    for (const text of texts) expect(text).toMatch(/…$/);
+  });
+
+  it("never splits an emoji in a line, a note, the text fallback or a button value", () => {
+    const emoji = "😀".repeat(20);
+    const texts = [0, 1].flatMap((shift) => {
+      const message = renderBlocks({
+        summary: `${"x".repeat(2990 + shift)}${emoji}`,
+        sections: [{ lines: [[`${"x".repeat(2890 + shift)}${emoji}`]] }],
+        notes: [[`${"x".repeat(2990 + shift)}${emoji}`]],
+        links: [
+          {
+            actionId: "ecs_health",
+            label: "Health",
+            command: `${"x".repeat(1990 + shift)}${emoji}`,
+          },
+        ],
+      });
+      return [
+        message.text,
+        ...message.blocks.flatMap((b) =>
+          b.type === "section" && b.text
+            ? [b.text.text]
+            : b.type === "context"
+              ? b.elements.flatMap((e) => ("text" in e ? [e.text] : []))
+              : b.type === "actions"
+                ? b.elements.flatMap((e) => (e.type === "button" && e.value ? [e.value] : []))
+                : [],
+        ),
+      ];
+    });
+
+    expect(texts).toHaveLength(8);
+    for (const text of texts) expect(text).not.toMatch(loneSurrogate);
+  });
+
+  it("cuts the summary text fallback without splitting an escape", () => {
+    const texts = shifts(4).map(
+      (shift) =>
+        renderBlocks({
+          summary: `${"x".repeat(shift)}${"<".repeat(1000)}`,
+          sections: [],
+          notes: [],
+        }).text,
+    );
+
+    for (const text of texts) expect(text).not.toMatch(partialEntity);
+    for (const text of texts) expect(text.length).toBeLessThanOrEqual(3000);
+    for (const text of texts) expect(text).toMatch(/…$/);
+  });
+
+  it("cuts a long note without splitting an escape", () => {
+    const texts = shifts(5).map((shift) => {
+      const context = renderBlocks({
+        summary: "cut",
+        sections: [],
+        notes: [[`${"x".repeat(shift)}${"&".repeat(1000)}`]],
+      }).blocks.find((b) => b.type === "context");
+      const note = context?.type === "context" ? context.elements[0] : undefined;
+      return note && "text" in note ? note.text : "";
+    });
+
+    for (const text of texts) expect(text).not.toMatch(partialEntity);
+    for (const text of texts) expect(text.length).toBeGreaterThan(2900);
+    for (const text of texts) expect(text.length).toBeLessThanOrEqual(3000);
+    for (const text of texts) expect(text).toMatch(/…$/);
+  });
+});
