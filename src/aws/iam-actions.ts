@@ -22,3 +22,15 @@ export const SECRET_ACTIONS = ["ssm:GetParameters"] as const;
 
 /** On its own function only: hands a slow lookup to an asynchronous run of itself. */
 export const SELF_ACTIONS = ["lambda:InvokeFunction"] as const;
+
+/**
+ * On the idempotency table only (src/aws/idempotency.ts): exactly the calls of Powertools'
+ * DynamoDBPersistenceLayer. PutItem (conditional) claims a key, GetItem reads the record that
+ * holds it, UpdateItem marks it completed, DeleteItem frees it when the work failed.
+ */
+export const IDEMPOTENCY_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+] as const;

@@ -10,7 +10,12 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
-import { READ_ACTIONS, SECRET_ACTIONS, SELF_ACTIONS } from "../../src/aws/iam-actions.ts";
+import {
+  IDEMPOTENCY_ACTIONS,
+  READ_ACTIONS,
+  SECRET_ACTIONS,
+  SELF_ACTIONS,
+} from "../../src/aws/iam-actions.ts";
 
 const CFN_FUNCTIONS = [
   "And",
@@ -108,8 +113,13 @@ const actionsOf = (statement: Statement): string[] =>
 const allActions = statements.flatMap(actionsOf);
 
 describe("serverless.yml: IAM", () => {
-  it("names exactly the actions in src/aws/iam-actions.ts (read, secrets, invoke self)", () => {
-    const expected = [...READ_ACTIONS, ...SECRET_ACTIONS, ...SELF_ACTIONS].sort();
+  it("names exactly the actions in src/aws/iam-actions.ts (read, secrets, invoke self, idempotency)", () => {
+    const expected = [
+      ...READ_ACTIONS,
+      ...SECRET_ACTIONS,
+      ...SELF_ACTIONS,
+      ...IDEMPOTENCY_ACTIONS,
+    ].sort();
     expect([...allActions].sort()).toEqual(expected);
     expect(new Set(allActions).size).toBe(allActions.length);
   });
@@ -162,6 +172,17 @@ describe("serverless.yml: IAM", () => {
     expect(JSON.stringify(statement?.Resource)).toContain(
       ":function:${self:service}-${sls:stage}-slack",
     );
+  });
+
+  it("grants the DynamoDB actions on the idempotency table's own ARN only", () => {
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
+    expect(dynamo).toHaveLength(1);
+    const [statement] = dynamo as [Statement];
+    expect([...actionsOf(statement)].sort()).toEqual([...IDEMPOTENCY_ACTIONS].sort());
+    expect(statement.Condition).toBeUndefined();
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    expect(resources).toEqual([{ "Fn::GetAtt": ["IdempotencyTable", "Arn"] }]);
+    expect(JSON.stringify(statement.Resource)).not.toContain("*");
   });
 
   it("grants no kms:Decrypt (the default aws/ssm key needs none)", () => {
@@ -235,6 +256,22 @@ describe("serverless.yml: function, runtime and secrets", () => {
     const env = asObject(provider.environment);
     expect(String(env.BOT_REGIONS)).toContain("self:provider.region");
     expect(env.NODE_OPTIONS).toBe("--enable-source-maps");
+  });
+
+  it("declares the idempotency table (key id, on demand, TTL on expiration) and passes its name", () => {
+    const table = asObject(at("resources.Resources.IdempotencyTable"));
+    expect(table.Type).toBe("AWS::DynamoDB::Table");
+    const properties = asObject(table.Properties);
+    expect(properties.TableName).toBe("${self:service}-${sls:stage}-idempotency");
+    expect(properties.BillingMode).toBe("PAY_PER_REQUEST");
+    expect(properties.KeySchema).toEqual([{ AttributeName: "id", KeyType: "HASH" }]);
+    expect(properties.AttributeDefinitions).toEqual([{ AttributeName: "id", AttributeType: "S" }]);
+    // Powertools' default TTL attribute (epoch seconds).
+    expect(properties.TimeToLiveSpecification).toEqual({
+      AttributeName: "expiration",
+      Enabled: true,
+    });
+    expect(asObject(provider.environment).IDEMPOTENCY_TABLE).toEqual({ Ref: "IdempotencyTable" });
   });
 
   it("packages only dist/", () => {
