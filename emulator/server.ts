@@ -12,9 +12,16 @@ import { cloudWatchOperations, cloudWatchThrottle } from "./cloudwatch.ts";
 import { ecsOperations } from "./ecs.ts";
 import type { Fleet } from "./fleet.ts";
 import { errorXml, getHostedZoneXml } from "./route53.ts";
+import { ssmOperations } from "./ssm.ts";
 import { AwsError, type JsonBody, type Operation, seededRandom, toWireJson } from "./wire.ts";
 
-export type EmulatedService = "ECS" | "ServiceDiscovery" | "CloudWatch" | "Route53" | "Lambda";
+export type EmulatedService =
+  | "ECS"
+  | "ServiceDiscovery"
+  | "CloudWatch"
+  | "Route53"
+  | "Lambda"
+  | "SSM";
 
 /** What an emulated Lambda Invoke hands over: the function, the raw payload and the invocation type. */
 export interface Invocation {
@@ -47,6 +54,8 @@ export interface EmulatorOptions {
   denyOperations?: string[];
   /** The clock behind the synthetic CloudWatch series, epoch milliseconds; default Date.now. */
   now?: () => number;
+  /** SSM parameters (name → value) that GetParameters serves, as SecureStrings. */
+  parameters?: Record<string, string>;
   /**
    * Called for each Lambda Invoke after its answer has left, as Lambda runs an "Event" invocation
    * after accepting it. Tests hand the payload to the handler to play the asynchronous run.
@@ -282,6 +291,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         ),
       messageKey: "message",
       operations: cloudWatchOperations({ now, fleet }),
+    },
+    AmazonSSM: {
+      service: "SSM",
+      signingName: "ssm",
+      contentType: JSON_1_1,
+      queryCompatible: false,
+      throttle: () => new AwsError("ThrottlingException", "Rate exceeded"),
+      denied: (op) => new AwsError("AccessDeniedException", notAuthorized(`ssm:${op}`), 400),
+      messageKey: "message",
+      operations: ssmOperations(options.parameters ?? {}, fleet),
     },
   };
 

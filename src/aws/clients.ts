@@ -26,7 +26,14 @@ function sharedConfig(region: string) {
     region,
     retryMode: "standard",
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+    // throwOnRequestTimeout: without it the installed @smithy/node-http-handler only logs a
+    // warning when requestTimeout passes and the call waits on: a hung socket would hold a
+    // deferred answer until the Lambda timeout.
+    requestHandler: {
+      connectionTimeout: 1_000,
+      requestTimeout: 3_000,
+      throwOnRequestTimeout: true,
+    },
   } as const;
 }
 

@@ -7,7 +7,9 @@ let client: LambdaClient | undefined;
 function lambda(): LambdaClient {
   client ??= new LambdaClient({
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1_000 },
+    // throwOnRequestTimeout: without it the installed @smithy/node-http-handler only logs a
+    // warning when requestTimeout passes, and the call goes on.
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1_000, throwOnRequestTimeout: true },
   });
   return client;
 }
@@ -21,7 +23,12 @@ export function forgetLambdaClient(): void {
  * Hands a job to an asynchronous run of a function ("Event": Lambda queues it and answers 202 at
  * once). This is how an answer outlives Slack's 3 seconds: work after a Lambda's response is frozen.
  */
-export async function invokeAsync(functionName: string, payload: object): Promise<void> {
+export async function invokeAsync(
+  functionName: string,
+  payload: object,
+  /** Aborts the call (and its retry) at the caller's deadline. */
+  signal?: AbortSignal,
+): Promise<void> {
   await read(`hand the lookup to ${functionName}`, "Invoke", () =>
     lambda().send(
       new InvokeCommand({
@@ -29,6 +36,7 @@ export async function invokeAsync(functionName: string, payload: object): Promis
         InvocationType: "Event",
         Payload: new TextEncoder().encode(JSON.stringify(payload)),
       }),
+      { abortSignal: signal },
     ),
   );
 }

@@ -8,6 +8,7 @@ import {
 } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { TtlCache } from "../aws/cache.ts";
+import type { OnceStore } from "../aws/idempotency.ts";
 import { accessControl, requesterOf } from "./access.ts";
 import { DEFAULT_BUDGET_MS, type Defer, type RunCommand } from "./budget.ts";
 import { COMMAND_BUTTON, commandButton } from "./command-buttons.ts";
@@ -28,6 +29,8 @@ export interface SlackAppOptions {
   settings: BotSettings;
   /** Defaults to Bolt's AwsLambdaReceiver; Socket Mode passes its own. */
   receiver?: Receiver;
+  /** Records which Events API deliveries were answered, across containers. */
+  once?: OnceStore;
 }
 
 const GROUP_TTL_MS = 5 * 60_000;
@@ -47,10 +50,14 @@ export function createSlackApp(secrets: SlackSecrets, options: SlackAppOptions) 
     ? undefined
     : new AwsLambdaReceiver({
         signingSecret: secrets.signingSecret,
-        // The default handler logs the signature header; ours logs only that it was rejected.
-        invalidRequestSignatureHandler: () => {
-          console.warn(JSON.stringify({ msg: "rejected request with an invalid Slack signature" }));
-        },
+        // The handler's gate (verify.ts) checked the signature on the raw bytes and the
+        // timestamp both ways before anything was parsed; Bolt gets the checked request.
+        signatureVerification: false,
+        // When API Gateway took the request: every budget counts from there.
+        customPropertiesExtractor: (event) => ({
+          receivedAt: (event as { requestContext?: { timeEpoch?: number } }).requestContext
+            ?.timeEpoch,
+        }),
       });
   const app = new App({
     receiver: options.receiver ?? lambdaReceiver,
@@ -62,11 +69,15 @@ export function createSlackApp(secrets: SlackSecrets, options: SlackAppOptions) 
   const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const { run, defer, settings } = options;
 
-  // Slack retries an event it got no 2xx for within 3 s (X-Slack-Retry-Num). Every first delivery
-  // is answered within the budget, inline or deferred, and listeners never fail the request, so a
-  // retry can only duplicate an answer: it is acknowledged and dropped, whatever its reason.
+  // Slack retries an Events API delivery it got no 2xx for within 3 s (X-Slack-Retry-Num), also
+  // when the first one failed (http_error, connection_failed, …). Each event is answered once:
+  // its event_id is recorded in the shared once-store when its handling starts; a retry of an
+  // event recorded there (answered, or being answered) is dropped, any other is answered. Without
+  // a store, or when it cannot be read, only http_timeout retries are dropped: those reached a
+  // container, which answers them.
   app.use(async ({ context, body, next }) => {
-    if (context.retryNum) {
+    const eventId = (body as { event_id?: unknown }).event_id;
+    const dropRetry = (reason: string) =>
       logRequest(
         { kind: "retry", command: "", ...requesterOf(body) },
         performance.now(),
@@ -74,11 +85,30 @@ export function createSlackApp(secrets: SlackSecrets, options: SlackAppOptions) 
         {
           retryNum: context.retryNum,
           retryReason: context.retryReason,
+          reason,
         },
       );
+    if (typeof eventId !== "string" || !options.once) {
+      if (context.retryNum && context.retryReason === "http_timeout")
+        return dropRetry("http_timeout");
+      await next();
       return;
     }
-    await next();
+    let started = false;
+    try {
+      const outcome = await options.once.once(`event:${eventId}`, async () => {
+        started = true;
+        await next();
+      });
+      if (!outcome.ran)
+        dropRetry(`already ${outcome.reason === "done" ? "answered" : "being answered"}`);
+    } catch (error) {
+      if (started) throw error;
+      // The store failed, not the listener: fall back to the retry reason.
+      if (context.retryNum && context.retryReason === "http_timeout")
+        return dropRetry("http_timeout");
+      await next();
+    }
   });
   app.use(
     accessControl(

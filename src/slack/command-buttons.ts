@@ -11,10 +11,11 @@ import {
   REFRESH_ACTION_ID,
   SHARE_ACTION_ID,
 } from "../render/document.ts";
-import type { Defer } from "./budget.ts";
+import { ACK_DEADLINE_MS, arrivalOf, type Defer } from "./budget.ts";
 import { parseFlags, responseTypeFor } from "./command-flags.ts";
 import { logRequest } from "./request-log.ts";
 import type { BotSettings } from "./settings.ts";
+import { receivedAt } from "./slash-command.ts";
 
 /** Matches the buttons every answer carries (Whois, Health, Traffic, Graph). */
 export const COMMAND_BUTTON = new RegExp(
@@ -33,6 +34,7 @@ export function commandButton(defer: Defer | undefined, settings: BotSettings) {
     action,
     respond,
     logger,
+    context: boltContext,
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
     const started = performance.now();
     await ack();
@@ -55,28 +57,36 @@ export function commandButton(defer: Defer | undefined, settings: BotSettings) {
         });
         return;
       }
-      await defer({
-        kind: "ecs-chatops.deferred-job",
-        command: flags.text,
-        destination: {
-          kind: "response_url",
-          url: body.response_url,
-          // Share reposts for everyone; the others keep the channel's visibility.
-          responseType: share
-            ? "in_channel"
-            : responseTypeFor(settings, { id: channelId ?? "", name: body.channel?.name }),
-          // Refresh replaces the answer clicked; the others add an answer under it.
-          replaceOriginal: action.action_id === REFRESH_ACTION_ID,
+      const signal = AbortSignal.timeout(
+        Math.max(1, arrivalOf(receivedAt(boltContext)) + ACK_DEADLINE_MS - Date.now()),
+      );
+      await defer(
+        {
+          kind: "ecs-chatops.deferred-job",
+          command: flags.text,
+          destination: {
+            kind: "response_url",
+            url: body.response_url,
+            // Share reposts for everyone; the others keep the channel's visibility.
+            responseType: share
+              ? "in_channel"
+              : responseTypeFor(settings, { id: channelId ?? "", name: body.channel?.name }),
+            // Refresh replaces the answer clicked; the others add an answer under it.
+            replaceOriginal: action.action_id === REFRESH_ACTION_ID,
+          },
+          sharedBy: share ? body.user.id : undefined,
+          graph:
+            flags.graph && channelId
+              ? { channelId, threadTs: body.container?.thread_ts }
+              : undefined,
+          fullText:
+            action.action_id === FULL_ANSWER_ACTION_ID && channelId
+              ? { channelId, threadTs: body.container?.thread_ts }
+              : undefined,
+          context,
         },
-        sharedBy: share ? body.user.id : undefined,
-        graph:
-          flags.graph && channelId ? { channelId, threadTs: body.container?.thread_ts } : undefined,
-        fullText:
-          action.action_id === FULL_ANSWER_ACTION_ID && channelId
-            ? { channelId, threadTs: body.container?.thread_ts }
-            : undefined,
-        context,
-      });
+        signal,
+      );
       logRequest(context, started, "deferred", { mode: "deferred" });
     } catch (error) {
       logger.error("button failed", error);

@@ -3,7 +3,7 @@ import { WebClient } from "@slack/web-api";
 import type { CommandOutput } from "../commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../render/blocks.ts";
 import { renderText } from "../render/text.ts";
-import type { DeferredJob } from "./deferred-job.ts";
+import type { UnsealedJob } from "./deferred-job.ts";
 import { logRequest } from "./request-log.ts";
 import { postToResponseUrl } from "./respond.ts";
 
@@ -12,13 +12,30 @@ export interface DeferredRunDeps {
   /** The traffic graph PNG of an output, if it has one. */
   graphOf: (output: CommandOutput) => Promise<Uint8Array | undefined>;
   botToken: () => Promise<string>;
+  /**
+   * Epoch milliseconds by which the job must have said something (before the Lambda timeout):
+   * a lookup still running then is abandoned, and the user told what was not done.
+   */
+  deadline?: number;
 }
 
 const FAILED =
   "Sorry, that lookup failed on my side. Try again in a minute; if it keeps failing, check the bot's logs.";
 
+/** Slack API errors carry a code (`channel_not_found`, `not_in_channel`); anything else, its name. */
+function why(error: unknown): string {
+  const e = error as {
+    data?: { error?: unknown };
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+  };
+  const code = e?.data?.error ?? e?.code ?? e?.name;
+  return typeof code === "string" ? code : "an unknown error";
+}
+
 async function deliver(
-  job: DeferredJob,
+  job: UnsealedJob,
   message: SlackMessage,
   client: () => Promise<WebClient>,
   first: boolean,
@@ -52,20 +69,54 @@ function withSharer(message: SlackMessage, user: string | undefined): SlackMessa
   };
 }
 
-/** The asynchronous half of a slow lookup: run it, deliver the answer, then post any graph. */
-export async function runDeferredJob(job: DeferredJob, deps: DeferredRunDeps): Promise<void> {
+class TooLate extends Error {}
+
+function beforeDeadline<T>(work: Promise<T>, deadline: number | undefined): Promise<T> {
+  if (deadline === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TooLate()), Math.max(0, deadline - Date.now()));
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The asynchronous half of a slow lookup: run it, deliver the answer, then post any graph or
+ * file. It never fails silently: every step that fails ends in a message to the user saying
+ * what could not be done (through response_url or the thread, else as an ephemeral message).
+ */
+export async function runDeferredJob(job: UnsealedJob, deps: DeferredRunDeps): Promise<void> {
   const started = performance.now();
+  const logged = { ...job.context, kind: "deferred" };
   let web: WebClient | undefined;
   const client = async () => {
-    web ??= new WebClient(await deps.botToken());
+    web ??= new WebClient(await deps.botToken(), { timeout: 5_000, retryConfig: { retries: 1 } });
     return web;
   };
+  /** Says something to the asker when the answer itself cannot be delivered. */
+  const tell = async (text: string, first: boolean) => {
+    try {
+      await deliver(job, { text, blocks: [] }, client, first);
+    } catch (error) {
+      const { channel, user } = job.context;
+      if (!channel || !user) throw error;
+      await (await client()).chat.postEphemeral({ channel, user, text });
+    }
+  };
+
   let output: CommandOutput;
   try {
-    output = await deps.run(job.command);
+    output = await beforeDeadline(deps.run(job.command), deps.deadline);
   } catch (error) {
-    logRequest({ ...job.context, kind: "deferred" }, started, "failed", { error: String(error) });
-    await deliver(job, { text: FAILED, blocks: [] }, client, true);
+    const late = error instanceof TooLate;
+    logRequest(logged, started, "failed", { error: late ? "deadline" : String(error) });
+    await tell(
+      late
+        ? `\`/ecs ${job.command}\` did not finish in time: AWS answered too slowly for the whole lookup. Try again in a minute, or ask for one name.`
+        : FAILED,
+      true,
+    );
     return;
   }
   if (job.fullText) {
@@ -76,34 +127,60 @@ export async function runDeferredJob(job: DeferredJob, deps: DeferredRunDeps): P
       filename: "ecs-answer.txt",
       title: `/ecs ${job.command}`,
     };
-    await (await client()).filesUploadV2(
-      threadTs
-        ? { ...file, channel_id: channelId, thread_ts: threadTs }
-        : { ...file, channel_id: channelId },
-    );
-    logRequest({ ...job.context, kind: "deferred" }, started, "answered", { mode: "file" });
+    try {
+      await (await client()).filesUploadV2(
+        threadTs
+          ? { ...file, channel_id: channelId, thread_ts: threadTs }
+          : { ...file, channel_id: channelId },
+      );
+      logRequest(logged, started, "answered", { mode: "file" });
+    } catch (error) {
+      logRequest(logged, started, "failed", { mode: "file", error: why(error) });
+      await tell(`The full answer could not be posted as a file (${why(error)}).`, false);
+    }
     return;
   }
-  await deliver(job, withSharer(renderBlocks(output.doc), job.sharedBy), client, true);
-  logRequest({ ...job.context, kind: "deferred" }, started, "answered");
+  try {
+    await deliver(job, withSharer(renderBlocks(output.doc), job.sharedBy), client, true);
+    logRequest(logged, started, "answered");
+  } catch (error) {
+    logRequest(logged, started, "failed", { error: why(error) });
+    const { channel, user } = job.context;
+    // The answer's own route failed (an expired response_url, a thread the bot left): the asker
+    // still learns it, privately, if the bot can reach them.
+    if (channel && user) {
+      await (await client()).chat.postEphemeral({
+        channel,
+        user,
+        text: `I could not post the answer to \`/ecs ${job.command}\` (${why(error)}). Run it again.`,
+      });
+    }
+    return;
+  }
   if (!job.graph) return;
   const png = await deps.graphOf(output).catch(() => undefined);
   if (!png) {
-    const note =
-      "No graph: the name has no Service Connect metrics, or CloudWatch could not draw them.";
-    await deliver(job, { text: note, blocks: [] }, client, false);
+    await tell(
+      "No graph: the name has no Service Connect metrics, or CloudWatch could not draw them.",
+      false,
+    );
     return;
   }
   const file = {
     file: Buffer.from(png),
     filename: "ecs-traffic.png",
     title: `/ecs ${job.command}`,
-    alt_text: `CloudWatch graph of requests, 5xx and p99 for /ecs ${job.command}`,
+    alt_text: `CloudWatch graph of Service Connect traffic for /ecs ${job.command}`,
   };
   const { channelId, threadTs } = job.graph;
-  await (await client()).filesUploadV2(
-    threadTs
-      ? { ...file, channel_id: channelId, thread_ts: threadTs }
-      : { ...file, channel_id: channelId },
-  );
+  try {
+    await (await client()).filesUploadV2(
+      threadTs
+        ? { ...file, channel_id: channelId, thread_ts: threadTs }
+        : { ...file, channel_id: channelId },
+    );
+  } catch (error) {
+    logRequest(logged, started, "failed", { mode: "graph", error: why(error) });
+    await tell(`The graph could not be uploaded (${why(error)}); the answer above stands.`, false);
+  }
 }

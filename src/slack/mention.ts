@@ -1,8 +1,9 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
 import { renderBlocks } from "../render/blocks.ts";
-import { answerOrDefer, type Defer, type RunCommand } from "./budget.ts";
+import { answerOrDefer, arrivalOf, type Defer, type RunCommand } from "./budget.ts";
 import { parseFlags } from "./command-flags.ts";
 import { logRequest, type RequestContext } from "./request-log.ts";
+import { receivedAt } from "./slash-command.ts";
 
 export interface MentionOptions {
   run: RunCommand;
@@ -27,6 +28,7 @@ export function appMention({ run, defer, budgetMs }: MentionOptions) {
     context: boltContext,
   }: SlackEventMiddlewareArgs<"app_mention"> & AllMiddlewareArgs) => {
     const started = performance.now();
+    const arrivedAt = arrivalOf(receivedAt(boltContext));
     const flags = parseFlags(commandOfMention(event.text));
     const threadTs = event.thread_ts ?? event.ts;
     const context: RequestContext = {
@@ -40,6 +42,7 @@ export function appMention({ run, defer, budgetMs }: MentionOptions) {
       const how = await answerOrDefer({
         run,
         defer,
+        arrivedAt,
         budgetMs,
         text: flags.text,
         mustDefer: flags.graph,
@@ -51,7 +54,7 @@ export function appMention({ run, defer, budgetMs }: MentionOptions) {
           });
         },
         job: () => ({
-          kind: "ecs-chatops.deferred-job",
+          kind: "ecs-chatops.deferred-job" as const,
           command: flags.text,
           destination: { kind: "thread", channel: event.channel, threadTs },
           graph: flags.graph ? { channelId: event.channel, threadTs } : undefined,

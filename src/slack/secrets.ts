@@ -7,6 +7,8 @@ import type { SlackSecrets } from "./app.ts";
  */
 export async function loadSlackSecrets(
   env: NodeJS.ProcessEnv = process.env,
+  /** Aborts the read at the caller's deadline (Slack's 3 seconds include it on a cold start). */
+  signal?: AbortSignal,
 ): Promise<SlackSecrets> {
   // Local runs (tests, Socket Mode) may pass the values directly.
   if (env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) {
@@ -19,10 +21,14 @@ export async function loadSlackSecrets(
       "SLACK_SIGNING_SECRET_PARAM and SLACK_BOT_TOKEN_PARAM must name SSM parameters",
     );
   }
-  const ssm = new SSMClient({});
+  const ssm = new SSMClient({
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1_200, throwOnRequestTimeout: true },
+  });
   try {
     const out = await ssm.send(
       new GetParametersCommand({ Names: [secretName, tokenName], WithDecryption: true }),
+      { abortSignal: signal },
     );
     const value = (name: string) => out.Parameters?.find((p) => p.Name === name)?.Value;
     const signingSecret = value(secretName);

@@ -1,7 +1,14 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { renderBlocks } from "../render/blocks.ts";
 import { escapeMrkdwn } from "../render/escape.ts";
-import { answerOrDefer, type Defer, type RunCommand } from "./budget.ts";
+import {
+  answerOrDefer,
+  arrivalOf,
+  type Defer,
+  HANDOVER_FAILED,
+  HandoverError,
+  type RunCommand,
+} from "./budget.ts";
 import { parseFlags, responseTypeFor } from "./command-flags.ts";
 import { logRequest, type RequestContext } from "./request-log.ts";
 import type { BotSettings } from "./settings.ts";
@@ -13,6 +20,11 @@ export interface SlashCommandOptions {
   settings: BotSettings;
 }
 
+/** The receiver puts API Gateway's receipt time into Bolt's context (see app.ts). */
+export function receivedAt(context: Record<string, unknown>): number | undefined {
+  return typeof context.receivedAt === "number" ? context.receivedAt : undefined;
+}
+
 const FAILURE =
   "Sorry, that lookup failed on my side. Try again in a minute; if it keeps failing, check the bot's logs.";
 
@@ -22,8 +34,14 @@ const FAILURE =
  * that message through response_url. Incident channels see the answer; elsewhere only the asker.
  */
 export function slashCommand({ run, defer, budgetMs, settings }: SlashCommandOptions) {
-  return async ({ command, ack, logger }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+  return async ({
+    command,
+    ack,
+    logger,
+    context: boltContext,
+  }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     const started = performance.now();
+    const arrivedAt = arrivalOf(receivedAt(boltContext));
     const flags = parseFlags(command.text ?? "");
     const responseType = responseTypeFor(
       settings,
@@ -41,12 +59,13 @@ export function slashCommand({ run, defer, budgetMs, settings }: SlashCommandOpt
       const how = await answerOrDefer({
         run,
         defer,
+        arrivedAt,
         budgetMs,
         text: flags.text,
         mustDefer: flags.graph,
         inline: (output) => ack({ response_type: responseType, ...renderBlocks(output.doc) }),
         job: () => ({
-          kind: "ecs-chatops.deferred-job",
+          kind: "ecs-chatops.deferred-job" as const,
           command: flags.text,
           destination: {
             kind: "response_url",
@@ -72,7 +91,10 @@ export function slashCommand({ run, defer, budgetMs, settings }: SlashCommandOpt
       // One catch per listener: the user gets a fixed message, the log gets the detail.
       logger.error("ecs command failed", error);
       logRequest(context, started, "failed");
-      await ack({ response_type: "ephemeral", text: FAILURE });
+      await ack({
+        response_type: "ephemeral",
+        text: error instanceof HandoverError ? HANDOVER_FAILED : FAILURE,
+      });
     }
   };
 }

@@ -1,7 +1,6 @@
 import { SocketModeReceiver } from "@slack/bolt";
 import { createSlackApp } from "./app.ts";
-import type { RunCommand } from "./budget.ts";
-import type { DeferredJob } from "./deferred-job.ts";
+import type { Defer, RunCommand } from "./budget.ts";
 import { type DeferredRunDeps, runDeferredJob } from "./deferred-run.ts";
 import type { BotSettings } from "./settings.ts";
 
@@ -24,7 +23,8 @@ export async function startSocketMode({ env, run, graphOf, settings }: SocketMod
       "Socket Mode needs SLACK_APP_TOKEN (xapp-…, an app-level token with connections:write) and SLACK_BOT_TOKEN (xoxb-…).",
     );
   }
-  const defer = async (job: DeferredJob) => {
+  // In process, and never through Lambda: no MAC to add, nothing to run twice.
+  const defer: Defer = async (job) => {
     void runDeferredJob(job, { run, graphOf, botToken: async () => botToken }).catch(
       (error: unknown) =>
         console.error(JSON.stringify({ msg: "deferred job failed", error: String(error) })),

@@ -280,3 +280,11 @@ describe("serverless.yml: function, runtime and secrets", () => {
     for (const pattern of patterns.slice(1)) expect(pattern).toMatch(/^dist\//);
   });
 });
+
+describe("serverless.yml: deferred jobs and load", () => {
+  it("does not let Lambda retry a deferred job, and caps the function's concurrency", () => {
+    expect(at("functions.slack.maximumRetryAttempts")).toBe(0);
+    expect(at("functions.slack.maximumEventAge")).toBe(300);
+    expect(at("functions.slack.reservedConcurrency")).toBe("${param:reservedConcurrency, 10}");
+  });
+});

@@ -2,9 +2,9 @@ import nock from "nock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Invocation } from "../../emulator/server.ts";
 import { forgetLambdaClient } from "../../src/aws/lambda.ts";
-import { type DeferredJob, isDeferredJob } from "../../src/slack/deferred-job.ts";
+import { isDeferredJob } from "../../src/slack/deferred-job.ts";
 import { blockActions, signedFormEvent, slashCommand } from "../support/slack-events.ts";
-import { FUNCTION_NAME, useSlackLambda } from "../support/slack-lambda.ts";
+import { FUNCTION_NAME, useSlackLambda, waitFor } from "../support/slack-lambda.ts";
 
 // Slack drops a slash command that gets no HTTP answer within 3 seconds. When AWS is slow, the
 // handler must answer at once and finish through an asynchronous run of itself (Lambda Invoke,
@@ -14,16 +14,6 @@ const RESPONSE_PATH = "/commands/T0001EXAMPLE/1234567890123/abcdefghijklmnopqrst
 
 let lambda: Awaited<ReturnType<typeof useSlackLambda>>;
 let invocations: Invocation[] = [];
-
-async function waitFor<T>(probe: () => T | undefined, ms = 5_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   lambda = await useSlackLambda({ AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME });
@@ -218,20 +208,5 @@ describe("Lambda handler, slow AWS", () => {
     expect(api.isDone()).toBe(true);
     expect(channel).toBe("C2147483705");
   });
-
-  it("refuses to post a job's answer anywhere but Slack's hooks host", async () => {
-    const job: DeferredJob = {
-      kind: "ecs-chatops.deferred-job",
-      command: "whois nginx.service-connect",
-      destination: {
-        kind: "response_url",
-        url: "https://attacker.example/collect",
-        responseType: "ephemeral",
-        replaceOriginal: true,
-      },
-      context: { kind: "slash_command", command: "whois nginx.service-connect" },
-    };
-
-    await expect(lambda.runJob(job)).rejects.toThrow("response_url is not a Slack hooks URL");
-  });
+  // Jobs that are forged, or would answer anywhere but Slack: test/handler/hardening.test.ts.
 });

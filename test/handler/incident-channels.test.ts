@@ -55,6 +55,8 @@ describe("incident channels", () => {
       })
       .reply(200, { ok: true });
     const inThread = eventFixture("event.app-mention.json", (p) => {
+      // Another event: the first test's event_id is recorded as answered.
+      p.event_id = "Ev0THREAD0002";
       const event = p.event as Record<string, unknown>;
       event.thread_ts = "1763913000.000100";
       event.text = "<@U0ECSBOT01> health billing-worker";

@@ -77,7 +77,7 @@ describe("Lambda handler, /ecs slash command", () => {
   it("answers an unknown subcommand with help", async () => {
     const r = reply(await lambda.invoke(signedFormEvent(slashCommand("restart everything"))));
 
-    expect(allText(r)).toContain("*Unknown command *`restart`");
+    expect(allText(r)).toContain("*Unknown command* `restart`");
     expect(allText(r)).toContain("/ecs whois");
   });
 });

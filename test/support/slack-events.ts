@@ -31,6 +31,8 @@ export function sign(body: string, timestamp: number, secret = SIGNING_SECRET): 
 
 export interface SignedEventOptions {
   timestamp?: number;
+  /** API Gateway's receipt time, epoch milliseconds; default now. */
+  timeEpoch?: number;
   secret?: string;
   signature?: string;
   headers?: Record<string, string>;
@@ -101,10 +103,25 @@ function signedEvent(
       routeKey: "POST /slack/events",
       stage: "$default",
       time: "23/Nov/2026:16:00:00 +0000",
-      timeEpoch: timestamp * 1000,
+      // When API Gateway took the request: now (the Slack timestamp may be set to test the window).
+      timeEpoch: options.timeEpoch ?? Date.now(),
     },
     // HTTP APIs hand form bodies to Lambda base64-encoded.
     body: Buffer.from(body).toString("base64"),
     isBase64Encoded: true,
+  };
+}
+
+/** A signed API Gateway event carrying any raw body under any content type. */
+export function signedRawEvent(
+  body: string,
+  contentType: string,
+  timestamp = Math.floor(Date.now() / 1000),
+) {
+  const event = signedFormEvent({}, { timestamp, signature: sign(body, timestamp) });
+  return {
+    ...event,
+    headers: { ...event.headers, "content-type": contentType } as Record<string, string>,
+    body: Buffer.from(body).toString("base64"),
   };
 }

@@ -40,3 +40,14 @@ export async function useSlackLambda(env: Record<string, string> = {}, fleet?: F
     },
   };
 }
+
+/** Polls until `probe` returns a value (an asynchronous invocation arriving, say). */
+export async function waitFor<T>(probe: () => T | undefined, ms = 5_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
