@@ -9,6 +9,7 @@ interface Entry<T> {
 
 export class TtlCache {
   private readonly entries = new Map<string, Entry<unknown>>();
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -32,11 +33,29 @@ export class TtlCache {
   }
 
   /**
+   * Shares a load that is still in flight, and keeps nothing once it settles: for reads that must
+   * be fresh (service state, tasks, endpoints, metrics) but that several lookups running at the
+   * same time in one container ask for identically.
+   */
+  shared<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const flying = this.inFlight.get(key) as Promise<T> | undefined;
+    if (flying) return flying;
+    const value = load();
+    this.inFlight.set(key, value);
+    const forget = () => {
+      if (this.inFlight.get(key) === value) this.inFlight.delete(key);
+    };
+    value.then(forget, forget);
+    return value;
+  }
+
+  /**
    * Forgets loads still in flight. A Lambda container frozen mid-request may thaw for the next
    * invocation with sockets that will only time out: new work must not wait on them.
    */
   dropPending(): void {
     for (const [key, entry] of this.entries) if (!entry.settled) this.entries.delete(key);
+    this.inFlight.clear();
   }
 
   delete(key: string): void {
@@ -45,6 +64,7 @@ export class TtlCache {
 
   clear(): void {
     this.entries.clear();
+    this.inFlight.clear();
   }
 }
 

@@ -120,6 +120,11 @@ export class CloudMapAdapter {
 
   /** Live endpoints of one discovery name, healthy or not: the answer must show both. */
   discoverInstances(namespaceHttpName: string, serviceName: string): Promise<CloudMapInstance[]> {
+    const key = `sd:${this.region}:discover:${namespaceHttpName}:${serviceName}`;
+    return this.cache.shared(key, () => this.discover(namespaceHttpName, serviceName));
+  }
+
+  private discover(namespaceHttpName: string, serviceName: string): Promise<CloudMapInstance[]> {
     return read(
       `discover instances of ${serviceName}.${namespaceHttpName}`,
       "DiscoverInstances",

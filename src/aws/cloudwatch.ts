@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type CloudWatchClient,
   GetMetricWidgetImageCommand,
@@ -5,6 +6,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import type { MetricQuery, Series, SeriesById } from "../domain/metrics.ts";
 import { chunk } from "./batch.ts";
+import type { TtlCache } from "./cache.ts";
 import { read } from "./errors.ts";
 
 /** GetMetricData's ceiling per call; the traffic answer is built to fit in one. */
@@ -12,13 +14,25 @@ const QUERIES_MAX = 500;
 
 /** CloudWatch reads: metric series for traffic figures, and a rendered graph. */
 export class CloudWatchAdapter {
-  constructor(private readonly client: CloudWatchClient) {}
+  constructor(
+    private readonly client: CloudWatchClient,
+    private readonly cache?: TtlCache,
+  ) {}
+
+  /** Identical requests in flight at the same time (the same name asked twice) share one read. */
+  getMetricData(queries: readonly MetricQuery[], start: Date, end: Date): Promise<SeriesById> {
+    const key = `cw:${createHash("sha256")
+      .update(JSON.stringify([queries, start, end]))
+      .digest("hex")}`;
+    const load = () => this.readMetricData(queries, start, end);
+    return this.cache ? this.cache.shared(key, load) : load();
+  }
 
   /**
    * Every query's series over [start, end), oldest point first. Pages by NextToken when the
    * datapoints exceed one answer; splits only if ever given more than 500 queries.
    */
-  async getMetricData(
+  private async readMetricData(
     queries: readonly MetricQuery[],
     start: Date,
     end: Date,

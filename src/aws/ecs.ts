@@ -71,13 +71,20 @@ export class EcsAdapter {
     );
   }
 
-  /** Never cached: counts, deployments and events are what an incident is about. */
+  /**
+   * Never cached: counts, deployments and events are what an incident is about. Identical calls
+   * in flight at the same time share one read.
+   */
   async describeServices(cluster: string, services: readonly string[]): Promise<DescribedServices> {
-    const batches = chunk([...new Set(services)], DESCRIBE_SERVICES_MAX);
+    const batches = chunk([...new Set(services)].sort(), DESCRIBE_SERVICES_MAX);
     const answers = await Promise.all(
       batches.map((batch) =>
-        read(`describe services ${cluster}/${batch.join(",")}`, "DescribeServices", () =>
-          this.client.send(new DescribeServicesCommand({ cluster, services: batch })),
+        this.cache.shared(
+          `ecs:${this.region}:describe-services:${cluster}:${batch.join(",")}`,
+          () =>
+            read(`describe services ${cluster}/${batch.join(",")}`, "DescribeServices", () =>
+              this.client.send(new DescribeServicesCommand({ cluster, services: batch })),
+            ),
         ),
       ),
     );
@@ -92,14 +99,18 @@ export class EcsAdapter {
     serviceName: string,
     desiredStatus: "RUNNING" | "STOPPED",
   ): Promise<string[]> {
-    return read(`list ${desiredStatus} tasks of ${cluster}/${serviceName}`, "ListTasks", () =>
-      collect(
-        paginateListTasks(
-          { client: this.client, pageSize: PAGE_MAX },
-          { cluster, serviceName, desiredStatus },
+    return this.cache.shared(
+      `ecs:${this.region}:tasks:${cluster}:${serviceName}:${desiredStatus}`,
+      () =>
+        read(`list ${desiredStatus} tasks of ${cluster}/${serviceName}`, "ListTasks", () =>
+          collect(
+            paginateListTasks(
+              { client: this.client, pageSize: PAGE_MAX },
+              { cluster, serviceName, desiredStatus },
+            ),
+            (p) => p.taskArns,
+          ),
         ),
-        (p) => p.taskArns,
-      ),
     );
   }
 
@@ -117,11 +128,13 @@ export class EcsAdapter {
   }
 
   async describeTasks(cluster: string, tasks: readonly string[]): Promise<EcsTask[]> {
-    const batches = chunk([...new Set(tasks)], DESCRIBE_TASKS_MAX);
+    const batches = chunk([...new Set(tasks)].sort(), DESCRIBE_TASKS_MAX);
     const answers = await Promise.all(
       batches.map((batch) =>
-        read(`describe ${batch.length} tasks in ${cluster}`, "DescribeTasks", () =>
-          this.client.send(new DescribeTasksCommand({ cluster, tasks: batch })),
+        this.cache.shared(`ecs:${this.region}:describe-tasks:${cluster}:${batch.join(",")}`, () =>
+          read(`describe ${batch.length} tasks in ${cluster}`, "DescribeTasks", () =>
+            this.client.send(new DescribeTasksCommand({ cluster, tasks: batch })),
+          ),
         ),
       ),
     );

@@ -28,7 +28,7 @@ export function awsContext(region: string, cache: TtlCache = sharedCache): AwsCo
     ecs: new EcsAdapter(clients.ecs, cache, region),
     cloudMap: new CloudMapAdapter(clients.cloudMap, cache, region),
     route53: new Route53Adapter(clients.route53, cache),
-    cloudWatch: new CloudWatchAdapter(clients.cloudWatch),
+    cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache),
   };
 }
 
