@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
 import { health } from "../../src/commands/health.ts";
+import { runEcsCommand } from "../../src/commands/router.ts";
 import type { HealthAnswer } from "../../src/domain/answer.ts";
 import type { HealthLevel } from "../../src/domain/health.ts";
 import { healthDocument } from "../../src/render/health-document.ts";
@@ -115,6 +116,39 @@ describe("/ecs health under 30 % throttling", () => {
       for (const target of TARGETS) {
         expectNeverWorse(target, await judge(target), `30% throttling (round ${round})`);
       }
+    }
+  });
+});
+
+// Every answer is complete or says what is missing: whois and traffic too, any operation denied.
+describe("/ecs whois and traffic with one AWS operation denied", () => {
+  const ASKED = [
+    "whois nginx.service-connect",
+    "whois api.internal.local",
+    "whois 10.0.2.47",
+    "whois api",
+    "traffic api.service-connect",
+    "traffic redis.service-connect",
+  ];
+
+  it.each(OPERATIONS)("says what is missing whenever %s is denied", async (operation) => {
+    aws.emulator.setDenied([operation]);
+    for (const text of ASKED) {
+      clearSharedCache();
+      aws.emulator.resetStats();
+      const output = await runEcsCommand(text, ctx);
+      const answer = output.answer as { kind: string; gaps?: unknown[] };
+      const shown = renderText(output.doc);
+
+      if (aws.emulator.stats().denied > 0) {
+        expect(answer.gaps?.length, `${text} with ${operation} denied`).toBeGreaterThan(0);
+      }
+      if ((answer.gaps?.length ?? 0) > 0) {
+        expect(shown, `${text} with ${operation} denied`).toMatch(
+          /Partial answer: could not read .*: the bot's IAM role may not call/,
+        );
+      }
+      expect(answer.kind, `${text} with ${operation} denied`).not.toBe("invalid");
     }
   });
 });
