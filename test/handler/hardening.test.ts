@@ -231,6 +231,30 @@ describe("Slack retries", () => {
 });
 
 describe("secrets", () => {
+  it("gives up on a hung secrets read before Slack's deadline and answers a short error", async () => {
+    const saved = { secret: process.env.SLACK_SIGNING_SECRET, token: process.env.SLACK_BOT_TOKEN };
+    delete process.env.SLACK_SIGNING_SECRET;
+    delete process.env.SLACK_BOT_TOKEN;
+    process.env.SLACK_SIGNING_SECRET_PARAM = "/ecs-chatops/test/slack-signing-secret";
+    process.env.SLACK_BOT_TOKEN_PARAM = "/ecs-chatops/test/slack-bot-token";
+    lambda.emulator.setLatency(10_000, "SSM.GetParameters");
+    forgetContainerState();
+    try {
+      const result = await lambda.invoke(signedFormEvent(slashCommand("whois nginx")));
+
+      expect(JSON.parse(result.body ?? "{}").text).toBe(
+        "ECS ChatOps could not read its configuration just now. Try again in a minute.",
+      );
+    } finally {
+      lambda.emulator.setLatency(0, "SSM.GetParameters");
+      process.env.SLACK_SIGNING_SECRET = saved.secret;
+      process.env.SLACK_BOT_TOKEN = saved.token;
+      delete process.env.SLACK_SIGNING_SECRET_PARAM;
+      delete process.env.SLACK_BOT_TOKEN_PARAM;
+      forgetContainerState();
+    }
+  });
+
   it("answers Slack a short error within its 3 seconds when the secrets cannot be read", async () => {
     const saved = { secret: process.env.SLACK_SIGNING_SECRET, token: process.env.SLACK_BOT_TOKEN };
     delete process.env.SLACK_SIGNING_SECRET;

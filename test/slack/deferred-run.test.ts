@@ -1,0 +1,83 @@
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { CommandOutput } from "../../src/commands/router.ts";
+import { runDeferredJob } from "../../src/slack/deferred-run.ts";
+
+// The asynchronous half of a slow lookup never fails silently: whatever it cannot do, the asker
+// is told, through the command's response_url.
+
+const URL_PATH = "/commands/T0001EXAMPLE/1234567890123/abcdefghijklmnopqrstuvwx";
+const job = {
+  kind: "ecs-chatops.deferred-job" as const,
+  command: "health api.service-connect",
+  destination: {
+    kind: "response_url" as const,
+    url: `https://hooks.slack.com${URL_PATH}`,
+    responseType: "ephemeral" as const,
+    replaceOriginal: true,
+  },
+  context: {
+    kind: "slash_command",
+    command: "health api.service-connect",
+    channel: "C1",
+    user: "U1",
+  },
+};
+
+beforeEach(() => {
+  nock.disableNetConnect();
+  vi.spyOn(console, "log").mockImplementation(() => undefined);
+});
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  vi.restoreAllMocks();
+});
+
+describe("runDeferredJob", () => {
+  it("says the lookup did not finish when it runs into the Lambda timeout, instead of nothing", async () => {
+    const posted: Record<string, unknown>[] = [];
+    nock("https://hooks.slack.com")
+      .post(URL_PATH)
+      .reply(200, (_uri, body) => {
+        posted.push(body as Record<string, unknown>);
+        return "ok";
+      });
+    const never = new Promise<CommandOutput>(() => undefined);
+
+    await runDeferredJob(job, {
+      run: () => never,
+      graphOf: async () => undefined,
+      botToken: async () => "xoxb-test",
+      deadline: Date.now() + 50,
+    });
+
+    expect(posted).toEqual([
+      expect.objectContaining({
+        replace_original: true,
+        text: "`/ecs health api.service-connect` did not finish in time: AWS answered too slowly for the whole lookup. Try again in a minute, or ask for one name.",
+      }),
+    ]);
+  });
+
+  it("tells the asker privately when the response_url no longer takes answers", async () => {
+    nock("https://hooks.slack.com").post(URL_PATH).reply(404, "expired_url");
+    const ephemeral = nock("https://slack.com")
+      .post(
+        "/api/chat.postEphemeral",
+        (body: Record<string, string>) =>
+          body.channel === "C1" &&
+          body.user === "U1" &&
+          (body.text ?? "").includes("could not post the answer"),
+      )
+      .reply(200, { ok: true });
+
+    await runDeferredJob(job, {
+      run: async () => ({ command: "health", doc: { summary: "ok", sections: [], notes: [] } }),
+      graphOf: async () => undefined,
+      botToken: async () => "xoxb-test",
+    });
+
+    expect(ephemeral.isDone()).toBe(true);
+  });
+});
