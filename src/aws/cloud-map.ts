@@ -67,17 +67,23 @@ export function toInstance(i: HttpInstanceSummary): CloudMapInstance {
 
 /** Cloud Map reads: the control plane (cached lists) and the data plane (live instances). */
 export class CloudMapAdapter {
+  /** The request's deadline: every call is aborted when it passes (see AwsContext). */
+  private readonly options: { abortSignal?: AbortSignal } | undefined;
+
   constructor(
     private readonly client: ServiceDiscoveryClient,
     private readonly cache: TtlCache,
     private readonly region: string,
-  ) {}
+    signal?: AbortSignal,
+  ) {
+    this.options = signal ? { abortSignal: signal } : undefined;
+  }
 
   listNamespaces(): Promise<Namespace[]> {
     return this.cache.getOrLoad(`sd:${this.region}:namespaces`, TTL.topology, () =>
       read("list Cloud Map namespaces", "ListNamespaces", async () => {
         const all = await collect(
-          paginateListNamespaces({ client: this.client, pageSize: PAGE_MAX }, {}),
+          paginateListNamespaces({ client: this.client, pageSize: PAGE_MAX }, {}, this.options),
           (p) => p.Namespaces,
         );
         return all.map(toNamespace).sort((a, b) => a.name.localeCompare(b.name));
@@ -96,6 +102,7 @@ export class CloudMapAdapter {
           paginateListServices(
             { client: this.client, pageSize: PAGE_MAX },
             { Filters: [{ Name: "NAMESPACE_ID", Values: [namespace.id], Condition: "EQ" }] },
+            this.options,
           ),
           (p) => p.Services,
         );
@@ -111,7 +118,7 @@ export class CloudMapAdapter {
   getService(id: string): Promise<CloudMapService> {
     return this.cache.getOrLoad(`sd:${this.region}:service:${id}`, TTL.immutable, () =>
       read(`get Cloud Map service ${id}`, "GetService", async () => {
-        const out = await this.client.send(new GetServiceCommand({ Id: id }));
+        const out = await this.client.send(new GetServiceCommand({ Id: id }), this.options);
         if (!out.Service) throw new Error("empty GetService answer");
         return toService(out.Service, out.Service.NamespaceId ?? "");
       }),
@@ -136,6 +143,7 @@ export class CloudMapAdapter {
             HealthStatus: "ALL",
             MaxResults: DISCOVER_MAX,
           }),
+          this.options,
         );
         return (out.Instances ?? []).map(toInstance);
       },

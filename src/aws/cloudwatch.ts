@@ -14,10 +14,16 @@ const QUERIES_MAX = 500;
 
 /** CloudWatch reads: metric series for traffic figures, and a rendered graph. */
 export class CloudWatchAdapter {
+  private readonly options: { abortSignal?: AbortSignal } | undefined;
+
   constructor(
     private readonly client: CloudWatchClient,
     private readonly cache?: TtlCache,
-  ) {}
+    /** The request's deadline (see AwsContext). */
+    signal?: AbortSignal,
+  ) {
+    this.options = signal ? { abortSignal: signal } : undefined;
+  }
 
   /** Identical requests in flight at the same time (the same name asked twice) share one read. */
   getMetricData(queries: readonly MetricQuery[], start: Date, end: Date): Promise<SeriesById> {
@@ -63,6 +69,7 @@ export class CloudWatchAdapter {
               },
             })),
           },
+          this.options,
         );
         for await (const page of pages) {
           for (const result of page.MetricDataResults ?? []) {
@@ -91,6 +98,7 @@ export class CloudWatchAdapter {
           MetricWidget: JSON.stringify(widget),
           OutputFormat: "png",
         }),
+        this.options,
       );
       if (!out.MetricWidgetImage) throw new Error("empty GetMetricWidgetImage answer");
       return out.MetricWidgetImage;

@@ -26,17 +26,23 @@ export interface DescribedServices {
 
 /** ECS reads, batched and paginated inside, returning the project's own types. */
 export class EcsAdapter {
+  /** The request's deadline: every call is aborted when it passes (see AwsContext). */
+  private readonly options: { abortSignal?: AbortSignal } | undefined;
+
   constructor(
     private readonly client: ECSClient,
     private readonly cache: TtlCache,
     private readonly region: string,
-  ) {}
+    signal?: AbortSignal,
+  ) {
+    this.options = signal ? { abortSignal: signal } : undefined;
+  }
 
   listClusters(): Promise<string[]> {
     return this.cache.getOrLoad(`ecs:${this.region}:clusters`, TTL.topology, () =>
       read("list clusters", "ListClusters", async () => {
         const arns = await collect(
-          paginateListClusters({ client: this.client, pageSize: PAGE_MAX }, {}),
+          paginateListClusters({ client: this.client, pageSize: PAGE_MAX }, {}, this.options),
           (p) => p.clusterArns,
         );
         return arns.map(lastSegment).sort();
@@ -49,7 +55,11 @@ export class EcsAdapter {
     return this.cache.getOrLoad(`ecs:${this.region}:services:${cluster}`, TTL.serviceList, () =>
       read(`list services of cluster ${cluster}`, "ListServices", () =>
         collect(
-          paginateListServices({ client: this.client, pageSize: PAGE_MAX }, { cluster }),
+          paginateListServices(
+            { client: this.client, pageSize: PAGE_MAX },
+            { cluster },
+            this.options,
+          ),
           (p) => p.serviceArns,
         ),
       ),
@@ -64,6 +74,7 @@ export class EcsAdapter {
           paginateListServicesByNamespace(
             { client: this.client, pageSize: PAGE_MAX },
             { namespace },
+            this.options,
           ),
           (p) => p.serviceArns,
         ),
@@ -83,7 +94,10 @@ export class EcsAdapter {
           `ecs:${this.region}:describe-services:${cluster}:${batch.join(",")}`,
           () =>
             read(`describe services ${cluster}/${batch.join(",")}`, "DescribeServices", () =>
-              this.client.send(new DescribeServicesCommand({ cluster, services: batch })),
+              this.client.send(
+                new DescribeServicesCommand({ cluster, services: batch }),
+                this.options,
+              ),
             ),
         ),
       ),
@@ -107,6 +121,7 @@ export class EcsAdapter {
             paginateListTasks(
               { client: this.client, pageSize: PAGE_MAX },
               { cluster, serviceName, desiredStatus },
+              this.options,
             ),
             (p) => p.taskArns,
           ),
@@ -121,7 +136,11 @@ export class EcsAdapter {
   ): Promise<string[]> {
     return read(`list ${desiredStatus} tasks of cluster ${cluster}`, "ListTasks", () =>
       collect(
-        paginateListTasks({ client: this.client, pageSize: PAGE_MAX }, { cluster, desiredStatus }),
+        paginateListTasks(
+          { client: this.client, pageSize: PAGE_MAX },
+          { cluster, desiredStatus },
+          this.options,
+        ),
         (p) => p.taskArns,
       ),
     );
@@ -133,7 +152,7 @@ export class EcsAdapter {
       batches.map((batch) =>
         this.cache.shared(`ecs:${this.region}:describe-tasks:${cluster}:${batch.join(",")}`, () =>
           read(`describe ${batch.length} tasks in ${cluster}`, "DescribeTasks", () =>
-            this.client.send(new DescribeTasksCommand({ cluster, tasks: batch })),
+            this.client.send(new DescribeTasksCommand({ cluster, tasks: batch }), this.options),
           ),
         ),
       ),
@@ -147,7 +166,10 @@ export class EcsAdapter {
         `describe task definition ${lastSegment(taskDefinition)}`,
         "DescribeTaskDefinition",
         async () => {
-          const out = await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
+          const out = await this.client.send(
+            new DescribeTaskDefinitionCommand({ taskDefinition }),
+            this.options,
+          );
           if (!out.taskDefinition) throw new Error("empty DescribeTaskDefinition answer");
           return toTaskDefinition(out.taskDefinition);
         },

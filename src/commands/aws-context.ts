@@ -20,15 +20,24 @@ export interface AwsContext {
 // One cache per process: it outlives the request, which is the point on a warm Lambda.
 const sharedCache = new TtlCache();
 
-export function awsContext(region: string, cache: TtlCache = sharedCache): AwsContext {
+/**
+ * The adapters of one region. With a signal (a deadline), every AWS call of the request is aborted
+ * when it fires: what was not read by then becomes a gap ("did not answer in time"), and the
+ * answer says what it skipped instead of running into the Lambda timeout.
+ */
+export function awsContext(
+  region: string,
+  cache: TtlCache = sharedCache,
+  signal?: AbortSignal,
+): AwsContext {
   const clients = awsClients(region);
   return {
     region,
     cache,
-    ecs: new EcsAdapter(clients.ecs, cache, region),
-    cloudMap: new CloudMapAdapter(clients.cloudMap, cache, region),
-    route53: new Route53Adapter(clients.route53, cache),
-    cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache),
+    ecs: new EcsAdapter(clients.ecs, cache, region, signal),
+    cloudMap: new CloudMapAdapter(clients.cloudMap, cache, region, signal),
+    route53: new Route53Adapter(clients.route53, cache, signal),
+    cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache, signal),
   };
 }
 

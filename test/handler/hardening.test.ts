@@ -175,6 +175,31 @@ describe("deferred jobs", () => {
     });
   });
 
+  it("answers with what it read when AWS is slower than the time left, and says what it skipped", async () => {
+    const posted: Record<string, unknown>[] = [];
+    nock("https://hooks.slack.com")
+      .post(RESPONSE_PATH)
+      .reply(200, (_uri, body) => {
+        posted.push(body as Record<string, unknown>);
+        return "ok";
+      });
+    lambda.emulator.setLatency(3_000);
+    await lambda.invoke(signedFormEvent(slashCommand("whois nginx.service-connect")));
+    const invocation = await waitFor(() => invocations[0]);
+    // Cloud Map and the ECS service answer at once; the tasks would take 8 s.
+    lambda.emulator.setLatency(0);
+    lambda.emulator.setLatency(8_000, "ECS.DescribeTasks");
+
+    // 6.5 s left: the job stops 4 s before the timeout, its AWS reads 1 s before that.
+    await lambda.runJob(invocation.payload, 6_500);
+
+    lambda.emulator.setLatency(0, "ECS.DescribeTasks");
+    const text = JSON.stringify(posted[0]);
+    expect(text).toContain("nginx.service-connect");
+    expect(text).toContain("could not read the tasks of tutorial/service-connect-nginx-service");
+    expect(text).toContain("DescribeTasks did not answer in time");
+  });
+
   it("says so in the channel when the graph cannot be uploaded", async () => {
     const posted: Record<string, unknown>[] = [];
     nock("https://hooks.slack.com")

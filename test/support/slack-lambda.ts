@@ -28,9 +28,13 @@ export async function useSlackLambda(env: Record<string, string> = {}, fleet?: F
     async invoke(event: ReturnType<typeof signedFormEvent>) {
       return (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
     },
-    /** Lambda running a job the function handed itself. */
-    async runJob(job: unknown) {
-      return handler(job as DeferredJob, context);
+    /** Lambda running a job the function handed itself (with this much time left, if given). */
+    async runJob(job: unknown, remainingMs?: number) {
+      const withTime =
+        remainingMs === undefined
+          ? context
+          : { ...context, getRemainingTimeInMillis: () => remainingMs };
+      return handler(job as DeferredJob, withTime);
     },
     async stop() {
       nock.cleanAll();
