@@ -140,15 +140,28 @@ async function runJob(event: DeferredJob, context: Context): Promise<undefined> 
   // says what it skipped, with time left to deliver it.
   const reads = AbortSignal.timeout(Math.max(1, deadline - Date.now() - 1_000));
   const deadlineAws = () => awsContext(region(), undefined, reads);
-  const outcome = await onceStore().once(`job:${event.id}`, () =>
+  const job = () =>
     runDeferredJob(event, {
       run: (text) => runEcsCommand(text, deadlineAws),
       graphOf,
       botToken: async () => keys.botToken,
       deadline,
-    }),
-  );
-  if (!outcome.ran) log({ kind: "deferred", outcome: "duplicate-dropped", reason: outcome.reason });
+    });
+  let started = false;
+  try {
+    const outcome = await onceStore().once(`job:${event.id}`, () => {
+      started = true;
+      return job();
+    });
+    if (!outcome.ran)
+      log({ kind: "deferred", outcome: "duplicate-dropped", reason: outcome.reason });
+  } catch (error) {
+    if (started) throw error;
+    // The store could not be read: answer anyway. Lambda does not retry, so skipping would leave
+    // "Looking up…" on screen for good; a duplicate is the lesser harm.
+    log({ kind: "deferred", outcome: "store-unavailable", error: String(error) });
+    await job();
+  }
   return undefined;
 }
 

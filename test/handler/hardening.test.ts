@@ -200,6 +200,25 @@ describe("deferred jobs", () => {
     expect(text).toContain("DescribeTasks did not answer in time");
   });
 
+  it("still answers a job when the idempotency table cannot be read, rather than leave no answer", async () => {
+    lambda.emulator.setLatency(3_000);
+    const slack = nock("https://hooks.slack.com").post(RESPONSE_PATH).reply(200, "ok");
+    await lambda.invoke(signedFormEvent(slashCommand("whois nginx.service-connect")));
+    const invocation = await waitFor(() => invocations[0]);
+    lambda.emulator.setLatency(0);
+    process.env.IDEMPOTENCY_TABLE = "no-such-table";
+    forgetContainerState();
+    try {
+      await lambda.runJob(invocation.payload);
+    } finally {
+      process.env.IDEMPOTENCY_TABLE = TABLE;
+      forgetContainerState();
+    }
+
+    expect(slack.isDone()).toBe(true);
+    expect(logs.join("\n")).toContain('"outcome":"store-unavailable"');
+  });
+
   it("says so in the channel when the graph cannot be uploaded", async () => {
     const posted: Record<string, unknown>[] = [];
     nock("https://hooks.slack.com")
@@ -221,6 +240,32 @@ describe("deferred jobs", () => {
     expect(posted[1]?.text).toBe(
       "The graph could not be uploaded (not_in_channel); the answer above stands.",
     );
+  });
+});
+
+describe("mentions", () => {
+  it("tells the thread when the lookup could not start in time", async () => {
+    lambda.emulator.setLatency(10_000);
+    lambda.emulator.setLatency(6_000, "Lambda.Invoke");
+    const said: Record<string, unknown>[] = [];
+    nock("https://slack.com")
+      .post("/api/chat.postMessage", (body: Record<string, unknown>) => {
+        said.push(body);
+        return true;
+      })
+      .reply(200, { ok: true });
+
+    await lambda.invoke(
+      signedJsonEvent(
+        eventFixture("event.app-mention.json", (p) => {
+          p.event_id = "Ev0SLOWHAND01";
+        }),
+      ),
+    );
+
+    expect(said).toEqual([
+      expect.objectContaining({ thread_ts: "1763913700.000300", text: HANDOVER_FAILED }),
+    ]);
   });
 });
 
