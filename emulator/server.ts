@@ -42,6 +42,12 @@ export interface EmulatorOptions {
   throttleRate?: number;
   /** Operations the throttle applies to (keys or bare names); default all. */
   throttleOperations?: string[];
+  /**
+   * Requests per second each operation accepts, as AWS throttles: a token bucket per operation
+   * (burst = the rate, refilled continuously); a request finding it empty gets the service's
+   * throttling error. Keys like "ECS.DescribeServices" or bare names; "*" for every operation.
+   */
+  rateLimits?: Record<string, number>;
   /** Seed of the PRNGs behind throttling and the DiscoverInstances order; default 1. */
   seed?: number;
   /** Return DiscoverInstances results in a (seeded) random order, as AWS does; default true. */
@@ -102,6 +108,8 @@ export interface RunningEmulator {
   resetStats(): void;
   setLatency(ms: number, operation?: string): void;
   setThrottleRate(rate: number, operations?: string[]): void;
+  /** Replaces the per-operation rate limits (see `rateLimits`); `{}` lifts them. */
+  setRateLimits(limits: Record<string, number>): void;
   /** Replaces the denied operations (see `denyOperations`); `[]` allows everything again. */
   setDenied(operations: string[]): void;
   /** Replaces the Lambda Invoke callback (see `onInvoke`). */
@@ -240,6 +248,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   let latencyMs = options.latencyMs ?? 0;
   const latencyByOperation: Record<string, number> = { ...options.latencyByOperation };
   let throttleRate = options.throttleRate ?? 0;
+  let rateLimits: Record<string, number> = { ...options.rateLimits };
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  /** Takes a token from the operation's bucket; false when AWS would throttle by rate. */
+  const withinRate = (key: string, operation: string): boolean => {
+    const rate = rateLimits[key] ?? rateLimits[operation] ?? rateLimits["*"];
+    if (rate === undefined || rate <= 0) return true;
+    const t = performance.now();
+    const bucket = buckets.get(key) ?? { tokens: rate, at: t };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((t - bucket.at) / 1000) * rate);
+    bucket.at = t;
+    buckets.set(key, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
   let throttleOperations = options.throttleOperations;
   const seed = options.seed ?? 1;
   const throttleRandom = seededRandom(seed);
@@ -388,7 +411,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       spans.push({ start, end: performance.now() });
       record.status = res.statusCode;
     });
-    record.throttled = shouldThrottle(key, record.operation);
+    record.throttled = !withinRate(key, record.operation) || shouldThrottle(key, record.operation);
     if (!record.throttled && isDenied(key, record.operation)) record.denied = true;
     const delay = latencyFor(key, record.operation);
     if (delay > 0) await sleep(delay);
@@ -623,6 +646,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     setLatency(ms, operation) {
       if (operation === undefined) latencyMs = ms;
       else latencyByOperation[operation] = ms;
+    },
+    setRateLimits(limits) {
+      rateLimits = { ...limits };
+      buckets.clear();
     },
     setThrottleRate(rate, operations) {
       throttleRate = rate;

@@ -397,6 +397,33 @@ describe("AWS emulator throttling", () => {
     );
   });
 
+  it("throttles by rate, as AWS does: a burst past an operation's rate is refused, the next second is not", async () => {
+    await withEmulator({ rateLimits: { "ECS.DescribeServices": 20 } }, async (emu) => {
+      const { ecs } = clients(emu, 1);
+      const describe = () =>
+        ecs
+          .send(new DescribeServicesCommand({ cluster: "tutorial", services: ["web-frontend"] }))
+          .then(
+            () => "ok",
+            (e: { name?: string }) => e.name,
+          );
+
+      const burst = await Promise.all(Array.from({ length: 30 }, describe));
+      const others = await ecs.send(new ListServicesCommand({ cluster: "tutorial" }));
+      await new Promise((r) => setTimeout(r, 1_000));
+      const later = await Promise.all(Array.from({ length: 10 }, describe));
+
+      // 20 tokens, plus what refills while the burst arrives (0.02 per millisecond).
+      const ok = burst.filter((r) => r === "ok").length;
+      expect(ok).toBeGreaterThanOrEqual(20);
+      expect(ok).toBeLessThanOrEqual(22);
+      expect(burst.filter((r) => r === "ThrottlingException")).toHaveLength(30 - ok);
+      expect(others.serviceArns?.length).toBeGreaterThan(0);
+      expect(later.every((r) => r === "ok")).toBe(true);
+      expect(emu.stats().throttled).toBe(30 - ok);
+    });
+  });
+
   it("throttles the same requests for the same seed", async () => {
     const outcomes = async (seed: number) =>
       withEmulator({ throttleRate: 0.5, seed }, async (emu) => {
