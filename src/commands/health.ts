@@ -34,7 +34,7 @@ async function stoppedTasks(
 }
 
 /** One target's report, judged on its own gaps (another target's failures are not its own). */
-async function reportFor(
+export async function reportFor(
   ctx: AwsContext,
   answerGaps: Gaps,
   target: Target,

@@ -23,6 +23,10 @@ export function helpDocument(subcommand?: string): Doc {
     { code: "/ecs traffic <name> [15m|1h|6h|1d|7d]" },
     " Service Connect requests, HTTP codes, 5xx rate, latency and callers, against the window before.",
   ]);
+  lines.push([
+    { code: "/ecs digest [cluster | namespace …] [--quiet]" },
+    " every service judged as health judges it: down, degraded and noisy first, the healthy in one line.",
+  ]);
   lines.push([{ code: "/ecs help" }, " this message."]);
   return {
     summary: unknown

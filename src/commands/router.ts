@@ -1,8 +1,10 @@
+import { digestAnswerDocument } from "../render/digest-document.ts";
 import type { Doc } from "../render/document.ts";
 import { healthDocument } from "../render/health-document.ts";
 import { trafficDocument } from "../render/traffic-document.ts";
 import { whoisDocument } from "../render/whois-document.ts";
 import type { AwsContext } from "./aws-context.ts";
+import { digest } from "./digest.ts";
 import { health } from "./health.ts";
 import { helpDocument } from "./help.ts";
 import { traffic } from "./traffic.ts";
@@ -49,6 +51,10 @@ async function dispatch(text: string, aws: () => AwsContext): Promise<CommandOut
     case "traffic": {
       const answer = await traffic(aws, args);
       return { command: "traffic", doc: trafficDocument(answer), answer };
+    }
+    case "digest": {
+      const answer = await digest(aws, args);
+      return { command: "digest", doc: digestAnswerDocument(answer), answer };
     }
     case "":
     case "help":

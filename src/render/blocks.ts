@@ -1,5 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import {
+  type CommandLink,
   clock,
   type Doc,
   FULL_ANSWER_ACTION_ID,
@@ -46,6 +47,19 @@ function sectionText(heading: string | undefined, lines: Line[]): { text: string
   return { text, cut: 0 };
 }
 
+/** Buttons that run /ecs commands (action IDs need be unique only within their block). */
+function actions(links: CommandLink[]): KnownBlock {
+  return {
+    type: "actions",
+    elements: links.slice(0, 25).map((b) => ({
+      type: "button",
+      action_id: b.actionId,
+      text: { type: "plain_text", text: b.label },
+      value: cutPlain(b.command, VALUE_MAX),
+    })),
+  };
+}
+
 /**
  * Block Kit for Slack: one section per document section, buttons, notes as context. Never over
  * Slack's limits: what does not fit is cut with a count, and a button offers the whole answer.
@@ -57,6 +71,7 @@ export function renderBlocks(doc: Doc): SlackMessage {
     const { text, cut: lost } = sectionText(section.heading, section.lines);
     cut += lost;
     sections.push({ type: "section", text: { type: "mrkdwn", text } });
+    if (section.links?.length) sections.push(actions(section.links));
   }
   const tail: KnownBlock[] = [];
   const buttons = (doc.links ?? []).map((l) => ({
@@ -87,17 +102,7 @@ export function renderBlocks(doc: Doc): SlackMessage {
       });
     }
   }
-  if (buttons.length > 0) {
-    tail.push({
-      type: "actions",
-      elements: buttons.slice(0, 25).map((b) => ({
-        type: "button",
-        action_id: b.actionId,
-        text: { type: "plain_text", text: b.label },
-        value: cutPlain(b.command, VALUE_MAX),
-      })),
-    });
-  }
+  if (buttons.length > 0) tail.push(actions(buttons));
   // The time goes last and survives the 10-element limit of a context block.
   const notes = doc.notes
     .map((n) => cutMrkdwn(mrkdwn(n), SECTION_MAX))

@@ -7,6 +7,8 @@ export type Line = Span[];
 export interface Section {
   heading?: string;
   lines: Line[];
+  /** Buttons for this section alone (a digest's Health and Traffic of one service). */
+  links?: CommandLink[];
 }
 
 export interface Doc {

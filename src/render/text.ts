@@ -7,6 +7,9 @@ export function renderText(doc: Doc): string {
     if (out.length > 0) out.push("");
     if (section.heading) out.push(`${section.heading}:`);
     for (const line of section.lines) out.push(`${section.heading ? "  " : ""}${plain(line)}`);
+    if (section.links?.length) {
+      out.push(`  ${section.links.map((l) => `/ecs ${l.command}`).join(" · ")}`);
+    }
   }
   if (doc.links && doc.links.length > 0) {
     out.push("", `More: ${doc.links.map((l) => `/ecs ${l.command}`).join(" · ")}`);

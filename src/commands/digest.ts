@@ -1,0 +1,220 @@
+import { lastSegment } from "../aws/ecs-mapping.ts";
+import {
+  buildDigest,
+  type Digest,
+  type DigestEntry,
+  type DigestSnapshot,
+} from "../domain/digest.ts";
+import { DEFAULT_THRESHOLDS, type DigestThresholds } from "../domain/digest-targets.ts";
+import type { Gap, Namespace } from "../domain/facts.ts";
+import type { HealthReport } from "../domain/health.ts";
+import { hostOf } from "../domain/resolution.ts";
+import { type AwsContext, Gaps } from "./aws-context.ts";
+import { reportFor } from "./health.ts";
+import { namespaceCallers } from "./namespace-services.ts";
+
+/** What a digest covers: clusters and/or Cloud Map namespaces, by name, or every one. */
+export interface DigestScope {
+  clusters: string[] | "all";
+  namespaces: string[] | "all";
+}
+
+/** How many services are judged at once: bounded, so a big scope does not flood AWS. */
+const CONCURRENCY = 6;
+
+export function scopeLabel(scope: DigestScope): string {
+  const part = (list: string[] | "all", what: string) =>
+    list === "all" ? `every ${what}` : list.join(", ");
+  return [
+    scope.clusters === "all" || scope.clusters.length ? part(scope.clusters, "cluster") : "",
+    scope.namespaces === "all" || scope.namespaces.length
+      ? part(scope.namespaces, "namespace")
+      : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+}
+
+/** The services of the scope, each once; what could not be listed becomes a gap. */
+async function servicesOf(
+  ctx: AwsContext,
+  gaps: Gaps,
+  scope: DigestScope,
+): Promise<{ cluster: string; service: string }[]> {
+  const clusters =
+    scope.clusters === "all"
+      ? await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[])
+      : scope.clusters;
+  const namespaces =
+    scope.namespaces === "all" || scope.namespaces.length > 0
+      ? await gaps.soft(
+          "the Cloud Map namespaces",
+          ctx.cloudMap.listNamespaces(),
+          [] as Namespace[],
+        )
+      : [];
+  const chosen =
+    scope.namespaces === "all"
+      ? namespaces
+      : namespaces.filter((n) => (scope.namespaces as string[]).includes(n.name));
+  const [byCluster, byNamespace] = await Promise.all([
+    Promise.all(
+      clusters.map(async (cluster) =>
+        (
+          await gaps.soft(`the services of cluster ${cluster}`, ctx.ecs.listServices(cluster), [])
+        ).map((arn) => ({ cluster, service: lastSegment(arn) })),
+      ),
+    ),
+    Promise.all(
+      chosen.map(async (ns) =>
+        ((await namespaceCallers(ctx, gaps, ns, undefined)) ?? []).map((c) => ({
+          cluster: c.cluster,
+          service: c.service,
+        })),
+      ),
+    ),
+  ]);
+  const all = [...byCluster.flat(), ...byNamespace.flat()];
+  const seen = new Set<string>();
+  return all
+    .filter((s) => {
+      const key = `${s.cluster}/${s.service}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => a.cluster.localeCompare(b.cluster) || a.service.localeCompare(b.service));
+}
+
+/** A health report as a digest line: health's level and reason, and its traffic. */
+function entryOf(report: HealthReport, cluster: string, service: string): DigestEntry {
+  const focus = report.resolution.bindings[0];
+  const t = report.traffic;
+  return {
+    cluster,
+    service,
+    subject: focus ? hostOf(focus) : `${cluster}/${service}`,
+    level: report.level,
+    reason: report.reason,
+    traffic:
+      t && t.status === "ok" && t.protocol !== "tcp"
+        ? {
+            requests: t.requests.current ?? 0,
+            errorRate: t.errorRate.current,
+            p99: t.latency.p99.current,
+          }
+        : undefined,
+  };
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, keeping the order. */
+async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>) {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i] as T);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+export interface DigestRun {
+  digest: Digest;
+  /** What could not be listed (a cluster, a namespace): the digest reports the rest. */
+  gaps: Gap[];
+}
+
+/**
+ * Judges every service of the scope with /ecs health's own judgement and sums them up against
+ * the previous digest of the same target.
+ */
+export async function runDigest(
+  ctx: AwsContext,
+  target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
+  previous: DigestSnapshot | undefined,
+  now = new Date(),
+  onProgress?: (done: number, total: number) => void,
+): Promise<DigestRun> {
+  const gaps = new Gaps();
+  const services = await servicesOf(ctx, gaps, target.scope);
+  let done = 0;
+  const entries = await bounded(services, CONCURRENCY, async ({ cluster, service }) => {
+    // Each service is judged on its own gaps, which its reason (or "unknown") already states.
+    const report = await reportFor(ctx, new Gaps(), {
+      cluster,
+      service,
+      request: { query: `${cluster}/${service}`, subject: { kind: "service" } },
+    });
+    done += 1;
+    onProgress?.(done, services.length);
+    return report
+      ? entryOf(report, cluster, service)
+      : // Listed a moment ago, gone now (deleted between the two reads).
+        undefined;
+  });
+  const digest = buildDigest(
+    {
+      name: target.name,
+      scope: scopeLabel(target.scope),
+      thresholds: target.thresholds ?? DEFAULT_THRESHOLDS,
+    },
+    entries.filter((e): e is DigestEntry => e !== undefined),
+    previous,
+    now,
+  );
+  return { digest, gaps: gaps.list };
+}
+
+export type DigestAnswer =
+  | { kind: "found"; query: string; run: DigestRun; quiet: boolean }
+  | { kind: "invalid"; query: string; reason: string };
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+
+/**
+ * `/ecs digest [cluster|namespace …] [--quiet]`: the digest, now, of these clusters and
+ * namespaces (every cluster when none is named).
+ */
+export async function digest(aws: () => AwsContext, text: string): Promise<DigestAnswer> {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const quiet = words.includes("--quiet");
+  const names = words.filter((w) => w !== "--quiet");
+  const query = names.join(" ");
+  const bad = names.find((n) => !NAME.test(n));
+  if (bad !== undefined || names.length > 20) {
+    return {
+      kind: "invalid",
+      query,
+      reason: bad !== undefined ? "name clusters or Cloud Map namespaces" : "name at most 20",
+    };
+  }
+  const ctx = aws();
+  let scope: DigestScope = { clusters: "all", namespaces: [] };
+  if (names.length > 0) {
+    const lookups = new Gaps();
+    const [clusters, namespaces] = await Promise.all([
+      lookups.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]),
+      lookups.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
+    ]);
+    const unknown = names.filter(
+      (n) => !clusters.includes(n) && !namespaces.some((ns) => ns.name === n),
+    );
+    if (unknown.length > 0 && lookups.list.length === 0) {
+      return {
+        kind: "invalid",
+        query,
+        reason: `${unknown.join(", ")} is neither a cluster nor a Cloud Map namespace of ${ctx.region}`,
+      };
+    }
+    scope = {
+      // A name that could not be checked is tried as a cluster: its failure is then reported.
+      clusters: names.filter((n) => clusters.includes(n) || unknown.includes(n)),
+      namespaces: names.filter((n) => namespaces.some((ns) => ns.name === n)),
+    };
+  }
+  const run = await runDigest(ctx, { name: "on demand", scope }, undefined);
+  return { kind: "found", query, run, quiet };
+}

@@ -1,0 +1,132 @@
+import type { DigestAnswer } from "../commands/digest.ts";
+import type { Digest, DigestLevel, Offender } from "../domain/digest.ts";
+import { ACTION_IDS, type Doc, type Line, type Section } from "./document.ts";
+import { gapLines, when } from "./whois-document.ts";
+
+const MARK: Record<DigestLevel, string> = {
+  down: "✖ DOWN",
+  degraded: "▲ DEGRADED",
+  noisy: "≈ NOISY",
+  unknown: "? UNKNOWN",
+  healthy: "✔ healthy",
+};
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "09:00 UTC" on the digest's own day, the date too otherwise. */
+function at(date: Date, today: Date): string {
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  return day(date) === day(today) ? `${date.toISOString().slice(11, 16)} UTC` : when(date);
+}
+
+function changeNote(o: Offender, d: Digest): string {
+  if (!d.compared) return "";
+  switch (o.change) {
+    case "new":
+      return " · new since the last digest";
+    case "worse":
+      return ` · worse: was ${o.was} · failing since ${at(o.since, d.at)}`;
+    case "better":
+      return ` · better: was ${o.was} · failing since ${at(o.since, d.at)}`;
+    default:
+      return ` · still failing since ${at(o.since, d.at)}`;
+  }
+}
+
+function offenderSection(o: Offender, d: Digest): Section {
+  const key = `${o.entry.cluster}/${o.entry.service}`;
+  return {
+    lines: [[`${MARK[o.level]} `, { code: key }, `: ${o.reason}${changeNote(o, d)}`]],
+    links: [
+      { actionId: ACTION_IDS.health, label: "Health", command: `health ${o.entry.subject}` },
+      { actionId: ACTION_IDS.traffic, label: "Traffic", command: `traffic ${o.entry.subject}` },
+    ],
+  };
+}
+
+function countsLine(d: Digest): string {
+  const c = d.counts;
+  const parts = [
+    c.down ? `${c.down} down` : "",
+    c.degraded ? `${c.degraded} degraded` : "",
+    c.noisy ? `${c.noisy} noisy` : "",
+    `${c.healthy} healthy`,
+    c.unknown ? `${c.unknown} unknown` : "",
+  ].filter(Boolean);
+  return parts.join(", ");
+}
+
+/**
+ * The digest of one target: the counts, each offender worst first with health's own reason and
+ * buttons, what changed since the last digest, the healthy rest in one line, and what could not
+ * be read. Quiet and all healthy: one line.
+ */
+export function digestDocument(d: Digest, quiet: boolean): Doc {
+  const time = at(d.at, d.at);
+  const allHealthy = d.counts.healthy === d.total && d.total > 0;
+  if (quiet && allHealthy && d.recovered.length === 0) {
+    const line = `All ${plural(d.total, "service")} healthy in ${d.scope} at ${time}`;
+    return { summary: line, sections: [{ lines: [[line]] }], notes: [] };
+  }
+  const head = `Digest ${d.target} (${d.scope}) at ${time}: ${countsLine(d)}`;
+  const sections: Section[] = [{ lines: [[{ bold: head }]] }];
+  for (const o of d.offenders) sections.push(offenderSection(o, d));
+  if (d.recovered.length > 0) {
+    sections.push({
+      heading: "Recovered since the last digest",
+      lines: d.recovered.map(
+        (r): Line => ["✔ ", { code: r.key }, ` was ${r.was} since ${at(r.since, d.at)}`],
+      ),
+    });
+  }
+  if (d.unknown.length > 0) {
+    sections.push({
+      heading: "Could not be judged (counted apart, neither healthy nor down)",
+      lines: d.unknown.map(
+        (e): Line => ["? ", { code: `${e.cluster}/${e.service}` }, `: ${e.reason}`],
+      ),
+    });
+  }
+  const rest = d.counts.healthy;
+  sections.push({
+    lines: [
+      [
+        d.total === 0
+          ? "No service found in this scope."
+          : rest === d.total
+            ? `All ${plural(rest, "service")} healthy.`
+            : `${plural(rest, "other service")} healthy.`,
+      ],
+    ],
+  });
+  if (!d.compared && d.total > 0) {
+    sections.push({
+      lines: [["First digest of this target: the next one will say what changed."]],
+    });
+  }
+  return { summary: head, sections, notes: [] };
+}
+
+/** The answer to /ecs digest: the digest and what could not be listed, or why it was refused. */
+export function digestAnswerDocument(answer: DigestAnswer): Doc {
+  if (answer.kind === "invalid") {
+    const line = `Cannot make that digest: ${answer.reason}.`;
+    return {
+      summary: line,
+      sections: [
+        { lines: [[{ bold: line }]] },
+        {
+          heading: "Usage",
+          lines: [
+            [{ code: "/ecs digest" }, " every cluster of the region"],
+            [{ code: "/ecs digest tutorial service-connect" }, " these clusters and namespaces"],
+            [{ code: "/ecs digest --quiet" }, " one line when all is healthy"],
+          ],
+        },
+      ],
+      notes: [],
+    };
+  }
+  const doc = digestDocument(answer.run.digest, answer.quiet);
+  return { ...doc, notes: gapLines(answer.run.gaps) };
+}

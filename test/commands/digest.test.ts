@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
+import { runDigest } from "../../src/commands/digest.ts";
+import { runEcsCommand } from "../../src/commands/router.ts";
+import { digestDocument } from "../../src/render/digest-document.ts";
+import { renderText } from "../../src/render/text.ts";
+import { useEmulatedAws } from "../support/emulated-aws.ts";
+
+// The digest of the demo fleet, judged by /ecs health's own rules: worst first, each with the
+// reason health gives, the healthy rest in one line.
+
+let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const ctx = () => awsContext("ap-northeast-1");
+
+beforeAll(async () => {
+  aws = await useEmulatedAws();
+});
+afterAll(async () => {
+  await aws.stop();
+});
+beforeEach(() => {
+  clearSharedCache();
+  aws.emulator.setDenied([]);
+});
+
+describe("/ecs digest on the demo fleet", () => {
+  it("puts the services that are down first with their stop reason, the degraded next, the healthy in one line", async () => {
+    const text = renderText((await runEcsCommand("digest", ctx)).doc);
+    const lines = text.split("\n");
+
+    expect(lines[0]).toMatch(
+      /^Digest on demand \(every cluster\) at \d\d:\d\d UTC: 2 down, 2 degraded, 5 healthy$/,
+    );
+    expect(lines[2]).toMatch(
+      /^✖ DOWN ecs_service_discovery\/billing-worker: 0 of 2 tasks running; last stop: .*OutOfMemoryError/,
+    );
+    expect(lines[5]).toMatch(
+      /^✖ DOWN ecs_service_discovery\/invoice-renderer: 0 of 1 tasks running; tasks never start: .*CannotPullContainerError/,
+    );
+    expect(lines[8]).toBe(
+      "▲ DEGRADED ecs_service_discovery/api-service: 1 of 3 endpoints unhealthy: 10.0.3.103 (container health check failing: api)",
+    );
+    expect(lines[9]).toBe("  /ecs health api.service-connect · /ecs traffic api.service-connect");
+    expect(text).toContain("5 other services healthy.");
+  });
+
+  it("covers the named clusters and namespaces only", async () => {
+    const text = renderText((await runEcsCommand("digest tutorial", ctx)).doc);
+
+    expect(text.split("\n")[0]).toMatch(/^Digest on demand \(tutorial\) at .*: 4 healthy$/);
+  });
+
+  it("refuses a name that is neither a cluster nor a namespace", async () => {
+    const text = renderText((await runEcsCommand("digest prod-core", ctx)).doc);
+
+    expect(text).toContain(
+      "Cannot make that digest: prod-core is neither a cluster nor a Cloud Map namespace of ap-northeast-1.",
+    );
+  });
+
+  it("is one line when quiet and every service of the scope is healthy", async () => {
+    const { digest } = await runDigest(
+      ctx(),
+      { name: "tutorial", scope: { clusters: ["tutorial"], namespaces: [] } },
+      undefined,
+    );
+
+    expect(renderText(digestDocument(digest, true))).toMatch(
+      /^All 4 services healthy in tutorial at \d\d:\d\d UTC\n$/,
+    );
+  });
+
+  it("reports the rest and says what is missing when a cluster cannot be listed", async () => {
+    const { digest, gaps } = await runDigest(
+      ctx(),
+      { name: "t", scope: { clusters: ["tutorial", "gone"], namespaces: [] } },
+      undefined,
+    );
+
+    expect(digest.total).toBe(4);
+    expect(gaps.map((g) => g.what)).toEqual(["the services of cluster gone"]);
+  });
+});
