@@ -1,8 +1,14 @@
 // `npm run demo -- whois nginx.service-connect`: starts the loopback AWS emulator with the demo
 // fleet, points the real AWS SDK clients at it through AWS_ENDPOINT_URL, and runs the very CLI
 // (and so the very command code) Slack runs. No AWS account, no Slack workspace.
+
+import { mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import { generateFleet, loadDemoFleet } from "../emulator/fleet.ts";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type Fleet, generateFleet, loadDemoFleet } from "../emulator/fleet.ts";
 import { startEmulator } from "../emulator/server.ts";
 
 const { values, tokens } = parseArgs({
@@ -14,9 +20,10 @@ const { values, tokens } = parseArgs({
     latency: { type: "string" },
     "fleet-size": { type: "string" },
     warm: { type: "boolean" },
+    recover: { type: "string" },
   },
 });
-const ours = new Set(["latency", "fleet-size", "warm"]);
+const ours = new Set(["latency", "fleet-size", "warm", "recover"]);
 // Everything that is not a demo option goes to the CLI unchanged.
 const cliArgs: string[] = [];
 for (const token of tokens ?? []) {
@@ -27,10 +34,10 @@ for (const token of tokens ?? []) {
 }
 
 const size = Number(values["fleet-size"] ?? 0);
-const emulator = await startEmulator({
-  fleet: size > 0 ? generateFleet({ services: size }) : loadDemoFleet(),
-  latencyMs: Number(values.latency ?? 0),
-});
+const fleet = size > 0 ? generateFleet({ services: size }) : loadDemoFleet();
+// --recover billing-worker: the service runs again (for a second digest that says what changed).
+if (typeof values.recover === "string") recoverService(fleet, values.recover);
+const emulator = await startEmulator({ fleet, latencyMs: Number(values.latency ?? 0) });
 Object.assign(process.env, {
   AWS_ENDPOINT_URL: emulator.url,
   AWS_REGION: "ap-northeast-1",
@@ -41,6 +48,9 @@ Object.assign(process.env, {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
 });
 delete process.env.AWS_PROFILE;
+// Digests keep the previous one of each scope: a DynamoDB wire protocol on loopback (dynalite),
+// stored under .demo/ so that the next `npm run demo -- digest` says what changed.
+const history = cliArgs[0] === "digest" ? await startDigestHistory() : undefined;
 
 try {
   const { main } = await import("../src/cli.ts");
@@ -52,4 +62,84 @@ try {
   process.exitCode = await main(cliArgs);
 } finally {
   await emulator.close();
+  await history?.close();
+}
+
+function recoverService(fleet: Fleet, name: string): void {
+  const service = fleet.services.find((s) => s.serviceName === name);
+  if (!service) throw new Error(`--recover: no service ${name} in the demo fleet`);
+  const stopped = fleet.tasks.filter(
+    (t) => t.group === `service:${name}` && t.lastStatus === "STOPPED",
+  );
+  const desired = service.desiredCount ?? 1;
+  stopped.slice(0, desired).forEach((task, i) => {
+    const id = `${"e".repeat(8)}${String(i).padStart(24, "0")}`;
+    fleet.tasks.push({
+      ...task,
+      taskArn: task.taskArn.replace(/[^/]+$/, id),
+      lastStatus: "RUNNING",
+      desiredStatus: "RUNNING",
+      healthStatus: "UNKNOWN",
+      stopCode: undefined,
+      stoppedReason: undefined,
+      stoppedAt: undefined,
+      stoppingAt: undefined,
+      executionStoppedAt: undefined,
+      startedAt: new Date().toISOString(),
+      containers: task.containers?.map((c) => ({
+        ...c,
+        lastStatus: "RUNNING",
+        exitCode: undefined,
+        reason: undefined,
+      })),
+    });
+  });
+  service.runningCount = desired;
+  for (const d of service.deployments ?? []) {
+    d.runningCount = desired;
+    d.failedTasks = 0;
+    d.rolloutState = "COMPLETED";
+    d.rolloutStateReason = `ECS deployment ${d.id} completed.`;
+  }
+}
+
+async function startDigestHistory() {
+  const dynalite = createRequire(import.meta.url)("dynalite") as (options: {
+    path?: string;
+    createTableMs?: number;
+  }) => Server;
+  const path = new URL("../.demo/digests", import.meta.url).pathname;
+  mkdirSync(path, { recursive: true });
+  const server = dynalite({ path, createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: url,
+    DIGEST_TABLE: "ecs-chatops-demo-digests",
+  });
+  const client = new DynamoDBClient({
+    region: "ap-northeast-1",
+    credentials: { accessKeyId: "demo", secretAccessKey: "demo" },
+    endpoint: url,
+  });
+  await client
+    .send(
+      new CreateTableCommand({
+        TableName: "ecs-chatops-demo-digests",
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "target", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "target", KeyType: "HASH" }],
+      }),
+    )
+    .catch((error: { name?: string }) => {
+      if (error.name !== "ResourceInUseException") throw error;
+    });
+  client.destroy();
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

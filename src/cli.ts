@@ -7,11 +7,12 @@ import { graphOfOutput } from "./commands/traffic.ts";
 import { renderBlocks } from "./render/blocks.ts";
 import { renderText } from "./render/text.ts";
 
-const USAGE = `usage: ecs-chatops <whois|health|traffic|help> [NAME] [--region REGION] [--json] [--stats]
+const USAGE = `usage: ecs-chatops <whois|health|traffic|digest|help> [NAME] [--region REGION] [--json] [--stats]
 
   whois NAME   what stands behind a Service Connect alias, DNS name, IP, service or task
   health NAME  healthy, degraded or down, and the reason that decides it
   traffic NAME [15m|1h|6h|1d|7d]  Service Connect traffic against the window before
+  digest [CLUSTER|NAMESPACE …] [--quiet]  every service judged, worst first, and what changed
   --region     AWS region (default: AWS_REGION, then ap-northeast-1)
   --json       print the Slack Block Kit payload instead of text
   --stats      print the AWS calls made and the sequential round trips
@@ -44,7 +45,8 @@ export async function main(
     values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "ap-northeast-1";
   callLog.reset();
   const aws = () => awsContext(region);
-  const output = await runEcsCommand(positionals.join(" "), aws);
+  const text = [...positionals, ...(values.quiet ? ["--quiet"] : [])].join(" ");
+  const output = await runEcsCommand(text, aws);
   io.out(
     values.json ? `${JSON.stringify(renderBlocks(output.doc), null, 2)}\n` : renderText(output.doc),
   );
@@ -80,6 +82,7 @@ function parse(argv: string[]) {
       json: { type: "boolean", default: false },
       stats: { type: "boolean", default: false },
       graph: { type: "string" },
+      quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });

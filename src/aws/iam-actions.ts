@@ -34,3 +34,6 @@ export const IDEMPOTENCY_ACTIONS = [
   "dynamodb:UpdateItem",
   "dynamodb:DeleteItem",
 ] as const;
+
+/** On the digest history table only (src/aws/digest-history.ts): read the last digest, keep the new one. */
+export const DIGEST_HISTORY_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem"] as const;

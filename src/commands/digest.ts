@@ -1,3 +1,4 @@
+import { digestHistory } from "../aws/digest-history.ts";
 import { lastSegment } from "../aws/ecs-mapping.ts";
 import {
   buildDigest,
@@ -215,6 +216,14 @@ export async function digest(aws: () => AwsContext, text: string): Promise<Diges
       namespaces: names.filter((n) => namespaces.some((ns) => ns.name === n)),
     };
   }
-  const run = await runDigest(ctx, { name: "on demand", scope }, undefined);
-  return { kind: "found", query, run, quiet };
+  // Each scope asked on demand has its own history: the next digest of it says what changed.
+  const name = `on demand: ${scopeLabel(scope)}`;
+  const store = digestHistory();
+  const kept = new Gaps();
+  const previous = store
+    ? await kept.soft("the last digest of this scope", store.load(name), undefined)
+    : undefined;
+  const run = await runDigest(ctx, { name, scope }, previous);
+  if (store) await kept.soft("where digests are kept", store.save(run.digest.snapshot), undefined);
+  return { kind: "found", query, run: { ...run, gaps: [...run.gaps, ...kept.list] }, quiet };
 }

@@ -20,16 +20,21 @@ export interface DigestEntry {
 /** A digest level: health's, plus noisy (healthy by health's rules, over the target's thresholds). */
 export type DigestLevel = HealthLevel | "noisy";
 
-/** What a digest keeps for the next one of the same target. */
+/**
+ * What a digest keeps for the next one of the same target: the failing services only (a healthy
+ * or unknown one needs no memory), so a fleet of thousands stays one small record.
+ */
 export interface DigestSnapshot {
   target: string;
   at: Date;
-  services: Record<string, { level: DigestLevel; reason: string; since: Date }>;
+  services: Record<string, { level: FailingLevel; reason: string; since: Date }>;
 }
+
+export type FailingLevel = "down" | "degraded" | "noisy";
 
 export interface Offender {
   entry: DigestEntry;
-  level: Exclude<DigestLevel, "healthy" | "unknown">;
+  level: FailingLevel;
   reason: string;
   /** Since when it has been at this level or worse (from the previous digests). */
   since: Date;
@@ -109,7 +114,7 @@ export function buildDigest(
       l !== undefined && l !== "healthy" && l !== "unknown";
     // Still failing keeps its first date; a new failure starts now.
     const since = failing(level) && before && failing(before.level) ? before.since : at;
-    services[key] = { level, reason, since };
+    if (level !== "healthy" && level !== "unknown") services[key] = { level, reason, since };
     if (level === "unknown") {
       unknown.push(entry);
       continue;
@@ -137,11 +142,11 @@ export function buildDigest(
       a.since.getTime() - b.since.getTime() ||
       keyOf(a.entry).localeCompare(keyOf(b.entry)),
   );
+  const healthyNow = new Set(
+    entries.filter((e) => !services[keyOf(e)] && e.level === "healthy").map(keyOf),
+  );
   const recovered = Object.entries(previous?.services ?? {})
-    .filter(
-      ([key, was]) =>
-        was.level !== "healthy" && was.level !== "unknown" && services[key]?.level === "healthy",
-    )
+    .filter(([key]) => healthyNow.has(key))
     .map(([key, was]) => ({ key, was: was.level, since: was.since }))
     .sort((a, b) => a.key.localeCompare(b.key));
   return {

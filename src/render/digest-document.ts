@@ -68,7 +68,8 @@ export function digestDocument(d: Digest, quiet: boolean): Doc {
     const line = `All ${plural(d.total, "service")} healthy in ${d.scope} at ${time}`;
     return { summary: line, sections: [{ lines: [[line]] }], notes: [] };
   }
-  const head = `Digest ${d.target} (${d.scope}) at ${time}: ${countsLine(d)}`;
+  const title = d.target.startsWith("on demand: ") ? "Digest" : `Digest ${d.target}`;
+  const head = `${title} (${d.scope}) at ${time}: ${countsLine(d)}`;
   const sections: Section[] = [{ lines: [[{ bold: head }]] }];
   for (const o of d.offenders) sections.push(offenderSection(o, d));
   if (d.recovered.length > 0) {
@@ -88,20 +89,18 @@ export function digestDocument(d: Digest, quiet: boolean): Doc {
     });
   }
   const rest = d.counts.healthy;
-  sections.push({
-    lines: [
-      [
-        d.total === 0
-          ? "No service found in this scope."
-          : rest === d.total
-            ? `All ${plural(rest, "service")} healthy.`
-            : `${plural(rest, "other service")} healthy.`,
-      ],
-    ],
-  });
+  const restLine =
+    d.total === 0
+      ? "No service found in this scope."
+      : rest === d.total
+        ? `All ${plural(rest, "service")} healthy.`
+        : rest > 0
+          ? `${plural(rest, "other service")} healthy.`
+          : undefined;
+  if (restLine) sections.push({ lines: [[restLine]] });
   if (!d.compared && d.total > 0) {
     sections.push({
-      lines: [["First digest of this target: the next one will say what changed."]],
+      lines: [["First digest of this scope: the next one will say what changed."]],
     });
   }
   return { summary: head, sections, notes: [] };

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { forgetDigestHistoryClient } from "../../src/aws/digest-history.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
 import { runDigest } from "../../src/commands/digest.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { digestDocument } from "../../src/render/digest-document.ts";
 import { renderText } from "../../src/render/text.ts";
+import { useDynalite } from "../support/dynalite.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
 // The digest of the demo fleet, judged by /ecs health's own rules: worst first, each with the
@@ -29,7 +31,7 @@ describe("/ecs digest on the demo fleet", () => {
     const lines = text.split("\n");
 
     expect(lines[0]).toMatch(
-      /^Digest on demand \(every cluster\) at \d\d:\d\d UTC: 2 down, 2 degraded, 5 healthy$/,
+      /^Digest \(every cluster\) at \d\d:\d\d UTC: 2 down, 2 degraded, 5 healthy$/,
     );
     expect(lines[2]).toMatch(
       /^✖ DOWN ecs_service_discovery\/billing-worker: 0 of 2 tasks running; last stop: .*OutOfMemoryError/,
@@ -47,7 +49,7 @@ describe("/ecs digest on the demo fleet", () => {
   it("covers the named clusters and namespaces only", async () => {
     const text = renderText((await runEcsCommand("digest tutorial", ctx)).doc);
 
-    expect(text.split("\n")[0]).toMatch(/^Digest on demand \(tutorial\) at .*: 4 healthy$/);
+    expect(text.split("\n")[0]).toMatch(/^Digest \(tutorial\) at .*: 4 healthy$/);
   });
 
   it("refuses a name that is neither a cluster nor a namespace", async () => {
@@ -79,5 +81,25 @@ describe("/ecs digest on the demo fleet", () => {
 
     expect(digest.total).toBe(4);
     expect(gaps.map((g) => g.what)).toEqual(["the services of cluster gone"]);
+  });
+
+  it("says what changed since the last digest of the same scope, kept in DynamoDB", async () => {
+    const store = await useDynalite("ecs-chatops-test-digests", "DigestHistoryTable");
+    process.env.DIGEST_TABLE = "ecs-chatops-test-digests";
+    forgetDigestHistoryClient();
+    try {
+      const first = renderText((await runEcsCommand("digest ecs_service_discovery", ctx)).doc);
+      const text = renderText((await runEcsCommand("digest ecs_service_discovery", ctx)).doc);
+
+      expect(first).toContain("First digest of this scope: the next one will say what changed.");
+      expect(text).toMatch(
+        /✖ DOWN ecs_service_discovery\/invoice-renderer: .* · still failing since \d\d:\d\d UTC/,
+      );
+      expect(text).not.toContain("First digest");
+    } finally {
+      delete process.env.DIGEST_TABLE;
+      forgetDigestHistoryClient();
+      await store.stop();
+    }
   });
 });

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
 import {
+  DIGEST_HISTORY_ACTIONS,
   IDEMPOTENCY_ACTIONS,
   READ_ACTIONS,
   SECRET_ACTIONS,
@@ -115,13 +116,18 @@ const allActions = statements.flatMap(actionsOf);
 describe("serverless.yml: IAM", () => {
   it("names exactly the actions in src/aws/iam-actions.ts (read, secrets, invoke self, idempotency)", () => {
     const expected = [
-      ...READ_ACTIONS,
-      ...SECRET_ACTIONS,
-      ...SELF_ACTIONS,
-      ...IDEMPOTENCY_ACTIONS,
+      ...new Set([
+        ...READ_ACTIONS,
+        ...SECRET_ACTIONS,
+        ...SELF_ACTIONS,
+        ...IDEMPOTENCY_ACTIONS,
+        ...DIGEST_HISTORY_ACTIONS,
+      ]),
     ].sort();
-    expect([...allActions].sort()).toEqual(expected);
-    expect(new Set(allActions).size).toBe(allActions.length);
+    expect([...new Set(allActions)].sort()).toEqual(expected);
+    // An action appears twice only for the bot's two tables, each on its own ARN.
+    const twice = allActions.filter((a, i) => allActions.indexOf(a) !== i);
+    expect(twice.every((a) => a.startsWith("dynamodb:"))).toBe(true);
   });
 
   it("has statements, all Allow, with no NotAction/NotResource", () => {
@@ -174,14 +180,18 @@ describe("serverless.yml: IAM", () => {
     );
   });
 
-  it("grants the DynamoDB actions on the idempotency table's own ARN only", () => {
+  it.each([
+    ["IdempotencyTable", IDEMPOTENCY_ACTIONS],
+    ["DigestHistoryTable", DIGEST_HISTORY_ACTIONS],
+  ] as const)("grants the DynamoDB actions on the %s's own ARN only", (table, actions) => {
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
-    expect(dynamo).toHaveLength(1);
-    const [statement] = dynamo as [Statement];
-    expect([...actionsOf(statement)].sort()).toEqual([...IDEMPOTENCY_ACTIONS].sort());
+    expect(dynamo).toHaveLength(2);
+    const statement = dynamo.find((s) => JSON.stringify(s.Resource).includes(`"${table}"`));
+    if (!statement) throw new Error(`no statement for ${table}`);
+    expect([...actionsOf(statement)].sort()).toEqual([...actions].sort());
     expect(statement.Condition).toBeUndefined();
     const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-    expect(resources).toEqual([{ "Fn::GetAtt": ["IdempotencyTable", "Arn"] }]);
+    expect(resources).toEqual([{ "Fn::GetAtt": [table, "Arn"] }]);
     expect(JSON.stringify(statement.Resource)).not.toContain("*");
   });
 

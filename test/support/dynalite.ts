@@ -38,16 +38,14 @@ interface TableDeclaration {
 }
 
 /** The table as serverless.yml declares it (CloudFormation properties). */
-export function declaredIdempotencyTable(): TableDeclaration {
+export function declaredIdempotencyTable(resource = IDEMPOTENCY_TABLE_RESOURCE): TableDeclaration {
   const file = fileURLToPath(new URL("../../serverless.yml", import.meta.url));
   const config = parse(readFileSync(file, "utf8")) as {
     resources?: { Resources?: Record<string, TableDeclaration> };
   };
-  const table = config.resources?.Resources?.[IDEMPOTENCY_TABLE_RESOURCE];
+  const table = config.resources?.Resources?.[resource];
   if (table?.Type !== "AWS::DynamoDB::Table") {
-    throw new Error(
-      `serverless.yml declares no ${IDEMPOTENCY_TABLE_RESOURCE} (AWS::DynamoDB::Table)`,
-    );
+    throw new Error(`serverless.yml declares no ${resource} (AWS::DynamoDB::Table)`);
   }
   return table;
 }
@@ -73,7 +71,11 @@ export interface RunningDynalite {
  * Cloud Map emulator. Dummy credentials and a region are set only where none are.
  * stop() restores the environment and closes the server.
  */
-export async function useDynalite(tableName: string): Promise<RunningDynalite> {
+export async function useDynalite(
+  tableName: string,
+  /** The table's logical ID in serverless.yml, whose key schema it gets. */
+  resource = IDEMPOTENCY_TABLE_RESOURCE,
+): Promise<RunningDynalite> {
   const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -90,7 +92,7 @@ export async function useDynalite(tableName: string): Promise<RunningDynalite> {
   forgetOnceStoreClients();
 
   const client = new DynamoDBClient({ maxAttempts: 1 });
-  const { Properties } = declaredIdempotencyTable();
+  const { Properties } = declaredIdempotencyTable(resource);
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -1,0 +1,98 @@
+// The previous digest of each target, for "what changed": one DynamoDB item per target (key
+// `target`), holding the failing services of its last digest, removed by the table's TTL
+// (`expiration`) a month after it was written.
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import type { DigestSnapshot } from "../domain/digest.ts";
+import { read } from "./errors.ts";
+
+export interface DigestHistory {
+  /** The last digest of this target; undefined when there is none (or it expired). */
+  load(target: string): Promise<DigestSnapshot | undefined>;
+  save(snapshot: DigestSnapshot): Promise<void>;
+}
+
+const KEEP_SECONDS = 30 * 86_400;
+
+let client: DynamoDBClient | undefined;
+
+function dynamo(): DynamoDBClient {
+  client ??= new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: {
+      connectionTimeout: 1_000,
+      requestTimeout: 3_000,
+      throwOnRequestTimeout: true,
+    },
+  });
+  return client;
+}
+
+/** For tests and the demo, which point the client elsewhere between runs. */
+export function forgetDigestHistoryClient(): void {
+  client?.destroy();
+  client = undefined;
+}
+
+interface Stored {
+  at: number;
+  services: Record<string, { level: string; reason: string; since: number }>;
+}
+
+function encode(snapshot: DigestSnapshot): string {
+  const services: Stored["services"] = {};
+  for (const [key, s] of Object.entries(snapshot.services)) {
+    services[key] = { level: s.level, reason: s.reason, since: s.since.getTime() };
+  }
+  return JSON.stringify({ at: snapshot.at.getTime(), services } satisfies Stored);
+}
+
+function decode(target: string, text: string): DigestSnapshot {
+  const stored = JSON.parse(text) as Stored;
+  const services: DigestSnapshot["services"] = {};
+  for (const [key, s] of Object.entries(stored.services)) {
+    if (s.level === "down" || s.level === "degraded" || s.level === "noisy") {
+      services[key] = { level: s.level, reason: s.reason, since: new Date(s.since) };
+    }
+  }
+  return { target, at: new Date(stored.at), services };
+}
+
+export function dynamoDigestHistory(tableName: string): DigestHistory {
+  return {
+    async load(target) {
+      const out = await read(`read the last digest of ${target}`, "GetItem", () =>
+        dynamo().send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { target: { S: target } },
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      const item = out.Item;
+      const expires = Number(item?.expiration?.N ?? 0);
+      // DynamoDB's TTL sweeper may lag: an expired record counts as none.
+      if (!item?.snapshot?.S || (expires && expires * 1000 < Date.now())) return undefined;
+      return decode(target, item.snapshot.S);
+    },
+    async save(snapshot) {
+      await read(`keep the digest of ${snapshot.target}`, "PutItem", () =>
+        dynamo().send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              target: { S: snapshot.target },
+              snapshot: { S: encode(snapshot) },
+              expiration: { N: String(Math.floor(snapshot.at.getTime() / 1000) + KEEP_SECONDS) },
+            },
+          }),
+        ),
+      );
+    },
+  };
+}
+
+/** Where the bot keeps digests: the table named by DIGEST_TABLE; none without one. */
+export function digestHistory(env: NodeJS.ProcessEnv = process.env): DigestHistory | undefined {
+  return env.DIGEST_TABLE ? dynamoDigestHistory(env.DIGEST_TABLE) : undefined;
+}
