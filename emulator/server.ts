@@ -54,7 +54,8 @@ export interface EmulatorOptions {
   shuffleDiscoverInstances?: boolean;
   /**
    * Operations answered with the service's access-denied error, as for a role missing the IAM
-   * permission (keys like "CloudWatch.GetMetricData" or bare names): ECS and Cloud Map
+   * permission (keys like "CloudWatch.GetMetricData" or bare names; "ECS.ListServices:tutorial"
+   * for one cluster only): ECS and Cloud Map
    * `AccessDeniedException`, CloudWatch and Route 53 `AccessDenied`.
    */
   denyOperations?: string[];
@@ -343,8 +344,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     if (throttleOperations && !matchesOperation(throttleOperations, key, operation)) return false;
     return throttleRandom() < throttleRate;
   };
-  const isDenied = (key: string, operation: string) =>
-    matchesOperation(deniedOperations, key, operation);
+  // "ECS.ListServices:tutorial" denies that operation on one cluster only, as an IAM policy
+  // scoped with the ecs:cluster condition key (or a cluster ARN) does: the rest still answers.
+  const clusterOf = (body: unknown) => {
+    const cluster = (body as { cluster?: unknown } | null)?.cluster;
+    return typeof cluster === "string" ? cluster.split("/").pop() : undefined;
+  };
+  const isDenied = (key: string, operation: string, body: unknown) =>
+    matchesOperation(deniedOperations, key, operation) ||
+    deniedOperations.includes(`${key}:${clusterOf(body) ?? ""}`);
 
   const sendJson = (
     res: ServerResponse,
@@ -412,7 +420,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       record.status = res.statusCode;
     });
     record.throttled = !withinRate(key, record.operation) || shouldThrottle(key, record.operation);
-    if (!record.throttled && isDenied(key, record.operation)) record.denied = true;
+    if (!record.throttled && isDenied(key, record.operation, record.body)) record.denied = true;
     const delay = latencyFor(key, record.operation);
     if (delay > 0) await sleep(delay);
     if (record.throttled) {

@@ -209,3 +209,4 @@ export async function handler(
   }
   return slackHandler(keys)(verdict.event, context, () => undefined);
 }
+export { digestHandler as digest } from "./digest-handler.ts";

@@ -37,3 +37,17 @@ export const IDEMPOTENCY_ACTIONS = [
 
 /** On the digest history table only (src/aws/digest-history.ts): read the last digest, keep the new one. */
 export const DIGEST_HISTORY_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem"] as const;
+
+/**
+ * The scheduled digest's own role (serverless.yml, DigestFunctionRole): the reads of a health
+ * judgement (no metric images: a digest draws no graph), its two SSM parameters, the idempotency
+ * and history tables, and its own log group. No Invoke, no signing secret.
+ */
+export const DIGEST_FUNCTION_ACTIONS = [
+  ...READ_ACTIONS.filter((a) => a !== "cloudwatch:GetMetricWidgetImage"),
+  ...SECRET_ACTIONS,
+  ...IDEMPOTENCY_ACTIONS,
+  ...DIGEST_HISTORY_ACTIONS,
+  "logs:CreateLogStream",
+  "logs:PutLogEvents",
+] as const;

@@ -169,6 +169,25 @@ export async function runDigest(
   return { digest, gaps: gaps.list };
 }
 
+/**
+ * The digest of a target compared with its previous one, which it then replaces. A history that
+ * cannot be read or written is a gap of the digest, not a failure: the digest is still posted.
+ */
+export async function digestWithHistory(
+  ctx: AwsContext,
+  target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
+  now = new Date(),
+): Promise<DigestRun> {
+  const store = digestHistory();
+  const kept = new Gaps();
+  const previous = store
+    ? await kept.soft("the last digest of this scope", store.load(target.name), undefined)
+    : undefined;
+  const run = await runDigest(ctx, target, previous, now);
+  if (store) await kept.soft("where digests are kept", store.save(run.digest.snapshot), undefined);
+  return { ...run, gaps: [...run.gaps, ...kept.list] };
+}
+
 export type DigestAnswer =
   | { kind: "found"; query: string; run: DigestRun; quiet: boolean }
   | { kind: "invalid"; query: string; reason: string };
@@ -217,13 +236,6 @@ export async function digest(aws: () => AwsContext, text: string): Promise<Diges
     };
   }
   // Each scope asked on demand has its own history: the next digest of it says what changed.
-  const name = `on demand: ${scopeLabel(scope)}`;
-  const store = digestHistory();
-  const kept = new Gaps();
-  const previous = store
-    ? await kept.soft("the last digest of this scope", store.load(name), undefined)
-    : undefined;
-  const run = await runDigest(ctx, { name, scope }, previous);
-  if (store) await kept.soft("where digests are kept", store.save(run.digest.snapshot), undefined);
-  return { kind: "found", query, run: { ...run, gaps: [...run.gaps, ...kept.list] }, quiet };
+  const run = await digestWithHistory(ctx, { name: `on demand: ${scopeLabel(scope)}`, scope });
+  return { kind: "found", query, run, quiet };
 }

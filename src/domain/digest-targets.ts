@@ -3,6 +3,8 @@
 // change without a redeploy; they are validated when read, and every error names the field and
 // the value that is wrong.
 
+import { parseSchedule } from "./schedule.ts";
+
 export interface DigestThresholds {
   /** A 5xx share (0..1) at or above this makes a service noisy. */
   errorRate: number;
@@ -34,8 +36,6 @@ export const DEFAULT_THRESHOLDS: DigestThresholds = { errorRate: 0.05, minReques
 const CHANNEL = /^[CG][A-Z0-9]{6,}$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,254}$/;
-const SCHEDULE =
-  /^(cron\((\S+ ){5}\S+\)|rate\(1 (minute|hour|day)\)|rate\([1-9]\d* (minutes|hours|days)\))$/;
 
 type Raw = Record<string, unknown>;
 
@@ -132,8 +132,9 @@ function target(raw: unknown, index: number, errors: string[]): DigestTarget | u
     errors.push(`${path}.region: ${show(region)} is not an AWS region`);
   }
   const schedule = raw.schedule;
-  if (typeof schedule !== "string" || !SCHEDULE.test(schedule)) {
-    errors.push(`${path}.schedule: ${show(schedule)} is not an EventBridge cron(…) or rate(…)`);
+  const parsed = typeof schedule === "string" ? parseSchedule(schedule) : "not a string";
+  if (typeof parsed === "string") {
+    errors.push(`${path}.schedule: ${show(schedule)} is not usable: ${parsed}`);
   }
   const clusters = names(raw.clusters, `${path}.clusters`, NAME, errors);
   const namespaces = names(raw.namespaces, `${path}.namespaces`, NAME, errors);

@@ -1,4 +1,4 @@
-import type { DigestAnswer } from "../commands/digest.ts";
+import type { DigestAnswer, DigestRun } from "../commands/digest.ts";
 import type { Digest, DigestLevel, Offender } from "../domain/digest.ts";
 import { ACTION_IDS, type Doc, type Line, type Section } from "./document.ts";
 import { gapLines, when } from "./whois-document.ts";
@@ -126,6 +126,32 @@ export function digestAnswerDocument(answer: DigestAnswer): Doc {
       notes: [],
     };
   }
-  const doc = digestDocument(answer.run.digest, answer.quiet);
-  return { ...doc, notes: gapLines(answer.run.gaps) };
+  return digestRunDocument(answer.run, answer.quiet);
+}
+
+/** A digest and what could not be listed for it (a cluster, a namespace, the history). */
+export function digestRunDocument(run: DigestRun, quiet: boolean): Doc {
+  const doc = digestDocument(run.digest, quiet);
+  return { ...doc, notes: gapLines(run.gaps) };
+}
+
+/** Said in the channel when a scheduled digest could not be made at all. */
+export function digestFailedDocument(target: string, at: Date, reason: string): Doc {
+  const line = `The ${at.toISOString().slice(11, 16)} UTC digest ${target} could not be made: ${reason}.`;
+  return {
+    summary: line,
+    sections: [
+      { lines: [[{ bold: line }]] },
+      {
+        lines: [
+          [
+            "Next: ",
+            { code: "/ecs digest" },
+            " asks for one now; the next scheduled one will try again.",
+          ],
+        ],
+      },
+    ],
+    notes: [],
+  };
 }

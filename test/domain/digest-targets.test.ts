@@ -63,7 +63,7 @@ describe("validateTargets", () => {
       errors: [
         'targets[1].channel: "general" is not a channel ID (C… or G…)',
         'targets[1].region: "tokyo" is not an AWS region',
-        'targets[1].schedule: "every morning" is not an EventBridge cron(…) or rate(…)',
+        'targets[1].schedule: "every morning" is not usable: not an EventBridge cron(minutes hours day-of-month month day-of-week year) or rate(…)',
         'targets[1].clusters: [] is not "all" or a non-empty list of names',
         'targets[1].quiet: "yes" is not true or false',
         "targets[1].thresholds.p99: not a threshold (errorRate, p99Ms, minRequests)",

@@ -1,0 +1,168 @@
+// Lambda entry of the scheduled digests. One EventBridge rule (serverless.yml) invokes it every
+// quarter hour; each invocation reads the targets from SSM, posts the digest of every target whose
+// schedule is due to its channel with chat.postMessage, and keeps it as the next one's "before".
+// `{ "target": "NAME" }` (aws lambda invoke) posts one target now, due or not: before a release.
+//
+// Never twice: EventBridge delivers to Lambda asynchronously and, rarely, more than once; each
+// target's digest of a tick is claimed in the idempotency table first. Never silently: a digest
+// that cannot be made is replaced by a message saying so in its channel, and a tick that cannot
+// post at all fails the invocation (the function's Errors metric) with the reason in the log.
+
+import { WebClient } from "@slack/web-api";
+import type { Context, ScheduledEvent } from "aws-lambda";
+import { callLog } from "./aws/call-log.ts";
+import { loadDigestConfig } from "./aws/digest-config.ts";
+import { dynamoOnceStore, memoryOnceStore, type OnceStore } from "./aws/idempotency.ts";
+import { awsContext } from "./commands/aws-context.ts";
+import { digestWithHistory } from "./commands/digest.ts";
+import type { DigestTarget } from "./domain/digest-targets.ts";
+import { isDue, parseSchedule, tickOf } from "./domain/schedule.ts";
+import { renderBlocks } from "./render/blocks.ts";
+import { digestFailedDocument, digestRunDocument } from "./render/digest-document.ts";
+import type { Doc } from "./render/document.ts";
+
+export type DigestEvent = Pick<ScheduledEvent, "time"> | { target: string };
+
+/** AWS reads stop this long before the Lambda timeout, leaving time to post what was read. */
+const POST_MARGIN_MS = 20_000;
+/** A tick's record outlives any redelivery of its event (EventBridge retries for up to 24 h). */
+const RECORD_SECONDS = 26 * 3_600;
+
+let once: OnceStore | undefined;
+
+/** For tests: the container as a cold start finds it. */
+export function forgetDigestContainerState(): void {
+  once = undefined;
+}
+
+function onceStore(timeoutMs: number): OnceStore {
+  const table = process.env.IDEMPOTENCY_TABLE;
+  const options = { expiresAfterSeconds: RECORD_SECONDS, inProgressExpiryMs: timeoutMs + 10_000 };
+  once ??= table ? dynamoOnceStore({ tableName: table, ...options }) : memoryOnceStore(options);
+  return once;
+}
+
+function log(entry: Record<string, unknown>): void {
+  console.log(JSON.stringify({ msg: "ecs-chatops digest", ...entry }));
+}
+
+export interface DigestOutcome {
+  target: string;
+  channel: string;
+  outcome: "posted" | "failure-posted" | "duplicate-dropped" | "post-failed";
+  error?: string;
+}
+
+/** The digests due at this tick, or the one target asked for by name. */
+function chosen(targets: DigestTarget[], event: DigestEvent, tick: Date): DigestTarget[] {
+  if ("target" in event) {
+    const named = targets.filter((t) => t.name === event.target);
+    if (named.length === 0) {
+      throw new Error(
+        `no digest target is named ${JSON.stringify(event.target)} (targets: ${targets.map((t) => t.name).join(", ")})`,
+      );
+    }
+    return named;
+  }
+  // Validated when read: parseSchedule cannot fail here.
+  return targets.filter((t) => {
+    const schedule = parseSchedule(t.schedule);
+    return typeof schedule !== "string" && isDue(schedule, tick);
+  });
+}
+
+export async function digestHandler(
+  event: DigestEvent,
+  context: Pick<Context, "getRemainingTimeInMillis">,
+): Promise<DigestOutcome[]> {
+  callLog.reset();
+  const remaining = context.getRemainingTimeInMillis?.() ?? 300_000;
+  const deadline = Date.now() + remaining;
+  const config = await loadDigestConfig(process.env, AbortSignal.timeout(10_000));
+  if (!config.targets.ok) {
+    // Nothing is posted from a configuration nobody can trust; the log names every bad field.
+    log({ outcome: "targets-invalid", errors: config.targets.errors });
+    throw new Error(`digest targets are invalid: ${config.targets.errors.join("; ")}`);
+  }
+  const tick = tickOf("target" in event ? new Date() : new Date(event.time));
+  const due = chosen(config.targets.targets, event, tick);
+  if (due.length === 0) return [];
+
+  const slack = new WebClient(config.botToken, {
+    timeout: 10_000,
+    retryConfig: { retries: 2 },
+  });
+  const reads = AbortSignal.timeout(Math.max(1, deadline - Date.now() - POST_MARGIN_MS));
+  const store = onceStore(remaining);
+
+  const post = async (target: DigestTarget, doc: Doc) => {
+    await slack.chat.postMessage({
+      channel: target.channel,
+      ...renderBlocks(doc),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  };
+
+  const digestOf = async (target: DigestTarget): Promise<DigestOutcome> => {
+    const base = { target: target.name, channel: target.channel };
+    let failed: string | undefined;
+    const work = async () => {
+      let doc: Doc;
+      try {
+        const run = await digestWithHistory(
+          awsContext(target.region, undefined, reads),
+          {
+            name: target.name,
+            scope: { clusters: target.clusters, namespaces: target.namespaces },
+            thresholds: target.thresholds,
+          },
+          tick,
+        );
+        doc = digestRunDocument(run, target.quiet);
+      } catch (error) {
+        failed = String(error);
+        doc = digestFailedDocument(
+          target.name,
+          tick,
+          "an unexpected error (see the function's log)",
+        );
+      }
+      await post(target, doc);
+    };
+    try {
+      let outcome: Awaited<ReturnType<OnceStore["once"]>>;
+      let started = false;
+      try {
+        outcome = await store.once(`digest:${target.name}:${tick.toISOString()}`, () => {
+          started = true;
+          return work();
+        });
+      } catch (error) {
+        if (started) throw error;
+        // The store could not be read: post anyway, a duplicate is the lesser harm than none.
+        log({ target: target.name, outcome: "store-unavailable", error: String(error) });
+        await work();
+        outcome = { ran: true, value: undefined };
+      }
+      if (!outcome.ran) return { ...base, outcome: "duplicate-dropped" };
+      return failed
+        ? { ...base, outcome: "failure-posted", error: failed }
+        : { ...base, outcome: "posted" };
+    } catch (error) {
+      return { ...base, outcome: "post-failed", error: String(error) };
+    }
+  };
+
+  // Targets run side by side: each has its own channel and scope, and AWS reads are bounded
+  // per digest (commands/digest.ts).
+  const outcomes = await Promise.all(due.map(digestOf));
+  log({ tick: tick.toISOString(), outcomes, aws: callLog.stats().calls });
+  const lost = outcomes.filter((o) => o.outcome === "post-failed");
+  if (lost.length > 0) {
+    throw new Error(
+      `digests not posted: ${lost.map((o) => `${o.target} to ${o.channel} (${o.error})`).join("; ")}`,
+    );
+  }
+  return outcomes;
+}

@@ -1,0 +1,120 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::...} are CloudFormation substitutions, literal on purpose
+// The CloudFormation template osls packages (what CloudFormation would deploy), not serverless.yml
+// as written: the digest's schedule, its function and role, and the tables.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DIGEST_FUNCTION_ACTIONS } from "../../src/aws/iam-actions.ts";
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+let out: string;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  out = mkdtempSync(path.join(tmpdir(), "ecs-chatops-package-"));
+  const run = (command: string, args: string[]) =>
+    execFileSync(command, args, {
+      cwd: root,
+      stdio: "pipe",
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", AWS_EC2_METADATA_DISABLED: "true" },
+    });
+  run(process.execPath, ["scripts/bundle.mjs"]);
+  run(process.execPath, [
+    path.join(root, "node_modules/osls/bin/serverless.js"),
+    "package",
+    "--package",
+    out,
+  ]);
+  const template = JSON.parse(
+    readFileSync(path.join(out, "cloudformation-template-update-stack.json"), "utf8"),
+  ) as { Resources: Record<string, Resource> };
+  resources = template.Resources;
+}, 60_000);
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+function digestStatements(): Statement[] {
+  const role = resources.DigestFunctionRole;
+  const policies = role?.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+  return policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
+describe("packaged CloudFormation template: scheduled digests", () => {
+  it("has an EventBridge rule every quarter hour that invokes the digest function, and lets it", () => {
+    const rules = ofType("AWS::Events::Rule");
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0] as [string, Resource];
+    expect(rule.Properties.ScheduleExpression).toBe("cron(0/15 * * * ? *)");
+    expect(rule.Properties.State).toBe("ENABLED");
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { "Fn::GetAtt": ["DigestLambdaFunction", "Arn"] } }),
+    ]);
+    const permission = ofType("AWS::Lambda::Permission").find(
+      ([, p]) => p.Properties.Principal === "events.amazonaws.com",
+    );
+    expect(permission?.[1].Properties.FunctionName).toEqual({
+      "Fn::GetAtt": ["DigestLambdaFunction", "Arn"],
+    });
+  });
+
+  it("runs the digest with its own role, 300 s, 1 GB, no Lambda retry, and the targets parameter", () => {
+    const fn = resources.DigestLambdaFunction?.Properties ?? {};
+    expect(fn.Handler).toBe("dist/handler.digest");
+    expect(fn.Timeout).toBe(300);
+    expect(fn.MemorySize).toBe(1024);
+    expect(fn.Role).toEqual({ "Fn::GetAtt": ["DigestFunctionRole", "Arn"] });
+    const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.DIGEST_TARGETS_PARAM).toBe("/ecs-chatops/dev/digest-targets");
+    expect(env.DIGEST_TABLE).toEqual({ Ref: "DigestHistoryTable" });
+    expect(resources.DigestLambdaEvConf?.Properties.MaximumRetryAttempts).toBe(0);
+    // The Slack function keeps the provider's role.
+    expect(resources.SlackLambdaFunction?.Properties.Role).toEqual({
+      "Fn::GetAtt": ["IamRoleLambdaExecution", "Arn"],
+    });
+  });
+
+  it("grants the digest role exactly DIGEST_FUNCTION_ACTIONS, none of them a wildcard", () => {
+    const granted = digestStatements().flatMap(actions);
+    expect([...new Set(granted)].sort()).toEqual([...new Set(DIGEST_FUNCTION_ACTIONS)].sort());
+    expect(granted).not.toContain("lambda:InvokeFunction");
+    for (const a of granted) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+    for (const s of digestStatements()) expect(s.Effect).toBe("Allow");
+  });
+
+  it("lets the digest read the bot token and the targets, not the signing secret", () => {
+    const ssm = digestStatements().filter((s) => actions(s).includes("ssm:GetParameters"));
+    const arns = JSON.stringify(ssm.map((s) => s.Resource));
+    expect(arns).toContain("parameter/ecs-chatops/dev/slack-bot-token");
+    expect(arns).toContain("parameter/ecs-chatops/dev/digest-targets");
+    expect(arns).not.toContain("signing-secret");
+  });
+
+  it("declares both tables with a TTL, the digest role scoped to their ARNs", () => {
+    for (const table of ["IdempotencyTable", "DigestHistoryTable"]) {
+      expect(resources[table]?.Type).toBe("AWS::DynamoDB::Table");
+      expect(resources[table]?.Properties.TimeToLiveSpecification).toEqual({
+        AttributeName: "expiration",
+        Enabled: true,
+      });
+    }
+    const dynamo = digestStatements().filter((s) => actions(s)[0]?.startsWith("dynamodb:"));
+    expect(dynamo.map((s) => s.Resource)).toEqual([
+      [{ "Fn::GetAtt": ["IdempotencyTable", "Arn"] }],
+      [{ "Fn::GetAtt": ["DigestHistoryTable", "Arn"] }],
+    ]);
+  });
+});
