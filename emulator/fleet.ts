@@ -213,6 +213,8 @@ export interface GenerateFleetOptions {
   tasksPerService?: number;
   /** Clusters the generated services are spread over; default 4. */
   clusters?: number;
+  /** HTTP namespaces they are spread over (`mesh`, `mesh-2`, …); default 1. */
+  namespaces?: number;
 }
 
 const DOMAINS = [
@@ -305,7 +307,8 @@ function generatedServiceNames(count: number, taken: Set<string>): string[] {
 export function generateFleet(options: GenerateFleetOptions): Fleet {
   const fleet = loadDemoFleet();
   const tasksPerService = options.tasksPerService ?? 2;
-  const clusterCount = Math.min(Math.max(options.clusters ?? 4, 1), CLUSTER_NAMES.length);
+  const clusterCount = Math.min(Math.max(options.clusters ?? 4, 1), 200);
+  const namespaceCount = Math.min(Math.max(options.namespaces ?? 1, 1), 50);
   const capacity = HOSTS_PER_GENERATED_SUBNET * GENERATED_SUBNET_BASES.length;
   if (options.services * tasksPerService > capacity) {
     throw new RangeError(`generateFleet: at most ${capacity} generated tasks fit the demo VPC`);
@@ -323,20 +326,29 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
   }));
   vpc?.subnets.push(...subnets);
 
-  const namespaceId = cloudMapId("ns", "namespace-mesh");
-  const namespaceArn = arn("servicediscovery", `namespace/${namespaceId}`);
-  fleet.namespaces.push({
-    Id: namespaceId,
-    Arn: namespaceArn,
-    ResourceOwner: accountId,
-    Name: MESH_NAMESPACE,
-    Type: "HTTP",
-    Properties: { DnsProperties: { SOA: {} }, HttpProperties: { HttpName: MESH_NAMESPACE } },
-    CreateDate: iso(GENERATED_EPOCH),
-    CreatorRequestId: MESH_NAMESPACE,
+  const meshes = Array.from({ length: namespaceCount }, (_, i) => {
+    const name = i === 0 ? MESH_NAMESPACE : `${MESH_NAMESPACE}-${i + 1}`;
+    const id = cloudMapId("ns", `namespace-${name}`);
+    const namespaceArn = arn("servicediscovery", `namespace/${id}`);
+    fleet.namespaces.push({
+      Id: id,
+      Arn: namespaceArn,
+      ResourceOwner: accountId,
+      Name: name,
+      Type: "HTTP",
+      Properties: { DnsProperties: { SOA: {} }, HttpProperties: { HttpName: name } },
+      CreateDate: iso(GENERATED_EPOCH),
+      CreatorRequestId: name,
+    });
+    return { name, id, arn: namespaceArn };
   });
+  const firstMesh = meshes[0] as (typeof meshes)[number];
 
-  const clusters = CLUSTER_NAMES.slice(0, clusterCount).map((clusterName) => {
+  const clusterNames = Array.from(
+    { length: clusterCount },
+    (_, i) => CLUSTER_NAMES[i] ?? `prod-cell-${i + 1 - CLUSTER_NAMES.length}`,
+  );
+  const clusters = clusterNames.map((clusterName) => {
     const cluster: FleetCluster = {
       clusterArn: arn("ecs", `cluster/${clusterName}`),
       clusterName,
@@ -347,7 +359,7 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
       activeServicesCount: 0,
       settings: [{ name: "containerInsights", value: "enabled" }],
       capacityProviders: ["FARGATE", "FARGATE_SPOT"],
-      serviceConnectDefaults: { namespace: namespaceArn },
+      serviceConnectDefaults: { namespace: firstMesh.arn },
     };
     fleet.clusters.push(cluster);
     return cluster;
@@ -372,7 +384,8 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
     const createdMs = GENERATED_EPOCH + (index % 500) * 60_000 + 3_600_000;
     const deployment = deploymentId(`deployment-${name}`);
     const proxyName = `ecs-service-connect-${hex(`proxy-${name}`, 5)}`;
-    const alias = { port: role.port, dnsName: `${name}.${MESH_NAMESPACE}` };
+    const mesh = meshes[index % meshes.length] as (typeof meshes)[number];
+    const alias = { port: role.port, dnsName: `${name}.${mesh.name}` };
 
     fleet.taskDefinitions.push({
       taskDefinitionArn,
@@ -539,7 +552,7 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
       Arn: cloudMapServiceArn,
       ResourceOwner: accountId,
       Name: name,
-      NamespaceId: namespaceId,
+      NamespaceId: mesh.id,
       Type: "HTTP",
       HealthCheckCustomConfig: { FailureThreshold: 1 },
       CreateDate: iso(createdMs + 1_000),
@@ -584,7 +597,7 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
           rolloutStateReason: `ECS deployment ${deployment} completed.`,
           serviceConnectConfiguration: {
             enabled: true,
-            namespace: namespaceArn,
+            namespace: mesh.arn,
             services: [
               {
                 portName: role.portName,

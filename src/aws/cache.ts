@@ -11,7 +11,24 @@ export class TtlCache {
   private readonly entries = new Map<string, Entry<unknown>>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * A snapshot cache belongs to one run that reads a whole scope at one instant (a digest): its
+   * `shared` keeps what it loaded for the run, so a service's state is read once per digest
+   * however many judgements look at it, and batched reads can serve single ones.
+   */
+  readonly snapshot: boolean;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    options: { snapshot?: boolean } = {},
+  ) {
+    this.snapshot = options.snapshot ?? false;
+  }
+
+  /** A cache for one run over a whole scope (see `snapshot`). */
+  static snapshot(): TtlCache {
+    return new TtlCache(Date.now, { snapshot: true });
+  }
 
   /** Shares one in-flight load between concurrent callers; a failed load is not cached. */
   getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
@@ -38,6 +55,7 @@ export class TtlCache {
    * same time in one container ask for identically.
    */
   shared<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (this.snapshot) return this.getOrLoad(key, TTL.immutable, load);
     const flying = this.inFlight.get(key) as Promise<T> | undefined;
     if (flying) return flying;
     const value = load();
@@ -56,6 +74,12 @@ export class TtlCache {
   dropPending(): void {
     for (const [key, entry] of this.entries) if (!entry.settled) this.entries.delete(key);
     this.inFlight.clear();
+  }
+
+  /** Whether a load for this key is kept or in flight (and not expired). */
+  has(key: string): boolean {
+    const hit = this.entries.get(key);
+    return hit !== undefined && hit.expiresAt > this.now();
   }
 
   delete(key: string): void {

@@ -87,6 +87,7 @@ export class EcsAdapter {
    * in flight at the same time share one read.
    */
   async describeServices(cluster: string, services: readonly string[]): Promise<DescribedServices> {
+    if (this.cache.snapshot) return this.describeServicesOnce(cluster, services);
     const batches = chunk([...new Set(services)].sort(), DESCRIBE_SERVICES_MAX);
     const answers = await Promise.all(
       batches.map((batch) =>
@@ -105,6 +106,58 @@ export class EcsAdapter {
     return {
       services: answers.flatMap((a) => a.services ?? []).map(toEcsService),
       missing: answers.flatMap((a) => a.failures ?? []).map((f) => f.arn ?? ""),
+    };
+  }
+
+  /**
+   * In a snapshot (a digest), each service is described once per run, its answer kept by name:
+   * the digest describes each cluster's services ten at a time up front, and every judgement
+   * after that reads from it, so DescribeServices costs N/10 calls, not N + N/10 per namespace.
+   */
+  private async describeServicesOnce(
+    cluster: string,
+    services: readonly string[],
+  ): Promise<DescribedServices> {
+    const key = (service: string) =>
+      `ecs:${this.region}:service-once:${lastSegment(cluster)}:${lastSegment(service)}`;
+    const unique = [...new Set(services)].sort();
+    const unread = unique.filter((s) => !this.cache.has(key(s)));
+    for (const batch of chunk(unread, DESCRIBE_SERVICES_MAX)) {
+      const answer = read(
+        `describe services ${cluster}/${batch.join(",")}`,
+        "DescribeServices",
+        () =>
+          this.client.send(new DescribeServicesCommand({ cluster, services: batch }), this.options),
+      );
+      for (const name of batch) {
+        const own = lastSegment(name);
+        void this.cache
+          .getOrLoad(key(name), TTL.immutable, async () => {
+            const out = await answer;
+            const found = out.services?.find((s) => s.serviceName === own);
+            return found ? { service: found } : { missing: name };
+          })
+          .catch(() => undefined);
+      }
+    }
+    const answers = await Promise.all(
+      unique.map((name) =>
+        this.cache.getOrLoad(key(name), TTL.immutable, async () => {
+          // Its batch failed and was forgotten: ask again, alone, and let the error show.
+          const out = await read(`describe service ${cluster}/${name}`, "DescribeServices", () =>
+            this.client.send(
+              new DescribeServicesCommand({ cluster, services: [name] }),
+              this.options,
+            ),
+          );
+          const found = out.services?.[0];
+          return found ? { service: found } : { missing: name };
+        }),
+      ),
+    );
+    return {
+      services: answers.flatMap((a) => (a.service ? [toEcsService(a.service)] : [])),
+      missing: answers.flatMap((a) => (a.missing ? [a.missing] : [])),
     };
   }
 

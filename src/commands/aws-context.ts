@@ -15,6 +15,8 @@ export interface AwsContext {
   route53: Route53Adapter;
   cloudWatch: CloudWatchAdapter;
   cache: TtlCache;
+  /** The deadline every call of this context is aborted at, if any. */
+  signal?: AbortSignal;
 }
 
 // One cache per process: it outlives the request, which is the point on a warm Lambda.
@@ -38,7 +40,16 @@ export function awsContext(
     cloudMap: new CloudMapAdapter(clients.cloudMap, cache, region, signal),
     route53: new Route53Adapter(clients.route53, cache, signal),
     cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache, signal),
+    signal,
   };
+}
+
+/**
+ * The same region and deadline over a snapshot cache: for a run that reads a whole scope at one
+ * instant (a digest), where each service is read once however many judgements look at it.
+ */
+export function snapshotContext(ctx: AwsContext): AwsContext {
+  return awsContext(ctx.region, TtlCache.snapshot(), ctx.signal);
 }
 
 export function clearSharedCache(): void {

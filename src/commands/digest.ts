@@ -10,7 +10,7 @@ import { DEFAULT_THRESHOLDS, type DigestThresholds } from "../domain/digest-targ
 import type { Gap, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
 import { hostOf } from "../domain/resolution.ts";
-import { type AwsContext, Gaps } from "./aws-context.ts";
+import { type AwsContext, Gaps, snapshotContext } from "./aws-context.ts";
 import { reportFor } from "./health.ts";
 import { namespaceCallers } from "./namespace-services.ts";
 
@@ -133,18 +133,30 @@ export interface DigestRun {
  * the previous digest of the same target.
  */
 export async function runDigest(
-  ctx: AwsContext,
+  outer: AwsContext,
   target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
   previous: DigestSnapshot | undefined,
   now = new Date(),
   onProgress?: (done: number, total: number) => void,
 ): Promise<DigestRun> {
   const gaps = new Gaps();
-  const services = await servicesOf(ctx, gaps, target.scope);
+  // One instant, each read once: the judgements below share what this run has read.
+  const run = snapshotContext(outer);
+  const services = await servicesOf(run, gaps, target.scope);
+  // Each cluster's services described ten at a time up front: every judgement reads from these.
+  const byCluster = new Map<string, string[]>();
+  for (const s of services)
+    byCluster.set(s.cluster, [...(byCluster.get(s.cluster) ?? []), s.service]);
+  await Promise.all(
+    [...byCluster].map(([cluster, names]) =>
+      // A failure here is not a gap yet: each judgement retries its own service and says so.
+      run.ecs.describeServices(cluster, names).catch(() => undefined),
+    ),
+  );
   let done = 0;
   const entries = await bounded(services, CONCURRENCY, async ({ cluster, service }) => {
     // Each service is judged on its own gaps, which its reason (or "unknown") already states.
-    const report = await reportFor(ctx, new Gaps(), {
+    const report = await reportFor(run, new Gaps(), {
       cluster,
       service,
       request: { query: `${cluster}/${service}`, subject: { kind: "service" } },

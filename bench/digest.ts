@@ -1,0 +1,64 @@
+// `npm run bench:digest [sizes]`: the digest of generated fleets spread over 20 clusters and 4
+// Service Connect namespaces, every AWS call 50 ms and each operation limited to 20 requests/s
+// (AWS throttles by rate; the emulator's token bucket does the same). Prints AWS calls by
+// operation, throttled answers (the SDK retries them; each costs a backoff), services the digest
+// could not judge, and whether the run fits the digest function's 300 s.
+import { generateFleet } from "../emulator/fleet.ts";
+import { startEmulator } from "../emulator/server.ts";
+
+Object.assign(process.env, {
+  AWS_REGION: "ap-northeast-1",
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+  AWS_EC2_METADATA_DISABLED: "true",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+});
+delete process.env.DIGEST_TABLE; // no history: the first digest of a scope
+
+const { forgetAwsClients } = await import("../src/aws/clients.ts");
+const { awsContext, clearSharedCache } = await import("../src/commands/aws-context.ts");
+const { runDigest } = await import("../src/commands/digest.ts");
+
+const LATENCY_MS = 50;
+const RATE_PER_OPERATION = 20;
+const CLUSTERS = 20;
+const NAMESPACES = 4;
+/** The digest function's timeout (serverless.yml). */
+const TIMEOUT_S = 300;
+const sizes = (process.argv[2] ?? "100,1000").split(",").map(Number);
+
+console.log(
+  `digest of every cluster: ${CLUSTERS} clusters, ${NAMESPACES} namespaces, ${LATENCY_MS} ms per AWS call, ${RATE_PER_OPERATION} requests/s per operation\n`,
+);
+console.log(
+  "| services | wall s | fits 300 s | AWS calls | throttled answers | unknown services | calls by operation |",
+);
+console.log("|---:|---:|---|---:|---:|---:|---|");
+for (const size of sizes) {
+  const fleet = generateFleet({ services: size, clusters: CLUSTERS, namespaces: NAMESPACES });
+  const emulator = await startEmulator({
+    fleet,
+    latencyMs: LATENCY_MS,
+    rateLimits: { "*": RATE_PER_OPERATION },
+  });
+  process.env.AWS_ENDPOINT_URL = emulator.url;
+  forgetAwsClients();
+  clearSharedCache();
+  const started = performance.now();
+  const { digest } = await runDigest(
+    awsContext("ap-northeast-1"),
+    { name: `bench-${size}`, scope: { clusters: "all", namespaces: [] } },
+    undefined,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const stats = emulator.stats();
+  const detail = Object.entries(stats.calls)
+    .sort(([, a], [, b]) => b - a)
+    .map(([op, n]) => `${op.split(".")[1]}×${n}`)
+    .join(" ");
+  console.log(
+    `| ${digest.total} | ${seconds.toFixed(1)} | ${seconds < TIMEOUT_S ? "yes" : "**no**"} | ${stats.total} | ${stats.throttled} | ${digest.counts.unknown} | ${detail} |`,
+  );
+  await emulator.close();
+}
+forgetAwsClients();

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateFleet } from "../../emulator/fleet.ts";
+import { awsContext } from "../../src/commands/aws-context.ts";
+import { runDigest } from "../../src/commands/digest.ts";
+import { useEmulatedAws } from "../support/emulated-aws.ts";
+
+// Counts, not seconds: what a digest of a whole fleet costs in AWS calls. The wall-clock figures
+// under throttling are `npm run bench:digest`'s.
+
+const fleet = generateFleet({ services: 120, clusters: 12, namespaces: 3 });
+let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+
+beforeAll(async () => {
+  aws = await useEmulatedAws(fleet);
+});
+afterAll(async () => {
+  await aws.stop();
+});
+
+describe("what a digest of every cluster costs", () => {
+  it("describes each cluster's services ten at a time, once, however many judgements read them", async () => {
+    const { digest } = await runDigest(
+      awsContext("ap-northeast-1"),
+      { name: "cost", scope: { clusters: "all", namespaces: [] } },
+      undefined,
+    );
+    const stats = aws.emulator.stats();
+
+    const perCluster = new Map<string, number>();
+    for (const s of fleet.services) {
+      const cluster = s.clusterArn.split("/").pop() ?? "";
+      perCluster.set(cluster, (perCluster.get(cluster) ?? 0) + 1);
+    }
+    const batches = [...perCluster.values()].reduce((n, count) => n + Math.ceil(count / 10), 0);
+    expect(digest.total).toBe(fleet.services.length);
+    expect(digest.counts.unknown).toBe(0);
+    // Before the snapshot: one DescribeServices per judgement plus every namespace's callers for
+    // each of them (quadratic: 705 for 109 services).
+    // Plus one per other cluster for legacy-report, a namespace caller whose old short-format ARN
+    // names no cluster: each cluster is asked once, its own (tutorial) already read.
+    expect(stats.calls["ECS.DescribeServices"]).toBe(batches + perCluster.size - 1);
+    // Task definitions are immutable: one read each.
+    const families = new Set(fleet.services.map((s) => s.taskDefinition));
+    expect(stats.calls["ECS.DescribeTaskDefinition"]).toBeLessThanOrEqual(families.size);
+  });
+});
