@@ -166,20 +166,58 @@ export class EcsAdapter {
     serviceName: string,
     desiredStatus: "RUNNING" | "STOPPED",
   ): Promise<string[]> {
-    return this.cache.shared(
-      `ecs:${this.region}:tasks:${cluster}:${serviceName}:${desiredStatus}`,
-      () =>
-        read(`list ${desiredStatus} tasks of ${cluster}/${serviceName}`, "ListTasks", () =>
-          collect(
-            paginateListTasks(
-              { client: this.client, pageSize: PAGE_MAX },
-              { cluster, serviceName, desiredStatus },
-              this.options,
-            ),
-            (p) => p.taskArns,
+    return this.cache.shared(this.taskListKey(cluster, serviceName, desiredStatus), () =>
+      read(`list ${desiredStatus} tasks of ${cluster}/${serviceName}`, "ListTasks", () =>
+        collect(
+          paginateListTasks(
+            { client: this.client, pageSize: PAGE_MAX },
+            { cluster, serviceName, desiredStatus },
+            this.options,
           ),
+          (p) => p.taskArns,
         ),
+      ),
     );
+  }
+
+  private taskListKey(cluster: string, service: string, desiredStatus: string): string {
+    return `ecs:${this.region}:tasks:${lastSegment(cluster)}:${lastSegment(service)}:${desiredStatus}`;
+  }
+
+  /**
+   * In a snapshot over whole clusters (a digest): lists and describes every task of the cluster
+   * with this desired status, 100 at a time, and files them by service (a service's tasks carry
+   * group "service:NAME"), so each service's listTasks and describeTasks read from it: about
+   * 2 T/100 calls for T tasks instead of 3 per service. `services` are the cluster's services:
+   * those without a task get an empty list, which is what ListTasks would answer for them.
+   */
+  async readClusterTasks(
+    cluster: string,
+    services: readonly string[],
+    desiredStatus: "RUNNING" | "STOPPED",
+  ): Promise<void> {
+    if (!this.cache.snapshot) return;
+    const listing = this.listClusterTasks(cluster, desiredStatus).then((arns) =>
+      this.describeTasks(cluster, arns),
+    );
+    for (const service of services) {
+      void this.cache
+        .getOrLoad(this.taskListKey(cluster, service, desiredStatus), TTL.immutable, async () =>
+          (await listing)
+            .filter((t) => t.group === `service:${lastSegment(service)}`)
+            .map((t) => t.arn),
+        )
+        .catch(() => undefined);
+    }
+    try {
+      await listing;
+    } catch (error) {
+      // Unread is not "no tasks": each service then asks ListTasks itself.
+      for (const service of services) {
+        this.cache.delete(this.taskListKey(cluster, service, desiredStatus));
+      }
+      throw error;
+    }
   }
 
   /** Every task of a cluster, running or recently stopped (used to find a bare IP). */
@@ -200,6 +238,7 @@ export class EcsAdapter {
   }
 
   async describeTasks(cluster: string, tasks: readonly string[]): Promise<EcsTask[]> {
+    if (this.cache.snapshot) return this.describeTasksOnce(cluster, tasks);
     const batches = chunk([...new Set(tasks)].sort(), DESCRIBE_TASKS_MAX);
     const answers = await Promise.all(
       batches.map((batch) =>
@@ -211,6 +250,43 @@ export class EcsAdapter {
       ),
     );
     return answers.flatMap((a) => a.tasks ?? []).map(toEcsTask);
+  }
+
+  /** In a snapshot, each task is described once per run and kept by ID (see describeServicesOnce). */
+  private async describeTasksOnce(cluster: string, tasks: readonly string[]): Promise<EcsTask[]> {
+    const key = (task: string) => `ecs:${this.region}:task-once:${lastSegment(task)}`;
+    const unique = [...new Set(tasks)].sort();
+    const unread = unique.filter((t) => !this.cache.has(key(t)));
+    for (const batch of chunk(unread, DESCRIBE_TASKS_MAX)) {
+      const answer = read(`describe ${batch.length} tasks in ${cluster}`, "DescribeTasks", () =>
+        this.client.send(new DescribeTasksCommand({ cluster, tasks: batch }), this.options),
+      );
+      for (const task of batch) {
+        void this.cache
+          .getOrLoad(key(task), TTL.immutable, async () => {
+            const found = (await answer).tasks?.find(
+              (t) => lastSegment(t.taskArn ?? "") === lastSegment(task),
+            );
+            return found ? toEcsTask(found) : undefined;
+          })
+          .catch(() => undefined);
+      }
+    }
+    const found = await Promise.all(
+      unique.map((task) =>
+        this.cache.getOrLoad(key(task), TTL.immutable, async () => {
+          const out = await read(
+            `describe task ${lastSegment(task)} in ${cluster}`,
+            "DescribeTasks",
+            () =>
+              this.client.send(new DescribeTasksCommand({ cluster, tasks: [task] }), this.options),
+          );
+          const t = out.tasks?.[0];
+          return t ? toEcsTask(t) : undefined;
+        }),
+      ),
+    );
+    return found.filter((t): t is EcsTask => t !== undefined);
   }
 
   describeTaskDefinition(taskDefinition: string): Promise<TaskDefinition> {

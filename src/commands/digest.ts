@@ -147,11 +147,20 @@ export async function runDigest(
   const byCluster = new Map<string, string[]>();
   for (const s of services)
     byCluster.set(s.cluster, [...(byCluster.get(s.cluster) ?? []), s.service]);
+  // Whole clusters in scope also have their tasks listed and described 100 at a time, running
+  // and recently stopped, filed by service. A failure here is not a gap yet: each judgement
+  // asks again for its own service and says what it could not read.
+  const whole = (cluster: string) =>
+    target.scope.clusters === "all" || target.scope.clusters.includes(cluster);
   await Promise.all(
-    [...byCluster].map(([cluster, names]) =>
-      // A failure here is not a gap yet: each judgement retries its own service and says so.
+    [...byCluster].flatMap(([cluster, names]) => [
       run.ecs.describeServices(cluster, names).catch(() => undefined),
-    ),
+      ...(whole(cluster)
+        ? (["RUNNING", "STOPPED"] as const).map((status) =>
+            run.ecs.readClusterTasks(cluster, names, status).catch(() => undefined),
+          )
+        : []),
+    ]),
   );
   let done = 0;
   const entries = await bounded(services, CONCURRENCY, async ({ cluster, service }) => {

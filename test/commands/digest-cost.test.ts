@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe("what a digest of every cluster costs", () => {
-  it("describes each cluster's services ten at a time, once, however many judgements read them", async () => {
+  it("describes each cluster's services ten at a time and its tasks a hundred at a time, once", async () => {
     const { digest } = await runDigest(
       awsContext("ap-northeast-1"),
       { name: "cost", scope: { clusters: "all", namespaces: [] } },
@@ -39,6 +39,22 @@ describe("what a digest of every cluster costs", () => {
     // Plus one per other cluster for legacy-report, a namespace caller whose old short-format ARN
     // names no cluster: each cluster is asked once, its own (tutorial) already read.
     expect(stats.calls["ECS.DescribeServices"]).toBe(batches + perCluster.size - 1);
+    // Tasks: each cluster's running and recently stopped tasks listed and described 100 at a
+    // time, not three calls per service.
+    const pages = (n: number) => Math.max(1, Math.ceil(n / 100));
+    let listCalls = 0;
+    let describeCalls = 0;
+    for (const cluster of perCluster.keys()) {
+      for (const status of ["RUNNING", "STOPPED"]) {
+        const n = fleet.tasks.filter(
+          (t) => t.clusterArn.endsWith(`/${cluster}`) && t.desiredStatus === status,
+        ).length;
+        listCalls += pages(n);
+        describeCalls += Math.ceil(n / 100);
+      }
+    }
+    expect(stats.calls["ECS.ListTasks"]).toBe(listCalls);
+    expect(stats.calls["ECS.DescribeTasks"]).toBe(describeCalls);
     // Task definitions are immutable: one read each.
     const families = new Set(fleet.services.map((s) => s.taskDefinition));
     expect(stats.calls["ECS.DescribeTaskDefinition"]).toBeLessThanOrEqual(families.size);
