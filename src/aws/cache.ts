@@ -13,25 +13,36 @@ export class TtlCache {
 
   /**
    * A snapshot cache belongs to one run that reads a whole scope at one instant (a digest): its
-   * `shared` keeps what it loaded for the run, so a service's state is read once per digest
-   * however many judgements look at it, and batched reads can serve single ones.
+   * `shared` keeps what it loaded for the run (`keep`), so a service's state is read once per
+   * digest however many judgements look at it, and batched reads can serve single ones. What
+   * the process-wide cache keeps with a TTL (topology, immutable task definitions) it leaves
+   * there, so warm runs still skip them.
    */
   readonly snapshot: boolean;
 
   constructor(
     private readonly now: () => number = Date.now,
-    options: { snapshot?: boolean } = {},
+    private readonly parent?: TtlCache,
   ) {
-    this.snapshot = options.snapshot ?? false;
+    this.snapshot = parent !== undefined;
   }
 
-  /** A cache for one run over a whole scope (see `snapshot`). */
-  static snapshot(): TtlCache {
-    return new TtlCache(Date.now, { snapshot: true });
+  /** A cache for one run over a whole scope (see `snapshot`), over the process-wide one. */
+  static snapshotOver(parent: TtlCache): TtlCache {
+    return new TtlCache(Date.now, parent);
+  }
+
+  /** For the run's lifetime: one load per key, a failed one forgotten. */
+  keep<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return this.load(key, Number.POSITIVE_INFINITY, load);
   }
 
   /** Shares one in-flight load between concurrent callers; a failed load is not cached. */
   getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    return this.parent ? this.parent.getOrLoad(key, ttlMs, load) : this.load(key, ttlMs, load);
+  }
+
+  private load<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key) as Entry<T> | undefined;
     if (hit && hit.expiresAt > this.now()) return hit.value;
     const value = load();
@@ -55,7 +66,7 @@ export class TtlCache {
    * same time in one container ask for identically.
    */
   shared<T>(key: string, load: () => Promise<T>): Promise<T> {
-    if (this.snapshot) return this.getOrLoad(key, TTL.immutable, load);
+    if (this.snapshot) return this.keep(key, load);
     const flying = this.inFlight.get(key) as Promise<T> | undefined;
     if (flying) return flying;
     const value = load();
@@ -76,7 +87,7 @@ export class TtlCache {
     this.inFlight.clear();
   }
 
-  /** Whether a load for this key is kept or in flight (and not expired). */
+  /** Whether this cache itself holds a load for this key (kept or in flight, not expired). */
   has(key: string): boolean {
     const hit = this.entries.get(key);
     return hit !== undefined && hit.expiresAt > this.now();

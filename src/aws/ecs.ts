@@ -132,7 +132,7 @@ export class EcsAdapter {
       for (const name of batch) {
         const own = lastSegment(name);
         void this.cache
-          .getOrLoad(key(name), TTL.immutable, async () => {
+          .keep(key(name), async () => {
             const out = await answer;
             const found = out.services?.find((s) => s.serviceName === own);
             return found ? { service: found } : { missing: name };
@@ -142,7 +142,7 @@ export class EcsAdapter {
     }
     const answers = await Promise.all(
       unique.map((name) =>
-        this.cache.getOrLoad(key(name), TTL.immutable, async () => {
+        this.cache.keep(key(name), async () => {
           // Its batch failed and was forgotten: ask again, alone, and let the error show.
           const out = await read(`describe service ${cluster}/${name}`, "DescribeServices", () =>
             this.client.send(
@@ -202,7 +202,7 @@ export class EcsAdapter {
     );
     for (const service of services) {
       void this.cache
-        .getOrLoad(this.taskListKey(cluster, service, desiredStatus), TTL.immutable, async () =>
+        .keep(this.taskListKey(cluster, service, desiredStatus), async () =>
           (await listing)
             .filter((t) => t.group === `service:${lastSegment(service)}`)
             .map((t) => t.arn),
@@ -263,7 +263,7 @@ export class EcsAdapter {
       );
       for (const task of batch) {
         void this.cache
-          .getOrLoad(key(task), TTL.immutable, async () => {
+          .keep(key(task), async () => {
             const found = (await answer).tasks?.find(
               (t) => lastSegment(t.taskArn ?? "") === lastSegment(task),
             );
@@ -274,7 +274,7 @@ export class EcsAdapter {
     }
     const found = await Promise.all(
       unique.map((task) =>
-        this.cache.getOrLoad(key(task), TTL.immutable, async () => {
+        this.cache.keep(key(task), async () => {
           const out = await read(
             `describe task ${lastSegment(task)} in ${cluster}`,
             "DescribeTasks",

@@ -49,7 +49,7 @@ export function awsContext(
  * instant (a digest), where each service is read once however many judgements look at it.
  */
 export function snapshotContext(ctx: AwsContext): AwsContext {
-  return awsContext(ctx.region, TtlCache.snapshot(), ctx.signal);
+  return awsContext(ctx.region, TtlCache.snapshotOver(ctx.cache), ctx.signal);
 }
 
 export function clearSharedCache(): void {

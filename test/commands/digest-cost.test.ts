@@ -59,4 +59,21 @@ describe("what a digest of every cluster costs", () => {
     const families = new Set(fleet.services.map((s) => s.taskDefinition));
     expect(stats.calls["ECS.DescribeTaskDefinition"]).toBeLessThanOrEqual(families.size);
   });
+
+  it("reads every service's state afresh on the next digest, but not what does not change", async () => {
+    aws.emulator.resetStats();
+    const { digest } = await runDigest(
+      awsContext("ap-northeast-1"),
+      { name: "cost", scope: { clusters: "all", namespaces: [] } },
+      undefined,
+    );
+    const stats = aws.emulator.stats();
+
+    expect(digest.total).toBe(fleet.services.length);
+    expect(stats.calls["ECS.DescribeServices"]).toBeGreaterThan(0);
+    expect(stats.calls["ServiceDiscovery.DiscoverInstances"]).toBeGreaterThan(0);
+    // Immutable task definitions and Cloud Map service creation dates: kept by the warm process.
+    expect(stats.calls["ECS.DescribeTaskDefinition"]).toBeUndefined();
+    expect(stats.calls["ServiceDiscovery.GetService"]).toBeUndefined();
+  });
 });
