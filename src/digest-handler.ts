@@ -13,15 +13,16 @@ import type { Context, ScheduledEvent } from "aws-lambda";
 import { callLog } from "./aws/call-log.ts";
 import { loadDigestConfig } from "./aws/digest-config.ts";
 import { dynamoOnceStore, memoryOnceStore, type OnceStore } from "./aws/idempotency.ts";
+import type { IncidentEvent } from "./aws/scheduler.ts";
 import { awsContext } from "./commands/aws-context.ts";
-import { digestWithHistory } from "./commands/digest.ts";
-import type { DigestTarget } from "./domain/digest-targets.ts";
+import { digestWithHistory, incidentTargetName } from "./commands/digest.ts";
+import { DEFAULT_THRESHOLDS, type DigestTarget } from "./domain/digest-targets.ts";
 import { isDue, parseSchedule, tickOf } from "./domain/schedule.ts";
 import { renderBlocks } from "./render/blocks.ts";
 import { digestFailedDocument, digestRunDocument } from "./render/digest-document.ts";
 import type { Doc } from "./render/document.ts";
 
-export type DigestEvent = Pick<ScheduledEvent, "time"> | { target: string };
+export type DigestEvent = Pick<ScheduledEvent, "time"> | { target: string } | IncidentEvent;
 
 /** AWS reads stop this long before the Lambda timeout, leaving time to post what was read. */
 const POST_MARGIN_MS = 20_000;
@@ -53,8 +54,43 @@ export interface DigestOutcome {
   error?: string;
 }
 
+const CHANNEL = /^[CG][A-Z0-9]{6,}$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/**
+ * An incident schedule's invocation as a one-off target with its own history; the last one of the
+ * schedule says so. Our own schedule wrote the input, but it is checked all the same.
+ */
+function incidentTarget(event: IncidentEvent, tick: Date): { target: DigestTarget; last: boolean } {
+  const i = event.incident;
+  const until = new Date(i.until);
+  if (!CHANNEL.test(i.channel) || !REGION.test(i.region) || Number.isNaN(until.getTime())) {
+    throw new Error(
+      `an incident schedule's input is not one this bot writes: ${JSON.stringify(i)}`,
+    );
+  }
+  return {
+    target: {
+      name: incidentTargetName(i.channel),
+      channel: i.channel,
+      region: i.region,
+      clusters: i.clusters,
+      namespaces: i.namespaces,
+      schedule: `rate(${i.everyMinutes} minutes)`,
+      thresholds: { ...DEFAULT_THRESHOLDS },
+      quiet: false,
+    },
+    // EndDate is "the date before which the schedule can invoke its target" (Scheduler API).
+    last: tick.getTime() + i.everyMinutes * 60_000 >= until.getTime(),
+  };
+}
+
 /** The digests due at this tick, or the one target asked for by name. */
-function chosen(targets: DigestTarget[], event: DigestEvent, tick: Date): DigestTarget[] {
+function chosen(
+  targets: DigestTarget[],
+  event: Exclude<DigestEvent, IncidentEvent>,
+  tick: Date,
+): DigestTarget[] {
   if ("target" in event) {
     const named = targets.filter((t) => t.name === event.target);
     if (named.length === 0) {
@@ -79,13 +115,21 @@ export async function digestHandler(
   const remaining = context.getRemainingTimeInMillis?.() ?? 300_000;
   const deadline = Date.now() + remaining;
   const config = await loadDigestConfig(process.env, AbortSignal.timeout(10_000));
-  if (!config.targets.ok) {
+  const incident = "incident" in event ? event : undefined;
+  if (!config.targets.ok && !incident) {
     // Nothing is posted from a configuration nobody can trust; the log names every bad field.
     log({ outcome: "targets-invalid", errors: config.targets.errors });
     throw new Error(`digest targets are invalid: ${config.targets.errors.join("; ")}`);
   }
   const tick = tickOf("target" in event ? new Date() : new Date(event.time));
-  const due = chosen(config.targets.targets, event, tick);
+  const once = incident ? incidentTarget(incident, tick) : undefined;
+  const due = once
+    ? [once.target]
+    : chosen(
+        config.targets.ok ? config.targets.targets : [],
+        event as Exclude<DigestEvent, IncidentEvent>,
+        tick,
+      );
   if (due.length === 0) return [];
 
   const slack = new WebClient(config.botToken, {
@@ -120,6 +164,10 @@ export async function digestHandler(
           tick,
         );
         doc = digestRunDocument(run, target.quiet);
+        if (once?.last) {
+          const line = `Last incident digest: its schedule ends at ${incident?.incident.until.slice(11, 16)} UTC. Ask again with --every … --for … to go on.`;
+          doc = { ...doc, sections: [...doc.sections, { lines: [[line]] }] };
+        }
       } catch (error) {
         failed = String(error);
         doc = digestFailedDocument(

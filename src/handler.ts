@@ -6,7 +6,7 @@ import { awsContext, dropPendingLoads } from "./commands/aws-context.ts";
 import { runEcsCommand } from "./commands/router.ts";
 import { graphOfOutput } from "./commands/traffic.ts";
 import { createSlackApp, type SlackSecrets } from "./slack/app.ts";
-import { arrivalOf, DEFAULT_BUDGET_MS, type Defer } from "./slack/budget.ts";
+import { arrivalOf, DEFAULT_BUDGET_MS, type Defer, type RunCommand } from "./slack/budget.ts";
 import {
   type DeferredJob,
   isDeferredJob,
@@ -27,7 +27,7 @@ const region = (): string =>
   "ap-northeast-1";
 
 const aws = () => awsContext(region());
-const run = (text: string) => runEcsCommand(text, aws);
+const run: RunCommand = (text, place) => runEcsCommand(text, aws, undefined, place);
 const graphOf = graphOfOutput(aws);
 
 /** The secrets must be in hand this long after arrival, or Slack gets a short error instead. */
@@ -142,7 +142,7 @@ async function runJob(event: DeferredJob, context: Context): Promise<undefined> 
   const deadlineAws = () => awsContext(region(), undefined, reads);
   const job = () =>
     runDeferredJob(event, {
-      run: (text) => runEcsCommand(text, deadlineAws),
+      run: (text, place) => runEcsCommand(text, deadlineAws, undefined, place),
       graphOf,
       botToken: async () => keys.botToken,
       deadline,

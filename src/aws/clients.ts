@@ -12,6 +12,19 @@ export interface AwsClients {
   cloudWatch: CloudWatchClient;
 }
 
+/**
+ * Three attempts, and a request that hangs throws after 3 s instead of holding the invocation:
+ * for the clients of what the bot inspects and of its own resources (tables, schedules).
+ */
+export const OWN_RESOURCE_CLIENT = {
+  maxAttempts: 3,
+  requestHandler: {
+    connectionTimeout: 1_000,
+    requestTimeout: 3_000,
+    throwOnRequestTimeout: true,
+  },
+} as const;
+
 // Created once per region and kept at module scope: warm Lambda invocations reuse the
 // clients, their connections and their retry quota.
 const byRegion = new Map<string, AwsClients>();
@@ -22,19 +35,10 @@ const byRegion = new Map<string, AwsClients>();
  * throttled request for many seconds, which suits fleet-wide digests, not a Slack reply.
  */
 function sharedConfig(region: string) {
-  return {
-    region,
-    retryMode: "standard",
-    maxAttempts: 3,
-    // throwOnRequestTimeout: without it the installed @smithy/node-http-handler only logs a
-    // warning when requestTimeout passes and the call waits on: a hung socket would hold a
-    // deferred answer until the Lambda timeout.
-    requestHandler: {
-      connectionTimeout: 1_000,
-      requestTimeout: 3_000,
-      throwOnRequestTimeout: true,
-    },
-  } as const;
+  // throwOnRequestTimeout (in OWN_RESOURCE_CLIENT): without it the installed
+  // @smithy/node-http-handler only logs a warning when requestTimeout passes and the call waits
+  // on: a hung socket would hold a deferred answer until the Lambda timeout.
+  return { region, retryMode: "standard", ...OWN_RESOURCE_CLIENT } as const;
 }
 
 /**

@@ -3,6 +3,7 @@
 // (`expiration`) a month after it was written.
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { DigestSnapshot } from "../domain/digest.ts";
+import { OWN_RESOURCE_CLIENT } from "./clients.ts";
 import { read } from "./errors.ts";
 
 export interface DigestHistory {
@@ -16,14 +17,7 @@ const KEEP_SECONDS = 30 * 86_400;
 let client: DynamoDBClient | undefined;
 
 function dynamo(): DynamoDBClient {
-  client ??= new DynamoDBClient({
-    maxAttempts: 3,
-    requestHandler: {
-      connectionTimeout: 1_000,
-      requestTimeout: 3_000,
-      throwOnRequestTimeout: true,
-    },
-  });
+  client ??= new DynamoDBClient(OWN_RESOURCE_CLIENT);
   return client;
 }
 

@@ -35,6 +35,16 @@ export const IDEMPOTENCY_ACTIONS = [
   "dynamodb:DeleteItem",
 ] as const;
 
+/**
+ * The bot's only writes, on its own resources (src/aws/scheduler.ts): incident digests' schedules
+ * in its own schedule group, and passing its scheduler role to EventBridge Scheduler.
+ */
+export const SCHEDULE_ACTIONS = [
+  "scheduler:CreateSchedule",
+  "scheduler:DeleteSchedule",
+  "iam:PassRole",
+] as const;
+
 /** On the digest history table only (src/aws/digest-history.ts): read the last digest, keep the new one. */
 export const DIGEST_HISTORY_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem"] as const;
 

@@ -1,5 +1,7 @@
 import { digestHistory } from "../aws/digest-history.ts";
 import { lastSegment } from "../aws/ecs-mapping.ts";
+import { AwsReadError } from "../aws/errors.ts";
+import { type IncidentScheduler, incidentScheduler } from "../aws/scheduler.ts";
 import {
   buildDigest,
   type Digest,
@@ -210,8 +212,63 @@ export async function digestWithHistory(
 }
 
 export type DigestAnswer =
-  | { kind: "found"; query: string; run: DigestRun; quiet: boolean }
+  | { kind: "found"; query: string; run: DigestRun; quiet: boolean; incident?: IncidentOutcome }
+  | { kind: "stopped"; query: string; outcome: "stopped" | "not-running" }
   | { kind: "invalid"; query: string; reason: string };
+
+/** What became of `--every … --for …`: the first digest is posted either way. */
+export type IncidentOutcome =
+  | { kind: "started"; everyMinutes: number; until: Date }
+  | { kind: "already-running"; everyMinutes: number; until: Date }
+  | { kind: "failed"; reason: string };
+
+/** Where a command was typed: the channel, for the commands that post there later. */
+export interface CommandPlace {
+  channel?: string;
+}
+
+/** "15m", "2h" → minutes; undefined when it is neither. */
+function minutesOf(text: string | undefined): number | undefined {
+  const m = /^(\d{1,3})(m|h)$/.exec(text ?? "");
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === "h" ? 60 : 1);
+}
+
+const EVERY = { min: 5, max: 60 };
+const FOR = { min: 15, max: 24 * 60 };
+
+/** `--every 15m --for 2h`, removed from the words; an error message when they are wrong. */
+function incidentFlags(words: string[]): {
+  every?: number;
+  span?: number;
+  error?: string;
+  rest: string[];
+} {
+  const rest: string[] = [];
+  let every: number | undefined;
+  let span: number | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (word === "--every" || word === "--for") {
+      const value = minutesOf(words[i + 1]);
+      i++;
+      if (value === undefined) return { rest, error: `${word} takes a duration such as 15m or 2h` };
+      if (word === "--every") every = value;
+      else span = value;
+    } else rest.push(word as string);
+  }
+  if (every === undefined && span === undefined) return { rest };
+  if (every === undefined || span === undefined) {
+    return { rest, error: "give both --every (how often) and --for (how long)" };
+  }
+  if (every < EVERY.min || every > EVERY.max) {
+    return { rest, error: `--every is from ${EVERY.min}m to ${EVERY.max / 60}h` };
+  }
+  if (span < FOR.min || span > FOR.max || span < every) {
+    return { rest, error: `--for is from ${FOR.min}m to ${FOR.max / 60}h, and at least --every` };
+  }
+  return { every, span, rest };
+}
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
 
@@ -219,8 +276,31 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
  * `/ecs digest [cluster|namespace …] [--quiet]`: the digest, now, of these clusters and
  * namespaces (every cluster when none is named).
  */
-export async function digest(aws: () => AwsContext, text: string): Promise<DigestAnswer> {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+export async function digest(
+  aws: () => AwsContext,
+  text: string,
+  place: CommandPlace = {},
+  scheduler: IncidentScheduler | undefined = incidentScheduler(),
+): Promise<DigestAnswer> {
+  const all = text.trim().split(/\s+/).filter(Boolean);
+  const flags = incidentFlags(all);
+  const words = flags.rest;
+  const incident = flags.every !== undefined || flags.error !== undefined || words[0] === "stop";
+  if (incident) {
+    const refusal = flags.error
+      ? flags.error
+      : !place.channel
+        ? "incident digests are posted in a Slack channel: ask there"
+        : !scheduler
+          ? "incident digests need the deployed bot (no schedule group is configured here)"
+          : undefined;
+    if (refusal) return { kind: "invalid", query: all.join(" "), reason: refusal };
+  }
+  if (words[0] === "stop" && place.channel && scheduler) {
+    if (words.length > 1)
+      return { kind: "invalid", query: all.join(" "), reason: "stop takes nothing after it" };
+    return { kind: "stopped", query: "stop", outcome: await scheduler.stop(place.channel) };
+  }
   const quiet = words.includes("--quiet");
   const names = words.filter((w) => w !== "--quiet");
   const query = names.join(" ");
@@ -257,6 +337,40 @@ export async function digest(aws: () => AwsContext, text: string): Promise<Diges
     };
   }
   // Each scope asked on demand has its own history: the next digest of it says what changed.
+  if (flags.every !== undefined && flags.span !== undefined && place.channel && scheduler) {
+    // The first digest now, the next ones from the schedule, all with this channel's history.
+    const everyMinutes = flags.every;
+    const until = new Date(Date.now() + flags.span * 60_000);
+    const [run, started] = await Promise.all([
+      digestWithHistory(ctx, { name: incidentTargetName(place.channel), scope }),
+      scheduler
+        .start({
+          channel: place.channel,
+          region: ctx.region,
+          clusters: scope.clusters,
+          namespaces: scope.namespaces === "all" ? [] : scope.namespaces,
+          everyMinutes,
+          until,
+        })
+        .then(
+          (kind): IncidentOutcome =>
+            kind === "started"
+              ? { kind, everyMinutes, until }
+              : { kind: "already-running", everyMinutes, until },
+          (error: unknown): IncidentOutcome => ({
+            kind: "failed",
+            reason:
+              error instanceof AwsReadError ? error.reason : "the schedule could not be created",
+          }),
+        ),
+    ]);
+    return { kind: "found", query, run, quiet, incident: started };
+  }
   const run = await digestWithHistory(ctx, { name: `on demand: ${scopeLabel(scope)}`, scope });
   return { kind: "found", query, run, quiet };
+}
+
+/** The history key of a channel's incident digests: each says what changed since the last. */
+export function incidentTargetName(channel: string): string {
+  return `incident: ${channel}`;
 }

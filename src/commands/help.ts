@@ -27,6 +27,12 @@ export function helpDocument(subcommand?: string): Doc {
     { code: "/ecs digest [cluster | namespace …] [--quiet]" },
     " every service judged as health judges it: down, degraded and noisy first, the healthy in one line.",
   ]);
+  lines.push([
+    { code: "/ecs digest … --every 15m --for 2h" },
+    " in an incident channel: the same digest again every 15 minutes for 2 hours; ",
+    { code: "/ecs digest stop" },
+    " ends it.",
+  ]);
   lines.push([{ code: "/ecs help" }, " this message."]);
   return {
     summary: unknown

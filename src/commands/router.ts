@@ -4,7 +4,7 @@ import { healthDocument } from "../render/health-document.ts";
 import { trafficDocument } from "../render/traffic-document.ts";
 import { whoisDocument } from "../render/whois-document.ts";
 import type { AwsContext } from "./aws-context.ts";
-import { digest } from "./digest.ts";
+import { type CommandPlace, digest } from "./digest.ts";
 import { health } from "./health.ts";
 import { helpDocument } from "./help.ts";
 import { traffic } from "./traffic.ts";
@@ -23,18 +23,28 @@ export async function runEcsCommand(
   text: string,
   aws: () => AwsContext,
   now: () => Date = () => new Date(),
+  place: CommandPlace = {},
 ): Promise<CommandOutput> {
-  const output = await dispatch(text, aws);
+  const output = await dispatch(text, aws, place);
   // Refused input (help, invalid names) gets no Refresh or Share: and the user's raw text is
   // never carried back to Slack, not even in a button's value.
   const refused =
     output.command === "help" ||
     (output.answer as { kind?: string } | undefined)?.kind === "invalid";
   if (refused) return output;
-  return { ...output, doc: { ...output.doc, command: text.trim(), asOf: now() } };
+  // Refresh re-asks the question, never re-schedules: an incident digest's flags stay behind.
+  const again = text
+    .trim()
+    .replace(/\s--(every|for)\s+\S+/g, "")
+    .trim();
+  return { ...output, doc: { ...output.doc, command: again, asOf: now() } };
 }
 
-async function dispatch(text: string, aws: () => AwsContext): Promise<CommandOutput> {
+async function dispatch(
+  text: string,
+  aws: () => AwsContext,
+  place: CommandPlace,
+): Promise<CommandOutput> {
   const trimmed = text.trim();
   const space = trimmed.search(/\s/);
   const sub = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
@@ -53,7 +63,7 @@ async function dispatch(text: string, aws: () => AwsContext): Promise<CommandOut
       return { command: "traffic", doc: trafficDocument(answer), answer };
     }
     case "digest": {
-      const answer = await digest(aws, args);
+      const answer = await digest(aws, args, place);
       return { command: "digest", doc: digestAnswerDocument(answer), answer };
     }
     case "":

@@ -68,7 +68,11 @@ export function digestDocument(d: Digest, quiet: boolean): Doc {
     const line = `All ${plural(d.total, "service")} healthy in ${d.scope} at ${time}`;
     return { summary: line, sections: [{ lines: [[line]] }], notes: [] };
   }
-  const title = d.target.startsWith("on demand: ") ? "Digest" : `Digest ${d.target}`;
+  const title = d.target.startsWith("on demand: ")
+    ? "Digest"
+    : d.target.startsWith("incident: ")
+      ? "Incident digest"
+      : `Digest ${d.target}`;
   const head = `${title} (${d.scope}) at ${time}: ${countsLine(d)}`;
   const sections: Section[] = [{ lines: [[{ bold: head }]] }];
   for (const o of d.offenders) sections.push(offenderSection(o, d));
@@ -120,13 +124,45 @@ export function digestAnswerDocument(answer: DigestAnswer): Doc {
             [{ code: "/ecs digest" }, " every cluster of the region"],
             [{ code: "/ecs digest tutorial service-connect" }, " these clusters and namespaces"],
             [{ code: "/ecs digest --quiet" }, " one line when all is healthy"],
+            [
+              { code: "/ecs digest payments --every 15m --for 2h" },
+              " in an incident channel: again every 15 minutes for 2 hours",
+            ],
+            [{ code: "/ecs digest stop" }, " stops this channel's incident digest"],
           ],
         },
       ],
       notes: [],
     };
   }
-  return digestRunDocument(answer.run, answer.quiet);
+  if (answer.kind === "stopped") {
+    const line =
+      answer.outcome === "stopped"
+        ? "Incident digest stopped: no more digests will be posted in this channel."
+        : "No incident digest runs in this channel: nothing to stop.";
+    return { summary: line, sections: [{ lines: [[line]] }], notes: [] };
+  }
+  const doc = digestRunDocument(answer.run, answer.quiet);
+  const incident = answer.incident;
+  if (!incident) return doc;
+  const hhmm = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
+  const line: Line =
+    incident.kind === "started"
+      ? [
+          `Incident digest: the next one in ${incident.everyMinutes} minutes, then every ${incident.everyMinutes} until ${hhmm(incident.until)}. Stop it with `,
+          { code: "/ecs digest stop" },
+          ".",
+        ]
+      : incident.kind === "already-running"
+        ? [
+            "An incident digest already runs in this channel: ",
+            { code: "/ecs digest stop" },
+            " first to change it.",
+          ]
+        : [
+            `The incident digest could not be scheduled: ${incident.reason}. This digest is the only one.`,
+          ];
+  return { ...doc, sections: [...doc.sections, { lines: [line] }] };
 }
 
 /** A digest and what could not be listed for it (a cluster, a namespace, the history). */

@@ -1,7 +1,10 @@
+import type { CommandPlace } from "../commands/digest.ts";
 import type { CommandOutput } from "../commands/router.ts";
 import type { UnsealedJob } from "./deferred-job.ts";
 
-export type RunCommand = (text: string) => Promise<CommandOutput>;
+/** Runs `/ecs <text>`; `place` is where it was typed (incident digests post there later). */
+export type RunCommand = (text: string, place?: CommandPlace) => Promise<CommandOutput>;
+
 /**
  * Hands a job to an asynchronous run; undefined where there is none. The signal aborts the
  * hand-over at Slack's deadline: a slow Invoke must not make the acknowledgement late.

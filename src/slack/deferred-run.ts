@@ -3,12 +3,13 @@ import { WebClient } from "@slack/web-api";
 import type { CommandOutput } from "../commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../render/blocks.ts";
 import { renderText } from "../render/text.ts";
+import type { RunCommand } from "./budget.ts";
 import type { UnsealedJob } from "./deferred-job.ts";
 import { logRequest } from "./request-log.ts";
 import { postToResponseUrl } from "./respond.ts";
 
 export interface DeferredRunDeps {
-  run: (text: string) => Promise<CommandOutput>;
+  run: RunCommand;
   /** The traffic graph PNG of an output, if it has one. */
   graphOf: (output: CommandOutput) => Promise<Uint8Array | undefined>;
   botToken: () => Promise<string>;
@@ -107,7 +108,10 @@ export async function runDeferredJob(job: UnsealedJob, deps: DeferredRunDeps): P
 
   let output: CommandOutput;
   try {
-    output = await beforeDeadline(deps.run(job.command), deps.deadline);
+    output = await beforeDeadline(
+      deps.run(job.command, { channel: job.context.channel }),
+      deps.deadline,
+    );
   } catch (error) {
     const late = error instanceof TooLate;
     logRequest(logged, started, "failed", { error: late ? "deadline" : String(error) });

@@ -50,7 +50,7 @@ export function appMention({ run, defer, budgetMs }: MentionOptions) {
     };
     try {
       const how = await answerOrDefer({
-        run,
+        run: (text) => run(text, { channel: event.channel }),
         defer,
         arrivedAt,
         budgetMs,

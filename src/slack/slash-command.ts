@@ -57,7 +57,7 @@ export function slashCommand({ run, defer, budgetMs, settings }: SlashCommandOpt
     };
     try {
       const how = await answerOrDefer({
-        run,
+        run: (text) => run(text, { channel: command.channel_id }),
         defer,
         arrivedAt,
         budgetMs,

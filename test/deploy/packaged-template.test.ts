@@ -117,4 +117,34 @@ describe("packaged CloudFormation template: scheduled digests", () => {
       [{ "Fn::GetAtt": ["DigestHistoryTable", "Arn"] }],
     ]);
   });
+
+  it("lets incident digests' schedules invoke the digest function only, in the bot's own group", () => {
+    expect(resources.DigestScheduleGroup?.Type).toBe("AWS::Scheduler::ScheduleGroup");
+    expect(resources.DigestScheduleGroup?.Properties.Name).toBe("ecs-chatops-dev-incidents");
+    const role = resources.DigestSchedulerRole?.Properties ?? {};
+    expect(JSON.stringify(role.AssumeRolePolicyDocument)).toContain("scheduler.amazonaws.com");
+    const granted = (role.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+      (p) => p.PolicyDocument.Statement,
+    );
+    expect(granted.flatMap(actions)).toEqual(["lambda:InvokeFunction"]);
+    expect(granted[0]?.Resource).toEqual([{ "Fn::GetAtt": ["DigestLambdaFunction", "Arn"] }]);
+
+    const slackRole = resources.IamRoleLambdaExecution?.Properties as {
+      Policies: { PolicyDocument: { Statement: Statement[] } }[];
+    };
+    const slack = slackRole.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const schedules = slack.find((s) => actions(s).includes("scheduler:CreateSchedule"));
+    expect(actions(schedules as Statement).sort()).toEqual([
+      "scheduler:CreateSchedule",
+      "scheduler:DeleteSchedule",
+    ]);
+    expect(JSON.stringify(schedules?.Resource)).toContain(":schedule/ecs-chatops-dev-incidents/*");
+    const pass = slack.find((s) => actions(s).includes("iam:PassRole")) as Statement & {
+      Condition?: unknown;
+    };
+    expect(pass.Resource).toEqual([{ "Fn::GetAtt": ["DigestSchedulerRole", "Arn"] }]);
+    expect(pass.Condition).toEqual({
+      StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" },
+    });
+  });
 });

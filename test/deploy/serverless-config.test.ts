@@ -14,6 +14,7 @@ import {
   DIGEST_HISTORY_ACTIONS,
   IDEMPOTENCY_ACTIONS,
   READ_ACTIONS,
+  SCHEDULE_ACTIONS,
   SECRET_ACTIONS,
   SELF_ACTIONS,
 } from "../../src/aws/iam-actions.ts";
@@ -122,6 +123,7 @@ describe("serverless.yml: IAM", () => {
         ...SELF_ACTIONS,
         ...IDEMPOTENCY_ACTIONS,
         ...DIGEST_HISTORY_ACTIONS,
+        ...SCHEDULE_ACTIONS,
       ]),
     ].sort();
     expect([...new Set(allActions)].sort()).toEqual(expected);
@@ -255,7 +257,12 @@ describe("serverless.yml: function, runtime and secrets", () => {
     for (const key of Object.keys(env)) {
       expect(key).not.toMatch(/^SLACK_(SIGNING_SECRET|BOT_TOKEN|CLIENT_SECRET)$/);
     }
-    expect(fn.environment).toBeUndefined();
+    // The Slack function's own variables name the incident digests' resources, not secrets.
+    expect(Object.keys(asObject(fn.environment)).sort()).toEqual([
+      "DIGEST_FUNCTION_ARN",
+      "DIGEST_SCHEDULER_ROLE_ARN",
+      "DIGEST_SCHEDULE_GROUP",
+    ]);
     // (The parsed configuration, not the file: its comments show how to create the parameters.)
     const values = JSON.stringify(config);
     expect(values).not.toMatch(/\$\{ssm:/);

@@ -202,4 +202,29 @@ describe("scheduled digest (EventBridge rule → Lambda → chat.postMessage)", 
       /digests not posted: morning to C0ONCALL01 .*not_in_channel/,
     );
   });
+
+  it("posts an incident schedule's digest to its channel, and says when it is the last one", async () => {
+    const { posted } = slackPosts();
+    const incident = (time: string) => ({
+      incident: {
+        channel: "C0INCIDENT",
+        region: "ap-northeast-1",
+        clusters: ["tutorial"],
+        namespaces: [],
+        everyMinutes: 15,
+        until: "2026-11-24T11:00:00.000Z",
+      },
+      time,
+    });
+    // An invalid targets parameter does not stop an incident digest: it needs none.
+    parameters[TARGETS_PARAM] = "targets: []";
+
+    await digestEntry(incident("2026-11-24T10:30:00Z"), context);
+    await digestEntry(incident("2026-11-24T10:45:00Z"), context);
+
+    expect(posted.map((p) => p.channel)).toEqual(["C0INCIDENT", "C0INCIDENT"]);
+    expect(String(posted[0]?.text)).toMatch(/^Incident digest \(tutorial\) at 10:30 UTC/);
+    expect(shown(posted[0])).not.toContain("Last incident digest");
+    expect(shown(posted[1])).toContain("Last incident digest: its schedule ends at 11:00 UTC");
+  });
 });
