@@ -95,7 +95,7 @@ function chosen(
     const named = targets.filter((t) => t.name === event.target);
     if (named.length === 0) {
       throw new Error(
-        `no digest target is named ${JSON.stringify(event.target)} (targets: ${targets.map((t) => t.name).join(", ")})`,
+        `no digest target is named ${JSON.stringify(event.target)} (targets: ${targets.map((t) => t.name).join(", ") || "none"})`,
       );
     }
     return named;
@@ -116,20 +116,20 @@ export async function digestHandler(
   const deadline = Date.now() + remaining;
   const config = await loadDigestConfig(process.env, AbortSignal.timeout(10_000));
   const incident = "incident" in event ? event : undefined;
-  if (!config.targets.ok && !incident) {
+  const targets = config.targets === "none" ? { ok: true as const, targets: [] } : config.targets;
+  if (config.targets === "none" && !incident) {
+    log({ outcome: "no-targets", reason: `no parameter ${process.env.DIGEST_TARGETS_PARAM}` });
+  }
+  if (!targets.ok && !incident) {
     // Nothing is posted from a configuration nobody can trust; the log names every bad field.
-    log({ outcome: "targets-invalid", errors: config.targets.errors });
-    throw new Error(`digest targets are invalid: ${config.targets.errors.join("; ")}`);
+    log({ outcome: "targets-invalid", errors: targets.errors });
+    throw new Error(`digest targets are invalid: ${targets.errors.join("; ")}`);
   }
   const tick = tickOf("target" in event ? new Date() : new Date(event.time));
   const once = incident ? incidentTarget(incident, tick) : undefined;
   const due = once
     ? [once.target]
-    : chosen(
-        config.targets.ok ? config.targets.targets : [],
-        event as Exclude<DigestEvent, IncidentEvent>,
-        tick,
-      );
+    : chosen(targets.ok ? targets.targets : [], event as Exclude<DigestEvent, IncidentEvent>, tick);
   if (due.length === 0) return [];
 
   const slack = new WebClient(config.botToken, {

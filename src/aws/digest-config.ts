@@ -8,7 +8,8 @@ import { type TargetsResult, validateTargets } from "../domain/digest-targets.ts
 
 export interface DigestConfig {
   botToken: string;
-  targets: TargetsResult;
+  /** No targets parameter: scheduled digests are off (incident digests need none). */
+  targets: TargetsResult | "none";
 }
 
 /** Parses JSON or YAML (YAML 1.2 reads JSON as well) and validates it; never throws. */
@@ -49,10 +50,13 @@ export async function loadDigestConfig(
     const value = (name: string) => out.Parameters?.find((p) => p.Name === name)?.Value;
     const botToken = value(tokenName);
     const targets = value(targetsName);
-    if (!botToken || targets === undefined) {
-      throw new Error(`SSM parameters not found: ${(out.InvalidParameters ?? []).join(", ")}`);
-    }
-    return { botToken, targets: targetsFrom(targetsName, targets) };
+    if (!botToken) throw new Error(`SSM parameter not found: ${tokenName}`);
+    // A deployment without scheduled digests has no targets parameter: that is "off", not an
+    // error every quarter hour. A parameter that exists but cannot be read is an error (above).
+    return {
+      botToken,
+      targets: targets === undefined ? "none" : targetsFrom(targetsName, targets),
+    };
   } finally {
     ssm.destroy();
   }

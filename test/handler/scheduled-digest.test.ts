@@ -203,6 +203,14 @@ describe("scheduled digest (EventBridge rule → Lambda → chat.postMessage)", 
     );
   });
 
+  it("posts nothing and fails nothing when no targets parameter exists (scheduled digests off)", async () => {
+    delete parameters[TARGETS_PARAM];
+    const { posted } = slackPosts();
+
+    expect(await digestEntry(tickAt("2026-11-24T09:00:00Z"), context)).toEqual([]);
+    expect(posted).toHaveLength(0);
+  });
+
   it("posts an incident schedule's digest to its channel, and says when it is the last one", async () => {
     const { posted } = slackPosts();
     const incident = (time: string) => ({
@@ -216,7 +224,7 @@ describe("scheduled digest (EventBridge rule → Lambda → chat.postMessage)", 
       },
       time,
     });
-    // An invalid targets parameter does not stop an incident digest: it needs none.
+    // An invalid or missing targets parameter does not stop an incident digest: it needs none.
     parameters[TARGETS_PARAM] = "targets: []";
 
     await digestEntry(incident("2026-11-24T10:30:00Z"), context);
