@@ -13,6 +13,7 @@ import type {
 } from "aws-lambda";
 import { loadDemoFleet } from "../emulator/fleet.ts";
 import { startEmulator } from "../emulator/server.ts";
+import { BENCH_ENV } from "./env.ts";
 
 const SECRET = "bench-signing-secret";
 const PARAMS = {
@@ -27,11 +28,7 @@ const emulator = await startEmulator({
 });
 Object.assign(process.env, {
   AWS_ENDPOINT_URL: emulator.url,
-  AWS_REGION: "ap-northeast-1",
-  AWS_ACCESS_KEY_ID: "bench",
-  AWS_SECRET_ACCESS_KEY: "bench",
-  AWS_EC2_METADATA_DISABLED: "true",
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  ...BENCH_ENV,
   AWS_LAMBDA_FUNCTION_NAME: "ecs-chatops-bench-slack",
   SLACK_SIGNING_SECRET_PARAM: PARAMS.secret,
   SLACK_BOT_TOKEN_PARAM: PARAMS.token,

@@ -3,14 +3,9 @@
 // makes overlap visible); the wall time is printed for orientation.
 import { generateFleet } from "../emulator/fleet.ts";
 import { startEmulator } from "../emulator/server.ts";
+import { BENCH_ENV } from "./env.ts";
 
-Object.assign(process.env, {
-  AWS_REGION: "ap-northeast-1",
-  AWS_ACCESS_KEY_ID: "bench",
-  AWS_SECRET_ACCESS_KEY: "bench",
-  AWS_EC2_METADATA_DISABLED: "true",
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-});
+Object.assign(process.env, BENCH_ENV);
 
 const { forgetAwsClients } = await import("../src/aws/clients.ts");
 const { awsContext, clearSharedCache } = await import("../src/commands/aws-context.ts");

@@ -5,14 +5,9 @@
 // could not judge, and whether the run fits the digest function's 300 s.
 import { generateFleet } from "../emulator/fleet.ts";
 import { startEmulator } from "../emulator/server.ts";
+import { BENCH_ENV } from "./env.ts";
 
-Object.assign(process.env, {
-  AWS_REGION: "ap-northeast-1",
-  AWS_ACCESS_KEY_ID: "bench",
-  AWS_SECRET_ACCESS_KEY: "bench",
-  AWS_EC2_METADATA_DISABLED: "true",
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-});
+Object.assign(process.env, BENCH_ENV);
 delete process.env.DIGEST_TABLE; // no history: the first digest of a scope
 
 const { forgetAwsClients } = await import("../src/aws/clients.ts");

@@ -16,7 +16,7 @@ import { dynamoOnceStore, memoryOnceStore, type OnceStore } from "./aws/idempote
 import type { IncidentEvent } from "./aws/scheduler.ts";
 import { awsContext } from "./commands/aws-context.ts";
 import { digestWithHistory, incidentTargetName } from "./commands/digest.ts";
-import { DEFAULT_THRESHOLDS, type DigestTarget } from "./domain/digest-targets.ts";
+import { CHANNEL, DEFAULT_THRESHOLDS, type DigestTarget, REGION } from "./domain/digest-targets.ts";
 import { isDue, parseSchedule, tickOf } from "./domain/schedule.ts";
 import { renderBlocks } from "./render/blocks.ts";
 import { digestFailedDocument, digestRunDocument } from "./render/digest-document.ts";
@@ -54,14 +54,14 @@ export interface DigestOutcome {
   error?: string;
 }
 
-const CHANNEL = /^[CG][A-Z0-9]{6,}$/;
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-
 /**
  * An incident schedule's invocation as a one-off target with its own history; the last one of the
  * schedule says so. Our own schedule wrote the input, but it is checked all the same.
  */
-function incidentTarget(event: IncidentEvent, tick: Date): { target: DigestTarget; last: boolean } {
+function incidentTarget(
+  event: IncidentEvent,
+  tick: Date,
+): { target: DigestTarget; last: boolean; until: Date } {
   const i = event.incident;
   const until = new Date(i.until);
   if (!CHANNEL.test(i.channel) || !REGION.test(i.region) || Number.isNaN(until.getTime())) {
@@ -82,6 +82,7 @@ function incidentTarget(event: IncidentEvent, tick: Date): { target: DigestTarge
     },
     // EndDate is "the date before which the schedule can invoke its target" (Scheduler API).
     last: tick.getTime() + i.everyMinutes * 60_000 >= until.getTime(),
+    until,
   };
 }
 
@@ -163,11 +164,7 @@ export async function digestHandler(
           },
           tick,
         );
-        doc = digestRunDocument(run, target.quiet);
-        if (once?.last) {
-          const line = `Last incident digest: its schedule ends at ${incident?.incident.until.slice(11, 16)} UTC. Ask again with --every … --for … to go on.`;
-          doc = { ...doc, sections: [...doc.sections, { lines: [[line]] }] };
-        }
+        doc = digestRunDocument(run, target.quiet, once?.last ? once.until : undefined);
       } catch (error) {
         failed = String(error);
         doc = digestFailedDocument(

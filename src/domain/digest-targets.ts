@@ -33,8 +33,9 @@ export interface DigestTarget {
 
 export const DEFAULT_THRESHOLDS: DigestThresholds = { errorRate: 0.05, minRequests: 10 };
 
-const CHANNEL = /^[CG][A-Z0-9]{6,}$/;
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/** A Slack channel ID (public C…, private G…). */
+export const CHANNEL = /^[CG][A-Z0-9]{6,}$/;
+export const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,254}$/;
 
 type Raw = Record<string, unknown>;

@@ -165,10 +165,24 @@ export function digestAnswerDocument(answer: DigestAnswer): Doc {
   return { ...doc, sections: [...doc.sections, { lines: [line] }] };
 }
 
-/** A digest and what could not be listed for it (a cluster, a namespace, the history). */
-export function digestRunDocument(run: DigestRun, quiet: boolean): Doc {
+/**
+ * A digest and what could not be listed for it (a cluster, a namespace, the history); the last
+ * digest of an incident schedule says when the schedule ends.
+ */
+export function digestRunDocument(run: DigestRun, quiet: boolean, lastUntil?: Date): Doc {
   const doc = digestDocument(run.digest, quiet);
-  return { ...doc, notes: gapLines(run.gaps) };
+  const ending: Section[] = lastUntil
+    ? [
+        {
+          lines: [
+            [
+              `Last incident digest: its schedule ends at ${lastUntil.toISOString().slice(11, 16)} UTC. Ask again with --every … --for … to go on.`,
+            ],
+          ],
+        },
+      ]
+    : [];
+  return { ...doc, sections: [...doc.sections, ...ending], notes: gapLines(run.gaps) };
 }
 
 /** Said in the channel when a scheduled digest could not be made at all. */
