@@ -5,6 +5,7 @@ import { awsContext } from "./commands/aws-context.ts";
 import { runEcsCommand } from "./commands/router.ts";
 import { graphOfOutput } from "./commands/traffic.ts";
 import { renderBlocks } from "./render/blocks.ts";
+import { progressLine } from "./render/progress.ts";
 import { renderText } from "./render/text.ts";
 
 const USAGE = `usage: ecs-chatops <whois|health|traffic|digest|help> [NAME] [--region REGION] [--json] [--stats]
@@ -22,12 +23,22 @@ Credentials come from the AWS SDK's default chain (env, profile, SSO, instance r
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** How far a long command has come, on one line that is rewritten (a terminal only). */
+  progress?: (line: string) => void;
 }
+
+const terminalProgress = process.stderr.isTTY
+  ? (line: string) => process.stderr.write(`\r\x1b[K${line}`)
+  : undefined;
 
 /** The on-call engineer's terminal fallback: the very command code Slack runs. Returns the exit code. */
 export async function main(
   argv: string[],
-  io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+  io: CliIo = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    progress: terminalProgress,
+  },
 ): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -46,7 +57,11 @@ export async function main(
   callLog.reset();
   const aws = () => awsContext(region);
   const text = [...positionals, ...(values.quiet ? ["--quiet"] : [])].join(" ");
-  const output = await runEcsCommand(text, aws);
+  const progress = io.progress;
+  const output = await runEcsCommand(text, aws, undefined, {
+    onProgress: progress && ((p) => progress(progressLine(p))),
+  });
+  progress?.("");
   io.out(
     values.json ? `${JSON.stringify(renderBlocks(output.doc), null, 2)}\n` : renderText(output.doc),
   );

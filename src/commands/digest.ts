@@ -13,6 +13,7 @@ import type { Gap, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
 import { hostOf } from "../domain/resolution.ts";
 import { type AwsContext, Gaps, snapshotContext } from "./aws-context.ts";
+import type { CommandCall, CommandProgress } from "./call.ts";
 import { reportFor } from "./health.ts";
 import { namespaceCallers } from "./namespace-services.ts";
 
@@ -139,9 +140,11 @@ export async function runDigest(
   target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
   previous: DigestSnapshot | undefined,
   now = new Date(),
-  onProgress?: (done: number, total: number) => void,
+  onProgress?: (progress: CommandProgress) => void,
 ): Promise<DigestRun> {
   const gaps = new Gaps();
+  const scope = scopeLabel(target.scope);
+  onProgress?.({ scope });
   // One instant, each read once: the judgements below share what this run has read.
   const run = snapshotContext(outer);
   const services = await servicesOf(run, gaps, target.scope);
@@ -154,15 +157,21 @@ export async function runDigest(
   // asks again for its own service and says what it could not read.
   const whole = (cluster: string) =>
     target.scope.clusters === "all" || target.scope.clusters.includes(cluster);
+  const clusters = { done: 0, total: byCluster.size };
+  onProgress?.({ scope, clusters: { ...clusters } });
   await Promise.all(
-    [...byCluster].flatMap(([cluster, names]) => [
-      run.ecs.describeServices(cluster, names).catch(() => undefined),
-      ...(whole(cluster)
-        ? (["RUNNING", "STOPPED"] as const).map((status) =>
-            run.ecs.readClusterTasks(cluster, names, status).catch(() => undefined),
-          )
-        : []),
-    ]),
+    [...byCluster].map(async ([cluster, names]) => {
+      await Promise.all([
+        run.ecs.describeServices(cluster, names).catch(() => undefined),
+        ...(whole(cluster)
+          ? (["RUNNING", "STOPPED"] as const).map((status) =>
+              run.ecs.readClusterTasks(cluster, names, status).catch(() => undefined),
+            )
+          : []),
+      ]);
+      clusters.done += 1;
+      onProgress?.({ scope, clusters: { ...clusters } });
+    }),
   );
   let done = 0;
   const entries = await bounded(services, CONCURRENCY, async ({ cluster, service }) => {
@@ -173,7 +182,7 @@ export async function runDigest(
       request: { query: `${cluster}/${service}`, subject: { kind: "service" } },
     });
     done += 1;
-    onProgress?.(done, services.length);
+    onProgress?.({ scope, clusters, services: { done, total: services.length } });
     return report
       ? entryOf(report, cluster, service)
       : // Listed a moment ago, gone now (deleted between the two reads).
@@ -182,7 +191,7 @@ export async function runDigest(
   const digest = buildDigest(
     {
       name: target.name,
-      scope: scopeLabel(target.scope),
+      scope,
       thresholds: target.thresholds ?? DEFAULT_THRESHOLDS,
     },
     entries.filter((e): e is DigestEntry => e !== undefined),
@@ -200,13 +209,14 @@ export async function digestWithHistory(
   ctx: AwsContext,
   target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
   now = new Date(),
+  onProgress?: (progress: CommandProgress) => void,
 ): Promise<DigestRun> {
   const store = digestHistory();
   const kept = new Gaps();
   const previous = store
     ? await kept.soft("the last digest of this scope", store.load(target.name), undefined)
     : undefined;
-  const run = await runDigest(ctx, target, previous, now);
+  const run = await runDigest(ctx, target, previous, now, onProgress);
   if (store) await kept.soft("where digests are kept", store.save(run.digest.snapshot), undefined);
   return { ...run, gaps: [...run.gaps, ...kept.list] };
 }
@@ -221,11 +231,6 @@ export type IncidentOutcome =
   | { kind: "started"; everyMinutes: number; until: Date }
   | { kind: "already-running"; everyMinutes: number; until: Date }
   | { kind: "failed"; reason: string };
-
-/** Where a command was typed: the channel, for the commands that post there later. */
-export interface CommandPlace {
-  channel?: string;
-}
 
 /** "15m", "2h" → minutes; undefined when it is neither. */
 function minutesOf(text: string | undefined): number | undefined {
@@ -279,7 +284,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
 export async function digest(
   aws: () => AwsContext,
   text: string,
-  place: CommandPlace = {},
+  place: CommandCall = {},
   scheduler: IncidentScheduler | undefined = incidentScheduler(),
 ): Promise<DigestAnswer> {
   const all = text.trim().split(/\s+/).filter(Boolean);
@@ -342,7 +347,12 @@ export async function digest(
     const everyMinutes = flags.every;
     const until = new Date(Date.now() + flags.span * 60_000);
     const [run, started] = await Promise.all([
-      digestWithHistory(ctx, { name: incidentTargetName(place.channel), scope }),
+      digestWithHistory(
+        ctx,
+        { name: incidentTargetName(place.channel), scope },
+        undefined,
+        place.onProgress,
+      ),
       scheduler
         .start({
           channel: place.channel,
@@ -366,7 +376,12 @@ export async function digest(
     ]);
     return { kind: "found", query, run, quiet, incident: started };
   }
-  const run = await digestWithHistory(ctx, { name: `on demand: ${scopeLabel(scope)}`, scope });
+  const run = await digestWithHistory(
+    ctx,
+    { name: `on demand: ${scopeLabel(scope)}`, scope },
+    undefined,
+    place.onProgress,
+  );
   return { kind: "found", query, run, quiet };
 }
 

@@ -4,7 +4,8 @@ import { healthDocument } from "../render/health-document.ts";
 import { trafficDocument } from "../render/traffic-document.ts";
 import { whoisDocument } from "../render/whois-document.ts";
 import type { AwsContext } from "./aws-context.ts";
-import { type CommandPlace, digest } from "./digest.ts";
+import type { CommandCall } from "./call.ts";
+import { digest } from "./digest.ts";
 import { health } from "./health.ts";
 import { helpDocument } from "./help.ts";
 import { traffic } from "./traffic.ts";
@@ -23,7 +24,7 @@ export async function runEcsCommand(
   text: string,
   aws: () => AwsContext,
   now: () => Date = () => new Date(),
-  place: CommandPlace = {},
+  place: CommandCall = {},
 ): Promise<CommandOutput> {
   const output = await dispatch(text, aws, place);
   // Refused input (help, invalid names) gets no Refresh or Share: and the user's raw text is
@@ -43,7 +44,7 @@ export async function runEcsCommand(
 async function dispatch(
   text: string,
   aws: () => AwsContext,
-  place: CommandPlace,
+  place: CommandCall,
 ): Promise<CommandOutput> {
   const trimmed = text.trim();
   const space = trimmed.search(/\s/);

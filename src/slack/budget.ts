@@ -1,9 +1,9 @@
-import type { CommandPlace } from "../commands/digest.ts";
+import type { CommandCall } from "../commands/call.ts";
 import type { CommandOutput } from "../commands/router.ts";
 import type { UnsealedJob } from "./deferred-job.ts";
 
-/** Runs `/ecs <text>`; `place` is where it was typed (incident digests post there later). */
-export type RunCommand = (text: string, place?: CommandPlace) => Promise<CommandOutput>;
+/** Runs `/ecs <text>`; `call` says where it was typed and who hears of its progress. */
+export type RunCommand = (text: string, call?: CommandCall) => Promise<CommandOutput>;
 
 /**
  * Hands a job to an asynchronous run; undefined where there is none. The signal aborts the

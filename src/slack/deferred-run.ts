@@ -2,11 +2,13 @@ import type { KnownBlock } from "@slack/types";
 import { WebClient } from "@slack/web-api";
 import type { CommandOutput } from "../commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../render/blocks.ts";
+import { progressMessage } from "../render/progress.ts";
 import { renderText } from "../render/text.ts";
 import type { RunCommand } from "./budget.ts";
 import type { UnsealedJob } from "./deferred-job.ts";
 import { logRequest } from "./request-log.ts";
 import { postToResponseUrl } from "./respond.ts";
+import { StandIn } from "./stand-in.ts";
 
 export interface DeferredRunDeps {
   run: RunCommand;
@@ -95,9 +97,17 @@ export async function runDeferredJob(job: UnsealedJob, deps: DeferredRunDeps): P
     web ??= new WebClient(await deps.botToken(), { timeout: 5_000, retryConfig: { retries: 1 } });
     return web;
   };
+  // A long command (a digest) reports progress in a message the answer then replaces. A file
+  // answer has nothing to replace: it follows an answer already shown.
+  const standIn = job.fullText
+    ? undefined
+    : new StandIn(job, client, (error) =>
+        console.log(JSON.stringify({ msg: "ecs-chatops progress dropped", error: why(error) })),
+      );
   /** Says something to the asker when the answer itself cannot be delivered. */
   const tell = async (text: string, first: boolean) => {
     try {
+      if (first && (await standIn?.replaceWith({ text, blocks: [] }))) return;
       await deliver(job, { text, blocks: [] }, client, first);
     } catch (error) {
       const { channel, user } = job.context;
@@ -109,7 +119,10 @@ export async function runDeferredJob(job: UnsealedJob, deps: DeferredRunDeps): P
   let output: CommandOutput;
   try {
     output = await beforeDeadline(
-      deps.run(job.command, { channel: job.context.channel }),
+      deps.run(job.command, {
+        channel: job.context.channel,
+        onProgress: standIn && ((progress) => standIn.report(progressMessage(progress))),
+      }),
       deps.deadline,
     );
   } catch (error) {
@@ -145,8 +158,10 @@ export async function runDeferredJob(job: UnsealedJob, deps: DeferredRunDeps): P
     return;
   }
   try {
-    await deliver(job, withSharer(renderBlocks(output.doc), job.sharedBy), client, true);
-    logRequest(logged, started, "answered");
+    const answer = withSharer(renderBlocks(output.doc), job.sharedBy);
+    const replaced = await standIn?.replaceWith(answer);
+    if (!replaced) await deliver(job, answer, client, true);
+    logRequest(logged, started, "answered", replaced ? { mode: "progress replaced" } : {});
   } catch (error) {
     logRequest(logged, started, "failed", { error: why(error) });
     const { channel, user } = job.context;

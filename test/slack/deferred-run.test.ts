@@ -80,4 +80,47 @@ describe("runDeferredJob", () => {
 
     expect(ephemeral.isDone()).toBe(true);
   });
+
+  it("puts the failure in place of its progress message when the lookup runs out of time", async () => {
+    const slack = (method: string, calls: Record<string, unknown>[]) =>
+      nock("https://slack.com")
+        .post(`/api/${method}`, (body: Record<string, unknown>) => {
+          calls.push(body);
+          return true;
+        })
+        .reply(200, { ok: true, channel: "C1", ts: "1763913701.000400" });
+    const posts: Record<string, unknown>[] = [];
+    const updates: Record<string, unknown>[] = [];
+    slack("chat.postMessage", posts);
+    slack("chat.update", updates);
+    const thread = {
+      ...job,
+      command: "digest",
+      destination: { kind: "thread" as const, channel: "C1", threadTs: "1763913600.000100" },
+    };
+
+    await runDeferredJob(thread, {
+      run: (_text, call) => {
+        call?.onProgress?.({ scope: "every cluster", clusters: { done: 3, total: 8 } });
+        return new Promise<CommandOutput>(() => undefined);
+      },
+      graphOf: async () => undefined,
+      botToken: async () => "xoxb-test",
+      deadline: Date.now() + 300,
+    });
+
+    expect(posts).toEqual([
+      expect.objectContaining({
+        channel: "C1",
+        thread_ts: "1763913600.000100",
+        text: "Digest of every cluster: clusters 3/8 read…",
+      }),
+    ]);
+    expect(updates).toEqual([
+      expect.objectContaining({
+        ts: "1763913701.000400",
+        text: expect.stringContaining("`/ecs digest` did not finish in time"),
+      }),
+    ]);
+  });
 });
