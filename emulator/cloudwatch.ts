@@ -1349,6 +1349,88 @@ export interface CloudWatchOptions {
   now: () => number;
   /** The fleet whose `traffic` section the series come from (none without one). */
   fleet: Fleet;
+  /** Series one SEARCH returns at most; AWS's 500 unless a test lowers it. */
+  searchSeriesMax?: number;
+}
+
+/** A search expression CloudWatch's documented syntax allows, in the subset the emulator models. */
+interface Search {
+  namespace: string;
+  dimensionNames: string[];
+  /** Exact terms: MetricName="X" and dimension="value". */
+  terms: Record<string, string>;
+  stat: Stat;
+  period: number;
+}
+
+const SEARCH = /^\s*SEARCH\(\s*'\s*\{([^}]*)\}((?:[^'])*)'\s*,\s*'([^']+)'\s*,\s*(\d+)\s*\)\s*$/;
+const TERM = /\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*"([^"]*)"\s*/y;
+
+/**
+ * SEARCH('{Namespace,Dim,…} MetricName="X" Dim="v"', 'Stat', Period) with exact terms only (the
+ * form the bot writes); partial-match words, boolean operators and a missing period are valid on
+ * AWS but not modelled, and are refused here rather than answered wrongly.
+ */
+function parseSearch(expression: string, where: string): Search {
+  const m = SEARCH.exec(expression);
+  const schema = m?.[1]?.split(",").map((p) => p.trim());
+  const namespace = schema?.[0];
+  const stat = m?.[3] !== undefined ? parseStat(m[3]) : undefined;
+  if (!m || !schema || !namespace || !stat) {
+    throw validation(
+      `The value for ${where}.Expression is not a search expression the emulator models: SEARCH('{Namespace,Dim,…} Name="value" …', 'Stat', Period).`,
+    );
+  }
+  const terms: Record<string, string> = {};
+  const text = m[2] ?? "";
+  TERM.lastIndex = 0;
+  while (TERM.lastIndex < text.length) {
+    const start = TERM.lastIndex;
+    const t = TERM.exec(text);
+    if (!t) {
+      if (text.slice(start).trim() === "") break;
+      throw validation(
+        `The emulator models exact terms (Name="value") only; ${where}.Expression has ${JSON.stringify(text.slice(start).trim())}.`,
+      );
+    }
+    terms[t[1] as string] = t[2] as string;
+  }
+  const period = Number(m[4]);
+  if (period < 60 || period % 60 !== 0) {
+    throw validation(`The period in ${where}.Expression must be a multiple of 60.`);
+  }
+  return { namespace, dimensionNames: schema.slice(1), terms, stat, period };
+}
+
+/** Every series a search finds: exactly the schema's dimension names, every term equal. */
+function searchSeries(model: TrafficModel, search: Search): SeriesDef[] {
+  const names = [...search.dimensionNames].sort().join(",");
+  return model.series
+    .filter(
+      (def) =>
+        def.namespace === search.namespace &&
+        Object.keys(def.dimensions).sort().join(",") === names &&
+        Object.entries(search.terms).every(([k, v]) =>
+          k === "MetricName" ? def.metricName === v : def.dimensions[k] === v,
+        ),
+    )
+    .sort((a, b) =>
+      seriesKey(a.namespace, a.metricName, a.dimensions) <
+      seriesKey(b.namespace, b.metricName, b.dimensions)
+        ? -1
+        : 1,
+    );
+}
+
+/** A label with dynamic parts (${PROP('Dim.X')}, ${PROP('MetricName')}) filled in for a series. */
+function expandLabel(label: string | undefined, def: SeriesDef): string {
+  if (label === undefined) return [...Object.values(def.dimensions), def.metricName].join(" ");
+  return label.replace(/\$\{PROP\('([^']+)'\)\}/g, (_, prop: string) => {
+    if (prop === "MetricName") return def.metricName;
+    if (prop === "Namespace") return def.namespace;
+    if (prop.startsWith("Dim.")) return def.dimensions[prop.slice(4)] ?? "";
+    return "";
+  });
 }
 
 /**
@@ -1358,6 +1440,7 @@ export interface CloudWatchOptions {
  */
 export function cloudWatchOperations(options: CloudWatchOptions): Record<string, Operation> {
   const model = buildModel(options.fleet);
+  const searchSeriesMax = options.searchSeriesMax ?? 500;
   const lookup = (namespace: string, metricName: string, dimensions: DimensionsInput) =>
     findSeries(model, namespace, metricName, dimensions);
 
@@ -1407,11 +1490,28 @@ export function cloudWatchOperations(options: CloudWatchOptions): Record<string,
 
       // Every query is aggregated (a bucket without samples has no datapoint, so only the
       // datapoints themselves say how many a query has); the page shows a slice of them all.
+      const ordered = (points: Datapoints) => {
+        if (scanBy === "TimestampDescending") {
+          points.timestamps.reverse();
+          points.values.reverse();
+        }
+        return points;
+      };
       const returned = queries
         .filter((q) => q.returnData)
-        .map((q) => {
+        .flatMap((q, i) => {
           const m = q.metric;
-          // Metric math (Expression) is not emulated: such a query returns no datapoints.
+          if (q.expression !== undefined && /^\s*SEARCH\(/.test(q.expression)) {
+            // One result per series found, each under the query's Id, told apart by its label.
+            const search = parseSearch(q.expression, `MetricDataQueries.member.${i + 1}`);
+            return searchSeries(model, search)
+              .slice(0, searchSeriesMax)
+              .map((def) => ({
+                query: { ...q, label: expandLabel(q.label, def) },
+                points: ordered(aggregate(def, search.period, search.stat, start, end, nowMinute)),
+              }));
+          }
+          // Metric math (any other Expression) is not emulated: it returns no datapoints.
           const def = m && lookup(m.namespace, m.metricName, m.dimensions);
           const matches =
             m !== undefined && def !== undefined && (m.unit === undefined || m.unit === def.unit);
@@ -1419,11 +1519,7 @@ export function cloudWatchOperations(options: CloudWatchOptions): Record<string,
             matches && m && def
               ? aggregate(def, m.period, m.stat, start, end, nowMinute)
               : { timestamps: [], values: [] };
-          if (scanBy === "TimestampDescending") {
-            points.timestamps.reverse();
-            points.values.reverse();
-          }
-          return { query: q, points };
+          return [{ query: q, points: ordered(points) }];
         });
       const total = returned.reduce((n, r) => n + r.points.timestamps.length, 0);
       const pageEnd = page.offset + maxDatapoints;

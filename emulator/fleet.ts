@@ -215,6 +215,12 @@ export interface GenerateFleetOptions {
   clusters?: number;
   /** HTTP namespaces they are spread over (`mesh`, `mesh-2`, …); default 1. */
   namespaces?: number;
+  /**
+   * Service Connect traffic: each generated service called by the one generated before it in
+   * its namespace (steady, 0.1 % 5xx), so CloudWatch holds a series per publisher and per caller
+   * as a busy fleet's does. Default false: no series.
+   */
+  traffic?: boolean;
 }
 
 const DOMAINS = [
@@ -635,6 +641,40 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
     });
   });
 
+  if (options.traffic) {
+    fleet.traffic ??= { publishers: [] };
+    const publishers = fleet.traffic.publishers;
+    names.forEach((name, index) => {
+      const caller = names[index - meshes.length];
+      if (caller === undefined) return;
+      const cluster = (clusters[index % clusters.length] as FleetCluster).clusterName;
+      const callerCluster = (clusters[(index - meshes.length) % clusters.length] as FleetCluster)
+        .clusterName;
+      publishers.push({
+        cluster,
+        service: name,
+        discoveryName: name,
+        callers: [
+          {
+            cluster: callerCluster,
+            service: caller,
+            requestsPerMinute: 60 + (index % 7) * 20,
+            newConnectionsPerMinute: 4,
+            activeConnections: 3,
+            bytesPerRequest: 900,
+            share4xx: 0.01,
+            share5xx: 0.001,
+            latencyBuckets: [
+              { le: 10, share: 0.7 },
+              { le: 50, share: 0.25 },
+              { le: 200, share: 0.05 },
+            ],
+            phase: index % 6,
+          },
+        ],
+      });
+    });
+  }
   if (vpc === undefined) {
     fleet.vpcs = [{ vpcId, cidrBlock: "10.0.0.0/16", subnets }];
   }

@@ -61,6 +61,8 @@ export interface EmulatorOptions {
   denyOperations?: string[];
   /** The clock behind the synthetic CloudWatch series, epoch milliseconds; default Date.now. */
   now?: () => number;
+  /** Series one CloudWatch SEARCH returns at most; default 500, as AWS. */
+  searchSeriesMax?: number;
   /** SSM parameters (name → value) that GetParameters serves, as SecureStrings. */
   parameters?: Record<string, string>;
   /**
@@ -314,7 +316,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           "com.amazon.coral.service#AccessDeniedException",
         ),
       messageKey: "message",
-      operations: cloudWatchOperations({ now, fleet }),
+      operations: cloudWatchOperations({
+        now,
+        fleet,
+        searchSeriesMax: options.searchSeriesMax,
+      }),
     },
     AmazonSSM: {
       service: "SSM",

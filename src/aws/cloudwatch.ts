@@ -4,13 +4,47 @@ import {
   GetMetricWidgetImageCommand,
   paginateGetMetricData,
 } from "@aws-sdk/client-cloudwatch";
-import type { MetricQuery, Series, SeriesById } from "../domain/metrics.ts";
+import {
+  type MetricQuery,
+  type MetricSearch,
+  SearchedMetrics,
+  type SearchResult,
+  type Series,
+  type SeriesById,
+} from "../domain/metrics.ts";
 import { chunk } from "./batch.ts";
 import type { TtlCache } from "./cache.ts";
 import { read } from "./errors.ts";
 
 /** GetMetricData's ceiling per call; the traffic answer is built to fit in one. */
 const QUERIES_MAX = 500;
+/** A search returns at most this many series (CloudWatch user guide, search expressions). */
+export const SEARCH_SERIES_MAX = 500;
+/**
+ * Searches per call. AWS documents no lower ceiling than the 500 queries, but many searches
+ * in one call multiply its datapoints and time; ten keep each call modest.
+ */
+const SEARCHES_PER_CALL = 10;
+/** Dimension values as CloudWatch's search syntax may quote them without escaping. */
+const PLAIN = /^[A-Za-z0-9_.:/-]+$/;
+
+/** SEARCH('{AWS/ECS,A,B} MetricName="X" A="v"', 'Sum', 60), exact terms only. */
+function expressionOf(s: MetricSearch): string {
+  for (const v of [s.metricName, ...Object.values(s.filter), ...s.dimensionNames]) {
+    if (!PLAIN.test(v)) throw new Error(`cannot search for ${JSON.stringify(v)}`);
+  }
+  const terms = [
+    `MetricName="${s.metricName}"`,
+    ...Object.entries(s.filter).map(([k, v]) => `${k}="${v}"`),
+  ];
+  return `SEARCH('{${[s.namespace, ...s.dimensionNames].join(",")}} ${terms.join(" ")}', '${s.stat}', ${s.period})`;
+}
+
+/** A label that names each series a search returns: its dimension values (dynamic labels). */
+const LABEL_SEPARATOR = "|";
+function labelOf(s: MetricSearch): string {
+  return s.dimensionNames.map((n) => `\${PROP('Dim.${n}')}`).join(LABEL_SEPARATOR);
+}
 
 /** CloudWatch reads: metric series for traffic figures, and a rendered graph. */
 export class CloudWatchAdapter {
@@ -25,11 +59,102 @@ export class CloudWatchAdapter {
     this.options = signal ? { abortSignal: signal } : undefined;
   }
 
+  /** What searchAhead found: later getMetricData calls it covers need no call of their own. */
+  private readonly searched = new SearchedMetrics();
+
+  /**
+   * Runs `searches` over [start, end) and keeps what they return, so that getMetricData answers
+   * the queries they cover from it. Returns whether each search was complete; a search that
+   * fails is simply not kept (its queries go to CloudWatch one by one).
+   */
+  async searchAhead(
+    searches: readonly MetricSearch[],
+    start: Date,
+    end: Date,
+  ): Promise<Map<string, boolean>> {
+    const complete = new Map<string, boolean>();
+    await Promise.all(
+      chunk(searches, SEARCHES_PER_CALL).map(async (batch) => {
+        const results = await this.readSearches(batch, start, end).catch(() => []);
+        for (const r of results) {
+          this.searched.add(r);
+          complete.set(r.search.id, r.complete);
+        }
+      }),
+    );
+    return complete;
+  }
+
+  private readSearches(
+    batch: readonly MetricSearch[],
+    start: Date,
+    end: Date,
+  ): Promise<SearchResult[]> {
+    return read(`search ${batch.length} Service Connect metrics`, "GetMetricData", async () => {
+      const byId = new Map(batch.map((s) => [s.id, new Map<string, Series["points"]>()]));
+      const pages = paginateGetMetricData(
+        { client: this.client },
+        {
+          StartTime: start,
+          EndTime: end,
+          ScanBy: "TimestampAscending",
+          MetricDataQueries: batch.map((s) => ({
+            Id: s.id,
+            ReturnData: true,
+            Expression: expressionOf(s),
+            Label: labelOf(s),
+          })),
+        },
+        this.options,
+      );
+      for await (const page of pages) {
+        for (const result of page.MetricDataResults ?? []) {
+          const series = byId.get(result.Id ?? "");
+          if (!series) continue;
+          // One result per series found; a series' datapoints may continue on the next page.
+          const label = result.Label ?? "";
+          const points = series.get(label) ?? [];
+          const values = result.Values ?? [];
+          (result.Timestamps ?? []).forEach((at, i) => {
+            const value = values[i];
+            if (value !== undefined) points.push({ at, value });
+          });
+          series.set(label, points);
+        }
+      }
+      return batch.map((search) => {
+        const found = byId.get(search.id) ?? new Map<string, Series["points"]>();
+        const series = [...found].map(([label, points]) => {
+          const values = label.split(LABEL_SEPARATOR);
+          const named = values.length === search.dimensionNames.length && values.every(Boolean);
+          return {
+            named,
+            dimensions: Object.fromEntries(
+              search.dimensionNames.map((n, i) => [n, values[i] ?? ""]),
+            ),
+            points: points.sort((a, b) => a.at.getTime() - b.at.getTime()),
+          };
+        });
+        return {
+          search,
+          start,
+          end,
+          // As many as a search returns: some may have been left out. A series whose label does
+          // not name it cannot be told apart: its search answers nothing.
+          complete: found.size < SEARCH_SERIES_MAX && series.every((s) => s.named),
+          series: series.map(({ dimensions, points }) => ({ dimensions, points })),
+        };
+      });
+    });
+  }
+
   /** Identical requests in flight at the same time (the same name asked twice) share one read. */
   getMetricData(queries: readonly MetricQuery[], start: Date, end: Date): Promise<SeriesById> {
     const key = `cw:${createHash("sha256")
       .update(JSON.stringify([queries, start, end]))
       .digest("hex")}`;
+    const searched = this.searched.answer(queries, start, end);
+    if (searched) return Promise.resolve(searched);
     const load = () => this.readMetricData(queries, start, end);
     return this.cache ? this.cache.shared(key, load) : load();
   }

@@ -3,7 +3,7 @@ import type { EcsTask } from "../domain/facts.ts";
 import { type ClientService, type HealthReport, judgeHealth } from "../domain/health.ts";
 import { parseQuery } from "../domain/query.ts";
 import { buildResolution, namespaceByRef } from "../domain/resolution.ts";
-import { parseWindow, type TrafficReport } from "../domain/traffic.ts";
+import { parseWindow, type TrafficReport, type TrafficWindow } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { namespaceClients } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
@@ -33,15 +33,20 @@ async function stoppedTasks(
   );
 }
 
+/** How far back health looks at Service Connect traffic. */
+export const HEALTH_WINDOW = parseWindow("15m") as TrafficWindow;
+
 /** One target's report, judged on its own gaps (another target's failures are not its own). */
 export async function reportFor(
   ctx: AwsContext,
   answerGaps: Gaps,
   target: Target,
+  /** The instant judged: a digest judges every service at its own one. */
+  now = new Date(),
 ): Promise<HealthReport | undefined> {
   const gaps = new Gaps();
   try {
-    return await judgeTarget(ctx, gaps, target);
+    return await judgeTarget(ctx, gaps, target, now);
   } finally {
     answerGaps.merge(gaps);
   }
@@ -51,6 +56,7 @@ async function judgeTarget(
   ctx: AwsContext,
   gaps: Gaps,
   target: Target,
+  now: Date,
 ): Promise<HealthReport | undefined> {
   const [facts, stopped] = await Promise.all([
     gatherTargetFacts(ctx, gaps, target),
@@ -74,9 +80,8 @@ async function judgeTarget(
   // The last 15 minutes of Service Connect traffic: a 5xx burst is health too. A CloudWatch
   // failure leaves a gap and a health answer without traffic.
   const readTraffic = async (): Promise<TrafficReport | undefined> => {
-    const window = parseWindow("15m");
     const measured = await trafficTargetOf(ctx, gaps, facts, target.request.focusName?.name);
-    return measured && window ? measure(ctx, gaps, measured, window, new Date()) : undefined;
+    return measured ? measure(ctx, gaps, measured, HEALTH_WINDOW, now) : undefined;
   };
   const [clients, traffic] = await Promise.all([readClients(), readTraffic()]);
   return judgeHealth({

@@ -55,6 +55,13 @@ export async function trafficTargetOf(
   };
 }
 
+/** The window and the one before it, in whole periods ending before `now`. */
+export function windowRange(window: TrafficWindow, now: Date): { start: Date; end: Date } {
+  // Whole periods only: the current, still-filling minute would read as a drop.
+  const end = new Date(Math.floor(now.getTime() / 1000 / window.period) * window.period * 1000);
+  return { start: new Date(end.getTime() - 2 * window.seconds * 1000), end };
+}
+
 /** One GetMetricData call for the window and the one before it; a failure becomes a gap. */
 export async function measure(
   ctx: AwsContext,
@@ -63,9 +70,7 @@ export async function measure(
   window: TrafficWindow,
   now: Date,
 ): Promise<TrafficReport | undefined> {
-  // Whole periods only: the current, still-filling minute would read as a drop.
-  const end = new Date(Math.floor(now.getTime() / 1000 / window.period) * window.period * 1000);
-  const start = new Date(end.getTime() - 2 * window.seconds * 1000);
+  const { start, end } = windowRange(window, now);
   const series = await gaps.soft(
     `the Service Connect traffic of ${target.discoveryName} (last ${window.label})`,
     ctx.cloudWatch.getMetricData(trafficQueries(target, window), start, end),

@@ -1,7 +1,7 @@
 // `/ecs traffic`: Service Connect metrics (namespace AWS/ECS) of one discovery name, over a
 // window and the equal window before it, built from one GetMetricData call.
 
-import type { MetricQuery, Series, SeriesById } from "./metrics.ts";
+import type { MetricQuery, MetricSearch, Series, SeriesById } from "./metrics.ts";
 
 export interface TrafficWindow {
   label: string;
@@ -130,6 +130,53 @@ export function trafficQueries(target: TrafficTarget, window: TrafficWindow): Me
     for (const p of PERCENTILES) queries.push(q(`caller${i}${p}`, "TargetResponseTime", dims, p));
   });
   return queries;
+}
+
+/** Every (metric, statistic) trafficQueries reads, by the side that publishes it. */
+const SERVER_METRICS: [string, string][] = [
+  ["RequestCount", "Sum"],
+  ["GrpcRequestCount", "Sum"],
+  ["NewConnectionCount", "Sum"],
+  ["ActiveConnectionCount", "Average"],
+  ["ProcessedBytes", "Sum"],
+];
+const CALLER_METRICS: [string, string][] = [
+  ...COUNTS.map((c): [string, string] => [`HTTPCode_Target_${c}_Count`, "Sum"]),
+  ["RequestCountPerTarget", "Sum"],
+  ...PERCENTILES.map((p): [string, string] => ["TargetResponseTime", p]),
+  ["TargetProcessedBytes", "Sum"],
+];
+
+/**
+ * SEARCH expressions that read, in a few calls, every series trafficQueries would ask for, of
+ * every publisher and caller in the region (or of one cluster's, when `cluster` is given): one
+ * per metric and statistic, over the dimension sets of serverDims and callerDims. A search reads
+ * only the series that exist, where trafficQueries asks for every caller that might call.
+ */
+export function trafficSearches(window: TrafficWindow, cluster?: string): MetricSearch[] {
+  const filter: Record<string, string> = cluster ? { ClusterName: cluster } : {};
+  const search = (
+    side: "s" | "c",
+    [metricName, stat]: [string, string],
+    i: number,
+    dimensionNames: string[],
+  ): MetricSearch => ({
+    id: `${side}${i}`,
+    namespace: NS,
+    metricName,
+    dimensionNames,
+    filter,
+    period: window.period,
+    stat,
+  });
+  return [
+    ...SERVER_METRICS.map((m, i) =>
+      search("s", m, i, ["DiscoveryName", "ServiceName", "ClusterName"]),
+    ),
+    ...CALLER_METRICS.map((m, i) =>
+      search("c", m, i, ["TargetDiscoveryName", "ServiceName", "ClusterName"]),
+    ),
+  ];
 }
 
 export interface Figure {

@@ -1344,3 +1344,82 @@ describe("CloudWatch errors the bot must survive", () => {
     }
   });
 });
+
+describe("CloudWatch SEARCH expressions on the emulator", () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await startEmulator({ fleet: loadDemoFleet(), now: () => NOW, searchSeriesMax: 3 });
+  });
+  afterAll(() => emu.close());
+
+  const search = (expression: string, label?: string): MetricDataQuery => ({
+    Id: "s0",
+    Expression: expression,
+    ...(label ? { Label: label } : {}),
+  });
+  const run = (queries: MetricDataQuery[]) =>
+    client(emu).send(
+      new GetMetricDataCommand({
+        StartTime: new Date(NOW - 30 * 60_000),
+        EndTime: new Date(NOW_MINUTE * 1000),
+        ScanBy: "TimestampAscending",
+        MetricDataQueries: queries,
+      }),
+    );
+
+  it("returns one result per series found, under the query's Id, named by its dynamic label", async () => {
+    const out = await run([
+      search(
+        `SEARCH('{AWS/ECS,ClusterName,DiscoveryName,ServiceName} MetricName="RequestCount" ClusterName="tutorial"', 'Sum', 60)`,
+        // CloudWatch's dynamic-label syntax, not a template: the emulator fills it in.
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudWatch syntax
+        "${PROP('Dim.ClusterName')}|${PROP('Dim.ServiceName')}|${PROP('Dim.DiscoveryName')}",
+      ),
+    ]);
+    const results = out.MetricDataResults ?? [];
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.every((r) => r.Id === "s0")).toBe(true);
+    expect(results.map((r) => r.Label)).toContain("tutorial|service-connect-nginx-service|nginx");
+    // The same series asked directly has the same datapoints.
+    const direct = await run([
+      query(
+        "d0",
+        "RequestCount",
+        {
+          DiscoveryName: "nginx",
+          ServiceName: "service-connect-nginx-service",
+          ClusterName: "tutorial",
+        },
+        "Sum",
+        60,
+      ),
+    ]);
+    const found = results.find((r) => r.Label === "tutorial|service-connect-nginx-service|nginx");
+    expect(found?.Values).toEqual(direct.MetricDataResults?.[0]?.Values);
+    expect(found?.Values?.length).toBeGreaterThan(0);
+  });
+
+  it("finds only series with exactly the schema's dimensions", async () => {
+    const out = await run([
+      search(`SEARCH('{AWS/ECS,DiscoveryName} MetricName="RequestCount"', 'Sum', 60)`),
+    ]);
+    // The single-dimension aggregates only: their default label is the value and the metric.
+    expect((out.MetricDataResults ?? []).map((r) => r.Label)).toContain("nginx RequestCount");
+    expect((out.MetricDataResults ?? []).every((r) => !r.Label?.includes("tutorial"))).toBe(true);
+  });
+
+  it("returns no more series than one search may (500 on AWS, 3 here)", async () => {
+    const out = await run([
+      search(
+        `SEARCH('{AWS/ECS,ClusterName,ServiceName,TargetDiscoveryName} MetricName="TargetResponseTime"', 'p99', 60)`,
+      ),
+    ]);
+    expect(out.MetricDataResults).toHaveLength(3);
+  });
+
+  it("refuses search syntax it does not model rather than answering it wrongly", async () => {
+    await expect(
+      run([search(`SEARCH('{AWS/ECS,DiscoveryName} RequestCount', 'Sum', 60)`)]),
+    ).rejects.toThrow(/exact terms/);
+  });
+});

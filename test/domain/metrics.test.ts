@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { SearchedMetrics, type SearchResult } from "../../src/domain/metrics.ts";
+import {
+  parseWindow,
+  type TrafficTarget,
+  trafficQueries,
+  trafficSearches,
+} from "../../src/domain/traffic.ts";
+
+const WINDOW = parseWindow("15m");
+if (!WINDOW) throw new Error("15m must parse");
+const END = new Date("2026-11-24T09:00:00Z");
+const START = new Date(END.getTime() - 30 * 60_000);
+
+const target = (appProtocol: string | undefined): TrafficTarget => ({
+  name: "api.mesh:8080",
+  discoveryName: "api",
+  publisher: { service: "api-service", cluster: "prod-cell-1" },
+  appProtocol,
+  candidates: [
+    { service: "web-frontend", cluster: "prod-cell-1" },
+    { service: "checkout", cluster: "prod-cell-2" },
+  ],
+});
+
+/** Every search of `searches` as having run, complete, returning `series` (by search id). */
+function ran(
+  searches: ReturnType<typeof trafficSearches>,
+  series: Record<string, SearchResult["series"]> = {},
+  complete = true,
+): SearchedMetrics {
+  const index = new SearchedMetrics();
+  for (const search of searches) {
+    index.add({ search, start: START, end: END, complete, series: series[search.id] ?? [] });
+  }
+  return index;
+}
+
+const point = (value: number) => ({ at: new Date(END.getTime() - 60_000), value });
+
+describe("traffic read ahead with SEARCH", () => {
+  it.each([["http"], ["grpc"], [undefined]])(
+    "covers every query a %s service's traffic asks for, in the region and per cluster",
+    (protocol) => {
+      const queries = trafficQueries(target(protocol), WINDOW);
+      expect(ran(trafficSearches(WINDOW)).answer(queries, START, END)).toBeDefined();
+      // Per cluster: only when every party's cluster was searched.
+      const both = [
+        ...trafficSearches(WINDOW, "prod-cell-1"),
+        ...trafficSearches(WINDOW, "prod-cell-2"),
+      ];
+      expect(ran(both).answer(queries, START, END)).toBeDefined();
+      expect(
+        ran(trafficSearches(WINDOW, "prod-cell-1")).answer(queries, START, END),
+      ).toBeUndefined();
+    },
+  );
+
+  it("gives a found series its points and a covered series that was not found none", () => {
+    const searches = trafficSearches(WINDOW);
+    const requests = searches.find((s) => s.metricName === "RequestCount");
+    const index = ran(searches, {
+      [requests?.id ?? ""]: [
+        {
+          dimensions: {
+            DiscoveryName: "api",
+            ServiceName: "api-service",
+            ClusterName: "prod-cell-1",
+          },
+          points: [point(420)],
+        },
+      ],
+    });
+    const series = index.answer(trafficQueries(target("http"), WINDOW), START, END);
+    expect(series?.get("requests")?.points.map((p) => p.value)).toEqual([420]);
+    expect(series?.get("caller0http5xx")?.points).toEqual([]);
+  });
+
+  it("never answers from a search that may have left series out: unknown is not absent", () => {
+    const index = ran(trafficSearches(WINDOW), {}, false);
+    expect(index.answer(trafficQueries(target("http"), WINDOW), START, END)).toBeUndefined();
+  });
+
+  it("answers only the window it searched", () => {
+    const index = ran(trafficSearches(WINDOW));
+    const later = new Date(END.getTime() + 60_000);
+    expect(
+      index.answer(
+        trafficQueries(target("http"), WINDOW),
+        new Date(START.getTime() + 60_000),
+        later,
+      ),
+    ).toBeUndefined();
+  });
+});
