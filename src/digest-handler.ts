@@ -16,13 +16,26 @@ import { dynamoOnceStore, memoryOnceStore, type OnceStore } from "./aws/idempote
 import type { IncidentEvent } from "./aws/scheduler.ts";
 import { awsContext } from "./commands/aws-context.ts";
 import { digestWithHistory, incidentTargetName } from "./commands/digest.ts";
+import {
+  fanOut,
+  isPartEvent,
+  type PartEvent,
+  type PostDigest,
+  partSize,
+  runPart,
+} from "./digest-fanout.ts";
 import { CHANNEL, DEFAULT_THRESHOLDS, type DigestTarget, REGION } from "./domain/digest-targets.ts";
 import { isDue, parseSchedule, tickOf } from "./domain/schedule.ts";
 import { renderBlocks } from "./render/blocks.ts";
 import { digestFailedDocument, digestRunDocument } from "./render/digest-document.ts";
 import type { Doc } from "./render/document.ts";
 
-export type DigestEvent = Pick<ScheduledEvent, "time"> | { target: string } | IncidentEvent;
+export type DigestEvent =
+  | Pick<ScheduledEvent, "time">
+  | { target: string }
+  | IncidentEvent
+  /** One part of a digest too large for one invocation (src/digest-fanout.ts). */
+  | PartEvent;
 
 /** AWS reads stop this long before the Lambda timeout, leaving time to post what was read. */
 const POST_MARGIN_MS = 20_000;
@@ -50,7 +63,15 @@ function log(entry: Record<string, unknown>): void {
 export interface DigestOutcome {
   target: string;
   channel: string;
-  outcome: "posted" | "failure-posted" | "duplicate-dropped" | "post-failed";
+  outcome:
+    | "posted"
+    | "failure-posted"
+    | "duplicate-dropped"
+    | "post-failed"
+    /** Handed to parts; the last part to finish posts it. */
+    | "fanned-out"
+    /** A part judged and kept; another part posts. */
+    | "part-kept";
   error?: string;
 }
 
@@ -116,6 +137,24 @@ export async function digestHandler(
   const remaining = context.getRemainingTimeInMillis?.() ?? 300_000;
   const deadline = Date.now() + remaining;
   const config = await loadDigestConfig(process.env, AbortSignal.timeout(10_000));
+  const slack = new WebClient(config.botToken, {
+    timeout: 10_000,
+    retryConfig: { retries: 2 },
+  });
+  const reads = AbortSignal.timeout(Math.max(1, deadline - Date.now() - POST_MARGIN_MS));
+  const store = onceStore(remaining);
+  const post = async (target: DigestTarget, doc: Doc) => {
+    await slack.chat.postMessage({
+      channel: target.channel,
+      ...renderBlocks(doc),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  };
+  const postRun: PostDigest = (target, run, lastUntil) =>
+    post(target, digestRunDocument(run, target.quiet, lastUntil));
+  if (isPartEvent(event)) return [await partOf(event, store, reads, postRun)];
+
   const incident = "incident" in event ? event : undefined;
   const targets = config.targets === "none" ? { ok: true as const, targets: [] } : config.targets;
   if (config.targets === "none" && !incident) {
@@ -133,30 +172,25 @@ export async function digestHandler(
     : chosen(targets.ok ? targets.targets : [], event as Exclude<DigestEvent, IncidentEvent>, tick);
   if (due.length === 0) return [];
 
-  const slack = new WebClient(config.botToken, {
-    timeout: 10_000,
-    retryConfig: { retries: 2 },
-  });
-  const reads = AbortSignal.timeout(Math.max(1, deadline - Date.now() - POST_MARGIN_MS));
-  const store = onceStore(remaining);
-
-  const post = async (target: DigestTarget, doc: Doc) => {
-    await slack.chat.postMessage({
-      channel: target.channel,
-      ...renderBlocks(doc),
-      unfurl_links: false,
-      unfurl_media: false,
-    });
-  };
-
   const digestOf = async (target: DigestTarget): Promise<DigestOutcome> => {
     const base = { target: target.name, channel: target.channel };
     let failed: string | undefined;
+    let fannedOut = false;
     const work = async () => {
       let doc: Doc;
       try {
+        const ctx = awsContext(target.region, undefined, reads, "fleet");
+        const size = partSize();
+        if (size !== undefined) {
+          const lastUntil = once?.last ? once.until : undefined;
+          const how = await fanOut(ctx, target, tick, size, postRun, lastUntil);
+          if (how !== "small") {
+            fannedOut = how !== "posted";
+            return;
+          }
+        }
         const run = await digestWithHistory(
-          awsContext(target.region, undefined, reads),
+          ctx,
           {
             name: target.name,
             scope: { clusters: target.clusters, namespaces: target.namespaces },
@@ -191,6 +225,7 @@ export async function digestHandler(
         outcome = { ran: true, value: undefined };
       }
       if (!outcome.ran) return { ...base, outcome: "duplicate-dropped" };
+      if (fannedOut) return { ...base, outcome: "fanned-out" };
       return failed
         ? { ...base, outcome: "failure-posted", error: failed }
         : { ...base, outcome: "posted" };
@@ -210,4 +245,21 @@ export async function digestHandler(
     );
   }
   return outcomes;
+}
+
+/** One part of a fanned-out digest, run once however often Lambda delivers it. */
+async function partOf(
+  event: PartEvent,
+  store: OnceStore,
+  reads: AbortSignal,
+  post: PostDigest,
+): Promise<DigestOutcome> {
+  const { target, tick, index } = event.part;
+  const base = { target: target.name, channel: target.channel };
+  const outcome = await store.once(`digest-part:${target.name}:${tick}:${index}`, () =>
+    runPart(awsContext(target.region, undefined, reads, "fleet"), event.part, post),
+  );
+  log({ target: target.name, part: index, outcome, aws: callLog.stats().calls });
+  if (!outcome.ran) return { ...base, outcome: "duplicate-dropped" };
+  return { ...base, outcome: outcome.value === "posted" ? "posted" : "part-kept" };
 }

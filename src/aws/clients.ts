@@ -25,20 +25,30 @@ export const OWN_RESOURCE_CLIENT = {
   },
 } as const;
 
-// Created once per region and kept at module scope: warm Lambda invocations reuse the
+// Created once per region and pace and kept at module scope: warm Lambda invocations reuse the
 // clients, their connections and their retry quota.
 const byRegion = new Map<string, AwsClients>();
+
+/**
+ * How a read may wait on throttling: "interactive" (a Slack answer: standard retries, bounded)
+ * or "fleet" (a scheduled digest reading thousands of services: adaptive retries, whose
+ * client-side rate limiter slows the client down to what AWS accepts, and more attempts, so a
+ * burst of throttling costs time, not services judged unknown).
+ */
+export type Pace = "interactive" | "fleet";
 
 /**
  * The SDK's own retry settings. "standard" (exponential backoff with jitter, a retry quota) keeps
  * an interactive answer bounded; "adaptive" adds a client-side rate limiter that can hold a
  * throttled request for many seconds, which suits fleet-wide digests, not a Slack reply.
  */
-function sharedConfig(region: string) {
+function sharedConfig(region: string, pace: Pace) {
   // throwOnRequestTimeout (in OWN_RESOURCE_CLIENT): without it the installed
   // @smithy/node-http-handler only logs a warning when requestTimeout passes and the call waits
   // on: a hung socket would hold a deferred answer until the Lambda timeout.
-  return { region, retryMode: "standard", ...OWN_RESOURCE_CLIENT } as const;
+  return pace === "fleet"
+    ? { region, ...OWN_RESOURCE_CLIENT, retryMode: "adaptive", maxAttempts: 8 }
+    : { region, ...OWN_RESOURCE_CLIENT, retryMode: "standard" };
 }
 
 /**
@@ -68,10 +78,11 @@ function callLogMiddleware<I, O>() {
     };
 }
 
-export function awsClients(region: string): AwsClients {
-  let clients = byRegion.get(region);
+export function awsClients(region: string, pace: Pace = "interactive"): AwsClients {
+  const key = `${pace}:${region}`;
+  let clients = byRegion.get(key);
   if (!clients) {
-    const config = sharedConfig(region);
+    const config = sharedConfig(region, pace);
     clients = {
       region,
       ecs: new ECSClient(config),
@@ -88,7 +99,7 @@ export function awsClients(region: string): AwsClients {
     clients.cloudMap.middlewareStack.add(callLogMiddleware(), options);
     clients.route53.middlewareStack.add(callLogMiddleware(), options);
     clients.cloudWatch.middlewareStack.add(callLogMiddleware(), options);
-    byRegion.set(region, clients);
+    byRegion.set(key, clients);
   }
   return clients;
 }

@@ -49,15 +49,28 @@ export const SCHEDULE_ACTIONS = [
 export const DIGEST_HISTORY_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem"] as const;
 
 /**
+ * On the digest history table only (src/aws/digest-parts.ts): the parts of a digest too large for
+ * one invocation, recorded, kept, counted and gathered.
+ */
+export const DIGEST_PARTS_ACTIONS = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:BatchGetItem",
+] as const;
+
+/**
  * The scheduled digest's own role (serverless.yml, DigestFunctionRole): the reads of a health
  * judgement (no metric images: a digest draws no graph), its two SSM parameters, the idempotency
- * and history tables, and its own log group. No Invoke, no signing secret.
+ * and history tables, Invoke on itself only (the parts of a large digest), and its own log group.
+ * No signing secret.
  */
 export const DIGEST_FUNCTION_ACTIONS = [
   ...READ_ACTIONS.filter((a) => a !== "cloudwatch:GetMetricWidgetImage"),
   ...SECRET_ACTIONS,
+  ...SELF_ACTIONS,
   ...IDEMPOTENCY_ACTIONS,
   ...DIGEST_HISTORY_ACTIONS,
+  ...DIGEST_PARTS_ACTIONS,
   "logs:CreateLogStream",
   "logs:PutLogEvents",
 ] as const;

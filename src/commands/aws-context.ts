@@ -1,5 +1,5 @@
 import { TtlCache } from "../aws/cache.ts";
-import { awsClients } from "../aws/clients.ts";
+import { awsClients, type Pace } from "../aws/clients.ts";
 import { CloudMapAdapter } from "../aws/cloud-map.ts";
 import { CloudWatchAdapter } from "../aws/cloudwatch.ts";
 import { EcsAdapter } from "../aws/ecs.ts";
@@ -17,6 +17,8 @@ export interface AwsContext {
   cache: TtlCache;
   /** The deadline every call of this context is aborted at, if any. */
   signal?: AbortSignal;
+  /** How its reads wait on throttling (see Pace). */
+  pace: Pace;
 }
 
 // One cache per process: it outlives the request, which is the point on a warm Lambda.
@@ -31,11 +33,13 @@ export function awsContext(
   region: string,
   cache: TtlCache = sharedCache,
   signal?: AbortSignal,
+  pace: Pace = "interactive",
 ): AwsContext {
-  const clients = awsClients(region);
+  const clients = awsClients(region, pace);
   return {
     region,
     cache,
+    pace,
     ecs: new EcsAdapter(clients.ecs, cache, region, signal),
     cloudMap: new CloudMapAdapter(clients.cloudMap, cache, region, signal),
     route53: new Route53Adapter(clients.route53, cache, signal),
@@ -49,7 +53,7 @@ export function awsContext(
  * instant (a digest), where each service is read once however many judgements look at it.
  */
 export function snapshotContext(ctx: AwsContext): AwsContext {
-  return awsContext(ctx.region, TtlCache.snapshotOver(ctx.cache), ctx.signal);
+  return awsContext(ctx.region, TtlCache.snapshotOver(ctx.cache), ctx.signal, ctx.pace);
 }
 
 export function clearSharedCache(): void {

@@ -46,7 +46,7 @@ async function servicesOf(
   ctx: AwsContext,
   gaps: Gaps,
   scope: DigestScope,
-): Promise<{ cluster: string; service: string }[]> {
+): Promise<ScopeService[]> {
   const clusters =
     scope.clusters === "all"
       ? await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[])
@@ -163,24 +163,34 @@ export interface DigestRun {
   gaps: Gap[];
 }
 
-/**
- * Judges every service of the scope with /ecs health's own judgement and sums them up against
- * the previous digest of the same target.
- */
-export async function runDigest(
-  outer: AwsContext,
-  target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
-  previous: DigestSnapshot | undefined,
-  now = new Date(),
-  options: DigestOptions = {},
-): Promise<DigestRun> {
-  const { onProgress, searchAhead = true } = options;
+/** The services a digest covers, each once; what could not be listed is a gap. */
+export async function listScope(
+  ctx: AwsContext,
+  scope: DigestScope,
+): Promise<{ services: ScopeService[]; gaps: Gap[] }> {
   const gaps = new Gaps();
-  const scope = scopeLabel(target.scope);
-  onProgress?.({ scope });
-  // One instant, each read once: the judgements below share what this run has read.
-  const run = snapshotContext(outer);
-  const services = await servicesOf(run, gaps, target.scope);
+  const services = await servicesOf(ctx, gaps, scope);
+  return { services, gaps: gaps.list };
+}
+
+export interface ScopeService {
+  cluster: string;
+  service: string;
+}
+
+/**
+ * Judges `services` with /ecs health's own judgement. `run` is a snapshot (snapshotContext):
+ * one instant, each read once, the judgements sharing what it has read. Clusters named in
+ * `wholeClusters` (every one for "all") have their tasks read cluster-wide.
+ */
+export async function judgeServices(
+  run: AwsContext,
+  services: ScopeService[],
+  wholeClusters: string[] | "all",
+  now: Date,
+  options: DigestOptions & { scope: string },
+): Promise<DigestEntry[]> {
+  const { onProgress, searchAhead = true, scope } = options;
   // Each cluster's services described ten at a time up front: every judgement reads from these.
   const byCluster = new Map<string, string[]>();
   for (const s of services)
@@ -188,8 +198,7 @@ export async function runDigest(
   // Whole clusters in scope also have their tasks listed and described 100 at a time, running
   // and recently stopped, filed by service. A failure here is not a gap yet: each judgement
   // asks again for its own service and says what it could not read.
-  const whole = (cluster: string) =>
-    target.scope.clusters === "all" || target.scope.clusters.includes(cluster);
+  const whole = (cluster: string) => wholeClusters === "all" || wholeClusters.includes(cluster);
   const clusters = { done: 0, total: byCluster.size };
   onProgress?.({ scope, clusters: { ...clusters } });
   await Promise.all(
@@ -227,17 +236,39 @@ export async function runDigest(
       : // Listed a moment ago, gone now (deleted between the two reads).
         undefined;
   });
+  return entries.filter((e): e is DigestEntry => e !== undefined);
+}
+
+/**
+ * Judges every service of the scope with /ecs health's own judgement and sums them up against
+ * the previous digest of the same target.
+ */
+export async function runDigest(
+  outer: AwsContext,
+  target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
+  previous: DigestSnapshot | undefined,
+  now = new Date(),
+  options: DigestOptions = {},
+): Promise<DigestRun> {
+  const scope = scopeLabel(target.scope);
+  options.onProgress?.({ scope });
+  const run = snapshotContext(outer);
+  const listed = await listScope(run, target.scope);
+  const entries = await judgeServices(run, listed.services, target.scope.clusters, now, {
+    ...options,
+    scope,
+  });
   const digest = buildDigest(
     {
       name: target.name,
       scope,
       thresholds: target.thresholds ?? DEFAULT_THRESHOLDS,
     },
-    entries.filter((e): e is DigestEntry => e !== undefined),
+    entries,
     previous,
     now,
   );
-  return { digest, gaps: gaps.list };
+  return { digest, gaps: listed.gaps };
 }
 
 /**
@@ -250,12 +281,58 @@ export async function digestWithHistory(
   now = new Date(),
   onProgress?: (progress: CommandProgress) => void,
 ): Promise<DigestRun> {
+  return withHistory(target.name, (previous) =>
+    runDigest(ctx, target, previous, now, { onProgress }),
+  );
+}
+
+/**
+ * The digest of judgements made elsewhere (the parts of a fanned-out digest), compared with the
+ * previous digest of the target, which it then replaces.
+ */
+export function digestOfParts(
+  target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
+  entries: DigestEntry[],
+  gaps: Gap[],
+  now: Date,
+): Promise<DigestRun> {
+  return withHistory(target.name, async (previous) => ({
+    digest: buildDigest(
+      {
+        name: target.name,
+        scope: scopeLabel(target.scope),
+        thresholds: target.thresholds ?? DEFAULT_THRESHOLDS,
+      },
+      entries,
+      previous,
+      now,
+    ),
+    gaps,
+  }));
+}
+
+/** Services that were listed but not judged: unknown, with why, never healthy or down. */
+export function unjudged(services: ScopeService[], why: string): DigestEntry[] {
+  return services.map(({ cluster, service }) => ({
+    cluster,
+    service,
+    subject: `${cluster}/${service}`,
+    level: "unknown",
+    reason: `not judged: ${why}`,
+  }));
+}
+
+/** A history that cannot be read or written is a gap of the digest, which is still made. */
+async function withHistory(
+  name: string,
+  make: (previous: DigestSnapshot | undefined) => Promise<DigestRun>,
+): Promise<DigestRun> {
   const store = digestHistory();
   const kept = new Gaps();
   const previous = store
-    ? await kept.soft("the last digest of this scope", store.load(target.name), undefined)
+    ? await kept.soft("the last digest of this scope", store.load(name), undefined)
     : undefined;
-  const run = await runDigest(ctx, target, previous, now, { onProgress });
+  const run = await make(previous);
   if (store) await kept.soft("where digests are kept", store.save(run.digest.snapshot), undefined);
   return { ...run, gaps: [...run.gaps, ...kept.list] };
 }

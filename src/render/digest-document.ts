@@ -50,7 +50,8 @@ function countsLine(d: Digest): string {
     c.down ? `${c.down} down` : "",
     c.degraded ? `${c.degraded} degraded` : "",
     c.noisy ? `${c.noisy} noisy` : "",
-    `${c.healthy} healthy`,
+    // "0 healthy" beside unknowns would read as a finding; it is only what could not be read.
+    c.healthy || !c.unknown ? `${c.healthy} healthy` : "",
     c.unknown ? `${c.unknown} unknown` : "",
   ].filter(Boolean);
   return parts.join(", ");

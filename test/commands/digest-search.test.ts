@@ -38,7 +38,7 @@ async function digestOn(searchAhead: boolean, on = fleet) {
 
 /** What a reader sees of each service: its level, reason and traffic figures. */
 const seen = (d: Awaited<ReturnType<typeof digestOn>>["digest"]) =>
-  JSON.stringify({ counts: d.counts, offenders: d.offenders, healthy: d.healthy });
+  JSON.stringify({ counts: d.counts, offenders: d.offenders, unknown: d.unknown });
 
 describe("a digest's traffic, read ahead with SEARCH", () => {
   it("judges every service as reading each one's own metrics does, in a handful of calls", async () => {

@@ -1,0 +1,181 @@
+// Where the parts of a fanned-out digest meet (src/digest-fanout.ts): items of the digest history
+// table, kept a day. `gather:<target>:<tick>` says how many parts there are and which have
+// finished; `part:<target>:<tick>:<i>` holds one part's judgements, gzipped (a thousand services
+// are about 300 KB of JSON, DynamoDB items at most 400 KB).
+import { gunzipSync, gzipSync } from "node:zlib";
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import type { DigestEntry } from "../domain/digest.ts";
+import type { Gap } from "../domain/facts.ts";
+import { OWN_RESOURCE_CLIENT } from "./clients.ts";
+import { read } from "./errors.ts";
+
+const KEEP_SECONDS = 86_400;
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_KEYS = 100;
+
+export interface PartResult {
+  entries: DigestEntry[];
+  gaps: Gap[];
+}
+
+let client: DynamoDBClient | undefined;
+function dynamo(): DynamoDBClient {
+  client ??= new DynamoDBClient(OWN_RESOURCE_CLIENT);
+  return client;
+}
+
+/** For tests, which point the client elsewhere between runs. */
+export function forgetDigestPartsClient(): void {
+  client?.destroy();
+  client = undefined;
+}
+
+const gatherKey = (target: string, tick: string) => `gather:${target}:${tick}`;
+const partKey = (target: string, tick: string, index: number) => `part:${target}:${tick}:${index}`;
+const expiration = () => ({ N: String(Math.floor(Date.now() / 1000) + KEEP_SECONDS) });
+
+export interface DigestParts {
+  /**
+   * Records that the digest of `target` at `tick` has `parts` parts, with the gaps of its listing.
+   * False when it was already recorded (a redelivered tick): then nothing is to be fanned out.
+   */
+  begin(target: string, tick: string, parts: number, gaps: Gap[]): Promise<boolean>;
+  /** Keeps one part's judgements (a redelivered part writes the same item again). */
+  save(target: string, tick: string, index: number, result: PartResult): Promise<void>;
+  /**
+   * Marks part `index` finished. True for exactly one caller: the one whose part was the last to
+   * finish, who gathers and posts. A part marked twice counts once.
+   */
+  finish(target: string, tick: string, index: number): Promise<boolean>;
+  /** Every part's judgements and the listing's gaps, in part order. */
+  gather(target: string, tick: string): Promise<PartResult>;
+}
+
+export function dynamoDigestParts(tableName: string): DigestParts {
+  return {
+    async begin(target, tick, parts, gaps) {
+      try {
+        await read(`record the parts of ${target}`, "PutItem", () =>
+          dynamo().send(
+            new PutItemCommand({
+              TableName: tableName,
+              Item: {
+                target: { S: gatherKey(target, tick) },
+                parts: { N: String(parts) },
+                finished: { N: "0" },
+                gaps: { S: JSON.stringify(gaps) },
+                expiration: expiration(),
+              },
+              ConditionExpression: "attribute_not_exists(target)",
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof Error && error.cause instanceof ConditionalCheckFailedException)
+          return false;
+        throw error;
+      }
+    },
+    async save(target, tick, index, result) {
+      await read(`keep part ${index + 1} of ${target}`, "PutItem", () =>
+        dynamo().send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              target: { S: partKey(target, tick, index) },
+              result: { B: gzipSync(JSON.stringify(result)) },
+              expiration: expiration(),
+            },
+          }),
+        ),
+      );
+    },
+    async finish(target, tick, index) {
+      try {
+        const out = await read(`count the parts of ${target}`, "UpdateItem", () =>
+          dynamo().send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { target: { S: gatherKey(target, tick) } },
+              // The set of finished parts makes a second mark of the same part a no-op.
+              UpdateExpression: "ADD finished :one, done :part",
+              ConditionExpression: "attribute_exists(target) AND NOT contains(done, :index)",
+              ExpressionAttributeValues: {
+                ":one": { N: "1" },
+                ":part": { NS: [String(index)] },
+                ":index": { N: String(index) },
+              },
+              ReturnValues: "ALL_NEW",
+            }),
+          ),
+        );
+        return Number(out.Attributes?.finished?.N) === Number(out.Attributes?.parts?.N);
+      } catch (error) {
+        if (error instanceof Error && error.cause instanceof ConditionalCheckFailedException)
+          return false;
+        throw error;
+      }
+    },
+    async gather(target, tick) {
+      const head = await read(`read the parts of ${target}`, "BatchGetItem", () =>
+        getAll(tableName, [gatherKey(target, tick)]),
+      );
+      const record = head.get(gatherKey(target, tick));
+      const parts = Number(record?.parts?.N ?? Number.NaN);
+      if (!record || !Number.isInteger(parts)) throw new Error(`no parts recorded for ${target}`);
+      const keys = Array.from({ length: parts }, (_, i) => partKey(target, tick, i));
+      const items = await read(`read the parts of ${target}`, "BatchGetItem", () =>
+        getAll(tableName, keys),
+      );
+      const out: PartResult = { entries: [], gaps: JSON.parse(record.gaps?.S ?? "[]") as Gap[] };
+      keys.forEach((key, i) => {
+        const data = items.get(key)?.result?.B;
+        if (!data) {
+          out.gaps.push({ what: `part ${i + 1} of ${parts}`, why: "its judgements were not kept" });
+          return;
+        }
+        const part = JSON.parse(gunzipSync(data).toString("utf8")) as PartResult;
+        out.entries.push(...part.entries);
+        out.gaps.push(...part.gaps);
+      });
+      return out;
+    },
+  };
+}
+
+type Item = Record<string, { S?: string; N?: string; B?: Uint8Array }>;
+
+/** BatchGetItem over any number of keys, 100 at a time, until nothing is left unprocessed. */
+async function getAll(tableName: string, keys: string[]): Promise<Map<string, Item>> {
+  const out = new Map<string, Item>();
+  for (let i = 0; i < keys.length; i += BATCH_KEYS) {
+    let pending: { target: { S: string } }[] | undefined = keys
+      .slice(i, i + BATCH_KEYS)
+      .map((k) => ({ target: { S: k } }));
+    for (let round = 0; pending && pending.length > 0 && round < 5; round++) {
+      const answer = await dynamo().send(
+        new BatchGetItemCommand({
+          RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      for (const item of answer.Responses?.[tableName] ?? []) {
+        const key = item.target?.S;
+        if (key) out.set(key, item as Item);
+      }
+      pending = answer.UnprocessedKeys?.[tableName]?.Keys as typeof pending;
+    }
+  }
+  return out;
+}
+
+/** The parts store in the digest history table (DIGEST_TABLE); none without one. */
+export function digestParts(env: NodeJS.ProcessEnv = process.env): DigestParts | undefined {
+  return env.DIGEST_TABLE ? dynamoDigestParts(env.DIGEST_TABLE) : undefined;
+}

@@ -1,0 +1,166 @@
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Invocation } from "../../emulator/server.ts";
+import { forgetDigestHistoryClient } from "../../src/aws/digest-history.ts";
+import { forgetDigestPartsClient } from "../../src/aws/digest-parts.ts";
+import { forgetLambdaClient } from "../../src/aws/lambda.ts";
+import { clearSharedCache } from "../../src/commands/aws-context.ts";
+import { forgetDigestContainerState } from "../../src/digest-handler.ts";
+import { digest as digestEntry } from "../../src/handler.ts";
+import { useDynalite } from "../support/dynalite.ts";
+import { useEmulatedAws } from "../support/emulated-aws.ts";
+
+// A digest too large for one invocation fans out on Lambda itself: the scheduled invocation
+// lists the scope and invokes the digest function once per part (Lambda Invoke "Event", played
+// by the emulator); each part judges its services and keeps them in DynamoDB (dynalite); the last
+// part to finish gathers them and posts one digest, the same one a single invocation would.
+
+const TOKEN_PARAM = "/ecs-chatops/dev/slack-bot-token";
+const TARGETS_PARAM = "/ecs-chatops/dev/digest-targets";
+const BOT_TOKEN = "xoxb-digest-test";
+const TABLE = "ecs-chatops-test-fanout-digests";
+const FUNCTION = "ecs-chatops-dev-digest";
+const context = { getRemainingTimeInMillis: () => 300_000 };
+
+const TARGETS = `
+targets:
+  - name: everything
+    channel: C0ONCALL01
+    region: ap-northeast-1
+    clusters: all
+    schedule: cron(0 9 * * ? *)
+`;
+
+let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+let db: Awaited<ReturnType<typeof useDynalite>>;
+let invocations: Invocation[] = [];
+const ENV = {
+  SLACK_BOT_TOKEN_PARAM: TOKEN_PARAM,
+  DIGEST_TARGETS_PARAM: TARGETS_PARAM,
+  DIGEST_TABLE: TABLE,
+  AWS_LAMBDA_FUNCTION_NAME: FUNCTION,
+};
+
+beforeAll(async () => {
+  aws = await useEmulatedAws(undefined, 0, {
+    parameters: { [TOKEN_PARAM]: BOT_TOKEN, [TARGETS_PARAM]: TARGETS },
+  });
+  aws.emulator.setOnInvoke((invocation) => invocations.push(invocation));
+  db = await useDynalite(TABLE, "DigestHistoryTable");
+  Object.assign(process.env, ENV);
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+});
+afterAll(async () => {
+  for (const k of [...Object.keys(ENV), "DIGEST_PART_SERVICES"]) delete process.env[k];
+  nock.enableNetConnect();
+  forgetDigestHistoryClient();
+  forgetDigestPartsClient();
+  forgetLambdaClient();
+  await db.stop();
+  await aws.stop();
+});
+beforeEach(() => {
+  invocations = [];
+  forgetDigestContainerState();
+  forgetDigestHistoryClient();
+  forgetDigestPartsClient();
+  forgetLambdaClient();
+  clearSharedCache();
+  aws.emulator.setDenied([]);
+});
+afterEach(() => {
+  nock.cleanAll();
+  delete process.env.DIGEST_PART_SERVICES;
+});
+
+function slackPosts() {
+  const posted: Record<string, unknown>[] = [];
+  nock("https://slack.com", { reqheaders: { authorization: `Bearer ${BOT_TOKEN}` } })
+    .post("/api/chat.postMessage", (body: Record<string, unknown>) => {
+      posted.push(body);
+      return true;
+    })
+    .times(10)
+    .reply(200, { ok: true, channel: "C0ONCALL01", ts: "1764147600.000100" });
+  return posted;
+}
+
+/** What Slack shows of a post, without the time it was made. */
+const seen = (post: Record<string, unknown> | undefined) =>
+  `${String(post?.text)}\n${String(post?.blocks)}`.replace(/As of [^"\\]*/g, "");
+
+/** Each offender's line as Slack shows it, without what changed ("· still failing since …"). */
+function offenders(post: Record<string, unknown> | undefined): string[] {
+  const blocks = JSON.parse(String(post?.blocks ?? "[]")) as { text?: { text?: string } }[];
+  return blocks
+    .map((b) => b.text?.text ?? "")
+    .filter((t) => /^(✖|▲|~)/.test(t))
+    .map((t) => t.split(" · ")[0] ?? "");
+}
+
+describe("a digest too large for one invocation", () => {
+  it("fans out per cluster and posts, from the last part, the digest one invocation would", async () => {
+    // One invocation, one day: the reference.
+    const posted = slackPosts();
+    await digestEntry({ time: "2026-12-01T09:00:00Z" }, context);
+    expect(invocations).toHaveLength(0);
+    const single = posted.splice(0);
+
+    process.env.DIGEST_PART_SERVICES = "3";
+    const fanned = posted;
+    const outcomes = await digestEntry({ time: "2026-12-02T09:00:00Z" }, context);
+
+    expect(outcomes.map((o) => o.outcome)).toEqual(["fanned-out"]);
+    expect(fanned).toHaveLength(0);
+    // 9 services over 3 clusters, 3 to a part, whole clusters together where they fit.
+    expect(invocations.length).toBeGreaterThanOrEqual(3);
+    expect(
+      invocations.every((i) => i.functionName === FUNCTION && i.invocationType === "Event"),
+    ).toBe(true);
+
+    const results = [];
+    for (const invocation of invocations)
+      results.push(...(await digestEntry(invocation.payload as never, context)));
+
+    expect(results.filter((r) => r.outcome === "posted")).toHaveLength(1);
+    expect(results.at(-1)?.outcome).toBe("posted");
+    expect(fanned).toHaveLength(1);
+    expect(String(fanned[0]?.text)).toMatch(
+      /^Digest everything \(every cluster\) at 09:00 UTC: 2 down, \d+ degraded/,
+    );
+    // The same headline and offenders with the same reasons; and what changed since the day before.
+    expect(String(fanned[0]?.text)).toBe(String(single[0]?.text));
+    expect(offenders(fanned[0])).toEqual(offenders(single[0]));
+    expect(offenders(fanned[0]).length).toBeGreaterThanOrEqual(3);
+    expect(seen(fanned[0])).toContain("still failing since 2026-12-01 09:00 UTC");
+  });
+
+  it("judges a part once and posts once when Lambda delivers a part twice", async () => {
+    process.env.DIGEST_PART_SERVICES = "3";
+    const posted = slackPosts();
+    await digestEntry({ time: "2026-12-03T09:00:00Z" }, context);
+    const [first, ...rest] = invocations;
+    await digestEntry(first?.payload as never, context);
+    const again = await digestEntry(first?.payload as never, context);
+    for (const invocation of rest) await digestEntry(invocation.payload as never, context);
+
+    expect(again.map((o) => o.outcome)).toEqual(["duplicate-dropped"]);
+    expect(posted).toHaveLength(1);
+  });
+
+  it("counts the services of parts it could not start as unknown, with why, and still posts", async () => {
+    process.env.DIGEST_PART_SERVICES = "3";
+    aws.emulator.setDenied(["Lambda.Invoke"]);
+    const posted = slackPosts();
+
+    const outcomes = await digestEntry({ time: "2026-12-04T09:00:00Z" }, context);
+
+    expect(outcomes.map((o) => o.outcome)).toEqual(["posted"]);
+    expect(posted).toHaveLength(1);
+    const text = seen(posted[0]);
+    expect(String(posted[0]?.text)).toMatch(/9 unknown/);
+    expect(text).not.toMatch(/DOWN|DEGRADED|\d+ healthy/);
+    expect(text).toContain("its part of the digest could not be started");
+  });
+});
