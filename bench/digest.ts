@@ -11,8 +11,11 @@ Object.assign(process.env, BENCH_ENV);
 delete process.env.DIGEST_TABLE; // no history: the first digest of a scope
 
 const { forgetAwsClients } = await import("../src/aws/clients.ts");
-const { awsContext, clearSharedCache } = await import("../src/commands/aws-context.ts");
-const { runDigest } = await import("../src/commands/digest.ts");
+const { awsContext, clearSharedCache, snapshotContext } = await import(
+  "../src/commands/aws-context.ts"
+);
+const { judgeServices, listScope, runDigest } = await import("../src/commands/digest.ts");
+const { partsOf } = await import("../src/domain/digest-parts.ts");
 
 const LATENCY_MS = 50;
 const RATE_PER_OPERATION = 20;
@@ -23,6 +26,16 @@ const TIMEOUT_S = 300;
 const sizes = (process.argv[2] ?? "100,1000,5000").split(",").map(Number);
 /** Above this, reading traffic service by service is known not to fit (181 s at 1,009). */
 const PER_SERVICE_MAX = 1_000;
+/** Which reads to compare (BENCH_MODES="SEARCH;fan-out"); all by default. */
+const modes = new Set(
+  (process.env.BENCH_MODES ?? "SEARCH;per service;fan-out;fan-out, all at once")
+    .split(";")
+    .map((m) => m.trim()),
+);
+/** DIGEST_PART_SERVICES in serverless.yml. */
+const PART_SERVICES = 1_000;
+/** DIGEST_PART_CONCURRENCY's default (src/digest-fanout.ts). */
+const PART_CONCURRENCY = 2;
 
 console.log(
   `digest of every cluster: ${CLUSTERS} clusters, ${NAMESPACES} namespaces, ${LATENCY_MS} ms per AWS call, ${RATE_PER_OPERATION} requests/s per operation\n`,
@@ -31,6 +44,83 @@ console.log(
   "| services | traffic read | heap MB after | wall s | fits 300 s | AWS calls | throttled answers | unknown services | calls by operation |",
 );
 console.log("|---:|---|---:|---:|---|---:|---:|---:|---|");
+type Mode = "SEARCH" | "per service" | "fan-out" | "fan-out, all at once";
+
+/** One digest of `fleet` read the `mode` way; its row of the table. */
+async function measure(fleet: ReturnType<typeof generateFleet>, size: number, mode: Mode) {
+  const emulator = await startEmulator({
+    fleet,
+    latencyMs: LATENCY_MS,
+    rateLimits: { "*": RATE_PER_OPERATION },
+  });
+  process.env.AWS_ENDPOINT_URL = emulator.url;
+  forgetAwsClients();
+  clearSharedCache();
+  // As the scheduled digest reads: adaptive retries (src/aws/clients.ts, Pace).
+  const ctx = () => awsContext("ap-northeast-1", undefined, undefined, "fleet");
+  const scope = { clusters: "all" as const, namespaces: [] };
+  const started = performance.now();
+  let judged = 0;
+  let unknown = 0;
+  let longest = 0;
+  let parts = 1;
+  if (mode.startsWith("fan-out")) {
+    // As the parts run on Lambda: listed once, then each part judged side by side (each
+    // invocation its own process there; here they share the clients and the emulator's rate).
+    const listed = await listScope(snapshotContext(ctx()), scope);
+    const split = partsOf(listed.services, PART_SERVICES);
+    parts = split.length;
+    // At most PART_CONCURRENCY parts at a time, as the digest function starts them (each part
+    // starts the next as it finishes), or every part at once, for comparison.
+    const lanes = mode === "fan-out" ? PART_CONCURRENCY : split.length;
+    const results: Awaited<ReturnType<typeof judgeServices>>[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < split.length) {
+          const i = next++;
+          const from = performance.now();
+          results[i] = await judgeServices(
+            snapshotContext(ctx()),
+            split[i] ?? [],
+            "all",
+            new Date(),
+            { scope: "every cluster" },
+          );
+          longest = Math.max(longest, (performance.now() - from) / 1000);
+        }
+      }),
+    );
+    judged = results.flat().length;
+    unknown = results.flat().filter((e) => e.level === "unknown").length;
+  } else {
+    const { digest } = await runDigest(
+      ctx(),
+      { name: `bench-${size}`, scope },
+      undefined,
+      undefined,
+      { searchAhead: mode === "SEARCH" },
+    );
+    judged = digest.total;
+    unknown = digest.counts.unknown;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  // One invocation must hold the whole run; fanned out, each part its own.
+  const limiting = mode.startsWith("fan-out") ? longest : seconds;
+  const stats = emulator.stats();
+  const detail = Object.entries(stats.calls)
+    .sort(([, a], [, b]) => b - a)
+    .map(([op, n]) => `${op.split(".")[1]}×${n}`)
+    .join(" ");
+  const heapMb = Math.round(process.memoryUsage().heapUsed / 1e6);
+  const how =
+    mode === "fan-out" ? `fan-out, ${parts} parts (longest ${longest.toFixed(1)} s)` : mode;
+  console.log(
+    `| ${judged} | ${how} | ${heapMb} | ${seconds.toFixed(1)} | ${limiting < TIMEOUT_S ? "yes" : "**no**"} | ${stats.total} | ${stats.throttled} | ${unknown} | ${detail} |`,
+  );
+  await emulator.close();
+}
+
 for (const size of sizes) {
   const fleet = generateFleet({
     services: size,
@@ -39,42 +129,19 @@ for (const size of sizes) {
     traffic: true,
   });
   // Side by side on the same fleet: traffic read ahead with SEARCH, then each service's own
-  // GetMetricData as /ecs health reads it (skipped where it cannot fit the timeout anyway).
-  for (const searchAhead of [true, false]) {
-    if (!searchAhead && size > PER_SERVICE_MAX) {
+  // GetMetricData as /ecs health reads it (skipped where it cannot fit the timeout anyway), then
+  // over the part size, the fan-out the digest function does.
+  if (modes.has("SEARCH")) await measure(fleet, size, "SEARCH");
+  if (modes.has("per service")) {
+    if (size <= PER_SERVICE_MAX) await measure(fleet, size, "per service");
+    else
       console.log(
-        `| ${size} | per service | not run: over ${PER_SERVICE_MAX} services it cannot fit | | | | |`,
+        `| ${size} | per service | | | not run: over ${PER_SERVICE_MAX} services it cannot fit | | | | |`,
       );
-      continue;
-    }
-    const emulator = await startEmulator({
-      fleet,
-      latencyMs: LATENCY_MS,
-      rateLimits: { "*": RATE_PER_OPERATION },
-    });
-    process.env.AWS_ENDPOINT_URL = emulator.url;
-    forgetAwsClients();
-    clearSharedCache();
-    const started = performance.now();
-    const { digest } = await runDigest(
-      // As the scheduled digest reads: adaptive retries (src/aws/clients.ts, Pace).
-      awsContext("ap-northeast-1", undefined, undefined, "fleet"),
-      { name: `bench-${size}`, scope: { clusters: "all", namespaces: [] } },
-      undefined,
-      undefined,
-      { searchAhead },
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const stats = emulator.stats();
-    const detail = Object.entries(stats.calls)
-      .sort(([, a], [, b]) => b - a)
-      .map(([op, n]) => `${op.split(".")[1]}×${n}`)
-      .join(" ");
-    const heapMb = Math.round(process.memoryUsage().heapUsed / 1e6);
-    console.log(
-      `| ${digest.total} | ${searchAhead ? "SEARCH" : "per service"} | ${heapMb} | ${seconds.toFixed(1)} | ${seconds < TIMEOUT_S ? "yes" : "**no**"} | ${stats.total} | ${stats.throttled} | ${digest.counts.unknown} | ${detail} |`,
-    );
-    await emulator.close();
+  }
+  if (size > PART_SERVICES) {
+    if (modes.has("fan-out")) await measure(fleet, size, "fan-out");
+    if (modes.has("fan-out, all at once")) await measure(fleet, size, "fan-out, all at once");
   }
 }
 forgetAwsClients();

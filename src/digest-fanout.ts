@@ -1,9 +1,12 @@
 // A digest too large for one invocation, on Lambda itself: the invocation the schedule started
-// lists the scope, records how many parts it has (src/aws/digest-parts.ts), and invokes the digest
-// function once per part ("Event": queued, each with its own timeout and memory). Each part
-// judges its services and keeps them; the part that finishes last gathers every part, compares
-// with the previous digest and posts, once. Nothing is lost silently: a part that cannot be
-// started or fails has its services counted as unknown, with why, and the digest is still posted.
+// lists the scope, records its parts (src/aws/digest-parts.ts), and invokes the digest function
+// for the first few parts ("Event": queued, each with its own timeout and memory); each part, as
+// it finishes, starts the next one waiting. At most DIGEST_PART_CONCURRENCY parts run at once:
+// AWS throttles each operation per account, so parts running together share one rate and each
+// takes as long as all of them would; a few at a time keeps each part well inside its timeout.
+// Each part judges its services and keeps them; the part that finishes last gathers every part,
+// compares with the previous digest and posts, once. Nothing is lost silently: a part that cannot
+// be started or fails has its services counted as unknown, with why, and the digest still posted.
 
 import { type DigestParts, digestParts, type PartResult } from "./aws/digest-parts.ts";
 import { AwsReadError } from "./aws/errors.ts";
@@ -54,6 +57,12 @@ export function partSize(env: NodeJS.ProcessEnv = process.env): number | undefin
   return size;
 }
 
+/** Parts running at once (DIGEST_PART_CONCURRENCY, default 2). */
+export function partConcurrency(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.DIGEST_PART_CONCURRENCY ?? 2);
+  return Number.isInteger(n) && n >= 1 ? n : 2;
+}
+
 /** Posts a finished digest to the target's channel; throws when Slack refuses it. */
 export type PostDigest = (target: DigestTarget, run: DigestRun, lastUntil?: Date) => Promise<void>;
 
@@ -69,7 +78,13 @@ async function complete(
 ): Promise<"posted" | "part-kept"> {
   const { target, tick, index } = event;
   await store.save(target.name, tick, index, result);
-  if (!(await store.finish(target.name, tick, index))) return "part-kept";
+  const finished = await store.finish(target.name, tick, index);
+  if (finished === "duplicate") return "part-kept";
+  if (finished === "counted") {
+    // The part waiting longest starts in this one's place.
+    const { services: _done, ...next } = event;
+    return startPart(store, { ...next, index: index + partConcurrency() }, post);
+  }
   const all = await store.gather(target.name, tick);
   const scope = { clusters: target.clusters, namespaces: target.namespaces };
   const run = await digestOfParts(
@@ -95,37 +110,54 @@ export async function fanOut(
   lastUntil?: Date,
 ): Promise<"small" | "fanned-out" | "posted" | "already-fanned-out"> {
   const store = digestParts();
-  const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
-  if (!store || !functionName) return "small";
+  if (!store || !process.env.AWS_LAMBDA_FUNCTION_NAME) return "small";
   const scope = { clusters: target.clusters, namespaces: target.namespaces };
   const listed = await listScope(snapshotContext(ctx), scope);
   if (listed.services.length <= size) return "small";
   const parts = partsOf(listed.services, size);
   const at = tick.toISOString();
-  if (!(await store.begin(target.name, at, parts.length, listed.gaps))) {
+  if (!(await store.begin(target.name, at, parts, listed.gaps))) {
     return "already-fanned-out";
   }
-  const outcomes = await Promise.all(
-    parts.map(async (services, index) => {
-      const part: PartEvent["part"] = {
+  const first = parts.slice(0, partConcurrency()).map((services, index) =>
+    startPart(
+      store,
+      {
         target,
         tick: at,
         index,
         services,
         ...(lastUntil ? { lastUntil: lastUntil.toISOString() } : {}),
-      };
-      try {
-        await invokeAsync(functionName, { part } satisfies PartEvent, AbortSignal.timeout(10_000));
-        return "fanned-out" as const;
-      } catch (error) {
-        // The part never runs: its services are counted unknown, and if it was the last one
-        // outstanding, this invocation gathers and posts.
-        const why = `its part of the digest could not be started (${reason(error)})`;
-        return complete(store, part, { entries: unjudged(services, why), gaps: [] }, post);
-      }
-    }),
+      },
+      post,
+    ),
   );
+  const outcomes = await Promise.all(first);
   return outcomes.includes("posted") ? "posted" : "fanned-out";
+}
+
+/**
+ * Starts part `event.index` (its services read from the recorded plan when not given), if there
+ * is such a part. A part that cannot be started is counted unknown and completed here, which
+ * starts the next one in its place, or gathers and posts if it was the last.
+ */
+async function startPart(
+  store: DigestParts,
+  event: Omit<PartEvent["part"], "services"> & { services?: ScopeService[] },
+  post: PostDigest,
+): Promise<"posted" | "part-kept"> {
+  const services = event.services ?? (await store.plan(event.target.name, event.tick, event.index));
+  if (!services) return "part-kept";
+  const part: PartEvent["part"] = { ...event, services };
+  const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  try {
+    if (!functionName) throw new Error("AWS_LAMBDA_FUNCTION_NAME is not set");
+    await invokeAsync(functionName, { part } satisfies PartEvent, AbortSignal.timeout(10_000));
+    return "part-kept";
+  } catch (error) {
+    const why = `its part of the digest could not be started (${reason(error)})`;
+    return complete(store, part, { entries: unjudged(services, why), gaps: [] }, post);
+  }
 }
 
 /** One part: judges its services at the digest's instant, keeps them, and maybe posts. */

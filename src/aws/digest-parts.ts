@@ -11,6 +11,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { DigestEntry } from "../domain/digest.ts";
+import type { PartService } from "../domain/digest-parts.ts";
 import type { Gap } from "../domain/facts.ts";
 import { OWN_RESOURCE_CLIENT } from "./clients.ts";
 import { read } from "./errors.ts";
@@ -42,17 +43,19 @@ const expiration = () => ({ N: String(Math.floor(Date.now() / 1000) + KEEP_SECON
 
 export interface DigestParts {
   /**
-   * Records that the digest of `target` at `tick` has `parts` parts, with the gaps of its listing.
+   * Records that the digest of `target` at `tick` has these parts, with the gaps of its listing.
    * False when it was already recorded (a redelivered tick): then nothing is to be fanned out.
    */
-  begin(target: string, tick: string, parts: number, gaps: Gap[]): Promise<boolean>;
+  begin(target: string, tick: string, parts: PartService[][], gaps: Gap[]): Promise<boolean>;
+  /** The services of part `index`, as recorded by begin; undefined past the last part. */
+  plan(target: string, tick: string, index: number): Promise<PartService[] | undefined>;
   /** Keeps one part's judgements (a redelivered part writes the same item again). */
   save(target: string, tick: string, index: number, result: PartResult): Promise<void>;
   /**
-   * Marks part `index` finished. True for exactly one caller: the one whose part was the last to
-   * finish, who gathers and posts. A part marked twice counts once.
+   * Marks part `index` finished: "last" for exactly one caller, the one whose part was the last
+   * to finish, who gathers and posts; "duplicate" for a part already marked (counted once).
    */
-  finish(target: string, tick: string, index: number): Promise<boolean>;
+  finish(target: string, tick: string, index: number): Promise<"last" | "counted" | "duplicate">;
   /** Every part's judgements and the listing's gaps, in part order. */
   gather(target: string, tick: string): Promise<PartResult>;
 }
@@ -67,7 +70,8 @@ export function dynamoDigestParts(tableName: string): DigestParts {
               TableName: tableName,
               Item: {
                 target: { S: gatherKey(target, tick) },
-                parts: { N: String(parts) },
+                parts: { N: String(parts.length) },
+                plan: { B: gzipSync(JSON.stringify(parts)) },
                 finished: { N: "0" },
                 gaps: { S: JSON.stringify(gaps) },
                 expiration: expiration(),
@@ -82,6 +86,15 @@ export function dynamoDigestParts(tableName: string): DigestParts {
           return false;
         throw error;
       }
+    },
+    async plan(target, tick, index) {
+      const head = await read(`read the parts of ${target}`, "BatchGetItem", () =>
+        getAll(tableName, [gatherKey(target, tick)]),
+      );
+      const data = head.get(gatherKey(target, tick))?.plan?.B;
+      if (!data) throw new Error(`no parts recorded for ${target}`);
+      const parts = JSON.parse(gunzipSync(data).toString("utf8")) as PartService[][];
+      return parts[index];
     },
     async save(target, tick, index, result) {
       await read(`keep part ${index + 1} of ${target}`, "PutItem", () =>
@@ -116,10 +129,12 @@ export function dynamoDigestParts(tableName: string): DigestParts {
             }),
           ),
         );
-        return Number(out.Attributes?.finished?.N) === Number(out.Attributes?.parts?.N);
+        return Number(out.Attributes?.finished?.N) === Number(out.Attributes?.parts?.N)
+          ? "last"
+          : "counted";
       } catch (error) {
         if (error instanceof Error && error.cause instanceof ConditionalCheckFailedException)
-          return false;
+          return "duplicate";
         throw error;
       }
     },

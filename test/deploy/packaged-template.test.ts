@@ -81,6 +81,7 @@ describe("packaged CloudFormation template: scheduled digests", () => {
     expect(env.DIGEST_TARGETS_PARAM).toBe("/ecs-chatops/dev/digest-targets");
     expect(env.DIGEST_TABLE).toEqual({ Ref: "DigestHistoryTable" });
     expect(env.DIGEST_PART_SERVICES).toBe("1000");
+    expect(env.DIGEST_PART_CONCURRENCY).toBe("2");
     expect(resources.DigestLambdaEvConf?.Properties.MaximumRetryAttempts).toBe(0);
     // The Slack function keeps the provider's role.
     expect(resources.SlackLambdaFunction?.Properties.Role).toEqual({

@@ -90,6 +90,15 @@ function slackPosts() {
 const seen = (post: Record<string, unknown> | undefined) =>
   `${String(post?.text)}\n${String(post?.blocks)}`.replace(/As of [^"\\]*/g, "");
 
+/** Runs every part invocation, those the parts start included, as Lambda would. */
+async function drain(from = 0) {
+  const results = [];
+  for (let i = from; i < invocations.length; i++) {
+    results.push(...(await digestEntry(invocations[i]?.payload as never, context)));
+  }
+  return results;
+}
+
 /** Each offender's line as Slack shows it, without what changed ("· still failing since …"). */
 function offenders(post: Record<string, unknown> | undefined): string[] {
   const blocks = JSON.parse(String(post?.blocks ?? "[]")) as { text?: { text?: string } }[];
@@ -113,15 +122,15 @@ describe("a digest too large for one invocation", () => {
 
     expect(outcomes.map((o) => o.outcome)).toEqual(["fanned-out"]);
     expect(fanned).toHaveLength(0);
-    // 9 services over 3 clusters, 3 to a part, whole clusters together where they fit.
-    expect(invocations.length).toBeGreaterThanOrEqual(3);
+    // 9 services over 3 clusters, 3 to a part: 3 parts, 2 started at once (the rest as each
+    // finishes: parts share AWS's rate limits, so more at once only makes each one longer).
+    expect(invocations).toHaveLength(2);
     expect(
       invocations.every((i) => i.functionName === FUNCTION && i.invocationType === "Event"),
     ).toBe(true);
 
-    const results = [];
-    for (const invocation of invocations)
-      results.push(...(await digestEntry(invocation.payload as never, context)));
+    const results = await drain();
+    expect(invocations).toHaveLength(3);
 
     expect(results.filter((r) => r.outcome === "posted")).toHaveLength(1);
     expect(results.at(-1)?.outcome).toBe("posted");
@@ -140,10 +149,10 @@ describe("a digest too large for one invocation", () => {
     process.env.DIGEST_PART_SERVICES = "3";
     const posted = slackPosts();
     await digestEntry({ time: "2026-12-03T09:00:00Z" }, context);
-    const [first, ...rest] = invocations;
+    const first = invocations[0];
     await digestEntry(first?.payload as never, context);
     const again = await digestEntry(first?.payload as never, context);
-    for (const invocation of rest) await digestEntry(invocation.payload as never, context);
+    await drain(1);
 
     expect(again.map((o) => o.outcome)).toEqual(["duplicate-dropped"]);
     expect(posted).toHaveLength(1);
