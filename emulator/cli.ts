@@ -1,14 +1,17 @@
 // Starts the loopback AWS emulator and prints the environment that points the SDK at it.
 //
-//   npx tsx emulator/cli.ts [--port N] [--latency MS] [--fleet demo|generated:N]
-//                           [--throttle RATE] [--seed N] [--deny OP,OP...]
+//   npx tsx emulator/cli.ts [--port N] [--latency MS] [--fleet demo|generated:N[:C[:M]]]
+//                           [--throttle RATE] [--rate PER_S] [--seed N] [--deny OP,OP...]
+//
+// generated:N:C:M is N generated services over C clusters and M namespaces, with Service Connect
+// traffic (each called by another); --rate limits every operation to PER_S requests a second.
 
 import { parseArgs } from "node:util";
 import { type Fleet, generateFleet, loadDemoFleet } from "./fleet.ts";
 import { startEmulator } from "./server.ts";
 
 const USAGE =
-  "usage: npx tsx emulator/cli.ts [--port N] [--latency MS] [--fleet demo|generated:N] [--throttle RATE] [--seed N] [--deny OP,OP...]";
+  "usage: npx tsx emulator/cli.ts [--port N] [--latency MS] [--fleet demo|generated:N[:C[:M]]] [--throttle RATE] [--rate PER_S] [--seed N] [--deny OP,OP...]";
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -24,7 +27,15 @@ function number(value: string | undefined, name: string, fallback: number): numb
 
 function fleetFrom(spec: string): Fleet {
   if (spec === "demo") return loadDemoFleet();
-  const generated = /^generated:(\d+)$/.exec(spec);
+  const generated = /^generated:(\d+)(?::(\d+))?(?::(\d+))?$/.exec(spec);
+  if (generated?.[2]) {
+    return generateFleet({
+      services: Number(generated[1]),
+      clusters: Number(generated[2]),
+      namespaces: Number(generated[3] ?? 1),
+      traffic: true,
+    });
+  }
   if (generated) return generateFleet({ services: Number(generated[1]) });
   return fail(`unknown fleet '${spec}'`);
 }
@@ -37,6 +48,7 @@ try {
       latency: { type: "string" },
       fleet: { type: "string", default: "demo" },
       throttle: { type: "string" },
+      rate: { type: "string" },
       seed: { type: "string" },
       deny: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -56,6 +68,9 @@ const emulator = await startEmulator({
   port: number(values.port as string | undefined, "port", 4566),
   latencyMs: number(values.latency as string | undefined, "latency", 0),
   throttleRate: number(values.throttle as string | undefined, "throttle", 0),
+  ...(values.rate !== undefined
+    ? { rateLimits: { "*": number(values.rate as string | undefined, "rate", 0) } }
+    : {}),
   seed: number(values.seed as string | undefined, "seed", 1),
   denyOperations: String(values.deny ?? "")
     .split(",")
