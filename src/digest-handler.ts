@@ -12,7 +12,12 @@ import { WebClient } from "@slack/web-api";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { callLog } from "./aws/call-log.ts";
 import { loadDigestConfig } from "./aws/digest-config.ts";
-import { dynamoOnceStore, memoryOnceStore, type OnceStore } from "./aws/idempotency.ts";
+import {
+  dynamoOnceStore,
+  memoryOnceStore,
+  type OnceOutcome,
+  type OnceStore,
+} from "./aws/idempotency.ts";
 import type { IncidentEvent } from "./aws/scheduler.ts";
 import { awsContext } from "./commands/aws-context.ts";
 import { digestWithHistory, incidentTargetName } from "./commands/digest.ts";
@@ -153,7 +158,7 @@ export async function digestHandler(
   };
   const postRun: PostDigest = (target, run, lastUntil) =>
     post(target, digestRunDocument(run, target.quiet, lastUntil));
-  if (isPartEvent(event)) return [await partOf(event, store, reads, postRun)];
+  if (isPartEvent(event)) return [await partOf(event, store, reads, postRun, post)];
 
   const incident = "incident" in event ? event : undefined;
   const targets = config.targets === "none" ? { ok: true as const, targets: [] } : config.targets;
@@ -253,12 +258,29 @@ async function partOf(
   store: OnceStore,
   reads: AbortSignal,
   post: PostDigest,
+  postDoc: (target: DigestTarget, doc: Doc) => Promise<void>,
 ): Promise<DigestOutcome> {
   const { target, tick, index } = event.part;
   const base = { target: target.name, channel: target.channel };
-  const outcome = await store.once(`digest-part:${target.name}:${tick}:${index}`, () =>
-    runPart(awsContext(target.region, undefined, reads, "fleet"), event.part, post),
-  );
+  let outcome: OnceOutcome<Awaited<ReturnType<typeof runPart>>>;
+  try {
+    outcome = await store.once(`digest-part:${target.name}:${tick}:${index}`, () =>
+      runPart(awsContext(target.region, undefined, reads, "fleet"), event.part, post),
+    );
+  } catch (error) {
+    // The parts could not be kept or gathered (the table, the post): the channel hears that its
+    // digest is missing, the invocation fails with the reason.
+    log({ target: target.name, part: index, outcome: "part-failed", error: String(error) });
+    await postDoc(
+      target,
+      digestFailedDocument(
+        target.name,
+        new Date(tick),
+        "a part of it could not be kept or gathered",
+      ),
+    ).catch(() => undefined);
+    throw error;
+  }
   log({ target: target.name, part: index, outcome, aws: callLog.stats().calls });
   if (!outcome.ran) return { ...base, outcome: "duplicate-dropped" };
   return { ...base, outcome: outcome.value === "posted" ? "posted" : "part-kept" };

@@ -172,4 +172,21 @@ describe("a digest too large for one invocation", () => {
     expect(text).not.toMatch(/DOWN|DEGRADED|\d+ healthy/);
     expect(text).toContain("its part of the digest could not be started");
   });
+
+  it("tells the channel its digest is missing when a part cannot be kept, and fails loudly", async () => {
+    process.env.DIGEST_PART_SERVICES = "3";
+    const posted = slackPosts();
+    await digestEntry({ time: "2026-12-05T09:00:00Z" }, context);
+    process.env.DIGEST_TABLE = "ecs-chatops-test-no-such-table";
+    try {
+      await expect(digestEntry(invocations[0]?.payload as never, context)).rejects.toThrow();
+    } finally {
+      process.env.DIGEST_TABLE = TABLE;
+    }
+
+    expect(posted).toHaveLength(1);
+    expect(String(posted[0]?.text)).toBe(
+      "The 09:00 UTC digest everything could not be made: a part of it could not be kept or gathered.",
+    );
+  });
 });
