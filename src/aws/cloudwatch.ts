@@ -148,13 +148,18 @@ export class CloudWatchAdapter {
     });
   }
 
+  /** See SearchedMetrics.silentMembers: nothing is silent where nothing was searched. */
+  silentMembers(...args: Parameters<SearchedMetrics["silentMembers"]>): Set<number> {
+    return this.searched.silentMembers(...args);
+  }
+
   /** Identical requests in flight at the same time (the same name asked twice) share one read. */
   getMetricData(queries: readonly MetricQuery[], start: Date, end: Date): Promise<SeriesById> {
+    const searched = this.searched.answer(queries, start, end);
+    if (searched) return Promise.resolve(searched);
     const key = `cw:${createHash("sha256")
       .update(JSON.stringify([queries, start, end]))
       .digest("hex")}`;
-    const searched = this.searched.answer(queries, start, end);
-    if (searched) return Promise.resolve(searched);
     const load = () => this.readMetricData(queries, start, end);
     return this.cache ? this.cache.shared(key, load) : load();
   }

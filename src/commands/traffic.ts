@@ -9,6 +9,7 @@ import {
   type ServiceFacts,
 } from "../domain/resolution.ts";
 import {
+  callerKinds,
   graphWidget,
   parseWindow,
   summariseTraffic,
@@ -17,6 +18,7 @@ import {
   type TrafficWindow,
   trafficQueries,
   WINDOW_NAMES,
+  withoutSilentCallers,
 } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { namespaceCallers } from "./namespace-services.ts";
@@ -71,12 +73,22 @@ export async function measure(
   now: Date,
 ): Promise<TrafficReport | undefined> {
   const { start, end } = windowRange(window, now);
+  // Where a digest searched ahead, the callers it knows to be silent need no queries.
+  const silent = ctx.cloudWatch.silentMembers(
+    callerKinds(window),
+    { name: "TargetDiscoveryName", value: target.discoveryName },
+    ["ClusterName", "ServiceName"],
+    target.candidates.map((c) => ({ ClusterName: c.cluster, ServiceName: c.service })),
+    start,
+    end,
+  );
+  const measured = withoutSilentCallers(target, silent);
   const series = await gaps.soft(
     `the Service Connect traffic of ${target.discoveryName} (last ${window.label})`,
-    ctx.cloudWatch.getMetricData(trafficQueries(target, window), start, end),
+    ctx.cloudWatch.getMetricData(trafficQueries(measured, window), start, end),
     undefined,
   );
-  return series ? summariseTraffic(target, window, series, end) : undefined;
+  return series ? summariseTraffic(measured, window, series, end) : undefined;
 }
 
 async function resultFor(

@@ -20,6 +20,15 @@ export interface Series {
 
 export type SeriesById = Map<string, Series>;
 
+/** What a metric query reads, without its dimension values. */
+export interface MetricKind {
+  namespace: string;
+  metricName: string;
+  stat: string;
+  period: number;
+  dimensionNames: string[];
+}
+
 /**
  * A CloudWatch SEARCH: every series of `metricName` whose dimension names are exactly
  * `dimensionNames`, narrowed to those whose dimensions equal `filter` (exact terms).
@@ -79,6 +88,11 @@ interface Indexed {
  */
 export class SearchedMetrics {
   private readonly kinds = new Map<string, Indexed[]>();
+  /** Per kind, group dimension and window: who has series, and who complete searches cover. */
+  private readonly memo = new Map<
+    string,
+    { present: Map<string, Set<string>>; covered: Map<string, boolean>; complete: Indexed[] }
+  >();
 
   add(result: SearchResult): void {
     const s = result.search;
@@ -87,6 +101,83 @@ export class SearchedMetrics {
     for (const series of result.series)
       byDimensions.set(seriesOf(series.dimensions), series.points);
     this.kinds.set(key, [...(this.kinds.get(key) ?? []), { result, byDimensions }]);
+    this.memo.clear();
+  }
+
+  /**
+   * The indexes of `members` known to have no series of any of `kinds` whose `group` dimension
+   * has `group.value`, over [start, end): a complete search covering the member returned none
+   * for it. A member no complete search covers is never among them: unknown is not absent.
+   * (A digest asks this for each service's possible callers: most never call it, and their
+   * queries need not be made at all.)
+   */
+  silentMembers(
+    kinds: readonly MetricKind[],
+    group: { name: string; value: string },
+    memberDims: readonly string[],
+    members: readonly Record<string, string>[],
+    start: Date,
+    end: Date,
+  ): Set<number> {
+    const keyOf = (dims: Record<string, string>) => memberDims.map((d) => dims[d]).join("\u0000");
+    const views = kinds.map((k) => this.view(k, group.name, memberDims, start, end));
+    const silent = new Set<number>();
+    members.forEach((m, i) => {
+      const key = keyOf(m);
+      const coverKey = `${key}\u0001${group.value}`;
+      const quiet = views.every((v) => {
+        let covered = v.covered.get(coverKey);
+        if (covered === undefined) {
+          const dims = { ...m, [group.name]: group.value };
+          covered = v.complete.some(({ result }) =>
+            Object.entries(result.search.filter).every(([k, value]) => dims[k] === value),
+          );
+          v.covered.set(coverKey, covered);
+        }
+        return covered && !v.present.get(group.value)?.has(key);
+      });
+      if (quiet) silent.add(i);
+    });
+    return silent;
+  }
+
+  private view(
+    kind: MetricKind,
+    groupName: string,
+    memberDims: readonly string[],
+    start: Date,
+    end: Date,
+  ) {
+    const key = JSON.stringify([
+      kindOf(kind.namespace, kind.metricName, kind.stat, kind.period, kind.dimensionNames),
+      groupName,
+      memberDims,
+      start.getTime(),
+      end.getTime(),
+    ]);
+    let view = this.memo.get(key);
+    if (!view) {
+      const complete = (
+        this.kinds.get(
+          kindOf(kind.namespace, kind.metricName, kind.stat, kind.period, kind.dimensionNames),
+        ) ?? []
+      ).filter(
+        ({ result: r }) =>
+          r.complete && r.start.getTime() === start.getTime() && r.end.getTime() === end.getTime(),
+      );
+      const present = new Map<string, Set<string>>();
+      for (const { result } of complete) {
+        for (const series of result.series) {
+          const value = series.dimensions[groupName] ?? "";
+          const members = present.get(value) ?? new Set<string>();
+          members.add(memberDims.map((d) => series.dimensions[d]).join("\u0000"));
+          present.set(value, members);
+        }
+      }
+      view = { present, covered: new Map(), complete };
+      this.memo.set(key, view);
+    }
+    return view;
   }
 
   /** The series of every query, or undefined unless every one is covered. */

@@ -1,7 +1,7 @@
 // `/ecs traffic`: Service Connect metrics (namespace AWS/ECS) of one discovery name, over a
 // window and the equal window before it, built from one GetMetricData call.
 
-import type { MetricQuery, MetricSearch, Series, SeriesById } from "./metrics.ts";
+import type { MetricKind, MetricQuery, MetricSearch, Series, SeriesById } from "./metrics.ts";
 
 export interface TrafficWindow {
   label: string;
@@ -51,6 +51,11 @@ export interface TrafficTarget {
   candidates: Caller[];
   /** The namespace's services could not be read: the callers' side is unknown, not empty. */
   callersUnread?: boolean;
+  /**
+   * Possible callers left out of `candidates` because searches showed they have no series of
+   * this name in the window: they count as callers that counted nothing.
+   */
+  silentCallers?: number;
 }
 
 const NS = "AWS/ECS";
@@ -146,6 +151,27 @@ const CALLER_METRICS: [string, string][] = [
   ...PERCENTILES.map((p): [string, string] => ["TargetResponseTime", p]),
   ["TargetProcessedBytes", "Sum"],
 ];
+
+/** What trafficQueries reads of each caller, kind by kind. */
+export function callerKinds(window: TrafficWindow): MetricKind[] {
+  return CALLER_METRICS.map(([metricName, stat]) => ({
+    namespace: NS,
+    metricName,
+    stat,
+    period: window.period,
+    dimensionNames: ["TargetDiscoveryName", "ServiceName", "ClusterName"],
+  }));
+}
+
+/** The target without the callers known to be silent (indexes into its candidates). */
+export function withoutSilentCallers(target: TrafficTarget, silent: Set<number>): TrafficTarget {
+  if (silent.size === 0) return target;
+  return {
+    ...target,
+    candidates: target.candidates.filter((_, i) => !silent.has(i)),
+    silentCallers: (target.silentCallers ?? 0) + silent.size,
+  };
+}
 
 /**
  * SEARCH expressions that read, in a few calls, every series trafficQueries would ask for, of
@@ -441,7 +467,8 @@ export function summariseTraffic(
       "The namespace's Service Connect services could not be read: the callers' side (codes, latency, callers) is unknown, not empty.",
     );
   }
-  if (!noTraffic && protocol !== "tcp" && target.candidates.length > 0 && callers.length === 0) {
+  const possibleCallers = target.candidates.length + (target.silentCallers ?? 0);
+  if (!noTraffic && protocol !== "tcp" && possibleCallers > 0 && callers.length === 0) {
     notes.push(
       "No Service Connect caller in the namespace counted requests: the traffic comes from DNS or IP clients, which Service Connect counts only at the server's proxy.",
     );

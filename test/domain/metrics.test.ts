@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SearchedMetrics, type SearchResult } from "../../src/domain/metrics.ts";
 import {
+  callerKinds,
   parseWindow,
   type TrafficTarget,
   trafficQueries,
@@ -91,5 +92,37 @@ describe("traffic read ahead with SEARCH", () => {
         later,
       ),
     ).toBeUndefined();
+  });
+
+  it("knows which possible callers have no series, and never guesses where nothing was searched", () => {
+    const searches = trafficSearches(WINDOW, "prod-cell-1");
+    const p99 = searches.find((s) => s.metricName === "TargetResponseTime" && s.stat === "p99");
+    const index = ran(searches, {
+      [p99?.id ?? ""]: [
+        {
+          dimensions: {
+            TargetDiscoveryName: "api",
+            ServiceName: "web-frontend",
+            ClusterName: "prod-cell-1",
+          },
+          points: [point(12)],
+        },
+      ],
+    });
+    const members = [
+      { ClusterName: "prod-cell-1", ServiceName: "web-frontend" }, // calls api
+      { ClusterName: "prod-cell-1", ServiceName: "reports" }, // searched, never calls api
+      { ClusterName: "prod-cell-2", ServiceName: "checkout" }, // its cluster not searched
+    ];
+    const group = { name: "TargetDiscoveryName", value: "api" };
+    const kinds = callerKinds(WINDOW);
+
+    expect([
+      ...index.silentMembers(kinds, group, ["ClusterName", "ServiceName"], members, START, END),
+    ]).toEqual([1]);
+    const cut = ran(searches, {}, false);
+    expect(
+      cut.silentMembers(kinds, group, ["ClusterName", "ServiceName"], members, START, END).size,
+    ).toBe(0);
   });
 });
