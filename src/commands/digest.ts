@@ -140,7 +140,11 @@ async function searchTraffic(run: AwsContext, clusters: string[], now: Date): Pr
   const complete = await run.cloudWatch.searchAhead(region, start, end);
   const retry = region.filter((s) => complete.get(s.id) === false);
   if (retry.length === 0) return;
-  const perCluster = clusters.flatMap((cluster, c) =>
+  // Every cluster of the region, not only the scope's: a service's callers may run anywhere (a
+  // part of a fanned-out digest holds a few clusters; its services' callers are in the others).
+  const everywhere = await run.ecs.listClusters().catch(() => clusters);
+  const all = [...new Set([...clusters, ...everywhere])];
+  const perCluster = all.flatMap((cluster, c) =>
     trafficSearches(HEALTH_WINDOW, cluster)
       .filter((s) => retry.some((r) => r.id === s.id))
       .map((s) => ({ ...s, id: `${s.id}k${c}` })),

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { generateFleet } from "../../emulator/fleet.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
-import { runDigest } from "../../src/commands/digest.ts";
+import { awsContext, clearSharedCache, snapshotContext } from "../../src/commands/aws-context.ts";
+import { judgeServices, listScope, runDigest } from "../../src/commands/digest.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
 // A digest reads the region's Service Connect traffic ahead with one SEARCH per metric instead
@@ -64,5 +64,27 @@ describe("a digest's traffic, read ahead with SEARCH", () => {
     // The region's 14 searches in 2 calls, then the cut ones again per cluster, ten to a call.
     expect(cut.calls).toBeGreaterThan(2);
     expect(cut.calls).toBeLessThan(30);
+  }, 60_000);
+
+  it("a part holding a few clusters still finds its services' callers' traffic in the searches", async () => {
+    aws = await useEmulatedAws(bigFleet, 0, { now: () => NOW.getTime() });
+    const run = snapshotContext(awsContext("ap-northeast-1"));
+    const { services } = await listScope(run, { clusters: "all", namespaces: [] });
+    // staging and one generated cluster: the generated services' callers run in other clusters.
+    const part = ["staging", "prod-core"];
+    const entries = await judgeServices(
+      run,
+      services.filter((s) => part.includes(s.cluster)),
+      part,
+      NOW,
+      { scope: "a part" },
+    );
+
+    expect(
+      entries.find((e) => e.cluster === "staging" && e.service === "api-service")?.reason,
+    ).toMatch(/5xx/);
+    expect(entries.filter((e) => e.cluster === "prod-core").length).toBeGreaterThan(10);
+    // The region's searches, then every cluster's (not only the part's): no per-service reads.
+    expect(aws.emulator.stats().calls["CloudWatch.GetMetricData"]).toBeLessThan(40);
   }, 60_000);
 });
