@@ -80,8 +80,10 @@ async function measure(fleet: ReturnType<typeof generateFleet>, size: number, mo
         while (next < split.length) {
           const i = next++;
           const from = performance.now();
+          // Each part its own SDK clients, as each part is its own Lambda invocation.
+          const own = awsContext("ap-northeast-1", undefined, undefined, "fleet", `part-${i}`);
           results[i] = await judgeServices(
-            snapshotContext(ctx()),
+            snapshotContext(own),
             split[i] ?? [],
             "all",
             new Date(),

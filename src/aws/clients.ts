@@ -78,8 +78,13 @@ function callLogMiddleware<I, O>() {
     };
 }
 
-export function awsClients(region: string, pace: Pace = "interactive"): AwsClients {
-  const key = `${pace}:${region}`;
+export function awsClients(
+  region: string,
+  pace: Pace = "interactive",
+  /** Clients of their own (their own retry quota and rate limiter): one per Lambda, in a bench. */
+  group = "",
+): AwsClients {
+  const key = `${pace}:${group}:${region}`;
   let clients = byRegion.get(key);
   if (!clients) {
     const config = sharedConfig(region, pace);

@@ -34,8 +34,10 @@ export function awsContext(
   cache: TtlCache = sharedCache,
   signal?: AbortSignal,
   pace: Pace = "interactive",
+  /** See awsClients: the benchmark plays each digest part's own Lambda with its own clients. */
+  clientGroup = "",
 ): AwsContext {
-  const clients = awsClients(region, pace);
+  const clients = awsClients(region, pace, clientGroup);
   return {
     region,
     cache,
