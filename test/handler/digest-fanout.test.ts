@@ -17,7 +17,7 @@ import { useEmulatedAws } from "../support/emulated-aws.ts";
 
 const TOKEN_PARAM = "/ecs-chatops/dev/slack-bot-token";
 const TARGETS_PARAM = "/ecs-chatops/dev/digest-targets";
-const BOT_TOKEN = "xoxb-digest-test";
+const BOT_TOKEN = "xoxb-fake";
 const TABLE = "ecs-chatops-test-fanout-digests";
 const FUNCTION = "ecs-chatops-dev-digest";
 const context = { getRemainingTimeInMillis: () => 300_000 };
