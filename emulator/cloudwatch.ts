@@ -1402,24 +1402,47 @@ function parseSearch(expression: string, where: string): Search {
   return { namespace, dimensionNames: schema.slice(1), terms, stat, period };
 }
 
-/** Every series a search finds: exactly the schema's dimension names, every term equal. */
+/** A model's series in key order, all and by metric name, with their dimension names. */
+interface SearchIndex {
+  all: { def: SeriesDef; names: string }[];
+  byMetric: Map<string, { def: SeriesDef; names: string }[]>;
+}
+const searchIndexes = new WeakMap<TrafficModel, SearchIndex>();
+
+/** Built once per model: a search then filters one metric's series, already in order. */
+function searchIndexOf(model: TrafficModel): SearchIndex {
+  let index = searchIndexes.get(model);
+  if (!index) {
+    index = { all: [], byMetric: new Map() };
+    // byKey's keys are seriesKey(): sorted once, they give every search its order.
+    for (const [, def] of [...model.byKey].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const entry = { def, names: Object.keys(def.dimensions).sort().join(",") };
+      index.all.push(entry);
+      const same = index.byMetric.get(def.metricName) ?? [];
+      same.push(entry);
+      index.byMetric.set(def.metricName, same);
+    }
+    searchIndexes.set(model, index);
+  }
+  return index;
+}
+
+/** Every series a search finds, in key order: exactly the schema's dimension names, every term equal. */
 function searchSeries(model: TrafficModel, search: Search): SeriesDef[] {
   const names = [...search.dimensionNames].sort().join(",");
-  return model.series
+  const index = searchIndexOf(model);
+  const metric = search.terms.MetricName;
+  const candidates = metric === undefined ? index.all : (index.byMetric.get(metric) ?? []);
+  return candidates
     .filter(
-      (def) =>
+      ({ def, names: defNames }) =>
         def.namespace === search.namespace &&
-        Object.keys(def.dimensions).sort().join(",") === names &&
+        defNames === names &&
         Object.entries(search.terms).every(([k, v]) =>
           k === "MetricName" ? def.metricName === v : def.dimensions[k] === v,
         ),
     )
-    .sort((a, b) =>
-      seriesKey(a.namespace, a.metricName, a.dimensions) <
-      seriesKey(b.namespace, b.metricName, b.dimensions)
-        ? -1
-        : 1,
-    );
+    .map(({ def }) => def);
 }
 
 /** A label with dynamic parts (${PROP('Dim.X')}, ${PROP('MetricName')}) filled in for a series. */

@@ -82,6 +82,37 @@ interface Indexed {
 }
 
 /**
+ * The filters of a kind's complete searches, grouped by the dimension names they filter on:
+ * for each group, the values searched. Deciding whether a series is covered is then one lookup
+ * per group (a digest asks it for every service times every possible caller).
+ */
+type Filters = Map<string, { names: string[]; values: Set<string> }>;
+
+function filtersOf(indexed: readonly Indexed[]): Filters {
+  const out: Filters = new Map();
+  for (const { result } of indexed) {
+    const names = Object.keys(result.search.filter).sort();
+    const group = out.get(names.join("\u0000")) ?? { names, values: new Set<string>() };
+    group.values.add(names.map((n) => result.search.filter[n]).join("\u0000"));
+    out.set(names.join("\u0000"), group);
+  }
+  return out;
+}
+
+/** Whether a complete search covers the series of `dims` (its filter matches them exactly). */
+function covers(filters: Filters, dims: Record<string, string>): boolean {
+  for (const { names, values } of filters.values())
+    if (values.has(names.map((n) => dims[n]).join("\u0000"))) return true;
+  return false;
+}
+
+/** One kind's complete searches over one window: who has series by group, and what is covered. */
+interface View {
+  present: Map<string, Set<string>>;
+  covering: Filters;
+}
+
+/**
  * What searches returned, indexed to answer metric queries without asking CloudWatch again: a
  * query is answered only when a complete search over the same window covers it. A covered query
  * the search did not return has no datapoints in the window, exactly as GetMetricData would say.
@@ -89,10 +120,7 @@ interface Indexed {
 export class SearchedMetrics {
   private readonly kinds = new Map<string, Indexed[]>();
   /** Per kind, group dimension and window: who has series, and who complete searches cover. */
-  private readonly memo = new Map<
-    string,
-    { present: Map<string, Set<string>>; covered: Map<string, boolean>; complete: Indexed[] }
-  >();
+  private readonly memo = new Map<string, View>();
 
   add(result: SearchResult): void {
     const s = result.search;
@@ -124,18 +152,10 @@ export class SearchedMetrics {
     const silent = new Set<number>();
     members.forEach((m, i) => {
       const key = keyOf(m);
-      const coverKey = `${key}\u0001${group.value}`;
-      const quiet = views.every((v) => {
-        let covered = v.covered.get(coverKey);
-        if (covered === undefined) {
-          const dims = { ...m, [group.name]: group.value };
-          covered = v.complete.some(({ result }) =>
-            Object.entries(result.search.filter).every(([k, value]) => dims[k] === value),
-          );
-          v.covered.set(coverKey, covered);
-        }
-        return covered && !v.present.get(group.value)?.has(key);
-      });
+      const dims = { ...m, [group.name]: group.value };
+      const quiet = views.every(
+        (v) => !v.present.get(group.value)?.has(key) && covers(v.covering, dims),
+      );
       if (quiet) silent.add(i);
     });
     return silent;
@@ -157,7 +177,7 @@ export class SearchedMetrics {
     ]);
     let view = this.memo.get(key);
     if (!view) {
-      const complete = (
+      const matching = (
         this.kinds.get(
           kindOf(kind.namespace, kind.metricName, kind.stat, kind.period, kind.dimensionNames),
         ) ?? []
@@ -166,7 +186,7 @@ export class SearchedMetrics {
           r.complete && r.start.getTime() === start.getTime() && r.end.getTime() === end.getTime(),
       );
       const present = new Map<string, Set<string>>();
-      for (const { result } of complete) {
+      for (const { result } of matching) {
         for (const series of result.series) {
           const value = series.dimensions[groupName] ?? "";
           const members = present.get(value) ?? new Set<string>();
@@ -174,7 +194,7 @@ export class SearchedMetrics {
           present.set(value, members);
         }
       }
-      view = { present, covered: new Map(), complete };
+      view = { present, covering: filtersOf(matching) };
       this.memo.set(key, view);
     }
     return view;
