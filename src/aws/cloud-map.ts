@@ -125,6 +125,21 @@ export class CloudMapAdapter {
     );
   }
 
+  /**
+   * When a Cloud Map service of `namespace` first appeared. Asked alone, one GetService; over a
+   * whole scope (a digest's snapshot) the namespace's listing answers every service in it, a
+   * call per 100 services instead of one each (ListServices summaries carry CreateDate). A
+   * service the listing lacks or dates not (created since, or unread) is asked alone.
+   */
+  async createdAt(namespace: Namespace, id: string): Promise<Date | undefined> {
+    if (this.cache.snapshot) {
+      const listed = await this.listServices(namespace).catch(() => []);
+      const found = listed.find((s) => s.id === id)?.createdAt;
+      if (found) return found;
+    }
+    return (await this.getService(id)).createdAt;
+  }
+
   /** Live endpoints of one discovery name, healthy or not: the answer must show both. */
   discoverInstances(namespaceHttpName: string, serviceName: string): Promise<CloudMapInstance[]> {
     const key = `sd:${this.region}:discover:${namespaceHttpName}:${serviceName}`;

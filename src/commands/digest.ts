@@ -9,14 +9,14 @@ import {
   type DigestSnapshot,
 } from "../domain/digest.ts";
 import { DEFAULT_THRESHOLDS, type DigestThresholds } from "../domain/digest-targets.ts";
-import type { Gap, Namespace } from "../domain/facts.ts";
+import type { EcsService, Gap, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
-import { hostOf } from "../domain/resolution.ts";
+import { hostOf, namespaceByRef } from "../domain/resolution.ts";
 import { trafficSearches } from "../domain/traffic.ts";
 import { type AwsContext, Gaps, snapshotContext } from "./aws-context.ts";
 import type { CommandCall, CommandProgress } from "./call.ts";
 import { HEALTH_WINDOW, reportFor } from "./health.ts";
-import { namespaceCallers } from "./namespace-services.ts";
+import { namespaceCallers, namespaceClients } from "./namespace-services.ts";
 import { windowRange } from "./traffic.ts";
 
 /** What a digest covers: clusters and/or Cloud Map namespaces, by name, or every one. */
@@ -152,6 +152,42 @@ async function searchTraffic(run: AwsContext, clusters: string[], now: Date): Pr
   await run.cloudWatch.searchAhead(perCluster, start, end);
 }
 
+/**
+ * Reads ahead the Service Connect clients of the namespaces that described services publish in,
+ * each namespace once. A failure is not a gap here: the judgement asks again and says what it
+ * could not read.
+ */
+class NamespaceReads {
+  private readonly reads = new Map<string, Promise<unknown>>();
+  private namespaces: Promise<Namespace[] | undefined> | undefined;
+
+  constructor(private readonly run: AwsContext) {}
+
+  async readFor(services: EcsService[]): Promise<void> {
+    const refs = services
+      .filter((s) => s.serviceConnect?.enabled && s.serviceConnect.services.length > 0)
+      .map((s) => s.serviceConnect?.namespace ?? "");
+    for (const ref of new Set(refs)) {
+      if (this.reads.has(ref)) continue;
+      this.namespaces ??= this.run.cloudMap.listNamespaces().catch(() => undefined);
+      this.reads.set(
+        ref,
+        this.namespaces
+          .then((all) => {
+            const namespace = namespaceByRef(all ?? [], ref);
+            return namespace && namespaceClients(this.run, new Gaps(), namespace, undefined);
+          })
+          // Whatever failed here, the judgement reads again and reports (or rethrows) itself.
+          .catch(() => undefined),
+      );
+    }
+  }
+
+  async done(): Promise<void> {
+    await Promise.all(this.reads.values());
+  }
+}
+
 export interface DigestOptions {
   onProgress?: (progress: CommandProgress) => void;
   /**
@@ -205,10 +241,17 @@ export async function judgeServices(
   const whole = (cluster: string) => wholeClusters === "all" || wholeClusters.includes(cluster);
   const clusters = { done: 0, total: byCluster.size };
   onProgress?.({ scope, clusters: { ...clusters } });
-  await Promise.all(
-    [...byCluster].map(async ([cluster, names]) => {
+  // The namespaces' clients (every judgement of a publisher reads its namespace's) are read as
+  // soon as a cluster's services name their namespace, and the traffic searched meanwhile: the
+  // first judgement then waits for the slowest of the three, not for their sum.
+  const namespaces = new NamespaceReads(run);
+  await Promise.all([
+    ...[...byCluster].map(async ([cluster, names]) => {
       await Promise.all([
-        run.ecs.describeServices(cluster, names).catch(() => undefined),
+        run.ecs
+          .describeServices(cluster, names)
+          .then((d) => namespaces.readFor(d.services))
+          .catch(() => undefined),
         ...(whole(cluster)
           ? (["RUNNING", "STOPPED"] as const).map((status) =>
               run.ecs.readClusterTasks(cluster, names, status).catch(() => undefined),
@@ -218,8 +261,9 @@ export async function judgeServices(
       clusters.done += 1;
       onProgress?.({ scope, clusters: { ...clusters } });
     }),
-  );
-  if (searchAhead) await searchTraffic(run, [...byCluster.keys()], now);
+    searchAhead ? searchTraffic(run, [...byCluster.keys()], now) : undefined,
+  ]);
+  await namespaces.done();
   let done = 0;
   const entries = await bounded(services, CONCURRENCY, async ({ cluster, service }) => {
     // Each service is judged on its own gaps, which its reason (or "unknown") already states.

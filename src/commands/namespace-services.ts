@@ -33,8 +33,9 @@ async function namespaceArns(
   for (const arn of arns) {
     if (arn === publisherArn) continue;
     const cluster = clusterOfArn(arn);
-    if (cluster) byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), arn]);
-    else short.push(arn);
+    if (!cluster) short.push(arn);
+    else if (byCluster.has(cluster)) byCluster.get(cluster)?.push(arn);
+    else byCluster.set(cluster, [arn]);
   }
   return { byCluster, short };
 }

@@ -144,14 +144,14 @@ export async function gatherServiceFacts(
   };
 
   // When each Service Connect discovery name first appeared: a client deployed before that
-  // cannot resolve it. GetService is cached for good (a Cloud Map service ID is never reused).
-  const readCreation = async (cm: CloudMapService) => {
+  // cannot resolve it. Cached for good (a Cloud Map service ID is never reused).
+  const readCreation = async (cm: CloudMapService, ns: Namespace) => {
     const read = await gaps.soft(
       `when ${cm.name} first appeared in Cloud Map`,
-      ctx.cloudMap.getService(cm.id).then((s) => s as CloudMapService | undefined),
+      ctx.cloudMap.createdAt(ns, cm.id),
       undefined,
     );
-    if (read?.createdAt) cm.createdAt = read.createdAt;
+    if (read) cm.createdAt = read;
   };
 
   // Classic service registries name a Cloud Map service ARN; its namespace and DNS records
@@ -208,7 +208,9 @@ export async function gatherServiceFacts(
           })
       : undefined,
     ...scServices.map((cm) => (scNamespace ? readInstances(cm, scNamespace) : undefined)),
-    ...scServices.map((cm) => (cm.createdAt ? undefined : readCreation(cm))),
+    ...scServices.map((cm) =>
+      cm.createdAt || !scNamespace ? undefined : readCreation(cm, scNamespace),
+    ),
     scNamespace ? readZone(scNamespace) : undefined,
     readRegistries(),
   ]);

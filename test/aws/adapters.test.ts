@@ -223,6 +223,97 @@ describe("CloudMapAdapter on the wire", () => {
     expect(error).toMatchObject({ kind: "not-found", code: "NamespaceNotFound" });
   });
 
+  describe("when a Service Connect name first appeared", () => {
+    const internal = {
+      id: "ns-internal",
+      arn: `arn:aws:servicediscovery:${REGION}:123456789012:namespace/ns-internal`,
+      name: "internal.local",
+      type: "DNS_PRIVATE" as const,
+      httpName: "internal.local",
+    };
+    const apiId = "srv-utcrh6wavdkggqtk";
+    const snapshotOf = () =>
+      new CloudMapAdapter(
+        new ServiceDiscoveryClient({ region: REGION, credentials, maxAttempts: 1 }),
+        TtlCache.snapshotOver(new TtlCache()),
+        REGION,
+      );
+    const getService = (seen: SeenCall[]) =>
+      interceptJson(
+        CLOUD_MAP_HOST,
+        `${CLOUD_MAP_TARGET}.GetService`,
+        (body) => ({
+          Service: {
+            Id: body.Id,
+            Name: "worker",
+            NamespaceId: internal.id,
+            CreateDate: Date.parse("2026-11-20T07:00:00Z") / 1000,
+          },
+        }),
+        seen,
+      );
+
+    it("asks GetService for one name alone", async () => {
+      const seen: SeenCall[] = [];
+      getService(seen);
+
+      const at = await cloudMap().createdAt(internal, "srv-worker");
+
+      expect(seen.map((c) => c.target)).toEqual([`${CLOUD_MAP_TARGET}.GetService`]);
+      expect(at?.toISOString()).toBe("2026-11-20T07:00:00.000Z");
+    });
+
+    it("over a whole scope dates every name of a namespace from one listing, and asks alone only for a name it lacks", async () => {
+      const seen: SeenCall[] = [];
+      interceptJson(
+        CLOUD_MAP_HOST,
+        `${CLOUD_MAP_TARGET}.ListServices`,
+        () => wireFixture("aws/list-services.internal-local.json"),
+        seen,
+      );
+      getService(seen);
+      const adapter = snapshotOf();
+
+      const [api, again, worker] = await Promise.all([
+        adapter.createdAt(internal, apiId),
+        adapter.createdAt(internal, apiId),
+        adapter.createdAt(internal, "srv-worker"),
+      ]);
+
+      expect(seen.map((c) => c.target.split(".").pop())).toEqual(["ListServices", "GetService"]);
+      expect(seen[0]?.body.Filters).toEqual([
+        { Name: "NAMESPACE_ID", Values: [internal.id], Condition: "EQ" },
+      ]);
+      expect([api, again, worker].map((d) => d?.toISOString())).toEqual([
+        "2026-10-01T08:05:00.000Z",
+        "2026-10-01T08:05:00.000Z",
+        "2026-11-20T07:00:00.000Z",
+      ]);
+    });
+
+    it("over a whole scope asks GetService when the listing is denied, and fails as a read when both are", async () => {
+      const denied = () =>
+        nock(CLOUD_MAP_HOST).post("/").reply(400, {
+          __type: "AccessDeniedException",
+          Message: "User is not authorized to perform: servicediscovery:ListServices",
+        });
+      const seen: SeenCall[] = [];
+      denied();
+      getService(seen);
+      expect((await snapshotOf().createdAt(internal, apiId))?.toISOString()).toBe(
+        "2026-11-20T07:00:00.000Z",
+      );
+
+      denied();
+      denied();
+      const error = await snapshotOf()
+        .createdAt(internal, apiId)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AwsReadError);
+      expect(error).toMatchObject({ kind: "access-denied" });
+    });
+  });
+
   it("lists namespaces once and serves the second ask from the cache", async () => {
     const seen: SeenCall[] = [];
     interceptJson(

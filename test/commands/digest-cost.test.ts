@@ -58,6 +58,13 @@ describe("what a digest of every cluster costs", () => {
     // Task definitions are immutable: one read each.
     const families = new Set(fleet.services.map((s) => s.taskDefinition));
     expect(stats.calls["ECS.DescribeTaskDefinition"]).toBeLessThanOrEqual(families.size);
+    // When each name first appeared: every namespace's listing dates all its names (a page per
+    // 100), not one GetService per service.
+    expect(stats.calls["ServiceDiscovery.GetService"]).toBeUndefined();
+    const namespaces = fleet.namespaces.length;
+    expect(stats.calls["ServiceDiscovery.ListServices"]).toBeLessThanOrEqual(
+      namespaces * Math.ceil(fleet.services.length / 100),
+    );
   });
 
   it("reads every service's state afresh on the next digest, but not what does not change", async () => {
