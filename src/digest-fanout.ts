@@ -76,14 +76,31 @@ async function complete(
   result: PartResult,
   post: PostDigest,
 ): Promise<"posted" | "part-kept"> {
-  const { target, tick, index } = event;
-  await store.save(target.name, tick, index, result);
+  await store.save(event.target.name, event.tick, event.index, result);
+  return counted(store, event, post);
+}
+
+/**
+ * Counts part `event.index` finished, then starts the part waiting longest in its place, or, if
+ * it was the last to finish, gathers every part and posts the digest.
+ */
+async function counted(
+  store: DigestParts,
+  event: Omit<PartEvent["part"], "services">,
+  post: PostDigest,
+  /**
+   * A part that failed after counting itself may have died before starting the next: start it
+   * (again) then too. Parts are claimed, so one already running is not run twice.
+   */
+  duplicateStartsNext = false,
+): Promise<"posted" | "part-kept"> {
+  const { target, tick, index, lastUntil } = event;
   const finished = await store.finish(target.name, tick, index);
-  if (finished === "duplicate") return "part-kept";
-  if (finished === "counted") {
+  if (finished === "duplicate" && !duplicateStartsNext) return "part-kept";
+  if (finished !== "last") {
     // The part waiting longest starts in this one's place.
-    const { services: _done, ...next } = event;
-    return startPart(store, { ...next, index: index + partConcurrency() }, post);
+    const next = { target, tick, index: index + partConcurrency() };
+    return startPart(store, lastUntil ? { ...next, lastUntil } : next, post);
   }
   const all = await store.gather(target.name, tick);
   const scope = { clusters: target.clusters, namespaces: target.namespaces };
@@ -184,4 +201,64 @@ export async function runPart(
     result = { entries: unjudged(event.services, reason(error)), gaps: [] };
   }
   return complete(store, event, result, post);
+}
+
+/**
+ * What Lambda sends the function's on-failure destination (serverless.yml: the digest function
+ * itself) when an asynchronous invocation failed for good: an invocation record, with the event
+ * it was given. (AWS Lambda developer guide, "Capturing records of Lambda asynchronous
+ * invocations": requestContext.condition RetriesExhausted or EventAgeExceeded, requestPayload,
+ * responsePayload with the error.)
+ */
+export interface FailureRecord {
+  requestContext: { condition?: string; functionArn?: string };
+  requestPayload: unknown;
+  responsePayload?: { errorType?: string; errorMessage?: string } | null;
+}
+
+export function isFailureRecord(event: unknown): event is FailureRecord {
+  const record = event as Partial<FailureRecord> | null;
+  return (
+    typeof record === "object" &&
+    record !== null &&
+    typeof record.requestContext === "object" &&
+    record.requestContext !== null &&
+    "requestPayload" in record
+  );
+}
+
+/** Why an invocation failed, in a few words, from what Lambda recorded. */
+export function failureReason(record: FailureRecord): string {
+  const condition = record.requestContext.condition;
+  const message = `${record.responsePayload?.errorType ?? ""} ${record.responsePayload?.errorMessage ?? ""}`;
+  if (condition === "EventAgeExceeded") return "it waited too long to start";
+  if (/timed out/i.test(message)) return "it ran out of time";
+  if (/signal: killed|out of memory|Runtime\.ExitError|exited before completing/i.test(message))
+    return "it was stopped (out of memory or a crash)";
+  return "it failed (see the digest function's log)";
+}
+
+/**
+ * A part Lambda gave up on (killed out of memory, timed out, never started in time): its
+ * services are counted unknown with why, unless it kept its judgements before it failed, and
+ * the digest goes on as if the part had finished: the next part starts (a part already started
+ * is not run twice: parts are claimed), or the last one gathers and posts. Without this, a part
+ * that dies never counts itself finished and the digest is never posted.
+ */
+export async function partFailed(
+  record: FailureRecord & { requestPayload: PartEvent },
+  post: PostDigest,
+): Promise<"posted" | "part-kept"> {
+  const store = digestParts();
+  if (!store) throw new Error("a digest part needs DIGEST_TABLE");
+  const event = record.requestPayload.part;
+  const why = `its part of the digest failed: ${failureReason(record)}`;
+  await store.save(
+    event.target.name,
+    event.tick,
+    event.index,
+    { entries: unjudged(event.services, why), gaps: [] },
+    true,
+  );
+  return counted(store, event, post, true);
 }

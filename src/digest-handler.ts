@@ -22,10 +22,14 @@ import type { IncidentEvent } from "./aws/scheduler.ts";
 import { awsContext } from "./commands/aws-context.ts";
 import { digestWithHistory, incidentTargetName } from "./commands/digest.ts";
 import {
+  type FailureRecord,
+  failureReason,
   fanOut,
+  isFailureRecord,
   isPartEvent,
   type PartEvent,
   type PostDigest,
+  partFailed,
   partSize,
   runPart,
 } from "./digest-fanout.ts";
@@ -40,7 +44,9 @@ export type DigestEvent =
   | { target: string }
   | IncidentEvent
   /** One part of a digest too large for one invocation (src/digest-fanout.ts). */
-  | PartEvent;
+  | PartEvent
+  /** Lambda's record of an invocation of this function that failed for good (its destination). */
+  | FailureRecord;
 
 /** AWS reads stop this long before the Lambda timeout, leaving time to post what was read. */
 const POST_MARGIN_MS = 20_000;
@@ -159,6 +165,7 @@ export async function digestHandler(
   const postRun: PostDigest = (target, run, lastUntil) =>
     post(target, digestRunDocument(run, target.quiet, lastUntil));
   if (isPartEvent(event)) return [await partOf(event, store, reads, postRun, post)];
+  if (isFailureRecord(event)) return failed(event, postRun, post);
 
   const incident = "incident" in event ? event : undefined;
   const targets = config.targets === "none" ? { ok: true as const, targets: [] } : config.targets;
@@ -252,6 +259,55 @@ export async function digestHandler(
   return outcomes;
 }
 
+/**
+ * An invocation Lambda gave up on. A part's services are counted unknown and the digest goes on
+ * (src/digest-fanout.ts, partFailed). Anything else already failed loudly (the function's Errors
+ * metric, its log) and is only logged again here: never rethrown, or a failing record would
+ * record a failure of its own.
+ */
+async function failed(
+  record: FailureRecord,
+  post: PostDigest,
+  postDoc: (target: DigestTarget, doc: Doc) => Promise<void>,
+): Promise<DigestOutcome[]> {
+  const why = failureReason(record);
+  const payload = record.requestPayload;
+  if (!isPartEvent(payload)) {
+    log({ outcome: "invocation-failed", why, condition: record.requestContext.condition });
+    return [];
+  }
+  const { target, tick, index } = payload.part;
+  const base = { target: target.name, channel: target.channel };
+  try {
+    const outcome = await partFailed({ ...record, requestPayload: payload }, post);
+    log({ target: target.name, tick, part: index, outcome: "part-failed-counted", why });
+    return [{ ...base, outcome: outcome === "posted" ? "posted" : "part-kept" }];
+  } catch (error) {
+    // As a part that cannot be kept (this invocation's own failure record is only logged).
+    return partLost(payload.part, error, postDoc);
+  }
+}
+
+/**
+ * The parts could not be kept or gathered (the table, the post): the channel hears that its
+ * digest is missing, and the invocation fails with the reason.
+ */
+async function partLost(
+  part: PartEvent["part"],
+  error: unknown,
+  postDoc: (target: DigestTarget, doc: Doc) => Promise<void>,
+): Promise<never> {
+  const { target, tick, index } = part;
+  log({ target: target.name, part: index, outcome: "part-failed", error: String(error) });
+  const doc = digestFailedDocument(
+    target.name,
+    new Date(tick),
+    "a part of it could not be kept or gathered",
+  );
+  await postDoc(target, doc).catch(() => undefined);
+  throw error;
+}
+
 /** One part of a fanned-out digest, run once however often Lambda delivers it. */
 async function partOf(
   event: PartEvent,
@@ -268,18 +324,7 @@ async function partOf(
       runPart(awsContext(target.region, undefined, reads, "fleet"), event.part, post),
     );
   } catch (error) {
-    // The parts could not be kept or gathered (the table, the post): the channel hears that its
-    // digest is missing, the invocation fails with the reason.
-    log({ target: target.name, part: index, outcome: "part-failed", error: String(error) });
-    await postDoc(
-      target,
-      digestFailedDocument(
-        target.name,
-        new Date(tick),
-        "a part of it could not be kept or gathered",
-      ),
-    ).catch(() => undefined);
-    throw error;
+    return partLost(event.part, error, postDoc);
   }
   log({ target: target.name, part: index, outcome, aws: callLog.stats().calls });
   if (!outcome.ran) return { ...base, outcome: "duplicate-dropped" };

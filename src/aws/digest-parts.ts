@@ -49,8 +49,18 @@ export interface DigestParts {
   begin(target: string, tick: string, parts: PartService[][], gaps: Gap[]): Promise<boolean>;
   /** The services of part `index`, as recorded by begin; undefined past the last part. */
   plan(target: string, tick: string, index: number): Promise<PartService[] | undefined>;
-  /** Keeps one part's judgements (a redelivered part writes the same item again). */
-  save(target: string, tick: string, index: number, result: PartResult): Promise<void>;
+  /**
+   * Keeps one part's judgements (a redelivered part writes the same item again). With
+   * `unlessKept`, only if none are kept yet (false then): what a failed part is counted as never
+   * replaces what it did keep.
+   */
+  save(
+    target: string,
+    tick: string,
+    index: number,
+    result: PartResult,
+    unlessKept?: boolean,
+  ): Promise<boolean>;
   /**
    * Marks part `index` finished: "last" for exactly one caller, the one whose part was the last
    * to finish, who gathers and posts; "duplicate" for a part already marked (counted once).
@@ -96,19 +106,27 @@ export function dynamoDigestParts(tableName: string): DigestParts {
       const parts = JSON.parse(gunzipSync(data).toString("utf8")) as PartService[][];
       return parts[index];
     },
-    async save(target, tick, index, result) {
-      await read(`keep part ${index + 1} of ${target}`, "PutItem", () =>
-        dynamo().send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: {
-              target: { S: partKey(target, tick, index) },
-              result: { B: gzipSync(JSON.stringify(result)) },
-              expiration: expiration(),
-            },
-          }),
-        ),
-      );
+    async save(target, tick, index, result, unlessKept = false) {
+      try {
+        await read(`keep part ${index + 1} of ${target}`, "PutItem", () =>
+          dynamo().send(
+            new PutItemCommand({
+              TableName: tableName,
+              Item: {
+                target: { S: partKey(target, tick, index) },
+                result: { B: gzipSync(JSON.stringify(result)) },
+                expiration: expiration(),
+              },
+              ...(unlessKept ? { ConditionExpression: "attribute_not_exists(target)" } : {}),
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof Error && error.cause instanceof ConditionalCheckFailedException)
+          return false;
+        throw error;
+      }
     },
     async finish(target, tick, index) {
       try {

@@ -83,6 +83,10 @@ describe("packaged CloudFormation template: scheduled digests", () => {
     expect(env.DIGEST_PART_SERVICES).toBe("1000");
     expect(env.DIGEST_PART_CONCURRENCY).toBe("2");
     expect(resources.DigestLambdaEvConf?.Properties.MaximumRetryAttempts).toBe(0);
+    // A part Lambda gives up on comes back to the function itself, to be counted (digest-fanout).
+    expect(resources.DigestLambdaEvConf?.Properties.DestinationConfig).toEqual({
+      OnFailure: { Destination: { "Fn::GetAtt": ["DigestLambdaFunction", "Arn"] } },
+    });
     // The Slack function keeps the provider's role.
     expect(resources.SlackLambdaFunction?.Properties.Role).toEqual({
       "Fn::GetAtt": ["IamRoleLambdaExecution", "Arn"],

@@ -90,6 +90,38 @@ function slackPosts() {
 const seen = (post: Record<string, unknown> | undefined) =>
   `${String(post?.text)}\n${String(post?.blocks)}`.replace(/As of [^"\\]*/g, "");
 
+/**
+ * What Lambda sends an on-failure destination for an asynchronous invocation that failed for good
+ * (the invocation record of the Lambda developer guide, "Capturing records of Lambda asynchronous
+ * invocations").
+ */
+function failureRecord(payload: unknown, errorType: string, errorMessage: string) {
+  return {
+    version: "1.0",
+    timestamp: "2026-12-06T09:04:12.345Z",
+    requestContext: {
+      requestId: "e4b46cbf-b738-4d5e-8880-a18cdf61200e",
+      functionArn: `arn:aws:lambda:ap-northeast-1:123456789012:function:${FUNCTION}:$LATEST`,
+      condition: "RetriesExhausted",
+      approximateInvokeCount: 1,
+    },
+    requestPayload: payload,
+    responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+    responsePayload: { errorType, errorMessage },
+  };
+}
+
+/** The invocation that started part `index` (parts started together arrive in any order). */
+function partInvocation(index: number): unknown {
+  const found = invocations.find(
+    (i) => (i.payload as { part?: { index?: number } }).part?.index === index,
+  );
+  if (!found) throw new Error(`part ${index} was not started`);
+  return found.payload;
+}
+
+const sameAs = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 /** Runs every part invocation, those the parts start included, as Lambda would. */
 async function drain(from = 0) {
   const results = [];
@@ -171,6 +203,64 @@ describe("a digest too large for one invocation", () => {
     expect(String(posted[0]?.text)).toMatch(/9 unknown/);
     expect(text).not.toMatch(/DOWN|DEGRADED|\d+ healthy/);
     expect(text).toContain("its part of the digest could not be started");
+  });
+
+  it("counts the services of a part Lambda killed as unknown, with why, and still posts once", async () => {
+    process.env.DIGEST_PART_SERVICES = "3";
+    const posted = slackPosts();
+    await digestEntry({ time: "2026-12-06T09:00:00Z" }, context);
+    const [first, second] = [partInvocation(0), partInvocation(1)];
+
+    // Part 1 dies out of memory: Lambda sends its record to the on-failure destination, the
+    // digest function itself, which counts it and starts the part waiting in its place.
+    const record = failureRecord(
+      first,
+      "Runtime.ExitError",
+      "RequestId: 9b3f0e4e-1c2d-4d7a-9f00-5a1c2b3d4e5f Error: Runtime exited with error: signal: killed",
+    );
+    const counted = await digestEntry(record as never, context);
+    expect(counted.map((o) => o.outcome)).toEqual(["part-kept"]);
+    const third = partInvocation(2);
+    await digestEntry(second as never, context);
+    await digestEntry(third as never, context);
+    // Lambda may deliver a record twice: nothing is counted or posted again.
+    const again = await digestEntry(record as never, context);
+
+    expect(again.map((o) => o.outcome)).toEqual(["part-kept"]);
+    expect(posted).toHaveLength(1);
+    expect(String(posted[0]?.text)).toMatch(/3 unknown/);
+    expect(seen(posted[0])).toContain(
+      "not judged: its part of the digest failed: it was stopped (out of memory or a crash)",
+    );
+  });
+
+  it("keeps what a part judged before it failed, and runs the next part once", async () => {
+    process.env.DIGEST_PART_SERVICES = "3";
+    const posted = slackPosts();
+    await digestEntry({ time: "2026-12-07T09:00:00Z" }, context);
+    const [first, second] = [partInvocation(0), partInvocation(1)];
+    // Part 1 judges, keeps and counts itself, starts part 3, then times out.
+    await digestEntry(first as never, context);
+    const third = partInvocation(2);
+    await digestEntry(
+      failureRecord(
+        first,
+        "Sandbox.Timedout",
+        "RequestId: 0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f Error: Task timed out after 300.00 seconds",
+      ) as never,
+      context,
+    );
+    // It may have died before part 3 was started: part 3 is started again, and runs once.
+    expect(invocations.filter((i) => sameAs(i.payload, third))).toHaveLength(2);
+    const runs = [
+      ...(await digestEntry(second as never, context)),
+      ...(await digestEntry(third as never, context)),
+      ...(await digestEntry(third as never, context)),
+    ];
+
+    expect(runs.map((r) => r.outcome).sort()).toEqual(["duplicate-dropped", "part-kept", "posted"]);
+    expect(posted).toHaveLength(1);
+    expect(String(posted[0]?.text)).not.toMatch(/unknown/);
   });
 
   it("tells the channel its digest is missing when a part cannot be kept, and fails loudly", async () => {
