@@ -21,6 +21,7 @@ import {
   scopeLabel,
   unjudged,
 } from "./commands/digest.ts";
+import { readAllNamespaceClients, seedNamespaceClients } from "./commands/namespace-services.ts";
 import { partsOf } from "./domain/digest-parts.ts";
 import type { DigestTarget } from "./domain/digest-targets.ts";
 
@@ -129,11 +130,15 @@ export async function fanOut(
   const store = digestParts();
   if (!store || !process.env.AWS_LAMBDA_FUNCTION_NAME) return "small";
   const scope = { clusters: target.clusters, namespaces: target.namespaces };
-  const listed = await listScope(snapshotContext(ctx), scope);
+  const snapshot = snapshotContext(ctx);
+  const listed = await listScope(snapshot, scope);
   if (listed.services.length <= size) return "small";
   const parts = partsOf(listed.services, size);
   const at = tick.toISOString();
-  if (!(await store.begin(target.name, at, parts, listed.gaps))) {
+  // Every publisher's judgement reads its namespace's clients, wherever they run: read once here
+  // and handed to the parts, not read again by each part (N/10 DescribeServices, not N/10 each).
+  const clients = await readAllNamespaceClients(snapshot);
+  if (!(await store.begin(target.name, at, parts, listed.gaps, clients))) {
     return "already-fanned-out";
   }
   const first = parts.slice(0, partConcurrency()).map((services, index) =>
@@ -188,8 +193,12 @@ export async function runPart(
   const { target } = event;
   let result: PartResult;
   try {
+    const run = snapshotContext(ctx);
+    // What the fanning-out invocation read of the namespaces; a part reads what is not there.
+    const clients = await store.clients(target.name, event.tick).catch(() => new Map());
+    for (const [namespace, list] of clients) seedNamespaceClients(run, namespace, list);
     const entries = await judgeServices(
-      snapshotContext(ctx),
+      run,
       event.services,
       target.clusters,
       new Date(event.tick),

@@ -13,6 +13,7 @@ import {
 import type { DigestEntry } from "../domain/digest.ts";
 import type { PartService } from "../domain/digest-parts.ts";
 import type { Gap } from "../domain/facts.ts";
+import type { ClientService } from "../domain/health.ts";
 import { OWN_RESOURCE_CLIENT } from "./clients.ts";
 import { read } from "./errors.ts";
 
@@ -46,7 +47,18 @@ export interface DigestParts {
    * Records that the digest of `target` at `tick` has these parts, with the gaps of its listing.
    * False when it was already recorded (a redelivered tick): then nothing is to be fanned out.
    */
-  begin(target: string, tick: string, parts: PartService[][], gaps: Gap[]): Promise<boolean>;
+  begin(
+    target: string,
+    tick: string,
+    parts: PartService[][],
+    gaps: Gap[],
+    clients?: NamespaceClients,
+  ): Promise<boolean>;
+  /**
+   * The Service Connect clients of each namespace, as read once by the invocation that fanned
+   * out (so that no part reads them again); empty when they were not kept.
+   */
+  clients(target: string, tick: string): Promise<NamespaceClients>;
   /** The services of part `index`, as recorded by begin; undefined past the last part. */
   plan(target: string, tick: string, index: number): Promise<PartService[] | undefined>;
   /**
@@ -70,9 +82,49 @@ export interface DigestParts {
   gather(target: string, tick: string): Promise<PartResult>;
 }
 
+/** Service Connect clients by namespace ARN. */
+export type NamespaceClients = Map<string, ClientService[]>;
+
+/** DynamoDB items hold at most 400 KB; what the plan leaves is for the clients. */
+const ITEM_MAX_BYTES = 390_000;
+
+/** The clients, gzipped as [namespace ARN, [cluster, service, ARN, deployed at (ms)][]][]. */
+function packClients(clients: NamespaceClients): Buffer {
+  return gzipSync(
+    JSON.stringify(
+      [...clients].map(([ns, list]) => [
+        ns,
+        list.map((c) => [c.cluster, c.service, c.arn ?? null, c.deployedAt?.getTime() ?? null]),
+      ]),
+    ),
+  );
+}
+
+function unpackClients(data: Uint8Array): NamespaceClients {
+  const rows = JSON.parse(gunzipSync(data).toString("utf8")) as [
+    string,
+    [string, string, string | null, number | null][],
+  ][];
+  return new Map(
+    rows.map(([ns, list]) => [
+      ns,
+      list.map(([cluster, service, arn, at]) => ({
+        cluster,
+        service,
+        ...(arn === null ? {} : { arn }),
+        ...(at === null ? {} : { deployedAt: new Date(at) }),
+      })),
+    ]),
+  );
+}
+
 export function dynamoDigestParts(tableName: string): DigestParts {
   return {
-    async begin(target, tick, parts, gaps) {
+    async begin(target, tick, parts, gaps, clients) {
+      const plan = gzipSync(JSON.stringify(parts));
+      const packed = clients && clients.size > 0 ? packClients(clients) : undefined;
+      // Clients too many for the item are left out: each part then reads its namespaces itself.
+      const fits = packed && plan.length + packed.length < ITEM_MAX_BYTES;
       try {
         await read(`record the parts of ${target}`, "PutItem", () =>
           dynamo().send(
@@ -81,7 +133,8 @@ export function dynamoDigestParts(tableName: string): DigestParts {
               Item: {
                 target: { S: gatherKey(target, tick) },
                 parts: { N: String(parts.length) },
-                plan: { B: gzipSync(JSON.stringify(parts)) },
+                plan: { B: plan },
+                ...(fits && packed ? { clients: { B: packed } } : {}),
                 finished: { N: "0" },
                 gaps: { S: JSON.stringify(gaps) },
                 expiration: expiration(),
@@ -105,6 +158,13 @@ export function dynamoDigestParts(tableName: string): DigestParts {
       if (!data) throw new Error(`no parts recorded for ${target}`);
       const parts = JSON.parse(gunzipSync(data).toString("utf8")) as PartService[][];
       return parts[index];
+    },
+    async clients(target, tick) {
+      const head = await read(`read the parts of ${target}`, "BatchGetItem", () =>
+        getAll(tableName, [gatherKey(target, tick)]),
+      );
+      const data = head.get(gatherKey(target, tick))?.clients?.B;
+      return data ? unpackClients(data) : new Map();
     },
     async save(target, tick, index, result, unlessKept = false) {
       try {

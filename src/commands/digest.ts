@@ -16,7 +16,7 @@ import { trafficSearches } from "../domain/traffic.ts";
 import { type AwsContext, Gaps, snapshotContext } from "./aws-context.ts";
 import type { CommandCall, CommandProgress } from "./call.ts";
 import { HEALTH_WINDOW, reportFor } from "./health.ts";
-import { namespaceCallers, namespaceClients } from "./namespace-services.ts";
+import { namespaceCallers, readAheadNamespaceClients } from "./namespace-services.ts";
 import { windowRange } from "./traffic.ts";
 
 /** What a digest covers: clusters and/or Cloud Map namespaces, by name, or every one. */
@@ -175,7 +175,7 @@ class NamespaceReads {
         this.namespaces
           .then((all) => {
             const namespace = namespaceByRef(all ?? [], ref);
-            return namespace && namespaceClients(this.run, new Gaps(), namespace, undefined);
+            return namespace && readAheadNamespaceClients(this.run, namespace);
           })
           // Whatever failed here, the judgement reads again and reports (or rethrows) itself.
           .catch(() => undefined),

@@ -70,12 +70,7 @@ async function judgeTarget(
   // Unread is not "no clients": a failed listing leaves the clients unknown, never "all fine".
   const readClients = async (): Promise<ClientService[] | undefined> => {
     if (!publishes || !namespace) return undefined;
-    const clients = await namespaceClients(ctx, gaps, namespace, facts.service?.arn);
-    return clients?.map((s) => ({
-      cluster: s.clusterName,
-      service: s.name,
-      deployedAt: s.deployedAt,
-    }));
+    return namespaceClients(ctx, gaps, namespace, facts.service?.arn);
   };
   // The last 15 minutes of Service Connect traffic: a 5xx burst is health too. A CloudWatch
   // failure leaves a gap and a health answer without traffic.

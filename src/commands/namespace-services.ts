@@ -1,8 +1,9 @@
 import { TTL } from "../aws/cache.ts";
 import { clusterOfArn, lastSegment } from "../aws/ecs-mapping.ts";
 import type { EcsService, Namespace } from "../domain/facts.ts";
+import type { ClientService } from "../domain/health.ts";
 import type { Caller } from "../domain/traffic.ts";
-import type { AwsContext, Gaps } from "./aws-context.ts";
+import { type AwsContext, Gaps } from "./aws-context.ts";
 
 // The ECS services of a Service Connect namespace, from ListServicesByNamespace's ARNs. Long
 // ARNs (service/CLUSTER/NAME) name their cluster; the old short format (service/NAME) does not,
@@ -104,16 +105,71 @@ export async function namespaceCallers(
 
 /**
  * The Service Connect clients of a namespace (services whose Service Connect configuration
- * uses it), described for when they were deployed. Undefined when any part could not be read:
- * unread clients are unknown, never "none".
+ * uses it), the publisher left out, with when each was deployed. Undefined when any part could
+ * not be read: unread clients are unknown, never "none".
  */
 export async function namespaceClients(
   ctx: AwsContext,
   gaps: Gaps,
   namespace: Namespace,
   publisherArn: string | undefined,
-): Promise<EcsService[] | undefined> {
-  const arns = await namespaceArns(ctx, gaps, namespace, publisherArn);
+): Promise<ClientService[] | undefined> {
+  const key = clientsKey(ctx, namespace.arn);
+  // In a digest, read ahead once for the run (or handed over by the digest that fanned out).
+  const all =
+    ctx.cache.snapshot && ctx.cache.has(key)
+      ? await ctx.cache.keep(key, () => readClients(ctx, gaps, namespace))
+      : await readClients(ctx, gaps, namespace);
+  return all?.filter((c) => !publisherArn || c.arn !== publisherArn);
+}
+
+const clientsKey = (ctx: AwsContext, namespaceArn: string) =>
+  `ecs:${ctx.region}:ns-clients:${namespaceArn}`;
+
+/**
+ * Hands a snapshot (a digest) the clients of a namespace read beforehand, complete: its
+ * judgements then read nothing more about that namespace.
+ */
+export function seedNamespaceClients(
+  ctx: AwsContext,
+  namespaceArn: string,
+  clients: ClientService[],
+): void {
+  if (ctx.cache.snapshot) void ctx.cache.keep(clientsKey(ctx, namespaceArn), async () => clients);
+}
+
+/**
+ * Reads a namespace's clients for a whole snapshot, kept for its judgements if complete (a
+ * failure is no gap here: each judgement then reads again and reports it).
+ */
+export async function readAheadNamespaceClients(
+  ctx: AwsContext,
+  namespace: Namespace,
+): Promise<ClientService[] | undefined> {
+  const key = clientsKey(ctx, namespace.arn);
+  if (ctx.cache.snapshot && ctx.cache.has(key)) return ctx.cache.keep(key, async () => undefined);
+  const clients = await readClients(ctx, new Gaps(), namespace).catch(() => undefined);
+  if (clients) seedNamespaceClients(ctx, namespace.arn, clients);
+  return clients;
+}
+
+/** The clients of every namespace of the region that could be read completely, by ARN. */
+export async function readAllNamespaceClients(
+  ctx: AwsContext,
+): Promise<Map<string, ClientService[]>> {
+  const namespaces = await ctx.cloudMap.listNamespaces().catch(() => [] as Namespace[]);
+  const read = await Promise.all(
+    namespaces.map(async (ns) => [ns.arn, await readAheadNamespaceClients(ctx, ns)] as const),
+  );
+  return new Map(read.filter((r): r is readonly [string, ClientService[]] => r[1] !== undefined));
+}
+
+async function readClients(
+  ctx: AwsContext,
+  gaps: Gaps,
+  namespace: Namespace,
+): Promise<ClientService[] | undefined> {
+  const arns = await namespaceArns(ctx, gaps, namespace, undefined);
   if (!arns) return undefined;
   const [long, short] = await Promise.all([
     describeIn(ctx, gaps, [...arns.byCluster]),
@@ -123,10 +179,12 @@ export async function namespaceClients(
   // ListServicesByNamespace also returns services that only register into the namespace
   // (Service Discovery): only Service Connect services resolve its aliases.
   const refs = [namespace.arn, namespace.name, namespace.id];
-  return [...long, ...short].filter(
-    (s) =>
-      s.arn !== publisherArn &&
-      s.serviceConnect?.enabled &&
-      refs.includes(s.serviceConnect.namespace ?? ""),
-  );
+  return [...long, ...short]
+    .filter((s) => s.serviceConnect?.enabled && refs.includes(s.serviceConnect.namespace ?? ""))
+    .map((s) => ({
+      cluster: s.clusterName,
+      service: s.name,
+      arn: s.arn,
+      deployedAt: s.deployedAt,
+    }));
 }

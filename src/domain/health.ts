@@ -36,6 +36,8 @@ export interface Finding {
 export interface ClientService {
   cluster: string;
   service: string;
+  /** The service's ARN as ECS gives it (old accounts' short format names no cluster). */
+  arn?: string;
   /** When its PRIMARY deployment started: its tasks know the endpoints that existed then. */
   deployedAt?: Date;
 }

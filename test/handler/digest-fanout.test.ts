@@ -5,6 +5,7 @@ import { forgetDigestHistoryClient } from "../../src/aws/digest-history.ts";
 import { forgetDigestPartsClient } from "../../src/aws/digest-parts.ts";
 import { forgetLambdaClient } from "../../src/aws/lambda.ts";
 import { clearSharedCache } from "../../src/commands/aws-context.ts";
+import type { PartEvent } from "../../src/digest-fanout.ts";
 import { forgetDigestContainerState } from "../../src/digest-handler.ts";
 import { digest as digestEntry } from "../../src/handler.ts";
 import { useDynalite } from "../support/dynalite.ts";
@@ -161,8 +162,16 @@ describe("a digest too large for one invocation", () => {
       invocations.every((i) => i.functionName === FUNCTION && i.invocationType === "Event"),
     ).toBe(true);
 
+    aws.emulator.resetStats();
     const results = await drain();
     expect(invocations).toHaveLength(3);
+    // The namespaces' clients were read once by the invocation that fanned out: each part
+    // describes its own services only, one DescribeServices per cluster (fewer than ten each).
+    const clustersOfParts = invocations.reduce((n, i) => {
+      const services = (i.payload as PartEvent).part.services;
+      return n + new Set(services.map((s) => s.cluster)).size;
+    }, 0);
+    expect(aws.emulator.stats().calls["ECS.DescribeServices"]).toBe(clustersOfParts);
 
     expect(results.filter((r) => r.outcome === "posted")).toHaveLength(1);
     expect(results.at(-1)?.outcome).toBe("posted");
