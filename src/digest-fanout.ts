@@ -6,7 +6,9 @@
 // takes as long as all of them would; a few at a time keeps each part well inside its timeout.
 // Each part judges its services and keeps them; the part that finishes last gathers every part,
 // compares with the previous digest and posts, once. Nothing is lost silently: a part that cannot
-// be started or fails has its services counted as unknown, with why, and the digest still posted.
+// be started or fails has its services counted as unknown, with why, and the digest still posted;
+// a part Lambda gives up on (out of memory, timed out) comes back to the function as its
+// on-failure destination's invocation record, and is counted the same way (partFailed).
 
 import { type DigestParts, digestParts, type PartResult } from "./aws/digest-parts.ts";
 import { AwsReadError } from "./aws/errors.ts";

@@ -37,9 +37,16 @@ export class TtlCache {
     return this.load(key, Number.POSITIVE_INFINITY, load);
   }
 
-  /** Shares one in-flight load between concurrent callers; a failed load is not cached. */
+  /**
+   * Shares one in-flight load between concurrent callers; a failed load is not cached. A
+   * snapshot also keeps what it got for the rest of its run, even once the process-wide copy
+   * expires: a digest of thousands of services takes minutes and reads its scope as of one
+   * instant, so a listing is read once per run, not once a minute.
+   */
   getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
-    return this.parent ? this.parent.getOrLoad(key, ttlMs, load) : this.load(key, ttlMs, load);
+    const parent = this.parent;
+    if (!parent) return this.load(key, ttlMs, load);
+    return this.keep(key, () => parent.getOrLoad(key, ttlMs, load));
   }
 
   private load<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {

@@ -20,6 +20,21 @@ describe("TtlCache", () => {
     expect([a, b, c, d]).toEqual([1, 1, 1, 2]);
   });
 
+  it("in a snapshot, serves a listing for the whole run, and leaves the process-wide copy its TTL", async () => {
+    let now = 0;
+    let loads = 0;
+    const shared = new TtlCache(() => now);
+    const run = new TtlCache(() => now, shared);
+    const load = async () => ++loads;
+
+    const first = await run.getOrLoad("services", 60_000, load);
+    now = 5 * 60_000; // a digest of thousands of services, minutes later
+    const later = await run.getOrLoad("services", 60_000, load);
+    const outside = await shared.getOrLoad("services", 60_000, load);
+
+    expect([first, later, outside]).toEqual([1, 1, 2]);
+  });
+
   it("does not keep a failed load", async () => {
     const cache = new TtlCache();
     await expect(
