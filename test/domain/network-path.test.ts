@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import {
+  EPHEMERAL,
+  inCidr,
+  type NetworkAcl,
+  naclDecisions,
+  naclDenials,
+  type SecurityGroup,
+  securityGroupsAllow,
+} from "../../src/domain/network-path.ts";
+
+// The rules of security groups and network ACLs as DescribeSecurityGroups and
+// DescribeNetworkAcls return them (IpProtocol "tcp" or "-1", FromPort/ToPort, UserIdGroupPairs;
+// NACL entries with RuleNumber, Protocol "6" or "-1", RuleAction, CidrBlock, PortRange).
+
+const web = { ip: "10.0.1.23", securityGroupIds: ["sg-0a1b2c3d4e5f60001"] };
+const batch = { ip: "10.0.2.41", securityGroupIds: ["sg-0c1d2e3f4a5b60003"] };
+
+const apiGroup: SecurityGroup = {
+  id: "sg-0b1c2d3e4f5a60002",
+  name: "api-service",
+  ingress: [
+    // TCP 8080 from the web tier's group only.
+    {
+      protocol: "tcp",
+      ports: { from: 8080, to: 8080 },
+      cidrs: [],
+      groupIds: [web.securityGroupIds[0] ?? ""],
+    },
+  ],
+  // The default egress rule: everything, everywhere.
+  egress: [{ protocol: "-1", cidrs: ["0.0.0.0/0"], groupIds: [] }],
+};
+
+describe("CIDR containment", () => {
+  it.each([
+    ["10.0.1.23", "10.0.0.0/16", true],
+    ["10.1.1.23", "10.0.0.0/16", false],
+    ["10.0.1.23", "10.0.1.23/32", true],
+    ["10.0.1.24", "10.0.1.23/32", false],
+    ["203.0.113.7", "0.0.0.0/0", true],
+    // EC2 stores 100.68.0.18/18 as 100.68.0.0/18: the host bits do not matter.
+    ["100.68.63.1", "100.68.0.18/18", true],
+    ["100.68.64.1", "100.68.0.18/18", false],
+    ["not-an-ip", "0.0.0.0/0", false],
+    ["10.0.1.23", "2001:db8::/32", false],
+  ])("%s in %s: %s", (ip, cidr, inside) => {
+    expect(inCidr(ip, cidr)).toBe(inside);
+  });
+});
+
+describe("security groups", () => {
+  it("let a client in through a rule naming its group, and nobody else", () => {
+    expect(securityGroupsAllow([apiGroup], "ingress", web, 8080)?.rule.groupIds).toEqual([
+      "sg-0a1b2c3d4e5f60001",
+    ]);
+    expect(securityGroupsAllow([apiGroup], "ingress", batch, 8080)).toBeUndefined();
+  });
+
+  it("match port ranges inclusively, and only for TCP", () => {
+    const group: SecurityGroup = {
+      id: "sg-range",
+      ingress: [
+        { protocol: "tcp", ports: { from: 8000, to: 8080 }, cidrs: ["10.0.0.0/16"], groupIds: [] },
+        { protocol: "udp", ports: { from: 9000, to: 9000 }, cidrs: ["10.0.0.0/16"], groupIds: [] },
+      ],
+      egress: [],
+    };
+    expect(securityGroupsAllow([group], "ingress", batch, 8000)).toBeDefined();
+    expect(securityGroupsAllow([group], "ingress", batch, 8080)).toBeDefined();
+    expect(securityGroupsAllow([group], "ingress", batch, 8081)).toBeUndefined();
+    expect(securityGroupsAllow([group], "ingress", batch, 9000)).toBeUndefined();
+  });
+
+  it("treat protocol -1 as every protocol and port", () => {
+    expect(securityGroupsAllow([apiGroup], "egress", batch, 5432)?.rule.protocol).toBe("-1");
+  });
+
+  it("add up the rules of every group on the ENI", () => {
+    const extra: SecurityGroup = {
+      id: "sg-batch-in",
+      ingress: [
+        { protocol: "6", ports: { from: 8080, to: 8080 }, cidrs: ["10.0.2.0/24"], groupIds: [] },
+      ],
+      egress: [],
+    };
+    expect(securityGroupsAllow([apiGroup, extra], "ingress", batch, 8080)?.group.id).toBe(
+      "sg-batch-in",
+    );
+  });
+
+  it("let in a peer that shares a self-referencing group", () => {
+    const mesh: SecurityGroup = {
+      id: "sg-mesh",
+      ingress: [{ protocol: "-1", cidrs: [], groupIds: ["sg-mesh"] }],
+      egress: [],
+    };
+    const peer = { ip: "10.0.3.9", securityGroupIds: ["sg-mesh"] };
+    expect(securityGroupsAllow([mesh], "ingress", peer, 8080)).toBeDefined();
+    expect(securityGroupsAllow([mesh], "ingress", web, 8080)).toBeUndefined();
+  });
+
+  it("let nothing out of a group whose egress rules were all removed", () => {
+    const closed: SecurityGroup = { id: "sg-closed", ingress: [], egress: [] };
+    expect(securityGroupsAllow([closed], "egress", batch, 443)).toBeUndefined();
+  });
+});
+
+describe("network ACLs", () => {
+  const vpc = "10.0.0.0/16";
+
+  it("let the lowest-numbered matching entry decide", () => {
+    const acl: NetworkAcl = {
+      id: "acl-0123456789abcdef0",
+      ingress: [
+        {
+          ruleNumber: 200,
+          protocol: "6",
+          action: "allow",
+          cidr: vpc,
+          ports: { from: 8080, to: 8080 },
+        },
+        {
+          ruleNumber: 100,
+          protocol: "6",
+          action: "deny",
+          cidr: "10.0.1.0/24",
+          ports: { from: 0, to: 65535 },
+        },
+      ],
+      egress: [],
+    };
+    expect(naclDecisions(acl, "ingress", web.ip, { from: 8080, to: 8080 })).toEqual([
+      { ports: { from: 8080, to: 8080 }, action: "deny", ruleNumber: 100 },
+    ]);
+    expect(naclDecisions(acl, "ingress", batch.ip, { from: 8080, to: 8080 })).toEqual([
+      { ports: { from: 8080, to: 8080 }, action: "allow", ruleNumber: 200 },
+    ]);
+  });
+
+  it("deny what no numbered entry matches (the final * entry)", () => {
+    const acl: NetworkAcl = {
+      id: "acl-narrow",
+      ingress: [
+        {
+          ruleNumber: 100,
+          protocol: "6",
+          action: "allow",
+          cidr: vpc,
+          ports: { from: 443, to: 443 },
+        },
+      ],
+      egress: [],
+    };
+    expect(naclDenials(naclDecisions(acl, "ingress", web.ip, { from: 8080, to: 8080 }))).toEqual([
+      { ports: { from: 8080, to: 8080 }, action: "deny" },
+    ]);
+  });
+
+  it("pass everything under the default ACL (rule 100 allows all protocols)", () => {
+    const defaults: NetworkAcl = {
+      id: "acl-default",
+      ingress: [{ ruleNumber: 100, protocol: "-1", action: "allow", cidr: "0.0.0.0/0" }],
+      egress: [{ ruleNumber: 100, protocol: "-1", action: "allow", cidr: "0.0.0.0/0" }],
+    };
+    expect(naclDenials(naclDecisions(defaults, "egress", web.ip, EPHEMERAL.linux))).toEqual([]);
+  });
+
+  it("find the part of a client's ephemeral ports its replies cannot come back to", () => {
+    // Return traffic allowed to 1024-32767 only: a Linux task's replies (32768-60999) are lost.
+    const acl: NetworkAcl = {
+      id: "acl-return",
+      ingress: [
+        {
+          ruleNumber: 100,
+          protocol: "6",
+          action: "allow",
+          cidr: vpc,
+          ports: { from: 1024, to: 32767 },
+        },
+      ],
+      egress: [],
+    };
+    expect(naclDenials(naclDecisions(acl, "ingress", "10.0.2.41", EPHEMERAL.linux))).toEqual([
+      { ports: { from: 32768, to: 60999 }, action: "deny" },
+    ]);
+    // A Lambda's replies, 1024-65535: most come back, the top of the range does not.
+    expect(naclDecisions(acl, "ingress", "10.0.2.41", EPHEMERAL.lambda)).toEqual([
+      { ports: { from: 1024, to: 32767 }, action: "allow", ruleNumber: 100 },
+      { ports: { from: 32768, to: 65535 }, action: "deny" },
+    ]);
+  });
+
+  it("never match an IPv6-only entry, nor another protocol, against IPv4 TCP", () => {
+    const acl: NetworkAcl = {
+      id: "acl-v6",
+      ingress: [
+        {
+          ruleNumber: 90,
+          protocol: "17",
+          action: "deny",
+          cidr: vpc,
+          ports: { from: 8080, to: 8080 },
+        },
+        { ruleNumber: 100, protocol: "6", action: "deny" },
+        {
+          ruleNumber: 110,
+          protocol: "6",
+          action: "allow",
+          cidr: vpc,
+          ports: { from: 8080, to: 8080 },
+        },
+      ],
+      egress: [],
+    };
+    expect(naclDecisions(acl, "ingress", web.ip, { from: 8080, to: 8080 })).toEqual([
+      { ports: { from: 8080, to: 8080 }, action: "allow", ruleNumber: 110 },
+    ]);
+  });
+});
