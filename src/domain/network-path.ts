@@ -166,3 +166,152 @@ export function naclDecisions(
 export function naclDenials(decisions: readonly NaclDecision[]): NaclDecision[] {
   return decisions.filter((d) => d.action === "deny");
 }
+
+/** Something read from AWS, or why it could not be: unknown is never taken for open or closed. */
+export type Known<T> = { known: true; value: T } | { known: false; why: string };
+
+/** One end of a connection with what the path checks need about it. */
+export interface PathEnd {
+  /** How the engineer named it: "web-frontend", "api.internal.local". */
+  name: string;
+  ip: string;
+  securityGroupIds: string[];
+  /** The ENI's security groups, as described. */
+  groups: Known<SecurityGroup[]>;
+  subnetId: string;
+  /** The subnet's IPv4 CIDR: the peer a fix names in an ACL entry. */
+  subnetCidr: string;
+  /** The network ACL of its subnet. */
+  acl: Known<NetworkAcl>;
+  /** The ports replies come back to (a client's). */
+  ephemeral: PortRange;
+}
+
+export interface PathCheck {
+  /** Which hop, in the order a connection meets them. */
+  link: string;
+  status: "ok" | "broken" | "unknown";
+  /** What decided it, or what could not be read and why. */
+  detail: string;
+  /** The command that would open it (for the engineer to read and run; the bot never does). */
+  fix?: string;
+}
+
+const range = (r: PortRange) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`);
+const groupNames = (ids: readonly string[], groups: readonly SecurityGroup[]) =>
+  ids.map((id) => {
+    const name = groups.find((g) => g.id === id)?.name;
+    return name ? `${id} (${name})` : id;
+  });
+
+function groupCheck(
+  link: string,
+  owner: PathEnd,
+  direction: "ingress" | "egress",
+  peer: PathEnd,
+  port: number,
+): PathCheck {
+  if (!owner.groups.known) {
+    return {
+      link,
+      status: "unknown",
+      detail: `${owner.name}'s security groups: ${owner.groups.why}`,
+    };
+  }
+  const match = securityGroupsAllow(owner.groups.value, direction, peer, port);
+  const what = direction === "ingress" ? "from" : "to";
+  if (match) {
+    const by =
+      match.rule.cidrs.find((c) => inCidr(peer.ip, c)) ??
+      match.rule.groupIds.find((g) => peer.securityGroupIds.includes(g));
+    return {
+      link,
+      status: "ok",
+      detail: `${groupNames([match.group.id], owner.groups.value).join("")} allows TCP ${port} ${what} ${by}`,
+    };
+  }
+  const [mine] = owner.securityGroupIds;
+  const [theirs] = peer.securityGroupIds;
+  const fix =
+    direction === "ingress"
+      ? `aws ec2 authorize-security-group-ingress --group-id ${mine} --protocol tcp --port ${port} --source-group ${theirs}`
+      : `aws ec2 authorize-security-group-egress --group-id ${mine} --ip-permissions 'IpProtocol=tcp,FromPort=${port},ToPort=${port},UserIdGroupPairs=[{GroupId=${theirs}}]'`;
+  return {
+    link,
+    status: "broken",
+    detail: `no rule of ${groupNames(owner.securityGroupIds, owner.groups.value).join(", ")} allows TCP ${port} ${what} ${peer.name} (${peer.ip}, ${peer.securityGroupIds.join(", ")})`,
+    ...(mine && theirs ? { fix } : {}),
+  };
+}
+
+function aclCheck(
+  link: string,
+  owner: PathEnd,
+  direction: "ingress" | "egress",
+  peer: PathEnd,
+  ports: PortRange,
+): PathCheck {
+  if (!owner.acl.known) {
+    return {
+      link,
+      status: "unknown",
+      detail: `the network ACL of ${owner.subnetId}: ${owner.acl.why}`,
+    };
+  }
+  const acl = owner.acl.value;
+  const denied = naclDenials(naclDecisions(acl, direction, peer.ip, ports));
+  if (denied.length === 0) {
+    return {
+      link,
+      status: "ok",
+      detail: `${acl.id} allows TCP ${range(ports)} ${direction === "ingress" ? "from" : "to"} ${peer.ip}`,
+    };
+  }
+  const first = denied[0] as NaclDecision;
+  const by = first.ruleNumber === undefined ? "the final * entry" : `rule ${first.ruleNumber}`;
+  // A new entry must come before the one that denies: below its number, or anywhere before "*".
+  const numbers = new Set(acl[direction].map((e) => e.ruleNumber));
+  let free = (first.ruleNumber ?? 32767) - 1;
+  while (free > 0 && numbers.has(free)) free--;
+  const fix =
+    free > 0
+      ? `aws ec2 create-network-acl-entry --network-acl-id ${acl.id} --${direction} --rule-number ${free} --protocol tcp --port-range From=${ports.from},To=${ports.to} --cidr-block ${peer.subnetCidr} --rule-action allow`
+      : undefined;
+  return {
+    link,
+    status: "broken",
+    detail: `${acl.id} denies TCP ${denied.map((d) => range(d.ports)).join(", ")} ${direction === "ingress" ? "from" : "to"} ${peer.ip} (${by})`,
+    ...(fix ? { fix } : {}),
+  };
+}
+
+/**
+ * The hops a TCP connection from `client` to `server` on `port` meets, in order, and whether
+ * each lets it through: the client's security groups out, its subnet's ACL out, the server
+ * subnet's ACL in, the server's security groups in, and the replies through both ACLs (security
+ * groups are stateful, ACLs are not). Two ENIs of one subnet meet no ACL.
+ */
+export function pathChecks(client: PathEnd, server: PathEnd, port: number): PathCheck[] {
+  const sameSubnet = client.subnetId === server.subnetId;
+  const service = { from: port, to: port };
+  const acls: PathCheck[] = sameSubnet
+    ? [
+        {
+          link: "network ACLs",
+          status: "ok",
+          detail: `both in ${client.subnetId}: no network ACL between them`,
+        },
+      ]
+    : [
+        aclCheck(`${client.subnetId} out`, client, "egress", server, service),
+        aclCheck(`${server.subnetId} in`, server, "ingress", client, service),
+        aclCheck(`${server.subnetId} out (replies)`, server, "egress", client, client.ephemeral),
+        aclCheck(`${client.subnetId} in (replies)`, client, "ingress", server, client.ephemeral),
+      ];
+  return [
+    groupCheck(`${client.name} security groups out`, client, "egress", server, port),
+    ...acls.slice(0, sameSubnet ? 1 : 2),
+    groupCheck(`${server.name} security groups in`, server, "ingress", client, port),
+    ...(sameSubnet ? [] : acls.slice(2)),
+  ];
+}

@@ -5,6 +5,9 @@ import {
   type NetworkAcl,
   naclDecisions,
   naclDenials,
+  type PathCheck,
+  type PathEnd,
+  pathChecks,
   type SecurityGroup,
   securityGroupsAllow,
 } from "../../src/domain/network-path.ts";
@@ -215,6 +218,149 @@ describe("network ACLs", () => {
     };
     expect(naclDecisions(acl, "ingress", web.ip, { from: 8080, to: 8080 })).toEqual([
       { ports: { from: 8080, to: 8080 }, action: "allow", ruleNumber: 110 },
+    ]);
+  });
+});
+
+describe("the path of one connection, hop by hop", () => {
+  const defaultAcl: NetworkAcl = {
+    id: "acl-0default0000000a",
+    ingress: [{ ruleNumber: 100, protocol: "-1", action: "allow", cidr: "0.0.0.0/0" }],
+    egress: [{ ruleNumber: 100, protocol: "-1", action: "allow", cidr: "0.0.0.0/0" }],
+  };
+  const webGroup: SecurityGroup = {
+    id: "sg-0a1b2c3d4e5f60001",
+    name: "web-frontend",
+    ingress: [],
+    egress: [{ protocol: "-1", cidrs: ["0.0.0.0/0"], groupIds: [] }],
+  };
+  const client = (over: Partial<PathEnd> = {}): PathEnd => ({
+    name: "web-frontend",
+    ip: "10.0.1.23",
+    securityGroupIds: [webGroup.id],
+    groups: { known: true, value: [webGroup] },
+    subnetId: "subnet-0a1c0ffee0000001a",
+    subnetCidr: "10.0.1.0/24",
+    acl: { known: true, value: defaultAcl },
+    ephemeral: EPHEMERAL.linux,
+    ...over,
+  });
+  const server = (over: Partial<PathEnd> = {}): PathEnd => ({
+    name: "api-service",
+    ip: "10.0.3.103",
+    securityGroupIds: [apiGroup.id],
+    groups: { known: true, value: [apiGroup] },
+    subnetId: "subnet-0a1c0ffee0000001d",
+    subnetCidr: "10.0.3.0/24",
+    acl: { known: true, value: defaultAcl },
+    ephemeral: EPHEMERAL.linux,
+    ...over,
+  });
+  const statuses = (checks: PathCheck[]) => checks.map((c) => `${c.status} ${c.link}`);
+
+  it("passes every hop of a pair that works, in the order a connection meets them", () => {
+    expect(statuses(pathChecks(client(), server(), 8080))).toEqual([
+      "ok web-frontend security groups out",
+      "ok subnet-0a1c0ffee0000001a out",
+      "ok subnet-0a1c0ffee0000001d in",
+      "ok api-service security groups in",
+      "ok subnet-0a1c0ffee0000001d out (replies)",
+      "ok subnet-0a1c0ffee0000001a in (replies)",
+    ]);
+  });
+
+  it("names the group that keeps a client out and the command that would let it in", () => {
+    const outsider = client({
+      name: "batch-worker",
+      ip: "10.0.2.41",
+      securityGroupIds: ["sg-0c1d2e3f4a5b60003"],
+      groups: { known: true, value: [{ ...webGroup, id: "sg-0c1d2e3f4a5b60003", name: "batch" }] },
+      subnetId: "subnet-0a1c0ffee0000001c",
+      subnetCidr: "10.0.2.0/24",
+    });
+    const broken = pathChecks(outsider, server(), 8080).filter((c) => c.status !== "ok");
+
+    expect(broken).toEqual([
+      {
+        link: "api-service security groups in",
+        status: "broken",
+        detail:
+          "no rule of sg-0b1c2d3e4f5a60002 (api-service) allows TCP 8080 from batch-worker (10.0.2.41, sg-0c1d2e3f4a5b60003)",
+        fix: "aws ec2 authorize-security-group-ingress --group-id sg-0b1c2d3e4f5a60002 --protocol tcp --port 8080 --source-group sg-0c1d2e3f4a5b60003",
+      },
+    ]);
+  });
+
+  it("finds replies a network ACL drops, and an entry number that would come before the deny", () => {
+    const strict: NetworkAcl = {
+      id: "acl-0strict00000000d",
+      ingress: [
+        {
+          ruleNumber: 100,
+          protocol: "6",
+          action: "allow",
+          cidr: "10.0.0.0/16",
+          ports: { from: 8080, to: 8080 },
+        },
+      ],
+      // Replies only to 1024-32767: a Linux client's ports (32768-60999) fall to the * entry.
+      egress: [
+        {
+          ruleNumber: 100,
+          protocol: "6",
+          action: "allow",
+          cidr: "10.0.0.0/16",
+          ports: { from: 1024, to: 32767 },
+        },
+      ],
+    };
+    const broken = pathChecks(
+      client(),
+      server({ acl: { known: true, value: strict } }),
+      8080,
+    ).filter((c) => c.status !== "ok");
+
+    expect(broken).toEqual([
+      {
+        link: "subnet-0a1c0ffee0000001d out (replies)",
+        status: "broken",
+        detail: "acl-0strict00000000d denies TCP 32768-60999 to 10.0.1.23 (the final * entry)",
+        fix: "aws ec2 create-network-acl-entry --network-acl-id acl-0strict00000000d --egress --rule-number 32766 --protocol tcp --port-range From=32768,To=60999 --cidr-block 10.0.1.0/24 --rule-action allow",
+      },
+    ]);
+  });
+
+  it("says a hop is unknown, with why, when its rules could not be read: never open, never closed", () => {
+    const unread = server({
+      groups: { known: false, why: "not allowed to read them (ec2:DescribeSecurityGroups)" },
+      acl: { known: false, why: "throttled" },
+    });
+    const checks = pathChecks(client(), unread, 8080);
+
+    expect(statuses(checks)).toEqual([
+      "ok web-frontend security groups out",
+      "ok subnet-0a1c0ffee0000001a out",
+      "unknown subnet-0a1c0ffee0000001d in",
+      "unknown api-service security groups in",
+      "unknown subnet-0a1c0ffee0000001d out (replies)",
+      "ok subnet-0a1c0ffee0000001a in (replies)",
+    ]);
+    expect(checks[3]?.detail).toBe(
+      "api-service's security groups: not allowed to read them (ec2:DescribeSecurityGroups)",
+    );
+    expect(checks.some((c) => c.fix)).toBe(false);
+  });
+
+  it("meets no network ACL between two ENIs of one subnet", () => {
+    const neighbour = server({
+      subnetId: "subnet-0a1c0ffee0000001a",
+      subnetCidr: "10.0.1.0/24",
+      acl: { known: false, why: "throttled" },
+    });
+    expect(statuses(pathChecks(client(), neighbour, 8080))).toEqual([
+      "ok web-frontend security groups out",
+      "ok network ACLs",
+      "ok api-service security groups in",
     ]);
   });
 });
