@@ -94,10 +94,15 @@ export class TtlCache {
     this.inFlight.clear();
   }
 
+  /** What this cache itself holds for this key (kept or in flight, not expired), if anything. */
+  peek<T>(key: string): Promise<T> | undefined {
+    const hit = this.entries.get(key);
+    return hit !== undefined && hit.expiresAt > this.now() ? (hit.value as Promise<T>) : undefined;
+  }
+
   /** Whether this cache itself holds a load for this key (kept or in flight, not expired). */
   has(key: string): boolean {
-    const hit = this.entries.get(key);
-    return hit !== undefined && hit.expiresAt > this.now();
+    return this.peek(key) !== undefined;
   }
 
   delete(key: string): void {

@@ -145,25 +145,18 @@ export function dynamoDigestParts(tableName: string): DigestParts {
         );
         return true;
       } catch (error) {
-        if (error instanceof Error && error.cause instanceof ConditionalCheckFailedException)
-          return false;
+        if (refused(error)) return false;
         throw error;
       }
     },
     async plan(target, tick, index) {
-      const head = await read(`read the parts of ${target}`, "BatchGetItem", () =>
-        getAll(tableName, [gatherKey(target, tick)]),
-      );
-      const data = head.get(gatherKey(target, tick))?.plan?.B;
+      const data = (await gatherItem(tableName, target, tick))?.plan?.B;
       if (!data) throw new Error(`no parts recorded for ${target}`);
       const parts = JSON.parse(gunzipSync(data).toString("utf8")) as PartService[][];
       return parts[index];
     },
     async clients(target, tick) {
-      const head = await read(`read the parts of ${target}`, "BatchGetItem", () =>
-        getAll(tableName, [gatherKey(target, tick)]),
-      );
-      const data = head.get(gatherKey(target, tick))?.clients?.B;
+      const data = (await gatherItem(tableName, target, tick))?.clients?.B;
       return data ? unpackClients(data) : new Map();
     },
     async save(target, tick, index, result, unlessKept = false) {
@@ -183,8 +176,7 @@ export function dynamoDigestParts(tableName: string): DigestParts {
         );
         return true;
       } catch (error) {
-        if (error instanceof Error && error.cause instanceof ConditionalCheckFailedException)
-          return false;
+        if (refused(error)) return false;
         throw error;
       }
     },
@@ -211,16 +203,12 @@ export function dynamoDigestParts(tableName: string): DigestParts {
           ? "last"
           : "counted";
       } catch (error) {
-        if (error instanceof Error && error.cause instanceof ConditionalCheckFailedException)
-          return "duplicate";
+        if (refused(error)) return "duplicate";
         throw error;
       }
     },
     async gather(target, tick) {
-      const head = await read(`read the parts of ${target}`, "BatchGetItem", () =>
-        getAll(tableName, [gatherKey(target, tick)]),
-      );
-      const record = head.get(gatherKey(target, tick));
+      const record = await gatherItem(tableName, target, tick);
       const parts = Number(record?.parts?.N ?? Number.NaN);
       if (!record || !Number.isInteger(parts)) throw new Error(`no parts recorded for ${target}`);
       const keys = Array.from({ length: parts }, (_, i) => partKey(target, tick, i));
@@ -244,6 +232,18 @@ export function dynamoDigestParts(tableName: string): DigestParts {
 }
 
 type Item = Record<string, { S?: string; N?: string; B?: Uint8Array }>;
+
+/** A conditional write DynamoDB refused because its condition did not hold: an answer, not a failure. */
+const refused = (error: unknown) =>
+  error instanceof Error && error.cause instanceof ConditionalCheckFailedException;
+
+/** The item that records a fanned-out digest's parts (plan, clients, what has finished). */
+async function gatherItem(tableName: string, target: string, tick: string) {
+  const head = await read(`read the parts of ${target}`, "BatchGetItem", () =>
+    getAll(tableName, [gatherKey(target, tick)]),
+  );
+  return head.get(gatherKey(target, tick));
+}
 
 /** BatchGetItem over any number of keys, 100 at a time, until nothing is left unprocessed. */
 async function getAll(tableName: string, keys: string[]): Promise<Map<string, Item>> {

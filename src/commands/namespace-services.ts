@@ -114,17 +114,18 @@ export async function namespaceClients(
   namespace: Namespace,
   publisherArn: string | undefined,
 ): Promise<ClientService[] | undefined> {
-  const key = clientsKey(ctx, namespace.arn);
   // In a digest, read ahead once for the run (or handed over by the digest that fanned out).
-  const all =
-    ctx.cache.snapshot && ctx.cache.has(key)
-      ? await ctx.cache.keep(key, () => readClients(ctx, gaps, namespace))
-      : await readClients(ctx, gaps, namespace);
+  const ahead = seeded(ctx, namespace.arn);
+  const all = ahead ? await ahead : await readClients(ctx, gaps, namespace);
   return all?.filter((c) => !publisherArn || c.arn !== publisherArn);
 }
 
 const clientsKey = (ctx: AwsContext, namespaceArn: string) =>
   `ecs:${ctx.region}:ns-clients:${namespaceArn}`;
+
+/** The clients a snapshot was handed or read ahead, if any. */
+const seeded = (ctx: AwsContext, namespaceArn: string) =>
+  ctx.cache.snapshot ? ctx.cache.peek<ClientService[]>(clientsKey(ctx, namespaceArn)) : undefined;
 
 /**
  * Hands a snapshot (a digest) the clients of a namespace read beforehand, complete: its
@@ -146,8 +147,8 @@ export async function readAheadNamespaceClients(
   ctx: AwsContext,
   namespace: Namespace,
 ): Promise<ClientService[] | undefined> {
-  const key = clientsKey(ctx, namespace.arn);
-  if (ctx.cache.snapshot && ctx.cache.has(key)) return ctx.cache.keep(key, async () => undefined);
+  const ahead = seeded(ctx, namespace.arn);
+  if (ahead) return ahead;
   const clients = await readClients(ctx, new Gaps(), namespace).catch(() => undefined);
   if (clients) seedNamespaceClients(ctx, namespace.arn, clients);
   return clients;
