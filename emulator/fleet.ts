@@ -57,7 +57,9 @@
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { NetworkAcl, RouteTable, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Cluster, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { FunctionConfiguration } from "@aws-sdk/client-lambda";
 import type {
   Namespace,
   Service as ServiceDiscoveryService,
@@ -124,12 +126,30 @@ export interface FleetHostedZone {
   linkedService?: { servicePrincipal: string; description?: string };
   vpcs: { vpcId: string; vpcRegion: string }[];
 }
-/** Network metadata for readers of the fleet; no emulated operation serves it (EC2 is not emulated). */
+/**
+ * A VPC and its subnets: EC2 DescribeSubnets serves the subnets, DescribeVpcAttribute the two DNS
+ * attributes. AWS's defaults: enableDnsSupport true; enableDnsHostnames true only in a default VPC
+ * (VPC User Guide, "DNS attributes for your VPC"). A fleet should state both; one left out reads as
+ * a non-default VPC's (support true, hostnames false).
+ */
 export interface FleetVpc {
   vpcId: string;
   cidrBlock: string;
+  enableDnsSupport?: boolean;
+  enableDnsHostnames?: boolean;
   subnets: { subnetId: string; availabilityZone: string; cidrBlock: string }[];
 }
+/** An EC2 `describe-security-groups` SecurityGroups[] object. */
+export type FleetSecurityGroup = Stored<SecurityGroup> & { GroupId: string; VpcId: string };
+/** An EC2 `describe-network-acls` NetworkAcls[] object (Entries and Associations included). */
+export type FleetNetworkAcl = Stored<NetworkAcl> & { NetworkAclId: string; VpcId: string };
+/** An EC2 `describe-route-tables` RouteTables[] object. */
+export type FleetRouteTable = Stored<RouteTable> & { RouteTableId: string; VpcId: string };
+/** A Lambda `get-function-configuration` object (VpcConfig absent or empty: not in a VPC). */
+export type FleetLambdaFunction = Stored<FunctionConfiguration> & {
+  FunctionName: string;
+  FunctionArn: string;
+};
 
 /** Service Connect traffic the emulator publishes to CloudWatch (AWS/ECS). */
 export interface FleetTraffic {
@@ -196,6 +216,12 @@ export interface Fleet {
   cloudMapServices: FleetCloudMapService[];
   instances: FleetInstance[];
   hostedZones: FleetHostedZone[];
+  /** EC2 network resources of the VPCs (none: EC2 answers empty lists). */
+  securityGroups?: FleetSecurityGroup[];
+  networkAcls?: FleetNetworkAcl[];
+  routeTables?: FleetRouteTable[];
+  /** Lambda functions, as possible clients of `/ecs why`. */
+  lambdaFunctions?: FleetLambdaFunction[];
   /** Service Connect traffic behind the emulated CloudWatch series; none without it. */
   traffic?: FleetTraffic;
 }

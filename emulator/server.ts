@@ -1,7 +1,9 @@
 // A loopback AWS emulator: a node:http server on 127.0.0.1 speaking the real wire protocols of the
-// ECS, Cloud Map, CloudWatch and Route 53 operations the bot calls, so the real SDK v3 clients reach
-// it unchanged (through `endpoint` or AWS_ENDPOINT_URL). Test and demo infrastructure only, never
-// shipped.
+// operations the bot calls, so the real SDK v3 clients reach it unchanged (through `endpoint` or
+// AWS_ENDPOINT_URL): ECS, Cloud Map, CloudWatch and SSM (AWS JSON), Route 53 GetHostedZone
+// (REST-XML), EC2 DescribeSecurityGroups/NetworkAcls/RouteTables/Subnets/VpcAttribute (EC2 Query,
+// see ec2.ts) and Lambda Invoke and GetFunctionConfiguration (REST-JSON). Test and demo
+// infrastructure only, never shipped.
 
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -9,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { cloudMapOperations } from "./cloud-map.ts";
 import { cloudWatchOperations, cloudWatchThrottle } from "./cloudwatch.ts";
+import { ec2AuthError, ec2ErrorXml, ec2Operations, ec2ResponseXml, runEc2 } from "./ec2.ts";
 import { ecsOperations } from "./ecs.ts";
 import type { Fleet } from "./fleet.ts";
 import { errorXml, getHostedZoneXml } from "./route53.ts";
@@ -21,7 +24,8 @@ export type EmulatedService =
   | "CloudWatch"
   | "Route53"
   | "Lambda"
-  | "SSM";
+  | "SSM"
+  | "EC2";
 
 /** What an emulated Lambda Invoke hands over: the function, the raw payload and the invocation type. */
 export interface Invocation {
@@ -55,8 +59,8 @@ export interface EmulatorOptions {
   /**
    * Operations answered with the service's access-denied error, as for a role missing the IAM
    * permission (keys like "CloudWatch.GetMetricData" or bare names; "ECS.ListServices:tutorial"
-   * for one cluster only): ECS and Cloud Map
-   * `AccessDeniedException`, CloudWatch and Route 53 `AccessDenied`.
+   * for one cluster only): ECS, Cloud Map and Lambda `AccessDeniedException`, CloudWatch and
+   * Route 53 `AccessDenied`, EC2 `UnauthorizedOperation`.
    */
   denyOperations?: string[];
   /** The clock behind the synthetic CloudWatch series, epoch milliseconds; default Date.now. */
@@ -76,7 +80,10 @@ export interface RecordedRequest {
   /** Operation name, e.g. "DescribeServices". */
   operation: string;
   service: EmulatedService;
-  /** The parsed JSON body; for Route 53, the URI parameters (`{ Id }`). */
+  /**
+   * The parsed JSON body; for Route 53 and Lambda GetFunctionConfiguration, the URI parameters
+   * (`{ Id }`, `{ FunctionName, Qualifier }`); for EC2, the form parameters (`{ Action, … }`).
+   */
   body: unknown;
   /** Arrival time, epoch milliseconds. */
   at: number;
@@ -90,7 +97,7 @@ export interface RecordedRequest {
 export interface EmulatorStats {
   /**
    * Requests per operation, keyed "ECS.DescribeServices", "ServiceDiscovery.DiscoverInstances",
-   * "CloudWatch.GetMetricData", "Route53.GetHostedZone".
+   * "CloudWatch.GetMetricData", "Route53.GetHostedZone", "EC2.DescribeSubnets".
    */
   calls: Record<string, number>;
   total: number;
@@ -148,6 +155,8 @@ const JSON_1_0 = "application/x-amz-json-1.0";
 const DENIED_PRINCIPAL = "assumed-role/ecs-chatops/emulator";
 const HOSTED_ZONE_PATH = /^\/2013-04-01\/hostedzone\/([^/?]+)$/;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations$/;
+const CONFIGURATION_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/configuration$/;
+const FORM = "application/x-www-form-urlencoded";
 
 /** Length of the longest chain of spans where each starts after the previous one ended. */
 export function longestSequentialChain(spans: readonly Span[]): number {
@@ -244,6 +253,32 @@ function checkSignature(
     );
   }
   return undefined;
+}
+
+// A function named as Lambda accepts it: `name`, `name:qualifier`, `123456789012:function:name` or
+// the full ARN, each with an optional `:qualifier` (API_GetFunctionConfiguration, FunctionName).
+const FUNCTION_REF =
+  /^(?:(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:)?\d{12}:function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?$/;
+
+/** Lambda GetFunctionConfiguration: the stored configuration of `ref` (a name or an ARN). */
+function functionConfiguration(fleet: Fleet, ref: string, qualifierParam: string | undefined) {
+  const match = FUNCTION_REF.exec(ref);
+  const name = match?.[1] ?? ref;
+  const qualifier = qualifierParam ?? match?.[2];
+  const found = fleet.lambdaFunctions?.find(
+    (f) =>
+      f.FunctionName === name &&
+      (qualifier === undefined || qualifier === "$LATEST" || qualifier === f.Version),
+  );
+  if (!found) {
+    const arn = `arn:aws:lambda:${fleet.region}:${fleet.accountId}:function:${name}`;
+    throw new AwsError(
+      "ResourceNotFoundException",
+      `Function not found: ${qualifier === undefined ? arn : `${arn}:${qualifier}`}`,
+      404,
+    );
+  }
+  return found;
 }
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
@@ -547,15 +582,81 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     );
   };
 
-  // Lambda Invoke (REST-JSON): the payload is the raw body; an "Event" invocation is accepted with
-  // 202 and no body, then runs on its own.
+  // EC2 (EC2 Query protocol, see ec2.ts): a form-encoded POST naming its Action, answered in XML.
+  const ec2 = ec2Operations(fleet);
+  const sendEc2Error = (res: ServerResponse, error: AwsError) => {
+    const requestId = randomUUID();
+    sendXml(res, error.status, ec2ErrorXml(error.code, error.message, requestId), requestId);
+  };
+  const handleEc2 = async (req: IncomingMessage, res: ServerResponse, start: number) => {
+    const params = new URLSearchParams(await readBody(req));
+    const action = params.get("Action") ?? "";
+    const operation = Object.hasOwn(ec2, action) ? ec2[action] : undefined;
+    const authError = checkSignature(req, "ec2", fleet.region);
+    if (authError || !operation) {
+      rejected++;
+      sendEc2Error(
+        res,
+        authError
+          ? ec2AuthError(authError)
+          : new AwsError(
+              "InvalidAction",
+              `The action ${action} is not valid for this web service.`,
+            ),
+      );
+      return;
+    }
+    await serve(
+      res,
+      start,
+      { operation: action, service: "EC2", body: Object.fromEntries(params), at: Date.now() },
+      {
+        throttle: () => new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503),
+        denied: (op) =>
+          new AwsError(
+            "UnauthorizedOperation",
+            `You are not authorized to perform this operation. ${notAuthorized(`ec2:${op}`)}`,
+            403,
+          ),
+      },
+      () => {
+        const requestId = randomUUID();
+        sendXml(res, 200, ec2ResponseXml(action, requestId, runEc2(operation, params)), requestId);
+      },
+      (error) => sendEc2Error(res, error),
+    );
+  };
+
+  // Lambda (REST-JSON). Invoke: the payload is the raw body; an "Event" invocation is accepted with
+  // 202 and no body, then runs on its own. GetFunctionConfiguration: the stored configuration.
+  // Lambda's errors carry `x-amzn-errortype` and a `{"Type","Message"}` body
+  // (https://docs.aws.amazon.com/lambda/latest/api/API_GetFunctionConfiguration.html#API_GetFunctionConfiguration_Errors).
   let onInvoke = options.onInvoke;
+  const lambdaErrors = {
+    throttle: () => new AwsError("TooManyRequestsException", "Rate exceeded", 429),
+    // IAM actions: lambda:InvokeFunction for Invoke, the operation's own name otherwise.
+    denied: (op: string) =>
+      new AwsError(
+        "AccessDeniedException",
+        notAuthorized(`lambda:${op === "Invoke" ? "InvokeFunction" : op}`),
+        403,
+      ),
+  };
+  const sendLambdaError = (res: ServerResponse, error: AwsError) =>
+    sendJson(
+      res,
+      error.status,
+      JSON.stringify({ Type: error.status >= 500 ? "Service" : "User", Message: error.message }),
+      "application/json",
+      { "x-amzn-errortype": error.code },
+    );
   const handleLambda = async (req: IncomingMessage, res: ServerResponse, start: number) => {
     const raw = await readBody(req);
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
-    const match = req.method === "POST" ? INVOKE_PATH.exec(path) : null;
+    const [path = "/", query = ""] = (req.url ?? "/").split("?");
+    const invoke = req.method === "POST" ? INVOKE_PATH.exec(path) : null;
+    const configuration = req.method === "GET" ? CONFIGURATION_PATH.exec(path) : null;
     const authError = checkSignature(req, "lambda", fleet.region);
-    if (!match || authError) {
+    if (!(invoke || configuration) || authError) {
       rejected++;
       sendJsonError(
         res,
@@ -563,14 +664,38 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       );
       return;
     }
-    const functionName = decodeURIComponent(match[1] ?? "");
+    if (configuration) {
+      const functionName = decodeURIComponent(configuration[1] ?? "");
+      const qualifier = new URLSearchParams(query).get("Qualifier") ?? undefined;
+      await serve(
+        res,
+        start,
+        {
+          operation: "GetFunctionConfiguration",
+          service: "Lambda",
+          body: { FunctionName: functionName, Qualifier: qualifier },
+          at: Date.now(),
+        },
+        lambdaErrors,
+        () =>
+          sendJson(
+            res,
+            200,
+            JSON.stringify(functionConfiguration(fleet, functionName, qualifier)),
+            "application/json",
+          ),
+        (error) => sendLambdaError(res, error),
+      );
+      return;
+    }
+    const functionName = decodeURIComponent(invoke?.[1] ?? "");
     const invocationType = String(req.headers["x-amz-invocation-type"] ?? "RequestResponse");
     let payload: unknown = null;
     try {
       payload = raw.trim() === "" ? null : JSON.parse(raw);
     } catch {
       rejected++;
-      sendJsonError(
+      sendLambdaError(
         res,
         new AwsError("InvalidRequestContentException", "Could not parse request body into json"),
       );
@@ -585,11 +710,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         body: { FunctionName: functionName, InvocationType: invocationType, Payload: payload },
         at: Date.now(),
       },
-      {
-        throttle: () => new AwsError("TooManyRequestsException", "Rate exceeded", 429),
-        denied: (op) =>
-          new AwsError("AccessDeniedException", notAuthorized(`lambda:${op}Function`), 403),
-      },
+      lambdaErrors,
       () => {
         res.writeHead(invocationType === "Event" ? 202 : 200, {
           "x-amzn-requestid": randomUUID(),
@@ -598,7 +719,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         res.end();
         res.on("finish", () => onInvoke?.({ functionName, payload, invocationType }));
       },
-      (error) => sendJsonError(res, error),
+      (error) => sendLambdaError(res, error),
     );
   };
 
@@ -608,17 +729,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const work =
       typeof target === "string"
         ? handleJson(req, res, start, target)
-        : (req.url ?? "").startsWith("/2013-04-01/")
-          ? handleRoute53(req, res, start)
-          : (req.url ?? "").startsWith("/2015-03-31/")
-            ? handleLambda(req, res, start)
-            : readBody(req).then(() => {
-                rejected++;
-                sendJsonError(
-                  res,
-                  new AwsError("UnknownOperationException", "Missing X-Amz-Target header."),
-                );
-              });
+        : req.method === "POST" && (req.headers["content-type"] ?? "").startsWith(FORM)
+          ? handleEc2(req, res, start)
+          : (req.url ?? "").startsWith("/2013-04-01/")
+            ? handleRoute53(req, res, start)
+            : (req.url ?? "").startsWith("/2015-03-31/")
+              ? handleLambda(req, res, start)
+              : readBody(req).then(() => {
+                  rejected++;
+                  sendJsonError(
+                    res,
+                    new AwsError("UnknownOperationException", "Missing X-Amz-Target header."),
+                  );
+                });
     work.catch((error: unknown) => {
       console.error("emulator: request failed", error);
       if (!res.headersSent)

@@ -8,11 +8,12 @@ import { renderBlocks } from "./render/blocks.ts";
 import { progressLine } from "./render/progress.ts";
 import { renderText } from "./render/text.ts";
 
-const USAGE = `usage: ecs-chatops <whois|health|traffic|digest|help> [NAME] [--region REGION] [--json] [--stats]
+const USAGE = `usage: ecs-chatops <whois|health|traffic|why|digest|help> [NAME] [--region REGION] [--json] [--stats]
 
   whois NAME   what stands behind a Service Connect alias, DNS name, IP, service or task
   health NAME  healthy, degraded or down, and the reason that decides it
   traffic NAME [15m|1h|6h|1d|7d]  Service Connect traffic against the window before
+  why CLIENT TARGET  why a service, task or lambda:NAME cannot reach a name: name, path, app
   digest [CLUSTER|NAMESPACE …] [--quiet]  every service judged, worst first, and what changed
   --region     AWS region (default: AWS_REGION, then ap-northeast-1)
   --json       print the Slack Block Kit payload instead of text

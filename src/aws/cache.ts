@@ -120,6 +120,11 @@ export const TTL = {
   topology: 5 * 60_000,
   /** Which services exist: changes on service create/delete. */
   serviceList: 60_000,
+  /**
+   * Security groups, network ACLs and route tables: an engineer fixing a rule during an incident
+   * asks again a minute later and must see the new rule.
+   */
+  networkRules: 60_000,
   /** A task definition revision is immutable. */
   immutable: 24 * 60 * 60_000,
 } as const;

@@ -1,5 +1,7 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { callLog } from "./call-log.ts";
@@ -10,6 +12,10 @@ export interface AwsClients {
   cloudMap: ServiceDiscoveryClient;
   route53: Route53Client;
   cloudWatch: CloudWatchClient;
+  /** /ecs why: security groups, network ACLs, subnets, routes, VPC DNS attributes. */
+  ec2: EC2Client;
+  /** /ecs why: a Lambda client's VPC attachment (not the bot's own Invoke: src/aws/lambda.ts). */
+  lambda: LambdaClient;
 }
 
 /**
@@ -98,12 +104,16 @@ export function awsClients(
       // Route 53 is a global service; its API lives in us-east-1.
       route53: new Route53Client({ ...config, region: "us-east-1" }),
       cloudWatch: new CloudWatchClient(config),
+      ec2: new EC2Client(config),
+      lambda: new LambdaClient(config),
     };
     const options = { step: "initialize", name: "ecsChatopsCallLog" } as const;
     clients.ecs.middlewareStack.add(callLogMiddleware(), options);
     clients.cloudMap.middlewareStack.add(callLogMiddleware(), options);
     clients.route53.middlewareStack.add(callLogMiddleware(), options);
     clients.cloudWatch.middlewareStack.add(callLogMiddleware(), options);
+    clients.ec2.middlewareStack.add(callLogMiddleware(), options);
+    clients.lambda.middlewareStack.add(callLogMiddleware(), options);
     byRegion.set(key, clients);
   }
   return clients;
@@ -116,6 +126,8 @@ export function forgetAwsClients(): void {
     c.cloudMap.destroy();
     c.route53.destroy();
     c.cloudWatch.destroy();
+    c.ec2.destroy();
+    c.lambda.destroy();
   }
   byRegion.clear();
 }

@@ -63,6 +63,11 @@ const NOT_FOUND = new Set([
   "NamespaceNotFound",
   "ServiceNotFound",
   "NoSuchHostedZone",
+  // EC2 and Lambda (`/ecs why`): an ID or function that does not exist.
+  "InvalidGroup.NotFound",
+  "InvalidSubnetID.NotFound",
+  "InvalidVpcID.NotFound",
+  "ResourceNotFoundException",
 ]);
 const TIMEOUT = new Set(["TimeoutError", "RequestTimeout", "AbortError", "ETIMEDOUT"]);
 const UNREACHABLE = new Set([

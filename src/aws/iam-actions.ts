@@ -1,5 +1,19 @@
 // Every AWS action the bot calls, and nothing else: serverless.yml's IAM role must name
 // exactly these (a test compares them), so least privilege cannot drift from the code.
+
+/**
+ * `/ecs why` (src/aws/ec2.ts, src/aws/lambda-config.ts): the VPC's rules between two ends and a
+ * Lambda client's VPC attachment. Read-only; the EC2 Describe actions take no resource ARN.
+ */
+export const PATH_ACTIONS = [
+  "ec2:DescribeSecurityGroups",
+  "ec2:DescribeNetworkAcls",
+  "ec2:DescribeRouteTables",
+  "ec2:DescribeSubnets",
+  "ec2:DescribeVpcAttribute",
+  "lambda:GetFunctionConfiguration",
+] as const;
+
 export const READ_ACTIONS = [
   "ecs:ListClusters",
   "ecs:ListServices",
@@ -15,6 +29,7 @@ export const READ_ACTIONS = [
   "route53:GetHostedZone",
   "cloudwatch:GetMetricData",
   "cloudwatch:GetMetricWidgetImage",
+  ...PATH_ACTIONS,
 ] as const;
 
 /** Read at cold start, to fetch the Slack signing secret and bot token. */
@@ -60,12 +75,16 @@ export const DIGEST_PARTS_ACTIONS = [
 
 /**
  * The scheduled digest's own role (serverless.yml, DigestFunctionRole): the reads of a health
- * judgement (no metric images: a digest draws no graph), its two SSM parameters, the idempotency
+ * judgement (no metric images: a digest draws no graph; no path reads: a digest asks no
+ * `/ecs why`), its two SSM parameters, the idempotency
  * and history tables, Invoke on itself only (the parts of a large digest), and its own log group.
  * No signing secret.
  */
 export const DIGEST_FUNCTION_ACTIONS = [
-  ...READ_ACTIONS.filter((a) => a !== "cloudwatch:GetMetricWidgetImage"),
+  ...READ_ACTIONS.filter(
+    (a) =>
+      a !== "cloudwatch:GetMetricWidgetImage" && !(PATH_ACTIONS as readonly string[]).includes(a),
+  ),
   ...SECRET_ACTIONS,
   ...SELF_ACTIONS,
   ...IDEMPOTENCY_ACTIONS,

@@ -2,8 +2,10 @@ import { TtlCache } from "../aws/cache.ts";
 import { awsClients, type Pace } from "../aws/clients.ts";
 import { CloudMapAdapter } from "../aws/cloud-map.ts";
 import { CloudWatchAdapter } from "../aws/cloudwatch.ts";
+import { Ec2Adapter } from "../aws/ec2.ts";
 import { EcsAdapter } from "../aws/ecs.ts";
 import { AwsReadError } from "../aws/errors.ts";
+import { LambdaConfigAdapter } from "../aws/lambda-config.ts";
 import { Route53Adapter } from "../aws/route53.ts";
 import type { Gap } from "../domain/facts.ts";
 
@@ -14,6 +16,8 @@ export interface AwsContext {
   cloudMap: CloudMapAdapter;
   route53: Route53Adapter;
   cloudWatch: CloudWatchAdapter;
+  ec2: Ec2Adapter;
+  lambda: LambdaConfigAdapter;
   cache: TtlCache;
   /** The deadline every call of this context is aborted at, if any. */
   signal?: AbortSignal;
@@ -46,6 +50,8 @@ export function awsContext(
     cloudMap: new CloudMapAdapter(clients.cloudMap, cache, region, signal),
     route53: new Route53Adapter(clients.route53, cache, signal),
     cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache, signal),
+    ec2: new Ec2Adapter(clients.ec2, cache, region, signal),
+    lambda: new LambdaConfigAdapter(clients.lambda, cache, region, signal),
     signal,
   };
 }

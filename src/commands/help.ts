@@ -24,6 +24,10 @@ export function helpDocument(subcommand?: string): Doc {
     " Service Connect requests, HTTP codes, 5xx rate, latency and callers, against the window before.",
   ]);
   lines.push([
+    { code: "/ecs why <client> <target>" },
+    " why a service, task or lambda:NAME cannot reach a name: name, then path (security groups, network ACLs, routes), then app, with the fix.",
+  ]);
+  lines.push([
     { code: "/ecs digest [cluster | namespace …] [--quiet]" },
     " every service judged as health judges it: down, degraded and noisy first, the healthy in one line.",
   ]);

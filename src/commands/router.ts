@@ -3,6 +3,7 @@ import type { Doc } from "../render/document.ts";
 import { healthDocument } from "../render/health-document.ts";
 import { trafficDocument } from "../render/traffic-document.ts";
 import { whoisDocument } from "../render/whois-document.ts";
+import { whyDocument } from "../render/why-document.ts";
 import type { AwsContext } from "./aws-context.ts";
 import type { CommandCall } from "./call.ts";
 import { digest } from "./digest.ts";
@@ -10,6 +11,7 @@ import { health } from "./health.ts";
 import { helpDocument } from "./help.ts";
 import { traffic } from "./traffic.ts";
 import { whois } from "./whois.ts";
+import { why } from "./why.ts";
 
 export interface CommandOutput {
   /** The subcommand that ran: "whois", "help". */
@@ -62,6 +64,10 @@ async function dispatch(
     case "traffic": {
       const answer = await traffic(aws, args);
       return { command: "traffic", doc: trafficDocument(answer), answer };
+    }
+    case "why": {
+      const answer = await why(aws, args);
+      return { command: "why", doc: whyDocument(answer), answer };
     }
     case "digest": {
       const answer = await digest(aws, args, place);

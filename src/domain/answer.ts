@@ -2,6 +2,7 @@ import type { Gap } from "./facts.ts";
 import type { HealthReport } from "./health.ts";
 import type { Resolution } from "./resolution.ts";
 import type { TrafficReport, TrafficTarget, TrafficWindow } from "./traffic.ts";
+import type { WhyReport } from "./why.ts";
 
 /** Where the bot looked, so "not found" says what "everywhere" meant. */
 export interface SearchScope {
@@ -39,4 +40,10 @@ export type TrafficResult =
 
 export type TrafficAnswer =
   | { kind: "found"; query: string; window: TrafficWindow; results: TrafficResult[]; gaps: Gap[] }
+  | Unanswered;
+
+export type WhyAnswer =
+  | { kind: "found"; query: string; reports: WhyReport[]; gaps: Gap[] }
+  /** No ECS service, task or Lambda function answers to the client (gaps say what was unread). */
+  | { kind: "client-not-found"; query: string; client: string; gaps: Gap[] }
   | Unanswered;

@@ -74,16 +74,43 @@ function ipv4ToNumber(ip: string): number | undefined {
   return value;
 }
 
-/** Whether an IPv4 address is inside an IPv4 CIDR (false for anything that is not IPv4). */
-export function inCidr(ip: string, cidr: string): boolean {
+function parseCidr(cidr: string): { first: number; last: number } | undefined {
   const [base, bits] = cidr.split("/");
-  const address = ipv4ToNumber(ip);
   const network = ipv4ToNumber(base ?? "");
-  const prefix = Number(bits);
-  if (address === undefined || network === undefined) return false;
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) return false;
+  const prefix = bits === undefined ? 32 : Number(bits);
+  if (network === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return;
   const size = 2 ** (32 - prefix);
-  return Math.floor(address / size) === Math.floor(network / size);
+  const first = Math.floor(network / size) * size;
+  return { first, last: first + size - 1 };
+}
+
+/** The smallest IPv4 CIDR that holds all of these (one ACL entry for several subnets). */
+export function coveringCidr(cidrs: readonly string[]): string | undefined {
+  const ranges = cidrs.map(parseCidr);
+  if (ranges.length === 0 || ranges.some((r) => r === undefined)) return undefined;
+  const first = Math.min(...ranges.map((r) => r?.first ?? 0));
+  const last = Math.max(...ranges.map((r) => r?.last ?? 0));
+  let prefix = 32;
+  while (
+    prefix > 0 &&
+    Math.floor(first / 2 ** (32 - prefix)) !== Math.floor(last / 2 ** (32 - prefix))
+  )
+    prefix--;
+  const base = Math.floor(first / 2 ** (32 - prefix)) * 2 ** (32 - prefix);
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256);
+  return `${octets.join(".")}/${prefix}`;
+}
+
+/**
+ * Whether an IPv4 address is inside an IPv4 CIDR (false for anything that is not IPv4). Given a
+ * CIDR instead of an address (a Lambda's ENIs may take any address of their subnet), whether
+ * all of it is inside: a rule covering only part of a subnet is not counted as letting it through.
+ */
+export function inCidr(ip: string, cidr: string): boolean {
+  const inner = parseCidr(ip);
+  const outer = parseCidr(cidr);
+  if (!inner || !outer || (!ip.includes("/") && ip.split(".").length !== 4)) return false;
+  return inner.first >= outer.first && inner.last <= outer.last;
 }
 
 const isTcp = (protocol: string) => ["-1", "tcp", "6"].includes(protocol.toLowerCase());
@@ -179,8 +206,13 @@ export interface PathEnd {
   /** The ENI's security groups, as described. */
   groups: Known<SecurityGroup[]>;
   subnetId: string;
-  /** The subnet's IPv4 CIDR: the peer a fix names in an ACL entry. */
+  /** The subnet's IPv4 CIDR. */
   subnetCidr: string;
+  /**
+   * What an ACL fix names for this end as a peer, when it sits in several subnets (one CIDR
+   * covering them all: one entry, one rule number); default its subnet's CIDR.
+   */
+  fixCidr?: string;
   /** The network ACL of its subnet. */
   acl: Known<NetworkAcl>;
   /** The ports replies come back to (a client's). */
@@ -236,10 +268,19 @@ function groupCheck(
     direction === "ingress"
       ? `aws ec2 authorize-security-group-ingress --group-id ${mine} --protocol tcp --port ${port} --source-group ${theirs}`
       : `aws ec2 authorize-security-group-egress --group-id ${mine} --ip-permissions 'IpProtocol=tcp,FromPort=${port},ToPort=${port},UserIdGroupPairs=[{GroupId=${theirs}}]'`;
+  // What the groups do allow on that port: the engineer sees who is let in instead.
+  const allowed = owner.groups.value
+    .flatMap((g) => g[direction])
+    .filter((r) => isTcp(r.protocol) && covers(r.ports, port))
+    .flatMap((r) => [...r.groupIds, ...r.cidrs]);
+  const only =
+    allowed.length > 0
+      ? `: it allows TCP ${port} only ${what} ${[...new Set(allowed)].join(", ")}`
+      : "";
   return {
     link,
     status: "broken",
-    detail: `no rule of ${groupNames(owner.securityGroupIds, owner.groups.value).join(", ")} allows TCP ${port} ${what} ${peer.name} (${peer.ip}, ${peer.securityGroupIds.join(", ")})`,
+    detail: `no rule of ${groupNames(owner.securityGroupIds, owner.groups.value).join(", ")} allows TCP ${port} ${what} ${peer.name} (${peer.ip}, ${peer.securityGroupIds.join(", ")})${only}`,
     ...(mine && theirs ? { fix } : {}),
   };
 }
@@ -275,7 +316,7 @@ function aclCheck(
   while (free > 0 && numbers.has(free)) free--;
   const fix =
     free > 0
-      ? `aws ec2 create-network-acl-entry --network-acl-id ${acl.id} --${direction} --rule-number ${free} --protocol tcp --port-range From=${ports.from},To=${ports.to} --cidr-block ${peer.subnetCidr} --rule-action allow`
+      ? `aws ec2 create-network-acl-entry --network-acl-id ${acl.id} --${direction} --rule-number ${free} --protocol tcp --port-range From=${ports.from},To=${ports.to} --cidr-block ${peer.fixCidr ?? peer.subnetCidr} --rule-action allow`
       : undefined;
   return {
     link,
@@ -314,4 +355,43 @@ export function pathChecks(client: PathEnd, server: PathEnd, port: number): Path
     groupCheck(`${server.name} security groups in`, server, "ingress", client, port),
     ...(sameSubnet ? [] : acls.slice(2)),
   ];
+}
+
+/** A subnet as DescribeSubnets gives it. */
+export interface Subnet {
+  id: string;
+  vpcId: string;
+  cidr: string;
+  availabilityZone?: string;
+}
+
+/** One route: where packets for `destination` go (local, pcx-…, tgw-…, igw-…, nat-…, …). */
+export interface Route {
+  destination: string;
+  target: string;
+  /** "active", or "blackhole" when its target is gone. */
+  state: string;
+}
+
+/** A route table and the subnets explicitly associated with it. */
+export interface RouteTable {
+  id: string;
+  vpcId: string;
+  main: boolean;
+  subnetIds: string[];
+  routes: Route[];
+}
+
+/** The two VPC attributes the Amazon-provided DNS server depends on. */
+export interface VpcDns {
+  vpcId: string;
+  enableDnsSupport: boolean;
+  enableDnsHostnames: boolean;
+}
+
+/** A Lambda function as a client: attached to a VPC (its ENIs in these subnets) or not. */
+export interface LambdaFunction {
+  name: string;
+  arn?: string;
+  vpc?: { vpcId: string; subnetIds: string[]; securityGroupIds: string[] };
 }

@@ -65,6 +65,8 @@ export type Scope =
       records: DnsRecordSpec[];
       /** VPCs whose DNS answers for the private zone; undefined if unread. */
       vpcIds?: string[];
+      /** The Route 53 hosted zone behind the namespace. */
+      hostedZoneId?: string;
     }
   | { kind: "cloud-map-api"; namespace: string }
   /** A name in an HTTP namespace whose ECS service could not be read: Service Connect or API only. */
@@ -211,6 +213,7 @@ function dnsScope(facts: ServiceFacts, ns: Namespace, records: DnsRecordSpec[]):
     privateZone: ns.type === "DNS_PRIVATE",
     records,
     vpcIds: ns.type === "DNS_PRIVATE" ? vpcs : undefined,
+    hostedZoneId: ns.hostedZoneId,
   };
 }
 

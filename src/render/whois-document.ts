@@ -70,12 +70,12 @@ function scopeLine(binding: NameBinding, r: Resolution): Line {
           ? "the VPCs attached to its private hosted zone (could not be read)"
           : scope.vpcIds.length === 0
             ? "no VPC: the private hosted zone is attached to none"
-            : `VPC ${scope.vpcIds.join(", ")}`;
+            : `${scope.vpcIds.length > 1 ? "VPCs" : "VPC"} ${scope.vpcIds.join(", ")}`;
       return [
         { code: name },
         `: Service Discovery DNS name (${records}) in Route 53 private namespace `,
         { code: scope.namespace },
-        `. Resolvable by any client in ${vpcs} through VPC DNS: tasks, EC2 hosts, a Lambda attached to that VPC.`,
+        `. Resolvable by any client in ${vpcs} through VPC DNS (with enableDnsSupport and enableDnsHostnames on): tasks, EC2 hosts, a Lambda attached to ${(scope.vpcIds?.length ?? 0) > 1 ? "one of them" : "that VPC"}.`,
       ];
     }
     case "cloud-map-api":

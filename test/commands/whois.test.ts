@@ -54,7 +54,9 @@ describe("/ecs whois on the demo fleet", () => {
     const text = await whois("api.internal.local");
     const endpoints = text.slice(text.indexOf("Endpoints"));
 
-    expect(text).toContain("Resolvable by any client in VPC vpc-0b1e2c3d4e5f60718 through VPC DNS");
+    expect(text).toContain(
+      "Resolvable by any client in VPCs vpc-0b1e2c3d4e5f60718, vpc-0d2e3f4a5b6c70819 through VPC DNS",
+    );
     expect(endpoints.split("\n")[1]).toContain(
       "✖ UNHEALTHY 10.0.3.103:8080 ap-northeast-1d · Cloud Map UNHEALTHY · ECS RUNNING/UNHEALTHY",
     );

@@ -45,7 +45,7 @@ describe("manifest.yml", () => {
   it("declares /ecs with its usage hint, unescaped", () => {
     expect(commands.map((c) => c.command)).toEqual(["/ecs"]);
     expect(ecs?.usage_hint).toBe(
-      "whois <name|ip|service> · health <name> · traffic <name> [1h] [--graph] · digest [cluster|namespace] · help",
+      "whois <name|ip|service> · health <name> · traffic <name> [1h] [--graph] · why <client> <target> · digest [cluster|namespace] · help",
     );
     expect(ecs?.should_escape).toBe(false);
     expect(ecs?.description).toBeTruthy();

@@ -285,7 +285,7 @@ describe("the path of one connection, hop by hop", () => {
         link: "api-service security groups in",
         status: "broken",
         detail:
-          "no rule of sg-0b1c2d3e4f5a60002 (api-service) allows TCP 8080 from batch-worker (10.0.2.41, sg-0c1d2e3f4a5b60003)",
+          "no rule of sg-0b1c2d3e4f5a60002 (api-service) allows TCP 8080 from batch-worker (10.0.2.41, sg-0c1d2e3f4a5b60003): it allows TCP 8080 only from sg-0a1b2c3d4e5f60001",
         fix: "aws ec2 authorize-security-group-ingress --group-id sg-0b1c2d3e4f5a60002 --protocol tcp --port 8080 --source-group sg-0c1d2e3f4a5b60003",
       },
     ]);

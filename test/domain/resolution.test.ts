@@ -93,6 +93,7 @@ describe("buildResolution", () => {
       privateZone: true,
       records: [{ type: "A", ttl: 60 }],
       vpcIds: ["vpc-0b1e2c3d4e5f60718"],
+      hostedZoneId: "Z0EXAMPLE1INTERNAL0LCL",
     });
   });
 

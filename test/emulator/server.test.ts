@@ -257,7 +257,10 @@ describe("AWS emulator with the demo fleet", () => {
     );
 
     expect(HostedZone).toMatchObject({ Name: "internal.local.", Config: { PrivateZone: true } });
-    expect(VPCs).toEqual([{ VPCRegion: "ap-northeast-1", VPCId: "vpc-0b1e2c3d4e5f60718" }]);
+    expect(VPCs).toEqual([
+      { VPCRegion: "ap-northeast-1", VPCId: "vpc-0b1e2c3d4e5f60718" },
+      { VPCRegion: "ap-northeast-1", VPCId: "vpc-0d2e3f4a5b6c70819" },
+    ]);
   });
 
   it("raises NoSuchHostedZone for an unknown zone", async () => {

@@ -1,0 +1,333 @@
+// Amazon EC2 over a Fleet: the read-only Describe* calls about a VPC's network path, in the EC2 Query
+// protocol (the SDK's `ec2` protocol).
+//
+// Requests (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html): a signed
+// `POST /` with a form body `Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=sg-…&
+// Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-…` (lists flattened with 1-based indexes).
+// Responses: `<{Action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">` holding a
+// requestId and the output members under their model locationNames, list members as <item> (see the
+// examples of https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html).
+// Errors: `<Response><Errors><Error><Code>…` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+
+import type { Subnet } from "@aws-sdk/client-ec2";
+import type { Fleet, Stored } from "./fleet.ts";
+import { escapeXml } from "./route53.ts";
+import { AwsError, paginate } from "./wire.ts";
+
+export const EC2_XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/";
+
+/** One EC2 action: the form parameters in, the response's member elements (XML) out. */
+export type Ec2Operation = (params: URLSearchParams) => string;
+
+// EC2's locationName of a member is its name in lowerCamel case, except these (the `xmlName`s of
+// the SDK's schema in @aws-sdk/client-ec2; round-tripped through the SDK in test/emulator/ec2.test.ts).
+const LOCATION_NAMES: Record<string, string> = {
+  Associations: "associationSet",
+  Entries: "entrySet",
+  IsDefault: "default",
+  PropagatingVgws: "propagatingVgwSet",
+  Routes: "routeSet",
+  Tags: "tagSet",
+  UserIdGroupPairs: "groups",
+};
+
+/** A stored SDK shape (PascalCase members) as EC2's XML. */
+function toXml(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => `<item>${toXml(v)}</item>`).join("");
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => element(LOCATION_NAMES[k] ?? k.charAt(0).toLowerCase() + k.slice(1), v))
+      .join("");
+  }
+  return escapeXml(String(value));
+}
+
+const element = (name: string, value: unknown) =>
+  value === undefined ? "" : `<${name}>${toXml(value)}</${name}>`;
+
+export function ec2ResponseXml(action: string, requestId: string, members: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_XMLNS}"><requestId>${requestId}</requestId>${members}</${action}Response>`;
+}
+
+export function ec2ErrorXml(code: string, message: string, requestId: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
+}
+
+/** A SigV4 check's error under EC2's code for it (EC2 names them without "Exception"). */
+export function ec2AuthError(error: AwsError): AwsError {
+  const code =
+    error.code === "InvalidSignatureException"
+      ? "SignatureDoesNotMatch"
+      : error.code.replace(/Exception$/, "");
+  return new AwsError(code, error.message, error.status);
+}
+
+const invalidParameter = (message: string) => new AwsError("InvalidParameterValue", message);
+
+/** Values of a flattened list parameter (`GroupId.1`, `GroupId.2`, …), in index order. */
+function listParam(params: URLSearchParams, name: string): string[] {
+  const pattern = new RegExp(`^${name}\\.(\\d+)$`);
+  return [...params]
+    .flatMap(([key, value]) => {
+      const index = pattern.exec(key)?.[1];
+      return index === undefined ? [] : [{ index: Number(index), value }];
+    })
+    .sort((a, b) => a.index - b.index)
+    .map((p) => p.value);
+}
+
+interface Filter {
+  name: string;
+  values: string[];
+}
+
+function filterParams(params: URLSearchParams): Filter[] {
+  const filters = new Map<string, Filter>();
+  for (const [key, value] of params) {
+    const match = /^Filter\.(\d+)\.(Name|Value\.\d+)$/.exec(key);
+    if (!match) continue;
+    const filter = filters.get(match[1] ?? "") ?? { name: "", values: [] };
+    filters.set(match[1] ?? "", filter);
+    if (match[2] === "Name") filter.name = value;
+    else filter.values.push(value);
+  }
+  return [...filters.values()];
+}
+
+/** EC2 filter values take wildcards: `*` any characters, `?` exactly one. */
+function glob(value: string): RegExp {
+  const body = value
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replaceAll("*", ".*")
+    .replaceAll("?", ".");
+  return new RegExp(`^${body}$`);
+}
+
+type Tagged = { Tags?: { Key?: string; Value?: string }[] };
+/** Per filter name, the values of a resource it compares (any may match). */
+type Fields<T> = Record<string, (item: T) => unknown[]>;
+
+interface DescribeSpec<T> {
+  items: readonly T[];
+  /** The ID list parameter, e.g. "GroupId" for GroupId.N. */
+  idParam: string;
+  id: (item: T) => string | undefined;
+  notFound: (id: string) => AwsError;
+  fields: Fields<T>;
+  /** MaxResults' upper bound (its lower bound is 5 for these actions). */
+  maxResults: number;
+}
+
+/**
+ * The page of `items` a Describe* call selects: by ID (an unknown ID fails the call), then by filters
+ * (AND across filters, OR across one filter's values), paged with MaxResults/NextToken (all in one
+ * page without MaxResults). See https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#Filtering
+ * and #api-pagination.
+ */
+function describe<T extends Tagged>(
+  params: URLSearchParams,
+  spec: DescribeSpec<T>,
+): { page: T[]; nextToken: string | undefined } {
+  const filters = filterParams(params);
+  const valuesOf = (name: string, item: T): unknown[] => {
+    if (name.startsWith("tag:")) {
+      return (item.Tags ?? []).filter((t) => t.Key === name.slice(4)).map((t) => t.Value);
+    }
+    if (name === "tag-key") return (item.Tags ?? []).map((t) => t.Key);
+    return spec.fields[name]?.(item) ?? [];
+  };
+  for (const { name } of filters) {
+    if (!Object.hasOwn(spec.fields, name) && !name.startsWith("tag:") && name !== "tag-key") {
+      throw invalidParameter(`The filter '${name}' is invalid`);
+    }
+  }
+  let selected = [...spec.items];
+  const ids = listParam(params, spec.idParam);
+  if (ids.length > 0) {
+    const missing = ids.find((id) => !selected.some((item) => spec.id(item) === id));
+    if (missing !== undefined) throw spec.notFound(missing);
+    selected = selected.filter((item) => ids.includes(spec.id(item) ?? ""));
+  }
+  selected = selected.filter((item) =>
+    filters.every(({ name, values }) => {
+      const patterns = values.map(glob);
+      return valuesOf(name, item).some((v) => patterns.some((p) => p.test(String(v))));
+    }),
+  );
+  const rawMax = params.get("MaxResults");
+  const maxResults = rawMax === null ? undefined : Number(rawMax);
+  if (
+    maxResults !== undefined &&
+    !(Number.isInteger(maxResults) && maxResults >= 5 && maxResults <= spec.maxResults)
+  ) {
+    throw invalidParameter(
+      `Value ( ${rawMax} ) for parameter maxResults is invalid. Expecting a value between 5 and ${spec.maxResults}.`,
+    );
+  }
+  // A token belongs to the query that issued it: the action and every parameter but the paging.
+  const scope = [...params]
+    .filter(([key]) => key !== "NextToken" && key !== "MaxResults")
+    .map(([key, value]) => `${key}=${value}`)
+    .sort()
+    .join("&");
+  return paginate(selected, {
+    scope,
+    maxResults,
+    nextToken: params.get("NextToken") ?? undefined,
+    defaultMax: Math.max(selected.length, 1),
+    limit: Number.POSITIVE_INFINITY,
+    invalid: () =>
+      new AwsError("InvalidPaginationToken", "The specified pagination token is not valid."),
+  });
+}
+
+/** The Describe* response members: the list under its locationName, and nextToken when paged. */
+const listXml = (setName: string, result: { page: unknown[]; nextToken: string | undefined }) =>
+  element(setName, result.page) + element("nextToken", result.nextToken);
+
+const associationSubnets = (item: { Associations?: { SubnetId?: string }[] }) =>
+  (item.Associations ?? []).map((a) => a.SubnetId);
+
+export function ec2Operations(fleet: Fleet): Record<string, Ec2Operation> {
+  const vpcs = fleet.vpcs ?? [];
+  const subnets = vpcs.flatMap((vpc) =>
+    vpc.subnets.map(
+      (s): Stored<Subnet> => ({
+        SubnetId: s.subnetId,
+        SubnetArn: `arn:aws:ec2:${fleet.region}:${fleet.accountId}:subnet/${s.subnetId}`,
+        VpcId: vpc.vpcId,
+        CidrBlock: s.cidrBlock,
+        AvailabilityZone: s.availabilityZone,
+        State: "available",
+        OwnerId: fleet.accountId,
+      }),
+    ),
+  );
+
+  return {
+    DescribeSecurityGroups(params) {
+      const result = describe(params, {
+        items: fleet.securityGroups ?? [],
+        idParam: "GroupId",
+        id: (g) => g.GroupId,
+        notFound: (id) =>
+          new AwsError("InvalidGroup.NotFound", `The security group '${id}' does not exist`),
+        fields: {
+          "group-id": (g) => [g.GroupId],
+          "group-name": (g) => [g.GroupName],
+          "vpc-id": (g) => [g.VpcId],
+          "owner-id": (g) => [g.OwnerId],
+        },
+        maxResults: 1000,
+      });
+      // The group's Description is `groupDescription` on the wire (its rules' are `description`).
+      const page = result.page.map(({ Description, ...group }) => ({
+        ...group,
+        GroupDescription: Description,
+      }));
+      return listXml("securityGroupInfo", { ...result, page });
+    },
+
+    DescribeNetworkAcls(params) {
+      const result = describe(params, {
+        items: fleet.networkAcls ?? [],
+        idParam: "NetworkAclId",
+        id: (acl) => acl.NetworkAclId,
+        notFound: (id) =>
+          new AwsError("InvalidNetworkAclID.NotFound", `The networkAcl ID '${id}' does not exist`),
+        fields: {
+          "network-acl-id": (acl) => [acl.NetworkAclId],
+          "vpc-id": (acl) => [acl.VpcId],
+          default: (acl) => [acl.IsDefault ?? false],
+          "association.subnet-id": associationSubnets,
+          "association.network-acl-id": (acl) =>
+            (acl.Associations ?? []).map((a) => a.NetworkAclId),
+          "association.association-id": (acl) =>
+            (acl.Associations ?? []).map((a) => a.NetworkAclAssociationId),
+          "owner-id": (acl) => [acl.OwnerId],
+        },
+        maxResults: 1000,
+      });
+      return listXml("networkAclSet", result);
+    },
+
+    DescribeRouteTables(params) {
+      const result = describe(params, {
+        items: fleet.routeTables ?? [],
+        idParam: "RouteTableId",
+        id: (rt) => rt.RouteTableId,
+        notFound: (id) =>
+          new AwsError("InvalidRouteTableID.NotFound", `The routeTable ID '${id}' does not exist`),
+        fields: {
+          "route-table-id": (rt) => [rt.RouteTableId],
+          "vpc-id": (rt) => [rt.VpcId],
+          "association.subnet-id": associationSubnets,
+          // Tables without an association never match (API reference, DescribeRouteTables).
+          "association.main": (rt) => (rt.Associations ?? []).map((a) => a.Main ?? false),
+          "association.route-table-association-id": (rt) =>
+            (rt.Associations ?? []).map((a) => a.RouteTableAssociationId),
+          "owner-id": (rt) => [rt.OwnerId],
+        },
+        maxResults: 100,
+      });
+      return listXml("routeTableSet", result);
+    },
+
+    DescribeSubnets(params) {
+      const result = describe(params, {
+        items: subnets,
+        idParam: "SubnetId",
+        id: (s) => s.SubnetId,
+        notFound: (id) =>
+          new AwsError("InvalidSubnetID.NotFound", `The subnet ID '${id}' does not exist`),
+        fields: {
+          "subnet-id": (s) => [s.SubnetId],
+          "vpc-id": (s) => [s.VpcId],
+          "availability-zone": (s) => [s.AvailabilityZone],
+          "cidr-block": (s) => [s.CidrBlock],
+          state: (s) => [s.State],
+        },
+        maxResults: 1000,
+      });
+      return listXml("subnetSet", result);
+    },
+
+    DescribeVpcAttribute(params) {
+      const vpcId = params.get("VpcId");
+      const attribute = params.get("Attribute");
+      if (!vpcId)
+        throw new AwsError("MissingParameter", "The request must contain the parameter vpcId");
+      if (!attribute) {
+        throw new AwsError("MissingParameter", "The request must contain the parameter attribute");
+      }
+      const vpc = vpcs.find((v) => v.vpcId === vpcId);
+      if (!vpc) throw new AwsError("InvalidVpcID.NotFound", `The vpc ID '${vpcId}' does not exist`);
+      // Unset, a VPC has AWS's defaults for a non-default VPC: DNS support on, hostnames off
+      // (VPC User Guide, "DNS attributes for your VPC").
+      const values: Record<string, boolean> = {
+        enableDnsSupport: vpc.enableDnsSupport ?? true,
+        enableDnsHostnames: vpc.enableDnsHostnames ?? false,
+      };
+      const value = Object.hasOwn(values, attribute) ? values[attribute] : undefined;
+      if (value === undefined) {
+        throw invalidParameter(
+          `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`,
+        );
+      }
+      return element("vpcId", vpcId) + element(attribute, { Value: value });
+    },
+  };
+}
+
+/** Runs an action, answering a permitted `DryRun=true` call with EC2's DryRunOperation (412). */
+export function runEc2(operation: Ec2Operation, params: URLSearchParams): string {
+  if (params.get("DryRun") === "true") {
+    throw new AwsError(
+      "DryRunOperation",
+      "Request would have succeeded, but DryRun flag is set.",
+      412,
+    );
+  }
+  return operation(params);
+}

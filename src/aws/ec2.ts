@@ -1,0 +1,218 @@
+import {
+  DescribeNetworkAclsCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
+  type EC2Client,
+  type IpPermission,
+  type NetworkAclEntry,
+  type NetworkAcl as SdkNetworkAcl,
+  type RouteTable as SdkRouteTable,
+} from "@aws-sdk/client-ec2";
+import type {
+  NaclEntry,
+  NetworkAcl,
+  RouteTable,
+  SecurityGroup,
+  SecurityGroupRule,
+  Subnet,
+  VpcDns,
+} from "../domain/network-path.ts";
+import { TTL, type TtlCache } from "./cache.ts";
+import { read } from "./errors.ts";
+
+// Without MaxResults, EC2's Describe calls return every match in one response (EC2 API
+// reference, "Pagination"): the bot asks for a handful of IDs, so one call each.
+
+function toRule(permission: IpPermission): SecurityGroupRule {
+  const protocol = permission.IpProtocol ?? "-1";
+  const ports =
+    protocol === "-1" || permission.FromPort === undefined || permission.FromPort === -1
+      ? undefined
+      : { from: permission.FromPort, to: permission.ToPort ?? permission.FromPort };
+  return {
+    protocol,
+    ports,
+    cidrs: (permission.IpRanges ?? []).flatMap((r) => (r.CidrIp ? [r.CidrIp] : [])),
+    groupIds: (permission.UserIdGroupPairs ?? []).flatMap((p) => (p.GroupId ? [p.GroupId] : [])),
+  };
+}
+
+function toEntry(entry: NetworkAclEntry): NaclEntry {
+  return {
+    ruleNumber: entry.RuleNumber ?? 32767,
+    protocol: entry.Protocol ?? "-1",
+    action: entry.RuleAction === "allow" ? "allow" : "deny",
+    cidr: entry.CidrBlock,
+    ports:
+      entry.PortRange?.From === undefined
+        ? undefined
+        : { from: entry.PortRange.From, to: entry.PortRange.To ?? entry.PortRange.From },
+  };
+}
+
+function toAcl(acl: SdkNetworkAcl): NetworkAcl {
+  const entries = acl.Entries ?? [];
+  return {
+    id: acl.NetworkAclId ?? "",
+    ingress: entries.filter((e) => !e.Egress).map(toEntry),
+    egress: entries.filter((e) => e.Egress).map(toEntry),
+  };
+}
+
+function toRouteTable(table: SdkRouteTable): RouteTable {
+  const associations = table.Associations ?? [];
+  return {
+    id: table.RouteTableId ?? "",
+    vpcId: table.VpcId ?? "",
+    main: associations.some((a) => a.Main),
+    subnetIds: associations.flatMap((a) => (a.SubnetId ? [a.SubnetId] : [])),
+    routes: (table.Routes ?? []).flatMap((r) => {
+      const destination = r.DestinationCidrBlock;
+      if (!destination) return [];
+      const target =
+        r.GatewayId ??
+        r.VpcPeeringConnectionId ??
+        r.TransitGatewayId ??
+        r.NatGatewayId ??
+        r.NetworkInterfaceId ??
+        r.InstanceId ??
+        r.LocalGatewayId ??
+        r.CoreNetworkArn ??
+        "unknown";
+      return [{ destination, target, state: r.State ?? "active" }];
+    }),
+  };
+}
+
+const key = (ids: readonly string[]) => [...new Set(ids)].sort().join(",");
+
+/** The VPC's rules and layout, as the domain's types (src/domain/network-path.ts). */
+export class Ec2Adapter {
+  private readonly options: { abortSignal?: AbortSignal } | undefined;
+
+  constructor(
+    private readonly client: EC2Client,
+    private readonly cache: TtlCache,
+    private readonly region: string,
+    /** The request's deadline (see AwsContext). */
+    signal?: AbortSignal,
+  ) {
+    this.options = signal ? { abortSignal: signal } : undefined;
+  }
+
+  securityGroups(ids: readonly string[]): Promise<SecurityGroup[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.cache.getOrLoad(`ec2:${this.region}:sg:${key(ids)}`, TTL.networkRules, () =>
+      read(`describe security groups ${key(ids)}`, "DescribeSecurityGroups", async () => {
+        const out = await this.client.send(
+          new DescribeSecurityGroupsCommand({ GroupIds: [...new Set(ids)] }),
+          this.options,
+        );
+        return (out.SecurityGroups ?? []).map((g) => ({
+          id: g.GroupId ?? "",
+          name: g.GroupName,
+          ingress: (g.IpPermissions ?? []).map(toRule),
+          egress: (g.IpPermissionsEgress ?? []).map(toRule),
+        }));
+      }),
+    );
+  }
+
+  /** The network ACL of each subnet (every subnet is associated with exactly one). */
+  networkAcls(subnetIds: readonly string[]): Promise<Map<string, NetworkAcl>> {
+    if (subnetIds.length === 0) return Promise.resolve(new Map());
+    return this.cache.getOrLoad(`ec2:${this.region}:acl:${key(subnetIds)}`, TTL.networkRules, () =>
+      read(`describe the network ACLs of ${key(subnetIds)}`, "DescribeNetworkAcls", async () => {
+        const out = await this.client.send(
+          new DescribeNetworkAclsCommand({
+            Filters: [{ Name: "association.subnet-id", Values: [...new Set(subnetIds)] }],
+          }),
+          this.options,
+        );
+        const bySubnet = new Map<string, NetworkAcl>();
+        for (const acl of out.NetworkAcls ?? []) {
+          const mapped = toAcl(acl);
+          for (const a of acl.Associations ?? []) {
+            if (a.SubnetId) bySubnet.set(a.SubnetId, mapped);
+          }
+        }
+        return bySubnet;
+      }),
+    );
+  }
+
+  subnets(ids: readonly string[]): Promise<Subnet[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.cache.getOrLoad(`ec2:${this.region}:subnets:${key(ids)}`, TTL.topology, () =>
+      read(`describe subnets ${key(ids)}`, "DescribeSubnets", async () => {
+        const out = await this.client.send(
+          new DescribeSubnetsCommand({ SubnetIds: [...new Set(ids)] }),
+          this.options,
+        );
+        return (out.Subnets ?? []).map((s) => ({
+          id: s.SubnetId ?? "",
+          vpcId: s.VpcId ?? "",
+          cidr: s.CidrBlock ?? "",
+          availabilityZone: s.AvailabilityZone,
+        }));
+      }),
+    );
+  }
+
+  /**
+   * The route table of each subnet: its explicitly associated one, else its VPC's main table
+   * (VPC User Guide, "Subnet route tables"). Both read at once.
+   */
+  routeTables(subnets: readonly Subnet[]): Promise<Map<string, RouteTable>> {
+    if (subnets.length === 0) return Promise.resolve(new Map());
+    const ids = subnets.map((s) => s.id);
+    const vpcs = [...new Set(subnets.map((s) => s.vpcId))];
+    return this.cache.getOrLoad(`ec2:${this.region}:rt:${key(ids)}`, TTL.networkRules, () =>
+      read(`describe the route tables of ${key(ids)}`, "DescribeRouteTables", async () => {
+        const describe = (filters: { Name: string; Values: string[] }[]) =>
+          this.client.send(new DescribeRouteTablesCommand({ Filters: filters }), this.options);
+        const [explicit, main] = await Promise.all([
+          describe([{ Name: "association.subnet-id", Values: [...new Set(ids)] }]),
+          describe([
+            { Name: "vpc-id", Values: vpcs },
+            { Name: "association.main", Values: ["true"] },
+          ]),
+        ]);
+        const tables = [...(explicit.RouteTables ?? []), ...(main.RouteTables ?? [])].map(
+          toRouteTable,
+        );
+        const bySubnet = new Map<string, RouteTable>();
+        for (const subnet of subnets) {
+          const table =
+            tables.find((t) => t.subnetIds.includes(subnet.id)) ??
+            tables.find((t) => t.main && t.vpcId === subnet.vpcId);
+          if (table) bySubnet.set(subnet.id, table);
+        }
+        return bySubnet;
+      }),
+    );
+  }
+
+  /** enableDnsSupport and enableDnsHostnames: one attribute per DescribeVpcAttribute call. */
+  vpcDns(vpcId: string): Promise<VpcDns> {
+    return this.cache.getOrLoad(`ec2:${this.region}:dns:${vpcId}`, TTL.topology, () =>
+      read(`describe the DNS attributes of ${vpcId}`, "DescribeVpcAttribute", async () => {
+        const [support, hostnames] = await Promise.all(
+          (["enableDnsSupport", "enableDnsHostnames"] as const).map((Attribute) =>
+            this.client.send(
+              new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute }),
+              this.options,
+            ),
+          ),
+        );
+        return {
+          vpcId,
+          enableDnsSupport: support?.EnableDnsSupport?.Value === true,
+          enableDnsHostnames: hostnames?.EnableDnsHostnames?.Value === true,
+        };
+      }),
+    );
+  }
+}

@@ -1,0 +1,192 @@
+import { AwsReadError } from "../aws/errors.ts";
+import type { WhyAnswer } from "../domain/answer.ts";
+import type { EcsTask, Namespace } from "../domain/facts.ts";
+import type { HealthReport } from "../domain/health.ts";
+import type { Known, Subnet } from "../domain/network-path.ts";
+import { namespaceByRef } from "../domain/resolution.ts";
+import {
+  type ClientTask,
+  judgeWhy,
+  type LambdaClient,
+  type NetworkFacts,
+  type ServiceClient,
+  type WhyClient,
+  type WhyReport,
+} from "../domain/why.ts";
+import { parseWhy, WHY_USAGE, type WhyClientQuery } from "../domain/why-query.ts";
+import { type AwsContext, Gaps } from "./aws-context.ts";
+import { reportFor } from "./health.ts";
+import { findTargets, notFound } from "./whois.ts";
+
+/** An AWS read as Known: a failure is a gap and an unknown, never an empty answer. */
+async function known<T>(gaps: Gaps, what: string, work: Promise<T>): Promise<Known<T>> {
+  try {
+    return { known: true, value: await work };
+  } catch (error) {
+    if (!(error instanceof AwsReadError)) throw error;
+    gaps.add(what, error);
+    return { known: false, why: error.reason };
+  }
+}
+
+const taskOf = (t: EcsTask): ClientTask => ({ taskId: t.id, ip: t.ipv4, subnetId: t.subnetId });
+
+async function serviceClient(
+  ctx: AwsContext,
+  gaps: Gaps,
+  query: Extract<WhyClientQuery, { kind: "ecs" }>,
+): Promise<ServiceClient | undefined> {
+  const [target] = await findTargets(ctx, gaps, query.query);
+  if (!target) return undefined;
+  const { cluster, service: name } = target;
+  const label = `${cluster}/${name}`;
+  const [described, namespaces, tasks] = await Promise.all([
+    gaps.soft(`the ECS service ${label}`, ctx.ecs.describeServices(cluster, [name]), undefined),
+    gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
+    // A task or IP asked about is the client itself; a service is all of its running tasks.
+    target.describedTasks
+      ? Promise.resolve<Known<ClientTask[]>>({
+          known: true,
+          value: target.describedTasks.map(taskOf),
+        })
+      : known(
+          gaps,
+          `the tasks of ${label}`,
+          ctx.ecs
+            .listTasks(cluster, name, "RUNNING")
+            .then((arns) => (arns.length > 0 ? ctx.ecs.describeTasks(cluster, arns) : []))
+            .then((list) => list.map(taskOf)),
+        ),
+  ]);
+  const svc = described?.services[0];
+  const sc = svc?.serviceConnect?.enabled ? svc.serviceConnect : undefined;
+  return {
+    kind: "service",
+    cluster,
+    service: name,
+    ecs: svc && {
+      serviceConnectNamespace: sc
+        ? (namespaceByRef(namespaces, sc.namespace)?.name ?? sc.namespace)
+        : undefined,
+      deployedAt: svc.deployedAt,
+      securityGroupIds: svc.securityGroups,
+      subnetIds: svc.subnets,
+    },
+    tasks,
+  };
+}
+
+async function lambdaClient(
+  ctx: AwsContext,
+  gaps: Gaps,
+  name: string,
+): Promise<LambdaClient | undefined> {
+  try {
+    return {
+      kind: "lambda",
+      name,
+      fn: { known: true, value: await ctx.lambda.functionConfiguration(name) },
+    };
+  } catch (error) {
+    if (!(error instanceof AwsReadError)) throw error;
+    if (error.kind === "not-found") return undefined;
+    gaps.add(`the configuration of Lambda ${name}`, error);
+    return { kind: "lambda", name, fn: { known: false, why: error.reason } };
+  }
+}
+
+function clientSubnets(client: WhyClient): string[] {
+  if (client.kind === "lambda")
+    return client.fn.known ? (client.fn.value.vpc?.subnetIds ?? []) : [];
+  const fromTasks = client.tasks.known ? client.tasks.value.flatMap((t) => t.subnetId ?? []) : [];
+  return [...(client.ecs?.subnetIds ?? []), ...fromTasks];
+}
+
+function clientGroups(client: WhyClient): string[] {
+  if (client.kind === "lambda") {
+    return client.fn.known ? (client.fn.value.vpc?.securityGroupIds ?? []) : [];
+  }
+  return client.ecs?.securityGroupIds ?? [];
+}
+
+/**
+ * EC2's view of both ends, in two rounds at most: subnets, security groups and ACLs at once;
+ * then, knowing the VPCs, the client VPC's DNS attributes (a private DNS name only) and the route
+ * tables (only when the two ends are in different VPCs: within one, the local route carries it).
+ */
+async function readNetwork(
+  ctx: AwsContext,
+  gaps: Gaps,
+  client: WhyClient,
+  report: HealthReport,
+): Promise<NetworkFacts> {
+  const pub = report.resolution.publisher.ecs;
+  const subnetIds = [...new Set([...clientSubnets(client), ...(pub?.subnets ?? [])])];
+  const groupIds = [...new Set([...clientGroups(client), ...(pub?.securityGroups ?? [])])];
+  const [subnets, groups, acls] = await Promise.all([
+    known(gaps, `the subnets ${subnetIds.join(", ")}`, ctx.ec2.subnets(subnetIds)),
+    known(gaps, `the security groups ${groupIds.join(", ")}`, ctx.ec2.securityGroups(groupIds)),
+    known(gaps, `the network ACLs of ${subnetIds.join(", ")}`, ctx.ec2.networkAcls(subnetIds)),
+  ]);
+  const network: NetworkFacts = { subnets, groups, acls };
+  if (!subnets.known) return network;
+  const vpcOf = (ids: string[]) => subnets.value.find((s) => ids.includes(s.id))?.vpcId;
+  const clientVpc =
+    client.kind === "lambda" && client.fn.known
+      ? client.fn.value.vpc?.vpcId
+      : vpcOf(clientSubnets(client));
+  const serverVpc = vpcOf(pub?.subnets ?? []);
+  const scope = report.resolution.bindings[0]?.scope;
+  const privateDns = scope?.kind === "dns" && scope.privateZone;
+  const ends = subnets.value.filter((s: Subnet) => s.vpcId === clientVpc || s.vpcId === serverVpc);
+  const [dns, routes] = await Promise.all([
+    privateDns && clientVpc
+      ? known(gaps, `the DNS attributes of ${clientVpc}`, ctx.ec2.vpcDns(clientVpc))
+      : undefined,
+    clientVpc && serverVpc && clientVpc !== serverVpc
+      ? known(gaps, "the route tables of both ends", ctx.ec2.routeTables(ends))
+      : undefined,
+  ]);
+  return { ...network, clientVpcDns: dns, routes };
+}
+
+/** `/ecs why CLIENT TARGET`: why A cannot reach B, name first, then path, then app. */
+export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswer> {
+  const query = parseWhy(text);
+  // Refused input never reaches AWS, nor even creates a client.
+  if (query.kind === "invalid") {
+    return { kind: "invalid", query: query.text, reason: `${query.reason}. Usage: ${WHY_USAGE}` };
+  }
+  const ctx = aws();
+  const gaps = new Gaps();
+  const [client, reports] = await Promise.all([
+    query.client.kind === "lambda"
+      ? lambdaClient(ctx, gaps, query.client.name)
+      : serviceClient(ctx, gaps, query.client),
+    findTargets(ctx, gaps, query.target).then(async (targets) =>
+      (await Promise.all(targets.map((t) => reportFor(ctx, gaps, t)))).filter(
+        (r): r is HealthReport => r !== undefined,
+      ),
+    ),
+  ]);
+  if (!client) {
+    return {
+      kind: "client-not-found",
+      query: query.text,
+      client: query.client.text,
+      gaps: gaps.list,
+    };
+  }
+  if (reports.length === 0) return notFound(ctx, gaps, query.target);
+  const judged: WhyReport[] = await Promise.all(
+    reports.map(async (report) =>
+      judgeWhy({
+        client,
+        report,
+        network: await readNetwork(ctx, gaps, client, report),
+        region: ctx.region,
+      }),
+    ),
+  );
+  return { kind: "found", query: query.text, reports: judged, gaps: gaps.list };
+}

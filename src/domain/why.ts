@@ -1,0 +1,799 @@
+// `/ecs why CLIENT TARGET`: why A cannot reach B, judged in the operator's order: can A resolve
+// B's name, can the packets get there, does the app answer. Every check is ok, broken, unknown
+// (its data could not be read: never taken for open or closed) or a note; the verdict is the
+// first broken check in that order. No packet is sent: this reads rules, not traffic.
+
+import type { HealthReport } from "./health.ts";
+import {
+  coveringCidr,
+  EPHEMERAL,
+  inCidr,
+  type Known,
+  type LambdaFunction,
+  type NetworkAcl,
+  type PathCheck,
+  type PathEnd,
+  pathChecks,
+  type RouteTable,
+  type SecurityGroup,
+  type Subnet,
+  type VpcDns,
+} from "./network-path.ts";
+import { hostOf, type NameBinding, outsideAlternatives } from "./resolution.ts";
+import { utcMinute } from "./time.ts";
+
+export type WhyLayer = "name" | "path" | "app";
+export type CheckStatus = "ok" | "broken" | "unknown" | "note";
+
+export interface WhyCheck {
+  layer: WhyLayer;
+  link: string;
+  status: CheckStatus;
+  detail: string;
+  /** A command (or what to use instead) that would open a broken link; the bot never runs it. */
+  fix?: string;
+}
+
+/** A client task as the network sees it. */
+export interface ClientTask {
+  taskId: string;
+  ip?: string;
+  subnetId?: string;
+}
+
+/** An ECS service (or one of its tasks) as the client. */
+export interface ServiceClient {
+  kind: "service";
+  cluster: string;
+  service: string;
+  /** Undefined when DescribeServices could not be read. */
+  ecs?: {
+    /** The Service Connect namespace's name (the command maps ECS's ARN to it), when enabled. */
+    serviceConnectNamespace?: string;
+    deployedAt?: Date;
+    securityGroupIds: string[];
+    subnetIds: string[];
+    networkMode?: string;
+  };
+  /** Its running tasks (or the one task asked about); unknown when unread. */
+  tasks: Known<ClientTask[]>;
+}
+
+export interface LambdaClient {
+  kind: "lambda";
+  name: string;
+  fn: Known<LambdaFunction>;
+}
+
+export type WhyClient = ServiceClient | LambdaClient;
+
+/** What EC2 said about both ends (each read may have failed on its own). */
+export interface NetworkFacts {
+  subnets: Known<Subnet[]>;
+  groups: Known<SecurityGroup[]>;
+  acls: Known<Map<string, NetworkAcl>>;
+  /** Only read when the two ends are in different VPCs. */
+  routes?: Known<Map<string, RouteTable>>;
+  /** The client VPC's DNS attributes: only read for a private DNS name. */
+  clientVpcDns?: Known<VpcDns>;
+}
+
+export interface WhyReport {
+  client: string;
+  /** The target as a client dials it: "api.internal.local:8080". */
+  target: string;
+  status: "reachable" | "broken" | "unknown";
+  verdict: string;
+  fix?: string;
+  checks: WhyCheck[];
+  next: string;
+  /** The health report of the target, for the renderer's links. */
+  health: HealthReport;
+}
+
+export function clientLabel(client: WhyClient): string {
+  return client.kind === "lambda" ? `lambda:${client.name}` : `${client.cluster}/${client.service}`;
+}
+
+const shortName = (client: WhyClient) =>
+  client.kind === "lambda" ? `Lambda ${client.name}` : client.service;
+
+/** The port the client's connection really arrives on at the server's ENI. */
+export function dialledPort(focus: NameBinding | undefined): number | undefined {
+  const port = focus?.listenPort ?? focus?.containerPort;
+  return typeof port === "number" ? port : undefined;
+}
+
+function serviceConnectNameCheck(
+  client: WhyClient,
+  focus: NameBinding,
+  all: NameBinding[],
+  report: HealthReport,
+): WhyCheck {
+  const name = hostOf(focus);
+  const link = `resolve ${name}`;
+  const ns = focus.scope.namespace;
+  const pub = report.resolution.publisher;
+  if (client.kind === "lambda") {
+    return {
+      layer: "name",
+      link,
+      status: "broken",
+      detail: `${name} is a Service Connect alias: only the Service Connect proxy in the tasks of ECS services in namespace ${ns} resolves it. A Lambda function never can`,
+      fix: outsideAlternatives(focus, all, pub),
+    };
+  }
+  const ecs = client.ecs;
+  if (!ecs) {
+    return {
+      layer: "name",
+      link,
+      status: "unknown",
+      detail: `whether ${client.service} uses Service Connect could not be read`,
+    };
+  }
+  const update = `aws ecs update-service --cluster ${client.cluster} --service ${client.service}`;
+  if (!ecs.serviceConnectNamespace) {
+    return {
+      layer: "name",
+      link,
+      status: "broken",
+      detail: `${name} is a Service Connect alias, and ${client.service} does not use Service Connect: its tasks have no proxy to resolve it`,
+      fix: `${update} --service-connect-configuration 'enabled=true,namespace=${ns}' (starts a new deployment), or ${outsideAlternatives(focus, all, pub)}`,
+    };
+  }
+  if (ecs.serviceConnectNamespace !== ns) {
+    return {
+      layer: "name",
+      link,
+      status: "broken",
+      detail: `${client.service} uses Service Connect namespace ${ecs.serviceConnectNamespace}; ${name} is only in namespace ${ns}`,
+      fix: `${update} --service-connect-configuration 'enabled=true,namespace=${ns}' (starts a new deployment)`,
+    };
+  }
+  if (!focus.appearedAt || !ecs.deployedAt) {
+    return {
+      layer: "name",
+      link,
+      status: "unknown",
+      detail: `${client.service} is in namespace ${ns}, but ${focus.appearedAt ? `when its deployment started` : `when ${focus.discoveryName} first appeared in the namespace`} could not be read, so whether its proxies know ${name} is unknown`,
+    };
+  }
+  if (ecs.deployedAt.getTime() < focus.appearedAt.getTime()) {
+    return {
+      layer: "name",
+      link,
+      status: "broken",
+      detail: `${client.service}'s deployment started ${utcMinute(ecs.deployedAt)}, before ${focus.discoveryName} first appeared in ${ns} (${utcMinute(focus.appearedAt)}): its tasks' proxies do not know ${name} until it is redeployed`,
+      fix: `${update} --force-new-deployment`,
+    };
+  }
+  return {
+    layer: "name",
+    link,
+    status: "ok",
+    detail: `${client.service} is a Service Connect service of ${ns}, deployed ${utcMinute(ecs.deployedAt)}, after ${focus.discoveryName} first appeared (${utcMinute(focus.appearedAt)})`,
+  };
+}
+
+function clientVpc(client: WhyClient, network: NetworkFacts): string | undefined {
+  if (client.kind === "lambda") return client.fn.known ? client.fn.value.vpc?.vpcId : undefined;
+  if (!network.subnets.known) return undefined;
+  const ids = client.ecs?.subnetIds ?? [];
+  return network.subnets.value.find((s) => ids.includes(s.id))?.vpcId;
+}
+
+function dnsNameCheck(
+  client: WhyClient,
+  focus: NameBinding & { scope: { kind: "dns" } },
+  network: NetworkFacts,
+  region: string,
+): WhyCheck[] {
+  const name = hostOf(focus);
+  const link = `resolve ${name}`;
+  const scope = focus.scope;
+  if (!scope.privateZone) {
+    return [{ layer: "name", link, status: "ok", detail: `${name} is in a public DNS namespace` }];
+  }
+  if (client.kind === "lambda") {
+    if (!client.fn.known) {
+      return [
+        {
+          layer: "name",
+          link,
+          status: "unknown",
+          detail: `whether Lambda ${client.name} is attached to a VPC: ${client.fn.why}`,
+        },
+      ];
+    }
+    if (!client.fn.value.vpc) {
+      return [
+        {
+          layer: "name",
+          link,
+          status: "broken",
+          detail: `Lambda ${client.name} is not attached to a VPC: it resolves through public DNS, which does not answer for the private zone of ${scope.namespace}`,
+          fix: `aws lambda update-function-configuration --function-name ${client.name} --vpc-config SubnetIds=<subnets of ${scope.vpcIds?.[0] ?? "the zone's VPC"}>,SecurityGroupIds=<a group the target allows>`,
+        },
+      ];
+    }
+  }
+  const vpc = clientVpc(client, network);
+  if (!vpc) {
+    const why = network.subnets.known ? "" : `: ${network.subnets.why}`;
+    return [
+      {
+        layer: "name",
+        link,
+        status: "unknown",
+        detail: `which VPC ${shortName(client)} is in could not be read${why}`,
+      },
+    ];
+  }
+  const checks: WhyCheck[] = [];
+  if (!scope.vpcIds) {
+    checks.push({
+      layer: "name",
+      link: `${vpc} associated with ${scope.namespace}`,
+      status: "unknown",
+      detail: `the VPCs of the private hosted zone of ${scope.namespace} could not be read`,
+    });
+  } else if (!scope.vpcIds.includes(vpc)) {
+    checks.push({
+      layer: "name",
+      link: `${vpc} associated with ${scope.namespace}`,
+      status: "broken",
+      detail: `${shortName(client)} is in ${vpc}, and the private hosted zone of ${scope.namespace} is associated only with ${scope.vpcIds.join(", ") || "no VPC"}: ${name} does not resolve there`,
+      fix: `aws route53 associate-vpc-with-hosted-zone --hosted-zone-id ${scope.hostedZoneId ?? `<zone of ${scope.namespace}>`} --vpc VPCRegion=${region},VPCId=${vpc}`,
+    });
+  } else {
+    checks.push({
+      layer: "name",
+      link: `${vpc} associated with ${scope.namespace}`,
+      status: "ok",
+      detail: `the private hosted zone of ${scope.namespace} is associated with ${vpc}`,
+    });
+  }
+  const dns = network.clientVpcDns;
+  if (!dns?.known) {
+    checks.push({
+      layer: "name",
+      link: `${vpc} DNS attributes`,
+      status: "unknown",
+      detail: `enableDnsSupport and enableDnsHostnames of ${vpc}: ${dns && !dns.known ? dns.why : "not read"}`,
+    });
+    return checks;
+  }
+  const off = (["enableDnsSupport", "enableDnsHostnames"] as const).filter((a) => !dns.value[a]);
+  checks.push(
+    off.length > 0
+      ? {
+          layer: "name",
+          link: `${vpc} DNS attributes`,
+          status: "broken",
+          detail: `${vpc} has ${off.join(" and ")} off: private hosted zones do not resolve in it, silently`,
+          fix: off
+            .map(
+              (a) =>
+                `aws ec2 modify-vpc-attribute --vpc-id ${vpc} --${a === "enableDnsSupport" ? "enable-dns-support" : "enable-dns-hostnames"} '{"Value":true}'`,
+            )
+            .join(" && "),
+        }
+      : {
+          layer: "name",
+          link: `${vpc} DNS attributes`,
+          status: "ok",
+          detail: `${vpc} has enableDnsSupport and enableDnsHostnames on`,
+        },
+  );
+  return checks;
+}
+
+function nameChecks(
+  client: WhyClient,
+  report: HealthReport,
+  network: NetworkFacts,
+  region: string,
+): WhyCheck[] {
+  const r = report.resolution;
+  const focus = r.bindings[0];
+  if (r.subject.kind === "task" && r.subject.ip && r.query === r.subject.ip) {
+    return [
+      { layer: "name", link: "name", status: "ok", detail: `asked by IP: no name to resolve` },
+    ];
+  }
+  if (!focus) {
+    return [
+      {
+        layer: "name",
+        link: "name",
+        status: "note",
+        detail: `${r.publisher.cluster}/${r.publisher.service} publishes no name: a client needs its task IPs or a load balancer`,
+      },
+    ];
+  }
+  switch (focus.scope.kind) {
+    case "service-connect":
+      return [serviceConnectNameCheck(client, focus, r.bindings, report)];
+    case "dns":
+      return dnsNameCheck(
+        client,
+        focus as NameBinding & { scope: { kind: "dns" } },
+        network,
+        region,
+      );
+    case "cloud-map-api":
+      return [
+        {
+          layer: "name",
+          link: `resolve ${hostOf(focus)}`,
+          status: "note",
+          detail: `${hostOf(focus)} has no DNS records: ${shortName(client)} must call Cloud Map DiscoverInstances (and may: servicediscovery:DiscoverInstances)`,
+        },
+      ];
+    case "unconfirmed":
+      return [
+        {
+          layer: "name",
+          link: `resolve ${hostOf(focus)}`,
+          status: "unknown",
+          detail: `the ECS service behind ${hostOf(focus)} could not be read, so whether it is a Service Connect alias is unknown`,
+        },
+      ];
+  }
+}
+
+const unknownOf = <T>(k: Known<T>): string | undefined => (k.known ? undefined : k.why);
+
+/** A subnet's CIDR, or the address itself when the subnet is not among those read. */
+function subnetOf(subnets: Subnet[], id: string | undefined, ip?: string): Subnet | undefined {
+  return (
+    subnets.find((s) => s.id === id) ?? (ip ? subnets.find((s) => inCidr(ip, s.cidr)) : undefined)
+  );
+}
+
+function endOf(
+  name: string,
+  address: string,
+  subnet: Subnet,
+  groupIds: string[],
+  network: NetworkFacts,
+  ephemeral: PathEnd["ephemeral"],
+): PathEnd {
+  const groups: Known<SecurityGroup[]> = network.groups.known
+    ? { known: true, value: network.groups.value.filter((g) => groupIds.includes(g.id)) }
+    : network.groups;
+  const acl: Known<NetworkAcl> = !network.acls.known
+    ? network.acls
+    : network.acls.value.has(subnet.id)
+      ? { known: true, value: network.acls.value.get(subnet.id) as NetworkAcl }
+      : {
+          known: false,
+          why: `no network ACL is associated with ${subnet.id} in what EC2 returned`,
+        };
+  return {
+    name,
+    ip: address,
+    securityGroupIds: groupIds,
+    groups,
+    subnetId: subnet.id,
+    subnetCidr: subnet.cidr,
+    acl,
+    ephemeral,
+  };
+}
+
+/** One end per subnet: the client's tasks (or, unread, its subnets: any address in them). */
+function clientEnds(client: WhyClient, subnets: Subnet[], network: NetworkFacts): PathEnd[] {
+  if (client.kind === "lambda") {
+    const vpc = client.fn.known ? client.fn.value.vpc : undefined;
+    if (!vpc) return [];
+    return vpc.subnetIds.flatMap((id) => {
+      const s = subnetOf(subnets, id);
+      // A Lambda's ENIs take any address of its subnets: the whole CIDR must be let through.
+      return s
+        ? [endOf(shortName(client), s.cidr, s, vpc.securityGroupIds, network, EPHEMERAL.lambda)]
+        : [];
+    });
+  }
+  const groups = client.ecs?.securityGroupIds ?? [];
+  const bySubnet = new Map<string, PathEnd>();
+  const tasks = client.tasks.known ? client.tasks.value : [];
+  for (const task of tasks) {
+    const s = subnetOf(subnets, task.subnetId, task.ip);
+    if (!s || !task.ip || bySubnet.has(s.id)) continue;
+    bySubnet.set(s.id, endOf(client.service, task.ip, s, groups, network, EPHEMERAL.linux));
+  }
+  if (bySubnet.size === 0) {
+    for (const id of client.ecs?.subnetIds ?? []) {
+      const s = subnetOf(subnets, id);
+      if (s) bySubnet.set(s.id, endOf(client.service, s.cidr, s, groups, network, EPHEMERAL.linux));
+    }
+  }
+  return [...bySubnet.values()];
+}
+
+function serverEnds(report: HealthReport, subnets: Subnet[], network: NetworkFacts): PathEnd[] {
+  const pub = report.resolution.publisher;
+  const name = pub.service;
+  const groups = pub.ecs?.securityGroups ?? [];
+  const own = subnets.filter((s) => pub.ecs?.subnets.includes(s.id));
+  const bySubnet = new Map<string, PathEnd>();
+  // A healthy endpoint speaks for its subnet: it is where traffic should go.
+  const live = report.resolution.endpoints
+    .filter((e) => e.ip && e.state !== "stale" && e.state !== "unknown")
+    .sort((a, b) => Number(b.state === "healthy") - Number(a.state === "healthy"));
+  for (const e of live) {
+    const s = subnetOf(own.length > 0 ? own : subnets, undefined, e.ip);
+    if (!s || !e.ip || bySubnet.has(s.id)) continue;
+    bySubnet.set(s.id, endOf(name, e.ip, s, groups, network, EPHEMERAL.linux));
+  }
+  if (bySubnet.size === 0) {
+    for (const s of own)
+      bySubnet.set(s.id, endOf(name, s.cidr, s, groups, network, EPHEMERAL.linux));
+  }
+  return [...bySubnet.values()];
+}
+
+/** The longest-prefix route of a table for an address. */
+function routeFor(table: RouteTable, address: string) {
+  return table.routes
+    .filter((r) => inCidr(address, r.destination))
+    .sort((a, b) => Number(b.destination.split("/")[1]) - Number(a.destination.split("/")[1]))[0];
+}
+
+function routeCheck(
+  from: PathEnd,
+  to: PathEnd,
+  fromVpc: string,
+  routes: NetworkFacts["routes"],
+  label: string,
+): WhyCheck {
+  const link = `route ${from.subnetId} → ${to.subnetCidr}${label}`;
+  if (!routes?.known) {
+    return {
+      layer: "path",
+      link,
+      status: "unknown",
+      detail: `the route tables could not be read${routes && !routes.known ? `: ${routes.why}` : ""}`,
+    };
+  }
+  const table = routes.value.get(from.subnetId);
+  if (!table) {
+    return {
+      layer: "path",
+      link,
+      status: "unknown",
+      detail: `no route table of ${from.subnetId} in what EC2 returned`,
+    };
+  }
+  const route = routeFor(table, to.subnetCidr);
+  const create = `aws ec2 create-route --route-table-id ${table.id} --destination-cidr-block ${to.subnetCidr} --vpc-peering-connection-id <pcx-… between ${fromVpc} and the other VPC>`;
+  if (!route) {
+    return {
+      layer: "path",
+      link,
+      status: "broken",
+      detail: `${table.id} has no route to ${to.subnetCidr} (${to.name})`,
+      fix: create,
+    };
+  }
+  if (route.state === "blackhole") {
+    return {
+      layer: "path",
+      link,
+      status: "broken",
+      detail: `${table.id} sends ${route.destination} to ${route.target}, which is gone (blackhole)`,
+      fix: create,
+    };
+  }
+  if (route.target.startsWith("pcx-") || route.target.startsWith("tgw-")) {
+    const tgw = route.target.startsWith("tgw-")
+      ? " (the transit gateway's own route tables are not checked)"
+      : "";
+    return {
+      layer: "path",
+      link,
+      status: "ok",
+      detail: `${table.id} sends ${route.destination} to ${route.target}${tgw}`,
+    };
+  }
+  return {
+    layer: "path",
+    link,
+    status: "unknown",
+    detail: `${table.id} sends ${route.destination} to ${route.target}: the path leaves the VPC and is not checked`,
+  };
+}
+
+/**
+ * The same link seen from several subnet pairs: broken if any pair breaks it (that pair's
+ * detail), else unknown if any is unknown, else ok.
+ */
+function mergeByLink(checks: WhyCheck[]): WhyCheck[] {
+  const order: string[] = [];
+  const byLink = new Map<string, WhyCheck>();
+  const rank: Record<CheckStatus, number> = { broken: 0, unknown: 1, note: 2, ok: 3 };
+  for (const check of checks) {
+    const seen = byLink.get(check.link);
+    if (!seen) {
+      order.push(check.link);
+      byLink.set(check.link, check);
+    } else if (rank[check.status] < rank[seen.status]) {
+      byLink.set(check.link, check);
+    }
+  }
+  return order.map((link) => byLink.get(link) as WhyCheck);
+}
+
+const MAX_PAIRS = 16;
+
+function pathChecksOf(client: WhyClient, report: HealthReport, network: NetworkFacts): WhyCheck[] {
+  const focus = report.resolution.bindings[0];
+  const link = "network path";
+  if (client.kind === "lambda") {
+    if (!client.fn.known) {
+      return [{ layer: "path", link, status: "unknown", detail: client.fn.why }];
+    }
+    if (!client.fn.value.vpc) {
+      return [
+        {
+          layer: "path",
+          link,
+          status: "broken",
+          detail: `Lambda ${client.name} is not attached to a VPC: it reaches only public addresses, and the tasks have private IPs`,
+        },
+      ];
+    }
+  }
+  if (client.kind === "service" && !client.ecs) {
+    return [
+      {
+        layer: "path",
+        link,
+        status: "unknown",
+        detail: `${client.service}'s security groups and subnets could not be read (DescribeServices)`,
+      },
+    ];
+  }
+  const port = dialledPort(focus);
+  if (port === undefined) {
+    return [
+      {
+        layer: "path",
+        link,
+        status: "unknown",
+        detail:
+          focus?.listenPort === "ephemeral"
+            ? "the Service Connect proxy listens on an ephemeral port (bridge mode): the rules are not checked"
+            : "the port the target listens on could not be told",
+      },
+    ];
+  }
+  const bridge = (c: string) =>
+    `${c} uses no awsvpc security groups (bridge or host networking): its container instances' groups apply, and they are not read`;
+  if (client.kind === "service" && (client.ecs?.securityGroupIds.length ?? 0) === 0) {
+    return [{ layer: "path", link, status: "unknown", detail: bridge(client.service) }];
+  }
+  if ((report.resolution.publisher.ecs?.securityGroups.length ?? 0) === 0) {
+    const why = report.resolution.publisher.ecs
+      ? bridge(report.resolution.publisher.service)
+      : `${report.resolution.publisher.service}'s security groups could not be read`;
+    return [{ layer: "path", link, status: "unknown", detail: why }];
+  }
+  const subnetsWhy = unknownOf(network.subnets);
+  if (subnetsWhy !== undefined || !network.subnets.known) {
+    return [
+      { layer: "path", link, status: "unknown", detail: `the subnets of both ends: ${subnetsWhy}` },
+    ];
+  }
+  const subnets = network.subnets.value;
+  const clients = clientEnds(client, subnets, network);
+  const servers = serverEnds(report, subnets, network);
+  if (clients.length === 0 || servers.length === 0) {
+    return [
+      {
+        layer: "path",
+        link,
+        status: "unknown",
+        detail: `the subnets of ${clients.length === 0 ? shortName(client) : report.resolution.publisher.service} were not among those EC2 described`,
+      },
+    ];
+  }
+  // One ACL entry covering every subnet of the other side, not one per subnet.
+  const cover = (ends: PathEnd[]) => coveringCidr(ends.map((e) => e.subnetCidr));
+  for (const end of clients) end.fixCidr = cover(clients);
+  for (const end of servers) end.fixCidr = cover(servers);
+  const ranked: { check: WhyCheck; rank: number }[] = [];
+  let pairs = 0;
+  for (const c of clients) {
+    for (const s of servers) {
+      if (++pairs > MAX_PAIRS) break;
+      const cVpc = subnets.find((x) => x.id === c.subnetId)?.vpcId ?? "";
+      const sVpc = subnets.find((x) => x.id === s.subnetId)?.vpcId ?? "";
+      const hops: PathCheck[] = pathChecks(c, s, port);
+      // The route comes after the client's own subnet and before the server's.
+      const route: WhyCheck[] =
+        cVpc === sVpc
+          ? [
+              {
+                layer: "path",
+                link: "route",
+                status: "ok",
+                detail: `both in ${cVpc}: the VPC's local route carries it`,
+              },
+            ]
+          : [
+              routeCheck(c, s, cVpc, network.routes, ""),
+              routeCheck(s, c, sVpc, network.routes, " (replies)"),
+            ];
+      // The order a packet meets them, whatever the pair: groups out, ACL out, route, ACL in,
+      // groups in, then the replies (one subnet: groups out, "no ACL", groups in).
+      const order = hops.length === 3 ? [0, 1, 4] : [0, 1, 3, 4, 5, 6];
+      hops.forEach((h, i) => {
+        ranked.push({ check: { layer: "path", ...h }, rank: order[i] ?? 9 });
+      });
+      for (const r of route) ranked.push({ check: r, rank: 2 });
+    }
+  }
+  return mergeByLink(ranked.sort((a, b) => a.rank - b.rank).map((r) => r.check));
+}
+
+function appChecks(client: WhyClient, report: HealthReport): WhyCheck[] {
+  const r = report.resolution;
+  const focus = r.bindings[0];
+  const port = dialledPort(focus);
+  const subject = report.subject;
+  const checks: WhyCheck[] = [];
+  const endpoints = `${r.healthy} of ${r.endpoints.length} endpoints healthy${port ? ` on TCP ${port}` : ""}`;
+  switch (report.level) {
+    case "down":
+      checks.push({
+        layer: "app",
+        link: "endpoints",
+        status: "broken",
+        detail: `${subject} is down: ${report.reason}`,
+        fix: report.nextCheck,
+      });
+      break;
+    case "unknown":
+      checks.push({ layer: "app", link: "endpoints", status: "unknown", detail: report.reason });
+      break;
+    case "degraded":
+      checks.push({
+        layer: "app",
+        link: "endpoints",
+        status: "note",
+        detail: `${endpoints}; degraded: ${report.reason}`,
+      });
+      break;
+    default:
+      checks.push({ layer: "app", link: "endpoints", status: "ok", detail: endpoints });
+  }
+  const stopped = report.stopped;
+  checks.push(
+    stopped === undefined
+      ? {
+          layer: "app",
+          link: "recent stops",
+          status: "unknown",
+          detail: "the stopped tasks could not be read",
+        }
+      : stopped.length === 0
+        ? { layer: "app", link: "recent stops", status: "ok", detail: "no task stopped recently" }
+        : {
+            layer: "app",
+            link: "recent stops",
+            status: "note",
+            detail: `${stopped.length} stopped recently; last: ${stopped[0]?.note}`,
+          },
+  );
+  if (focus?.scope.kind === "service-connect" && client.kind === "service") {
+    checks.push(trafficCheck(client, report));
+  }
+  return checks;
+}
+
+/** Service Connect traffic from this client in the last 15 minutes: if any, name and path work. */
+function trafficCheck(client: ServiceClient, report: HealthReport): WhyCheck {
+  const link = "traffic from the client";
+  const t = report.traffic;
+  if (!t) {
+    const gap = report.gaps.find((g) => /metric|traffic|CloudWatch/i.test(`${g.what} ${g.why}`));
+    return {
+      layer: "app",
+      link,
+      status: gap ? "unknown" : "note",
+      detail: gap ? `Service Connect metrics: ${gap.why}` : "Service Connect metrics not measured",
+    };
+  }
+  const caller = t.callers.find(
+    (c) => c.cluster === client.cluster && c.service === client.service,
+  );
+  const sent = caller ? (caller.requests ?? caller.perTarget ?? caller.bytes ?? 0) : 0;
+  if (!caller || sent <= 0) {
+    return {
+      layer: "app",
+      link,
+      status: "note",
+      detail: `no Service Connect traffic from ${client.service} to ${t.discoveryName} in the last ${t.window.label}`,
+    };
+  }
+  const what =
+    caller.requests !== undefined
+      ? `${Math.round(caller.requests).toLocaleString("en-US")} requests${caller.errorRate !== undefined ? ` (${(caller.errorRate * 100).toFixed(1)} % 5xx)` : ""}`
+      : caller.bytes !== undefined
+        ? `${Math.round(caller.bytes).toLocaleString("en-US")} bytes`
+        : "traffic";
+  return {
+    layer: "app",
+    link,
+    status: "ok",
+    detail: `${client.service} sent ${what} to ${t.discoveryName} in the last ${t.window.label}: its name and path worked then`,
+  };
+}
+
+function targetName(report: HealthReport): string {
+  const focus = report.resolution.bindings[0];
+  const r = report.resolution;
+  if (r.subject.kind === "task" && r.subject.ip && r.query === r.subject.ip) {
+    const port = dialledPort(focus);
+    return port ? `${r.subject.ip}:${port}` : r.subject.ip;
+  }
+  if (!focus) return `${r.publisher.cluster}/${r.publisher.service}`;
+  return /:\d+$/.test(focus.name)
+    ? focus.name
+    : `${focus.name}${focus.containerPort ? `:${focus.containerPort}` : ""}`;
+}
+
+export interface WhyInput {
+  client: WhyClient;
+  report: HealthReport;
+  network: NetworkFacts;
+  region: string;
+}
+
+/** The whole chain, and the verdict from its first broken link (name, then path, then app). */
+export function judgeWhy(input: WhyInput): WhyReport {
+  const { client, report, network } = input;
+  const who = shortName(client);
+  const target = targetName(report);
+  const checks = [
+    ...nameChecks(client, report, network, input.region),
+    ...pathChecksOf(client, report, network),
+    ...appChecks(client, report),
+  ];
+  const broken = checks.find((c) => c.status === "broken");
+  const unknown = checks.find((c) => c.status === "unknown");
+  const flowing = checks.find((c) => c.link === "traffic from the client" && c.status === "ok");
+  const base = { client: clientLabel(client), target, checks, health: report };
+  if (broken) {
+    const seen =
+      flowing && broken.layer !== "app"
+        ? ` (yet its traffic showed in the last ${report.traffic?.window.label ?? "15m"}: the rule changed since, or some of its tasks still get through)`
+        : "";
+    return {
+      ...base,
+      status: "broken",
+      verdict: `✖ ${who} cannot reach ${target}: ${broken.link.endsWith("(replies)") ? "the replies are dropped: " : ""}${broken.detail}${seen}`,
+      fix: broken.fix,
+      next: broken.fix
+        ? `Fix (${broken.layer}): run the command above, then /ecs why ${clientLabel(client)} ${report.query} again.`
+        : `Fix the ${broken.layer} link above, then /ecs why ${clientLabel(client)} ${report.query} again.`,
+    };
+  }
+  if (unknown) {
+    return {
+      ...base,
+      status: "unknown",
+      verdict: `? ${who} → ${target}: nothing found broken, but ${unknown.link} is unknown: ${unknown.detail}`,
+      next: `Unknown is not open: retry in a minute if AWS throttled; give the bot's role the read if it was denied. Until then check ${unknown.link} in the console.`,
+    };
+  }
+  return {
+    ...base,
+    status: "reachable",
+    verdict: `✔ ${who} can reach ${target}: the name resolves for it, the rules let TCP ${dialledPort(report.resolution.bindings[0]) ?? ""} through both ways, and ${report.resolution.healthy} endpoint(s) are healthy${flowing ? "; its traffic shows in the metrics" : ""}`,
+    next: `Everything the bot can read is open. If it still fails, look inside the task: is the app listening on that port, does a firewall in the container drop it (ECS Exec into ${who} and connect to ${target})?`,
+  };
+}

@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
+import { runEcsCommand } from "../../src/commands/router.ts";
+import { renderText } from "../../src/render/text.ts";
+import { useEmulatedAws } from "../support/emulated-aws.ts";
+
+let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const why = async (args: string) =>
+  renderText((await runEcsCommand(`why ${args}`, () => awsContext("ap-northeast-1"))).doc);
+const headline = (text: string) => text.split("\n")[0];
+/** The chain line of one link, as the engineer reads it. */
+const link = (text: string, name: string) =>
+  text
+    .split("\n")
+    .find((l) => l.trim().slice(2).startsWith(`${name}:`))
+    ?.trim();
+
+beforeAll(async () => {
+  aws = await useEmulatedAws();
+});
+afterAll(async () => {
+  await aws.stop();
+});
+beforeEach(() => {
+  clearSharedCache();
+  aws.emulator.resetStats();
+  aws.emulator.setDenied([]);
+});
+
+describe("/ecs why on the demo fleet's pairs", () => {
+  it("says web-frontend reaches nginx end to end: every link ✔ and its traffic seen", async () => {
+    const text = await why("tutorial/web-frontend nginx.service-connect");
+
+    expect(headline(text)).toBe(
+      "✔ web-frontend can reach nginx.service-connect:80: the name resolves for it, the rules let TCP 80 through both ways, and 2 endpoint(s) are healthy; its traffic shows in the metrics",
+    );
+    expect(text).not.toMatch(/^\s*[✖?] /m);
+    expect(link(text, "service-connect-nginx-service security groups in")).toBe(
+      "✔ service-connect-nginx-service security groups in: sg-0c0ffee00000a0001 (nginx-tasks) allows TCP 80 from sg-0c0ffee00000a0002",
+    );
+    expect(link(text, "traffic from the client")).toMatch(
+      /^✔ traffic from the client: web-frontend sent [\d,]+ requests .* to nginx in the last 15m/,
+    );
+    expect(text).toContain("look inside the task");
+  });
+
+  it("names the security group that keeps legacy-report out of api.internal.local, and the command that lets it in", async () => {
+    const text = await why("tutorial/legacy-report api.internal.local");
+
+    expect(headline(text)).toBe(
+      "✖ legacy-report cannot reach api.internal.local:8080: no rule of sg-0c0ffee00000b0001 (api-service-tasks) allows TCP 8080 from legacy-report (10.0.2.88, sg-0c0ffee00000a0004): it allows TCP 8080 only from sg-0c0ffee00000a0002, sg-0c0ffee00000d0001, 10.1.1.0/24, sg-0c0ffee00000b0001",
+    );
+    expect(text).toContain(
+      "aws ec2 authorize-security-group-ingress --group-id sg-0c0ffee00000b0001 --protocol tcp --port 8080 --source-group sg-0c0ffee00000a0004",
+    );
+    // The name resolves: the chain shows it before the broken path.
+    expect(link(text, "vpc-0b1e2c3d4e5f60718 DNS attributes")).toMatch(/^✔ /);
+  });
+
+  it("says a Lambda outside any VPC never resolves a private DNS name, and how to attach it", async () => {
+    const text = await why("lambda:report-mailer api.internal.local");
+
+    expect(headline(text)).toBe(
+      "✖ Lambda report-mailer cannot reach api.internal.local:8080: Lambda report-mailer is not attached to a VPC: it resolves through public DNS, which does not answer for the private zone of internal.local",
+    );
+    expect(text).toContain(
+      "aws lambda update-function-configuration --function-name report-mailer --vpc-config SubnetIds=<subnets of vpc-0b1e2c3d4e5f60718>",
+    );
+  });
+
+  it("says a Lambda can never resolve a Service Connect alias, and offers the DNS name instead", async () => {
+    const text = await why("lambda:order-webhook api.service-connect");
+
+    expect(headline(text)).toContain(
+      "✖ Lambda order-webhook cannot reach api.service-connect:8080: api.service-connect is a Service Connect alias",
+    );
+    expect(headline(text)).toContain("A Lambda function never can");
+    expect(text).toContain("use api.internal.local (this service's Service Discovery DNS name");
+  });
+
+  it("finds the peered VPC whose DNS hostnames are off", async () => {
+    const text = await why("lambda:nightly-export api.internal.local");
+
+    expect(headline(text)).toBe(
+      "✖ Lambda nightly-export cannot reach api.internal.local:8080: vpc-0d2e3f4a5b6c70819 has enableDnsHostnames off: private hosted zones do not resolve in it, silently",
+    );
+    expect(text).toContain(
+      `aws ec2 modify-vpc-attribute --vpc-id vpc-0d2e3f4a5b6c70819 --enable-dns-hostnames '{"Value":true}'`,
+    );
+    // Across the peering: both directions routed, and the CIDR rule counts.
+    expect(text).toMatch(
+      /✔ route subnet-0b2c0ffee0000001a → 10\.0\.\d\.0\/24: rtb-0d2e0ffee00000001 sends 10\.0\.0\.0\/16 to pcx-0a1b2c3d4e5f60789/,
+    );
+    expect(text).toMatch(/✔ route subnet-0a1c0ffee0000001\w → 10\.1\.1\.0\/24 \(replies\)/);
+    expect(link(text, "api-service security groups in")).toContain(
+      "allows TCP 8080 from 10.1.1.0/24",
+    );
+  });
+
+  it("finds the network ACL that drops the replies to a Lambda's ephemeral ports", async () => {
+    const text = await why("lambda:order-webhook api.internal.local");
+
+    expect(headline(text)).toBe(
+      "✖ Lambda order-webhook cannot reach api.internal.local:8080: the replies are dropped: acl-0c0ffee0000000011 denies TCP 1024-32767, 61000-65535 from 10.0.1.101 (rule 32767)",
+    );
+    // One entry for every subnet the replies come from, before the final deny.
+    expect(text).toContain(
+      "aws ec2 create-network-acl-entry --network-acl-id acl-0c0ffee0000000011 --ingress --rule-number 32766 --protocol tcp --port-range From=1024,To=65535 --cidr-block 10.0.0.0/22 --rule-action allow",
+    );
+    expect(link(text, "subnet-0a1c0ffee0000011a out")).toMatch(/^✔ /);
+  });
+
+  it("says legacy-report was deployed before the alias appeared and must be redeployed", async () => {
+    const text = await why("tutorial/legacy-report api.service-connect");
+
+    expect(headline(text)).toBe(
+      "✖ legacy-report cannot reach api.service-connect:8080: legacy-report's deployment started 2026-11-21 08:00 UTC, before api first appeared in service-connect (2026-11-22 10:50 UTC): its tasks' proxies do not know api.service-connect until it is redeployed",
+    );
+    expect(text).toContain(
+      "aws ecs update-service --cluster tutorial --service legacy-report --force-new-deployment",
+    );
+  });
+
+  it("says a Service Connect client of another namespace cannot resolve the alias", async () => {
+    const text = await why("staging/web-frontend api.service-connect:8080");
+
+    expect(headline(text)).toBe(
+      "✖ web-frontend cannot reach api.service-connect:8080: web-frontend uses Service Connect namespace staging; api.service-connect is only in namespace service-connect",
+    );
+  });
+});
+
+describe("/ecs why when AWS does not answer", () => {
+  it("shows ? for the security groups when EC2 denies them, never ✔ or ✖ without data", async () => {
+    aws.emulator.setDenied(["EC2.DescribeSecurityGroups"]);
+
+    const text = await why("tutorial/legacy-report api.internal.local");
+
+    expect(headline(text)).toMatch(
+      /^\? legacy-report → api\.internal\.local:8080: nothing found broken, but /,
+    );
+    expect(link(text, "legacy-report security groups out")).toBe(
+      "? legacy-report security groups out: legacy-report's security groups: the bot's IAM role may not call DescribeSecurityGroups (UnauthorizedOperation)",
+    );
+    expect(link(text, "api-service security groups in")).toMatch(/^\? /);
+    expect(text).toContain("Partial answer: could not read the security groups");
+  });
+
+  it("says the path is unknown when the subnets cannot be read, and still judges the name", async () => {
+    aws.emulator.setDenied(["EC2.DescribeSubnets"]);
+
+    const text = await why("lambda:order-webhook api.service-connect");
+
+    expect(headline(text)).toContain("A Lambda function never can");
+    expect(link(text, "network path")).toBe(
+      "? network path: the subnets of both ends: the bot's IAM role may not call DescribeSubnets (UnauthorizedOperation)",
+    );
+  });
+
+  it("says whether the Lambda is in a VPC is unknown when GetFunctionConfiguration is denied", async () => {
+    aws.emulator.setDenied(["Lambda.GetFunctionConfiguration"]);
+
+    const text = await why("lambda:order-webhook api.internal.local");
+
+    expect(headline(text)).toMatch(/^\? Lambda order-webhook → api\.internal\.local:8080/);
+    expect(text).not.toMatch(/^\s*✖ /m);
+  });
+});
+
+describe("/ecs why with bad input", () => {
+  it.each([
+    ["", "give a client and a target"],
+    ["tutorial/web-frontend", "give a client and a target"],
+    ["a b c", "give exactly two names"],
+    ["tutorial/web-frontend tutorial/web-frontend", "the client and the target are the same"],
+    ["nginx.service-connect tutorial/web-frontend", "the client is what makes the call"],
+    ["lambda:bad$name api.internal.local", "a Lambda function name has only letters"],
+    ["tutorial/web-frontend <script>", "the target: names contain only letters"],
+  ])("answers %j with a usage message and no AWS call", async (args, reason) => {
+    const text = await why(args);
+
+    expect(headline(text)).toContain(reason);
+    expect(text).toContain("/ecs why tutorial/web-frontend api.service-connect:8080");
+    expect(aws.emulator.stats().total).toBe(0);
+  });
+
+  it("says which client was not found", async () => {
+    const text = await why("lambda:no-such-function api.internal.local");
+
+    expect(headline(text)).toBe("Client not found: lambda:no-such-function");
+  });
+
+  it("says the target was not found as whois does", async () => {
+    const text = await why("tutorial/web-frontend nosuch.service-connect");
+
+    expect(headline(text)).toContain("Not found");
+  });
+});

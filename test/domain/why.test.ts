@@ -1,0 +1,326 @@
+import { describe, expect, it } from "vitest";
+import { judgeHealth } from "../../src/domain/health.ts";
+import type {
+  NetworkAcl,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
+} from "../../src/domain/network-path.ts";
+import { buildResolution } from "../../src/domain/resolution.ts";
+import {
+  judgeWhy,
+  type NetworkFacts,
+  type ServiceClient,
+  type WhyClient,
+} from "../../src/domain/why.ts";
+import { parseWhy } from "../../src/domain/why-query.ts";
+import { nginxFacts } from "../support/facts.ts";
+
+const VPC = "vpc-0b1e2c3d4e5f60718";
+const SUBNETS: Subnet[] = [
+  { id: "subnet-0a1c0ffee0000001a", vpcId: VPC, cidr: "10.0.1.0/24" },
+  { id: "subnet-0a1c0ffee0000001c", vpcId: VPC, cidr: "10.0.2.0/24" },
+];
+const OPEN_ACL: NetworkAcl = {
+  id: "acl-0c0ffee0000000001",
+  ingress: [{ ruleNumber: 100, protocol: "-1", action: "allow", cidr: "0.0.0.0/0" }],
+  egress: [{ ruleNumber: 100, protocol: "-1", action: "allow", cidr: "0.0.0.0/0" }],
+};
+const all = { protocol: "-1", cidrs: ["0.0.0.0/0"], groupIds: [] };
+const GROUPS: SecurityGroup[] = [
+  {
+    id: "sg-0c0ffee00000a0001",
+    name: "nginx-tasks",
+    ingress: [
+      {
+        protocol: "tcp",
+        ports: { from: 80, to: 80 },
+        cidrs: [],
+        groupIds: ["sg-0c0ffee00000a0002"],
+      },
+    ],
+    egress: [all],
+  },
+  { id: "sg-0c0ffee00000a0002", name: "web-frontend-tasks", ingress: [], egress: [all] },
+];
+
+function network(overrides: Partial<NetworkFacts> = {}): NetworkFacts {
+  return {
+    subnets: { known: true, value: SUBNETS },
+    groups: { known: true, value: GROUPS },
+    acls: {
+      known: true,
+      value: new Map(SUBNETS.map((s) => [s.id, OPEN_ACL])),
+    },
+    ...overrides,
+  };
+}
+
+function web(overrides: Partial<NonNullable<ServiceClient["ecs"]>> = {}): ServiceClient {
+  return {
+    kind: "service",
+    cluster: "tutorial",
+    service: "web-frontend",
+    ecs: {
+      serviceConnectNamespace: "service-connect",
+      deployedAt: new Date("2026-11-22T12:00:00Z"),
+      securityGroupIds: ["sg-0c0ffee00000a0002"],
+      subnetIds: ["subnet-0a1c0ffee0000001a"],
+      ...overrides,
+    },
+    tasks: {
+      known: true,
+      value: [{ taskId: "2b3c", ip: "10.0.1.88", subnetId: "subnet-0a1c0ffee0000001a" }],
+    },
+  };
+}
+
+function nginxReport() {
+  const facts = nginxFacts();
+  const resolution = buildResolution(
+    {
+      query: "nginx.service-connect",
+      subject: { kind: "name", name: "nginx.service-connect" },
+      focusName: { name: "nginx.service-connect" },
+    },
+    facts,
+  );
+  return judgeHealth({ resolution, service: facts.service, stoppedTasks: [], gaps: [] });
+}
+
+const judge = (client: WhyClient, net = network()) =>
+  judgeWhy({ client, report: nginxReport(), network: net, region: "ap-northeast-1" });
+
+describe("why A cannot reach B: the name", () => {
+  it("lets a Service Connect client of the namespace deployed after the name resolve it", () => {
+    const report = judge(web());
+
+    expect(report.status).toBe("reachable");
+    expect(report.checks[0]).toMatchObject({ layer: "name", status: "ok" });
+  });
+
+  it("breaks the name for a client deployed before the name first appeared, and says redeploy", () => {
+    const report = judge(web({ deployedAt: new Date("2026-11-19T08:00:00Z") }));
+
+    expect(report.status).toBe("broken");
+    expect(report.verdict).toContain("before nginx first appeared in service-connect");
+    expect(report.fix).toBe(
+      "aws ecs update-service --cluster tutorial --service web-frontend --force-new-deployment",
+    );
+  });
+
+  it("leaves the name unknown, not broken, when the client's deployment time is unread", () => {
+    const report = judge(web({ deployedAt: undefined }));
+
+    expect(report.checks[0]).toMatchObject({ layer: "name", status: "unknown" });
+    expect(report.status).toBe("unknown");
+    expect(report.verdict).toMatch(
+      /^\? web-frontend → nginx\.service-connect:80: nothing found broken/,
+    );
+  });
+
+  it("breaks the name for a service without Service Connect", () => {
+    const report = judge(web({ serviceConnectNamespace: undefined }));
+
+    expect(report.verdict).toContain("does not use Service Connect: its tasks have no proxy");
+  });
+
+  it("says the client's Service Connect setting is unknown when its service is unread", () => {
+    const client: ServiceClient = { ...web(), ecs: undefined };
+
+    const report = judge(client);
+
+    expect(report.checks.filter((c) => c.status === "broken")).toEqual([]);
+    expect(report.status).toBe("unknown");
+  });
+});
+
+describe("why A cannot reach B: the path", () => {
+  it("never judges a path from security groups it could not read", () => {
+    const report = judge(
+      web(),
+      network({ groups: { known: false, why: "AWS throttled DescribeSecurityGroups" } }),
+    );
+
+    const groups = report.checks.filter((c) => c.link.includes("security groups"));
+    expect(groups.map((c) => c.status)).toEqual(["unknown", "unknown"]);
+    expect(groups[0]?.detail).toContain("AWS throttled DescribeSecurityGroups");
+    expect(report.status).toBe("unknown");
+  });
+
+  it("still says traffic flowed when the rules now look closed: the rule changed since", () => {
+    const closed = GROUPS.map((g) => (g.id === "sg-0c0ffee00000a0001" ? { ...g, ingress: [] } : g));
+    const report = nginxReport();
+    report.traffic = {
+      window: { label: "15m", seconds: 900, period: 60 },
+      discoveryName: "nginx",
+      callers: [{ cluster: "tutorial", service: "web-frontend", requests: 1200 }],
+    } as unknown as typeof report.traffic; // only the fields the check reads
+
+    const why = judgeWhy({
+      client: web(),
+      report,
+      network: network({ groups: { known: true, value: closed } }),
+      region: "ap-northeast-1",
+    });
+
+    expect(why.verdict).toContain("no rule of sg-0c0ffee00000a0001 (nginx-tasks) allows TCP 80");
+    expect(why.verdict).toContain("yet its traffic showed in the last 15m");
+  });
+
+  it("across VPCs, breaks the path when the client's route table has no route to the server", () => {
+    const other: Subnet = {
+      id: "subnet-0b2c0ffee0000001a",
+      vpcId: "vpc-0d2e3f4a5b6c70819",
+      cidr: "10.1.1.0/24",
+    };
+    const lambda: WhyClient = {
+      kind: "lambda",
+      name: "nightly-export",
+      fn: {
+        known: true,
+        value: {
+          name: "nightly-export",
+          vpc: {
+            vpcId: other.vpcId,
+            subnetIds: [other.id],
+            securityGroupIds: ["sg-0c0ffee00000a0002"],
+          },
+        },
+      },
+    };
+    const tables = new Map<string, RouteTable>([
+      [
+        other.id,
+        {
+          id: "rtb-1",
+          vpcId: other.vpcId,
+          main: true,
+          subnetIds: [],
+          routes: [{ destination: "10.1.0.0/16", target: "local", state: "active" }],
+        },
+      ],
+      ...SUBNETS.map((s): [string, RouteTable] => [
+        s.id,
+        {
+          id: "rtb-0",
+          vpcId: VPC,
+          main: true,
+          subnetIds: [],
+          routes: [{ destination: "10.1.0.0/16", target: "pcx-1", state: "active" }],
+        },
+      ]),
+    ]);
+    const net = network({
+      subnets: { known: true, value: [...SUBNETS, other] },
+      acls: { known: true, value: new Map([...SUBNETS, other].map((s) => [s.id, OPEN_ACL])) },
+      routes: { known: true, value: tables },
+    });
+
+    const report = judge(lambda, net);
+
+    const route = report.checks.find(
+      (c) => c.link === "route subnet-0b2c0ffee0000001a → 10.0.1.0/24",
+    );
+    expect(route).toMatchObject({
+      status: "broken",
+      detail: "rtb-1 has no route to 10.0.1.0/24 (service-connect-nginx-service)",
+    });
+    expect(route?.fix).toContain(
+      "aws ec2 create-route --route-table-id rtb-1 --destination-cidr-block 10.0.1.0/24",
+    );
+  });
+
+  it("says a path that leaves the VPC through a gateway is not checked, not open", () => {
+    const other: Subnet = { id: "subnet-x", vpcId: "vpc-other", cidr: "172.16.0.0/24" };
+    const client: ServiceClient = {
+      ...web({ subnetIds: ["subnet-x"] }),
+      tasks: { known: true, value: [{ taskId: "t", ip: "172.16.0.9", subnetId: "subnet-x" }] },
+    };
+    const viaIgw = {
+      id: "rtb-x",
+      vpcId: "vpc-other",
+      main: true,
+      subnetIds: [],
+      routes: [{ destination: "0.0.0.0/0", target: "igw-0abc", state: "active" }],
+    };
+    const net = network({
+      subnets: { known: true, value: [...SUBNETS, other] },
+      acls: { known: true, value: new Map([...SUBNETS, other].map((s) => [s.id, OPEN_ACL])) },
+      routes: { known: true, value: new Map([["subnet-x", viaIgw]]) },
+    });
+
+    const report = judge(client, net);
+
+    const route = report.checks.find((c) => c.link.startsWith("route subnet-x"));
+    expect(route).toMatchObject({ status: "unknown" });
+    expect(route?.detail).toContain("the path leaves the VPC and is not checked");
+  });
+
+  it("counts a CIDR rule for a Lambda only when it holds the Lambda's whole subnet", () => {
+    const half = GROUPS.map((g) =>
+      g.id === "sg-0c0ffee00000a0001"
+        ? {
+            ...g,
+            ingress: [
+              {
+                protocol: "tcp",
+                ports: { from: 80, to: 80 },
+                cidrs: ["10.0.1.0/25"],
+                groupIds: [],
+              },
+            ],
+          }
+        : g,
+    );
+    const lambda: WhyClient = {
+      kind: "lambda",
+      name: "order-webhook",
+      fn: {
+        known: true,
+        value: {
+          name: "order-webhook",
+          vpc: {
+            vpcId: VPC,
+            subnetIds: [SUBNETS[0]?.id ?? ""],
+            securityGroupIds: ["sg-0c0ffee00000d0001"],
+          },
+        },
+      },
+    };
+
+    const report = judge(lambda, network({ groups: { known: true, value: half } }));
+
+    const inbound = report.checks.find(
+      (c) => c.link === "service-connect-nginx-service security groups in",
+    );
+    expect(inbound?.status).toBe("broken");
+  });
+});
+
+describe("parseWhy", () => {
+  it("takes a Lambda by name or ARN, and a service by cluster/name", () => {
+    expect(parseWhy("lambda:order-webhook api.internal.local")).toMatchObject({
+      kind: "pair",
+      client: { kind: "lambda", name: "order-webhook" },
+      target: { kind: "dotted-name", name: "api.internal.local" },
+    });
+    expect(
+      parseWhy("arn:aws:lambda:ap-northeast-1:123456789012:function:order-webhook 10.0.1.101"),
+    ).toMatchObject({
+      client: { kind: "lambda", name: "order-webhook" },
+      target: { kind: "ipv4" },
+    });
+    expect(parseWhy("tutorial/web-frontend nginx.service-connect:80")).toMatchObject({
+      client: { kind: "ecs", query: { kind: "cluster-service", service: "web-frontend" } },
+      target: { port: 80 },
+    });
+  });
+
+  it("refuses the same name twice, in any case", () => {
+    expect(parseWhy("Tutorial/Web tutorial/web")).toMatchObject({
+      kind: "invalid",
+      reason: "the client and the target are the same",
+    });
+  });
+});
