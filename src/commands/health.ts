@@ -2,7 +2,7 @@ import type { HealthAnswer } from "../domain/answer.ts";
 import type { EcsTask } from "../domain/facts.ts";
 import { type ClientService, type HealthReport, judgeHealth } from "../domain/health.ts";
 import { parseQuery } from "../domain/query.ts";
-import { buildResolution, namespaceByRef } from "../domain/resolution.ts";
+import { buildResolution, namespaceByRef, type ServiceFacts } from "../domain/resolution.ts";
 import { parseWindow, type TrafficReport, type TrafficWindow } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { namespaceClients } from "./namespace-services.ts";
@@ -43,10 +43,12 @@ export async function reportFor(
   target: Target,
   /** The instant judged: a digest judges every service at its own one. */
   now = new Date(),
+  /** Told the target's facts as soon as they are read, before clients and traffic (/ecs why). */
+  onFacts?: (facts: ServiceFacts) => void,
 ): Promise<HealthReport | undefined> {
   const gaps = new Gaps();
   try {
-    return await judgeTarget(ctx, gaps, target, now);
+    return await judgeTarget(ctx, gaps, target, now, onFacts);
   } finally {
     answerGaps.merge(gaps);
   }
@@ -57,9 +59,13 @@ async function judgeTarget(
   gaps: Gaps,
   target: Target,
   now: Date,
+  onFacts?: (facts: ServiceFacts) => void,
 ): Promise<HealthReport | undefined> {
   const [facts, stopped] = await Promise.all([
-    gatherTargetFacts(ctx, gaps, target),
+    gatherTargetFacts(ctx, gaps, target).then((f) => {
+      if (f) onFacts?.(f);
+      return f;
+    }),
     stoppedTasks(ctx, gaps, target),
   ]);
   if (!facts) return undefined;

@@ -1,9 +1,8 @@
 import { AwsReadError } from "../aws/errors.ts";
 import type { WhyAnswer } from "../domain/answer.ts";
 import type { EcsTask, Namespace } from "../domain/facts.ts";
-import type { HealthReport } from "../domain/health.ts";
 import type { Known, Subnet } from "../domain/network-path.ts";
-import { namespaceByRef } from "../domain/resolution.ts";
+import { buildResolution, namespaceByRef, type Resolution } from "../domain/resolution.ts";
 import {
   type ClientTask,
   judgeWhy,
@@ -118,9 +117,9 @@ async function readNetwork(
   ctx: AwsContext,
   gaps: Gaps,
   client: WhyClient,
-  report: HealthReport,
+  target: Resolution,
 ): Promise<NetworkFacts> {
-  const pub = report.resolution.publisher.ecs;
+  const pub = target.publisher.ecs;
   const subnetIds = [...new Set([...clientSubnets(client), ...(pub?.subnets ?? [])])];
   const groupIds = [...new Set([...clientGroups(client), ...(pub?.securityGroups ?? [])])];
   const [subnets, groups, acls] = await Promise.all([
@@ -136,7 +135,7 @@ async function readNetwork(
       ? client.fn.value.vpc?.vpcId
       : vpcOf(clientSubnets(client));
   const serverVpc = vpcOf(pub?.subnets ?? []);
-  const scope = report.resolution.bindings[0]?.scope;
+  const scope = target.bindings[0]?.scope;
   const privateDns = scope?.kind === "dns" && scope.privateZone;
   const ends = subnets.value.filter((s: Subnet) => s.vpcId === clientVpc || s.vpcId === serverVpc);
   const [dns, routes] = await Promise.all([
@@ -159,16 +158,25 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
   }
   const ctx = aws();
   const gaps = new Gaps();
-  const [client, reports] = await Promise.all([
+  const readClient =
     query.client.kind === "lambda"
       ? lambdaClient(ctx, gaps, query.client.name)
-      : serviceClient(ctx, gaps, query.client),
-    findTargets(ctx, gaps, query.target).then(async (targets) =>
-      (await Promise.all(targets.map((t) => reportFor(ctx, gaps, t)))).filter(
-        (r): r is HealthReport => r !== undefined,
-      ),
+      : serviceClient(ctx, gaps, query.client);
+  // EC2 is asked as soon as both ends' groups and subnets are known: while the target's health
+  // still reads its clients and traffic, not after.
+  const judgeable = findTargets(ctx, gaps, query.target).then((targets) =>
+    Promise.all(
+      targets.map(async (target) => {
+        let network: Promise<NetworkFacts | undefined> = Promise.resolve(undefined);
+        const report = await reportFor(ctx, gaps, target, new Date(), (facts) => {
+          const resolution = buildResolution(target.request, facts);
+          network = readClient.then((c) => c && readNetwork(ctx, gaps, c, resolution));
+        });
+        return report && { report, network: await network };
+      }),
     ),
-  ]);
+  );
+  const [client, found] = await Promise.all([readClient, judgeable]);
   if (!client) {
     return {
       kind: "client-not-found",
@@ -177,16 +185,13 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
       gaps: gaps.list,
     };
   }
+  const reports: WhyReport[] = [];
+  for (const pair of found) {
+    if (!pair?.network) continue;
+    reports.push(
+      judgeWhy({ client, report: pair.report, network: pair.network, region: ctx.region }),
+    );
+  }
   if (reports.length === 0) return notFound(ctx, gaps, query.target);
-  const judged: WhyReport[] = await Promise.all(
-    reports.map(async (report) =>
-      judgeWhy({
-        client,
-        report,
-        network: await readNetwork(ctx, gaps, client, report),
-        region: ctx.region,
-      }),
-    ),
-  );
-  return { kind: "found", query: query.text, reports: judged, gaps: gaps.list };
+  return { kind: "found", query: query.text, reports, gaps: gaps.list };
 }

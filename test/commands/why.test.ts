@@ -196,3 +196,29 @@ describe("/ecs why with bad input", () => {
     expect(headline(text)).toContain("Not found");
   });
 });
+
+describe("what a why costs", () => {
+  it("asks EC2 once per kind of rule, while the target's health is still being read", async () => {
+    aws.emulator.setLatency(30);
+    try {
+      await why("tutorial/legacy-report api.internal.local");
+      const cold = aws.emulator.stats();
+      aws.emulator.resetStats();
+      await why("tutorial/legacy-report api.internal.local");
+      const warm = aws.emulator.stats();
+
+      for (const op of ["DescribeSecurityGroups", "DescribeNetworkAcls", "DescribeSubnets"]) {
+        expect(cold.calls[`EC2.${op}`]).toBe(1);
+      }
+      // One VPC: no route table is read; a private DNS name: both DNS attributes.
+      expect(cold.calls["EC2.DescribeRouteTables"]).toBeUndefined();
+      expect(cold.calls["EC2.DescribeVpcAttribute"]).toBe(2);
+      // Rules and subnets come from the cache a second later.
+      expect(Object.keys(warm.calls).filter((k) => k.startsWith("EC2."))).toEqual([]);
+      // The EC2 rounds overlap the target's clients and traffic: two fewer than one after the other.
+      expect(cold.sequentialRoundTrips).toBeLessThanOrEqual(6);
+    } finally {
+      aws.emulator.setLatency(0);
+    }
+  });
+});

@@ -45,6 +45,35 @@ describe("Lambda handler, /ecs slash command", () => {
     expect(allText(r)).toContain("*Who can resolve it*");
   });
 
+  it("answers a signed /ecs why with the verdict first, the fix to copy, and the whole chain", async () => {
+    const r = reply(
+      await lambda.invoke(
+        signedFormEvent(slashCommand("why tutorial/legacy-report api.internal.local")),
+      ),
+    );
+
+    expect(r.text).toMatch(
+      /^✖ legacy-report cannot reach api\.internal\.local:8080: no rule of sg-0c0ffee00000b0001/,
+    );
+    const text = allText(r);
+    expect(text.indexOf("✖ legacy-report cannot reach")).toBeLessThan(text.indexOf("*1. Name"));
+    expect(text).toContain(
+      "`aws ec2 authorize-security-group-ingress --group-id sg-0c0ffee00000b0001 --protocol tcp --port 8080 --source-group sg-0c0ffee00000a0004`",
+    );
+    expect(text).toContain("*2. Path (do the VPC's rules let TCP through, both ways)*");
+    expect(lambda.emulator.stats().calls["EC2.DescribeSecurityGroups"]).toBe(1);
+  });
+
+  it("refuses /ecs why with a mention for a client, escaped, before any AWS call", async () => {
+    const result = await lambda.invoke(
+      signedFormEvent(slashCommand("why <!channel> api.internal.local")),
+    );
+
+    expect(result.body ?? "").not.toContain("<!channel>");
+    expect(reply(result).text).toContain("Cannot answer that: the client:");
+    expect(lambda.emulator.stats().total).toBe(0);
+  });
+
   it("rejects a forged signature with 401 and makes no AWS call", async () => {
     const result = await lambda.invoke(
       signedFormEvent(slashCommand("whois nginx.service-connect"), { secret: "not-the-secret" }),
