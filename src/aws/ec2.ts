@@ -36,6 +36,9 @@ function toRule(permission: IpPermission): SecurityGroupRule {
     ports,
     cidrs: (permission.IpRanges ?? []).flatMap((r) => (r.CidrIp ? [r.CidrIp] : [])),
     groupIds: (permission.UserIdGroupPairs ?? []).flatMap((p) => (p.GroupId ? [p.GroupId] : [])),
+    prefixListIds: (permission.PrefixListIds ?? []).flatMap((p) =>
+      p.PrefixListId ? [p.PrefixListId] : [],
+    ),
   };
 }
 

@@ -23,6 +23,8 @@ export interface SecurityGroupRule {
   cidrs: string[];
   /** Security groups the rule allows (UserIdGroupPairs). */
   groupIds: string[];
+  /** Managed prefix lists the rule allows: their CIDRs are not read, so they decide nothing. */
+  prefixListIds?: string[];
 }
 
 export interface SecurityGroup {
@@ -82,6 +84,13 @@ function parseCidr(cidr: string): { first: number; last: number } | undefined {
   const size = 2 ** (32 - prefix);
   const first = Math.floor(network / size) * size;
   return { first, last: first + size - 1 };
+}
+
+/** Whether two IPv4 CIDRs (or addresses) share any address. */
+export function overlaps(a: string, b: string): boolean {
+  const x = parseCidr(a);
+  const y = parseCidr(b);
+  return x !== undefined && y !== undefined && x.first <= y.last && y.first <= x.last;
 }
 
 /** The smallest IPv4 CIDR that holds all of these (one ACL entry for several subnets). */
@@ -262,6 +271,18 @@ function groupCheck(
       detail: `${groupNames([match.group.id], owner.groups.value).join("")} allows TCP ${port} ${what} ${by}`,
     };
   }
+  // A prefix list on that port may hold the peer: unread, so neither open nor closed.
+  const lists = owner.groups.value
+    .flatMap((g) => g[direction])
+    .filter((r) => isTcp(r.protocol) && covers(r.ports, port))
+    .flatMap((r) => r.prefixListIds ?? []);
+  if (lists.length > 0) {
+    return {
+      link,
+      status: "unknown",
+      detail: `no rule of ${groupNames(owner.securityGroupIds, owner.groups.value).join(", ")} names ${peer.name} (${peer.ip}) for TCP ${port}, but prefix list ${[...new Set(lists)].join(", ")} may hold it (prefix lists are not read)`,
+    };
+  }
   const [mine] = owner.securityGroupIds;
   const [theirs] = peer.securityGroupIds;
   const fix =
@@ -300,6 +321,27 @@ function aclCheck(
     };
   }
   const acl = owner.acl.value;
+  // A peer that is a whole subnet (a Lambda's ENIs): an entry covering only part of it decides
+  // for some of its addresses and not others, so the hop depends on the address: unknown.
+  const partial = acl[direction]
+    .filter(
+      (e) =>
+        isTcp(e.protocol) &&
+        e.cidr !== undefined &&
+        e.ruleNumber < 32767 &&
+        overlaps(peer.ip, e.cidr) &&
+        !inCidr(peer.ip, e.cidr) &&
+        (e.ports ?? { from: 0, to: 65535 }).from <= ports.to &&
+        (e.ports ?? { from: 0, to: 65535 }).to >= ports.from,
+    )
+    .sort((a, b) => a.ruleNumber - b.ruleNumber)[0];
+  if (partial) {
+    return {
+      link,
+      status: "unknown",
+      detail: `${acl.id} rule ${partial.ruleNumber} (${partial.action} ${partial.cidr}) covers only part of ${peer.ip}: it depends on which address ${peer.name} has`,
+    };
+  }
   const denied = naclDenials(naclDecisions(acl, direction, peer.ip, ports));
   if (denied.length === 0) {
     return {

@@ -156,10 +156,25 @@ describe("Ec2Adapter on the wire", () => {
             ports: { from: 8080, to: 8080 },
             cidrs: ["10.1.1.0/24"],
             groupIds: ["sg-0c0ffee00000a0002"],
+            prefixListIds: [],
           },
-          { protocol: "-1", ports: undefined, cidrs: [], groupIds: ["sg-0c0ffee00000b0001"] },
+          {
+            protocol: "-1",
+            ports: undefined,
+            cidrs: [],
+            groupIds: ["sg-0c0ffee00000b0001"],
+            prefixListIds: [],
+          },
         ],
-        egress: [{ protocol: "-1", ports: undefined, cidrs: ["0.0.0.0/0"], groupIds: [] }],
+        egress: [
+          {
+            protocol: "-1",
+            ports: undefined,
+            cidrs: ["0.0.0.0/0"],
+            groupIds: [],
+            prefixListIds: [],
+          },
+        ],
       },
     ]);
   });

@@ -363,4 +363,53 @@ describe("the path of one connection, hop by hop", () => {
       "ok api-service security groups in",
     ]);
   });
+
+  it("leaves a security group hop unknown when only a prefix list could let the peer in", () => {
+    const listed: SecurityGroup = {
+      id: "sg-0b1c2d3e4f5a60002",
+      name: "api-service",
+      ingress: [
+        {
+          protocol: "tcp",
+          ports: { from: 8080, to: 8080 },
+          cidrs: [],
+          groupIds: [],
+          prefixListIds: ["pl-0a1b2c3d4e5f60001"],
+        },
+      ],
+      egress: [],
+    };
+    const end: PathEnd = { ...server(), groups: { known: true, value: [listed] } };
+
+    const hop = pathChecks(client(), end, 8080).find(
+      (c) => c.link === "api-service security groups in",
+    );
+
+    expect(hop?.status).toBe("unknown");
+    expect(hop?.detail).toContain("prefix list pl-0a1b2c3d4e5f60001 may hold it");
+    expect(hop?.fix).toBeUndefined();
+  });
+
+  it("leaves an ACL hop unknown when an entry covers only part of a Lambda's subnet", () => {
+    const halfDenied: NetworkAcl = {
+      id: "acl-0lambda00000000b",
+      ingress: [
+        { ruleNumber: 90, protocol: "6", action: "deny", cidr: "10.0.1.0/25" },
+        { ruleNumber: 100, protocol: "-1", action: "allow", cidr: "0.0.0.0/0" },
+      ],
+      egress: defaultAcl.egress,
+    };
+    const lambda = client({
+      name: "Lambda order-webhook",
+      ip: "10.0.1.0/24",
+      ephemeral: EPHEMERAL.lambda,
+    });
+
+    const hop = pathChecks(lambda, server({ acl: { known: true, value: halfDenied } }), 8080).find(
+      (c) => c.link === "subnet-0a1c0ffee0000001d in",
+    );
+
+    expect(hop).toMatchObject({ status: "unknown" });
+    expect(hop?.detail).toContain("rule 90 (deny 10.0.1.0/25) covers only part of 10.0.1.0/24");
+  });
 });
