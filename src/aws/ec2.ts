@@ -1,14 +1,9 @@
-import {
-  DescribeNetworkAclsCommand,
-  DescribeRouteTablesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcAttributeCommand,
-  type EC2Client,
-  type IpPermission,
-  type NetworkAclEntry,
-  type NetworkAcl as SdkNetworkAcl,
-  type RouteTable as SdkRouteTable,
+import type {
+  EC2Client,
+  IpPermission,
+  NetworkAclEntry,
+  NetworkAcl as SdkNetworkAcl,
+  RouteTable as SdkRouteTable,
 } from "@aws-sdk/client-ec2";
 import type {
   NaclEntry,
@@ -89,6 +84,12 @@ function toRouteTable(table: SdkRouteTable): RouteTable {
   };
 }
 
+/** The EC2 client and the SDK module its commands come from, loaded together on first use. */
+export interface Ec2Sdk {
+  client: EC2Client;
+  sdk: typeof import("@aws-sdk/client-ec2");
+}
+
 const key = (ids: readonly string[]) => [...new Set(ids)].sort().join(",");
 
 /** The VPC's rules and layout, as the domain's types (src/domain/network-path.ts). */
@@ -96,7 +97,8 @@ export class Ec2Adapter {
   private readonly options: { abortSignal?: AbortSignal } | undefined;
 
   constructor(
-    private readonly client: EC2Client,
+    /** Loaded on first use: see ec2Client in clients.ts. */
+    private readonly client: () => Promise<Ec2Sdk>,
     private readonly cache: TtlCache,
     private readonly region: string,
     /** The request's deadline (see AwsContext). */
@@ -109,8 +111,9 @@ export class Ec2Adapter {
     if (ids.length === 0) return Promise.resolve([]);
     return this.cache.getOrLoad(`ec2:${this.region}:sg:${key(ids)}`, TTL.networkRules, () =>
       read(`describe security groups ${key(ids)}`, "DescribeSecurityGroups", async () => {
-        const out = await this.client.send(
-          new DescribeSecurityGroupsCommand({ GroupIds: [...new Set(ids)] }),
+        const { client, sdk } = await this.client();
+        const out = await client.send(
+          new sdk.DescribeSecurityGroupsCommand({ GroupIds: [...new Set(ids)] }),
           this.options,
         );
         return (out.SecurityGroups ?? []).map((g) => ({
@@ -128,8 +131,9 @@ export class Ec2Adapter {
     if (subnetIds.length === 0) return Promise.resolve(new Map());
     return this.cache.getOrLoad(`ec2:${this.region}:acl:${key(subnetIds)}`, TTL.networkRules, () =>
       read(`describe the network ACLs of ${key(subnetIds)}`, "DescribeNetworkAcls", async () => {
-        const out = await this.client.send(
-          new DescribeNetworkAclsCommand({
+        const { client, sdk } = await this.client();
+        const out = await client.send(
+          new sdk.DescribeNetworkAclsCommand({
             Filters: [{ Name: "association.subnet-id", Values: [...new Set(subnetIds)] }],
           }),
           this.options,
@@ -150,8 +154,9 @@ export class Ec2Adapter {
     if (ids.length === 0) return Promise.resolve([]);
     return this.cache.getOrLoad(`ec2:${this.region}:subnets:${key(ids)}`, TTL.topology, () =>
       read(`describe subnets ${key(ids)}`, "DescribeSubnets", async () => {
-        const out = await this.client.send(
-          new DescribeSubnetsCommand({ SubnetIds: [...new Set(ids)] }),
+        const { client, sdk } = await this.client();
+        const out = await client.send(
+          new sdk.DescribeSubnetsCommand({ SubnetIds: [...new Set(ids)] }),
           this.options,
         );
         return (out.Subnets ?? []).map((s) => ({
@@ -174,8 +179,9 @@ export class Ec2Adapter {
     const vpcs = [...new Set(subnets.map((s) => s.vpcId))];
     return this.cache.getOrLoad(`ec2:${this.region}:rt:${key(ids)}`, TTL.networkRules, () =>
       read(`describe the route tables of ${key(ids)}`, "DescribeRouteTables", async () => {
+        const { client, sdk } = await this.client();
         const describe = (filters: { Name: string; Values: string[] }[]) =>
-          this.client.send(new DescribeRouteTablesCommand({ Filters: filters }), this.options);
+          client.send(new sdk.DescribeRouteTablesCommand({ Filters: filters }), this.options);
         const [explicit, main] = await Promise.all([
           describe([{ Name: "association.subnet-id", Values: [...new Set(ids)] }]),
           describe([
@@ -202,10 +208,11 @@ export class Ec2Adapter {
   vpcDns(vpcId: string): Promise<VpcDns> {
     return this.cache.getOrLoad(`ec2:${this.region}:dns:${vpcId}`, TTL.topology, () =>
       read(`describe the DNS attributes of ${vpcId}`, "DescribeVpcAttribute", async () => {
+        const { client, sdk } = await this.client();
         const [support, hostnames] = await Promise.all(
           (["enableDnsSupport", "enableDnsHostnames"] as const).map((Attribute) =>
-            this.client.send(
-              new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute }),
+            client.send(
+              new sdk.DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute }),
               this.options,
             ),
           ),

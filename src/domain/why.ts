@@ -793,7 +793,7 @@ export function judgeWhy(input: WhyInput): WhyReport {
   return {
     ...base,
     status: "reachable",
-    verdict: `✔ ${who} can reach ${target}: the name resolves for it, the rules let TCP ${dialledPort(report.resolution.bindings[0]) ?? ""} through both ways, and ${report.resolution.healthy} endpoint(s) are healthy${flowing ? "; its traffic shows in the metrics" : ""}`,
+    verdict: `✔ ${who} can reach ${target}: the name resolves for it, the rules let TCP ${dialledPort(report.resolution.bindings[0]) ?? ""} through both ways, and ${report.resolution.healthy} endpoint${report.resolution.healthy === 1 ? " is" : "s are"} healthy${flowing ? "; its traffic shows in the metrics" : ""}`,
     next: `Everything the bot can read is open. If it still fails, look inside the task: is the app listening on that port, does a firewall in the container drop it (ECS Exec into ${who} and connect to ${target})?`,
   };
 }

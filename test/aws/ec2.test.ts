@@ -1,4 +1,4 @@
-import { EC2Client } from "@aws-sdk/client-ec2";
+import * as sdk from "@aws-sdk/client-ec2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +16,14 @@ const XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
 let clock = 0;
 const ec2 = (cache = new TtlCache(() => clock)) =>
-  new Ec2Adapter(new EC2Client({ region: REGION, credentials, maxAttempts: 1 }), cache, REGION);
+  new Ec2Adapter(
+    async () => ({
+      client: new sdk.EC2Client({ region: REGION, credentials, maxAttempts: 1 }),
+      sdk,
+    }),
+    cache,
+    REGION,
+  );
 
 /** Answers one EC2 Action with XML, recording the form fields it was sent. */
 function interceptEc2(action: string, xml: string, seen: URLSearchParams[] = [], status = 200) {

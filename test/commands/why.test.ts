@@ -32,7 +32,7 @@ describe("/ecs why on the demo fleet's pairs", () => {
     const text = await why("tutorial/web-frontend nginx.service-connect");
 
     expect(headline(text)).toBe(
-      "✔ web-frontend can reach nginx.service-connect:80: the name resolves for it, the rules let TCP 80 through both ways, and 2 endpoint(s) are healthy; its traffic shows in the metrics",
+      "✔ web-frontend can reach nginx.service-connect:80: the name resolves for it, the rules let TCP 80 through both ways, and 2 endpoints are healthy; its traffic shows in the metrics",
     );
     expect(text).not.toMatch(/^\s*[✖?] /m);
     expect(link(text, "service-connect-nginx-service security groups in")).toBe(
