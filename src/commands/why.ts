@@ -59,10 +59,12 @@ async function serviceClient(
   ]);
   const svc = described?.services[0];
   const sc = svc?.serviceConnect?.enabled ? svc.serviceConnect : undefined;
+  const asked = target.describedTasks?.[0];
   return {
     kind: "service",
     cluster,
     service: name,
+    task: asked && { id: asked.id, ip: asked.ipv4, startedAt: asked.startedAt },
     ecs: svc && {
       serviceConnectNamespace: sc
         ? (namespaceByRef(namespaces, sc.namespace)?.name ?? sc.namespace)

@@ -46,6 +46,8 @@ export interface ServiceClient {
   kind: "service";
   cluster: string;
   service: string;
+  /** Asked by task ID or IP: that task alone is the client. */
+  task?: { id: string; ip?: string; startedAt?: Date };
   /** Undefined when DescribeServices could not be read. */
   ecs?: {
     /** The Service Connect namespace's name (the command maps ECS's ARN to it), when enabled. */
@@ -96,7 +98,11 @@ export function clientLabel(client: WhyClient): string {
 }
 
 const shortName = (client: WhyClient) =>
-  client.kind === "lambda" ? `Lambda ${client.name}` : client.service;
+  client.kind === "lambda"
+    ? `Lambda ${client.name}`
+    : client.task
+      ? `task ${client.task.ip ?? client.task.id.slice(0, 12)} of ${client.service}`
+      : client.service;
 
 /** The port the client's connection really arrives on at the server's ENI. */
 export function dialledPort(focus: NameBinding | undefined): number | undefined {
@@ -151,20 +157,26 @@ function serviceConnectNameCheck(
       fix: `${update} --service-connect-configuration 'enabled=true,namespace=${ns}' (starts a new deployment)`,
     };
   }
-  if (!focus.appearedAt || !ecs.deployedAt) {
+  // A task knows the endpoints that existed when it started: asked about one task, its own start
+  // decides; about a service, its PRIMARY deployment's (ECS guide, "Service Connect components").
+  const started = client.task ? client.task.startedAt : ecs.deployedAt;
+  const who = client.task
+    ? `task ${client.task.id.slice(0, 12)} of ${client.service}`
+    : `${client.service}'s deployment`;
+  if (!focus.appearedAt || !started) {
     return {
       layer: "name",
       link,
       status: "unknown",
-      detail: `${client.service} is in namespace ${ns}, but ${focus.appearedAt ? `when its deployment started` : `when ${focus.discoveryName} first appeared in the namespace`} could not be read, so whether its proxies know ${name} is unknown`,
+      detail: `${client.service} is in namespace ${ns}, but ${focus.appearedAt ? `when ${who} started` : `when ${focus.discoveryName} first appeared in the namespace`} could not be read, so whether its proxies know ${name} is unknown`,
     };
   }
-  if (ecs.deployedAt.getTime() < focus.appearedAt.getTime()) {
+  if (started.getTime() < focus.appearedAt.getTime()) {
     return {
       layer: "name",
       link,
       status: "broken",
-      detail: `${client.service}'s deployment started ${utcMinute(ecs.deployedAt)}, before ${focus.discoveryName} first appeared in ${ns} (${utcMinute(focus.appearedAt)}): its tasks' proxies do not know ${name} until it is redeployed`,
+      detail: `${who} started ${utcMinute(started)}, before ${focus.discoveryName} first appeared in ${ns} (${utcMinute(focus.appearedAt)}): its tasks' proxies do not know ${name} until it is redeployed`,
       fix: `${update} --force-new-deployment`,
     };
   }
@@ -172,7 +184,7 @@ function serviceConnectNameCheck(
     layer: "name",
     link,
     status: "ok",
-    detail: `${client.service} is a Service Connect service of ${ns}, deployed ${utcMinute(ecs.deployedAt)}, after ${focus.discoveryName} first appeared (${utcMinute(focus.appearedAt)})`,
+    detail: `${client.service} is a Service Connect service of ${ns}; ${who} started ${utcMinute(started)}, after ${focus.discoveryName} first appeared (${utcMinute(focus.appearedAt)})`,
   };
 }
 
@@ -342,8 +354,6 @@ function nameChecks(
       ];
   }
 }
-
-const unknownOf = <T>(k: Known<T>): string | undefined => (k.known ? undefined : k.why);
 
 /** A subnet's CIDR, or the address itself when the subnet is not among those read. */
 function subnetOf(subnets: Subnet[], id: string | undefined, ip?: string): Subnet | undefined {
@@ -581,11 +591,9 @@ function pathChecksOf(client: WhyClient, report: HealthReport, network: NetworkF
       : `${report.resolution.publisher.service}'s security groups could not be read`;
     return [{ layer: "path", link, status: "unknown", detail: why }];
   }
-  const subnetsWhy = unknownOf(network.subnets);
-  if (subnetsWhy !== undefined || !network.subnets.known) {
-    return [
-      { layer: "path", link, status: "unknown", detail: `the subnets of both ends: ${subnetsWhy}` },
-    ];
+  if (!network.subnets.known) {
+    const why = network.subnets.why;
+    return [{ layer: "path", link, status: "unknown", detail: `the subnets of both ends: ${why}` }];
   }
   const subnets = network.subnets.value;
   const clients = clientEnds(client, subnets, network);

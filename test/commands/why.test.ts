@@ -121,6 +121,14 @@ describe("/ecs why on the demo fleet's pairs", () => {
     );
   });
 
+  it("takes a client by task IP: that task, judged by when it started", async () => {
+    const text = await why("10.0.2.88 api.service-connect");
+
+    expect(headline(text)).toMatch(
+      /^✖ task 10\.0\.2\.88 of legacy-report cannot reach api\.service-connect:8080: task ab1c2d3e4f5a of legacy-report started 2026-11-21 08:0\d UTC, before api first appeared/,
+    );
+  });
+
   it("says a Service Connect client of another namespace cannot resolve the alias", async () => {
     const text = await why("staging/web-frontend api.service-connect:8080");
 

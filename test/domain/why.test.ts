@@ -109,6 +109,20 @@ describe("why A cannot reach B: the name", () => {
     );
   });
 
+  it("judges one task asked about by its own start, not its service's deployment", () => {
+    const task = { id: "2b3c4d5e6f7a48b9c0d1e2f3a4b5c603", ip: "10.0.1.88" };
+    const old = judge({ ...web(), task: { ...task, startedAt: new Date("2026-11-19T08:00:00Z") } });
+    const fresh = judge({
+      ...web(),
+      task: { ...task, startedAt: new Date("2026-11-22T12:01:00Z") },
+    });
+
+    expect(old.verdict).toContain(
+      "✖ task 10.0.1.88 of web-frontend cannot reach nginx.service-connect:80: task 2b3c4d5e6f7a of web-frontend started 2026-11-19 08:00 UTC, before nginx first appeared",
+    );
+    expect(fresh.status).toBe("reachable");
+  });
+
   it("leaves the name unknown, not broken, when the client's deployment time is unread", () => {
     const report = judge(web({ deployedAt: undefined }));
 
