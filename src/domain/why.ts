@@ -55,7 +55,6 @@ export interface ServiceClient {
     deployedAt?: Date;
     securityGroupIds: string[];
     subnetIds: string[];
-    networkMode?: string;
   };
   /** Its running tasks (or the one task asked about); unknown when unread. */
   tasks: Known<ClientTask[]>;
@@ -340,7 +339,7 @@ function nameChecks(
           layer: "name",
           link: `resolve ${hostOf(focus)}`,
           status: "note",
-          detail: `${hostOf(focus)} has no DNS records: ${shortName(client)} must call Cloud Map DiscoverInstances (and may: servicediscovery:DiscoverInstances)`,
+          detail: `${hostOf(focus)} has no DNS records: ${shortName(client)} must call Cloud Map DiscoverInstances (its role needs servicediscovery:DiscoverInstances)`,
         },
       ];
     case "unconfirmed":
@@ -761,9 +760,27 @@ export interface WhyInput {
   region: string;
 }
 
+/**
+ * Asked by service, task or IP, the target's names are all candidates: judge the one this client
+ * would use (a Service Connect alias of its own namespace, else a DNS name), not merely the first.
+ */
+function forClient(client: WhyClient, report: HealthReport): HealthReport {
+  const r = report.resolution;
+  if (r.subject.kind === "name" || r.bindings.length < 2) return report;
+  const usable = (b: NameBinding) =>
+    b.scope.kind === "service-connect"
+      ? client.kind === "service" && client.ecs?.serviceConnectNamespace === b.scope.namespace
+      : b.scope.kind === "dns";
+  const chosen = r.bindings.find(usable);
+  if (!chosen || chosen === r.bindings[0]) return report;
+  const bindings = [chosen, ...r.bindings.filter((b) => b !== chosen)];
+  return { ...report, resolution: { ...r, bindings } };
+}
+
 /** The whole chain, and the verdict from its first broken link (name, then path, then app). */
 export function judgeWhy(input: WhyInput): WhyReport {
-  const { client, report, network } = input;
+  const { client, network } = input;
+  const report = forClient(client, input.report);
   const who = shortName(client);
   const target = targetName(report);
   const checks = [

@@ -129,6 +129,12 @@ describe("/ecs why on the demo fleet's pairs", () => {
     );
   });
 
+  it("asked by service, judges the name this client would use: a Lambda gets the DNS name", async () => {
+    const text = await why("lambda:report-mailer ecs_service_discovery/api-service");
+
+    expect(headline(text)).toContain("✖ Lambda report-mailer cannot reach api.internal.local:8080");
+  });
+
   it("says a Service Connect client of another namespace cannot resolve the alias", async () => {
     const text = await why("staging/web-frontend api.service-connect:8080");
 
