@@ -1,5 +1,6 @@
 import {
   DescribeServicesCommand,
+  ListServicesByNamespaceCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   type ECSClient,
@@ -79,6 +80,25 @@ export class EcsAdapter {
           (p) => p.serviceArns,
         ),
       ),
+    );
+  }
+
+  /**
+   * The first page (up to 100) of a namespace's services, and whether there are more: enough to
+   * say who can resolve a name without paging through a namespace of thousands one request after
+   * another. The whole listing, when it is already held, answers instead.
+   */
+  async servicesByNamespacePage(namespace: string): Promise<{ arns: string[]; more: boolean }> {
+    const whole = this.cache.peek<string[]>(`ecs:${this.region}:ns:${namespace}`);
+    if (whole) return { arns: await whole, more: false };
+    return this.cache.getOrLoad(`ecs:${this.region}:ns-page:${namespace}`, TTL.serviceList, () =>
+      read(`list services in namespace ${namespace}`, "ListServicesByNamespace", async () => {
+        const out = await this.client.send(
+          new ListServicesByNamespaceCommand({ namespace, maxResults: PAGE_MAX }),
+          this.options,
+        );
+        return { arns: out.serviceArns ?? [], more: out.nextToken !== undefined };
+      }),
     );
   }
 

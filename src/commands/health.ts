@@ -62,7 +62,7 @@ async function judgeTarget(
   onFacts?: (facts: ServiceFacts) => void,
 ): Promise<HealthReport | undefined> {
   const [facts, stopped] = await Promise.all([
-    gatherTargetFacts(ctx, gaps, target).then((f) => {
+    gatherTargetFacts(ctx, gaps, target, "whole").then((f) => {
       if (f) onFacts?.(f);
       return f;
     }),

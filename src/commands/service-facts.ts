@@ -51,6 +51,7 @@ export async function gatherServiceFacts(
   known?: KnownName,
   /** Tasks the caller already described (a task or IP lookup), kept even when stopped. */
   describedTasks: EcsTask[] = [],
+  namespaceListing: NamespaceListing = "page",
 ): Promise<ServiceFacts | undefined> {
   const label = `${cluster}/${serviceName}`;
   // Instance IDs are task IDs when ECS registered them; anything else is no task to describe.
@@ -121,6 +122,7 @@ export async function gatherServiceFacts(
   }
   const instances = new Map<string, CloudMapInstance[]>();
   const namespaceServices = new Map<string, string[]>();
+  const namespaceServicesMore = new Set<string>();
 
   // Endpoints are shown for one name only (the one asked about, else the first published),
   // so only that name's instances are read: the others cost calls and a round trip for nothing.
@@ -200,11 +202,17 @@ export async function gatherServiceFacts(
       ? gaps
           .soft(
             `the Service Connect services of ${scNamespace.name}`,
-            ctx.ecs.listServicesByNamespace(scNamespace.arn),
+            namespaceListing === "whole"
+              ? ctx.ecs
+                  .listServicesByNamespace(scNamespace.arn)
+                  .then((arns) => ({ arns, more: false }))
+              : ctx.ecs.servicesByNamespacePage(scNamespace.arn),
             undefined,
           )
-          .then((arns) => {
-            if (arns) namespaceServices.set(scNamespace.arn, arns.map(idOf).sort());
+          .then((page) => {
+            if (!page) return;
+            namespaceServices.set(scNamespace.arn, page.arns.map(idOf).sort());
+            if (page.more) namespaceServicesMore.add(scNamespace.arn);
           })
       : undefined,
     ...scServices.map((cm) => (scNamespace ? readInstances(cm, scNamespace) : undefined)),
@@ -247,17 +255,26 @@ export async function gatherServiceFacts(
     cloudMapServices,
     instances,
     namespaceServices,
+    namespaceServicesMore,
     zoneVpcs,
     known,
     gaps: gaps.list,
   };
 }
 
+/**
+ * How much of a Service Connect namespace's service list to read with the facts: the first page
+ * (whois: enough to say who can resolve a name, in one request at any namespace size) or all of
+ * it (health and traffic, which judge or measure every client anyway: read now, it is shared).
+ */
+export type NamespaceListing = "page" | "whole";
+
 /** The facts of one target found by a query (see findTargets), reusing what was read to find it. */
 export function gatherTargetFacts(
   ctx: AwsContext,
   gaps: Gaps,
   target: { cluster: string; service: string; known?: KnownName; describedTasks?: EcsTask[] },
+  namespaceListing: NamespaceListing = "page",
 ): Promise<ServiceFacts | undefined> {
   return gatherServiceFacts(
     ctx,
@@ -266,5 +283,6 @@ export function gatherTargetFacts(
     target.service,
     target.known,
     target.describedTasks,
+    namespaceListing,
   );
 }

@@ -98,7 +98,7 @@ async function resultFor(
   window: TrafficWindow,
   now: Date,
 ): Promise<TrafficResult | undefined> {
-  const facts = await gatherTargetFacts(ctx, gaps, target);
+  const facts = await gatherTargetFacts(ctx, gaps, target, "whole");
   if (!facts) return undefined;
   if (!facts.service) {
     // Which Service Connect name to measure is in the service's configuration: unknown here.

@@ -57,6 +57,8 @@ export type Scope =
       namespaceType: Namespace["type"];
       /** Service Connect services in the namespace (these can resolve); undefined if unread. */
       clientServices?: string[];
+      /** Only the first page of them was read: the namespace holds more. */
+      clientServicesMore?: boolean;
     }
   | {
       kind: "dns";
@@ -175,6 +177,8 @@ export interface ServiceFacts {
   instances: Map<string, CloudMapInstance[]>;
   /** Service Connect services per namespace ARN (from ListServicesByNamespace). */
   namespaceServices: Map<string, string[]>;
+  /** Namespaces (ARNs) of which only the first page of services was read: there are more. */
+  namespaceServicesMore?: Set<string>;
   /** VPCs per hosted zone ID. */
   zoneVpcs: Map<string, string[]>;
   /** The name found in Cloud Map before the ECS service was read (the fast path). */
@@ -256,6 +260,7 @@ function serviceConnectBindings(facts: ServiceFacts, service: EcsService): NameB
           namespace: nsName ?? "(namespace unread)",
           namespaceType: ns?.type ?? "HTTP",
           clientServices: ns ? facts.namespaceServices.get(ns.arn) : undefined,
+          clientServicesMore: ns ? facts.namespaceServicesMore?.has(ns.arn) : undefined,
         },
         portName: entry.portName,
         containerName: mapping?.container,

@@ -37,6 +37,9 @@ function shortId(id: string | undefined): string {
   return id ? id.slice(0, 12) : "?";
 }
 
+/** Services named in "who can resolve it"; the rest are counted. */
+const LISTED = 10;
+
 function scopeLine(binding: NameBinding, r: Resolution): Line {
   const scope: Scope = binding.scope;
   const name = binding.name;
@@ -46,7 +49,11 @@ function scopeLine(binding: NameBinding, r: Resolution): Line {
       const who =
         clients === undefined
           ? "(the list of those services could not be read)"
-          : `(${clients.length} such service${clients.length === 1 ? "" : "s"}: ${clients.join(", ") || "none"})`;
+          : scope.clientServicesMore
+            ? `(more than ${clients.length} services; the first page read: ${clients.slice(0, LISTED).join(", ")}, …)`
+            : clients.length > LISTED
+              ? `(${clients.length} such services: ${clients.slice(0, LISTED).join(", ")} and ${clients.length - LISTED} more)`
+              : `(${clients.length} such service${clients.length === 1 ? "" : "s"}: ${clients.join(", ") || "none"})`;
       return [
         { code: name },
         `: Service Connect alias in ${scope.namespaceType === "HTTP" ? "HTTP" : "DNS"} namespace `,

@@ -41,3 +41,28 @@ describe("what a whois of a known name costs", () => {
     }
   });
 });
+
+describe("what a whois of a name in a big namespace costs", () => {
+  it("reads one page of the namespace's services, whatever its size, and says there are more", async () => {
+    const costs = [];
+    for (const services of [50, 1000]) {
+      const aws = await useEmulatedAws(generateFleet({ services, namespaces: 1 }), 30);
+      stop = aws.stop;
+      const answer = await whois(() => awsContext("ap-northeast-1"), "orders-api.mesh");
+      costs.push({ services, answer, stats: aws.emulator.stats() });
+      await aws.stop();
+      stop = undefined;
+    }
+    const [small, large] = costs;
+
+    expect(large?.stats.calls["ECS.ListServicesByNamespace"]).toBe(1);
+    expect(large?.stats.calls).toEqual(small?.stats.calls);
+    expect(large?.stats.sequentialRoundTrips).toBeLessThanOrEqual(3);
+    const scope =
+      large?.answer.kind === "found" ? large.answer.resolutions[0]?.bindings[0]?.scope : undefined;
+    expect(scope).toMatchObject({ kind: "service-connect", clientServicesMore: true });
+    expect(
+      small?.answer.kind === "found" && small.answer.resolutions[0]?.bindings[0]?.scope,
+    ).toMatchObject({ clientServicesMore: false });
+  });
+});
