@@ -180,16 +180,15 @@ async function targetsFor(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Ta
         gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]),
       ]);
       const lower = query.name.toLowerCase();
+      // Ask each namespace for the name itself, all at once: DiscoverInstances answers
+      // ServiceNotFound where there is no such service, and an empty list where it has no
+      // endpoint. Listing every Cloud Map service of every namespace to find it costs one request
+      // per page, one after another: the cost would grow with the namespaces' size.
       const [byName, byService] = await Promise.all([
         Promise.all(
           namespaces.map(async (ns) => {
-            const services = await gaps.soft(
-              `the Cloud Map services of ${ns.name}`,
-              ctx.cloudMap.listServices(ns),
-              [],
-            );
-            if (!services.some((s) => s.name.toLowerCase() === lower)) return [];
-            const instances = (await discover(ctx, gaps, ns, lower)) ?? [];
+            const instances = await discover(ctx, gaps, ns, lower);
+            if (!instances) return [];
             const qualified = `${lower}.${ns.name}`;
             return targetsForName(ctx, gaps, query.text, ns, lower, instances, { name: qualified });
           }),

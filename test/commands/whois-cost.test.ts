@@ -66,3 +66,23 @@ describe("what a whois of a name in a big namespace costs", () => {
     ).toMatchObject({ clientServicesMore: false });
   });
 });
+
+describe("what a whois of a bare name costs", () => {
+  it("asks every namespace for the name at once: the same calls at 50 and 1,000 services", async () => {
+    const costs = [];
+    for (const services of [50, 1000]) {
+      const aws = await useEmulatedAws(generateFleet({ services, namespaces: 2 }), 30);
+      stop = aws.stop;
+      const answer = await whois(() => awsContext("ap-northeast-1"), "orders-api");
+      costs.push({ answer, stats: aws.emulator.stats() });
+      await aws.stop();
+      stop = undefined;
+    }
+    const [small, large] = costs;
+
+    expect(large?.answer.kind).toBe("found");
+    expect(large?.stats.calls).toEqual(small?.stats.calls);
+    expect(large?.stats.calls["ServiceDiscovery.ListServices"]).toBeUndefined();
+    expect(large?.stats.sequentialRoundTrips).toBeLessThanOrEqual(4);
+  });
+});
