@@ -108,6 +108,8 @@ export interface EmulatorStats {
   sequentialRoundTrips: number;
   /** Requests refused before reaching an operation (unsigned, badly signed, unknown operation, bad JSON). */
   rejected: number;
+  /** The most requests of each operation the emulator was serving at one moment. */
+  maxInFlight: Record<string, number>;
 }
 
 export interface RunningEmulator {
@@ -370,6 +372,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   };
 
   const calls: Record<string, number> = {};
+  /** Requests of each operation being served right now, and the most ever at once. */
+  const inFlight: Record<string, number> = {};
+  const maxInFlight: Record<string, number> = {};
   const requests: RecordedRequest[] = [];
   let spans: Span[] = [];
   let throttled = 0;
@@ -456,6 +461,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const key = `${record.service}.${record.operation}`;
     calls[key] = (calls[key] ?? 0) + 1;
     requests.push(record);
+    inFlight[key] = (inFlight[key] ?? 0) + 1;
+    maxInFlight[key] = Math.max(maxInFlight[key] ?? 0, inFlight[key] ?? 0);
+    res.on("close", () => {
+      inFlight[key] = (inFlight[key] ?? 1) - 1;
+    });
     res.on("finish", () => {
       spans.push({ start, end: performance.now() });
       record.status = res.statusCode;
@@ -770,10 +780,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         denied,
         sequentialRoundTrips: longestSequentialChain(spans),
         rejected,
+        maxInFlight: { ...maxInFlight },
       };
     },
     resetStats() {
       for (const key of Object.keys(calls)) delete calls[key];
+      for (const key of Object.keys(maxInFlight)) delete maxInFlight[key];
       requests.length = 0;
       spans = [];
       throttled = 0;

@@ -1,9 +1,9 @@
 import {
   DescribeServicesCommand,
-  ListServicesByNamespaceCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   type ECSClient,
+  ListServicesByNamespaceCommand,
   paginateListClusters,
   paginateListServices,
   paginateListServicesByNamespace,

@@ -526,6 +526,12 @@ describe("AWS emulator stats", () => {
         denied: 0,
         sequentialRoundTrips: 2,
         rejected: 0,
+        // The first two were sent together, each operation once at a time.
+        maxInFlight: {
+          "ECS.ListServices": 1,
+          "ServiceDiscovery.DiscoverInstances": 1,
+          "ECS.DescribeServices": 1,
+        },
       });
       expect(emu.requests.map((r) => r.operation).sort()).toEqual([
         "DescribeServices",
@@ -559,6 +565,7 @@ describe("AWS emulator stats", () => {
         denied: 0,
         sequentialRoundTrips: 0,
         rejected: 0,
+        maxInFlight: {},
       });
       expect(emu.requests).toEqual([]);
     });
