@@ -1,12 +1,11 @@
 // `npx tsx bench/bundle.ts`: the Lambda artefact against a bundle of its bare dependencies, side by
-// side in one run: both built with the production options of scripts/bundle.mjs plus minify, and
+// side in one run: both built by scripts/bundle.mjs (the production build), with and without minify, and
 // each one's cold module load (a fresh Node process importing it, median of 5). Issue 11's target:
 // the bot's bundle no larger than its dependencies' and no slower to load.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import * as esbuild from "esbuild";
 
 const root = path.resolve(import.meta.dirname, "..");
 // What src/ imports, the way it imports it (the EC2 client on first use only).
@@ -29,31 +28,19 @@ export * as levenshtein from "fastest-levenshtein";
 export const ec2 = () => import("@aws-sdk/client-ec2");
 `;
 
-const banner = [
-  'import { createRequire as __bundleCreateRequire } from "node:module";',
-  "const require = __bundleCreateRequire(import.meta.url);",
-].join("\n");
-
-async function build(entry: string, outdir: string, minify: boolean) {
-  await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    outdir,
-    splitting: true,
-    entryNames: "[name]",
-    chunkNames: "chunks/[name]-[hash]",
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "esm",
-    mainFields: ["module", "main"],
-    nodePaths: [path.join(root, "node_modules")],
-    banner: { js: banner },
-    minify,
-    legalComments: "none",
-    logLevel: "error",
-  });
+/** The production build itself (scripts/bundle.mjs), into `outdir`: the options cannot drift. */
+function build(entry: string, outdir: string, minify: boolean) {
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, "scripts/bundle.mjs"),
+      entry,
+      "--outdir",
+      outdir,
+      ...(minify ? ["--minify"] : []),
+    ],
+    { stdio: "ignore" },
+  );
 }
 
 function sizes(dir: string, entryFile: string) {
@@ -90,8 +77,8 @@ const rows: string[] = [];
 for (const minify of [false, true]) {
   const botDir = path.join(work, `bot-${minify}`);
   const bareDir = path.join(work, `bare-${minify}`);
-  await build(path.join(root, "src/handler.ts"), botDir, minify);
-  await build(bareEntry, bareDir, minify);
+  build(path.join(root, "src/handler.ts"), botDir, minify);
+  build(bareEntry, bareDir, minify);
   const bot = sizes(botDir, "handler.mjs");
   const bare = sizes(bareDir, "bare.mjs");
   const botMs = coldLoad(path.join(botDir, "handler.mjs"));

@@ -3,6 +3,7 @@
 //
 //   npm run bundle                      # src/handler.ts -> dist/handler.mjs (+ .map, + dist/chunks/)
 //   node scripts/bundle.mjs <entry.ts>  # another entry, for packaging trials only
+//   node scripts/bundle.mjs <entry.ts> --outdir DIR [--minify]   # trials elsewhere (bench/bundle.ts)
 //
 // Decisions:
 // - ESM output (the package is "type": "module"; Lambda loads dist/handler.mjs as ESM from the
@@ -25,11 +26,16 @@
 import { mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import * as esbuild from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const outdir = path.join(root, "dist");
-const entry = path.resolve(root, process.argv[2] ?? "src/handler.ts");
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { outdir: { type: "string" }, minify: { type: "boolean" } },
+});
+const outdir = path.resolve(root, values.outdir ?? "dist");
+const entry = path.resolve(root, positionals[0] ?? "src/handler.ts");
 
 const FORBIDDEN_DIRS = ["emulator", "test"];
 const forbidden = (file) => {
@@ -90,7 +96,7 @@ async function main() {
       // Lets a trial entry outside the repository resolve the repository's dependencies.
       nodePaths: [path.join(root, "node_modules")],
       banner: { js: banner },
-      minify: false,
+      minify: values.minify ?? false,
       sourcemap: "linked",
       sourcesContent: false,
       legalComments: "none",

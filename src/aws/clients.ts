@@ -19,7 +19,7 @@ export interface AwsClients {
    * use: the EC2 client is 2.4 MB of bundle whose evaluation would add ~145 ms to every cold start
    * (measured: module load 211 → 355 ms), and only /ecs why needs it.
    */
-  ec2: () => Promise<Ec2Sdk>;
+  ec2: LazyEc2;
   /** /ecs why: a Lambda client's VPC attachment (not the bot's own Invoke: src/aws/lambda.ts). */
   lambda: LambdaClient;
 }
@@ -152,9 +152,15 @@ function instrument(stack: MiddlewareStackLike): void {
 }
 
 /** The EC2 client, created with the module on the first call and then reused. */
-function lazyEc2(config: ReturnType<typeof sharedConfig>): () => Promise<Ec2Sdk> {
+interface LazyEc2 {
+  (): Promise<Ec2Sdk>;
+  /** Destroys the client if it was ever created; never loads the module to do so. */
+  destroy(): void;
+}
+
+function lazyEc2(config: ReturnType<typeof sharedConfig>): LazyEc2 {
   let loading: Promise<Ec2Sdk> | undefined;
-  return () => {
+  const get = () => {
     loading ??= import("@aws-sdk/client-ec2").then((sdk) => {
       const client = new sdk.EC2Client(config());
       instrument(client.middlewareStack);
@@ -162,6 +168,9 @@ function lazyEc2(config: ReturnType<typeof sharedConfig>): () => Promise<Ec2Sdk>
     });
     return loading;
   };
+  return Object.assign(get, {
+    destroy: () => void loading?.then(({ client }) => client.destroy()),
+  });
 }
 
 export function awsClients(
@@ -208,7 +217,7 @@ export function forgetAwsClients(): void {
     c.cloudMap.destroy();
     c.route53.destroy();
     c.cloudWatch.destroy();
-    void c.ec2().then(({ client }) => client.destroy());
+    c.ec2.destroy();
     c.lambda.destroy();
   }
   byRegion.clear();

@@ -1,7 +1,7 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TtlCache } from "../../src/aws/cache.ts";
 import { CloudMapAdapter } from "../../src/aws/cloud-map.ts";
 import { EcsAdapter } from "../../src/aws/ecs.ts";
@@ -13,6 +13,7 @@ import {
   ECS_HOST,
   ECS_TARGET,
   interceptJson,
+  onlyNock,
   REGION,
   type SeenCall,
 } from "../support/aws-wire.ts";
@@ -35,15 +36,7 @@ const cloudMap = () =>
 const serviceArn = (i: number) =>
   `arn:aws:ecs:${REGION}:123456789012:service/big/svc-${String(i).padStart(3, "0")}`;
 
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+onlyNock();
 
 describe("EcsAdapter on the wire", () => {
   it("follows nextToken through three pages of ListServices", async () => {

@@ -1,12 +1,19 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TtlCache } from "../../src/aws/cache.ts";
 import { CloudWatchAdapter } from "../../src/aws/cloudwatch.ts";
 import { EcsAdapter } from "../../src/aws/ecs.ts";
 import type { MetricQuery } from "../../src/domain/metrics.ts";
-import { ECS_HOST, ECS_TARGET, interceptJson, REGION, type SeenCall } from "../support/aws-wire.ts";
+import {
+  ECS_HOST,
+  ECS_TARGET,
+  interceptJson,
+  onlyNock,
+  REGION,
+  type SeenCall,
+} from "../support/aws-wire.ts";
 
 // Batching and paging at their edges: exactly a batch, and one more (issue 11).
 const credentials = { accessKeyId: "AKIDTESTONLY", secretAccessKey: "test-secret" };
@@ -19,14 +26,7 @@ const ecs = () =>
 const sizes = (seen: SeenCall[], key: string) =>
   seen.map((c) => (c.body[key] as string[]).length).sort((a, b) => b - a);
 
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+onlyNock();
 
 describe("batches and pages at their edges", () => {
   it.each([

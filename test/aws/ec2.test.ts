@@ -1,11 +1,12 @@
 import * as sdk from "@aws-sdk/client-ec2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TtlCache } from "../../src/aws/cache.ts";
 import { Ec2Adapter } from "../../src/aws/ec2.ts";
 import { AwsReadError } from "../../src/aws/errors.ts";
 import { LambdaConfigAdapter } from "../../src/aws/lambda-config.ts";
+import { onlyNock } from "../support/aws-wire.ts";
 
 // EC2 speaks the Query protocol: a form-encoded POST, an XML answer (EC2 API reference,
 // "Query requests" and the DescribeSecurityGroups / DescribeNetworkAcls examples).
@@ -134,15 +135,7 @@ const vpcAttribute = (name: string, value: boolean) => `<?xml version="1.0" enco
   <${name}><value>${value}</value></${name}>
 </DescribeVpcAttributeResponse>`;
 
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+onlyNock();
 
 describe("Ec2Adapter on the wire", () => {
   it("maps a group's rules: group references, CIDRs, ports, and protocol -1 without ports", async () => {

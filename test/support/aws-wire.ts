@@ -1,4 +1,5 @@
 import nock from "nock";
+import { afterEach, beforeAll, expect } from "vitest";
 
 export const REGION = "ap-northeast-1";
 export const ECS_HOST = `https://ecs.${REGION}.amazonaws.com`;
@@ -39,4 +40,19 @@ export function interceptJson(
       },
       { "content-type": "application/x-amz-json-1.1" },
     );
+}
+
+/**
+ * For a test file that talks to AWS only through nock: no real connection, and every interceptor
+ * it set up must have been used by the end of each test.
+ */
+export function onlyNock(): void {
+  beforeAll(() => {
+    nock.disableNetConnect();
+  });
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    expect(pending).toEqual([]);
+  });
 }
