@@ -232,6 +232,17 @@ export function loadDemoFleet(): Fleet {
   return JSON.parse(text) as Fleet;
 }
 
+/**
+ * The same fleet in another account and region: every ARN, account ID, region and availability
+ * zone rewritten, as the same stack deployed there would be (for multi-account demos and tests).
+ */
+export function relocateFleet(fleet: Fleet, accountId: string, region: string): Fleet {
+  const text = JSON.stringify(fleet)
+    .replaceAll(fleet.accountId, accountId)
+    .replaceAll(fleet.region, region);
+  return JSON.parse(text) as Fleet;
+}
+
 export interface GenerateFleetOptions {
   /** Number of Service Connect services to add to the demo fleet. */
   services: number;

@@ -16,6 +16,7 @@ import { ecsOperations } from "./ecs.ts";
 import type { Fleet } from "./fleet.ts";
 import { errorXml, getHostedZoneXml } from "./route53.ts";
 import { ssmOperations } from "./ssm.ts";
+import { CredentialIssuer, stsErrorXml, stsResponseXml } from "./sts.ts";
 import { AwsError, type JsonBody, type Operation, seededRandom, toWireJson } from "./wire.ts";
 
 export type EmulatedService =
@@ -25,7 +26,8 @@ export type EmulatedService =
   | "Route53"
   | "Lambda"
   | "SSM"
-  | "EC2";
+  | "EC2"
+  | "STS";
 
 /** What an emulated Lambda Invoke hands over: the function, the raw payload and the invocation type. */
 export interface Invocation {
@@ -35,7 +37,15 @@ export interface Invocation {
 }
 
 export interface EmulatorOptions {
+  /** The bot's own account and region: what its own credentials read. */
   fleet: Fleet;
+  /**
+   * Fleets of other accounts and regions. A request reads the fleet of its credentials' account
+   * (the role's, for credentials from STS AssumeRole; the bot's own otherwise) in the region of its
+   * signature's credential scope; an account and region with no fleet is empty, as AWS answers.
+   * Without these, a request signed for another region than `fleet`'s is refused.
+   */
+  otherFleets?: Fleet[];
   /** Port on 127.0.0.1; default 0 (any free port, see `url`). */
   port?: number;
   /** Delay before every response, in milliseconds. */
@@ -59,7 +69,8 @@ export interface EmulatorOptions {
   /**
    * Operations answered with the service's access-denied error, as for a role missing the IAM
    * permission (keys like "CloudWatch.GetMetricData" or bare names; "ECS.ListServices:tutorial"
-   * for one cluster only): ECS, Cloud Map and Lambda `AccessDeniedException`, CloudWatch and
+   * for one cluster only; "STS.AssumeRole:arn:aws:iam::…:role/…" for one role, as a role whose
+   * trust policy does not name the bot; "222222222222/ECS.ListClusters" in one account only): ECS, Cloud Map and Lambda `AccessDeniedException`, CloudWatch and
    * Route 53 `AccessDenied`, EC2 `UnauthorizedOperation`.
    */
   denyOperations?: string[];
@@ -140,10 +151,9 @@ interface JsonProtocol {
    */
   queryCompatible: boolean;
   throttle: () => AwsError;
-  denied: (operation: string) => AwsError;
+  denied: (operation: string, account: string) => AwsError;
   /** Cloud Map's error shapes use `Message`, ECS's and CloudWatch's `message`. */
   messageKey: "message" | "Message";
-  operations: Record<string, Operation>;
 }
 
 interface Span {
@@ -192,6 +202,15 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The credential scope of a SigV4 Authorization header (keyid/date/region/service/aws4_request). */
+function credentialScope(
+  req: IncomingMessage,
+): { accessKeyId: string; region: string; service: string } | undefined {
+  const credential = /Credential=([^,\s]+)/.exec(req.headers.authorization ?? "")?.[1];
+  const [accessKeyId, , region, service] = (credential ?? "").split("/");
+  return accessKeyId && region && service ? { accessKeyId, region, service } : undefined;
+}
 
 /** Checks the SigV4 Authorization header's form and credential scope (not the signature itself). */
 function checkSignature(
@@ -285,20 +304,23 @@ function functionConfiguration(fleet: Fleet, ref: string, qualifierParam: string
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const { fleet } = options;
+  const fleets = [fleet, ...(options.otherFleets ?? [])];
   let latencyMs = options.latencyMs ?? 0;
   const latencyByOperation: Record<string, number> = { ...options.latencyByOperation };
   let throttleRate = options.throttleRate ?? 0;
   let rateLimits: Record<string, number> = { ...options.rateLimits };
   const buckets = new Map<string, { tokens: number; at: number }>();
   /** Takes a token from the operation's bucket; false when AWS would throttle by rate. */
-  const withinRate = (key: string, operation: string): boolean => {
+  // AWS throttles each account on its own: one bucket per operation and account.
+  const withinRate = (key: string, operation: string, account: string): boolean => {
     const rate = rateLimits[key] ?? rateLimits[operation] ?? rateLimits["*"];
     if (rate === undefined || rate <= 0) return true;
     const t = performance.now();
-    const bucket = buckets.get(key) ?? { tokens: rate, at: t };
+    const bucketKey = `${account}/${key}`;
+    const bucket = buckets.get(bucketKey) ?? { tokens: rate, at: t };
     bucket.tokens = Math.min(rate, bucket.tokens + ((t - bucket.at) / 1000) * rate);
     bucket.at = t;
-    buckets.set(key, bucket);
+    buckets.set(bucketKey, bucket);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;
@@ -309,8 +331,77 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const shuffleRandom = seededRandom(seed ^ 0x5bd1e995);
   let deniedOperations = [...(options.denyOperations ?? [])];
   const now = options.now ?? Date.now;
-  const notAuthorized = (action: string) =>
-    `User: arn:aws:sts::${fleet.accountId}:${DENIED_PRINCIPAL} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
+  const issuer = new CredentialIssuer(now);
+  const notAuthorizedIn = (account: string, action: string) =>
+    `User: arn:aws:sts::${account}:${DENIED_PRINCIPAL} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
+
+  /** An account and region without a fleet: every list empty, as a fresh account answers. */
+  const empty = new Map<string, Fleet>();
+  const fleetIn = (account: string, region: string | undefined): Fleet => {
+    const found = fleets.find(
+      (f) => f.accountId === account && (region === undefined || f.region === region),
+    );
+    if (found) return found;
+    const key = `${account}:${region}`;
+    const none: Fleet = empty.get(key) ?? {
+      region: region ?? fleet.region,
+      accountId: account,
+      clusters: [],
+      services: [],
+      tasks: [],
+      taskDefinitions: [],
+      namespaces: [],
+      cloudMapServices: [],
+      instances: [],
+      hostedZones: [],
+    };
+    empty.set(key, none);
+    return none;
+  };
+  /**
+   * The fleet a signed request reads (see `otherFleets`), or the AwsError its credentials get
+   * (expired). `anyRegion`: a global service (Route 53), or several fleets to choose from.
+   */
+  const fleetOf = (req: IncomingMessage, global = false): Fleet => {
+    const scope = credentialScope(req);
+    const account = issuer.accountOf(scope?.accessKeyId ?? "") ?? fleet.accountId;
+    return fleetIn(account, global ? undefined : (scope?.region ?? fleet.region));
+  };
+  const fleetOrError = (req: IncomingMessage, global = false): Fleet | AwsError => {
+    try {
+      return fleetOf(req, global);
+    } catch (error) {
+      if (error instanceof AwsError) return error;
+      throw error;
+    }
+  };
+  /** The region a request must be signed for: any, once other fleets exist. */
+  const signedRegion = fleets.length > 1 ? undefined : fleet.region;
+
+  const perFleet = new Map<Fleet, ReturnType<typeof operationsOf>>();
+  const operationsOf = (f: Fleet) => ({
+    json: {
+      AmazonEC2ContainerServiceV20141113: ecsOperations(f),
+      Route53AutoNaming_v20170314: cloudMapOperations(f, {
+        shuffle: options.shuffleDiscoverInstances === false ? undefined : shuffleRandom,
+      }),
+      GraniteServiceVersion20100801: cloudWatchOperations({
+        now,
+        fleet: f,
+        searchSeriesMax: options.searchSeriesMax,
+      }),
+      AmazonSSM: ssmOperations(options.parameters ?? {}, f),
+    } as Record<string, Record<string, Operation>>,
+    ec2: ec2Operations(f),
+  });
+  const operationsFor = (f: Fleet) => {
+    let ops = perFleet.get(f);
+    if (!ops) {
+      ops = operationsOf(f);
+      perFleet.set(f, ops);
+    }
+    return ops;
+  };
 
   const protocols: Record<string, JsonProtocol> = {
     AmazonEC2ContainerServiceV20141113: {
@@ -320,9 +411,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       queryCompatible: false,
       throttle: () => new AwsError("ThrottlingException", "Rate exceeded"),
       // Modelled by ECS, with HTTP 403.
-      denied: (op) => new AwsError("AccessDeniedException", notAuthorized(`ecs:${op}`), 403),
+      denied: (op, account) =>
+        new AwsError("AccessDeniedException", notAuthorizedIn(account, `ecs:${op}`), 403),
       messageKey: "message",
-      operations: ecsOperations(fleet),
     },
     Route53AutoNaming_v20170314: {
       service: "ServiceDiscovery",
@@ -331,12 +422,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       queryCompatible: false,
       throttle: () => new AwsError("RequestLimitExceeded", "Rate exceeded"),
       // Not modelled by Cloud Map: the SDK raises ServiceDiscoveryServiceException with this name.
-      denied: (op) =>
-        new AwsError("AccessDeniedException", notAuthorized(`servicediscovery:${op}`), 400),
+      denied: (op, account) =>
+        new AwsError(
+          "AccessDeniedException",
+          notAuthorizedIn(account, `servicediscovery:${op}`),
+          400,
+        ),
       messageKey: "Message",
-      operations: cloudMapOperations(fleet, {
-        shuffle: options.shuffleDiscoverInstances === false ? undefined : shuffleRandom,
-      }),
     },
     GraniteServiceVersion20100801: {
       service: "CloudWatch",
@@ -345,19 +437,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       queryCompatible: true,
       throttle: cloudWatchThrottle,
       // The Query code AccessDenied (not modelled: CloudWatchServiceException named AccessDenied).
-      denied: (op) =>
+      denied: (op, account) =>
         new AwsError(
           "AccessDenied",
-          notAuthorized(`cloudwatch:${op}`),
+          notAuthorizedIn(account, `cloudwatch:${op}`),
           403,
           "com.amazon.coral.service#AccessDeniedException",
         ),
       messageKey: "message",
-      operations: cloudWatchOperations({
-        now,
-        fleet,
-        searchSeriesMax: options.searchSeriesMax,
-      }),
     },
     AmazonSSM: {
       service: "SSM",
@@ -365,9 +452,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       contentType: JSON_1_1,
       queryCompatible: false,
       throttle: () => new AwsError("ThrottlingException", "Rate exceeded"),
-      denied: (op) => new AwsError("AccessDeniedException", notAuthorized(`ssm:${op}`), 400),
+      denied: (op, account) =>
+        new AwsError("AccessDeniedException", notAuthorizedIn(account, `ssm:${op}`), 400),
       messageKey: "message",
-      operations: ssmOperations(options.parameters ?? {}, fleet),
     },
   };
 
@@ -392,13 +479,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   };
   // "ECS.ListServices:tutorial" denies that operation on one cluster only, as an IAM policy
   // scoped with the ecs:cluster condition key (or a cluster ARN) does: the rest still answers.
-  const clusterOf = (body: unknown) => {
-    const cluster = (body as { cluster?: unknown } | null)?.cluster;
-    return typeof cluster === "string" ? cluster.split("/").pop() : undefined;
+  // "STS.AssumeRole:<role ARN>" denies one role, as its trust policy not naming the bot does.
+  const qualifierOf = (body: unknown) => {
+    const b = body as { cluster?: unknown; RoleArn?: unknown } | null;
+    if (typeof b?.RoleArn === "string") return b.RoleArn;
+    return typeof b?.cluster === "string" ? b.cluster.split("/").pop() : undefined;
   };
-  const isDenied = (key: string, operation: string, body: unknown) =>
+  const isDenied = (key: string, operation: string, body: unknown, account: string) =>
     matchesOperation(deniedOperations, key, operation) ||
-    deniedOperations.includes(`${key}:${clusterOf(body) ?? ""}`);
+    deniedOperations.includes(`${key}:${qualifierOf(body) ?? ""}`) ||
+    deniedOperations.includes(`${account}/${key}`);
 
   const sendJson = (
     res: ServerResponse,
@@ -454,9 +544,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     res: ServerResponse,
     start: number,
     record: RecordedRequest,
-    errors: { throttle: () => AwsError; denied: (operation: string) => AwsError },
+    errors: { throttle: () => AwsError; denied: (operation: string, account: string) => AwsError },
     run: () => void,
     fail: (error: AwsError) => void,
+    /** The account whose rate limit and denials apply. */
+    account: string,
   ) => {
     const key = `${record.service}.${record.operation}`;
     calls[key] = (calls[key] ?? 0) + 1;
@@ -470,8 +562,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       spans.push({ start, end: performance.now() });
       record.status = res.statusCode;
     });
-    record.throttled = !withinRate(key, record.operation) || shouldThrottle(key, record.operation);
-    if (!record.throttled && isDenied(key, record.operation, record.body)) record.denied = true;
+    record.throttled =
+      !withinRate(key, record.operation, account) || shouldThrottle(key, record.operation);
+    if (!record.throttled && isDenied(key, record.operation, record.body, account))
+      record.denied = true;
     const delay = latencyFor(key, record.operation);
     if (delay > 0) await sleep(delay);
     if (record.throttled) {
@@ -481,7 +575,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     if (record.denied) {
       denied++;
-      fail(errors.denied(record.operation));
+      fail(errors.denied(record.operation, account));
       return;
     }
     try {
@@ -508,11 +602,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     target: string,
   ) => {
     const dot = target.lastIndexOf(".");
-    const protocol = protocols[target.slice(0, dot)];
+    const prefix = target.slice(0, dot);
+    const protocol = protocols[prefix];
     const operationName = target.slice(dot + 1);
-    const operation = protocol?.operations[operationName];
+    // Every fleet has the same operations: the bot's own tells which exist.
+    const known = Object.hasOwn(operationsFor(fleet).json[prefix] ?? {}, operationName);
     const raw = await readBody(req);
-    if (!protocol || !operation) {
+    if (!protocol || !known) {
       rejected++;
       sendJsonError(
         res,
@@ -521,12 +617,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       );
       return;
     }
-    const authError = checkSignature(req, protocol.signingName, fleet.region);
-    if (authError) {
+    const where = checkSignature(req, protocol.signingName, signedRegion) ?? fleetOrError(req);
+    if (where instanceof AwsError) {
       rejected++;
-      sendJsonError(res, authError, protocol);
+      sendJsonError(res, where, protocol);
       return;
     }
+    const operation = operationsFor(where).json[prefix]?.[operationName];
+    if (!operation) throw new Error(`no ${target} for account ${where.accountId}`);
     let body: JsonBody;
     try {
       const parsed: unknown = raw.trim() === "" ? {} : JSON.parse(raw);
@@ -552,6 +650,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       protocol,
       () => sendJson(res, 200, toWireJson(operation(body)), protocol.contentType),
       (error) => sendJsonError(res, error, protocol),
+      where.accountId,
     );
   };
 
@@ -569,10 +668,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     // Route 53 is global (signed for us-east-1 in AWS); with a custom endpoint the SDK signs for the
     // client's region, so only the service name of the scope is checked.
-    const authError = checkSignature(req, "route53", undefined);
-    if (authError) {
+    const where = checkSignature(req, "route53", undefined) ?? fleetOrError(req, true);
+    if (where instanceof AwsError) {
       rejected++;
-      sendXmlError(res, authError);
+      sendXmlError(res, where);
       return;
     }
     const id = decodeURIComponent(match[1] ?? "");
@@ -582,18 +681,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       { operation: "GetHostedZone", service: "Route53", body: { Id: id }, at: Date.now() },
       {
         throttle: () => new AwsError("Throttling", "Rate exceeded"),
-        denied: (op) => new AwsError("AccessDenied", notAuthorized(`route53:${op}`), 403),
+        denied: (op, account) =>
+          new AwsError("AccessDenied", notAuthorizedIn(account, `route53:${op}`), 403),
       },
       () => {
         const requestId = randomUUID();
-        sendXml(res, 200, getHostedZoneXml(fleet, id), requestId);
+        sendXml(res, 200, getHostedZoneXml(where, id), requestId);
       },
       (error) => sendXmlError(res, error),
+      where.accountId,
     );
   };
 
   // EC2 (EC2 Query protocol, see ec2.ts): a form-encoded POST naming its Action, answered in XML.
-  const ec2 = ec2Operations(fleet);
+  const ec2 = operationsFor(fleet).ec2;
   const sendEc2Error = (res: ServerResponse, error: AwsError) => {
     const requestId = randomUUID();
     sendXml(res, error.status, ec2ErrorXml(error.code, error.message, requestId), requestId);
@@ -601,13 +702,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const handleEc2 = async (req: IncomingMessage, res: ServerResponse, start: number) => {
     const params = new URLSearchParams(await readBody(req));
     const action = params.get("Action") ?? "";
-    const operation = Object.hasOwn(ec2, action) ? ec2[action] : undefined;
-    const authError = checkSignature(req, "ec2", fleet.region);
-    if (authError || !operation) {
+    const known = Object.hasOwn(ec2, action);
+    const authError = checkSignature(req, "ec2", signedRegion) ?? fleetOrError(req);
+    const where = authError instanceof AwsError ? undefined : authError;
+    const operation = where && known ? operationsFor(where).ec2[action] : undefined;
+    if (!where || !operation) {
       rejected++;
       sendEc2Error(
         res,
-        authError
+        authError instanceof AwsError
           ? ec2AuthError(authError)
           : new AwsError(
               "InvalidAction",
@@ -622,10 +725,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       { operation: action, service: "EC2", body: Object.fromEntries(params), at: Date.now() },
       {
         throttle: () => new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503),
-        denied: (op) =>
+        denied: (op, account) =>
           new AwsError(
             "UnauthorizedOperation",
-            `You are not authorized to perform this operation. ${notAuthorized(`ec2:${op}`)}`,
+            `You are not authorized to perform this operation. ${notAuthorizedIn(account, `ec2:${op}`)}`,
             403,
           ),
       },
@@ -634,6 +737,50 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         sendXml(res, 200, ec2ResponseXml(action, requestId, runEc2(operation, params)), requestId);
       },
       (error) => sendEc2Error(res, error),
+      where.accountId,
+    );
+  };
+
+  // STS AssumeRole (Query protocol, see sts.ts), signed with the bot's own credentials.
+  const sendStsError = (res: ServerResponse, error: AwsError) => {
+    const requestId = randomUUID();
+    sendXml(res, error.status, stsErrorXml(error, requestId), requestId);
+  };
+  const handleSts = async (req: IncomingMessage, res: ServerResponse, start: number) => {
+    const params = new URLSearchParams(await readBody(req));
+    const action = params.get("Action") ?? "";
+    const authError =
+      checkSignature(req, "sts", undefined) ??
+      (action === "AssumeRole"
+        ? undefined
+        : new AwsError(
+            "InvalidAction",
+            `Could not find operation ${action} for version 2011-06-15`,
+          ));
+    if (authError) {
+      rejected++;
+      sendStsError(res, authError);
+      return;
+    }
+    await serve(
+      res,
+      start,
+      { operation: action, service: "STS", body: Object.fromEntries(params), at: Date.now() },
+      {
+        throttle: () => new AwsError("Throttling", "Rate exceeded"),
+        denied: (op, account) =>
+          new AwsError(
+            "AccessDenied",
+            `${notAuthorizedIn(account, `sts:${op}`).split(" because")[0]} on resource: ${params.get("RoleArn")}`,
+            403,
+          ),
+      },
+      () => {
+        const requestId = randomUUID();
+        sendXml(res, 200, stsResponseXml(requestId, issuer.assumeRole(params)), requestId);
+      },
+      (error) => sendStsError(res, error),
+      fleet.accountId,
     );
   };
 
@@ -645,10 +792,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const lambdaErrors = {
     throttle: () => new AwsError("TooManyRequestsException", "Rate exceeded", 429),
     // IAM actions: lambda:InvokeFunction for Invoke, the operation's own name otherwise.
-    denied: (op: string) =>
+    denied: (op: string, account: string) =>
       new AwsError(
         "AccessDeniedException",
-        notAuthorized(`lambda:${op === "Invoke" ? "InvokeFunction" : op}`),
+        notAuthorizedIn(account, `lambda:${op === "Invoke" ? "InvokeFunction" : op}`),
         403,
       ),
   };
@@ -665,12 +812,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const [path = "/", query = ""] = (req.url ?? "/").split("?");
     const invoke = req.method === "POST" ? INVOKE_PATH.exec(path) : null;
     const configuration = req.method === "GET" ? CONFIGURATION_PATH.exec(path) : null;
-    const authError = checkSignature(req, "lambda", fleet.region);
-    if (!(invoke || configuration) || authError) {
+    const where = checkSignature(req, "lambda", signedRegion) ?? fleetOrError(req);
+    if (!(invoke || configuration) || where instanceof AwsError) {
       rejected++;
       sendJsonError(
         res,
-        authError ?? new AwsError("UnknownOperationException", `Unknown operation ${path}`),
+        where instanceof AwsError
+          ? where
+          : new AwsError("UnknownOperationException", `Unknown operation ${path}`),
       );
       return;
     }
@@ -691,10 +840,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           sendJson(
             res,
             200,
-            JSON.stringify(functionConfiguration(fleet, functionName, qualifier)),
+            JSON.stringify(functionConfiguration(where, functionName, qualifier)),
             "application/json",
           ),
         (error) => sendLambdaError(res, error),
+        where.accountId,
       );
       return;
     }
@@ -730,6 +880,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         res.on("finish", () => onInvoke?.({ functionName, payload, invocationType }));
       },
       (error) => sendLambdaError(res, error),
+      where.accountId,
     );
   };
 
@@ -740,7 +891,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       typeof target === "string"
         ? handleJson(req, res, start, target)
         : req.method === "POST" && (req.headers["content-type"] ?? "").startsWith(FORM)
-          ? handleEc2(req, res, start)
+          ? credentialScope(req)?.service === "sts"
+            ? handleSts(req, res, start)
+            : handleEc2(req, res, start)
           : (req.url ?? "").startsWith("/2013-04-01/")
             ? handleRoute53(req, res, start)
             : (req.url ?? "").startsWith("/2015-03-31/")

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type Fleet, generateFleet, loadDemoFleet } from "../emulator/fleet.ts";
+import { type Fleet, generateFleet, loadDemoFleet, relocateFleet } from "../emulator/fleet.ts";
 import { startEmulator } from "../emulator/server.ts";
 
 const { values, tokens } = parseArgs({
@@ -21,9 +21,10 @@ const { values, tokens } = parseArgs({
     "fleet-size": { type: "string" },
     warm: { type: "boolean" },
     recover: { type: "string" },
+    accounts: { type: "boolean" },
   },
 });
-const ours = new Set(["latency", "fleet-size", "warm", "recover"]);
+const ours = new Set(["latency", "fleet-size", "warm", "recover", "accounts"]);
 // Everything that is not a demo option goes to the CLI unchanged.
 const cliArgs: string[] = [];
 for (const token of tokens ?? []) {
@@ -37,7 +38,31 @@ const size = Number(values["fleet-size"] ?? 0);
 const fleet = size > 0 ? generateFleet({ services: size }) : loadDemoFleet();
 // --recover billing-worker: the service runs again (for a second digest that says what changed).
 if (typeof values.recover === "string") recoverService(fleet, values.recover);
-const emulator = await startEmulator({ fleet, latencyMs: Number(values.latency ?? 0) });
+// --accounts: three places, as BOT_TARGETS lists them. This account's region; a member account in
+// us-east-1 (through its role) running the same stack plus 20 services more; and a sandbox account
+// whose role does not trust the bot (STS AssumeRole answers AccessDenied).
+const SANDBOX_ROLE = "arn:aws:iam::333333333333:role/ecs-chatops-read";
+const emulator = await startEmulator({
+  fleet,
+  latencyMs: Number(values.latency ?? 0),
+  ...(values.accounts
+    ? {
+        otherFleets: [relocateFleet(generateFleet({ services: 20 }), "210987654321", "us-east-1")],
+        denyOperations: [`STS.AssumeRole:${SANDBOX_ROLE}`],
+      }
+    : {}),
+});
+if (values.accounts) {
+  process.env.BOT_TARGETS = JSON.stringify([
+    { name: "tokyo", region: "ap-northeast-1" },
+    {
+      name: "prod-us",
+      account: "arn:aws:iam::210987654321:role/ecs-chatops-read",
+      region: "us-east-1",
+    },
+    { name: "sandbox", account: SANDBOX_ROLE, region: "eu-west-1" },
+  ]);
+}
 Object.assign(process.env, {
   AWS_ENDPOINT_URL: emulator.url,
   AWS_REGION: "ap-northeast-1",

@@ -4,6 +4,7 @@ import { callLog } from "./aws/call-log.ts";
 import { awsContext } from "./commands/aws-context.ts";
 import { runEcsCommand } from "./commands/router.ts";
 import { graphOfOutput } from "./commands/traffic.ts";
+import { placesFrom, placesOfRegions } from "./domain/places.ts";
 import { renderBlocks } from "./render/blocks.ts";
 import { progressLine } from "./render/progress.ts";
 import { renderText } from "./render/text.ts";
@@ -15,7 +16,8 @@ const USAGE = `usage: ecs-chatops <whois|health|traffic|why|digest|help> [NAME] 
   traffic NAME [15m|1h|6h|1d|7d]  Service Connect traffic against the window before
   why CLIENT TARGET  why a service, task or lambda:NAME cannot reach a name: name, path, app
   digest [CLUSTER|NAMESPACE …] [--quiet]  every service judged, worst first, and what changed
-  --region     AWS region (default: AWS_REGION, then ap-northeast-1)
+  --region     AWS region (default: BOT_TARGETS's accounts and regions, else BOT_REGIONS,
+               else AWS_REGION, then ap-northeast-1)
   --json       print the Slack Block Kit payload instead of text
   --stats      print the AWS calls made and the sequential round trips
   --graph FILE with traffic: write the CloudWatch graph (PNG) of the name to FILE
@@ -53,10 +55,18 @@ export async function main(
     io.out(`${USAGE}\n`);
     return 0;
   }
-  const region =
-    values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "ap-northeast-1";
+  const places = values.region
+    ? placesOfRegions(values.region)
+    : placesFrom({
+        ...process.env,
+        AWS_REGION: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+      });
+  if (!places.ok) {
+    io.err(`${places.errors.join("\n")}\n`);
+    return 2;
+  }
   callLog.reset();
-  const aws = () => awsContext(region);
+  const aws = () => places.places.map((p) => awsContext(p));
   const text = [...positionals, ...(values.quiet ? ["--quiet"] : [])].join(" ");
   const progress = io.progress;
   const output = await runEcsCommand(text, aws, undefined, {

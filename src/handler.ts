@@ -3,8 +3,10 @@ import { callLog } from "./aws/call-log.ts";
 import { dynamoOnceStore, memoryOnceStore, type OnceStore } from "./aws/idempotency.ts";
 import { invokeAsync } from "./aws/lambda.ts";
 import { awsContext, dropPendingLoads } from "./commands/aws-context.ts";
+import { misconfigured } from "./commands/help.ts";
 import { runEcsCommand } from "./commands/router.ts";
 import { graphOfOutput } from "./commands/traffic.ts";
+import { placesFrom } from "./domain/places.ts";
 import { createSlackApp, type SlackSecrets } from "./slack/app.ts";
 import { arrivalOf, DEFAULT_BUDGET_MS, type Defer, type RunCommand } from "./slack/budget.ts";
 import {
@@ -21,14 +23,15 @@ import { verifySlackRequest } from "./slack/verify.ts";
 
 type SlackHandler = NonNullable<ReturnType<typeof createSlackApp>["handler"]>;
 
-// BOT_REGIONS is a list for the multi-region future; one region is served today.
-const region = (): string =>
-  (process.env.BOT_REGIONS ?? process.env.AWS_REGION ?? "ap-northeast-1").split(",")[0]?.trim() ||
-  "ap-northeast-1";
-
-const aws = () => awsContext(region());
-const run: RunCommand = (text, place) => runEcsCommand(text, aws, undefined, place);
-const graphOf = graphOfOutput(aws);
+// The accounts and regions inspected (BOT_TARGETS, else BOT_REGIONS), read once per container.
+const places = placesFrom(process.env);
+const aws = (reads?: AbortSignal) => () =>
+  places.ok ? places.places.map((p) => awsContext(p, undefined, reads)) : [];
+const run: RunCommand = (text, place) =>
+  places.ok
+    ? runEcsCommand(text, aws(), undefined, place)
+    : Promise.resolve(misconfigured(places.errors));
+const graphOf = graphOfOutput(aws());
 
 /** The secrets must be in hand this long after arrival, or Slack gets a short error instead. */
 const SECRETS_DEADLINE_MS = 1_800;
@@ -139,10 +142,12 @@ async function runJob(event: DeferredJob, context: Context): Promise<undefined> 
   // AWS reads stop a second before the deadline: the lookup then finishes with what it read and
   // says what it skipped, with time left to deliver it.
   const reads = AbortSignal.timeout(Math.max(1, deadline - Date.now() - 1_000));
-  const deadlineAws = () => awsContext(region(), undefined, reads);
   const job = () =>
     runDeferredJob(event, {
-      run: (text, place) => runEcsCommand(text, deadlineAws, undefined, place),
+      run: (text, place) =>
+        places.ok
+          ? runEcsCommand(text, aws(reads), undefined, place)
+          : Promise.resolve(misconfigured(places.errors)),
       graphOf,
       botToken: async () => keys.botToken,
       deadline,

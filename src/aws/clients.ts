@@ -6,6 +6,7 @@ import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { callLog } from "./call-log.ts";
 import { concurrencyMiddleware } from "./concurrency.ts";
+import { assumedRole } from "./credentials.ts";
 import type { Ec2Sdk } from "./ec2.ts";
 
 export interface AwsClients {
@@ -86,18 +87,22 @@ export function useSdkDefaultRetries(on: boolean): void {
   forgetAwsClients();
 }
 
-function sharedConfig(region: string, pace: Pace) {
+function sharedConfig(region: string, pace: Pace, roleArn?: string) {
+  // One credentials provider for every client of the role: one AssumeRole, shared until expiry.
+  const credentials = roleArn
+    ? { credentials: assumedRole(roleArn, process.env.AWS_REGION ?? region, OWN_RESOURCE_CLIENT) }
+    : {};
+  const base = { region, ...OWN_RESOURCE_CLIENT, ...credentials };
   // throwOnRequestTimeout (in OWN_RESOURCE_CLIENT): without it the installed
   // @smithy/node-http-handler only logs a warning when requestTimeout passes and the call waits
   // on: a hung socket would hold a deferred answer until the Lambda timeout.
   if (pace === "interactive" && sdkDefaultRetries) {
-    return () => ({ region, ...OWN_RESOURCE_CLIENT, retryMode: "standard" });
+    return () => ({ ...base, retryMode: "standard" });
   }
   return pace === "fleet"
-    ? () => ({ region, ...OWN_RESOURCE_CLIENT, retryMode: "adaptive", maxAttempts: 8 })
+    ? () => ({ ...base, retryMode: "adaptive", maxAttempts: 8 })
     : () => ({
-        region,
-        ...OWN_RESOURCE_CLIENT,
+        ...base,
         maxAttempts: INTERACTIVE_ATTEMPTS,
         retryStrategy: new ConfiguredRetryStrategy(INTERACTIVE_ATTEMPTS, interactiveBackoff),
       });
@@ -178,11 +183,13 @@ export function awsClients(
   pace: Pace = "interactive",
   /** Clients of their own (their own retry quota and rate limiter): one per Lambda, in a bench. */
   group = "",
+  /** Another account's read-only role, assumed through STS; the bot's own credentials without. */
+  roleArn?: string,
 ): AwsClients {
-  const key = `${pace}:${group}:${region}`;
+  const key = `${pace}:${group}:${region}:${roleArn ?? ""}`;
   let clients = byRegion.get(key);
   if (!clients) {
-    const config = sharedConfig(region, pace);
+    const config = sharedConfig(region, pace, roleArn);
     clients = {
       region,
       ecs: new ECSClient(config()),

@@ -73,8 +73,11 @@ export class CloudMapAdapter {
   constructor(
     private readonly client: ServiceDiscoveryClient,
     private readonly cache: TtlCache,
+    /** Names the cache entries of this account and region. */
     private readonly region: string,
     signal?: AbortSignal,
+    /** The namespaces (by name) a configured place is narrowed to. */
+    private readonly onlyNamespaces?: readonly string[],
   ) {
     this.options = signal ? { abortSignal: signal } : undefined;
   }
@@ -86,7 +89,11 @@ export class CloudMapAdapter {
           paginateListNamespaces({ client: this.client, pageSize: PAGE_MAX }, {}, this.options),
           (p) => p.Namespaces,
         );
-        return all.map(toNamespace).sort((a, b) => a.name.localeCompare(b.name));
+        const only = this.onlyNamespaces;
+        return all
+          .map(toNamespace)
+          .filter((ns) => !only || only.includes(ns.name))
+          .sort((a, b) => a.name.localeCompare(b.name));
       }),
     );
   }

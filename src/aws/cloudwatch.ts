@@ -55,6 +55,8 @@ export class CloudWatchAdapter {
     private readonly cache?: TtlCache,
     /** The request's deadline (see AwsContext). */
     signal?: AbortSignal,
+    /** Names the cache entries of this account and region: metrics of the same names differ. */
+    private readonly scope = "",
   ) {
     this.options = signal ? { abortSignal: signal } : undefined;
   }
@@ -157,7 +159,7 @@ export class CloudWatchAdapter {
   getMetricData(queries: readonly MetricQuery[], start: Date, end: Date): Promise<SeriesById> {
     const searched = this.searched.answer(queries, start, end);
     if (searched) return Promise.resolve(searched);
-    const key = `cw:${createHash("sha256")
+    const key = `cw:${this.scope}:${createHash("sha256")
       .update(JSON.stringify([queries, start, end]))
       .digest("hex")}`;
     const load = () => this.readMetricData(queries, start, end);

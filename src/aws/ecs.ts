@@ -33,13 +33,17 @@ export class EcsAdapter {
   constructor(
     private readonly client: ECSClient,
     private readonly cache: TtlCache,
+    /** Names the cache entries of this account and region. */
     private readonly region: string,
     signal?: AbortSignal,
+    /** The clusters a configured place is narrowed to: listed without a call. */
+    private readonly onlyClusters?: readonly string[],
   ) {
     this.options = signal ? { abortSignal: signal } : undefined;
   }
 
   listClusters(): Promise<string[]> {
+    if (this.onlyClusters) return Promise.resolve([...this.onlyClusters].sort());
     return this.cache.getOrLoad(`ecs:${this.region}:clusters`, TTL.topology, () =>
       read("list clusters", "ListClusters", async () => {
         const arns = await collect(

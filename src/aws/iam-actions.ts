@@ -32,6 +32,15 @@ export const READ_ACTIONS = [
   ...PATH_ACTIONS,
 ] as const;
 
+/**
+ * Other accounts (BOT_TARGETS, src/aws/credentials.ts): the read-only role each member account
+ * creates from deploy/member-account-role.yml, which grants exactly READ_ACTIONS.
+ */
+export const ROLE_ACTIONS = ["sts:AssumeRole"] as const;
+
+/** The name of that role in every member account (serverless.yml scopes sts:AssumeRole to it). */
+export const MEMBER_ROLE_NAME = "ecs-chatops-read";
+
 /** Read at cold start, to fetch the Slack signing secret and bot token. */
 export const SECRET_ACTIONS = ["ssm:GetParameters"] as const;
 

@@ -8,10 +8,15 @@ import { AwsReadError } from "../aws/errors.ts";
 import { LambdaConfigAdapter } from "../aws/lambda-config.ts";
 import { Route53Adapter } from "../aws/route53.ts";
 import type { Gap } from "../domain/facts.ts";
+import type { Place } from "../domain/places.ts";
 
-/** The adapters one command needs, for one region. */
+/** The adapters one command needs, for one place (an account and a region). */
 export interface AwsContext {
   region: string;
+  /** The account and region read, as configured (BOT_TARGETS); the region alone by default. */
+  place: Place;
+  /** Keys this place's cache entries: the same cluster name in two accounts is two clusters. */
+  scope: string;
   ecs: EcsAdapter;
   cloudMap: CloudMapAdapter;
   route53: Route53Adapter;
@@ -34,24 +39,29 @@ const sharedCache = new TtlCache();
  * answer says what it skipped instead of running into the Lambda timeout.
  */
 export function awsContext(
-  region: string,
+  where: string | Place,
   cache: TtlCache = sharedCache,
   signal?: AbortSignal,
   pace: Pace = "interactive",
   /** See awsClients: the benchmark plays each digest part's own Lambda with its own clients. */
   clientGroup = "",
 ): AwsContext {
-  const clients = awsClients(region, pace, clientGroup);
+  const place: Place = typeof where === "string" ? { label: where, region: where } : where;
+  const { region } = place;
+  const scope = place.account ? `${place.account}:${region}` : region;
+  const clients = awsClients(region, pace, clientGroup, place.roleArn);
   return {
     region,
+    place,
+    scope,
     cache,
     pace,
-    ecs: new EcsAdapter(clients.ecs, cache, region, signal),
-    cloudMap: new CloudMapAdapter(clients.cloudMap, cache, region, signal),
+    ecs: new EcsAdapter(clients.ecs, cache, scope, signal, place.clusters),
+    cloudMap: new CloudMapAdapter(clients.cloudMap, cache, scope, signal, place.namespaces),
     route53: new Route53Adapter(clients.route53, cache, signal),
-    cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache, signal),
-    ec2: new Ec2Adapter(clients.ec2, cache, region, signal),
-    lambda: new LambdaConfigAdapter(clients.lambda, cache, region, signal),
+    cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache, signal, scope),
+    ec2: new Ec2Adapter(clients.ec2, cache, scope, signal),
+    lambda: new LambdaConfigAdapter(clients.lambda, cache, scope, signal),
     signal,
   };
 }
@@ -61,7 +71,7 @@ export function awsContext(
  * instant (a digest), where each service is read once however many judgements look at it.
  */
 export function snapshotContext(ctx: AwsContext): AwsContext {
-  return awsContext(ctx.region, TtlCache.snapshotOver(ctx.cache), ctx.signal, ctx.pace);
+  return awsContext(ctx.place, TtlCache.snapshotOver(ctx.cache), ctx.signal, ctx.pace);
 }
 
 export function clearSharedCache(): void {

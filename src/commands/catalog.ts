@@ -16,7 +16,7 @@ export interface Catalog {
 }
 
 export async function loadCatalog(ctx: AwsContext, callerGaps: Gaps): Promise<Catalog> {
-  const key = `catalog:${ctx.region}`;
+  const key = `catalog:${ctx.scope}`;
   const gaps = new Gaps();
   const catalog = await ctx.cache.getOrLoad(key, TTL.serviceList, async () => {
     const [namespaces, clusters] = await Promise.all([

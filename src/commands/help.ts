@@ -46,3 +46,32 @@ export function helpDocument(subcommand?: string): Doc {
     notes: [],
   };
 }
+
+/**
+ * The answer to every command when the deployment's list of accounts and regions (BOT_TARGETS or
+ * BOT_REGIONS) is wrong: what is wrong, for whoever deployed it. No AWS call is made.
+ */
+export function misconfigured(errors: readonly string[]): {
+  command: "help";
+  doc: Doc;
+} {
+  return {
+    command: "help",
+    doc: {
+      summary: "ECS ChatOps is misconfigured: it does not know which AWS accounts to read.",
+      sections: [
+        {
+          lines: [
+            [
+              { bold: "ECS ChatOps is misconfigured" },
+              ": it does not know which AWS accounts to read.",
+            ],
+            ...errors.map((e): Line => ["• ", { code: e }]),
+            ["Whoever deployed the bot can fix BOT_TARGETS (or BOT_REGIONS) and redeploy."],
+          ],
+        },
+      ],
+      notes: [],
+    },
+  };
+}

@@ -72,7 +72,7 @@ async function describeShort(
   arns: string[],
 ): Promise<EcsService[] | undefined> {
   if (arns.length === 0) return [];
-  const key = `ecs:${ctx.region}:short-arns:${namespace.arn}:${[...arns].sort().join(",")}`;
+  const key = `ecs:${ctx.scope}:short-arns:${namespace.arn}:${[...arns].sort().join(",")}`;
   return gaps.soft(
     "the clusters of the namespace's services with short-format ARNs",
     ctx.cache.getOrLoad(key, TTL.serviceList, async () => {
@@ -121,7 +121,7 @@ export async function namespaceClients(
 }
 
 const clientsKey = (ctx: AwsContext, namespaceArn: string) =>
-  `ecs:${ctx.region}:ns-clients:${namespaceArn}`;
+  `ecs:${ctx.scope}:ns-clients:${namespaceArn}`;
 
 /** The clients a snapshot was handed or read ahead, if any. */
 const seeded = (ctx: AwsContext, namespaceArn: string) =>

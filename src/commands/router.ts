@@ -4,6 +4,7 @@ import { healthDocument } from "../render/health-document.ts";
 import { trafficDocument } from "../render/traffic-document.ts";
 import { whoisDocument } from "../render/whois-document.ts";
 import { whyDocument } from "../render/why-document.ts";
+import { type AwsPlaces, acrossPlaces } from "./across.ts";
 import type { AwsContext } from "./aws-context.ts";
 import type { CommandCall } from "./call.ts";
 import { digest } from "./digest.ts";
@@ -19,12 +20,14 @@ export interface CommandOutput {
   doc: Doc;
   /** The domain answer, for callers that print JSON or count outcomes. */
   answer?: unknown;
+  /** The places (account and region) where it was found, in configured order. */
+  foundIn?: string[];
 }
 
 /** `/ecs <subcommand> <args>`: the one entry point Slack, the CLI and the demo share. */
 export async function runEcsCommand(
   text: string,
-  aws: () => AwsContext,
+  aws: AwsPlaces,
   now: () => Date = () => new Date(),
   place: CommandCall = {},
 ): Promise<CommandOutput> {
@@ -43,34 +46,35 @@ export async function runEcsCommand(
   return { ...output, doc: { ...output.doc, command: again, asOf: now() } };
 }
 
-async function dispatch(
-  text: string,
-  aws: () => AwsContext,
-  place: CommandCall,
-): Promise<CommandOutput> {
+async function dispatch(text: string, aws: AwsPlaces, place: CommandCall): Promise<CommandOutput> {
   const trimmed = text.trim();
   const space = trimmed.search(/\s/);
   const sub = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
   const args = space < 0 ? "" : trimmed.slice(space + 1).trim();
   switch (sub) {
-    case "whois": {
-      const answer = await whois(aws, args);
-      return { command: "whois", doc: whoisDocument(answer), answer };
-    }
-    case "health": {
-      const answer = await health(aws, args);
-      return { command: "health", doc: healthDocument(answer), answer };
-    }
-    case "traffic": {
-      const answer = await traffic(aws, args);
-      return { command: "traffic", doc: trafficDocument(answer), answer };
-    }
-    case "why": {
-      const answer = await why(aws, args);
-      return { command: "why", doc: whyDocument(answer), answer };
-    }
+    case "whois":
+      return {
+        command: "whois",
+        ...(await acrossPlaces(aws, (a) => whois(a, args), whoisDocument, "resolutions")),
+      };
+    case "health":
+      return {
+        command: "health",
+        ...(await acrossPlaces(aws, (a) => health(a, args), healthDocument, "reports")),
+      };
+    case "traffic":
+      return {
+        command: "traffic",
+        ...(await acrossPlaces(aws, (a) => traffic(a, args), trafficDocument, "results")),
+      };
+    case "why":
+      return {
+        command: "why",
+        ...(await acrossPlaces(aws, (a) => why(a, args), whyDocument, "reports")),
+      };
     case "digest": {
-      const answer = await digest(aws, args, place);
+      // A digest reads one place: the first configured (scheduled digests name their own region).
+      const answer = await digest(() => [aws()].flat()[0] as AwsContext, args, place);
       return { command: "digest", doc: digestAnswerDocument(answer), answer };
     }
     case "":

@@ -20,6 +20,7 @@ import {
   WINDOW_NAMES,
   withoutSilentCallers,
 } from "../domain/traffic.ts";
+import type { AwsPlaces } from "./across.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { namespaceCallers } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
@@ -159,10 +160,20 @@ export async function trafficGraph(
   return aws().cloudWatch.getMetricWidgetImage(graphWidget(first.target, answer.window));
 }
 
-/** For delivery code that holds a command's output: its traffic graph, if it is a traffic answer. */
-export function graphOfOutput(aws: () => AwsContext) {
-  return (output: { command: string; answer?: unknown }): Promise<Uint8Array | undefined> =>
-    output.command === "traffic"
-      ? trafficGraph(aws, output.answer as TrafficAnswer)
-      : Promise.resolve(undefined);
+/**
+ * For delivery code that holds a command's output: its traffic graph, if it is a traffic answer,
+ * read in the place (account and region) where the name was found.
+ */
+export function graphOfOutput(aws: AwsPlaces) {
+  return (output: {
+    command: string;
+    answer?: unknown;
+    foundIn?: string[];
+  }): Promise<Uint8Array | undefined> => {
+    if (output.command !== "traffic") return Promise.resolve(undefined);
+    const places = [aws()].flat();
+    const ctx = places.find((c) => c.place.label === output.foundIn?.[0]) ?? places[0];
+    if (!ctx) return Promise.resolve(undefined);
+    return trafficGraph(() => ctx, output.answer as TrafficAnswer);
+  };
 }

@@ -9,6 +9,16 @@ export interface SearchScope {
   regions: string[];
   namespaces: string[];
   clusters: string[];
+  /** With several accounts or regions configured: what each place searched, in order. */
+  places?: PlaceScope[];
+}
+
+export interface PlaceScope {
+  label: string;
+  namespaces: string[];
+  clusters: string[];
+  /** False when nothing could be read there (its role could not be assumed): not searched. */
+  read: boolean;
 }
 
 export type WhoisAnswer =

@@ -290,9 +290,24 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
           "?",
         ]);
       }
-      lines.push([
-        `Looked in region ${where.regions.join(", ")}: namespaces ${where.namespaces.join(", ") || "none"}; clusters ${where.clusters.join(", ") || "none"}.`,
-      ]);
+      const scope = (namespaces: string[], clusters: string[]) =>
+        `namespaces ${namespaces.join(", ") || "none"}; clusters ${clusters.join(", ") || "none"}`;
+      if (where.places) {
+        lines.push(["Looked in:"]);
+        for (const p of where.places) {
+          lines.push([
+            "• ",
+            { bold: p.label },
+            p.read
+              ? `: ${scope(p.namespaces, p.clusters)}.`
+              : ": not searched (nothing could be read there, see below).",
+          ]);
+        }
+      } else {
+        lines.push([
+          `Looked in region ${where.regions.join(", ")}: ${scope(where.namespaces, where.clusters)}.`,
+        ]);
+      }
       return {
         summary: `Not found: ${answer.query}${answer.suggestions[0] ? ` (did you mean ${answer.suggestions[0]}?)` : ""}`,
         sections: [{ lines }],

@@ -13,7 +13,9 @@ import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq }
 import {
   DIGEST_HISTORY_ACTIONS,
   IDEMPOTENCY_ACTIONS,
+  MEMBER_ROLE_NAME,
   READ_ACTIONS,
+  ROLE_ACTIONS,
   SCHEDULE_ACTIONS,
   SECRET_ACTIONS,
   SELF_ACTIONS,
@@ -124,6 +126,7 @@ describe("serverless.yml: IAM", () => {
         ...IDEMPOTENCY_ACTIONS,
         ...DIGEST_HISTORY_ACTIONS,
         ...SCHEDULE_ACTIONS,
+        ...ROLE_ACTIONS,
       ]),
     ].sort();
     expect([...new Set(allActions)].sort()).toEqual(expected);
@@ -180,6 +183,15 @@ describe("serverless.yml: IAM", () => {
     expect(JSON.stringify(statement?.Resource)).toContain(
       ":function:${self:service}-${sls:stage}-slack",
     );
+  });
+
+  it("lets the function assume only the member accounts' read-only role, by its one name", () => {
+    const statement = statements.find((s) => actionsOf(s).includes("sts:AssumeRole"));
+    expect(actionsOf(statement as Statement)).toEqual(["sts:AssumeRole"]);
+    expect(statement?.Resource).toEqual([
+      { "Fn::Sub": `arn:\${AWS::Partition}:iam::*:role/${MEMBER_ROLE_NAME}` },
+    ]);
+    expect(asObject(provider.environment).BOT_TARGETS).toBe("${param:botTargets, ''}");
   });
 
   it.each([
