@@ -1,7 +1,7 @@
 // `npm run bench`: AWS calls and sequential round trips of /ecs commands, cold and warm, as the
 // fleet grows. Counts, not seconds, are the figures that matter (the emulator's latency only
 // makes overlap visible); the wall time is printed for orientation.
-import { generateFleet } from "../emulator/fleet.ts";
+import { type EniTags, generateFleet } from "../emulator/fleet.ts";
 import { startEmulator } from "../emulator/server.ts";
 import { BENCH_ENV } from "./env.ts";
 
@@ -17,10 +17,12 @@ const commands: Record<string, Run> = { whois, health, traffic };
 
 const LATENCY_MS = 50;
 const sizes = (process.argv[2] ?? "10,100,1000").split(",").map(Number);
+/** A demo task's IP (cluster tutorial, 16 tasks) and a generated one's (a cluster of thousands). */
+const ipQueries = ["whois 10.0.1.23", "whois 10.0.64.4"];
 const queries = [
   "whois nginx.service-connect",
   "whois api.internal.local",
-  "whois 10.0.1.23",
+  ...ipQueries,
   "health api.internal.local",
   "traffic nginx.service-connect",
 ];
@@ -48,8 +50,19 @@ function withoutShortArns(fleet: ReturnType<typeof generateFleet>) {
   return fleet;
 }
 
+/** Whether ECS tags task ENIs is unconfirmed: the same fleet with each kind of tag (EniTags). */
+function withEniTags(eniTags: EniTags) {
+  return (size: number) => ({ ...generateFleet({ services: size }), eniTags });
+}
+
 const variants = [
   { label: "", fleet: (size: number) => generateFleet({ services: size }), queries },
+  { label: " (ENIs tagged with cluster)", fleet: withEniTags("cluster"), queries: ipQueries },
+  {
+    label: " (ENIs tagged with cluster and service)",
+    fleet: withEniTags("cluster-and-service"),
+    queries: ipQueries,
+  },
   {
     label: " (no short-ARN service)",
     fleet: (size: number) => withoutShortArns(generateFleet({ services: size })),

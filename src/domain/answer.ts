@@ -1,5 +1,6 @@
 import type { Gap } from "./facts.ts";
 import type { HealthReport } from "./health.ts";
+import type { IpFinding } from "./network-interface.ts";
 import type { Resolution } from "./resolution.ts";
 import type { TrafficReport, TrafficTarget, TrafficWindow } from "./traffic.ts";
 import type { WhyReport } from "./why.ts";
@@ -19,6 +20,8 @@ export type WhoisAnswer =
       suggestions: string[];
       searched: SearchScope;
       gaps: Gap[];
+      /** An IP's: what holds the address in the VPCs, and which tasks were searched. */
+      network?: IpFinding;
     }
   | { kind: "invalid"; query: string; reason: string };
 

@@ -1,5 +1,6 @@
-import type { WhoisAnswer } from "../domain/answer.ts";
+import type { SearchScope, WhoisAnswer } from "../domain/answer.ts";
 import type { Gap } from "../domain/facts.ts";
+import { holderLine, type IpFinding } from "../domain/network-interface.ts";
 import {
   type Endpoint,
   endpointCount,
@@ -262,6 +263,27 @@ function matchesLine(answer: Extract<WhoisAnswer, { kind: "found" }>): Line {
   ];
 }
 
+/** An IP found in no task: what holds it in the VPCs, and which tasks were searched. */
+function ipLines(finding: IpFinding, where: SearchScope): Line[] {
+  const region = where.regions.join(", ");
+  const clusters = where.clusters.join(", ") || "none";
+  const holders: Line[] =
+    finding.holders?.length === 0
+      ? [
+          [
+            `No network interface in ${region} holds ${finding.ip}: it is no address of this account's VPCs there now (another account's or region's, or released).`,
+          ],
+        ]
+      : (finding.holders ?? []).map((h) => [holderLine(finding.ip, h)]);
+  const interfaces = `the network interfaces of its VPCs${finding.holders ? "" : " (unread)"}`;
+  const tasks = {
+    none: "; ECS not searched, as the address is no task's",
+    stopped: `, then the recently stopped tasks of clusters ${clusters} (a running task's interface would have shown)`,
+    "running-and-stopped": `, then the running and recently stopped tasks of clusters ${clusters}`,
+  }[finding.tasks];
+  return [...holders, [`Looked in region ${region}: ${interfaces}${tasks}.`]];
+}
+
 export function whoisDocument(answer: WhoisAnswer): Doc {
   switch (answer.kind) {
     case "invalid": {
@@ -290,9 +312,15 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
           "?",
         ]);
       }
-      lines.push([
-        `Looked in region ${where.regions.join(", ")}: namespaces ${where.namespaces.join(", ") || "none"}; clusters ${where.clusters.join(", ") || "none"}.`,
-      ]);
+      lines.push(
+        ...(answer.network
+          ? ipLines(answer.network, where)
+          : [
+              [
+                `Looked in region ${where.regions.join(", ")}: namespaces ${where.namespaces.join(", ") || "none"}; clusters ${where.clusters.join(", ") || "none"}.`,
+              ],
+            ]),
+      );
       return {
         summary: `Not found: ${answer.query}${answer.suggestions[0] ? ` (did you mean ${answer.suggestions[0]}?)` : ""}`,
         sections: [{ lines }],
