@@ -17,8 +17,13 @@ const commands: Record<string, Run> = { whois, health, traffic };
 
 const LATENCY_MS = 50;
 const sizes = (process.argv[2] ?? "10,100,1000").split(",").map(Number);
-/** A demo task's IP (cluster tutorial, 16 tasks) and a generated one's (a cluster of thousands). */
-const ipQueries = ["whois 10.0.1.23", "whois 10.0.64.4"];
+/**
+ * Task IPs: a demo task's (cluster tutorial, 16 tasks), and the first and the last generated
+ * task's, on the first and the last ListTasks page of a cluster of thousands (a search by cluster
+ * reads the pages up to the task's).
+ */
+const LAST_TASK = "whois <the last generated task's IP>";
+const ipQueries = ["whois 10.0.1.23", "whois 10.0.64.4", LAST_TASK];
 const queries = [
   "whois nginx.service-connect",
   "whois api.internal.local",
@@ -73,10 +78,15 @@ const variants = [
 const rows: Row[] = [];
 for (const size of sizes)
   for (const variant of variants) {
-    const emulator = await startEmulator({ fleet: variant.fleet(size), latencyMs: LATENCY_MS });
+    const fleet = variant.fleet(size);
+    const last = fleet.tasks
+      .at(-1)
+      ?.attachments?.find((a) => a.type === "ElasticNetworkInterface")
+      ?.details?.find((d) => d.name === "privateIPv4Address")?.value;
+    const emulator = await startEmulator({ fleet, latencyMs: LATENCY_MS });
     process.env.AWS_ENDPOINT_URL = emulator.url;
     forgetAwsClients();
-    for (const query of variant.queries) {
+    for (const query of variant.queries.map((q) => (q === LAST_TASK ? `whois ${last}` : q))) {
       clearSharedCache();
       for (const cache of ["cold", "warm"] as const) {
         emulator.resetStats();

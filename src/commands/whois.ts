@@ -236,7 +236,11 @@ async function targetsFor(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Ta
 /** What one request learnt about each IP it looked up, for its not-found answer (see notFound). */
 const ipLookups = new WeakMap<Gaps, Map<string, { finding: IpFinding; clusters: string[] }>>();
 
-/** The task among these clusters' tasks of one desired status that holds the address. */
+/**
+ * The task among these clusters' tasks of one desired status that holds the address. Each
+ * cluster's pages are described as they come, while the next is listed, and every listing stops
+ * once a task is found: a search costs the pages up to the task, not the whole cluster.
+ */
 async function taskIn(
   ctx: AwsContext,
   gaps: Gaps,
@@ -245,14 +249,31 @@ async function taskIn(
   ip: string,
   plan: IpSearchPlan,
 ): Promise<EcsTask | undefined> {
-  const found = await Promise.all(
+  let found: EcsTask | undefined;
+  await Promise.all(
     clusters.map(async (cluster) => {
       const what = `the ${desiredStatus === "RUNNING" ? "" : "stopped "}tasks of cluster ${cluster}`;
-      const arns = await gaps.soft(what, ctx.ecs.listClusterTasks(cluster, desiredStatus), []);
-      return arns.length > 0 ? gaps.soft(what, ctx.ecs.describeTasks(cluster, arns), []) : [];
+      const described: Promise<void>[] = [];
+      const pages = ctx.ecs.clusterTaskPages(cluster, desiredStatus);
+      try {
+        for await (const arns of pages) {
+          if (found) break;
+          if (arns.length === 0) continue;
+          described.push(
+            gaps.soft(what, ctx.ecs.describeTasks(cluster, arns), []).then((tasks) => {
+              found ??= taskHolding(tasks, ip, plan);
+            }),
+          );
+        }
+      } catch (error) {
+        if (!(error instanceof AwsReadError)) throw error;
+        // Pages left unread are a gap: the task may be on one of them.
+        gaps.add(what, error);
+      }
+      await Promise.all(described);
     }),
   );
-  return taskHolding(found.flat(), ip, plan);
+  return found;
 }
 
 /**

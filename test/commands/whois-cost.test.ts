@@ -110,6 +110,16 @@ describe("what a whois of an IP costs", () => {
     expect(large.stats.sequentialRoundTrips).toBeLessThanOrEqual(4);
   });
 
+  it("stops listing every cluster once an untagged ENI's task is found: a few pages, not 25 per cluster", async () => {
+    // 10.0.64.4 is the first generated task: on the first ListTasks page of prod-core, whose
+    // 2,500 running tasks at 5,000 services take 25 pages (each of the 4 generated clusters alike).
+    const { answer, stats } = await ipCost(5000, "10.0.64.4");
+
+    expect(answer.kind).toBe("found");
+    expect(stats.calls["ECS.ListTasks"]).toBeLessThanOrEqual(16);
+    expect(stats.sequentialRoundTrips).toBeLessThanOrEqual(7);
+  });
+
   it("answers for a Lambda's IP with the ENI and the cluster list alone, at 5,000 services", async () => {
     const { answer, stats } = await ipCost(5000, "10.0.11.5");
 
