@@ -1,5 +1,5 @@
-// Amazon EC2 over a Fleet: the read-only Describe* calls about a VPC's network path, in the EC2 Query
-// protocol (the SDK's `ec2` protocol).
+// Amazon EC2 over a Fleet: the read-only Describe* calls about a VPC's network path and whose an
+// address is (DescribeNetworkInterfaces), in the EC2 Query protocol (the SDK's `ec2` protocol).
 //
 // Requests (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html): a signed
 // `POST /` with a form body `Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=sg-…&
