@@ -1,7 +1,7 @@
 // `npm run bench`: AWS calls and sequential round trips of /ecs commands, cold and warm, as the
 // fleet grows. Counts, not seconds, are the figures that matter (the emulator's latency only
 // makes overlap visible); the wall time is printed for orientation.
-import { generateFleet } from "../emulator/fleet.ts";
+import { type EniTags, generateFleet } from "../emulator/fleet.ts";
 import { startEmulator } from "../emulator/server.ts";
 import { BENCH_ENV } from "./env.ts";
 
@@ -17,10 +17,17 @@ const commands: Record<string, Run> = { whois, health, traffic };
 
 const LATENCY_MS = 50;
 const sizes = (process.argv[2] ?? "10,100,1000").split(",").map(Number);
+/**
+ * Task IPs: a demo task's (cluster tutorial, 16 tasks), and the first and the last generated
+ * task's, on the first and the last ListTasks page of a cluster of thousands (a search by cluster
+ * reads the pages up to the task's).
+ */
+const LAST_TASK = "whois <the last generated task's IP>";
+const ipQueries = ["whois 10.0.1.23", "whois 10.0.64.4", LAST_TASK];
 const queries = [
   "whois nginx.service-connect",
   "whois api.internal.local",
-  "whois 10.0.1.23",
+  ...ipQueries,
   "health api.internal.local",
   "traffic nginx.service-connect",
 ];
@@ -48,8 +55,19 @@ function withoutShortArns(fleet: ReturnType<typeof generateFleet>) {
   return fleet;
 }
 
+/** Whether ECS tags task ENIs is unconfirmed: the same fleet with each kind of tag (EniTags). */
+function withEniTags(eniTags: EniTags) {
+  return (size: number) => ({ ...generateFleet({ services: size }), eniTags });
+}
+
 const variants = [
   { label: "", fleet: (size: number) => generateFleet({ services: size }), queries },
+  { label: " (ENIs tagged with cluster)", fleet: withEniTags("cluster"), queries: ipQueries },
+  {
+    label: " (ENIs tagged with cluster and service)",
+    fleet: withEniTags("cluster-and-service"),
+    queries: ipQueries,
+  },
   {
     label: " (no short-ARN service)",
     fleet: (size: number) => withoutShortArns(generateFleet({ services: size })),
@@ -60,10 +78,15 @@ const variants = [
 const rows: Row[] = [];
 for (const size of sizes)
   for (const variant of variants) {
-    const emulator = await startEmulator({ fleet: variant.fleet(size), latencyMs: LATENCY_MS });
+    const fleet = variant.fleet(size);
+    const last = fleet.tasks
+      .at(-1)
+      ?.attachments?.find((a) => a.type === "ElasticNetworkInterface")
+      ?.details?.find((d) => d.name === "privateIPv4Address")?.value;
+    const emulator = await startEmulator({ fleet, latencyMs: LATENCY_MS });
     process.env.AWS_ENDPOINT_URL = emulator.url;
     forgetAwsClients();
-    for (const query of variant.queries) {
+    for (const query of variant.queries.map((q) => (q === LAST_TASK ? `whois ${last}` : q))) {
       clearSharedCache();
       for (const cache of ["cold", "warm"] as const) {
         emulator.resetStats();

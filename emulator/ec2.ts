@@ -1,5 +1,5 @@
-// Amazon EC2 over a Fleet: the read-only Describe* calls about a VPC's network path, in the EC2 Query
-// protocol (the SDK's `ec2` protocol).
+// Amazon EC2 over a Fleet: the read-only Describe* calls about a VPC's network path and whose an
+// address is (DescribeNetworkInterfaces), in the EC2 Query protocol (the SDK's `ec2` protocol).
 //
 // Requests (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html): a signed
 // `POST /` with a form body `Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=sg-…&
@@ -9,8 +9,8 @@
 // examples of https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html).
 // Errors: `<Response><Errors><Error><Code>…` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
 
-import type { Subnet } from "@aws-sdk/client-ec2";
-import type { Fleet, Stored } from "./fleet.ts";
+import type { NetworkInterface, Subnet } from "@aws-sdk/client-ec2";
+import type { Fleet, FleetNetworkInterface, FleetTask, Stored } from "./fleet.ts";
 import { escapeXml } from "./route53.ts";
 import { AwsError, paginate } from "./wire.ts";
 
@@ -24,7 +24,10 @@ export type Ec2Operation = (params: URLSearchParams) => string;
 const LOCATION_NAMES: Record<string, string> = {
   Associations: "associationSet",
   Entries: "entrySet",
+  Groups: "groupSet",
   IsDefault: "default",
+  Ipv6Addresses: "ipv6AddressesSet",
+  PrivateIpAddresses: "privateIpAddressesSet",
   PropagatingVgws: "propagatingVgwSet",
   Routes: "routeSet",
   Tags: "tagSet",
@@ -104,7 +107,9 @@ function glob(value: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-type Tagged = { Tags?: { Key?: string; Value?: string }[] };
+type TagList = { Key?: string; Value?: string }[];
+/** Tags are `Tags` on most resources, `TagSet` on network interfaces. */
+type Tagged = { Tags?: TagList; TagSet?: TagList };
 /** Per filter name, the values of a resource it compares (any may match). */
 type Fields<T> = Record<string, (item: T) => unknown[]>;
 
@@ -131,10 +136,11 @@ function describe<T extends Tagged>(
 ): { page: T[]; nextToken: string | undefined } {
   const filters = filterParams(params);
   const valuesOf = (name: string, item: T): unknown[] => {
+    const tags = item.Tags ?? item.TagSet ?? [];
     if (name.startsWith("tag:")) {
-      return (item.Tags ?? []).filter((t) => t.Key === name.slice(4)).map((t) => t.Value);
+      return tags.filter((t) => t.Key === name.slice(4)).map((t) => t.Value);
     }
-    if (name === "tag-key") return (item.Tags ?? []).map((t) => t.Key);
+    if (name === "tag-key") return tags.map((t) => t.Key);
     return spec.fields[name]?.(item) ?? [];
   };
   for (const { name } of filters) {
@@ -185,6 +191,86 @@ function describe<T extends Tagged>(
 /** The Describe* response members: the list under its locationName, and nextToken when paged. */
 const listXml = (setName: string, result: { page: unknown[]; nextToken: string | undefined }) =>
   element(setName, result.page) + element("nextToken", result.nextToken);
+
+/**
+ * Stand-in for the AWS-owned account that creates Fargate tasks' ENIs and owns the instances they
+ * attach to (RequesterId, Attachment.InstanceOwnerId): AWS publishes no such ID.
+ */
+const AWS_SERVICE_ACCOUNT = "111122223333";
+
+/**
+ * The ENI ECS created for a RUNNING awsvpc task, from its ElasticNetworkInterface attachment's
+ * details (DescribeTasks). A stopped task has none: ECS deletes it (attachment status DELETED).
+ * Description and shape as public output of Fargate task ENIs shows them (AWS publishes none, see
+ * ../shared/aws-samples/official/SOURCES.md): the ECS attachment's ARN as description, interface
+ * type "interface", requester-managed, attached to an instance of an AWS-owned account. ECS managed
+ * tags on the ENI, unconfirmed, as the fleet's `eniTags` says.
+ */
+function taskNetworkInterface(fleet: Fleet, task: FleetTask): Stored<NetworkInterface> | undefined {
+  const attachment = task.attachments?.find((a) => a.type === "ElasticNetworkInterface");
+  const detail = (name: string) => attachment?.details?.find((d) => d.name === name)?.value;
+  const id = detail("networkInterfaceId");
+  const ip = detail("privateIPv4Address");
+  if (task.lastStatus !== "RUNNING" || attachment?.status !== "ATTACHED" || !id || !ip) return;
+  const subnetId = detail("subnetId");
+  const vpc = fleet.vpcs?.find((v) => v.subnets.some((s) => s.subnetId === subnetId));
+  const cluster = task.clusterArn.slice(task.clusterArn.lastIndexOf("/") + 1);
+  const serviceName = task.group?.startsWith("service:") ? task.group.slice(8) : undefined;
+  const service = fleet.services.find(
+    (s) => s.clusterArn === task.clusterArn && s.serviceName === serviceName,
+  );
+  const groups = service?.networkConfiguration?.awsvpcConfiguration?.securityGroups ?? [];
+  const tags = [
+    ...(fleet.eniTags && fleet.eniTags !== "none"
+      ? [{ Key: "aws:ecs:clusterName", Value: cluster }]
+      : []),
+    ...(fleet.eniTags === "cluster-and-service" && serviceName
+      ? [{ Key: "aws:ecs:serviceName", Value: serviceName }]
+      : []),
+  ];
+  const dnsName = detail("privateDnsName");
+  return {
+    Attachment: {
+      AttachTime: task.connectivityAt ?? task.startedAt,
+      AttachmentId: `eni-attach-${id.slice(4)}`,
+      DeleteOnTermination: false,
+      DeviceIndex: 1,
+      NetworkCardIndex: 0,
+      InstanceOwnerId: AWS_SERVICE_ACCOUNT,
+      Status: "attached",
+    },
+    AvailabilityZone: task.availabilityZone,
+    Description: `arn:aws:ecs:${fleet.region}:${fleet.accountId}:attachment/${attachment.id}`,
+    Groups: groups.map((GroupId) => ({
+      GroupId,
+      GroupName: fleet.securityGroups?.find((g) => g.GroupId === GroupId)?.GroupName,
+    })),
+    InterfaceType: "interface",
+    Ipv6Addresses: [],
+    MacAddress: detail("macAddress"),
+    NetworkInterfaceId: id,
+    OwnerId: fleet.accountId,
+    PrivateDnsName: dnsName,
+    PrivateIpAddress: ip,
+    PrivateIpAddresses: [{ Primary: true, PrivateDnsName: dnsName, PrivateIpAddress: ip }],
+    RequesterId: AWS_SERVICE_ACCOUNT,
+    RequesterManaged: true,
+    SourceDestCheck: true,
+    Status: "in-use",
+    SubnetId: subnetId,
+    TagSet: tags,
+    VpcId: vpc?.vpcId,
+  };
+}
+
+/** Every ENI of the fleet: its running awsvpc tasks', and the others it states (Lambda, ELB, …). */
+function networkInterfaces(fleet: Fleet): FleetNetworkInterface[] {
+  const tasks = fleet.tasks.flatMap((t) => {
+    const eni = taskNetworkInterface(fleet, t);
+    return eni?.NetworkInterfaceId ? [{ ...eni, NetworkInterfaceId: eni.NetworkInterfaceId }] : [];
+  });
+  return [...tasks, ...(fleet.networkInterfaces ?? [])];
+}
 
 const associationSubnets = (item: { Associations?: { SubnetId?: string }[] }) =>
   (item.Associations ?? []).map((a) => a.SubnetId);
@@ -291,6 +377,43 @@ export function ec2Operations(fleet: Fleet): Record<string, Ec2Operation> {
         maxResults: 1000,
       });
       return listXml("subnetSet", result);
+    },
+
+    DescribeNetworkInterfaces(params) {
+      // API reference: MaxResults cannot be combined with NetworkInterfaceId.N.
+      if (params.has("MaxResults") && listParam(params, "NetworkInterfaceId").length > 0) {
+        throw new AwsError(
+          "InvalidParameterCombination",
+          "The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults",
+        );
+      }
+      const addresses = (eni: FleetNetworkInterface) =>
+        (eni.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress);
+      const result = describe(params, {
+        items: networkInterfaces(fleet),
+        idParam: "NetworkInterfaceId",
+        id: (eni) => eni.NetworkInterfaceId,
+        notFound: (id) =>
+          new AwsError(
+            "InvalidNetworkInterfaceID.NotFound",
+            `The networkInterface ID '${id}' does not exist`,
+          ),
+        fields: {
+          "network-interface-id": (eni) => [eni.NetworkInterfaceId],
+          "addresses.private-ip-address": addresses,
+          "private-ip-address": addresses,
+          "attachment.instance-id": (eni) => [eni.Attachment?.InstanceId],
+          description: (eni) => [eni.Description],
+          "group-id": (eni) => (eni.Groups ?? []).map((g) => g.GroupId),
+          "interface-type": (eni) => [eni.InterfaceType],
+          "requester-managed": (eni) => [eni.RequesterManaged ?? false],
+          "subnet-id": (eni) => [eni.SubnetId],
+          "vpc-id": (eni) => [eni.VpcId],
+          status: (eni) => [eni.Status],
+        },
+        maxResults: 1000,
+      });
+      return listXml("networkInterfaceSet", result);
     },
 
     DescribeVpcAttribute(params) {

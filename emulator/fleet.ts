@@ -41,6 +41,12 @@
 //                                  `staging`: the SAME discovery name `api` as prod
 //   staging/web-frontend           Service Connect client only of `staging`            2026-11-23T08:10Z COMPLETED
 //
+// ENIs (EC2 DescribeNetworkInterfaces): one per RUNNING task above (none for stopped ones), and
+//   10.0.11.5    1a   Lambda order-webhook's (interface type lambda)
+//   10.1.1.9     1a   Lambda nightly-export's, in the peered VPC vpc-0d2e3f4a5b6c70819
+//   10.0.1.200   1a   Network Load Balancer orders-nlb's
+//   10.0.3.10    1d   EC2 instance i-0b5a7c9d1e3f50a10's primary interface (a bastion)
+//
 // api.service-connect first appeared 2026-11-22T10:50Z (its Cloud Map service's CreateDate).
 // web-frontend was deployed after that (11-22 12:00), so its proxy resolves the alias and its calls
 // show in CloudWatch; api-service's redeploy on 11-23 changes nothing for it. legacy-report was
@@ -57,7 +63,7 @@
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { NetworkAcl, RouteTable, SecurityGroup } from "@aws-sdk/client-ec2";
+import type { NetworkAcl, NetworkInterface, RouteTable, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Cluster, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { FunctionConfiguration } from "@aws-sdk/client-lambda";
 import type {
@@ -145,6 +151,17 @@ export type FleetSecurityGroup = Stored<SecurityGroup> & { GroupId: string; VpcI
 export type FleetNetworkAcl = Stored<NetworkAcl> & { NetworkAclId: string; VpcId: string };
 /** An EC2 `describe-route-tables` RouteTables[] object. */
 export type FleetRouteTable = Stored<RouteTable> & { RouteTableId: string; VpcId: string };
+/**
+ * An EC2 `describe-network-interfaces` NetworkInterfaces[] object the fleet states outright (a
+ * Lambda's, a load balancer's, an instance's). Running awsvpc tasks' ENIs are derived from the
+ * tasks (emulator/ec2.ts), so a generated fleet has them too.
+ */
+export type FleetNetworkInterface = Stored<NetworkInterface> & { NetworkInterfaceId: string };
+/**
+ * Which ECS managed tags a task's ENI carries: whether ECS propagates them to task ENIs is
+ * unconfirmed (AWS publishes no task ENI), so the emulator can show each case. Default "none".
+ */
+export type EniTags = "none" | "cluster" | "cluster-and-service";
 /** A Lambda `get-function-configuration` object (VpcConfig absent or empty: not in a VPC). */
 export type FleetLambdaFunction = Stored<FunctionConfiguration> & {
   FunctionName: string;
@@ -220,6 +237,9 @@ export interface Fleet {
   securityGroups?: FleetSecurityGroup[];
   networkAcls?: FleetNetworkAcl[];
   routeTables?: FleetRouteTable[];
+  /** ENIs besides the running awsvpc tasks' (see FleetNetworkInterface). */
+  networkInterfaces?: FleetNetworkInterface[];
+  eniTags?: EniTags;
   /** Lambda functions, as possible clients of `/ecs why`. */
   lambdaFunctions?: FleetLambdaFunction[];
   /** Service Connect traffic behind the emulated CloudWatch series; none without it. */

@@ -1,9 +1,9 @@
 // A loopback AWS emulator: a node:http server on 127.0.0.1 speaking the real wire protocols of the
 // operations the bot calls, so the real SDK v3 clients reach it unchanged (through `endpoint` or
 // AWS_ENDPOINT_URL): ECS, Cloud Map, CloudWatch and SSM (AWS JSON), Route 53 GetHostedZone
-// (REST-XML), EC2 DescribeSecurityGroups/NetworkAcls/RouteTables/Subnets/VpcAttribute (EC2 Query,
-// see ec2.ts) and Lambda Invoke and GetFunctionConfiguration (REST-JSON). Test and demo
-// infrastructure only, never shipped.
+// (REST-XML), EC2 DescribeSecurityGroups/NetworkAcls/RouteTables/Subnets/VpcAttribute and
+// DescribeNetworkInterfaces (EC2 Query, see ec2.ts) and Lambda Invoke and GetFunctionConfiguration
+// (REST-JSON). Test and demo infrastructure only, never shipped.
 
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";

@@ -3,8 +3,10 @@ import type {
   IpPermission,
   NetworkAclEntry,
   NetworkAcl as SdkNetworkAcl,
+  NetworkInterface as SdkNetworkInterface,
   RouteTable as SdkRouteTable,
 } from "@aws-sdk/client-ec2";
+import type { NetworkInterface } from "../domain/network-interface.ts";
 import type {
   NaclEntry,
   NetworkAcl,
@@ -81,6 +83,28 @@ function toRouteTable(table: SdkRouteTable): RouteTable {
         "unknown";
       return [{ destination, target, state: r.State ?? "active" }];
     }),
+  };
+}
+
+function toNetworkInterface(eni: SdkNetworkInterface): NetworkInterface {
+  return {
+    id: eni.NetworkInterfaceId ?? "",
+    interfaceType: eni.InterfaceType,
+    description: eni.Description || undefined,
+    requesterId: eni.RequesterId,
+    requesterManaged: eni.RequesterManaged === true,
+    instanceId: eni.Attachment?.InstanceId,
+    deviceIndex: eni.Attachment?.DeviceIndex,
+    subnetId: eni.SubnetId,
+    vpcId: eni.VpcId,
+    availabilityZone: eni.AvailabilityZone,
+    securityGroupIds: (eni.Groups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
+    privateIps: (eni.PrivateIpAddresses ?? []).flatMap((a) =>
+      a.PrivateIpAddress ? [a.PrivateIpAddress] : [],
+    ),
+    tags: Object.fromEntries(
+      (eni.TagSet ?? []).flatMap((t) => (t.Key ? [[t.Key, t.Value ?? ""]] : [])),
+    ),
   };
 }
 
@@ -201,6 +225,33 @@ export class Ec2Adapter {
         }
         return bySubnet;
       }),
+    );
+  }
+
+  /**
+   * The network interfaces that hold a private IPv4 address now: one call at any number of
+   * interfaces. `private-ip-address` (primary and secondary addresses) is one of the filters the
+   * API reference names for accounts with many interfaces, where an unpaginated call filtered
+   * otherwise fails; paging instead would cost a request per page of the account's interfaces.
+   * Managed resources hidden from the account's default view are asked for too: an interface
+   * left out would read as "no interface". Never cached: an address changes hands when a task
+   * stops.
+   */
+  networkInterfacesByIp(ip: string): Promise<NetworkInterface[]> {
+    return read(
+      `describe the network interfaces of ${ip}`,
+      "DescribeNetworkInterfaces",
+      async () => {
+        const { client, sdk } = await this.client();
+        const out = await client.send(
+          new sdk.DescribeNetworkInterfacesCommand({
+            Filters: [{ Name: "private-ip-address", Values: [ip] }],
+            IncludeManagedResources: true,
+          }),
+          this.options,
+        );
+        return (out.NetworkInterfaces ?? []).map(toNetworkInterface);
+      },
     );
   }
 

@@ -96,9 +96,10 @@ export function toEcsService(service: Service): EcsService {
   };
 }
 
+const eniOf = (task: Task) => task.attachments?.find((a) => a.type === "ElasticNetworkInterface");
+
 function eniDetail(task: Task, name: string): string | undefined {
-  const eni = task.attachments?.find((a) => a.type === "ElasticNetworkInterface");
-  return eni?.details?.find((d) => d.name === name)?.value;
+  return eniOf(task)?.details?.find((d) => d.name === name)?.value;
 }
 
 export function toEcsTask(task: Task): EcsTask {
@@ -117,6 +118,7 @@ export function toEcsTask(task: Task): EcsTask {
       task.containers?.flatMap((c) => c.networkInterfaces ?? [])[0]?.privateIpv4Address,
     availabilityZone: task.availabilityZone,
     subnetId: eniDetail(task, "subnetId"),
+    eniAttachmentId: eniOf(task)?.id,
     startedAt: task.startedAt,
     stoppedAt: task.stoppedAt,
     stoppedReason: task.stoppedReason,

@@ -244,21 +244,36 @@ export class EcsAdapter {
     }
   }
 
-  /** Every task of a cluster, running or recently stopped (used to find a bare IP). */
+  /** Every task of a cluster with this desired status (a digest's snapshot of the cluster). */
   listClusterTasks(
     cluster: string,
     desiredStatus: "RUNNING" | "STOPPED" = "RUNNING",
   ): Promise<string[]> {
-    return read(`list ${desiredStatus} tasks of cluster ${cluster}`, "ListTasks", () =>
-      collect(
-        paginateListTasks(
-          { client: this.client, pageSize: PAGE_MAX },
-          { cluster, desiredStatus },
-          this.options,
-        ),
-        (p) => p.taskArns,
-      ),
-    );
+    return collect(this.clusterTaskPages(cluster, desiredStatus), (arns) => arns);
+  }
+
+  /**
+   * A cluster's tasks with this desired status, a page (up to 100 ARNs) at a time: a search
+   * (a bare IP's task) can stop at the page that holds what it looks for.
+   */
+  async *clusterTaskPages(
+    cluster: string,
+    desiredStatus: "RUNNING" | "STOPPED",
+  ): AsyncGenerator<string[]> {
+    const pages = paginateListTasks(
+      { client: this.client, pageSize: PAGE_MAX },
+      { cluster, desiredStatus },
+      this.options,
+    )[Symbol.asyncIterator]();
+    for (;;) {
+      const page = await read(
+        `list ${desiredStatus} tasks of cluster ${cluster}`,
+        "ListTasks",
+        () => pages.next(),
+      );
+      if (page.done) return;
+      yield page.value.taskArns ?? [];
+    }
   }
 
   async describeTasks(cluster: string, tasks: readonly string[]): Promise<EcsTask[]> {

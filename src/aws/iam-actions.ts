@@ -14,6 +14,12 @@ export const PATH_ACTIONS = [
   "lambda:GetFunctionConfiguration",
 ] as const;
 
+/**
+ * An IP's network interface (src/aws/ec2.ts, networkInterfacesByIp): whose the address is, before
+ * any ECS search. Interactive lookups only: a digest never looks an IP up.
+ */
+export const IP_OWNER_ACTIONS = ["ec2:DescribeNetworkInterfaces"] as const;
+
 export const READ_ACTIONS = [
   "ecs:ListClusters",
   "ecs:ListServices",
@@ -30,6 +36,7 @@ export const READ_ACTIONS = [
   "cloudwatch:GetMetricData",
   "cloudwatch:GetMetricWidgetImage",
   ...PATH_ACTIONS,
+  ...IP_OWNER_ACTIONS,
 ] as const;
 
 /**
@@ -85,14 +92,15 @@ export const DIGEST_PARTS_ACTIONS = [
 /**
  * The scheduled digest's own role (serverless.yml, DigestFunctionRole): the reads of a health
  * judgement (no metric images: a digest draws no graph; no path reads: a digest asks no
- * `/ecs why`), its two SSM parameters, the idempotency
+ * `/ecs why`; no network interfaces: it looks up no IP), its two SSM parameters, the idempotency
  * and history tables, Invoke on itself only (the parts of a large digest), and its own log group.
  * No signing secret.
  */
 export const DIGEST_FUNCTION_ACTIONS = [
   ...READ_ACTIONS.filter(
     (a) =>
-      a !== "cloudwatch:GetMetricWidgetImage" && !(PATH_ACTIONS as readonly string[]).includes(a),
+      a !== "cloudwatch:GetMetricWidgetImage" &&
+      !([...PATH_ACTIONS, ...IP_OWNER_ACTIONS] as readonly string[]).includes(a),
   ),
   ...SECRET_ACTIONS,
   ...SELF_ACTIONS,

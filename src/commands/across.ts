@@ -3,6 +3,7 @@
 // that does not answer) becomes a gap naming it: never a failed reply, never "not found" alone.
 import type { SearchScope } from "../domain/answer.ts";
 import type { Gap } from "../domain/facts.ts";
+import type { IpFinding } from "../domain/network-interface.ts";
 import type { Doc, Line, Section } from "../render/document.ts";
 import type { AwsContext } from "./aws-context.ts";
 
@@ -55,6 +56,7 @@ function notFoundEverywhere<A extends AnyAnswer>(
   const merged = withGaps(first.answer, gaps) as A & {
     searched?: SearchScope;
     suggestions?: string[];
+    network?: IpFinding;
   };
   if (merged.kind !== "not-found" || !merged.searched) return merged;
   const each = answers.map(({ ctx, answer }) => {
@@ -67,12 +69,15 @@ function notFoundEverywhere<A extends AnyAnswer>(
         namespaces: a.searched?.namespaces ?? [],
         clusters: a.searched?.clusters ?? [],
         read: !unread,
+        ...(a.network ? { network: a.network } : {}),
       },
     };
   });
   const places = each.map((e) => e.place);
   return {
     ...merged,
+    // Each place's own finding goes with its place, not with the whole answer.
+    network: undefined,
     suggestions: [...new Set(each.flatMap((e) => e.suggestions))].slice(0, 3),
     searched: {
       regions: places.map((p) => p.label),

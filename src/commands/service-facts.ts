@@ -273,9 +273,21 @@ export type NamespaceListing = "page" | "whole";
 export function gatherTargetFacts(
   ctx: AwsContext,
   gaps: Gaps,
-  target: { cluster: string; service: string; known?: KnownName; describedTasks?: EcsTask[] },
+  target: {
+    cluster: string;
+    service: string;
+    known?: KnownName;
+    describedTasks?: EcsTask[];
+    facts?: ServiceFacts;
+  },
   namespaceListing: NamespaceListing = "page",
 ): Promise<ServiceFacts | undefined> {
+  // Read while finding it with the first page of the namespace's services: all of them unless
+  // the whole list is wanted and there were more.
+  const read = target.facts;
+  if (read && (namespaceListing === "page" || (read.namespaceServicesMore?.size ?? 0) === 0)) {
+    return Promise.resolve(read);
+  }
   return gatherServiceFacts(
     ctx,
     gaps,

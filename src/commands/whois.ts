@@ -1,6 +1,13 @@
 import { AwsReadError } from "../aws/errors.ts";
 import type { WhoisAnswer } from "../domain/answer.ts";
 import type { CloudMapInstance, EcsService, EcsTask, Namespace } from "../domain/facts.ts";
+import {
+  type IpFinding,
+  type IpSearchPlan,
+  interfaceOwner,
+  planIpSearch,
+  taskHolding,
+} from "../domain/network-interface.ts";
 import { parseQuery, type Query } from "../domain/query.ts";
 import {
   bindingMatches,
@@ -14,13 +21,15 @@ import {
 import { closestNames } from "../domain/suggest.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { type Catalog, knownNames, loadCatalog } from "./catalog.ts";
-import { gatherTargetFacts, type KnownName } from "./service-facts.ts";
+import { gatherServiceFacts, gatherTargetFacts, type KnownName } from "./service-facts.ts";
 
 export interface Target {
   cluster: string;
   service: string;
   known?: KnownName;
   describedTasks?: EcsTask[];
+  /** Its facts, when finding it read them already (an IP's service named by its ENI's tags). */
+  facts?: ServiceFacts;
   request: Parameters<typeof buildResolution>[0];
 }
 
@@ -216,40 +225,97 @@ async function targetsFor(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Ta
       return taskTargets(query.text, found.flat());
     }
 
-    case "ipv4": {
-      // ECS has no IP filter: list every task (running and recently stopped) and match the ENI.
-      const clusters = await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]);
-      const found = await Promise.all(
-        clusters.map(async (cluster) => {
-          const arns = (
-            await Promise.all([
-              gaps.soft(`the tasks of cluster ${cluster}`, ctx.ecs.listClusterTasks(cluster), []),
-              gaps.soft(
-                `the stopped tasks of cluster ${cluster}`,
-                ctx.ecs.listClusterTasks(cluster, "STOPPED"),
-                [],
-              ),
-            ])
-          ).flat();
-          if (arns.length === 0) return [];
-          const tasks = await gaps.soft(
-            `the tasks of cluster ${cluster}`,
-            ctx.ecs.describeTasks(cluster, arns),
-            [],
-          );
-          return tasks.filter((t) => t.ipv4 === query.ip);
-        }),
-      );
-      // A running task wins over a stopped one that once had the same address.
-      const matches = found
-        .flat()
-        .sort((a, b) => Number(b.lastStatus === "RUNNING") - Number(a.lastStatus === "RUNNING"));
-      return taskTargets(query.text, matches.slice(0, 1), query.ip);
-    }
+    case "ipv4":
+      return ipTargets(ctx, gaps, query);
 
     case "invalid":
       return [];
   }
+}
+
+/** What one request learnt about each IP it looked up, for its not-found answer (see notFound). */
+const ipLookups = new WeakMap<Gaps, Map<string, { finding: IpFinding; clusters: string[] }>>();
+
+/**
+ * The task among these clusters' tasks of one desired status that holds the address. Each
+ * cluster's pages are described as they come, while the next is listed, and every listing stops
+ * once a task is found: a search costs the pages up to the task, not the whole cluster.
+ */
+async function taskIn(
+  ctx: AwsContext,
+  gaps: Gaps,
+  clusters: readonly string[],
+  desiredStatus: "RUNNING" | "STOPPED",
+  ip: string,
+  plan: IpSearchPlan,
+): Promise<EcsTask | undefined> {
+  let found: EcsTask | undefined;
+  await Promise.all(
+    clusters.map(async (cluster) => {
+      const what = `the ${desiredStatus === "RUNNING" ? "" : "stopped "}tasks of cluster ${cluster}`;
+      const described: Promise<void>[] = [];
+      const pages = ctx.ecs.clusterTaskPages(cluster, desiredStatus);
+      try {
+        for await (const arns of pages) {
+          if (found) break;
+          if (arns.length === 0) continue;
+          described.push(
+            gaps.soft(what, ctx.ecs.describeTasks(cluster, arns), []).then((tasks) => {
+              found ??= taskHolding(tasks, ip, plan);
+            }),
+          );
+        }
+      } catch (error) {
+        if (!(error instanceof AwsReadError)) throw error;
+        // Pages left unread are a gap: the task may be on one of them.
+        gaps.add(what, error);
+      }
+      await Promise.all(described);
+    }),
+  );
+  return found;
+}
+
+/**
+ * The task behind an IPv4 address. ECS has no filter by IP, but EC2 finds the address's network
+ * interface in one call at any fleet size, asked while the clusters are listed: its ECS tags name
+ * the service (whose facts are then read once, task list included), its description names the
+ * task's ENI attachment, and an interface of a Lambda, a load balancer or an instance is no task's
+ * at all. Only what the interface leaves open is searched cluster by cluster: running tasks first,
+ * recently stopped ones (whose interfaces ECS deleted) last. See planIpSearch.
+ */
+async function ipTargets(
+  ctx: AwsContext,
+  gaps: Gaps,
+  query: Query & { kind: "ipv4" },
+): Promise<Target[]> {
+  const { ip } = query;
+  const [enis, allClusters] = await Promise.all([
+    gaps.soft(`the network interfaces holding ${ip}`, ctx.ec2.networkInterfacesByIp(ip), undefined),
+    gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]),
+  ]);
+  const holders = enis?.map((eni) => ({ eni, owner: interfaceOwner(eni) }));
+  const plan = planIpSearch(holders);
+  const clusters = plan.clusters === "all" ? allClusters : plan.clusters;
+  const finding: IpFinding = { ip, holders, tasks: "none" };
+  const lookup = { finding, clusters };
+  const lookups = ipLookups.get(gaps) ?? new Map();
+  ipLookups.set(gaps, lookups.set(ip, lookup));
+
+  const byService = await Promise.all(
+    plan.services.map(async ({ cluster, service }) => {
+      const facts = await gatherServiceFacts(ctx, gaps, cluster, service);
+      const task = facts && taskHolding(facts.tasks, ip, plan);
+      return task ? taskTargets(query.text, [task], ip).map((t) => ({ ...t, facts })) : [];
+    }),
+  );
+  if (byService.flat().length > 0) return byService.flat();
+  if (plan.clusters !== "all" && plan.clusters.length === 0) return [];
+  finding.tasks = plan.running ? "running-and-stopped" : "stopped";
+  const task =
+    (plan.running ? await taskIn(ctx, gaps, clusters, "RUNNING", ip, plan) : undefined) ??
+    (await taskIn(ctx, gaps, clusters, "STOPPED", ip, plan));
+  return taskTargets(query.text, task ? [task] : [], ip);
 }
 
 /** An ECS service by name in each of these clusters (DescribeServices reports the rest MISSING). */
@@ -311,12 +377,24 @@ export async function notFound(
   gaps: Gaps,
   query: Query,
 ): Promise<Extract<WhoisAnswer, { kind: "not-found" }>> {
+  if (query.kind === "ipv4") {
+    // What the address's lookup searched, not the whole catalog: an IP has no "did you mean".
+    const lookup = ipLookups.get(gaps)?.get(query.ip);
+    return {
+      kind: "not-found",
+      query: query.text,
+      suggestions: [],
+      searched: { regions: [ctx.region], namespaces: [], clusters: lookup?.clusters ?? [] },
+      network: lookup?.finding,
+      gaps: gaps.list,
+    };
+  }
   const catalog = await loadCatalog(ctx, gaps);
   const typed = query.kind === "dotted-name" ? query.name : query.text;
   return {
     kind: "not-found",
     query: query.text,
-    suggestions: query.kind === "ipv4" ? [] : closestNames(typed, knownNames(catalog)),
+    suggestions: closestNames(typed, knownNames(catalog)),
     searched: {
       regions: [ctx.region],
       namespaces: catalog.namespaces.map((n) => n.name),

@@ -1,5 +1,6 @@
 import type { Gap } from "./facts.ts";
 import type { HealthReport } from "./health.ts";
+import type { IpFinding } from "./network-interface.ts";
 import type { Resolution } from "./resolution.ts";
 import type { TrafficReport, TrafficTarget, TrafficWindow } from "./traffic.ts";
 import type { WhyReport } from "./why.ts";
@@ -19,6 +20,8 @@ export interface PlaceScope {
   clusters: string[];
   /** False when nothing could be read there (its role could not be assumed): not searched. */
   read: boolean;
+  /** An IP asked about: whose network interface holds it there. */
+  network?: IpFinding;
 }
 
 export type WhoisAnswer =
@@ -29,6 +32,8 @@ export type WhoisAnswer =
       suggestions: string[];
       searched: SearchScope;
       gaps: Gap[];
+      /** An IP's: what holds the address in the VPCs, and which tasks were searched. */
+      network?: IpFinding;
     }
   | { kind: "invalid"; query: string; reason: string };
 

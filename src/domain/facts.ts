@@ -131,6 +131,8 @@ export interface EcsTask {
   ipv4?: string;
   availabilityZone?: string;
   subnetId?: string;
+  /** Its ElasticNetworkInterface attachment's ID (awsvpc mode): names its ENI exactly. */
+  eniAttachmentId?: string;
   startedAt?: Date;
   stoppedAt?: Date;
   stoppedReason?: string;

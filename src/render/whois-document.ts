@@ -1,5 +1,6 @@
-import type { WhoisAnswer } from "../domain/answer.ts";
+import type { SearchScope, WhoisAnswer } from "../domain/answer.ts";
 import type { Gap } from "../domain/facts.ts";
+import { holderLine, type IpFinding } from "../domain/network-interface.ts";
 import {
   type Endpoint,
   endpointCount,
@@ -262,6 +263,27 @@ function matchesLine(answer: Extract<WhoisAnswer, { kind: "found" }>): Line {
   ];
 }
 
+/** An IP found in no task: what holds it in the VPCs, and which tasks were searched. */
+function ipLines(finding: IpFinding, where: SearchScope): Line[] {
+  const region = where.regions.join(", ");
+  const clusters = where.clusters.join(", ") || "none";
+  const holders: Line[] =
+    finding.holders?.length === 0
+      ? [
+          [
+            `No network interface in ${region} holds ${finding.ip}: it is no address of this account's VPCs there now (another account's or region's, or released).`,
+          ],
+        ]
+      : (finding.holders ?? []).map((h) => [holderLine(finding.ip, h)]);
+  const interfaces = `the network interfaces of its VPCs${finding.holders ? "" : " (unread)"}`;
+  const tasks = {
+    none: "; ECS not searched, as the address is no task's",
+    stopped: `, then the recently stopped tasks of clusters ${clusters} (a running task's interface would have shown)`,
+    "running-and-stopped": `, then the running and recently stopped tasks of clusters ${clusters}`,
+  }[finding.tasks];
+  return [...holders, [`Looked in region ${region}: ${interfaces}${tasks}.`]];
+}
+
 export function whoisDocument(answer: WhoisAnswer): Doc {
   switch (answer.kind) {
     case "invalid": {
@@ -295,14 +317,18 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
       if (where.places) {
         lines.push(["Looked in:"]);
         for (const p of where.places) {
-          lines.push([
-            "• ",
-            { bold: p.label },
-            p.read
-              ? `: ${scope(p.namespaces, p.clusters)}.`
-              : ": not searched (nothing could be read there, see below).",
-          ]);
+          const head: Line = ["• ", { bold: p.label }];
+          if (!p.read) {
+            lines.push([...head, ": not searched (nothing could be read there, see below)."]);
+          } else if (p.network) {
+            const here = { regions: [p.label], namespaces: p.namespaces, clusters: p.clusters };
+            lines.push([...head, ":"], ...ipLines(p.network, here).map((l): Line => ["  ", ...l]));
+          } else {
+            lines.push([...head, `: ${scope(p.namespaces, p.clusters)}.`]);
+          }
         }
+      } else if (answer.network) {
+        lines.push(...ipLines(answer.network, where));
       } else {
         lines.push([
           `Looked in region ${where.regions.join(", ")}: ${scope(where.namespaces, where.clusters)}.`,

@@ -135,6 +135,58 @@ const vpcAttribute = (name: string, value: boolean) => `<?xml version="1.0" enco
   <${name}><value>${value}</value></${name}>
 </DescribeVpcAttributeResponse>`;
 
+/** An EC2 Query answer: the members of `<{Action}Response>` after its requestId. */
+const ec2Answer = (action: string, members: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<${action}Response xmlns="${XMLNS}"><requestId>59dbff89-EXAMPLE</requestId>${members}</${action}Response>`;
+
+// A Fargate task's ENI as public describe-network-interfaces output shows one (AWS publishes no
+// example of a task ENI): the ECS attachment's ARN as description, requester-managed, attached to
+// an instance of another account.
+const TASK_ENI = ec2Answer(
+  "DescribeNetworkInterfaces",
+  `<networkInterfaceSet>
+    <item>
+      <networkInterfaceId>eni-0a1b2c3d4e5f60123</networkInterfaceId>
+      <subnetId>subnet-0a1c0ffee0000001a</subnetId>
+      <vpcId>vpc-0b1e2c3d4e5f60718</vpcId>
+      <availabilityZone>ap-northeast-1a</availabilityZone>
+      <description>arn:aws:ecs:ap-northeast-1:123456789012:attachment/3f1e2d4c-5b6a-4789-8a0b-1c2d3e4f5a61</description>
+      <ownerId>123456789012</ownerId>
+      <requesterId>111122223333</requesterId>
+      <requesterManaged>true</requesterManaged>
+      <status>in-use</status>
+      <macAddress>06:1f:8a:3c:55:01</macAddress>
+      <privateIpAddress>10.0.1.23</privateIpAddress>
+      <privateDnsName>ip-10-0-1-23.ap-northeast-1.compute.internal</privateDnsName>
+      <sourceDestCheck>true</sourceDestCheck>
+      <groupSet>
+        <item><groupId>sg-0c0ffee00000a0001</groupId><groupName>nginx-tasks</groupName></item>
+      </groupSet>
+      <attachment>
+        <attachmentId>eni-attach-0a1b2c3d4e5f60123</attachmentId>
+        <deviceIndex>1</deviceIndex>
+        <networkCardIndex>0</networkCardIndex>
+        <instanceOwnerId>111122223333</instanceOwnerId>
+        <status>attached</status>
+        <attachTime>2026-11-20T09:01:40.000Z</attachTime>
+        <deleteOnTermination>false</deleteOnTermination>
+      </attachment>
+      <privateIpAddressesSet>
+        <item>
+          <privateIpAddress>10.0.1.23</privateIpAddress>
+          <privateDnsName>ip-10-0-1-23.ap-northeast-1.compute.internal</privateDnsName>
+          <primary>true</primary>
+        </item>
+      </privateIpAddressesSet>
+      <ipv6AddressesSet/>
+      <interfaceType>interface</interfaceType>
+      <tagSet>
+        <item><key>aws:ecs:clusterName</key><value>tutorial</value></item>
+      </tagSet>
+    </item>
+  </networkInterfaceSet>`,
+);
+
 onlyNock();
 
 describe("Ec2Adapter on the wire", () => {
@@ -252,6 +304,36 @@ describe("Ec2Adapter on the wire", () => {
       enableDnsSupport: true,
       enableDnsHostnames: false,
     });
+  });
+
+  it("finds the interface holding an address in one call, with the filter that works at any count", async () => {
+    const seen: URLSearchParams[] = [];
+    interceptEc2("DescribeNetworkInterfaces", TASK_ENI, seen);
+
+    const enis = await ec2().networkInterfacesByIp("10.0.1.23");
+
+    expect(seen[0]?.get("Filter.1.Name")).toBe("private-ip-address");
+    expect(seen[0]?.get("Filter.1.Value.1")).toBe("10.0.1.23");
+    expect(seen[0]?.get("IncludeManagedResources")).toBe("true");
+    expect(seen[0]?.has("MaxResults")).toBe(false);
+    expect(enis).toEqual([
+      {
+        id: "eni-0a1b2c3d4e5f60123",
+        interfaceType: "interface",
+        description:
+          "arn:aws:ecs:ap-northeast-1:123456789012:attachment/3f1e2d4c-5b6a-4789-8a0b-1c2d3e4f5a61",
+        requesterId: "111122223333",
+        requesterManaged: true,
+        instanceId: undefined,
+        deviceIndex: 1,
+        subnetId: "subnet-0a1c0ffee0000001a",
+        vpcId: "vpc-0b1e2c3d4e5f60718",
+        availabilityZone: "ap-northeast-1a",
+        securityGroupIds: ["sg-0c0ffee00000a0001"],
+        privateIps: ["10.0.1.23"],
+        tags: { "aws:ecs:clusterName": "tutorial" },
+      },
+    ]);
   });
 
   it("reports EC2's UnauthorizedOperation as a missing permission", async () => {

@@ -92,6 +92,15 @@ describe("/ecs whois across accounts and regions", () => {
     );
   });
 
+  it("says for an IP, place by place, whose interface holds it there", async () => {
+    const { text } = await ask("whois 10.0.11.5");
+
+    expect(text).toContain(
+      "• tokyo ap-northeast-1:\n  10.0.11.5 is ENI eni-0d0ffee0000011a05 of Lambda function order-webhook, not an ECS task",
+    );
+    expect(text).toContain("• sandbox (333333333333) eu-west-1: not searched");
+  });
+
   it("keeps a place's failed read to that place: the answer from the others stands, the gap names the place", async () => {
     aws.emulator.setDenied(["210987654321/ECS.ListClusters", `STS.AssumeRole:${SANDBOX}`]);
 

@@ -86,3 +86,45 @@ describe("what a whois of a bare name costs", () => {
     expect(large?.stats.sequentialRoundTrips).toBeLessThanOrEqual(4);
   });
 });
+
+describe("what a whois of an IP costs", () => {
+  async function ipCost(services: number, ip: string, eniTags?: "cluster-and-service") {
+    const fleet = generateFleet({ services });
+    fleet.eniTags = eniTags;
+    const aws = await useEmulatedAws(fleet, 30);
+    stop = aws.stop;
+    const answer = await whois(() => awsContext("ap-northeast-1"), ip);
+    const stats = aws.emulator.stats();
+    await aws.stop();
+    stop = undefined;
+    return { answer, stats };
+  }
+
+  it("finds a task whose ENI names its service in at most 4 round trips: the same calls at 50 and 5,000 services", async () => {
+    const small = await ipCost(50, "10.0.1.23", "cluster-and-service");
+    const large = await ipCost(5000, "10.0.1.23", "cluster-and-service");
+
+    expect(large.answer.kind).toBe("found");
+    expect(large.stats.calls).toEqual(small.stats.calls);
+    expect(large.stats.calls["ECS.ListTasks"]).toBe(1);
+    expect(large.stats.sequentialRoundTrips).toBeLessThanOrEqual(4);
+  });
+
+  it("stops listing every cluster once an untagged ENI's task is found: a few pages, not 25 per cluster", async () => {
+    // 10.0.64.4 is the first generated task: on the first ListTasks page of prod-core, whose
+    // 2,500 running tasks at 5,000 services take 25 pages (each of the 4 generated clusters alike).
+    const { answer, stats } = await ipCost(5000, "10.0.64.4");
+
+    expect(answer.kind).toBe("found");
+    expect(stats.calls["ECS.ListTasks"]).toBeLessThanOrEqual(16);
+    expect(stats.sequentialRoundTrips).toBeLessThanOrEqual(7);
+  });
+
+  it("answers for a Lambda's IP with the ENI and the cluster list alone, at 5,000 services", async () => {
+    const { answer, stats } = await ipCost(5000, "10.0.11.5");
+
+    expect(answer.kind).toBe("not-found");
+    expect(stats.calls).toEqual({ "EC2.DescribeNetworkInterfaces": 1, "ECS.ListClusters": 1 });
+    expect(stats.sequentialRoundTrips).toBe(1);
+  });
+});

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Fleet, loadDemoFleet } from "../../emulator/fleet.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderText } from "../../src/render/text.ts";
@@ -9,11 +10,13 @@ import { officialServiceConnectFleet } from "../support/official-fleet.ts";
 // serving the demo fleet. Assertions are on the text a user reads.
 
 let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+let fleet: Fleet;
 const whois = async (name: string) =>
   renderText((await runEcsCommand(`whois ${name}`, () => awsContext("ap-northeast-1"))).doc);
 
 beforeAll(async () => {
-  aws = await useEmulatedAws();
+  fleet = loadDemoFleet();
+  aws = await useEmulatedAws(fleet);
 });
 afterAll(async () => {
   await aws.stop();
@@ -21,6 +24,141 @@ afterAll(async () => {
 beforeEach(() => {
   clearSharedCache();
   aws.emulator.resetStats();
+});
+
+/** The ListTasks calls made, as "cluster[/service] STATUS". */
+const taskListings = () =>
+  aws.emulator.requests
+    .filter((r) => r.operation === "ListTasks")
+    .map((r) => {
+      const body = r.body as { cluster?: string; serviceName?: string; desiredStatus?: string };
+      const where = [body.cluster, body.serviceName].filter(Boolean).join("/");
+      return `${where} ${body.desiredStatus}`;
+    })
+    .sort();
+
+const NGINX_TASK =
+  "10.0.2.47 → task 1a2b3c4d5e6f47a8b9c0d1e2f3a4b502 of tutorial/service-connect-nginx-service (RUNNING, HEALTHY), serves nginx.service-connect:80";
+
+describe("/ecs whois IP, asked of the network first", () => {
+  beforeEach(() => {
+    aws.emulator.requests.length = 0;
+    aws.emulator.setDenied([]);
+    delete fleet.eniTags;
+  });
+
+  it("reads only the service an ENI's ECS tags name to find a running task's IP", async () => {
+    fleet.eniTags = "cluster-and-service";
+
+    const text = await whois("10.0.2.47");
+
+    expect(text.split("\n")[0]).toBe(NGINX_TASK);
+    expect(taskListings()).toEqual(["tutorial/service-connect-nginx-service RUNNING"]);
+    expect(aws.emulator.stats().calls["EC2.DescribeNetworkInterfaces"]).toBe(1);
+  });
+
+  it("finds a running task's IP by its ENI's attachment when the ENI carries no ECS tags", async () => {
+    const text = await whois("10.0.2.47");
+
+    expect(text.split("\n")[0]).toBe(NGINX_TASK);
+    // Running tasks only: the ENI shows the task is not a stopped one.
+    expect(taskListings()).toEqual([
+      "ecs_service_discovery RUNNING",
+      "staging RUNNING",
+      "tutorial RUNNING",
+      "tutorial/service-connect-nginx-service RUNNING",
+    ]);
+  });
+
+  it("searches only the cluster an ENI's cluster tag names", async () => {
+    fleet.eniTags = "cluster";
+
+    const text = await whois("10.0.1.140");
+
+    expect(text.split("\n")[0]).toMatch(
+      /^10\.0\.1\.140 → task de4f5a6b7c8d49e0f1a2b3c4d5e6f7a8 of staging\/api-service \(RUNNING, HEALTHY\)/,
+    );
+    expect(taskListings()).toEqual(["staging RUNNING", "staging/api-service RUNNING"]);
+  });
+
+  it("says a Lambda's IP is not an ECS task's, naming the function, without reading ECS tasks", async () => {
+    const text = await whois("10.0.11.5");
+
+    expect(text.split("\n").slice(0, 3)).toEqual([
+      "Not found: 10.0.11.5",
+      "10.0.11.5 is ENI eni-0d0ffee0000011a05 of Lambda function order-webhook, not an ECS task (Lambda shares an interface among functions with the same subnet and security groups).",
+      "Looked in region ap-northeast-1: the network interfaces of its VPCs; ECS not searched, as the address is no task's.",
+    ]);
+    expect(aws.emulator.stats().calls).toEqual({
+      "EC2.DescribeNetworkInterfaces": 1,
+      "ECS.ListClusters": 1,
+    });
+  });
+
+  it("says an instance's IP is shared by its bridge and host mode tasks, which ECS gives no IP", async () => {
+    const text = await whois("10.0.3.10");
+
+    expect(text).toContain(
+      "10.0.3.10 is the address of EC2 instance i-0b5a7c9d1e3f50a10 (ENI eni-0b5a7c9d1e3f50a10), not of a task in awsvpc mode",
+    );
+    expect(taskListings()).toEqual([]);
+  });
+
+  it("still finds the stopped task that held an IP no ENI holds now, searching stopped tasks only", async () => {
+    const text = await whois("10.0.2.150");
+
+    expect(text.split("\n")[0]).toMatch(
+      /^10\.0\.2\.150 → task 6f7a8b9c0d1e42f3a4b5c6d7e8f90a17 of ecs_service_discovery\/billing-worker \(STOPPED/,
+    );
+    expect(taskListings().filter((l) => !l.includes("/"))).toEqual([
+      "ecs_service_discovery STOPPED",
+      "staging STOPPED",
+      "tutorial STOPPED",
+    ]);
+  });
+
+  it("answers an IP in none of the account's VPCs quickly, saying where it looked", async () => {
+    const text = await whois("10.9.9.9");
+
+    expect(text.split("\n").slice(0, 3)).toEqual([
+      "Not found: 10.9.9.9",
+      "No network interface in ap-northeast-1 holds 10.9.9.9: it is no address of this account's VPCs there now (another account's or region's, or released).",
+      "Looked in region ap-northeast-1: the network interfaces of its VPCs, then the recently stopped tasks of clusters ecs_service_discovery, staging, tutorial (a running task's interface would have shown).",
+    ]);
+  });
+
+  it("falls back to every cluster's tasks when the ENI cannot be read, and says so", async () => {
+    aws.emulator.setDenied(["EC2.DescribeNetworkInterfaces"]);
+
+    const text = await whois("10.0.2.47");
+
+    expect(text.split("\n")[0]).toBe(NGINX_TASK);
+    expect(text).toContain(
+      "Partial answer: could not read the network interfaces holding 10.0.2.47: the bot's IAM role may not call DescribeNetworkInterfaces (UnauthorizedOperation).",
+    );
+  });
+
+  it("never takes an unread ENI and unfound task for an address nobody holds", async () => {
+    aws.emulator.setDenied(["EC2.DescribeNetworkInterfaces"]);
+
+    const text = await whois("10.9.9.9");
+
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "Not found, but the search was incomplete: 10.9.9.9",
+      "Looked in region ap-northeast-1: the network interfaces of its VPCs (unread), then the running and recently stopped tasks of clusters ecs_service_discovery, staging, tutorial.",
+    ]);
+    expect(text).not.toContain("No network interface");
+  });
+
+  it("tells /ecs health the same about a Lambda's IP", async () => {
+    const text = renderText(
+      (await runEcsCommand("health 10.0.11.5", () => awsContext("ap-northeast-1"))).doc,
+    );
+
+    expect(text).toContain(
+      "10.0.11.5 is ENI eni-0d0ffee0000011a05 of Lambda function order-webhook",
+    );
+  });
 });
 
 describe("/ecs whois on the demo fleet", () => {

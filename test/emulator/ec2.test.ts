@@ -1,5 +1,6 @@
 import {
   DescribeNetworkAclsCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
@@ -18,6 +19,7 @@ import {
   type FleetNetworkAcl,
   type FleetRouteTable,
   type FleetSecurityGroup,
+  generateFleet,
   loadDemoFleet,
 } from "../../emulator/fleet.ts";
 import { type RunningEmulator, startEmulator } from "../../emulator/server.ts";
@@ -357,9 +359,11 @@ function clients(emu: RunningEmulator, maxAttempts = 3) {
 describe("AWS emulator EC2 and Lambda reads", () => {
   let emu: RunningEmulator;
   let aws: ReturnType<typeof clients>;
+  let fleet: Fleet;
 
   beforeAll(async () => {
-    emu = await startEmulator({ fleet: testFleet() });
+    fleet = testFleet();
+    emu = await startEmulator({ fleet });
     aws = clients(emu, 1);
   });
   beforeEach(() => {
@@ -599,6 +603,128 @@ describe("AWS emulator EC2 and Lambda reads", () => {
     ).rejects.toMatchObject({ name: "InvalidParameterValue" });
   });
 
+  it("round-trips a Lambda's network interface through the SDK, found by its address", async () => {
+    const stated = fleet.networkInterfaces?.find((e) => e.InterfaceType === "lambda");
+    const address = stated?.PrivateIpAddress ?? "";
+
+    const { NetworkInterfaces } = await aws.ec2.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [{ Name: "addresses.private-ip-address", Values: [address] }],
+      }),
+    );
+
+    expect(NetworkInterfaces).toEqual([
+      {
+        ...stated,
+        Attachment: {
+          ...stated?.Attachment,
+          AttachTime: new Date(String(stated?.Attachment?.AttachTime)),
+        },
+      },
+    ]);
+  });
+
+  it("gives each running awsvpc task the ENI ECS made for it, and a stopped task none", async () => {
+    const byAddress = (Name: string, address: string) =>
+      aws.ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [{ Name, Values: [address] }],
+          IncludeManagedResources: true,
+        }),
+      );
+
+    const running = await byAddress("private-ip-address", "10.0.1.23");
+    const stopped = await byAddress("addresses.private-ip-address", "10.0.2.150");
+
+    expect(running.NetworkInterfaces).toEqual([
+      expect.objectContaining({
+        NetworkInterfaceId: "eni-0a1b2c3d4e5f60123",
+        Description: `arn:aws:ecs:${region}:${ACCOUNT}:attachment/3f1e2d4c-5b6a-4789-8a0b-1c2d3e4f5a61`,
+        InterfaceType: "interface",
+        RequesterManaged: true,
+        Status: "in-use",
+        SubnetId: "subnet-0a1c0ffee0000001a",
+        VpcId: VPC,
+        // The service's awsvpc groups (their names are the fleet's groups': none here).
+        Groups: [{ GroupId: "sg-0c0ffee00000a0001" }],
+        PrivateIpAddresses: [
+          {
+            Primary: true,
+            PrivateDnsName: "ip-10-0-1-23.ap-northeast-1.compute.internal",
+            PrivateIpAddress: "10.0.1.23",
+          },
+        ],
+        TagSet: [],
+      }),
+    ]);
+    expect(running.NetworkInterfaces?.[0]?.Attachment?.InstanceId).toBeUndefined();
+    expect(stopped.NetworkInterfaces).toEqual([]);
+  });
+
+  it("tags task ENIs with the ECS managed tags the fleet's eniTags names, filterable by tag", async () => {
+    try {
+      fleet.eniTags = "cluster-and-service";
+      const { NetworkInterfaces } = await aws.ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [{ Name: "tag:aws:ecs:serviceName", Values: ["web-frontend"] }],
+        }),
+      );
+      fleet.eniTags = "cluster";
+      const clusterOnly = await aws.ec2.send(
+        new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ["eni-0a1b2c3d4e5f60123"] }),
+      );
+
+      expect(NetworkInterfaces?.map((e) => [e.PrivateIpAddress, e.TagSet])).toEqual([
+        [
+          "10.0.1.88",
+          [
+            { Key: "aws:ecs:clusterName", Value: "tutorial" },
+            { Key: "aws:ecs:serviceName", Value: "web-frontend" },
+          ],
+        ],
+        [
+          "10.0.1.142",
+          [
+            { Key: "aws:ecs:clusterName", Value: "staging" },
+            { Key: "aws:ecs:serviceName", Value: "web-frontend" },
+          ],
+        ],
+      ]);
+      expect(clusterOnly.NetworkInterfaces?.[0]?.TagSet).toEqual([
+        { Key: "aws:ecs:clusterName", Value: "tutorial" },
+      ]);
+    } finally {
+      delete fleet.eniTags;
+    }
+  });
+
+  it("describes ENIs by ID and pages them, refusing an unknown ID and MaxResults with IDs", async () => {
+    const first = await aws.ec2.send(new DescribeNetworkInterfacesCommand({ MaxResults: 5 }));
+    const rest = await aws.ec2.send(
+      new DescribeNetworkInterfacesCommand({ MaxResults: 1000, NextToken: first.NextToken }),
+    );
+    const all = await aws.ec2.send(new DescribeNetworkInterfacesCommand({}));
+
+    expect(first.NetworkInterfaces).toHaveLength(5);
+    expect([...(first.NetworkInterfaces ?? []), ...(rest.NetworkInterfaces ?? [])]).toEqual(
+      all.NetworkInterfaces,
+    );
+    expect(rest.NextToken).toBeUndefined();
+    await expect(
+      aws.ec2.send(
+        new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ["eni-0dead000000000000"] }),
+      ),
+    ).rejects.toMatchObject({ name: "InvalidNetworkInterfaceID.NotFound" });
+    await expect(
+      aws.ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          NetworkInterfaceIds: ["eni-0a1b2c3d4e5f60123"],
+          MaxResults: 5,
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "InvalidParameterCombination" });
+  });
+
   it("throttles EC2 with RequestLimitExceeded (HTTP 503) and denies with UnauthorizedOperation", async () => {
     emu.setThrottleRate(1, ["EC2.DescribeSecurityGroups"]);
     await expect(aws.ec2.send(new DescribeSecurityGroupsCommand({}))).rejects.toMatchObject({
@@ -713,5 +839,43 @@ describe("AWS emulator EC2 and Lambda reads", () => {
         "is not authorized to perform: lambda:GetFunctionConfiguration",
       ),
     });
+  });
+});
+
+describe("AWS emulator ENIs of a generated fleet", () => {
+  it("gives every generated running task its ENI, found by its address", async () => {
+    const generated = generateFleet({ services: 5 });
+    const emu = await startEmulator({ fleet: generated });
+    try {
+      const ec2 = clients(emu, 1).ec2;
+      const running = generated.tasks.filter((t) => t.lastStatus === "RUNNING");
+      const last = running.at(-1);
+      const address = last?.attachments
+        ?.find((a) => a.type === "ElasticNetworkInterface")
+        ?.details?.find((d) => d.name === "privateIPv4Address")?.value;
+
+      const tasks = await ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [
+            { Name: "interface-type", Values: ["interface"] },
+            { Name: "requester-managed", Values: ["true"] },
+          ],
+        }),
+      );
+      const one = await ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [{ Name: "private-ip-address", Values: [address ?? ""] }],
+        }),
+      );
+
+      expect(tasks.NetworkInterfaces).toHaveLength(running.length);
+      expect(one.NetworkInterfaces?.map((e) => e.Description)).toEqual([
+        expect.stringMatching(
+          /^arn:aws:ecs:ap-northeast-1:123456789012:attachment\/[0-9a-f-]{36}$/,
+        ),
+      ]);
+    } finally {
+      await emu.close();
+    }
   });
 });
