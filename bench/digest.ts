@@ -5,15 +5,10 @@
 // could not judge, and whether the run fits the digest function's 300 s.
 import { generateFleet } from "../emulator/fleet.ts";
 import { startEmulator } from "../emulator/server.ts";
-import { BENCH_ENV } from "./env.ts";
+// Before any bot module loads: the benchmark environment (no digest history: first digests).
+import { callsByOperation, clearSharedCache, forgetAwsClients, useEmulator } from "./harness.ts";
 
-Object.assign(process.env, BENCH_ENV);
-delete process.env.DIGEST_TABLE; // no history: the first digest of a scope
-
-const { forgetAwsClients } = await import("../src/aws/clients.ts");
-const { awsContext, clearSharedCache, snapshotContext } = await import(
-  "../src/commands/aws-context.ts"
-);
+const { awsContext, snapshotContext } = await import("../src/commands/aws-context.ts");
 const { judgeServices, listScope, runDigest } = await import("../src/commands/digest.ts");
 const { readAllNamespaceClients, seedNamespaceClients } = await import(
   "../src/commands/namespace-services.ts"
@@ -56,8 +51,7 @@ async function measure(fleet: ReturnType<typeof generateFleet>, size: number, mo
     latencyMs: LATENCY_MS,
     rateLimits: { "*": RATE_PER_OPERATION },
   });
-  process.env.AWS_ENDPOINT_URL = emulator.url;
-  forgetAwsClients();
+  useEmulator(emulator);
   clearSharedCache();
   // As the scheduled digest reads: adaptive retries (src/aws/clients.ts, Pace).
   const ctx = () => awsContext("ap-northeast-1", undefined, undefined, "fleet");
@@ -118,14 +112,7 @@ async function measure(fleet: ReturnType<typeof generateFleet>, size: number, mo
   // One invocation must hold the whole run; fanned out, each part its own.
   const limiting = mode.startsWith("fan-out") ? longest : seconds;
   const stats = emulator.stats();
-  const detail = Object.entries(stats.calls)
-    .sort(([, a], [, b]) => b - a)
-    // ECS and Cloud Map both have a ListServices: name the service where an operation is shared.
-    .map(
-      ([op, n]) =>
-        `${op === "ServiceDiscovery.ListServices" ? "CloudMap " : ""}${op.split(".")[1]}×${n}`,
-    )
-    .join(" ");
+  const detail = callsByOperation(stats);
   const heapMb = Math.round(process.memoryUsage().heapUsed / 1e6);
   const how =
     mode === "fan-out"

@@ -5,13 +5,7 @@
 // without saying it is partial (an unknown verdict with its gaps named is partial, not wrong).
 import { generateFleet } from "../emulator/fleet.ts";
 import { startEmulator } from "../emulator/server.ts";
-import { BENCH_ENV } from "./env.ts";
-
-Object.assign(process.env, BENCH_ENV);
-
-const { useSdkDefaultRetries } = await import("../src/aws/clients.ts");
-const { awsContext, clearSharedCache } = await import("../src/commands/aws-context.ts");
-const { runEcsCommand } = await import("../src/commands/router.ts");
+import { ask, Tally, useEmulator, useSdkDefaultRetries } from "./harness.ts";
 
 const RUNS = Number(process.argv[2] ?? 20);
 const LATENCY_MS = 20;
@@ -23,41 +17,11 @@ const questions = [
   "why tutorial/web-frontend nginx.service-connect",
 ];
 
-interface Outcome {
-  key: string;
-  gaps: number;
-}
-
-/** What must not change under throttling, per command, and how much was left unread. */
-function outcome(answer: unknown): Outcome {
-  const a = answer as {
-    kind: string;
-    gaps?: unknown[];
-    resolutions?: { verdict: string }[];
-    reports?: { level?: string; status?: string; verdict?: string }[];
-    results?: { kind: string }[];
-  };
-  const gaps = a.gaps?.length ?? 0;
-  const key =
-    a.resolutions?.map((r) => r.verdict).join("|") ??
-    a.reports?.map((r) => r.level ?? r.status).join("|") ??
-    a.results?.map((r) => r.kind).join("|") ??
-    a.kind;
-  return { key: `${a.kind}:${key}`, gaps };
-}
-
 const emulator = await startEmulator({
   fleet: generateFleet({ services: 100 }),
   latencyMs: LATENCY_MS,
 });
-process.env.AWS_ENDPOINT_URL = emulator.url;
-
-async function ask(question: string): Promise<{ outcome: Outcome; ms: number }> {
-  clearSharedCache();
-  const started = performance.now();
-  const output = await runEcsCommand(question, () => awsContext("ap-northeast-1"));
-  return { outcome: outcome(output.answer), ms: performance.now() - started };
-}
+useEmulator(emulator);
 
 const conditions = [
   { label: "30 % throttled", apply: () => emulator.setThrottleRate(0.3) },
@@ -89,22 +53,10 @@ for (const question of questions) {
       emulator.setRateLimits({});
       condition.apply();
       emulator.resetStats();
-      let complete = 0;
-      let wrong = 0;
-      let partial = 0;
-      let slowest = 0;
-      for (let i = 0; i < RUNS; i++) {
-        const { outcome: o, ms } = await ask(question);
-        slowest = Math.max(slowest, ms);
-        if (o.gaps === 0) {
-          if (o.key === reference.key) complete++;
-          else wrong++;
-        } else {
-          partial++;
-        }
-      }
+      const tally = new Tally(reference);
+      for (let i = 0; i < RUNS; i++) tally.add(await ask(question));
       console.log(
-        `| ${question} | ${condition.label} | ${retry.label} | ${complete}/${RUNS} | ${wrong} | ${partial} | ${Math.round(slowest)} | ${emulator.stats().throttled} |`,
+        `| ${question} | ${condition.label} | ${retry.label} | ${tally.complete}/${RUNS} | ${tally.wrong} | ${tally.partial} | ${Math.round(tally.slowest)} | ${emulator.stats().throttled} |`,
       );
     }
   }

@@ -273,6 +273,13 @@ export interface GenerateFleetOptions {
   /** HTTP namespaces they are spread over (`mesh`, `mesh-2`, …); default 1. */
   namespaces?: number;
   /**
+   * Services in each of the first namespaces, in order: the first `namespaceSizes[0]` generated
+   * services go to `mesh`, the next `namespaceSizes[1]` to `mesh-2`, …; the rest round robin over
+   * the namespaces after these (there are at least `namespaceSizes.length + 1` then). Default:
+   * every service round robin over all of them.
+   */
+  namespaceSizes?: number[];
+  /**
    * Service Connect traffic: each generated service called by the one generated before it in
    * its namespace (steady, 0.1 % 5xx), so CloudWatch holds a series per publisher and per caller
    * as a busy fleet's does. Default false: no series.
@@ -362,16 +369,22 @@ function generatedServiceNames(count: number, taken: Set<string>): string[] {
 }
 
 /**
- * The demo fleet plus `services` Service Connect services spread over a few clusters, all in one
- * HTTP namespace (`mesh`), each publishing one port with a discovery name and a client alias, with
- * RUNNING tasks (awsvpc ENIs with private IPs) registered as HEALTHY Cloud Map instances.
+ * The demo fleet plus `services` Service Connect services spread over a few clusters and HTTP
+ * namespaces (`mesh`, `mesh-2`, …), each publishing one port with a discovery name and a client
+ * alias, with RUNNING tasks (awsvpc ENIs with private IPs) registered as HEALTHY Cloud Map
+ * instances.
  * Deterministic: the same options give the same fleet.
  */
 export function generateFleet(options: GenerateFleetOptions): Fleet {
   const fleet = loadDemoFleet();
   const tasksPerService = options.tasksPerService ?? 2;
   const clusterCount = Math.min(Math.max(options.clusters ?? 4, 1), 200);
-  const namespaceCount = Math.min(Math.max(options.namespaces ?? 1, 1), 50);
+  const sized = options.namespaceSizes ?? [];
+  const sizedTotal = sized.reduce((sum, n) => sum + n, 0);
+  const namespaceCount = Math.min(
+    Math.max(options.namespaces ?? 1, sized.length + (options.services > sizedTotal ? 1 : 0), 1),
+    50,
+  );
   const capacity = HOSTS_PER_GENERATED_SUBNET * GENERATED_SUBNET_BASES.length;
   if (options.services * tasksPerService > capacity) {
     throw new RangeError(`generateFleet: at most ${capacity} generated tasks fit the demo VPC`);
@@ -433,6 +446,22 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
     ...fleet.taskDefinitions.map((t) => t.family),
   ]);
   const names = generatedServiceNames(options.services, taken);
+  // The namespace of each generated service (an index into meshes), and the one generated before
+  // it in the same namespace (its caller, with `traffic`).
+  const meshOf = names.map((_, index) => {
+    let first = 0;
+    for (const [m, size] of sized.entries()) {
+      if (index < first + size) return m;
+      first += size;
+    }
+    return sized.length + ((index - first) % (meshes.length - sized.length));
+  });
+  const previousInMesh: (number | undefined)[] = [];
+  const lastOf = new Map<number, number>();
+  meshOf.forEach((m, index) => {
+    previousInMesh.push(lastOf.get(m));
+    lastOf.set(m, index);
+  });
   let taskCounter = 0;
 
   names.forEach((name, index) => {
@@ -447,7 +476,7 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
     const createdMs = GENERATED_EPOCH + (index % 500) * 60_000 + 3_600_000;
     const deployment = deploymentId(`deployment-${name}`);
     const proxyName = `ecs-service-connect-${hex(`proxy-${name}`, 5)}`;
-    const mesh = meshes[index % meshes.length] as (typeof meshes)[number];
+    const mesh = meshes[meshOf[index] ?? 0] as (typeof meshes)[number];
     const alias = { port: role.port, dnsName: `${name}.${mesh.name}` };
 
     fleet.taskDefinitions.push({
@@ -702,11 +731,11 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
     fleet.traffic ??= { publishers: [] };
     const publishers = fleet.traffic.publishers;
     names.forEach((name, index) => {
-      const caller = names[index - meshes.length];
-      if (caller === undefined) return;
+      const callerIndex = previousInMesh[index];
+      const caller = callerIndex === undefined ? undefined : names[callerIndex];
+      if (callerIndex === undefined || caller === undefined) return;
       const cluster = (clusters[index % clusters.length] as FleetCluster).clusterName;
-      const callerCluster = (clusters[(index - meshes.length) % clusters.length] as FleetCluster)
-        .clusterName;
+      const callerCluster = (clusters[callerIndex % clusters.length] as FleetCluster).clusterName;
       publishers.push({
         cluster,
         service: name,

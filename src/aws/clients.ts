@@ -87,11 +87,21 @@ export function useSdkDefaultRetries(on: boolean): void {
   forgetAwsClients();
 }
 
+// One credentials provider per role, for every client of it in every region: one AssumeRole,
+// shared until shortly before it expires (temporary credentials are valid in every region).
+const roles = new Map<string, ReturnType<typeof assumedRole>>();
+
+function roleCredentials(roleArn: string, region: string) {
+  let provider = roles.get(roleArn);
+  if (!provider) {
+    provider = assumedRole(roleArn, process.env.AWS_REGION ?? region, OWN_RESOURCE_CLIENT);
+    roles.set(roleArn, provider);
+  }
+  return provider;
+}
+
 function sharedConfig(region: string, pace: Pace, roleArn?: string) {
-  // One credentials provider for every client of the role: one AssumeRole, shared until expiry.
-  const credentials = roleArn
-    ? { credentials: assumedRole(roleArn, process.env.AWS_REGION ?? region, OWN_RESOURCE_CLIENT) }
-    : {};
+  const credentials = roleArn ? { credentials: roleCredentials(roleArn, region) } : {};
   const base = { region, ...OWN_RESOURCE_CLIENT, ...credentials };
   // throwOnRequestTimeout (in OWN_RESOURCE_CLIENT): without it the installed
   // @smithy/node-http-handler only logs a warning when requestTimeout passes and the call waits
@@ -228,4 +238,5 @@ export function forgetAwsClients(): void {
     c.lambda.destroy();
   }
   byRegion.clear();
+  roles.clear();
 }

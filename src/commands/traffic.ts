@@ -53,6 +53,8 @@ export async function trafficTargetOf(
     discoveryName: binding.discoveryName,
     publisher: { service: facts.service.name, cluster: facts.service.clusterName },
     appProtocol: binding.appProtocol,
+    // The service was read but its task definition was not: the port's protocol is unknown.
+    ...(facts.taskDefinition === undefined ? { protocolUnread: true } : {}),
     candidates: callers ?? [],
     callersUnread: callers === undefined,
   };

@@ -47,6 +47,12 @@ export interface TrafficTarget {
   discoveryName: string;
   publisher: Caller;
   appProtocol?: string;
+  /**
+   * The task definition (and so the port's appProtocol) could not be read. An unknown protocol is
+   * not TCP: the figures of HTTP and of TCP are both read, and the protocol is told from which
+   * exist; otherwise an HTTP service's 5xx would go unread and the service would look healthy.
+   */
+  protocolUnread?: boolean;
   /** Service Connect services of the namespace that may call it (the publisher excluded). */
   candidates: Caller[];
   /** The namespace's services could not be read: the callers' side is unknown, not empty. */
@@ -89,7 +95,7 @@ function callerDims(target: TrafficTarget, caller: Caller): Record<string, strin
  * proxies (the service's totals are the callers' sum), as the protocol makes them exist.
  */
 export function trafficQueries(target: TrafficTarget, window: TrafficWindow): MetricQuery[] {
-  const protocol = protocolOf(target.appProtocol);
+  const protocol = target.protocolUnread ? "http" : protocolOf(target.appProtocol);
   const q = (
     id: string,
     metricName: string,
@@ -117,6 +123,8 @@ export function trafficQueries(target: TrafficTarget, window: TrafficWindow): Me
   );
   target.candidates.forEach((c, i) => {
     const dims = callerDims(target, c);
+    if (target.protocolUnread)
+      queries.push(q(`caller${i}bytes`, "TargetProcessedBytes", dims, "Sum"));
     if (protocol === "tcp") {
       queries.push(q(`caller${i}bytes`, "TargetProcessedBytes", dims, "Sum"));
       return;
@@ -363,8 +371,8 @@ export function summariseTraffic(
   series: SeriesById,
   end: Date,
 ): TrafficReport {
-  const protocol = protocolOf(target.appProtocol);
   const points = (id: string) => series.get(id)?.points ?? [];
+  const protocol = protocolFrom(target, series);
   const part = (p: Points) => split(p, end, window);
 
   // Per caller, what it counted per period: its requests (HTTP), its per-target count (gRPC).
@@ -437,6 +445,11 @@ export function summariseTraffic(
     );
 
   const notes: string[] = [];
+  if (target.protocolUnread) {
+    notes.push(
+      `The task definition could not be read, so the port's appProtocol is unknown: HTTP and TCP figures were both read, and ${protocol === "http" ? "HTTP ones exist" : "no HTTP one exists (gRPC would show as TCP here)"}.`,
+    );
+  }
   if (protocol === "grpc") {
     notes.push(
       "gRPC: no HTTP codes exist; requests are gRPC requests, and callers are compared by RequestCountPerTarget (an average per target, not a count).",
@@ -513,6 +526,15 @@ export function summariseTraffic(
     callers,
     notes,
   };
+}
+
+/** The port's protocol; when the task definition was unread, told from the series that exist. */
+function protocolFrom(target: TrafficTarget, series: SeriesById): TrafficProtocol {
+  if (!target.protocolUnread) return protocolOf(target.appProtocol);
+  const http = [...series].some(
+    ([id, s]) => (id === "requests" || /^caller\d+http/.test(id)) && s.points.length > 0,
+  );
+  return http ? "http" : "tcp";
 }
 
 /** A CloudWatch metric widget for the graph, with this service's own dimensions only. */

@@ -108,6 +108,33 @@ describe("/ecs health with one AWS operation denied", () => {
   });
 });
 
+describe("/ecs health without the task definition (the port's appProtocol unknown)", () => {
+  it("still reads the callers' HTTP codes: an unknown protocol is not TCP", async () => {
+    aws.emulator.setDenied(["ECS.DescribeTaskDefinition"]);
+
+    const answer = await judge("api.staging");
+    const text = renderText(healthDocument(answer));
+
+    expect(levels(answer).get("staging/api-service")).toBe("degraded");
+    expect(text.split("\n")[0]).toContain("callers see 40.0% 5xx");
+    expect(text).toContain("could not read the task definition api:9");
+    clearSharedCache();
+    const traffic = renderText((await runEcsCommand("traffic api.staging", ctx)).doc);
+    expect(traffic).toContain("HTTP and TCP figures were both read, and HTTP ones exist");
+  });
+
+  it("says so in the digest too: the service is not counted healthy", async () => {
+    aws.emulator.setDenied(["ECS.DescribeTaskDefinition"]);
+    clearSharedCache();
+
+    const output = await runEcsCommand("digest staging", ctx);
+
+    expect(renderText(output.doc)).toContain(
+      "▲ DEGRADED staging/api-service: callers see 40.0% 5xx",
+    );
+  });
+});
+
 describe("/ecs health under 30 % throttling", () => {
   it("is never worse than the truth, whatever is throttled", { timeout: 120_000 }, async () => {
     aws.emulator.setThrottleRate(0.3);
