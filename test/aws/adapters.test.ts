@@ -1,10 +1,8 @@
-import { ECSClient } from "@aws-sdk/client-ecs";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { TtlCache } from "../../src/aws/cache.ts";
 import { CloudMapAdapter } from "../../src/aws/cloud-map.ts";
-import { EcsAdapter } from "../../src/aws/ecs.ts";
 import { AwsReadError } from "../../src/aws/errors.ts";
 import {
   CLOUD_MAP_DATA_HOST,
@@ -16,16 +14,13 @@ import {
   onlyNock,
   REGION,
   type SeenCall,
+  WIRE_CREDENTIALS,
+  wireEcs,
 } from "../support/aws-wire.ts";
 import { wireFixture } from "../support/fixtures.ts";
 
-const credentials = { accessKeyId: "AKIDTESTONLY", secretAccessKey: "test-secret" };
-const ecs = () =>
-  new EcsAdapter(
-    new ECSClient({ region: REGION, credentials, maxAttempts: 1 }),
-    new TtlCache(),
-    REGION,
-  );
+const credentials = WIRE_CREDENTIALS;
+const ecs = wireEcs;
 const cloudMap = () =>
   new CloudMapAdapter(
     new ServiceDiscoveryClient({ region: REGION, credentials, maxAttempts: 1 }),

@@ -1,10 +1,7 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { ECSClient } from "@aws-sdk/client-ecs";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { TtlCache } from "../../src/aws/cache.ts";
 import { CloudWatchAdapter } from "../../src/aws/cloudwatch.ts";
-import { EcsAdapter } from "../../src/aws/ecs.ts";
 import type { MetricQuery } from "../../src/domain/metrics.ts";
 import {
   ECS_HOST,
@@ -13,16 +10,13 @@ import {
   onlyNock,
   REGION,
   type SeenCall,
+  WIRE_CREDENTIALS,
+  wireEcs,
 } from "../support/aws-wire.ts";
 
 // Batching and paging at their edges: exactly a batch, and one more (issue 11).
-const credentials = { accessKeyId: "AKIDTESTONLY", secretAccessKey: "test-secret" };
-const ecs = () =>
-  new EcsAdapter(
-    new ECSClient({ region: REGION, credentials, maxAttempts: 1 }),
-    new TtlCache(),
-    REGION,
-  );
+const credentials = WIRE_CREDENTIALS;
+const ecs = wireEcs;
 const sizes = (seen: SeenCall[], key: string) =>
   seen.map((c) => (c.body[key] as string[]).length).sort((a, b) => b - a);
 

@@ -6,13 +6,13 @@ import { TtlCache } from "../../src/aws/cache.ts";
 import { Ec2Adapter } from "../../src/aws/ec2.ts";
 import { AwsReadError } from "../../src/aws/errors.ts";
 import { LambdaConfigAdapter } from "../../src/aws/lambda-config.ts";
-import { onlyNock } from "../support/aws-wire.ts";
+import { onlyNock, WIRE_CREDENTIALS } from "../support/aws-wire.ts";
 
 // EC2 speaks the Query protocol: a form-encoded POST, an XML answer (EC2 API reference,
 // "Query requests" and the DescribeSecurityGroups / DescribeNetworkAcls examples).
 const REGION = "ap-northeast-1";
 const EC2_HOST = `https://ec2.${REGION}.amazonaws.com`;
-const credentials = { accessKeyId: "AKIDTESTONLY", secretAccessKey: "test-secret" };
+const credentials = WIRE_CREDENTIALS;
 const XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
 let clock = 0;

@@ -1,10 +1,24 @@
+import { ECSClient } from "@aws-sdk/client-ecs";
 import nock from "nock";
 import { afterEach, beforeAll, expect } from "vitest";
+import { TtlCache } from "../../src/aws/cache.ts";
+import { EcsAdapter } from "../../src/aws/ecs.ts";
 
 export const REGION = "ap-northeast-1";
 export const ECS_HOST = `https://ecs.${REGION}.amazonaws.com`;
 export const CLOUD_MAP_HOST = `https://servicediscovery.${REGION}.amazonaws.com`;
 export const CLOUD_MAP_DATA_HOST = `https://data-servicediscovery.${REGION}.amazonaws.com`;
+
+/** Obviously fake: these tests reach only nock. */
+export const WIRE_CREDENTIALS = { accessKeyId: "AKIDTESTONLY", secretAccessKey: "test-secret" };
+
+/** An ECS adapter on the real SDK client, one attempt per call, with a cache of its own. */
+export const wireEcs = () =>
+  new EcsAdapter(
+    new ECSClient({ region: REGION, credentials: WIRE_CREDENTIALS, maxAttempts: 1 }),
+    new TtlCache(),
+    REGION,
+  );
 
 export const ECS_TARGET = "AmazonEC2ContainerServiceV20141113";
 export const CLOUD_MAP_TARGET = "Route53AutoNaming_v20170314";
