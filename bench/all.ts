@@ -49,14 +49,14 @@ const REGIONS = [REGION, "us-east-1"];
 const PER_PLACE = 200;
 
 const started = performance.now();
-const { sizes, runs, digestMax, digestConditionsMax, write } = options(process.argv.slice(2));
+const { sizes, runs, digestMax, digestConditionsMax, write, only } = options(process.argv.slice(2));
 
 function options(argv: string[]) {
   const flag = (name: string, fallback: number) => {
     const i = argv.indexOf(name);
     return i < 0 ? fallback : Number(argv[i + 1]);
   };
-  const valued = ["--runs", "--digest-max", "--digest-conditions-max"];
+  const valued = ["--runs", "--digest-max", "--digest-conditions-max", "--only"];
   const positional = argv.filter(
     (a, i) => !a.startsWith("--") && !valued.includes(argv[i - 1] ?? ""),
   );
@@ -69,7 +69,12 @@ function options(argv: string[]) {
     /** …and under the two conditions, once (a digest under a limiter takes minutes). */
     digestConditionsMax: flag("--digest-conditions-max", 1_000),
     write: argv.includes("--write"),
+    /** Only these questions (ids, e.g. health-500,traffic-500): a quick look, never written. */
+    only: argv.includes("--only")
+      ? new Set((argv[argv.indexOf("--only") + 1] ?? "").split(","))
+      : undefined,
   };
+  if (parsed.only && parsed.write) throw new Error("--only measures some questions: no --write");
   const bad = [...parsed.sizes, parsed.runs].some((n) => !Number.isInteger(n) || n < 1);
   if (bad)
     throw new Error(
@@ -246,7 +251,7 @@ for (const size of sizes) {
   );
   const emulator = await startEmulator({ fleet, latencyMs: LATENCY_MS });
   useEmulator(emulator);
-  for (const question of questionsFor(fleet, size)) {
+  for (const question of questionsFor(fleet, size).filter((q) => !only || only.has(q.id))) {
     fleet.eniTags = ENI_TAGS[question.id] ?? "none";
     const cold = await measure(emulator, question, "cold");
     const warm = await measure(emulator, question, "warm");
@@ -301,7 +306,7 @@ async function acrossAccounts(): Promise<string> {
   const emulator = await startEmulator({ fleet: home, otherFleets: others, latencyMs: LATENCY_MS });
   useEmulator(emulator);
   usePlaces(list);
-  for (const question of questions) {
+  for (const question of questions.filter((q) => !only || only.has(q.id))) {
     const cold = await measure(emulator, question, "cold");
     const warm = await measure(emulator, question, "warm");
     const row: Row = { size, question, cold: cold.measured, warm: warm.measured };

@@ -73,11 +73,20 @@ export class CloudWatchAdapter {
     searches: readonly MetricSearch[],
     start: Date,
     end: Date,
+    /** Searches per call: more for narrow searches (one name's series), each returning few. */
+    perCall = SEARCHES_PER_CALL,
   ): Promise<Map<string, boolean>> {
     const complete = new Map<string, boolean>();
     await Promise.all(
-      chunk(searches, SEARCHES_PER_CALL).map(async (batch) => {
-        const results = await this.readSearches(batch, start, end).catch(() => []);
+      chunk(searches, perCall).map(async (batch) => {
+        // Identical searches in flight at the same time (the same name asked twice) share one read.
+        const key = `cw:${this.scope}:search:${createHash("sha256")
+          .update(JSON.stringify([batch, start, end]))
+          .digest("hex")}`;
+        const load = () => this.readSearches(batch, start, end);
+        const results = await (this.cache ? this.cache.shared(key, load) : load()).catch(
+          () => [] as SearchResult[],
+        );
         for (const r of results) {
           this.searched.add(r);
           complete.set(r.search.id, r.complete);
@@ -148,6 +157,13 @@ export class CloudWatchAdapter {
         };
       });
     });
+  }
+
+  /** See SearchedMetrics.seriesMembers: undefined where nothing complete was searched. */
+  seriesMembers(
+    ...args: Parameters<SearchedMetrics["seriesMembers"]>
+  ): Record<string, string>[] | undefined {
+    return this.searched.seriesMembers(...args);
   }
 
   /** See SearchedMetrics.silentMembers: nothing is silent where nothing was searched. */

@@ -1,11 +1,16 @@
 import type { HealthAnswer } from "../domain/answer.ts";
 import type { EcsTask } from "../domain/facts.ts";
-import { type ClientService, type HealthReport, judgeHealth } from "../domain/health.ts";
+import {
+  type ClientService,
+  type ClientsLeftOut,
+  type HealthReport,
+  judgeHealth,
+} from "../domain/health.ts";
 import { parseQuery } from "../domain/query.ts";
 import { buildResolution, namespaceByRef, type ServiceFacts } from "../domain/resolution.ts";
 import { parseWindow, type TrafficReport, type TrafficWindow } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
-import { namespaceClients } from "./namespace-services.ts";
+import { boundedClients, namespaceClients } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
 import { measure, trafficTargetOf } from "./traffic.ts";
 import { findTargets, notFound, type Target } from "./whois.ts";
@@ -62,7 +67,7 @@ async function judgeTarget(
   onFacts?: (facts: ServiceFacts) => void,
 ): Promise<HealthReport | undefined> {
   const [facts, stopped] = await Promise.all([
-    gatherTargetFacts(ctx, gaps, target, "whole").then((f) => {
+    gatherTargetFacts(ctx, gaps, target, ctx.cache.snapshot ? "whole" : "page").then((f) => {
       if (f) onFacts?.(f);
       return f;
     }),
@@ -74,14 +79,29 @@ async function judgeTarget(
   const namespace = sc?.enabled ? namespaceByRef(facts.namespaces, sc.namespace) : undefined;
   const publishes = (sc?.services.length ?? 0) > 0;
   // Unread is not "no clients": a failed listing leaves the clients unknown, never "all fine".
+  // A digest reads every namespace's clients once for all its judgements; a single answer
+  // checks a bounded part of a big namespace and says how much it left out.
+  let clientsLeftOut: ClientsLeftOut | undefined;
   const readClients = async (): Promise<ClientService[] | undefined> => {
     if (!publishes || !namespace) return undefined;
-    return namespaceClients(ctx, gaps, namespace, facts.service?.arn);
+    if (ctx.cache.snapshot) return namespaceClients(ctx, gaps, namespace, facts.service?.arn);
+    const checked = await boundedClients(ctx, gaps, namespace, facts.service?.arn);
+    if (checked && (checked.unchecked > 0 || checked.more)) {
+      clientsLeftOut = { unchecked: checked.unchecked, more: checked.more };
+    }
+    return checked?.clients;
   };
   // The last 15 minutes of Service Connect traffic: a 5xx burst is health too. A CloudWatch
   // failure leaves a gap and a health answer without traffic.
   const readTraffic = async (): Promise<TrafficReport | undefined> => {
-    const measured = await trafficTargetOf(ctx, gaps, facts, target.request.focusName?.name);
+    const measured = await trafficTargetOf(
+      ctx,
+      gaps,
+      facts,
+      target.request.focusName?.name,
+      HEALTH_WINDOW,
+      now,
+    );
     return measured ? measure(ctx, gaps, measured, HEALTH_WINDOW, now) : undefined;
   };
   const [clients, traffic] = await Promise.all([readClients(), readTraffic()]);
@@ -90,6 +110,7 @@ async function judgeTarget(
     service: facts.service,
     stoppedTasks: stopped,
     clients,
+    clientsLeftOut,
     traffic,
     gaps: gaps.list,
   });

@@ -23,22 +23,28 @@ async function namespaceArns(
   namespace: Namespace,
   publisherArn: string | undefined,
 ): Promise<NamespaceArns | undefined> {
-  const arns = await gaps.soft(
-    `the Service Connect services of ${namespace.name}`,
-    ctx.ecs.listServicesByNamespace(namespace.arn),
-    undefined,
-  );
+  const arns = await listing(gaps, namespace, ctx.ecs.listServicesByNamespace(namespace.arn));
   if (!arns) return undefined;
+  const { members, short } = sortArns(arns, publisherArn);
   const byCluster = new Map<string, string[]>();
+  for (const m of members) byCluster.set(m.cluster, [...(byCluster.get(m.cluster) ?? []), m.arn]);
+  return { byCluster, short };
+}
+
+/** Service ARNs by cluster and name (long format) or not (short), the publisher's left out. */
+function sortArns(
+  arns: readonly string[],
+  publisherArn: string | undefined,
+): { members: (Caller & { arn: string })[]; short: string[] } {
+  const members: (Caller & { arn: string })[] = [];
   const short: string[] = [];
   for (const arn of arns) {
     if (arn === publisherArn) continue;
     const cluster = clusterOfArn(arn);
-    if (!cluster) short.push(arn);
-    else if (byCluster.has(cluster)) byCluster.get(cluster)?.push(arn);
-    else byCluster.set(cluster, [arn]);
+    if (cluster) members.push({ cluster, service: lastSegment(arn), arn });
+    else short.push(arn);
   }
-  return { byCluster, short };
+  return { members, short };
 }
 
 /** DescribeServices of these ARNs in each cluster; undefined when any part could not be read. */
@@ -188,4 +194,156 @@ async function readClients(
       arn: s.arn,
       deployedAt: s.deployedAt,
     }));
+}
+
+/** The first page of a namespace's services (see EcsAdapter.servicesByNamespacePage), sorted out. */
+export interface NamespacePage {
+  /** Long-format ARNs: services by cluster and name, the publisher excluded. */
+  members: (Caller & { arn: string })[];
+  /** Short-format ARNs on the page: their cluster is unknown. */
+  short: string[];
+  /** More services follow the page. */
+  more: boolean;
+}
+
+const sameService = (a: Caller) => (b: Caller) =>
+  a.cluster === b.cluster && a.service === b.service;
+
+/** The namespace's first page of services; undefined when unread (a gap). */
+export async function namespacePage(
+  ctx: AwsContext,
+  gaps: Gaps,
+  namespace: Namespace,
+  publisherArn: string | undefined,
+): Promise<NamespacePage | undefined> {
+  const page = await listing(gaps, namespace, ctx.ecs.servicesByNamespacePage(namespace.arn));
+  return page && { ...sortArns(page.arns, publisherArn), more: page.more };
+}
+
+/** A listing of the namespace's services, or undefined and a gap. */
+function listing<T>(gaps: Gaps, namespace: Namespace, read: Promise<T>) {
+  return gaps.soft(`the Service Connect services of ${namespace.name}`, read, undefined);
+}
+
+/** Whether a described service is a Service Connect service of the namespace. */
+function usesNamespace(service: EcsService, namespace: Namespace): boolean {
+  const refs = [namespace.arn, namespace.name, namespace.id];
+  return (
+    service.serviceConnect?.enabled === true &&
+    refs.includes(service.serviceConnect.namespace ?? "")
+  );
+}
+
+/** DescribeServices calls it takes to read these services, ten a call per cluster. */
+function describeCalls(services: readonly Caller[]): number {
+  const byCluster = new Map<string, number>();
+  for (const s of services) byCluster.set(s.cluster, (byCluster.get(s.cluster) ?? 0) + 1);
+  return [...byCluster.values()].reduce((n, count) => n + Math.ceil(count / 10), 0);
+}
+
+function byCluster<T extends Caller>(services: readonly T[]): [string, T[]][] {
+  const out = new Map<string, T[]>();
+  for (const s of services) out.set(s.cluster, [...(out.get(s.cluster) ?? []), s]);
+  return [...out];
+}
+
+/**
+ * Callers found by their metrics that belong to the namespace. Metrics name a caller by cluster
+ * and service but not by namespace, and the same discovery name may be published in several
+ * namespaces (staging's `api` and prod's): each caller is placed by the namespace's first page,
+ * else by its own Service Connect configuration (DescribeServices of the callers found: a cost
+ * bounded by the callers that exist, not by the namespace), else, when they are too many, by the
+ * whole listing of the namespace. Undefined when that could not be read.
+ */
+export async function callersInNamespace(
+  ctx: AwsContext,
+  gaps: Gaps,
+  namespace: Namespace,
+  publisherArn: string | undefined,
+  found: readonly Caller[],
+  page: NamespacePage,
+  maxCalls = 5,
+): Promise<Caller[] | undefined> {
+  const onPage = found.filter((c) => page.members.some(sameService(c)));
+  const rest = found.filter((c) => !page.members.some(sameService(c)));
+  // The page is the whole namespace: a caller not on it is another namespace's.
+  if (rest.length === 0 || (!page.more && page.short.length === 0)) return onPage;
+  if (describeCalls(rest) > maxCalls) {
+    const all = await namespaceCallers(ctx, gaps, namespace, publisherArn);
+    return all && found.filter((c) => all.some(sameService(c)));
+  }
+  const described = await Promise.all(
+    byCluster(rest).map(([cluster, callers]) =>
+      gaps.soft(
+        `the namespaces of ${callers.length === 1 ? "caller" : "callers"} ${callers.map((c) => c.service).join(", ")} in cluster ${cluster}`,
+        ctx.ecs.describeServices(
+          cluster,
+          callers.map((c) => c.service),
+        ),
+        undefined,
+      ),
+    ),
+  );
+  if (described.some((d) => d === undefined)) return undefined;
+  const members = described
+    .flatMap((d) => d?.services ?? [])
+    .filter((s) => usesNamespace(s, namespace));
+  return [
+    ...onPage,
+    ...rest.filter((c) => members.some((m) => m.clusterName === c.cluster && m.name === c.service)),
+  ];
+}
+
+/** A bounded check of a namespace's clients (see boundedClients). */
+export interface CheckedClients {
+  clients: ClientService[];
+  /** Services on the first page left undescribed (the call bound). */
+  unchecked: number;
+  /** The namespace has more services than its first page: those were not read at all. */
+  more: boolean;
+}
+
+/**
+ * The clients of a namespace a health answer checks: those on the first page of its services,
+ * described in at most `maxCalls` DescribeServices calls (the clusters holding most of them
+ * first), so that a namespace of thousands costs what one of fifty does. What is left out is
+ * counted, never reported as checked. Undefined when the page or a description was unread.
+ */
+export async function boundedClients(
+  ctx: AwsContext,
+  gaps: Gaps,
+  namespace: Namespace,
+  publisherArn: string | undefined,
+  maxCalls = 5,
+): Promise<CheckedClients | undefined> {
+  const page = await namespacePage(ctx, gaps, namespace, publisherArn);
+  if (!page) return undefined;
+  const groups = byCluster(page.members).sort(
+    (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
+  );
+  const calls: [string, string[]][] = [];
+  for (const [cluster, members] of groups) {
+    for (let i = 0; i < members.length && calls.length < maxCalls; i += 10) {
+      calls.push([cluster, members.slice(i, i + 10).map((m) => m.arn)]);
+    }
+  }
+  // Short-format ARNs (old accounts) cost a call per cluster, not per service: all are read.
+  const [described, short] = await Promise.all([
+    describeIn(ctx, gaps, calls),
+    describeShort(ctx, gaps, namespace, page.short),
+  ]);
+  if (!described || !short) return undefined;
+  const checked = calls.reduce((n, [, arns]) => n + arns.length, 0);
+  return {
+    clients: [...described, ...short]
+      .filter((s) => usesNamespace(s, namespace))
+      .map((s) => ({
+        cluster: s.clusterName,
+        service: s.name,
+        arn: s.arn,
+        deployedAt: s.deployedAt,
+      })),
+    unchecked: page.members.length - checked,
+    more: page.more,
+  };
 }

@@ -1,4 +1,5 @@
 import type { TrafficAnswer, TrafficResult } from "../domain/answer.ts";
+import type { Namespace } from "../domain/facts.ts";
 import { parseQuery } from "../domain/query.ts";
 import {
   bindingsOf,
@@ -16,13 +17,15 @@ import {
   type TrafficReport,
   type TrafficTarget,
   type TrafficWindow,
+  targetCallerKinds,
+  targetSearches,
   trafficQueries,
   WINDOW_NAMES,
   withoutSilentCallers,
 } from "../domain/traffic.ts";
 import type { AwsPlaces } from "./across.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
-import { namespaceCallers } from "./namespace-services.ts";
+import { callersInNamespace, namespaceCallers, namespacePage } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
 import { findTargets, notFound, type Target } from "./whois.ts";
 
@@ -35,29 +38,83 @@ function serviceConnectBinding(
   return sc.find((b) => asked !== undefined && hostOf(b) === asked) ?? sc[0];
 }
 
-/** Builds what to measure for one service, or says why nothing can be. */
+/** Builds what to measure for one service over a window, or says why nothing can be. */
 export async function trafficTargetOf(
   ctx: AwsContext,
   gaps: Gaps,
   facts: ServiceFacts,
   asked: string | undefined,
+  window: TrafficWindow,
+  now: Date,
 ): Promise<TrafficTarget | undefined> {
   const binding = serviceConnectBinding(facts, asked);
   if (!binding || !facts.service) return undefined;
   const namespace = namespaceByRef(facts.namespaces, facts.service.serviceConnect?.namespace);
-  const callers = namespace
-    ? await namespaceCallers(ctx, gaps, namespace, facts.service.arn)
-    : undefined;
-  return {
+  const target: TrafficTarget = {
     name: binding.name,
     discoveryName: binding.discoveryName,
     publisher: { service: facts.service.name, cluster: facts.service.clusterName },
     appProtocol: binding.appProtocol,
     // The service was read but its task definition was not: the port's protocol is unknown.
     ...(facts.taskDefinition === undefined ? { protocolUnread: true } : {}),
-    candidates: callers ?? [],
-    callersUnread: callers === undefined,
+    candidates: [],
   };
+  const callers = namespace
+    ? await callersOf(ctx, gaps, namespace, facts.service.arn, target, window, now)
+    : undefined;
+  return callers ? { ...target, ...callers } : { ...target, callersUnread: true };
+}
+
+/**
+ * The target's possible callers. A digest has searched the whole region ahead and reads every
+ * namespace's services anyway: the namespace's services are the candidates. A single answer
+ * searches CloudWatch for the callers of this discovery name (one call, at any namespace size)
+ * and keeps those in the namespace; when the search may have left callers out (500 series, or
+ * it failed), every service of the namespace is a candidate, queried one by one, as before.
+ */
+async function callersOf(
+  ctx: AwsContext,
+  gaps: Gaps,
+  namespace: Namespace,
+  publisherArn: string,
+  target: TrafficTarget,
+  window: TrafficWindow,
+  now: Date,
+): Promise<Pick<TrafficTarget, "candidates" | "silentCallers"> | undefined> {
+  if (!ctx.cache.snapshot) {
+    const { start, end } = windowRange(window, now);
+    const [page] = await Promise.all([
+      namespacePage(ctx, gaps, namespace, publisherArn),
+      // One call: these searches return the few series of one name.
+      ctx.cloudWatch.searchAhead(targetSearches(target, window), start, end, 20),
+    ]);
+    const found = ctx.cloudWatch
+      .seriesMembers(
+        targetCallerKinds(target, window),
+        { name: "TargetDiscoveryName", value: target.discoveryName },
+        ["ClusterName", "ServiceName"],
+        start,
+        end,
+      )
+      ?.map((d) => ({ cluster: d.ClusterName ?? "", service: d.ServiceName ?? "" }))
+      .filter(
+        (c) => !(c.cluster === target.publisher.cluster && c.service === target.publisher.service),
+      );
+    const members =
+      page && found
+        ? await callersInNamespace(ctx, gaps, namespace, publisherArn, found, page)
+        : undefined;
+    if (page && members) {
+      // The page's services with no series are callers that counted nothing (a lower bound:
+      // the namespace's other pages were not read).
+      const silent = page.members.filter(
+        (m) => !members.some((c) => c.cluster === m.cluster && c.service === m.service),
+      ).length;
+      return { candidates: members, silentCallers: silent };
+    }
+  }
+  const all = await namespaceCallers(ctx, gaps, namespace, publisherArn);
+  return all ? { candidates: all } : undefined;
 }
 
 /** The window and the one before it, in whole periods ending before `now`. */
@@ -101,14 +158,14 @@ async function resultFor(
   window: TrafficWindow,
   now: Date,
 ): Promise<TrafficResult | undefined> {
-  const facts = await gatherTargetFacts(ctx, gaps, target, "whole");
+  const facts = await gatherTargetFacts(ctx, gaps, target, ctx.cache.snapshot ? "whole" : "page");
   if (!facts) return undefined;
   if (!facts.service) {
     // Which Service Connect name to measure is in the service's configuration: unknown here.
     return { kind: "service-unread", service: `${target.cluster}/${target.service}` };
   }
   const asked = target.request.focusName?.name;
-  const measured = await trafficTargetOf(ctx, gaps, facts, asked);
+  const measured = await trafficTargetOf(ctx, gaps, facts, asked, window, now);
   if (!measured) {
     const names = buildResolution(target.request, facts).bindings.map((b) => b.name);
     return { kind: "no-service-connect", service: `${target.cluster}/${target.service}`, names };

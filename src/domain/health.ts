@@ -42,6 +42,14 @@ export interface ClientService {
   deployedAt?: Date;
 }
 
+/** Clients a bounded check did not read: named as such, never counted as fine. */
+export interface ClientsLeftOut {
+  /** Services on the namespace's first page that were not described. */
+  unchecked: number;
+  /** The namespace has more services than its first page (100): none of those was read. */
+  more: boolean;
+}
+
 export interface HealthInput {
   resolution: Resolution;
   /** Undefined when DescribeServices could not be read. */
@@ -50,6 +58,8 @@ export interface HealthInput {
   stoppedTasks?: EcsTask[];
   /** Other Service Connect services in the publisher's namespace; undefined if not applicable or unread. */
   clients?: ClientService[];
+  /** When `clients` are only some of them (a namespace of more than one answer checks). */
+  clientsLeftOut?: ClientsLeftOut;
   /** Service Connect traffic of the last minutes; undefined when not measured or unreadable. */
   traffic?: TrafficReport;
   gaps: Gap[];
@@ -89,6 +99,8 @@ export interface HealthReport {
   ecsOnly: Endpoint[];
   /** Clients whose deployment predates the name; undefined when that could not be told. */
   staleClients?: ClientService[];
+  /** How many clients staleClients was decided on, when not all of them. */
+  clientsChecked?: { checked: number } & ClientsLeftOut;
   traffic?: TrafficReport;
   nextCheck: string;
   /** What could not be read, in the user's terms: the headline names it. */
@@ -190,6 +202,7 @@ function errorFinding(
   label: string,
   subject: string,
   clients: ClientService[] | undefined,
+  clientsPartial: boolean,
 ): Finding | undefined {
   const rate = traffic.errorRate.current;
   const errors = traffic.codes["5XX"].current ?? 0;
@@ -207,7 +220,7 @@ function errorFinding(
       level: "degraded",
       layer: "app",
       text: `only ${only.cluster}/${only.service} sees 5xx: ${pct(only.errorRate)} of its requests in the last ${window}; the other ${clean.length === 1 ? "caller sees" : `${clean.length} callers see`} under 1%`,
-      next: `App: ${label} fails ${only.service}'s requests and serves the others: compare what ${only.service} sends (paths, headers, payloads, versions) and read ${label}'s logs for its requests. ${deployNote(only, deployed, traffic.end)}`,
+      next: `App: ${label} fails ${only.service}'s requests and serves the others: compare what ${only.service} sends (paths, headers, payloads, versions) and read ${label}'s logs for its requests. ${deployNote(only, deployed, traffic.end, clientsPartial)}`,
     };
   }
   return {
@@ -218,8 +231,15 @@ function errorFinding(
   };
 }
 
-function deployNote(caller: CallerTraffic, deployed: ClientService | undefined, end: Date): string {
+function deployNote(
+  caller: CallerTraffic,
+  deployed: ClientService | undefined,
+  end: Date,
+  clientsPartial: boolean,
+): string {
   const at = deployed?.deployedAt;
+  if (!at && !deployed && clientsPartial)
+    return `When ${caller.service} last deployed was not among the clients read (a big namespace is checked in part): /ecs whois ${caller.cluster}/${caller.service} shows it.`;
   if (!at) return `When ${caller.service} last deployed could not be read.`;
   const ago = end.getTime() - at.getTime();
   return ago >= 0 && ago <= RECENT_DEPLOY_MS
@@ -286,7 +306,7 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
     });
   }
   const errors = input.traffic
-    ? errorFinding(input.traffic, label, subject, input.clients)
+    ? errorFinding(input.traffic, label, subject, input.clients, input.clientsLeftOut !== undefined)
     : undefined;
   if (errors) findings.push(errors);
   if (stale.length > 0 && focus) findings.push(staleFinding(stale, focus, subject));
@@ -425,6 +445,9 @@ export function judgeHealth(input: HealthInput): HealthReport {
     cloudMapOnly: r.endpoints.filter((e) => e.state === "stale"),
     ecsOnly: r.endpoints.filter((e) => e.state === "unregistered"),
     staleClients,
+    ...(input.clientsLeftOut && staleClients
+      ? { clientsChecked: { checked: input.clients?.length ?? 0, ...input.clientsLeftOut } }
+      : {}),
     traffic: input.traffic,
     nextCheck,
     unknown: level === "unknown" ? [] : unknown,

@@ -161,6 +161,29 @@ export class SearchedMetrics {
     return silent;
   }
 
+  /**
+   * Every member (its `memberDims` values) with a series of any of `kinds` whose `group`
+   * dimension has `group.value` over [start, end), or undefined unless a complete search of each
+   * kind covers the group value: only then is a member left out known to have no series.
+   */
+  seriesMembers(
+    kinds: readonly MetricKind[],
+    group: { name: string; value: string },
+    memberDims: readonly string[],
+    start: Date,
+    end: Date,
+  ): Record<string, string>[] | undefined {
+    const views = kinds.map((k) => this.view(k, group.name, memberDims, start, end));
+    const covered = views.every((v) => covers(v.covering, { [group.name]: group.value }));
+    if (!covered) return undefined;
+    const keys = new Set(views.flatMap((v) => [...(v.present.get(group.value) ?? [])]));
+    return [...keys]
+      .sort()
+      .map((key) =>
+        Object.fromEntries(memberDims.map((d, i) => [d, key.split("\u0000")[i] ?? ""])),
+      );
+  }
+
   private view(
     kind: MetricKind,
     groupName: string,

@@ -181,6 +181,58 @@ export function withoutSilentCallers(target: TrafficTarget, silent: Set<number>)
   };
 }
 
+/** The caller kinds trafficQueries reads for this target (its protocol's only). */
+export function targetCallerKinds(target: TrafficTarget, window: TrafficWindow): MetricKind[] {
+  const probe = { ...target, candidates: [{ service: "-", cluster: "-" }] };
+  const seen = new Set<string>();
+  return trafficQueries(probe, window)
+    .filter((q) => "TargetDiscoveryName" in q.dimensions)
+    .filter(
+      (q) => !seen.has(`${q.metricName}/${q.stat}`) && !!seen.add(`${q.metricName}/${q.stat}`),
+    )
+    .map((q) => ({
+      namespace: q.namespace,
+      metricName: q.metricName,
+      stat: q.stat,
+      period: q.period,
+      dimensionNames: ["TargetDiscoveryName", "ServiceName", "ClusterName"],
+    }));
+}
+
+/**
+ * SEARCH expressions for one target: its own server-side series, and every caller's series of
+ * its discovery name in the region, whatever the caller's namespace. One call reads what a
+ * namespace of thousands would need a query per possible caller for, and names the callers that
+ * exist; which of them are in the target's namespace is decided afterwards (the same discovery
+ * name may be published in other namespaces: ECS guide, "Service Connect metrics").
+ */
+export function targetSearches(target: TrafficTarget, window: TrafficWindow): MetricSearch[] {
+  const server = serverDims(target);
+  const serverSearches = trafficQueries({ ...target, candidates: [] }, window).map(
+    (q, i): MetricSearch => ({
+      id: `ts${i}`,
+      namespace: q.namespace,
+      metricName: q.metricName,
+      dimensionNames: Object.keys(server),
+      filter: server,
+      period: q.period,
+      stat: q.stat,
+    }),
+  );
+  const callerSearches = targetCallerKinds(target, window).map(
+    (k, i): MetricSearch => ({
+      id: `tc${i}`,
+      namespace: k.namespace,
+      metricName: k.metricName,
+      dimensionNames: k.dimensionNames,
+      filter: { TargetDiscoveryName: target.discoveryName },
+      period: k.period,
+      stat: k.stat,
+    }),
+  );
+  return [...serverSearches, ...callerSearches];
+}
+
 /**
  * SEARCH expressions that read, in a few calls, every series trafficQueries would ask for, of
  * every publisher and caller in the region (or of one cluster's, when `cluster` is given): one

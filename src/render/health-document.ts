@@ -59,17 +59,33 @@ function clientLines(r: HealthReport, focus: NameBinding): Line[] {
       ],
     ];
   }
+  const part = r.clientsChecked;
+  const leftOut: Line[] = part
+    ? [
+        [
+          `Checked ${part.checked} of the namespace's clients${part.unchecked > 0 ? `; ${part.unchecked} more on its first page of services` : ""}${part.more ? `${part.unchecked > 0 ? " and" : "; "} every service past that page` : ""} not checked: one answer reads a bounded part of a big namespace. A client not checked may still predate the name.`,
+        ],
+      ]
+    : [];
   if (stale.length === 0) {
     return [
       [
-        `Every Service Connect service in the namespace deployed after ${focus.name} first appeared (${when(focus.appearedAt)}): all can resolve it.`,
+        part
+          ? `Every client checked deployed after ${focus.name} first appeared (${when(focus.appearedAt)}).`
+          : `Every Service Connect service in the namespace deployed after ${focus.name} first appeared (${when(focus.appearedAt)}): all can resolve it.`,
       ],
+      ...leftOut,
     ];
   }
-  return stale.map((c) => [
-    { code: `${c.cluster}/${c.service}` },
-    ` deployed ${when(c.deployedAt)}, before ${focus.name} first appeared (${when(focus.appearedAt)}): it cannot resolve it until redeployed`,
-  ]);
+  return [
+    ...stale.map(
+      (c): Line => [
+        { code: `${c.cluster}/${c.service}` },
+        ` deployed ${when(c.deployedAt)}, before ${focus.name} first appeared (${when(focus.appearedAt)}): it cannot resolve it until redeployed`,
+      ],
+    ),
+    ...leftOut,
+  ];
 }
 
 function trafficLine(t: TrafficReport): Line {

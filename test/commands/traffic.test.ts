@@ -35,7 +35,7 @@ beforeEach(() => {
 });
 
 describe("/ecs traffic on the demo fleet", () => {
-  it("sends one GetMetricData with the publisher's and each caller's own dimensions for two whole hours", async () => {
+  it("reads nginx's own series and every caller of its discovery name in one GetMetricData of searches, for two whole hours", async () => {
     await traffic(ctx, "nginx.service-connect", new Date(NOW));
 
     const calls = aws.emulator.requests.filter((r) => r.operation === "GetMetricData");
@@ -43,50 +43,21 @@ describe("/ecs traffic on the demo fleet", () => {
     const body = calls[0]?.body as {
       StartTime: number;
       EndTime: number;
-      MetricDataQueries: unknown[];
+      MetricDataQueries: { Id: string; Expression?: string }[];
     };
     expect(body.EndTime).toBe(END);
     expect(body.EndTime - body.StartTime).toBe(7200);
-    expect(body.MetricDataQueries).toContainEqual({
-      Id: "requests",
-      ReturnData: true,
-      MetricStat: {
-        Metric: {
-          Namespace: "AWS/ECS",
-          MetricName: "RequestCount",
-          Dimensions: [
-            { Name: "DiscoveryName", Value: "nginx" },
-            { Name: "ServiceName", Value: "service-connect-nginx-service" },
-            { Name: "ClusterName", Value: "tutorial" },
-          ],
-        },
-        Period: 60,
-        Stat: "Sum",
-      },
-    });
-    const web = (body.MetricDataQueries as { Id: string; MetricStat: unknown }[]).find(
-      (q) =>
-        q.Id.endsWith("p99") && JSON.stringify(q.MetricStat).includes('"Value":"web-frontend"'),
+    const expressions = body.MetricDataQueries.map((q) => q.Expression);
+    // The publisher's own series: its three dimensions, never the discovery name alone (that
+    // sum spans every namespace and cluster using it).
+    expect(expressions).toContain(
+      `SEARCH('{AWS/ECS,DiscoveryName,ServiceName,ClusterName} MetricName="RequestCount" DiscoveryName="nginx" ServiceName="service-connect-nginx-service" ClusterName="tutorial"', 'Sum', 60)`,
     );
-    expect(web?.MetricStat).toEqual({
-      Metric: {
-        Namespace: "AWS/ECS",
-        MetricName: "TargetResponseTime",
-        Dimensions: [
-          { Name: "TargetDiscoveryName", Value: "nginx" },
-          { Name: "ServiceName", Value: "web-frontend" },
-          { Name: "ClusterName", Value: "tutorial" },
-        ],
-      },
-      Period: 60,
-      Stat: "p99",
-    });
-    // Never a discovery name alone: that sum spans every namespace and cluster using it.
-    for (const q of body.MetricDataQueries as {
-      MetricStat: { Metric: { Dimensions: unknown[] } };
-    }[]) {
-      expect(q.MetricStat.Metric.Dimensions).toHaveLength(3);
-    }
+    // Every caller of the name, whichever namespace: which are nginx's is decided afterwards.
+    expect(expressions).toContain(
+      `SEARCH('{AWS/ECS,TargetDiscoveryName,ServiceName,ClusterName} MetricName="TargetResponseTime" TargetDiscoveryName="nginx"', 'p99', 60)`,
+    );
+    expect(expressions.every((e) => e?.startsWith("SEARCH("))).toBe(true);
   });
 
   it("shows nginx's requests against the hour before and lists web-frontend as the caller", async () => {

@@ -4,6 +4,8 @@ import {
   callerKinds,
   parseWindow,
   type TrafficTarget,
+  targetCallerKinds,
+  targetSearches,
   trafficQueries,
   trafficSearches,
 } from "../../src/domain/traffic.ts";
@@ -124,5 +126,50 @@ describe("traffic read ahead with SEARCH", () => {
     expect(
       cut.silentMembers(kinds, group, ["ClusterName", "ServiceName"], members, START, END).size,
     ).toBe(0);
+  });
+
+  it("names every caller of one discovery name a narrow search found, and nobody when it may have left some out", () => {
+    const t = { ...target("http"), candidates: [] };
+    const searches = targetSearches(t, WINDOW);
+    // The publisher's own series, and callers of the name whatever their namespace.
+    expect(
+      searches.every(
+        (s) => s.filter.DiscoveryName === "api" || s.filter.TargetDiscoveryName === "api",
+      ),
+    ).toBe(true);
+    const p99 = searches.find((s) => s.metricName === "TargetResponseTime" && s.stat === "p99");
+    const fiveXx = searches.find((s) => s.metricName === "HTTPCode_Target_5XX_Count");
+    const caller = (ClusterName: string, ServiceName: string) => ({
+      dimensions: { TargetDiscoveryName: "api", ServiceName, ClusterName },
+      points: [point(3)],
+    });
+    const index = ran(searches, {
+      [p99?.id ?? ""]: [caller("prod-cell-1", "web-frontend")],
+      [fiveXx?.id ?? ""]: [caller("staging", "web-frontend")],
+    });
+    const group = { name: "TargetDiscoveryName", value: "api" };
+    const kinds = targetCallerKinds(t, WINDOW);
+
+    expect(index.seriesMembers(kinds, group, ["ClusterName", "ServiceName"], START, END)).toEqual([
+      { ClusterName: "prod-cell-1", ServiceName: "web-frontend" },
+      { ClusterName: "staging", ServiceName: "web-frontend" },
+    ]);
+    // Every query of the callers found is answered from the searches: no query of its own.
+    const found = { ...t, candidates: [{ service: "web-frontend", cluster: "prod-cell-1" }] };
+    expect(index.answer(trafficQueries(found, WINDOW), START, END)).toBeDefined();
+    const cut = ran(searches, {}, false);
+    expect(
+      cut.seriesMembers(kinds, group, ["ClusterName", "ServiceName"], START, END),
+    ).toBeUndefined();
+    // Another name's search says nothing of this one's callers.
+    expect(
+      index.seriesMembers(
+        kinds,
+        { ...group, value: "orders" },
+        ["ClusterName", "ServiceName"],
+        START,
+        END,
+      ),
+    ).toBeUndefined();
   });
 });
