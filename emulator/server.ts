@@ -50,7 +50,11 @@ export interface EmulatorOptions {
   port?: number;
   /** Delay before every response, in milliseconds. */
   latencyMs?: number;
-  /** Per-operation delay, keyed "ECS.DescribeServices" (or just "DescribeServices"). */
+  /**
+   * Per-operation delay, keyed "ECS.DescribeServices" (or just "DescribeServices"); for one
+   * cluster or namespace only, "ECS.DescribeServices:tutorial" or
+   * "ServiceDiscovery.DiscoverInstances:staging" (the request's cluster or NamespaceName).
+   */
   latencyByOperation?: Record<string, number>;
   /** Probability (0-1) that a request is answered with the service's throttling error. */
   throttleRate?: number;
@@ -470,8 +474,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   const matchesOperation = (list: readonly string[], key: string, operation: string) =>
     list.includes(key) || list.includes(operation);
-  const latencyFor = (key: string, operation: string) =>
-    latencyByOperation[key] ?? latencyByOperation[operation] ?? latencyMs;
+  const latencyFor = (key: string, operation: string, body: unknown) =>
+    latencyByOperation[`${key}:${qualifierOf(body) ?? ""}`] ??
+    latencyByOperation[key] ??
+    latencyByOperation[operation] ??
+    latencyMs;
   const shouldThrottle = (key: string, operation: string) => {
     if (throttleRate <= 0) return false;
     if (throttleOperations && !matchesOperation(throttleOperations, key, operation)) return false;
@@ -480,9 +487,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   // "ECS.ListServices:tutorial" denies that operation on one cluster only, as an IAM policy
   // scoped with the ecs:cluster condition key (or a cluster ARN) does: the rest still answers.
   // "STS.AssumeRole:<role ARN>" denies one role, as its trust policy not naming the bot does.
+  // "ServiceDiscovery.DiscoverInstances:staging" names one namespace (see latencyByOperation).
   const qualifierOf = (body: unknown) => {
-    const b = body as { cluster?: unknown; RoleArn?: unknown } | null;
+    const b = body as { cluster?: unknown; RoleArn?: unknown; NamespaceName?: unknown } | null;
     if (typeof b?.RoleArn === "string") return b.RoleArn;
+    if (typeof b?.NamespaceName === "string") return b.NamespaceName;
     return typeof b?.cluster === "string" ? b.cluster.split("/").pop() : undefined;
   };
   const isDenied = (key: string, operation: string, body: unknown, account: string) =>
@@ -566,7 +575,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       !withinRate(key, record.operation, account) || shouldThrottle(key, record.operation);
     if (!record.throttled && isDenied(key, record.operation, record.body, account))
       record.denied = true;
-    const delay = latencyFor(key, record.operation);
+    const delay = latencyFor(key, record.operation, record.body);
     if (delay > 0) await sleep(delay);
     if (record.throttled) {
       throttled++;

@@ -13,7 +13,7 @@ import { type AwsContext, Gaps } from "./aws-context.ts";
 import { boundedClients, namespaceClients } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
 import { measure, trafficTargetOf } from "./traffic.ts";
-import { findTargets, notFound, type Target } from "./whois.ts";
+import { eachTarget, notFound, type Target } from "./whois.ts";
 
 const STOPPED_READ = 100;
 
@@ -122,10 +122,7 @@ export async function health(aws: () => AwsContext, text: string): Promise<Healt
   if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
   const ctx = aws();
   const gaps = new Gaps();
-  const targets = await findTargets(ctx, gaps, query);
-  const reports = (await Promise.all(targets.map((t) => reportFor(ctx, gaps, t)))).filter(
-    (r): r is HealthReport => r !== undefined,
-  );
+  const reports = await eachTarget(ctx, gaps, query, (t) => reportFor(ctx, gaps, t));
   if (reports.length === 0) return notFound(ctx, gaps, query);
   return { kind: "found", query: query.text, reports, gaps: gaps.list };
 }

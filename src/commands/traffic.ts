@@ -27,7 +27,7 @@ import type { AwsPlaces } from "./across.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { callersInNamespace, namespaceCallers, namespacePage } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
-import { findTargets, notFound, type Target } from "./whois.ts";
+import { eachTarget, notFound, type Target } from "./whois.ts";
 
 /** The Service Connect name to measure: the one asked about, else the service's first. */
 function serviceConnectBinding(
@@ -197,10 +197,7 @@ export async function traffic(
   if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
   const ctx = aws();
   const gaps = new Gaps();
-  const targets = await findTargets(ctx, gaps, query);
-  const results = (
-    await Promise.all(targets.map((t) => resultFor(ctx, gaps, t, window, now)))
-  ).filter((r): r is TrafficResult => r !== undefined);
+  const results = await eachTarget(ctx, gaps, query, (t) => resultFor(ctx, gaps, t, window, now));
   if (results.length === 0) return notFound(ctx, gaps, query);
   return { kind: "found", query: query.text, window, results, gaps: gaps.list };
 }

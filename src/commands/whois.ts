@@ -15,7 +15,6 @@ import {
   buildResolution,
   hostOf,
   namespaceByRef,
-  type Resolution,
   type ServiceFacts,
 } from "../domain/resolution.ts";
 import { closestNames } from "../domain/suggest.ts";
@@ -147,7 +146,54 @@ async function targetsForName(
     }));
 }
 
-async function targetsFor(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Target[]> {
+/**
+ * The searches for a query's targets, all under way, in the order their finds rank (see
+ * eachTarget): one search for most queries; a bare name's are one per namespace, then one per
+ * cluster, so that a service Cloud Map names is worked on while the clusters are still searched.
+ */
+async function searchesFor(
+  ctx: AwsContext,
+  gaps: Gaps,
+  query: Query,
+): Promise<Promise<Target[]>[]> {
+  if (query.kind === "bare-name") return bareNameSearches(ctx, gaps, query);
+  return [targetsFor(ctx, gaps, query)];
+}
+
+/**
+ * A bare name could be a discovery name in any namespace or an ECS service's name in any cluster:
+ * every namespace and every cluster is asked at once. DiscoverInstances answers ServiceNotFound
+ * where there is no such service, and an empty list where it has no endpoint. Listing every Cloud
+ * Map service of every namespace to find it costs one request per page, one after another: the
+ * cost would grow with the namespaces' size.
+ */
+async function bareNameSearches(
+  ctx: AwsContext,
+  gaps: Gaps,
+  query: Query & { kind: "bare-name" },
+): Promise<Promise<Target[]>[]> {
+  const [namespaces, clusters] = await Promise.all([
+    gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
+    gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]),
+  ]);
+  const lower = query.name.toLowerCase();
+  const byName = namespaces.map(async (ns) => {
+    const instances = await discover(ctx, gaps, ns, lower);
+    if (!instances) return [];
+    const qualified = `${lower}.${ns.name}`;
+    return targetsForName(ctx, gaps, query.text, ns, lower, instances, { name: qualified });
+  });
+  const byService = clusters.map((cluster) =>
+    serviceIn(ctx, gaps, cluster, query.text, query.name),
+  );
+  return [...byName, ...byService];
+}
+
+async function targetsFor(
+  ctx: AwsContext,
+  gaps: Gaps,
+  query: Exclude<Query, { kind: "bare-name" }>,
+): Promise<Target[]> {
   switch (query.kind) {
     case "cluster-service":
     case "service-arn":
@@ -181,30 +227,6 @@ async function targetsFor(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Ta
         });
       }
       return publishersInCatalog(ctx, gaps, query);
-    }
-
-    case "bare-name": {
-      const [namespaces, clusters] = await Promise.all([
-        gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
-        gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]),
-      ]);
-      const lower = query.name.toLowerCase();
-      // Ask each namespace for the name itself, all at once: DiscoverInstances answers
-      // ServiceNotFound where there is no such service, and an empty list where it has no
-      // endpoint. Listing every Cloud Map service of every namespace to find it costs one request
-      // per page, one after another: the cost would grow with the namespaces' size.
-      const [byName, byService] = await Promise.all([
-        Promise.all(
-          namespaces.map(async (ns) => {
-            const instances = await discover(ctx, gaps, ns, lower);
-            if (!instances) return [];
-            const qualified = `${lower}.${ns.name}`;
-            return targetsForName(ctx, gaps, query.text, ns, lower, instances, { name: qualified });
-          }),
-        ),
-        servicesIn(ctx, gaps, clusters, query.text, query.name),
-      ]);
-      return [...byName.flat(), ...byService];
     }
 
     case "task-id":
@@ -318,7 +340,7 @@ async function ipTargets(
   return taskTargets(query.text, task ? [task] : [], ip);
 }
 
-/** An ECS service by name in each of these clusters (DescribeServices reports the rest MISSING). */
+/** An ECS service by name in each of these clusters. */
 async function servicesIn(
   ctx: AwsContext,
   gaps: Gaps,
@@ -327,21 +349,29 @@ async function servicesIn(
   name: string,
 ): Promise<Target[]> {
   const found = await Promise.all(
-    clusters.map((cluster) =>
-      gaps.soft(
-        `the service ${name} in cluster ${cluster}`,
-        ctx.ecs.describeServices(cluster, [name]),
-        { services: [], missing: [] },
-      ),
-    ),
+    clusters.map((cluster) => serviceIn(ctx, gaps, cluster, text, name)),
   );
-  return found.flatMap((f) =>
-    f.services.map((svc) => ({
-      cluster: svc.clusterName,
-      service: svc.name,
-      request: { query: text, subject: { kind: "service" as const } },
-    })),
+  return found.flat();
+}
+
+/** An ECS service by name in one cluster (DescribeServices reports it MISSING if not there). */
+async function serviceIn(
+  ctx: AwsContext,
+  gaps: Gaps,
+  cluster: string,
+  text: string,
+  name: string,
+): Promise<Target[]> {
+  const found = await gaps.soft(
+    `the service ${name} in cluster ${cluster}`,
+    ctx.ecs.describeServices(cluster, [name]),
+    { services: [], missing: [] },
   );
+  return found.services.map((svc) => ({
+    cluster: svc.clusterName,
+    service: svc.name,
+    request: { query: text, subject: { kind: "service" as const } },
+  }));
 }
 
 async function servicesInEveryCluster(
@@ -404,12 +434,51 @@ export async function notFound(
   };
 }
 
+/**
+ * Runs `work` on each ECS service behind a query, once, as soon as it is found, rather than after
+ * every search has answered: a bare name's service that Cloud Map names has its facts read while
+ * the clusters are still searched for an ECS service of that name. Resolves with the results
+ * (undefined ones left out) in the order of the searches, whatever order they answer in: Cloud
+ * Map's finds by namespace, then ECS's by cluster.
+ *
+ * A service found by several searches is worked on once, for the first of them in that order
+ * (a later find of it is skipped), so what it answers never depends on timing: a namespace's find,
+ * with the name asked and its Cloud Map instances, wins over the ECS service of the same name, and
+ * an earlier namespace over a later one. For that, a search's finds start once every search before
+ * it has answered. It costs no round trip where they are all asked in one round: an ECS find waits
+ * for the namespaces' DiscoverInstances, sent with its own DescribeServices. (A namespace whose
+ * instances name no ECS service looks it up in the catalog, and the finds after it wait for that,
+ * as every find did before.)
+ */
+export async function eachTarget<R>(
+  ctx: AwsContext,
+  gaps: Gaps,
+  query: Query,
+  work: (target: Target) => Promise<R | undefined>,
+): Promise<R[]> {
+  const searches = await searchesFor(ctx, gaps, query);
+  const started = new Set<string>();
+  const results: Promise<R | undefined>[] = [];
+  // Searches and works are awaited in order but may fail out of it: marked as handled, a failure
+  // waits for its turn to be thrown instead of going unhandled.
+  const handled = <T>(p: Promise<T>): Promise<T> => {
+    p.catch(() => undefined);
+    return p;
+  };
+  for (const search of searches.map(handled)) {
+    for (const target of await search) {
+      const key = `${target.cluster}/${target.service}`;
+      if (started.has(key)) continue;
+      started.add(key);
+      results.push(handled(work(target)));
+    }
+  }
+  return (await Promise.all(results)).filter((r): r is Awaited<R> => r !== undefined);
+}
+
 /** The ECS services behind a query, each once, with what was already read about them. */
-export async function findTargets(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Target[]> {
-  const targets = await targetsFor(ctx, gaps, query);
-  return targets.filter(
-    (t, i) => targets.findIndex((o) => o.cluster === t.cluster && o.service === t.service) === i,
-  );
+export function findTargets(ctx: AwsContext, gaps: Gaps, query: Query): Promise<Target[]> {
+  return eachTarget(ctx, gaps, query, async (target) => target);
 }
 
 /** `/ecs whois NAME`: what stands behind a name, an IP, a task or a service. */
@@ -419,15 +488,10 @@ export async function whois(aws: () => AwsContext, text: string): Promise<WhoisA
   if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
   const ctx = aws();
   const gaps = new Gaps();
-  const unique = await findTargets(ctx, gaps, query);
-  const resolutions = (
-    await Promise.all(
-      unique.map(async (target) => {
-        const facts = await gatherTargetFacts(ctx, gaps, target);
-        return facts ? buildResolution(target.request, facts) : undefined;
-      }),
-    )
-  ).filter((r): r is Resolution => r !== undefined);
+  const resolutions = await eachTarget(ctx, gaps, query, async (target) => {
+    const facts = await gatherTargetFacts(ctx, gaps, target);
+    return facts ? buildResolution(target.request, facts) : undefined;
+  });
   if (resolutions.length === 0) return notFound(ctx, gaps, query);
   return { kind: "found", query: query.text, resolutions, gaps: gaps.list };
 }

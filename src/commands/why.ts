@@ -15,7 +15,7 @@ import {
 import { parseWhy, WHY_USAGE, type WhyClientQuery } from "../domain/why-query.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { reportFor } from "./health.ts";
-import { findTargets, notFound } from "./whois.ts";
+import { eachTarget, findTargets, notFound } from "./whois.ts";
 
 /** An AWS read as Known: a failure is a gap and an unknown, never an empty answer. */
 async function known<T>(gaps: Gaps, what: string, work: Promise<T>): Promise<Known<T>> {
@@ -166,18 +166,14 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
       : serviceClient(ctx, gaps, query.client);
   // EC2 is asked as soon as both ends' groups and subnets are known: while the target's health
   // still reads its clients and traffic, not after.
-  const judgeable = findTargets(ctx, gaps, query.target).then((targets) =>
-    Promise.all(
-      targets.map(async (target) => {
-        let network: Promise<NetworkFacts | undefined> = Promise.resolve(undefined);
-        const report = await reportFor(ctx, gaps, target, new Date(), (facts) => {
-          const resolution = buildResolution(target.request, facts);
-          network = readClient.then((c) => c && readNetwork(ctx, gaps, c, resolution));
-        });
-        return report && { report, network: await network };
-      }),
-    ),
-  );
+  const judgeable = eachTarget(ctx, gaps, query.target, async (target) => {
+    let network: Promise<NetworkFacts | undefined> = Promise.resolve(undefined);
+    const report = await reportFor(ctx, gaps, target, new Date(), (facts) => {
+      const resolution = buildResolution(target.request, facts);
+      network = readClient.then((c) => c && readNetwork(ctx, gaps, c, resolution));
+    });
+    return report && { report, network: await network };
+  });
   const [client, found] = await Promise.all([readClient, judgeable]);
   if (!client) {
     return {
@@ -189,7 +185,7 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
   }
   const reports: WhyReport[] = [];
   for (const pair of found) {
-    if (!pair?.network) continue;
+    if (!pair.network) continue;
     reports.push(
       judgeWhy({ client, report: pair.report, network: pair.network, region: ctx.region }),
     );

@@ -571,6 +571,32 @@ describe("AWS emulator stats", () => {
     });
   });
 
+  it("delays one cluster's or one namespace's requests of an operation alone", async () => {
+    const slow = {
+      "ECS.DescribeServices:tutorial": 200,
+      "ServiceDiscovery.DiscoverInstances:staging": 200,
+    };
+    await withEmulator({ latencyByOperation: slow }, async (emu) => {
+      const { ecs, cloudMap } = clients(emu);
+      const timed = async (send: () => Promise<unknown>) => {
+        const started = performance.now();
+        await send();
+        return performance.now() - started;
+      };
+      const describe = (cluster: string) => () =>
+        ecs.send(new DescribeServicesCommand({ cluster, services: ["web-frontend"] }));
+      const discover = (namespace: string) => () =>
+        cloudMap.send(
+          new DiscoverInstancesCommand({ NamespaceName: namespace, ServiceName: "api" }),
+        );
+
+      expect(await timed(describe("tutorial"))).toBeGreaterThanOrEqual(195);
+      expect(await timed(describe("staging"))).toBeLessThan(150);
+      expect(await timed(discover("staging"))).toBeGreaterThanOrEqual(195);
+      expect(await timed(discover("internal.local"))).toBeLessThan(150);
+    });
+  });
+
   it("is reached through the standard AWS_ENDPOINT_URL variable", async () => {
     await withEmulator({}, async (emu) => {
       const saved = process.env.AWS_ENDPOINT_URL;
