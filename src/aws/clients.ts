@@ -8,6 +8,7 @@ import { callLog } from "./call-log.ts";
 import { concurrencyMiddleware } from "./concurrency.ts";
 import { assumedRole } from "./credentials.ts";
 import type { Ec2Sdk } from "./ec2.ts";
+import { isThrottling } from "./errors.ts";
 
 export interface AwsClients {
   region: string;
@@ -155,14 +156,19 @@ export const IN_FLIGHT_PER_OPERATION = 16;
 interface MiddlewareStackLike {
   // biome-ignore lint/suspicious/noExplicitAny: each SDK client's stack has its own input/output types; these two middlewares are generic over them
   add(middleware: any, options: { step: "initialize"; name: string }): void;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  add(middleware: any, options: { step: "finalizeRequest"; priority: "low"; name: string }): void;
 }
 
 /** The call log (outermost: a call's time includes its wait for a slot) and the limit per operation. */
 function instrument(stack: MiddlewareStackLike): void {
   stack.add(callLogMiddleware(), { step: "initialize", name: "ecsChatopsCallLog" });
-  stack.add(concurrencyMiddleware(IN_FLIGHT_PER_OPERATION), {
-    step: "initialize",
-    name: "ecsChatopsConcurrency",
+  const concurrency = concurrencyMiddleware(IN_FLIGHT_PER_OPERATION, isThrottling);
+  stack.add(concurrency.slots, { step: "initialize", name: "ecsChatopsConcurrency" });
+  stack.add(concurrency.attempts, {
+    step: "finalizeRequest",
+    priority: "low",
+    name: "ecsChatopsThrottleSignal",
   });
 }
 

@@ -87,6 +87,11 @@ function errorCode(error: unknown): string {
   return "UnknownError";
 }
 
+/** Whether an SDK error (one attempt's, inside the retry loop) is AWS throttling. */
+export function isThrottling(error: unknown): boolean {
+  return THROTTLING.has(errorCode(error));
+}
+
 export function classify(code: string): AwsFailureKind {
   if (THROTTLING.has(code)) return "throttled";
   if (DENIED.has(code)) return "access-denied";

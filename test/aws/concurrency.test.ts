@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { generateFleet } from "../../emulator/fleet.ts";
 import { IN_FLIGHT_PER_OPERATION } from "../../src/aws/clients.ts";
-import { Semaphore } from "../../src/aws/concurrency.ts";
+import { AdaptiveLimit, Semaphore } from "../../src/aws/concurrency.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
 import { runDigest } from "../../src/commands/digest.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
@@ -30,6 +30,63 @@ describe("Semaphore", () => {
     b();
     (await d)();
     expect(order).toEqual(["c", "d"]);
+  });
+});
+
+describe("Semaphore with a changing limit", () => {
+  it("admits no one new while more than a lowered limit hold slots, and admits waiters when it rises", async () => {
+    const semaphore = new Semaphore(3);
+    const held = [await semaphore.acquire(), await semaphore.acquire(), await semaphore.acquire()];
+    let admitted = 0;
+    const waiters = [semaphore.acquire(), semaphore.acquire()].map((w) =>
+      w.then((release) => {
+        admitted++;
+        return release;
+      }),
+    );
+    semaphore.limit = 1;
+    held[0]?.();
+    held[1]?.();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(admitted).toBe(0); // one still holds a slot: the limit of one is reached
+    held[2]?.();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(admitted).toBe(1);
+    semaphore.limit = 2;
+    await Promise.all(waiters);
+    expect(admitted).toBe(2);
+  });
+});
+
+describe("AdaptiveLimit", () => {
+  it("cuts the limit to 70 % once per burst of throttling, never below one", () => {
+    let now = 0;
+    const adaptive = new AdaptiveLimit(16, 100, () => now);
+    adaptive.throttled();
+    adaptive.throttled(); // the same burst
+    expect(adaptive.semaphore.limit).toBe(11);
+    for (const at of [200, 400, 600, 800, 1000, 1200, 1400, 1600]) {
+      now = at;
+      adaptive.throttled();
+    }
+    expect(adaptive.semaphore.limit).toBe(1);
+  });
+
+  it("raises the limit by one per window of successes, up to its maximum", () => {
+    let now = 0;
+    const adaptive = new AdaptiveLimit(4, 100, () => now);
+    adaptive.throttled();
+    now = 1000;
+    adaptive.throttled();
+    expect(adaptive.semaphore.limit).toBe(1);
+    adaptive.succeeded();
+    expect(adaptive.semaphore.limit).toBe(2);
+    adaptive.succeeded();
+    expect(adaptive.semaphore.limit).toBe(2);
+    adaptive.succeeded();
+    expect(adaptive.semaphore.limit).toBe(3);
+    for (let i = 0; i < 20; i++) adaptive.succeeded();
+    expect(adaptive.semaphore.limit).toBe(4);
   });
 });
 
