@@ -259,6 +259,47 @@ async function targetsFor(
 const ipLookups = new WeakMap<Gaps, Map<string, { finding: IpFinding; clusters: string[] }>>();
 
 /**
+ * Where each running task's address was seen by a cluster search, per cluster, kept a minute:
+ * engineers look up several addresses from one log, and a later one seen by the search of an
+ * earlier one costs one DescribeTasks. What the index says is confirmed (the task may have stopped
+ * and its address been reused); a miss decides nothing (tasks started since were never seen), and
+ * the clusters are searched as before.
+ */
+const IP_INDEX_TTL_MS = 60_000;
+const ipIndexKey = (ctx: AwsContext, cluster: string) => `ecs:${ctx.scope}:ip-index:${cluster}`;
+
+async function rememberAddresses(ctx: AwsContext, cluster: string, tasks: readonly EcsTask[]) {
+  const index = await (ctx.cache.peek<Map<string, string>>(ipIndexKey(ctx, cluster)) ??
+    ctx.cache.getOrLoad(ipIndexKey(ctx, cluster), IP_INDEX_TTL_MS, async () => new Map()));
+  for (const task of tasks) if (task.ipv4) index.set(task.ipv4, task.arn);
+}
+
+/** The running task the index places at the address, once ECS confirms it still holds it. */
+async function indexedTask(
+  ctx: AwsContext,
+  clusters: readonly string[],
+  ip: string,
+  plan: IpSearchPlan,
+): Promise<EcsTask | undefined> {
+  const seen = await Promise.all(
+    clusters.map(async (cluster) => {
+      const arn = (await ctx.cache.peek<Map<string, string>>(ipIndexKey(ctx, cluster)))?.get(ip);
+      return arn ? { cluster, arn } : undefined;
+    }),
+  );
+  const confirmed = await Promise.all(
+    seen.map(async (hit) => {
+      if (!hit) return undefined;
+      // A failed confirmation is no answer either: the search runs and reports what it cannot read.
+      const tasks = await ctx.ecs.describeTasks(hit.cluster, [hit.arn]).catch(() => []);
+      const task = taskHolding(tasks, ip, plan);
+      return task?.lastStatus === "RUNNING" ? task : undefined;
+    }),
+  );
+  return confirmed.find((t) => t !== undefined);
+}
+
+/**
  * The task among these clusters' tasks of one desired status that holds the address. Each
  * cluster's pages are described as they come, while the next is listed, and every listing stops
  * once a task is found: a search costs the pages up to the task, not the whole cluster.
@@ -282,8 +323,9 @@ async function taskIn(
           if (found) break;
           if (arns.length === 0) continue;
           described.push(
-            gaps.soft(what, ctx.ecs.describeTasks(cluster, arns), []).then((tasks) => {
+            gaps.soft(what, ctx.ecs.describeTasks(cluster, arns), []).then(async (tasks) => {
               found ??= taskHolding(tasks, ip, plan);
+              if (desiredStatus === "RUNNING") await rememberAddresses(ctx, cluster, tasks);
             }),
           );
         }
@@ -335,6 +377,7 @@ async function ipTargets(
   if (plan.clusters !== "all" && plan.clusters.length === 0) return [];
   finding.tasks = plan.running ? "running-and-stopped" : "stopped";
   const task =
+    (plan.running ? await indexedTask(ctx, clusters, ip, plan) : undefined) ??
     (plan.running ? await taskIn(ctx, gaps, clusters, "RUNNING", ip, plan) : undefined) ??
     (await taskIn(ctx, gaps, clusters, "STOPPED", ip, plan));
   return taskTargets(query.text, task ? [task] : [], ip);

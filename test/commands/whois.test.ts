@@ -70,6 +70,40 @@ describe("/ecs whois IP, asked of the network first", () => {
     ]);
   });
 
+  it("answers an address an earlier search saw with one DescribeTasks, and searches again once its task no longer holds it", async () => {
+    await whois("10.0.2.47"); // untagged: every cluster's running tasks are read
+    aws.emulator.requests.length = 0;
+
+    const seen = await whois("10.0.1.140");
+
+    expect(seen.split("\n")[0]).toMatch(
+      /^10\.0\.1\.140 → task de4f5a6b7c8d49e0f1a2b3c4d5e6f7a8 of staging\/api-service \(RUNNING/,
+    );
+    // No cluster searched: only the service's own task list, read for its facts.
+    expect(taskListings()).toEqual(["staging/api-service RUNNING"]);
+
+    // The two tasks trade addresses (each stopped, the address reused): the index is now wrong.
+    const holding = (ip: string) =>
+      fleet.tasks
+        .flatMap((t) => t.attachments ?? [])
+        .flatMap((a) => a.details ?? [])
+        .find((d) => d.name === "privateIPv4Address" && d.value === ip);
+    const [a, b] = [holding("10.0.1.140"), holding("10.0.2.47")];
+    if (!a || !b) throw new Error("the demo fleet has no such tasks");
+    [a.value, b.value] = [b.value, a.value];
+    try {
+      aws.emulator.requests.length = 0;
+      const moved = await whois("10.0.1.140");
+
+      expect(moved.split("\n")[0]).toMatch(
+        /^10\.0\.1\.140 → task 1a2b3c4d5e6f47a8b9c0d1e2f3a4b502 of tutorial\/service-connect-nginx-service \(RUNNING/,
+      );
+      expect(taskListings()).toContain("tutorial RUNNING");
+    } finally {
+      [a.value, b.value] = [b.value, a.value];
+    }
+  });
+
   it("searches only the cluster an ENI's cluster tag names", async () => {
     fleet.eniTags = "cluster";
 
