@@ -151,7 +151,9 @@ describe("scheduled digest (EventBridge rule → Lambda → chat.postMessage)", 
     await digestEntry(tickAt("2026-11-25T09:00:00Z"), context);
     const first = shown(posted.find((p) => p.channel === "C0ONCALL01"));
 
-    await digestEntry({ target: "morning" }, context);
+    // The next weekday's tick, not a run at the wall clock's time: "since" shows the day only when
+    // it is not the digest's own, so a run on 2026-11-25 itself would print "since 09:00 UTC".
+    await digestEntry(tickAt("2026-11-30T09:00:00Z"), context);
     const second = shown(posted.filter((p) => p.channel === "C0ONCALL01")[1]);
 
     expect(first).not.toContain("still failing since");
