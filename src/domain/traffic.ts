@@ -183,20 +183,21 @@ export function withoutSilentCallers(target: TrafficTarget, silent: Set<number>)
 
 /** The caller kinds trafficQueries reads for this target (its protocol's only). */
 export function targetCallerKinds(target: TrafficTarget, window: TrafficWindow): MetricKind[] {
+  // One caller's queries: the kinds every caller is asked for (a protocolUnread target has its
+  // bytes query twice, hence the dedup by metric and statistic).
   const probe = { ...target, candidates: [{ service: "-", cluster: "-" }] };
-  const seen = new Set<string>();
-  return trafficQueries(probe, window)
-    .filter((q) => "TargetDiscoveryName" in q.dimensions)
-    .filter(
-      (q) => !seen.has(`${q.metricName}/${q.stat}`) && !!seen.add(`${q.metricName}/${q.stat}`),
-    )
-    .map((q) => ({
-      namespace: q.namespace,
-      metricName: q.metricName,
-      stat: q.stat,
-      period: q.period,
-      dimensionNames: ["TargetDiscoveryName", "ServiceName", "ClusterName"],
-    }));
+  const byKind = new Map(
+    trafficQueries(probe, window)
+      .filter((q) => "TargetDiscoveryName" in q.dimensions)
+      .map((q) => [`${q.metricName}/${q.stat}`, q] as const),
+  );
+  return [...byKind.values()].map((q) => ({
+    namespace: q.namespace,
+    metricName: q.metricName,
+    stat: q.stat,
+    period: q.period,
+    dimensionNames: ["TargetDiscoveryName", "ServiceName", "ClusterName"],
+  }));
 }
 
 /**
