@@ -15,7 +15,7 @@ import { TTL, type TtlCache } from "./cache.ts";
 import { lastSegment, toEcsService, toEcsTask, toTaskDefinition } from "./ecs-mapping.ts";
 import { read } from "./errors.ts";
 
-const DESCRIBE_SERVICES_MAX = 10;
+export const DESCRIBE_SERVICES_MAX = 10;
 const DESCRIBE_TASKS_MAX = 100;
 const PAGE_MAX = 100;
 

@@ -1,4 +1,6 @@
+import { chunk } from "../aws/batch.ts";
 import { TTL } from "../aws/cache.ts";
+import { DESCRIBE_SERVICES_MAX } from "../aws/ecs.ts";
 import { clusterOfArn, lastSegment } from "../aws/ecs-mapping.ts";
 import type { EcsService, Namespace } from "../domain/facts.ts";
 import type { ClientService } from "../domain/health.ts";
@@ -26,9 +28,10 @@ async function namespaceArns(
   const arns = await listing(gaps, namespace, ctx.ecs.listServicesByNamespace(namespace.arn));
   if (!arns) return undefined;
   const { members, short } = sortArns(arns, publisherArn);
-  const byCluster = new Map<string, string[]>();
-  for (const m of members) byCluster.set(m.cluster, [...(byCluster.get(m.cluster) ?? []), m.arn]);
-  return { byCluster, short };
+  const clusters = byCluster(members).map(
+    ([cluster, ms]) => [cluster, ms.map((m) => m.arn)] as const,
+  );
+  return { byCluster: new Map(clusters), short };
 }
 
 /** Service ARNs by cluster and name (long format) or not (short), the publisher's left out. */
@@ -206,7 +209,8 @@ export interface NamespacePage {
   more: boolean;
 }
 
-const sameService = (a: Caller) => (b: Caller) =>
+/** Whether two services are the same one (cluster and name): `found.some(sameService(c))`. */
+export const sameService = (a: Caller) => (b: Caller) =>
   a.cluster === b.cluster && a.service === b.service;
 
 /** The namespace's first page of services; undefined when unread (a gap). */
@@ -236,9 +240,10 @@ function usesNamespace(service: EcsService, namespace: Namespace): boolean {
 
 /** DescribeServices calls it takes to read these services, ten a call per cluster. */
 function describeCalls(services: readonly Caller[]): number {
-  const byCluster = new Map<string, number>();
-  for (const s of services) byCluster.set(s.cluster, (byCluster.get(s.cluster) ?? 0) + 1);
-  return [...byCluster.values()].reduce((n, count) => n + Math.ceil(count / 10), 0);
+  return byCluster(services).reduce(
+    (n, [, members]) => n + Math.ceil(members.length / DESCRIBE_SERVICES_MAX),
+    0,
+  );
 }
 
 function byCluster<T extends Caller>(services: readonly T[]): [string, T[]][] {
@@ -323,8 +328,8 @@ export async function boundedClients(
   );
   const calls: [string, string[]][] = [];
   for (const [cluster, members] of groups) {
-    for (let i = 0; i < members.length && calls.length < maxCalls; i += 10) {
-      calls.push([cluster, members.slice(i, i + 10).map((m) => m.arn)]);
+    for (const batch of chunk(members, DESCRIBE_SERVICES_MAX)) {
+      if (calls.length < maxCalls) calls.push([cluster, batch.map((m) => m.arn)]);
     }
   }
   // Short-format ARNs (old accounts) cost a call per cluster, not per service: all are read.

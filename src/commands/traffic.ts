@@ -25,7 +25,12 @@ import {
 } from "../domain/traffic.ts";
 import type { AwsPlaces } from "./across.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
-import { callersInNamespace, namespaceCallers, namespacePage } from "./namespace-services.ts";
+import {
+  callersInNamespace,
+  namespaceCallers,
+  namespacePage,
+  sameService,
+} from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
 import { eachTarget, notFound, type Target } from "./whois.ts";
 
@@ -97,9 +102,7 @@ async function callersOf(
         end,
       )
       ?.map((d) => ({ cluster: d.ClusterName ?? "", service: d.ServiceName ?? "" }))
-      .filter(
-        (c) => !(c.cluster === target.publisher.cluster && c.service === target.publisher.service),
-      );
+      .filter((c) => !sameService(target.publisher)(c));
     const members =
       page && found
         ? await callersInNamespace(ctx, gaps, namespace, publisherArn, found, page)
@@ -107,9 +110,7 @@ async function callersOf(
     if (page && members) {
       // The page's services with no series are callers that counted nothing (a lower bound:
       // the namespace's other pages were not read).
-      const silent = page.members.filter(
-        (m) => !members.some((c) => c.cluster === m.cluster && c.service === m.service),
-      ).length;
+      const silent = page.members.filter((m) => !members.some(sameService(m))).length;
       return { candidates: members, silentCallers: silent };
     }
   }
