@@ -7,6 +7,7 @@ export type QuestionId =
   | "alias-big"
   | "dns"
   | "bare"
+  | "bare-listed"
   | "ip"
   | "ip-last"
   | "ip-tagged"
@@ -115,6 +116,7 @@ const NAME_LOOKUPS: Partial<Record<QuestionId, string>> = {
   "alias-big": "alias (biggest namespace)",
   dns: "DNS name",
   bare: "bare name",
+  "bare-listed": "bare name (namespaces in BOT_TARGETS)",
 };
 
 /** Each target of issue 11, met or by how much not, from the rows as measured. */

@@ -82,6 +82,16 @@ export class CloudMapAdapter {
     this.options = signal ? { abortSignal: signal } : undefined;
   }
 
+  /** The namespaces (by name) a configured place is narrowed to; undefined when it is not. */
+  get configuredNamespaces(): readonly string[] | undefined {
+    return this.onlyNamespaces;
+  }
+
+  /** Whether listNamespaces answers without a request (a listing kept or under way). */
+  get namespacesAtHand(): boolean {
+    return this.cache.has(`sd:${this.region}:namespaces`);
+  }
+
   listNamespaces(): Promise<Namespace[]> {
     return this.cache.getOrLoad(`sd:${this.region}:namespaces`, TTL.topology, () =>
       read("list Cloud Map namespaces", "ListNamespaces", async () => {

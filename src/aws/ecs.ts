@@ -42,6 +42,11 @@ export class EcsAdapter {
     this.options = signal ? { abortSignal: signal } : undefined;
   }
 
+  /** Whether listClusters answers without a request (configured, or a listing kept). */
+  get clustersAtHand(): boolean {
+    return this.onlyClusters !== undefined || this.cache.has(`ecs:${this.region}:clusters`);
+  }
+
   listClusters(): Promise<string[]> {
     if (this.onlyClusters) return Promise.resolve([...this.onlyClusters].sort());
     return this.cache.getOrLoad(`ecs:${this.region}:clusters`, TTL.topology, () =>

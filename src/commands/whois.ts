@@ -97,9 +97,11 @@ async function discover(
   gaps: Gaps,
   ns: Namespace,
   name: string,
+  /** The request, when it was sent already (see bareNameSearches). */
+  asked: Promise<CloudMapInstance[]> = ctx.cloudMap.discoverInstances(ns.httpName, name),
 ): Promise<CloudMapInstance[] | undefined> {
   try {
-    return await ctx.cloudMap.discoverInstances(ns.httpName, name);
+    return await asked;
   } catch (error) {
     if (error instanceof AwsReadError && error.kind === "not-found") return undefined;
     if (error instanceof AwsReadError) {
@@ -172,20 +174,45 @@ async function bareNameSearches(
   gaps: Gaps,
   query: Query & { kind: "bare-name" },
 ): Promise<Promise<Target[]>[]> {
-  const [namespaces, clusters] = await Promise.all([
+  const lower = query.name.toLowerCase();
+  // Namespaces the place names are asked at once, by name (a namespace's HttpName is its name
+  // unless set otherwise), while the listing that gives each its ID is read: the listing no
+  // longer stands before them. Another HttpName is asked again once the listing shows it.
+  const early = new Map(
+    (ctx.cloudMap.configuredNamespaces ?? []).map((name) => {
+      const asked = ctx.cloudMap.discoverInstances(name, lower);
+      // Its failure is reported where it is used; a namespace the listing lacks goes unused.
+      asked.catch(() => undefined);
+      return [name, asked] as const;
+    }),
+  );
+  // When a listing takes a request, the discoveries sent with it are waited for (same round, no
+  // round trip more) so that the clusters they name are asked first (below); when both listings
+  // are at hand, the clusters are asked at once (the found service's facts are then kept too).
+  const listingsAtHand = ctx.cloudMap.namespacesAtHand && ctx.ecs.clustersAtHand;
+  const [namespaces, clusters, found] = await Promise.all([
     gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
     gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]),
+    listingsAtHand ? [] : Promise.all([...early.values()].map((asked) => asked.catch(() => []))),
   ]);
-  const lower = query.name.toLowerCase();
   const byName = namespaces.map(async (ns) => {
-    const instances = await discover(ctx, gaps, ns, lower);
+    const asked = ns.httpName === ns.name ? early.get(ns.name) : undefined;
+    const instances = await discover(ctx, gaps, ns, lower, asked);
     if (!instances) return [];
     const qualified = `${lower}.${ns.name}`;
     return targetsForName(ctx, gaps, query.text, ns, lower, instances, { name: qualified });
   });
-  const byService = clusters.map((cluster) =>
-    serviceIn(ctx, gaps, cluster, query.text, query.name),
+  // The clusters Cloud Map named are asked first: their DescribeServices is also the found
+  // service's own read (one shared request), which must not wait behind a wave of the others.
+  const named = new Set(found.flat().map((i) => i.ecsClusterName));
+  const first = (c: string) => (named.has(c) ? 0 : 1);
+  const asked = new Map(
+    [...clusters]
+      .sort((a, b) => first(a) - first(b))
+      .map((cluster) => [cluster, serviceIn(ctx, gaps, cluster, query.text, query.name)]),
   );
+  // …and ranked in the clusters' order, whichever was asked first (see eachTarget).
+  const byService = clusters.map((cluster) => asked.get(cluster) ?? Promise.resolve([]));
   return [...byName, ...byService];
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { generateFleet } from "../../emulator/fleet.ts";
+import { type Fleet, generateFleet } from "../../emulator/fleet.ts";
 import type { EmulatorOptions } from "../../emulator/server.ts";
 import { awsContext } from "../../src/commands/aws-context.ts";
 import { whois } from "../../src/commands/whois.ts";
@@ -17,12 +17,14 @@ afterEach(async () => {
   stop = undefined;
 });
 
-async function emulate(latencyMs: number, options: Partial<EmulatorOptions> = {}) {
-  const aws = await useEmulatedAws(
-    generateFleet({ services: 50, namespaces: 2, clusters: 20 }),
-    latencyMs,
-    options,
-  );
+async function emulate(
+  latencyMs: number,
+  options: Partial<EmulatorOptions> = {},
+  edit: (fleet: Fleet) => void = () => {},
+) {
+  const fleet = generateFleet({ services: 50, namespaces: 2, clusters: 20 });
+  edit(fleet);
+  const aws = await useEmulatedAws(fleet, latencyMs, options);
   stop = aws.stop;
   return aws;
 }
@@ -129,5 +131,59 @@ describe("/ecs whois of a bare name over more clusters than one wave of Describe
       }),
     ]);
     for (const other of others) expect(other).toEqual(first);
+  });
+});
+
+describe("/ecs whois of a bare name where BOT_TARGETS lists the place's namespaces", () => {
+  const place = (namespaces: string[]) => ({
+    label: "ap-northeast-1",
+    region: "ap-northeast-1",
+    namespaces,
+  });
+  const askIn = (namespaces: string[], name: string) =>
+    whois(() => awsContext(place(namespaces)), name);
+
+  it("asks each listed namespace at once, without waiting for the listing: 3 round trips cold, 2 warm", async () => {
+    const aws = await emulate(30);
+
+    const answer = await askIn(["mesh", "service-connect"], "orders-api");
+    const cold = aws.emulator.stats().sequentialRoundTrips;
+    const [listing] = aws.emulator.requests.filter((r) => r.operation === "ListNamespaces");
+    const [discovery] = aws.emulator.requests.filter((r) => r.operation === "DiscoverInstances");
+    aws.emulator.resetStats();
+    const again = await askIn(["mesh", "service-connect"], "orders-api");
+
+    expect(summary(answer)).toEqual([
+      expect.objectContaining({ focus: expect.stringMatching(/^orders-api\.mesh/) }),
+    ]);
+    expect(summary(again)).toEqual(summary(answer));
+    expect(discovery?.at).toBeLessThan((listing?.at ?? 0) + 30);
+    expect(cold).toBeLessThanOrEqual(3);
+    expect(aws.emulator.stats().sequentialRoundTrips).toBeLessThanOrEqual(2);
+  });
+
+  it("asks a namespace whose HttpName is not its name again, by its HttpName", async () => {
+    await emulate(5, {}, (fleet) => {
+      const mesh = fleet.namespaces.find((n) => n.Name === "mesh");
+      if (!mesh?.Properties?.HttpProperties) throw new Error("the fleet has no mesh namespace");
+      mesh.Properties.HttpProperties.HttpName = "mesh-http";
+    });
+
+    const answer = await askIn(["mesh"], "orders-api");
+
+    expect(summary(answer)).toEqual([
+      expect.objectContaining({ focus: expect.stringMatching(/^orders-api\.mesh/) }),
+    ]);
+    expect(answer.kind === "found" && answer.gaps).toEqual([]);
+  });
+
+  it("names a listed namespace it could not ask instead of saying the name is not there", async () => {
+    const aws = await emulate(5);
+    aws.emulator.setDenied(["ServiceDiscovery.DiscoverInstances:mesh"]);
+
+    const answer = await askIn(["mesh"], "orders-api");
+
+    const gaps = answer.kind === "found" || answer.kind === "not-found" ? answer.gaps : [];
+    expect(gaps.map((g) => g.what)).toContain("the Cloud Map endpoints of orders-api.mesh");
   });
 });
