@@ -9,9 +9,17 @@
 // BENCHMARKS.md (between its markers); without it the result is only printed.
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { type EniTags, type Fleet, generateFleet, relocateFleet } from "../emulator/fleet.ts";
+import {
+  type EniTags,
+  type Fleet,
+  generateFleet,
+  relocateFleet,
+  taskStateChangeEvents,
+} from "../emulator/fleet.ts";
 import { type EmulatorStats, type RunningEmulator, startEmulator } from "../emulator/server.ts";
 import type { Place } from "../src/domain/places.ts";
+import { addresses } from "../src/handler.ts";
+import { useDynalite } from "../test/support/dynalite.ts";
 import {
   type Asked,
   ask,
@@ -166,7 +174,26 @@ function ipQuestions(fleet: Fleet): Question[] {
     { id: "ip-last", text, what: "IP of the last task listed, ENI untagged" },
     { id: "ip-last-cluster", text, what: "same, ENI tagged with its cluster" },
     { id: "ip-last-tagged", text, what: "same, ENI tagged with cluster and service" },
+    { id: "ip-last-book", text, what: "same, untagged, address book (+1 DynamoDB Query)" },
   ];
+}
+
+const ADDRESS_TABLE = "bench-addresses";
+
+/**
+ * The address book of `whois <IP>` as the addresses function keeps it in production: every task's
+ * ECS task state change event, through the function's own entry, into DynamoDB (dynalite, on
+ * loopback, the table as serverless.yml declares it). A new table per fleet.
+ */
+async function addressBookOf(fleet: Fleet) {
+  const dynamo = await useDynalite(ADDRESS_TABLE, "AddressBookTable");
+  process.env.ADDRESS_TABLE = ADDRESS_TABLE;
+  const events = taskStateChangeEvents(fleet);
+  for (let i = 0; i < events.length; i += 50) {
+    await Promise.all(events.slice(i, i + 50).map((event) => addresses(event)));
+  }
+  delete process.env.ADDRESS_TABLE;
+  return dynamo;
 }
 
 function measured(ms: number, stats: EmulatorStats, gaps: number): Measured {
@@ -252,7 +279,9 @@ for (const size of sizes) {
   );
   const emulator = await startEmulator({ fleet, latencyMs: LATENCY_MS });
   useEmulator(emulator);
-  for (const question of questionsFor(fleet, size).filter((q) => !only || only.has(q.id))) {
+  const asked = questionsFor(fleet, size).filter((q) => !only || only.has(q.id));
+  const book = asked.some((q) => q.id === "ip-last-book") ? await addressBookOf(fleet) : undefined;
+  for (const question of asked) {
     fleet.eniTags = ENI_TAGS[question.id] ?? "none";
     // The operator's BOT_TARGETS names the region's namespaces (every one: the answer is the same).
     const listed = fleet.namespaces.map((ns) => ns.Name ?? "");
@@ -261,6 +290,9 @@ for (const size of sizes) {
         ? [{ label: REGION, region: REGION, namespaces: listed }]
         : undefined,
     );
+    // Only its own row reads the address book: the others measure the search without it.
+    if (question.id === "ip-last-book") process.env.ADDRESS_TABLE = ADDRESS_TABLE;
+    else delete process.env.ADDRESS_TABLE;
     const cold = await measure(emulator, question, "cold");
     const warm = await measure(emulator, question, "warm");
     const row: Row = { size, question, cold: cold.measured, warm: warm.measured };
@@ -270,10 +302,12 @@ for (const size of sizes) {
       await underConditions(emulator, row, cold.asked, digest ? 1 : runs);
     }
     usePlaces(undefined);
+    delete process.env.ADDRESS_TABLE;
     rows.push(row);
     process.stderr.write(`${n(size)} ${question.text}: ${Math.round(cold.measured.ms)} ms cold\n`);
   }
   await emulator.close();
+  await book?.stop();
 }
 const accountsLine = await acrossAccounts();
 forgetAwsClients();

@@ -13,6 +13,7 @@ export type QuestionId =
   | "ip-tagged"
   | "ip-last-cluster"
   | "ip-last-tagged"
+  | "ip-last-book"
   | "accounts-alias"
   | "accounts-missing"
   | "accounts-bare"
@@ -154,8 +155,13 @@ export function targets(rows: Row[], sizes: number[], clientsFleet: number): str
   if (ips.length > 0) {
     const note = largest < 5_000 ? ` (not measured at 5,000: largest fleet ${n(largest)})` : "";
     const worst = Math.max(...ips.map((r) => r.cold.roundTrips));
+    // The deployed bot keeps the address book; the rows without it are the search it falls back on.
+    const book = ips.find((r) => r.question.id === "ip-last-book");
+    const withBook = book
+      ? `with the address book ${verdict(book.cold.roundTrips <= 4)} (${book.cold.roundTrips}); without it `
+      : "";
     lines.push(
-      `- whois <IP> ≤ 4 round trips cold at 5,000 services${note}: ${verdict(worst <= 4)} in the worst case; ` +
+      `- whois <IP> ≤ 4 round trips cold at 5,000 services${note}: ${withBook}${verdict(worst <= 4)} in the worst case; ` +
         ips.map((r) => `${r.question.what}: ${r.cold.roundTrips}`).join("; "),
     );
   }

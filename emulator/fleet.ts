@@ -256,6 +256,26 @@ export function loadDemoFleet(): Fleet {
  * The same fleet in another account and region: every ARN, account ID, region and availability
  * zone rewritten, as the same stack deployed there would be (for multi-account demos and tests).
  */
+/**
+ * The "ECS Task State Change" event EventBridge delivers for each task of the fleet, as ECS sends
+ * it (ECS developer guide, "Amazon ECS task state change events"): the envelope, and as `detail`
+ * the task as DescribeTasks shows it, with its `version`. What the address book of `whois <IP>`
+ * is fed from (src/aws/address-book.ts).
+ */
+export function taskStateChangeEvents(fleet: Fleet): Record<string, unknown>[] {
+  return fleet.tasks.map((task, i) => ({
+    version: "0",
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    "detail-type": "ECS Task State Change",
+    source: "aws.ecs",
+    account: fleet.accountId,
+    time: new Date(0).toISOString(),
+    region: fleet.region,
+    resources: [task.taskArn],
+    detail: { ...task, version: 2 },
+  }));
+}
+
 export function relocateFleet(fleet: Fleet, accountId: string, region: string): Fleet {
   const text = JSON.stringify(fleet)
     .replaceAll(fleet.accountId, accountId)

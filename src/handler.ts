@@ -226,3 +226,24 @@ export async function digest(
   const { digestHandler } = await import("./digest-handler.ts");
   return digestHandler(event, context);
 }
+
+/**
+ * Lambda entry of ECS's task state change events (serverless.yml: dist/handler.addresses, an
+ * EventBridge rule on aws.ecs "ECS Task State Change"): keeps the address book `whois <IP>` reads
+ * first (src/aws/address-book.ts). A failed write throws, so Lambda retries the event and its
+ * Errors metric shows it; writes are idempotent (same item, same version).
+ */
+export async function addresses(event: unknown): Promise<void> {
+  const { addressBook } = await import("./aws/address-book.ts");
+  const book = addressBook();
+  if (!book) {
+    console.warn(JSON.stringify({ msg: "no ADDRESS_TABLE: a task event was not kept" }));
+    return;
+  }
+  const outcome = await book.record(event);
+  if (outcome === "ignored") {
+    console.warn(
+      JSON.stringify({ msg: "ignored an event that is no task state change with an address" }),
+    );
+  }
+}

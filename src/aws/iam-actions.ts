@@ -76,6 +76,17 @@ export const SCHEDULE_ACTIONS = [
   "iam:PassRole",
 ] as const;
 
+/**
+ * On the address book table only (src/aws/address-book.ts): `whois <IP>` queries which tasks
+ * held an address; the events function keeps (PutItem) and forgets (DeleteItem) them as ECS's
+ * task state change events tell.
+ */
+export const ADDRESS_BOOK_ACTIONS = [
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:DeleteItem",
+] as const;
+
 /** On the digest history table only (src/aws/digest-history.ts): read the last digest, keep the new one. */
 export const DIGEST_HISTORY_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem"] as const;
 

@@ -1,3 +1,4 @@
+import { type AddressBook, addressBook } from "../aws/address-book.ts";
 import { TtlCache } from "../aws/cache.ts";
 import { awsClients, type Pace } from "../aws/clients.ts";
 import { CloudMapAdapter } from "../aws/cloud-map.ts";
@@ -23,6 +24,8 @@ export interface AwsContext {
   cloudWatch: CloudWatchAdapter;
   ec2: Ec2Adapter;
   lambda: LambdaConfigAdapter;
+  /** Which tasks held an address, from ECS's events (the bot's own table); none unconfigured. */
+  addresses: AddressBook | undefined;
   cache: TtlCache;
   /** The deadline every call of this context is aborted at, if any. */
   signal?: AbortSignal;
@@ -62,6 +65,7 @@ export function awsContext(
     cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache, signal, scope),
     ec2: new Ec2Adapter(clients.ec2, cache, scope, signal),
     lambda: new LambdaConfigAdapter(clients.lambda, cache, scope, signal),
+    addresses: addressBook(),
     signal,
   };
 }

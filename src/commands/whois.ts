@@ -301,18 +301,44 @@ async function rememberAddresses(ctx: AwsContext, cluster: string, tasks: readon
   for (const task of tasks) if (task.ipv4) index.set(task.ipv4, task.arn);
 }
 
-/** The running task the index places at the address, once ECS confirms it still holds it. */
+/**
+ * The tasks the address book (ECS's task state change events) says held the address, in this
+ * place. Unread or absent, it names none: the search decides.
+ */
+async function bookedTasks(
+  ctx: AwsContext,
+  ip: string,
+): Promise<{ cluster: string; arn: string }[]> {
+  const book = ctx.addresses;
+  if (!book) return [];
+  const account = ctx.place.account;
+  const booked = await book.tasksAt(ctx.region, ip, ctx.signal).catch(() => []);
+  return booked
+    .filter((b) => !account || b.account === account)
+    .map((b) => ({ cluster: b.cluster, arn: b.taskArn }));
+}
+
+/**
+ * The running task the index or the address book places at the address, once ECS confirms it
+ * still holds it.
+ */
 async function indexedTask(
   ctx: AwsContext,
   clusters: readonly string[],
   ip: string,
   plan: IpSearchPlan,
+  booked: readonly { cluster: string; arn: string }[],
 ): Promise<EcsTask | undefined> {
-  const seen = await Promise.all(
+  const indexed = await Promise.all(
     clusters.map(async (cluster) => {
       const arn = (await ctx.cache.peek<Map<string, string>>(ipIndexKey(ctx, cluster)))?.get(ip);
       return arn ? { cluster, arn } : undefined;
     }),
+  );
+  // A booked task outside the clusters searched (a place narrowed to some) is not this place's.
+  const inPlace = booked.filter((b) => clusters.length === 0 || clusters.includes(b.cluster));
+  const seen = [...indexed, ...inPlace].filter(
+    (hit, i, all) => hit && all.findIndex((h) => h?.arn === hit.arn) === i,
   );
   const confirmed = await Promise.all(
     seen.map(async (hit) => {
@@ -372,8 +398,10 @@ async function taskIn(
  * interface in one call at any fleet size, asked while the clusters are listed: its ECS tags name
  * the service (whose facts are then read once, task list included), its description names the
  * task's ENI attachment, and an interface of a Lambda, a load balancer or an instance is no task's
- * at all. Only what the interface leaves open is searched cluster by cluster: running tasks first,
- * recently stopped ones (whose interfaces ECS deleted) last. See planIpSearch.
+ * at all. The address book (ECS's task state change events, asked in the same round) and the
+ * minute's index name candidates, each confirmed with one DescribeTasks. Only what is still open
+ * is searched cluster by cluster: running tasks first, recently stopped ones (whose interfaces ECS
+ * deleted) last. See planIpSearch.
  */
 async function ipTargets(
   ctx: AwsContext,
@@ -381,9 +409,10 @@ async function ipTargets(
   query: Query & { kind: "ipv4" },
 ): Promise<Target[]> {
   const { ip } = query;
-  const [enis, allClusters] = await Promise.all([
+  const [enis, allClusters, booked] = await Promise.all([
     gaps.soft(`the network interfaces holding ${ip}`, ctx.ec2.networkInterfacesByIp(ip), undefined),
     gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]),
+    bookedTasks(ctx, ip),
   ]);
   const holders = enis?.map((eni) => ({ eni, owner: interfaceOwner(eni) }));
   const plan = planIpSearch(holders);
@@ -404,7 +433,7 @@ async function ipTargets(
   if (plan.clusters !== "all" && plan.clusters.length === 0) return [];
   finding.tasks = plan.running ? "running-and-stopped" : "stopped";
   const task =
-    (plan.running ? await indexedTask(ctx, clusters, ip, plan) : undefined) ??
+    (plan.running ? await indexedTask(ctx, clusters, ip, plan, booked) : undefined) ??
     (plan.running ? await taskIn(ctx, gaps, clusters, "RUNNING", ip, plan) : undefined) ??
     (await taskIn(ctx, gaps, clusters, "STOPPED", ip, plan));
   return taskTargets(query.text, task ? [task] : [], ip);

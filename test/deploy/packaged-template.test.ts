@@ -55,7 +55,7 @@ function digestStatements(): Statement[] {
 
 describe("packaged CloudFormation template: scheduled digests", () => {
   it("has an EventBridge rule every quarter hour that invokes the digest function, and lets it", () => {
-    const rules = ofType("AWS::Events::Rule");
+    const rules = ofType("AWS::Events::Rule").filter(([, r]) => r.Properties.ScheduleExpression);
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0] as [string, Resource];
     expect(rule.Properties.ScheduleExpression).toBe("cron(0/15 * * * ? *)");
@@ -64,11 +64,34 @@ describe("packaged CloudFormation template: scheduled digests", () => {
       expect.objectContaining({ Arn: { "Fn::GetAtt": ["DigestLambdaFunction", "Arn"] } }),
     ]);
     const permission = ofType("AWS::Lambda::Permission").find(
-      ([, p]) => p.Properties.Principal === "events.amazonaws.com",
+      ([, p]) =>
+        p.Properties.Principal === "events.amazonaws.com" &&
+        JSON.stringify(p.Properties.FunctionName).includes("DigestLambdaFunction"),
     );
     expect(permission?.[1].Properties.FunctionName).toEqual({
       "Fn::GetAtt": ["DigestLambdaFunction", "Arn"],
     });
+  });
+
+  it("sends ECS's task state change events to the addresses function, which keeps the address book", () => {
+    const rules = ofType("AWS::Events::Rule").filter(([, r]) => r.Properties.EventPattern);
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0] as [string, Resource];
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ["aws.ecs"],
+      "detail-type": ["ECS Task State Change"],
+    });
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { "Fn::GetAtt": ["AddressesLambdaFunction", "Arn"] } }),
+    ]);
+    const fn = resources.AddressesLambdaFunction?.Properties ?? {};
+    expect(fn.Handler).toBe("dist/handler.addresses");
+    const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.ADDRESS_TABLE).toEqual({ Ref: "AddressBookTable" });
+    expect(resources.AddressBookTable?.Properties.KeySchema).toEqual([
+      { AttributeName: "address", KeyType: "HASH" },
+      { AttributeName: "task", KeyType: "RANGE" },
+    ]);
   });
 
   it("runs the digest with its own role, 300 s, 1 GB, no Lambda retry, and the targets parameter", () => {

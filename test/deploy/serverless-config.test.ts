@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
 import {
+  ADDRESS_BOOK_ACTIONS,
   DIGEST_HISTORY_ACTIONS,
   IDEMPOTENCY_ACTIONS,
   MEMBER_ROLE_NAME,
@@ -125,12 +126,13 @@ describe("serverless.yml: IAM", () => {
         ...SELF_ACTIONS,
         ...IDEMPOTENCY_ACTIONS,
         ...DIGEST_HISTORY_ACTIONS,
+        ...ADDRESS_BOOK_ACTIONS,
         ...SCHEDULE_ACTIONS,
         ...ROLE_ACTIONS,
       ]),
     ].sort();
     expect([...new Set(allActions)].sort()).toEqual(expected);
-    // An action appears twice only for the bot's two tables, each on its own ARN.
+    // An action appears twice only for the bot's tables, each on its own ARN.
     const twice = allActions.filter((a, i) => allActions.indexOf(a) !== i);
     expect(twice.every((a) => a.startsWith("dynamodb:"))).toBe(true);
   });
@@ -197,9 +199,10 @@ describe("serverless.yml: IAM", () => {
   it.each([
     ["IdempotencyTable", IDEMPOTENCY_ACTIONS],
     ["DigestHistoryTable", DIGEST_HISTORY_ACTIONS],
+    ["AddressBookTable", ADDRESS_BOOK_ACTIONS],
   ] as const)("grants the DynamoDB actions on the %s's own ARN only", (table, actions) => {
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
-    expect(dynamo).toHaveLength(2);
+    expect(dynamo).toHaveLength(3);
     const statement = dynamo.find((s) => JSON.stringify(s.Resource).includes(`"${table}"`));
     if (!statement) throw new Error(`no statement for ${table}`);
     expect([...actionsOf(statement)].sort()).toEqual([...actions].sort());

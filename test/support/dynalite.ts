@@ -18,6 +18,7 @@ import {
   type KeySchemaElement,
 } from "@aws-sdk/client-dynamodb";
 import { parse } from "yaml";
+import { forgetAddressBookClient } from "../../src/aws/address-book.ts";
 import { forgetOnceStoreClients } from "../../src/aws/idempotency.ts";
 
 /** dynalite ships no type declarations; this is the part of its API used here. */
@@ -90,6 +91,7 @@ export async function useDynalite(
   process.env.AWS_SECRET_ACCESS_KEY ??= "dynalite-secret";
   process.env.AWS_REGION ??= "ap-northeast-1";
   forgetOnceStoreClients();
+  forgetAddressBookClient();
 
   const client = new DynamoDBClient({ maxAttempts: 1 });
   const { Properties } = declaredIdempotencyTable(resource);
@@ -115,6 +117,7 @@ export async function useDynalite(
     client,
     async stop() {
       forgetOnceStoreClients();
+      forgetAddressBookClient();
       client.destroy();
       for (const key of ENV_KEYS) {
         const value = saved[key];

@@ -1,0 +1,186 @@
+// Which tasks held an IPv4 address, kept from ECS's own task state change events (EventBridge,
+// "ECS Task State Change": the event's detail is the task as DescribeTasks shows it, attachments
+// included; see the ECS developer guide, "Amazon ECS task state change events"). ECS has no filter
+// by IP and does not tag task ENIs (containers-roadmap#567), so without this a cold `whois <IP>`
+// lists every cluster's tasks page by page. The book only names candidates: a lookup confirms each
+// with one DescribeTasks (the task may have stopped, the address been reused), and a miss or an
+// unreadable book decides nothing (the search runs as before).
+//
+// One item per address and task: partition key `address` ("region#ip": private addresses repeat
+// across regions and VPCs), sort key `task` (the task's ARN, which names account and cluster).
+// A stopped task's item is deleted; an item whose STOPPED event never came expires by TTL.
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from "@aws-sdk/client-dynamodb";
+import { OWN_RESOURCE_CLIENT } from "./clients.ts";
+import { clusterOfArn } from "./ecs-mapping.ts";
+import { read } from "./errors.ts";
+
+/** A task that held the address, as the book last heard of it. */
+export interface BookedTask {
+  taskArn: string;
+  cluster: string;
+  /** The account in the task's ARN. */
+  account: string;
+}
+
+export interface AddressBook {
+  /** Tasks that held this address in this region, as the events told (unconfirmed). */
+  tasksAt(region: string, ip: string, signal?: AbortSignal): Promise<BookedTask[]>;
+  /** Keeps (or, for a stopped task, drops) what one task state change event says. */
+  record(event: unknown): Promise<"kept" | "dropped" | "ignored">;
+}
+
+/** A running task's entry outlives its last event this long: long-lived tasks emit few events. */
+const KEEP_SECONDS = 14 * 86_400;
+
+/** What of a task state change event the book keeps; undefined for any other event. */
+export interface TaskAddressChange {
+  region: string;
+  taskArn: string;
+  cluster: string;
+  ips: string[];
+  stopped: boolean;
+  /** detail.version: grows with each change of the task; a redelivered event repeats it. */
+  version: number;
+}
+
+interface EventShape {
+  source?: unknown;
+  "detail-type"?: unknown;
+  region?: unknown;
+  detail?: {
+    taskArn?: unknown;
+    clusterArn?: unknown;
+    lastStatus?: unknown;
+    desiredStatus?: unknown;
+    version?: unknown;
+    attachments?: { type?: unknown; details?: { name?: unknown; value?: unknown }[] }[];
+  };
+}
+
+/**
+ * The address change an EventBridge event carries, if it is an ECS task state change. Its
+ * attachments are those of DescribeTasks; the ENI's may be typed "eni" or
+ * "ElasticNetworkInterface", so any attachment naming a privateIPv4Address counts.
+ */
+export function taskAddressChange(event: unknown): TaskAddressChange | undefined {
+  const e = (typeof event === "object" && event !== null ? event : {}) as EventShape;
+  if (e.source !== "aws.ecs" || e["detail-type"] !== "ECS Task State Change") return undefined;
+  const d = e.detail;
+  const taskArn = typeof d?.taskArn === "string" ? d.taskArn : undefined;
+  const region = typeof e.region === "string" ? e.region : undefined;
+  if (!d || !taskArn || !region) return undefined;
+  const ips = (d.attachments ?? [])
+    .flatMap((a) => a.details ?? [])
+    .filter((x) => x.name === "privateIPv4Address" && typeof x.value === "string")
+    .map((x) => x.value as string);
+  const cluster =
+    clusterOfArn(taskArn) ??
+    (typeof d.clusterArn === "string" ? d.clusterArn.split("/").at(-1) : undefined);
+  if (!cluster) return undefined;
+  return {
+    region,
+    taskArn,
+    cluster,
+    ips: [...new Set(ips)],
+    stopped: d.lastStatus === "STOPPED" || d.desiredStatus === "STOPPED",
+    version: typeof d.version === "number" ? d.version : 0,
+  };
+}
+
+const accountOf = (arn: string) => arn.split(":")[4] ?? "";
+
+let client: DynamoDBClient | undefined;
+
+function dynamo(): DynamoDBClient {
+  client ??= new DynamoDBClient(OWN_RESOURCE_CLIENT);
+  return client;
+}
+
+/** For tests and the demo, which point the client elsewhere between runs. */
+export function forgetAddressBookClient(): void {
+  client?.destroy();
+  client = undefined;
+}
+
+export function dynamoAddressBook(tableName: string): AddressBook {
+  return {
+    async tasksAt(region, ip, signal) {
+      const out = await read(`read the address book for ${ip}`, "Query", () =>
+        dynamo().send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: "#a = :a",
+            ExpressionAttributeNames: { "#a": "address" },
+            ExpressionAttributeValues: { ":a": { S: `${region}#${ip}` } },
+          }),
+          signal ? { abortSignal: signal } : undefined,
+        ),
+      );
+      const now = Date.now() / 1000;
+      return (out.Items ?? [])
+        .filter((item) => Number(item.expiration?.N ?? Number.POSITIVE_INFINITY) > now)
+        .flatMap((item) => {
+          const taskArn = item.task?.S;
+          const cluster = item.cluster?.S;
+          return taskArn && cluster ? [{ taskArn, cluster, account: accountOf(taskArn) }] : [];
+        });
+    },
+
+    async record(event) {
+      const change = taskAddressChange(event);
+      if (!change || change.ips.length === 0) return "ignored";
+      const keys = change.ips.map((ip) => ({
+        address: { S: `${change.region}#${ip}` },
+        task: { S: change.taskArn },
+      }));
+      if (change.stopped) {
+        await Promise.all(
+          keys.map((Key) =>
+            read(`forget ${change.taskArn}'s address`, "DeleteItem", () =>
+              dynamo().send(new DeleteItemCommand({ TableName: tableName, Key })),
+            ),
+          ),
+        );
+        return "dropped";
+      }
+      const expiration = { N: String(Math.floor(Date.now() / 1000) + KEEP_SECONDS) };
+      await Promise.all(
+        keys.map((key) =>
+          read(`keep ${change.taskArn}'s address`, "PutItem", () =>
+            dynamo()
+              .send(
+                new PutItemCommand({
+                  TableName: tableName,
+                  Item: {
+                    ...key,
+                    cluster: { S: change.cluster },
+                    version: { N: String(change.version) },
+                    expiration,
+                  },
+                  // Events may come out of order: an older one never overwrites a newer one.
+                  ConditionExpression: "attribute_not_exists(#v) OR #v <= :v",
+                  ExpressionAttributeNames: { "#v": "version" },
+                  ExpressionAttributeValues: { ":v": { N: String(change.version) } },
+                }),
+              )
+              .catch((error: unknown) => {
+                if ((error as { name?: string }).name === "ConditionalCheckFailedException") return;
+                throw error;
+              }),
+          ),
+        ),
+      );
+      return "kept";
+    },
+  };
+}
+
+/** The bot's address book: the table named by ADDRESS_TABLE; none without one. */
+export function addressBook(env: NodeJS.ProcessEnv = process.env): AddressBook | undefined {
+  return env.ADDRESS_TABLE ? dynamoAddressBook(env.ADDRESS_TABLE) : undefined;
+}
