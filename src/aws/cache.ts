@@ -7,9 +7,14 @@ interface Entry<T> {
   settled: boolean;
 }
 
+/** Entries added between two sweeps of the expired ones. */
+const SWEEP_EVERY = 1_000;
+
 export class TtlCache {
   private readonly entries = new Map<string, Entry<unknown>>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  /** The number of entries the last sweep left (see sweep). */
+  private sweptAt = 0;
 
   /**
    * A snapshot cache belongs to one run that reads a whole scope at one instant (a digest): its
@@ -54,6 +59,7 @@ export class TtlCache {
     if (hit && hit.expiresAt > this.now()) return hit.value;
     const value = load();
     const entry: Entry<T> = { expiresAt: this.now() + ttlMs, value, settled: false };
+    this.sweep();
     this.entries.set(key, entry);
     value.then(
       () => {
@@ -107,6 +113,25 @@ export class TtlCache {
 
   delete(key: string): void {
     this.entries.delete(key);
+  }
+
+  /** Entries held, expired ones included until a sweep drops them. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Drops expired entries once the cache has grown by SWEEP_EVERY since the last sweep: a warm
+   * container lives for hours, and keys (task definitions, IP indexes, namespaces' pages) come
+   * and go with the fleet; an expired entry is never read again, only replaced.
+   */
+  private sweep(): void {
+    if (this.entries.size < this.sweptAt + SWEEP_EVERY) return;
+    const now = this.now();
+    for (const [key, entry] of this.entries) {
+      if (entry.settled && entry.expiresAt <= now) this.entries.delete(key);
+    }
+    this.sweptAt = this.entries.size;
   }
 
   clear(): void {

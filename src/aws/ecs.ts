@@ -25,6 +25,13 @@ export interface DescribedServices {
   missing: string[];
 }
 
+/** The first page of a namespace's services, and where the listing goes on. */
+export interface NamespacePage {
+  arns: string[];
+  more: boolean;
+  nextToken?: string;
+}
+
 /** ECS reads, batched and paginated inside, returning the project's own types. */
 export class EcsAdapter {
   /** The request's deadline: every call is aborted when it passes (see AwsContext). */
@@ -79,16 +86,26 @@ export class EcsAdapter {
   /** ARNs of the services whose Service Connect configuration uses this namespace. */
   listServicesByNamespace(namespace: string): Promise<string[]> {
     return this.cache.getOrLoad(`ecs:${this.region}:ns:${namespace}`, TTL.serviceList, () =>
-      read(`list services in namespace ${namespace}`, "ListServicesByNamespace", () =>
-        collect(
-          paginateListServicesByNamespace(
-            { client: this.client, pageSize: PAGE_MAX },
-            { namespace },
-            this.options,
-          ),
-          (p) => p.serviceArns,
-        ),
-      ),
+      read(`list services in namespace ${namespace}`, "ListServicesByNamespace", async () => {
+        // The first page, when this answer read it already, is not read again: the listing goes
+        // on from its token (and from the start, should ECS refuse a token that old).
+        const page = await this.cache
+          .peek<NamespacePage>(`ecs:${this.region}:ns-page:${namespace}`)
+          ?.catch(() => undefined);
+        if (page && !page.nextToken) return page.arns;
+        const from = (startingToken?: string) =>
+          collect(
+            paginateListServicesByNamespace(
+              { client: this.client, pageSize: PAGE_MAX, startingToken },
+              { namespace },
+              this.options,
+            ),
+            (p) => p.serviceArns,
+          );
+        if (!page) return from();
+        const rest = await from(page.nextToken).catch(() => undefined);
+        return rest ? [...page.arns, ...rest] : from();
+      }),
     );
   }
 
@@ -97,7 +114,7 @@ export class EcsAdapter {
    * say who can resolve a name without paging through a namespace of thousands one request after
    * another. The whole listing, when it is already held, answers instead.
    */
-  async servicesByNamespacePage(namespace: string): Promise<{ arns: string[]; more: boolean }> {
+  async servicesByNamespacePage(namespace: string): Promise<NamespacePage> {
     const whole = this.cache.peek<string[]>(`ecs:${this.region}:ns:${namespace}`);
     if (whole) return { arns: await whole, more: false };
     return this.cache.getOrLoad(`ecs:${this.region}:ns-page:${namespace}`, TTL.serviceList, () =>
@@ -106,7 +123,8 @@ export class EcsAdapter {
           new ListServicesByNamespaceCommand({ namespace, maxResults: PAGE_MAX }),
           this.options,
         );
-        return { arns: out.serviceArns ?? [], more: out.nextToken !== undefined };
+        const { nextToken } = out;
+        return { arns: out.serviceArns ?? [], more: nextToken !== undefined, nextToken };
       }),
     );
   }

@@ -138,4 +138,41 @@ describe("batches and pages at their edges", () => {
     expect(seen.sort((a, b) => b - a)).toEqual(calls === 1 ? [500] : [500, 1]);
     expect(series.size).toBe(n);
   });
+
+  it.each([
+    ["goes on from the first page's token", 0, 2],
+    ["starts again when ECS refuses that token", 1, 4],
+  ])("lists the rest of a namespace after its first page: %s", async (_, refusals, calls) => {
+    const arns = Array.from(
+      { length: 101 },
+      (_, i) => `arn:aws:ecs:${REGION}:123456789012:service/c/s${i}`,
+    );
+    const tokens: (string | undefined)[] = [];
+    let refuse = refusals;
+    nock(ECS_HOST, { reqheaders: { "x-amz-target": `${ECS_TARGET}.ListServicesByNamespace` } })
+      .post("/")
+      .times(calls)
+      .reply((_uri, body) => {
+        const { nextToken } = (typeof body === "string" ? JSON.parse(body) : body) as {
+          nextToken?: string;
+        };
+        tokens.push(nextToken);
+        const headers = { "content-type": "application/x-amz-json-1.1" };
+        if (nextToken && refuse-- > 0) {
+          const error = { __type: "InvalidParameterException", message: "Invalid token" };
+          return [400, error, headers];
+        }
+        const page = nextToken
+          ? { serviceArns: arns.slice(100) }
+          : { serviceArns: arns.slice(0, 100), nextToken: "t2" };
+        return [200, page, headers];
+      });
+    const adapter = ecs();
+
+    await adapter.servicesByNamespacePage("ns");
+    const all = await adapter.listServicesByNamespace("ns");
+
+    expect(all).toEqual(arns);
+    expect(tokens).toEqual(refusals ? [undefined, "t2", undefined, "t2"] : [undefined, "t2"]);
+  });
 });

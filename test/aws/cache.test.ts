@@ -2,6 +2,25 @@ import { describe, expect, it } from "vitest";
 import { TtlCache } from "../../src/aws/cache.ts";
 
 describe("TtlCache", () => {
+  it("drops expired entries as new keys come, so a warm container's cache stays bounded", async () => {
+    let now = 0;
+    const cache = new TtlCache(() => now);
+    const fill = (prefix: string) =>
+      Promise.all(
+        Array.from({ length: 1_500 }, (_, i) =>
+          cache.getOrLoad(`${prefix}${i}`, 60_000, async () => i),
+        ),
+      );
+
+    await fill("task-definition:");
+    now = 60_000;
+    await fill("ip-index:");
+
+    expect(cache.size).toBeLessThan(2_000);
+    expect(cache.has("ip-index:1499")).toBe(true);
+    expect(cache.has("task-definition:0")).toBe(false);
+  });
+
   it("shares one load between concurrent callers and serves it until it expires", async () => {
     let now = 0;
     let loads = 0;
