@@ -7,8 +7,11 @@ import { OWN_RESOURCE_CLIENT } from "./clients.ts";
 import { read } from "./errors.ts";
 
 export interface DigestHistory {
-  /** The last digest of this target; undefined when there is none (or it expired). */
-  load(target: string): Promise<DigestSnapshot | undefined>;
+  /**
+   * The last digest of this target; undefined when there is none, or when it had expired at
+   * `now` (the new digest's own time, its tick: a late or replayed tick judges as of itself).
+   */
+  load(target: string, now?: Date): Promise<DigestSnapshot | undefined>;
   save(snapshot: DigestSnapshot): Promise<void>;
 }
 
@@ -53,7 +56,7 @@ function decode(target: string, text: string): DigestSnapshot {
 
 export function dynamoDigestHistory(tableName: string): DigestHistory {
   return {
-    async load(target) {
+    async load(target, now = new Date()) {
       const out = await read(`read the last digest of ${target}`, "GetItem", () =>
         dynamo().send(
           new GetItemCommand({
@@ -66,7 +69,7 @@ export function dynamoDigestHistory(tableName: string): DigestHistory {
       const item = out.Item;
       const expires = Number(item?.expiration?.N ?? 0);
       // DynamoDB's TTL sweeper may lag: an expired record counts as none.
-      if (!item?.snapshot?.S || (expires && expires * 1000 < Date.now())) return undefined;
+      if (!item?.snapshot?.S || (expires && expires * 1000 < now.getTime())) return undefined;
       return decode(target, item.snapshot.S);
     },
     async save(snapshot) {

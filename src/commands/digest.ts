@@ -329,7 +329,7 @@ export async function digestWithHistory(
   now = new Date(),
   onProgress?: (progress: CommandProgress) => void,
 ): Promise<DigestRun> {
-  return withHistory(target.name, (previous) =>
+  return withHistory(target.name, now, (previous) =>
     runDigest(ctx, target, previous, now, { onProgress }),
   );
 }
@@ -344,7 +344,7 @@ export function digestOfParts(
   gaps: Gap[],
   now: Date,
 ): Promise<DigestRun> {
-  return withHistory(target.name, async (previous) => ({
+  return withHistory(target.name, now, async (previous) => ({
     digest: buildDigest(
       {
         name: target.name,
@@ -373,12 +373,14 @@ export function unjudged(services: ScopeService[], why: string): DigestEntry[] {
 /** A history that cannot be read or written is a gap of the digest, which is still made. */
 async function withHistory(
   name: string,
+  /** The digest's own time (its tick): what "expired" is judged against. */
+  now: Date,
   make: (previous: DigestSnapshot | undefined) => Promise<DigestRun>,
 ): Promise<DigestRun> {
   const store = digestHistory();
   const kept = new Gaps();
   const previous = store
-    ? await kept.soft("the last digest of this scope", store.load(name), undefined)
+    ? await kept.soft("the last digest of this scope", store.load(name, now), undefined)
     : undefined;
   const run = await make(previous);
   if (store) await kept.soft("where digests are kept", store.save(run.digest.snapshot), undefined);
