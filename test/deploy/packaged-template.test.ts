@@ -88,6 +88,22 @@ describe("packaged CloudFormation template: scheduled digests", () => {
     expect(fn.Handler).toBe("dist/handler.addresses");
     const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.ADDRESS_TABLE).toEqual({ Ref: "AddressBookTable" });
+    // Member accounts' forwarded events are accepted only when listed (param memberAccounts),
+    // and only ECS task state changes.
+    const policy = resources.MemberTaskEventsPolicy as Resource & { Condition?: string };
+    expect(policy?.Type).toBe("AWS::Events::EventBusPolicy");
+    expect(policy?.Condition).toBe("ForwardsMemberTaskEvents");
+    expect(policy?.Properties.Statement).toEqual(
+      expect.objectContaining({
+        Action: "events:PutEvents",
+        Condition: {
+          StringEquals: {
+            "events:source": "aws.ecs",
+            "events:detail-type": "ECS Task State Change",
+          },
+        },
+      }),
+    );
     expect(resources.AddressBookTable?.Properties.KeySchema).toEqual([
       { AttributeName: "address", KeyType: "HASH" },
       { AttributeName: "task", KeyType: "RANGE" },
