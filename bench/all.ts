@@ -151,9 +151,10 @@ function questionsFor(fleet: Fleet, size: number): Question[] {
 }
 
 /**
- * Whether ECS tags task ENIs with aws:ecs:clusterName and aws:ecs:serviceName is unconfirmed
- * (see src/domain/network-interface.ts): the IP lookup is measured with each. The last task of
- * the fleet is the worst case of a cluster search: its page of ListTasks comes last.
+ * ECS does not tag task ENIs (aws/containers-roadmap#567), but an operator's automation may tag
+ * them with aws:ecs:clusterName and aws:ecs:serviceName (see src/domain/network-interface.ts): the
+ * IP lookup is measured with each, and with the address book. The last task of the fleet is the
+ * worst case of a cluster search: its page of ListTasks comes last.
  */
 const ENI_TAGS: Partial<Record<QuestionId, EniTags>> = {
   "ip-tagged": "cluster-and-service",
