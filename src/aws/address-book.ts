@@ -9,15 +9,10 @@
 // One item per address and task: partition key `address` ("region#ip": private addresses repeat
 // across regions and VPCs), sort key `task` (the task's ARN, which names account and cluster).
 // A stopped task's item is deleted; an item whose STOPPED event never came expires by TTL.
-import {
-  DeleteItemCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  QueryCommand,
-} from "@aws-sdk/client-dynamodb";
-import { OWN_RESOURCE_CLIENT } from "./clients.ts";
+import { DeleteItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { clusterOfArn } from "./ecs-mapping.ts";
 import { read } from "./errors.ts";
+import { ownDynamo as dynamo } from "./own-dynamo.ts";
 
 /** A task that held the address, as the book last heard of it. */
 export interface BookedTask {
@@ -93,19 +88,6 @@ export function taskAddressChange(event: unknown): TaskAddressChange | undefined
 }
 
 const accountOf = (arn: string) => arn.split(":")[4] ?? "";
-
-let client: DynamoDBClient | undefined;
-
-function dynamo(): DynamoDBClient {
-  client ??= new DynamoDBClient(OWN_RESOURCE_CLIENT);
-  return client;
-}
-
-/** For tests and the demo, which point the client elsewhere between runs. */
-export function forgetAddressBookClient(): void {
-  client?.destroy();
-  client = undefined;
-}
 
 export function dynamoAddressBook(tableName: string): AddressBook {
   return {

@@ -1,10 +1,10 @@
 // The previous digest of each target, for "what changed": one DynamoDB item per target (key
 // `target`), holding the failing services of its last digest, removed by the table's TTL
 // (`expiration`) a month after it was written.
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { DigestSnapshot } from "../domain/digest.ts";
-import { OWN_RESOURCE_CLIENT } from "./clients.ts";
 import { read } from "./errors.ts";
+import { ownDynamo as dynamo } from "./own-dynamo.ts";
 
 export interface DigestHistory {
   /**
@@ -16,19 +16,6 @@ export interface DigestHistory {
 }
 
 const KEEP_SECONDS = 30 * 86_400;
-
-let client: DynamoDBClient | undefined;
-
-function dynamo(): DynamoDBClient {
-  client ??= new DynamoDBClient(OWN_RESOURCE_CLIENT);
-  return client;
-}
-
-/** For tests and the demo, which point the client elsewhere between runs. */
-export function forgetDigestHistoryClient(): void {
-  client?.destroy();
-  client = undefined;
-}
 
 interface Stored {
   at: number;

@@ -6,7 +6,6 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
-  DynamoDBClient,
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -14,8 +13,8 @@ import type { DigestEntry } from "../domain/digest.ts";
 import type { PartService } from "../domain/digest-parts.ts";
 import type { Gap } from "../domain/facts.ts";
 import type { ClientService } from "../domain/health.ts";
-import { OWN_RESOURCE_CLIENT } from "./clients.ts";
 import { read } from "./errors.ts";
+import { ownDynamo as dynamo } from "./own-dynamo.ts";
 
 const KEEP_SECONDS = 86_400;
 /** BatchGetItem takes at most 100 keys. */
@@ -24,18 +23,6 @@ const BATCH_KEYS = 100;
 export interface PartResult {
   entries: DigestEntry[];
   gaps: Gap[];
-}
-
-let client: DynamoDBClient | undefined;
-function dynamo(): DynamoDBClient {
-  client ??= new DynamoDBClient(OWN_RESOURCE_CLIENT);
-  return client;
-}
-
-/** For tests, which point the client elsewhere between runs. */
-export function forgetDigestPartsClient(): void {
-  client?.destroy();
-  client = undefined;
 }
 
 const gatherKey = (target: string, tick: string) => `gather:${target}:${tick}`;

@@ -1,14 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dynamoDigestHistory, forgetDigestHistoryClient } from "../../src/aws/digest-history.ts";
+import { dynamoDigestHistory } from "../../src/aws/digest-history.ts";
+import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
 
 let dynamo: RunningDynalite;
 beforeEach(async () => {
   dynamo = await useDynalite("digests", "DigestHistoryTable");
-  forgetDigestHistoryClient();
+  forgetOwnDynamo();
 });
 afterEach(async () => {
-  forgetDigestHistoryClient();
+  forgetOwnDynamo();
   await dynamo.stop();
 });
 

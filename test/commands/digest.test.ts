@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { forgetDigestHistoryClient } from "../../src/aws/digest-history.ts";
+import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
 import { runDigest } from "../../src/commands/digest.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
@@ -86,7 +86,7 @@ describe("/ecs digest on the demo fleet", () => {
   it("says what changed since the last digest of the same scope, kept in DynamoDB", async () => {
     const store = await useDynalite("ecs-chatops-test-digests", "DigestHistoryTable");
     process.env.DIGEST_TABLE = "ecs-chatops-test-digests";
-    forgetDigestHistoryClient();
+    forgetOwnDynamo();
     try {
       const first = renderText((await runEcsCommand("digest ecs_service_discovery", ctx)).doc);
       const text = renderText((await runEcsCommand("digest ecs_service_discovery", ctx)).doc);
@@ -98,7 +98,7 @@ describe("/ecs digest on the demo fleet", () => {
       expect(text).not.toContain("First digest");
     } finally {
       delete process.env.DIGEST_TABLE;
-      forgetDigestHistoryClient();
+      forgetOwnDynamo();
       await store.stop();
     }
   });

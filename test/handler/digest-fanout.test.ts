@@ -1,9 +1,8 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Invocation } from "../../emulator/server.ts";
-import { forgetDigestHistoryClient } from "../../src/aws/digest-history.ts";
-import { forgetDigestPartsClient } from "../../src/aws/digest-parts.ts";
 import { forgetLambdaClient } from "../../src/aws/lambda.ts";
+import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { clearSharedCache } from "../../src/commands/aws-context.ts";
 import type { PartEvent } from "../../src/digest-fanout.ts";
 import { forgetDigestContainerState } from "../../src/digest-handler.ts";
@@ -55,8 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const k of [...Object.keys(ENV), "DIGEST_PART_SERVICES"]) delete process.env[k];
   nock.enableNetConnect();
-  forgetDigestHistoryClient();
-  forgetDigestPartsClient();
+  forgetOwnDynamo();
   forgetLambdaClient();
   await db.stop();
   await aws.stop();
@@ -64,8 +62,7 @@ afterAll(async () => {
 beforeEach(() => {
   invocations = [];
   forgetDigestContainerState();
-  forgetDigestHistoryClient();
-  forgetDigestPartsClient();
+  forgetOwnDynamo();
   forgetLambdaClient();
   clearSharedCache();
   aws.emulator.setDenied([]);

@@ -1,7 +1,7 @@
 import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { forgetDigestHistoryClient } from "../../src/aws/digest-history.ts";
+import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { clearSharedCache } from "../../src/commands/aws-context.ts";
 import { forgetDigestContainerState } from "../../src/digest-handler.ts";
 import { digest as digestEntry } from "../../src/handler.ts";
@@ -72,7 +72,7 @@ afterAll(async () => {
     delete process.env[k];
   }
   nock.enableNetConnect();
-  forgetDigestHistoryClient();
+  forgetOwnDynamo();
   await db.stop();
   await aws.stop();
 });
@@ -85,7 +85,7 @@ beforeEach(async () => {
   }
   Object.assign(parameters, { [TOKEN_PARAM]: BOT_TOKEN, [TARGETS_PARAM]: TARGETS });
   forgetDigestContainerState();
-  forgetDigestHistoryClient();
+  forgetOwnDynamo();
   clearSharedCache();
   aws.emulator.setDenied([]);
 });

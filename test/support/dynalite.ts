@@ -18,8 +18,8 @@ import {
   type KeySchemaElement,
 } from "@aws-sdk/client-dynamodb";
 import { parse } from "yaml";
-import { forgetAddressBookClient } from "../../src/aws/address-book.ts";
 import { forgetOnceStoreClients } from "../../src/aws/idempotency.ts";
+import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 
 /** dynalite ships no type declarations; this is the part of its API used here. */
 type Dynalite = (options: { createTableMs?: number; deleteTableMs?: number }) => Server;
@@ -91,7 +91,7 @@ export async function useDynalite(
   process.env.AWS_SECRET_ACCESS_KEY ??= "dynalite-secret";
   process.env.AWS_REGION ??= "ap-northeast-1";
   forgetOnceStoreClients();
-  forgetAddressBookClient();
+  forgetOwnDynamo();
 
   const client = new DynamoDBClient({ maxAttempts: 1 });
   const { Properties } = declaredIdempotencyTable(resource);
@@ -117,7 +117,7 @@ export async function useDynalite(
     client,
     async stop() {
       forgetOnceStoreClients();
-      forgetAddressBookClient();
+      forgetOwnDynamo();
       client.destroy();
       for (const key of ENV_KEYS) {
         const value = saved[key];
