@@ -140,13 +140,21 @@ async function lambdaClient(ctx: AwsContext, gaps: Gaps, name: string): Promise<
   }
 }
 
-/** Existing services spelt nearly like the client that was not found: cluster/service. */
+/** Existing clients spelt nearly like the one not found: cluster/service, or lambda:NAME. */
 async function clientSuggestions(
   ctx: AwsContext,
   gaps: Gaps,
   query: WhyClientQuery,
 ): Promise<string[]> {
-  if (query.kind === "lambda" || query.query.kind === "ipv4") return [];
+  if (query.kind === "lambda") {
+    const names = await gaps.soft(
+      "the Lambda function names",
+      ctx.lambda.functionNames(),
+      [] as string[],
+    );
+    return closestNames(query.name, names).map((n) => `lambda:${n}`);
+  }
+  if (query.query.kind === "ipv4") return [];
   const catalog = await loadCatalog(ctx, gaps);
   const services = catalog.ecsServices.map((s) => `${s.clusterName}/${s.name}`);
   return closestNames(query.text, services);

@@ -189,6 +189,7 @@ describe("/ecs why when the client or the target does not exist", () => {
     const text = await why("lambda:report-mailr api.internal.local");
 
     expect(headline(text)).toBe("Client not found: lambda:report-mailr");
+    expect(text).toContain("/ecs why lambda:report-mailer api.internal.local");
     expect(text).not.toMatch(judged);
   });
 
