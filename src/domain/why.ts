@@ -1004,6 +1004,7 @@ export function judgeWhy(input: WhyInput): WhyReport {
       )
       .map(({ fix }) => fix);
     const only = fixes.length === 1 ? fixes[0] : undefined;
+    const ask = fixes.find((f) => f.ask)?.ask;
     return {
       ...base,
       status: "broken",
@@ -1012,11 +1013,16 @@ export function judgeWhy(input: WhyInput): WhyReport {
           ? `✖ ${who} cannot reach ${target}: ${lead}`
           : `✖ ${who} cannot reach ${target}: ${broken.length} broken links. First, ${first.link}: ${lead}. Also broken: ${rest.map((c) => c.link).join(", ")}.`,
       fixes,
-      next: only
-        ? only.command
-          ? `Fix (${first.layer}): run the command above, then ${again} again.`
-          : `Fix the ${first.layer} link above, then ${again} again.`
-        : `Apply the ${fixes.length} fixes above in the order given, then ${again} again.`,
+      // Across environments nothing is to be applied: the question is the wrong pair.
+      next: apart
+        ? ask
+          ? `Ask about the client's own environment instead: ${ask}`
+          : "No fix is proposed: the client and the target are in different Service Connect namespaces (different environments)."
+        : only
+          ? only.command
+            ? `Fix (${first.layer}): run the command above, then ${again} again.`
+            : `Fix the ${first.layer} link above, then ${again} again.`
+          : `Apply the ${fixes.length} fixes above in the order given, then ${again} again.`,
     };
   }
   const [u, ...others] = unknown;

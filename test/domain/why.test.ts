@@ -401,6 +401,9 @@ describe("why A cannot reach B: a fix never moves a service into another environ
     expect(rule?.command).toBeUndefined();
     expect(rule?.advice).toContain("Not proposed");
     expect(JSON.stringify(report.fixes)).not.toContain("namespace=service-connect");
+    expect(report.next).toBe(
+      "Ask about the client's own environment instead: /ecs why tutorial/web-frontend nginx.staging",
+    );
   });
 
   it("says there is no counterpart, and gives no command, when the client's namespace has none", () => {
