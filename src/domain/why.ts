@@ -996,13 +996,10 @@ export function judgeWhy(input: WhyInput): WhyReport {
     const apart = crossNamespace(client, report) !== undefined;
     // Rules and settings first, what starts a deployment last: its new tasks then start with
     // every other link open, and one deployment is enough. Else in the chain's order.
+    // (sort is stable: equals keep the chain's order)
     const fixes = broken
       .map((c) => fixOf(c, apart))
-      .map((fix, i) => ({ fix, i }))
-      .sort(
-        (a, b) => Number(!!a.fix.startsDeployment) - Number(!!b.fix.startsDeployment) || a.i - b.i,
-      )
-      .map(({ fix }) => fix);
+      .sort((a, b) => Number(!!a.startsDeployment) - Number(!!b.startsDeployment));
     const only = fixes.length === 1 ? fixes[0] : undefined;
     const ask = fixes.find((f) => f.ask)?.ask;
     return {
