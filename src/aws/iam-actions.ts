@@ -3,7 +3,8 @@
 
 /**
  * `/ecs why` (src/aws/ec2.ts, src/aws/lambda-config.ts): the VPC's rules between two ends and a
- * Lambda client's VPC attachment. Read-only; the EC2 Describe actions take no resource ARN.
+ * Lambda client's VPC attachment; the function names, when a client is not found, for "did you
+ * mean". Read-only; the EC2 Describe actions and ListFunctions take no resource ARN.
  */
 export const PATH_ACTIONS = [
   "ec2:DescribeSecurityGroups",
@@ -12,6 +13,7 @@ export const PATH_ACTIONS = [
   "ec2:DescribeSubnets",
   "ec2:DescribeVpcAttribute",
   "lambda:GetFunctionConfiguration",
+  "lambda:ListFunctions",
 ] as const;
 
 /**

@@ -105,7 +105,7 @@ export class Gaps {
   }
 
   add(what: string, error: AwsReadError): void {
-    this.push({ what, why: error.reason });
+    this.push({ what, why: error.reason, ...(error.kind === "not-found" ? { absent: true } : {}) });
   }
 
   /** Takes in another collector's gaps (one target's, into the whole answer's). */

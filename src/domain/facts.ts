@@ -168,4 +168,9 @@ export interface Gap {
   what: string;
   /** Why: "AWS throttled DescribeTasks (ThrottlingException)". */
   why: string;
+  /**
+   * AWS answered that the thing does not exist (ServiceNotFoundException…): a finding of absence
+   * from a read that worked, not something left unread. A "not found" answer leaves it out.
+   */
+  absent?: true;
 }

@@ -8,10 +8,14 @@ import type {
 } from "../../src/domain/network-path.ts";
 import { buildResolution } from "../../src/domain/resolution.ts";
 import {
+  type Counterpart,
   judgeWhy,
   type NetworkFacts,
+  resourcesIn,
   type ServiceClient,
+  targetChoices,
   type WhyClient,
+  type WhyInput,
 } from "../../src/domain/why.ts";
 import { parseWhy } from "../../src/domain/why-query.ts";
 import { nginxFacts } from "../support/facts.ts";
@@ -88,8 +92,16 @@ function nginxReport() {
   return judgeHealth({ resolution, service: facts.service, stoppedTasks: [], gaps: [] });
 }
 
-const judge = (client: WhyClient, net = network()) =>
-  judgeWhy({ client, report: nginxReport(), network: net, region: "ap-northeast-1" });
+const judge = (client: WhyClient, net = network(), counterparts?: WhyInput["counterparts"]) =>
+  judgeWhy({ client, report: nginxReport(), network: net, region: "ap-northeast-1", counterparts });
+
+/** nginx's group no longer lets web-frontend in. */
+const CLOSED = network({
+  groups: {
+    known: true,
+    value: GROUPS.map((g) => (g.id === "sg-0c0ffee00000a0001" ? { ...g, ingress: [] } : g)),
+  },
+});
 
 describe("why A cannot reach B: the name", () => {
   it("lets a Service Connect client of the namespace deployed after the name resolve it", () => {
@@ -104,9 +116,17 @@ describe("why A cannot reach B: the name", () => {
 
     expect(report.status).toBe("broken");
     expect(report.verdict).toContain("before nginx first appeared in service-connect");
-    expect(report.fix).toBe(
-      "aws ecs update-service --cluster tutorial --service web-frontend --force-new-deployment",
-    );
+    expect(report.fixes).toEqual([
+      {
+        link: "resolve nginx.service-connect",
+        layer: "name",
+        command:
+          "aws ecs update-service --cluster tutorial --service web-frontend --force-new-deployment",
+        advice: "Redeploy web-frontend: its new tasks' proxies learn nginx.service-connect",
+        resources: ["tutorial/web-frontend"],
+        startsDeployment: true,
+      },
+    ]);
   });
 
   it("judges one task asked about by its own start, not its service's deployment", () => {
@@ -309,6 +329,155 @@ describe("why A cannot reach B: the path", () => {
       (c) => c.link === "service-connect-nginx-service security groups in",
     );
     expect(inbound?.status).toBe("broken");
+  });
+});
+
+describe("why A cannot reach B: every broken link, each with its own fix", () => {
+  it("counts both broken links, leads with the name, and fixes the rule before the redeploy", () => {
+    const report = judge(web({ deployedAt: new Date("2026-11-19T08:00:00Z") }), CLOSED);
+
+    expect(report.verdict).toMatch(
+      /^✖ web-frontend cannot reach nginx\.service-connect:80: 2 broken links\. First, resolve nginx\.service-connect: /,
+    );
+    expect(report.verdict).toContain(
+      "Also broken: service-connect-nginx-service security groups in.",
+    );
+    expect(report.fixes.map((f) => [f.link, f.command])).toEqual([
+      [
+        "service-connect-nginx-service security groups in",
+        "aws ec2 authorize-security-group-ingress --group-id sg-0c0ffee00000a0001 --protocol tcp --port 80 --source-group sg-0c0ffee00000a0002",
+      ],
+      [
+        "resolve nginx.service-connect",
+        "aws ecs update-service --cluster tutorial --service web-frontend --force-new-deployment",
+      ],
+    ]);
+    expect(report.next).toContain("Apply the 2 fixes above in the order given");
+  });
+
+  it("makes each fix name only the resources of its own link", () => {
+    const report = judge(web({ deployedAt: new Date("2026-11-19T08:00:00Z") }), CLOSED);
+
+    for (const fix of report.fixes) {
+      const check = report.checks.find((c) => c.link === fix.link);
+      expect(check?.status).toBe("broken");
+      // Every resource its command names is listed, and no other link's.
+      for (const id of resourcesIn(fix.command ?? "")) expect(fix.resources).toContain(id);
+    }
+    expect(report.fixes[0]?.resources).toEqual(["sg-0c0ffee00000a0001", "sg-0c0ffee00000a0002"]);
+    expect(report.fixes[1]?.resources).toEqual(["tutorial/web-frontend"]);
+  });
+
+  it("gives a broken link without a command its advice, never an empty fix", () => {
+    const report = judge(web({ serviceConnectNamespace: undefined }));
+
+    expect(report.fixes).toHaveLength(1);
+    expect(report.fixes[0]?.advice).toContain(
+      "Turn on Service Connect in namespace service-connect",
+    );
+  });
+});
+
+describe("why A cannot reach B: a fix never moves a service into another environment", () => {
+  const staging = () => web({ serviceConnectNamespace: "staging" });
+  const nginxStaging: Counterpart = {
+    cluster: "staging",
+    service: "nginx",
+    discoveryName: "nginx",
+    name: "nginx.staging",
+  };
+
+  it("offers the target's counterpart in the client's own namespace, never joining the target's", () => {
+    const report = judge(staging(), CLOSED, { known: true, value: [nginxStaging] });
+
+    expect(report.verdict).toContain("they are in different Service Connect namespaces");
+    const [name, rule] = report.fixes;
+    expect(name).toMatchObject({
+      link: "resolve nginx.service-connect",
+      ask: "/ecs why tutorial/web-frontend nginx.staging",
+    });
+    expect(name?.command).toBeUndefined();
+    // Letting one environment's group into the other's is not proposed either.
+    expect(rule?.command).toBeUndefined();
+    expect(rule?.advice).toContain("Not proposed");
+    expect(JSON.stringify(report.fixes)).not.toContain("namespace=service-connect");
+    expect(report.next).toBe(
+      "Ask about the client's own environment instead: /ecs why tutorial/web-frontend nginx.staging",
+    );
+  });
+
+  it("says there is no counterpart, and gives no command, when the client's namespace has none", () => {
+    const report = judge(staging(), network(), { known: true, value: [] });
+
+    expect(report.fixes[0]?.advice).toContain(
+      "Namespace staging has no counterpart of service-connect-nginx-service",
+    );
+    expect(report.fixes[0]?.command).toBeUndefined();
+    expect(report.fixes[0]?.ask).toBeUndefined();
+  });
+
+  it("says the counterpart is unknown when the client's namespace could not be read", () => {
+    const report = judge(staging(), network(), { known: false, why: "AWS throttled ListServices" });
+
+    expect(report.fixes[0]?.advice).toContain(
+      "Whether namespace staging has a counterpart of service-connect-nginx-service could not be read: AWS throttled ListServices",
+    );
+  });
+
+  it("proposes no namespace to a client without Service Connect in another cluster", () => {
+    const client: ServiceClient = {
+      ...web({ serviceConnectNamespace: undefined }),
+      cluster: "staging",
+    };
+
+    const report = judge(client);
+
+    expect(report.fixes[0]?.command).toBeUndefined();
+    expect(report.fixes[0]?.advice).toContain("no namespace is proposed for it");
+  });
+});
+
+describe("why A cannot reach B: the headline never contradicts the chain", () => {
+  it("names every unknown link, and never says ✔ while a link is ?", () => {
+    const report = judge(
+      web(),
+      network({
+        groups: { known: false, why: "the bot's IAM role may not call DescribeSecurityGroups" },
+      }),
+    );
+
+    expect(report.verdict).toMatch(
+      /^\? web-frontend → nginx\.service-connect:80: nothing found broken, but 2 links are unknown\. First, web-frontend security groups out: .*DescribeSecurityGroups/,
+    );
+    expect(report.verdict).toContain(
+      "Also unknown: service-connect-nginx-service security groups in.",
+    );
+    expect(report.fixes).toEqual([]);
+  });
+
+  it("says ? rather than ✔ when only the recent stops could not be read", () => {
+    const health = nginxReport();
+
+    const report = judgeWhy({
+      client: web(),
+      report: { ...health, stopped: undefined },
+      network: network(),
+      region: "ap-northeast-1",
+    });
+
+    expect(report.status).toBe("unknown");
+    expect(report.verdict).toMatch(/^\? .*recent stops is unknown/);
+  });
+});
+
+describe("targetChoices", () => {
+  it("lists every name a bare word stands for, and one service for anything else", () => {
+    const report = nginxReport();
+
+    expect(targetChoices("nginx", true, [report])).toEqual(["nginx.service-connect"]);
+    expect(targetChoices("nginx.service-connect", false, [report, report])).toEqual([
+      "tutorial/service-connect-nginx-service",
+    ]);
   });
 });
 

@@ -10,6 +10,7 @@ import {
 import {
   GetFunctionConfigurationCommand,
   LambdaClient,
+  ListFunctionsCommand,
   ResourceNotFoundException,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -818,6 +819,22 @@ describe("AWS emulator EC2 and Lambda reads", () => {
       FunctionName: plainLambda.FunctionArn,
       Qualifier: undefined,
     });
+  });
+
+  it("lists the functions with ListFunctions, 50 a page at most, NextMarker while more remain", async () => {
+    const first = await aws.lambda.send(new ListFunctionsCommand({ MaxItems: 1 }));
+    const rest = await aws.lambda.send(
+      new ListFunctionsCommand({ MaxItems: 500, Marker: first.NextMarker }),
+    );
+
+    expect(first.Functions?.map((f) => f.FunctionName)).toHaveLength(1);
+    expect(first.NextMarker).toBeDefined();
+    expect(rest.NextMarker).toBeUndefined();
+    const names = [...(first.Functions ?? []), ...(rest.Functions ?? [])].map(
+      (f) => f.FunctionName,
+    );
+    expect(names).toEqual(expect.arrayContaining(["order-sync"]));
+    expect(emu.stats().calls).toEqual({ "Lambda.ListFunctions": 2 });
   });
 
   it("raises ResourceNotFoundException for an unknown function and AccessDeniedException when denied", async () => {
