@@ -69,7 +69,8 @@ function toRouteTable(table: SdkRouteTable): RouteTable {
     main: associations.some((a) => a.Main),
     subnetIds: associations.flatMap((a) => (a.SubnetId ? [a.SubnetId] : [])),
     routes: (table.Routes ?? []).flatMap((r) => {
-      const destination = r.DestinationCidrBlock;
+      // A route's destination is a CIDR or a managed prefix list (API Route); IPv6 ones aside.
+      const destination = r.DestinationCidrBlock ?? r.DestinationPrefixListId;
       if (!destination) return [];
       const target =
         r.GatewayId ??
@@ -81,7 +82,16 @@ function toRouteTable(table: SdkRouteTable): RouteTable {
         r.LocalGatewayId ??
         r.CoreNetworkArn ??
         "unknown";
-      return [{ destination, target, state: r.State ?? "active" }];
+      return [
+        {
+          destination,
+          ...(r.DestinationCidrBlock ? {} : { prefixList: true }),
+          target,
+          state: r.State ?? "active",
+          // The VPC's own route (origin CreateRouteTable), also once its target was replaced.
+          ...(r.Origin === "CreateRouteTable" || r.GatewayId === "local" ? { local: true } : {}),
+        },
+      ];
     }),
   };
 }
@@ -225,6 +235,37 @@ export class Ec2Adapter {
         }
         return bySubnet;
       }),
+    );
+  }
+
+  /**
+   * The CIDRs of a managed prefix list (a route's DestinationPrefixListId), every page of
+   * GetManagedPrefixListEntries (at most 100 entries a page).
+   */
+  prefixListEntries(prefixListId: string): Promise<string[]> {
+    return this.cache.getOrLoad(`ec2:${this.region}:pl:${prefixListId}`, TTL.networkRules, () =>
+      read(
+        `read the entries of prefix list ${prefixListId}`,
+        "GetManagedPrefixListEntries",
+        async () => {
+          const { client, sdk } = await this.client();
+          const cidrs: string[] = [];
+          let NextToken: string | undefined;
+          do {
+            const out = await client.send(
+              new sdk.GetManagedPrefixListEntriesCommand({
+                PrefixListId: prefixListId,
+                MaxResults: 100,
+                NextToken,
+              }),
+              this.options,
+            );
+            cidrs.push(...(out.Entries ?? []).flatMap((e) => (e.Cidr ? [e.Cidr] : [])));
+            NextToken = out.NextToken || undefined;
+          } while (NextToken);
+          return cidrs;
+        },
+      ),
     );
   }
 
