@@ -5,6 +5,7 @@ import type {
   NetworkAcl as SdkNetworkAcl,
   NetworkInterface as SdkNetworkInterface,
   RouteTable as SdkRouteTable,
+  UserIdGroupPair,
 } from "@aws-sdk/client-ec2";
 import type { NetworkInterface } from "../domain/network-interface.ts";
 import type {
@@ -22,8 +23,28 @@ import { read } from "./errors.ts";
 // Without MaxResults, EC2's Describe calls return every match in one response (EC2 API
 // reference, "Pagination"): the bot asks for a handful of IDs, so one call each.
 
+/**
+ * A group of a peered VPC counts only while the peering is `active`; once it is deleted the rule
+ * is stale (VPC Peering Guide, "Update your security groups to reference peer security groups";
+ * API UserIdGroupPair: VpcPeeringConnectionId, PeeringStatus).
+ */
+const active = (pair: UserIdGroupPair) =>
+  pair.VpcPeeringConnectionId === undefined || pair.PeeringStatus === "active";
+
 function toRule(permission: IpPermission): SecurityGroupRule {
   const protocol = permission.IpProtocol ?? "-1";
+  const pairs = permission.UserIdGroupPairs ?? [];
+  const inactive = pairs.flatMap((p) =>
+    p.GroupId && !active(p)
+      ? [
+          {
+            groupId: p.GroupId,
+            ...(p.VpcPeeringConnectionId ? { peering: p.VpcPeeringConnectionId } : {}),
+            status: p.PeeringStatus ?? "unknown",
+          },
+        ]
+      : [],
+  );
   const ports =
     protocol === "-1" || permission.FromPort === undefined || permission.FromPort === -1
       ? undefined
@@ -32,7 +53,8 @@ function toRule(permission: IpPermission): SecurityGroupRule {
     protocol,
     ports,
     cidrs: (permission.IpRanges ?? []).flatMap((r) => (r.CidrIp ? [r.CidrIp] : [])),
-    groupIds: (permission.UserIdGroupPairs ?? []).flatMap((p) => (p.GroupId ? [p.GroupId] : [])),
+    groupIds: pairs.flatMap((p) => (p.GroupId && active(p) ? [p.GroupId] : [])),
+    ...(inactive.length > 0 ? { inactivePeerGroups: inactive } : {}),
     prefixListIds: (permission.PrefixListIds ?? []).flatMap((p) =>
       p.PrefixListId ? [p.PrefixListId] : [],
     ),

@@ -25,6 +25,12 @@ export interface SecurityGroupRule {
   groupIds: string[];
   /** Managed prefix lists the rule allows: their CIDRs are not read, so they decide nothing. */
   prefixListIds?: string[];
+  /**
+   * Groups of a peered VPC the rule names whose peering is not `active` (stale once it is
+   * deleted): they count as allowing nothing, and what such a rule still lets through is not
+   * documented (VPC Peering Guide, peer security groups; API DescribeStaleSecurityGroups).
+   */
+  inactivePeerGroups?: { groupId: string; peering?: string; status: string }[];
 }
 
 export interface SecurityGroup {
@@ -311,6 +317,19 @@ function groupCheck(
       };
     }
     return { link, status: "ok", detail: allows };
+  }
+  // A rule naming the peer's group across a peering that is not active: not counted, unknown.
+  const inactive = owner.groups.value
+    .flatMap((g) => g[direction])
+    .filter((r) => isTcp(r.protocol) && covers(r.ports, port))
+    .flatMap((r) => r.inactivePeerGroups ?? [])
+    .find((p) => peer.securityGroupIds.includes(p.groupId));
+  if (inactive) {
+    return {
+      link,
+      status: "unknown",
+      detail: `${groupNames(owner.securityGroupIds, owner.groups.value).join(", ")} names ${inactive.groupId} (${peer.name}) for TCP ${port} across ${inactive.peering ?? "a VPC peering connection"}, whose peering is ${inactive.status}, not active: a stale reference, not counted as allowing`,
+    };
   }
   // A prefix list on that port may hold the peer: unread, so neither open nor closed.
   const lists = owner.groups.value

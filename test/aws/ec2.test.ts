@@ -190,6 +190,25 @@ const TASK_ENI = ec2Answer(
 onlyNock();
 
 describe("Ec2Adapter on the wire", () => {
+  it("counts a peer VPC's group only while its peering is active: a stale one is set apart", async () => {
+    const xml = SECURITY_GROUPS.replace(
+      "<item><userId>123456789012</userId><groupId>sg-0c0ffee00000a0002</groupId></item>",
+      `<item><userId>123456789012</userId><groupId>sg-0c0ffee00000a0002</groupId></item>
+       <item><userId>123456789012</userId><groupId>sg-0d2e0ffee0000a001</groupId><vpcId>vpc-0d2e3f4a5b6c70819</vpcId><vpcPeeringConnectionId>pcx-0a1b2c3d4e5f60789</vpcPeeringConnectionId><peeringStatus>active</peeringStatus></item>
+       <item><userId>123456789012</userId><groupId>sg-0d2e0ffee0000a002</groupId><vpcId>vpc-0d2e3f4a5b6c70819</vpcId><vpcPeeringConnectionId>pcx-0dead000000000001</vpcPeeringConnectionId><peeringStatus>deleted</peeringStatus></item>`,
+    );
+    interceptEc2("DescribeSecurityGroups", xml);
+
+    const [group] = await ec2().securityGroups(["sg-0c0ffee00000b0001"]);
+
+    expect(group?.ingress[0]).toMatchObject({
+      groupIds: ["sg-0c0ffee00000a0002", "sg-0d2e0ffee0000a001"],
+      inactivePeerGroups: [
+        { groupId: "sg-0d2e0ffee0000a002", peering: "pcx-0dead000000000001", status: "deleted" },
+      ],
+    });
+  });
+
   it("maps a group's rules: group references, CIDRs, ports, and protocol -1 without ports", async () => {
     const seen: URLSearchParams[] = [];
     interceptEc2("DescribeSecurityGroups", SECURITY_GROUPS, seen);

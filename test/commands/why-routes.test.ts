@@ -209,3 +209,43 @@ describe("/ecs why checks the replies against the client's own ephemeral ports (
     );
   });
 });
+
+describe("/ecs why counts a peer VPC's group only across an active peering (issue 20)", () => {
+  /** api-service lets nightly-export in by its group across the peering, not by its CIDR. */
+  const byPeerGroup = (status: string) => (fleet: Fleet) => {
+    hostnamesOn(fleet);
+    const api = fleet.securityGroups?.find((g) => g.GroupId === "sg-0c0ffee00000b0001");
+    const rule = api?.IpPermissions?.find((p) =>
+      p.IpRanges?.some((r) => r.CidrIp === "10.1.1.0/24"),
+    );
+    if (rule) {
+      rule.IpRanges = [];
+      rule.UserIdGroupPairs = [
+        {
+          GroupId: "sg-0c0ffee00000d0002",
+          UserId: "123456789012",
+          VpcId: PEER_VPC,
+          VpcPeeringConnectionId: PCX,
+          PeeringStatus: status,
+        },
+      ];
+    }
+  };
+
+  it("lets the peer in by its group while the peering is active", async () => {
+    const text = await why("lambda:nightly-export api.internal.local", byPeerGroup("active"));
+
+    expect(link(text, "api-service security groups in")).toBe(
+      "✔ api-service security groups in: sg-0c0ffee00000b0001 (api-service-tasks) allows TCP 8080 from sg-0c0ffee00000d0002",
+    );
+  });
+
+  it("does not count a stale reference (peering deleted) as allowing: ?", async () => {
+    const text = await why("lambda:nightly-export api.internal.local", byPeerGroup("deleted"));
+
+    expect(link(text, "api-service security groups in")).toBe(
+      "? api-service security groups in: sg-0c0ffee00000b0001 (api-service-tasks) names sg-0c0ffee00000d0002 (Lambda nightly-export) for TCP 8080 across pcx-0a1b2c3d4e5f60789, whose peering is deleted, not active: a stale reference, not counted as allowing",
+    );
+    expect(headline(text)).not.toMatch(/^✔/);
+  });
+});

@@ -494,3 +494,47 @@ describe("which route a table uses (VPC User Guide, route priority)", () => {
     expect(chooseRoute(t, "10.0.2.0/24", new Map())).toMatchObject({ kind: "route", local: true });
   });
 });
+
+describe("security group references across a VPC peering", () => {
+  const peerEnd = (groups: SecurityGroup[]): PathEnd => ({
+    name: "api-service",
+    ip: "10.0.3.103",
+    securityGroupIds: ["sg-0api"],
+    groups: { known: true, value: groups },
+    subnetId: "subnet-0a",
+    subnetCidr: "10.0.3.0/24",
+    acl: { known: false, why: "not read" },
+    ephemeral: EPHEMERAL.linux,
+  });
+  const exporter: PathEnd = {
+    ...peerEnd([{ id: "sg-0peer", ingress: [], egress: [] }]),
+    name: "nightly-export",
+    ip: "10.1.1.9",
+    securityGroupIds: ["sg-0peer"],
+    subnetId: "subnet-0b",
+    subnetCidr: "10.1.1.0/24",
+  };
+
+  it("does not count a stale reference (peering deleted) as letting the peer in: unknown, named", () => {
+    const api: SecurityGroup = {
+      id: "sg-0api",
+      ingress: [
+        {
+          protocol: "tcp",
+          ports: { from: 8080, to: 8080 },
+          cidrs: [],
+          groupIds: [],
+          inactivePeerGroups: [{ groupId: "sg-0peer", peering: "pcx-0gone", status: "deleted" }],
+        },
+      ],
+      egress: [],
+    };
+
+    const inbound = pathChecks(exporter, peerEnd([api]), 8080).find(
+      (c) => c.link === "api-service security groups in",
+    );
+
+    expect(inbound?.status).toBe("unknown");
+    expect(inbound?.detail).toContain("across pcx-0gone, whose peering is deleted, not active");
+  });
+});
