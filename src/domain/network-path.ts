@@ -589,11 +589,15 @@ export function chooseRoute(
 ): RouteChoice {
   const locals = table.routes.filter((r) => isLocal(r) && !r.prefixList).map((r) => r.destination);
   const candidates: { route: Route; entry?: string; length: number }[] = [];
+  // Routes to part of `cidr` only: the path would depend on the address.
+  const partial: { route: Route; part: string }[] = [];
   const unread: string[] = [];
   for (const route of table.routes) {
     if (!route.prefixList) {
       if (inCidr(cidr, route.destination)) {
         candidates.push({ route, length: prefixLength(route.destination) });
+      } else if (overlaps(cidr, route.destination)) {
+        partial.push({ route, part: route.destination });
       }
       continue;
     }
@@ -606,6 +610,8 @@ export function chooseRoute(
       const ignored = locals.some((l) => inCidr(entry, l) && prefixLength(entry) > prefixLength(l));
       if (!ignored && inCidr(cidr, entry)) {
         candidates.push({ route, entry, length: prefixLength(entry) });
+      } else if (!ignored && overlaps(cidr, entry)) {
+        partial.push({ route, part: `${entry} (prefix list ${route.destination})` });
       }
     }
   }
@@ -617,6 +623,13 @@ export function chooseRoute(
     return {
       kind: "unknown",
       why: `${table.id} routes to prefix list ${unread.join(", ")}, whose entries could not be read: it may hold ${cidr}`,
+    };
+  }
+  const split = partial.find((p) => p.route.target !== best?.route.target);
+  if (split) {
+    return {
+      kind: "unknown",
+      why: `${table.id} sends ${split.part}, part of ${cidr}, to ${split.route.target}${best ? `, the rest to ${best.route.target}` : ""}: the path depends on the address`,
     };
   }
   if (!best) return { kind: "none" };

@@ -472,6 +472,20 @@ describe("which route a table uses (VPC User Guide, route priority)", () => {
     expect(choice).toMatchObject({ kind: "unknown" });
   });
 
+  it("says unknown when a more specific route takes only part of the subnet elsewhere", () => {
+    const t = table([
+      { destination: "10.1.0.0/16", target: "pcx-0a", state: "active" },
+      { destination: "10.1.2.128/25", target: "tgw-0b", state: "active" },
+    ]);
+
+    const choice = chooseRoute(t, "10.1.2.0/24", new Map());
+
+    expect(choice).toMatchObject({ kind: "unknown" });
+    expect(choice.kind === "unknown" && choice.why).toBe(
+      "rtb-0a sends 10.1.2.128/25, part of 10.1.2.0/24, to tgw-0b, the rest to pcx-0a: the path depends on the address",
+    );
+  });
+
   it("ignores a prefix-list entry more specific than the local route", () => {
     const t = table([pl("pl-0inside", "nat-0a")]);
 
