@@ -469,7 +469,7 @@ function routeFor(from: PathEnd, to: PathEnd, network: NetworkFacts) {
 
 const GATEWAYS: [string, string][] = [
   ["nat-", "a NAT gateway, which replaces the source address with its own"],
-  ["igw-", "an internet gateway, which carries no private address out of the VPC"],
+  ["igw-", "an internet gateway, which delivers nothing to a private address of another VPC"],
 ];
 
 /** One direction's route hop, and the appliance it passes through, if any (one VPC only). */
