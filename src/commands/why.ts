@@ -59,7 +59,7 @@ async function serviceClient(
         )
       : undefined,
   );
-  const [described, namespaces, tasks] = await Promise.all([
+  const [described, namespaces, tasks, operatingSystemFamily] = await Promise.all([
     describing,
     gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
     // A task or IP asked about is the client itself; a service is all of its running tasks.
@@ -76,6 +76,7 @@ async function serviceClient(
             .then((arns) => (arns.length > 0 ? ctx.ecs.describeTasks(cluster, arns) : []))
             .then((list) => list.map(taskOf)),
         ),
+    operatingSystem,
   ]);
   const svc = described?.services[0];
   const sc = svc?.serviceConnect?.enabled ? svc.serviceConnect : undefined;
@@ -84,7 +85,7 @@ async function serviceClient(
     kind: "service",
     cluster,
     service: name,
-    operatingSystemFamily: await operatingSystem,
+    operatingSystemFamily,
     task: asked && { id: asked.id, ip: asked.ipv4, startedAt: asked.startedAt },
     ecs: svc && {
       serviceConnectNamespace: sc

@@ -200,6 +200,17 @@ describe("/ecs why checks the replies against the client's own ephemeral ports (
     expect(text).toContain("--port-range From=49152,To=65535");
   });
 
+  it("names the client's task definition it could not read, and never says ✔", async () => {
+    const text = await why(
+      "tutorial/web-frontend nginx.service-connect",
+      (f) => linuxOnlyAcl(f, "LINUX"),
+      ["ECS.DescribeTaskDefinition"],
+    );
+
+    expect(headline(text)).toMatch(/^\? /);
+    expect(text).toContain("could not read the task definition web-frontend:3");
+  });
+
   it("says ? without runtimePlatform in the task definition: Linux's range passes, Windows' does not", async () => {
     const text = await why("tutorial/web-frontend nginx.service-connect", (f) => linuxOnlyAcl(f));
 
