@@ -10,6 +10,7 @@ export const PATH_ACTIONS = [
   "ec2:DescribeSecurityGroups",
   "ec2:DescribeNetworkAcls",
   "ec2:DescribeRouteTables",
+  "ec2:GetManagedPrefixListEntries",
   "ec2:DescribeSubnets",
   "ec2:DescribeVpcAttribute",
   "lambda:GetFunctionConfiguration",

@@ -2,7 +2,7 @@ import { AwsReadError } from "../aws/errors.ts";
 import type { WhyAnswer } from "../domain/answer.ts";
 import type { EcsTask, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
-import type { Known, Subnet } from "../domain/network-path.ts";
+import type { Known, RouteTable, Subnet } from "../domain/network-path.ts";
 import {
   buildResolution,
   defaultAlias,
@@ -77,12 +77,28 @@ async function serviceClient(
       gaps.add(what, error);
       return unread(error);
     });
-  const [described, namespaces, tasks] = await Promise.all([
-    orAbsent(
-      `the ECS service ${label}`,
-      ctx.ecs.describeServices(cluster, [name]),
-      () => undefined,
-    ),
+  const describing = orAbsent(
+    `the ECS service ${label}`,
+    ctx.ecs.describeServices(cluster, [name]),
+    () => undefined,
+  );
+  // Its OS picks the ports replies come back to: the task asked about's task definition, else the
+  // service's PRIMARY one (read while its tasks are listed and described).
+  const operatingSystem = (
+    target.describedTasks?.[0]
+      ? Promise.resolve(target.describedTasks[0].taskDefinitionArn)
+      : describing.then((d) => (d === absent ? undefined : d?.services[0]?.taskDefinitionArn))
+  ).then((arn) =>
+    arn
+      ? gaps.soft(
+          `the task definition ${arn.slice(arn.lastIndexOf("/") + 1)}`,
+          ctx.ecs.describeTaskDefinition(arn).then((td) => td.operatingSystemFamily),
+          undefined,
+        )
+      : undefined,
+  );
+  const [described, namespaces, tasks, operatingSystemFamily] = await Promise.all([
+    describing,
     gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
     // A task or IP asked about is the client itself; a service is all of its running tasks.
     target.describedTasks
@@ -98,6 +114,7 @@ async function serviceClient(
             .then((list): Known<ClientTask[]> => ({ known: true, value: list.map(taskOf) })),
           (e) => ({ known: false, why: e.reason }),
         ),
+    operatingSystem,
   ]);
   if (described === absent || tasks === absent) return NOT_FOUND;
   const svc = described?.services.find((s) => s.name === name);
@@ -112,6 +129,7 @@ async function serviceClient(
       kind: "service",
       cluster,
       service: name,
+      operatingSystemFamily,
       task: asked && { id: asked.id, ip: asked.ipv4, startedAt: asked.startedAt },
       ecs: svc && {
         serviceConnectNamespace: sc
@@ -201,9 +219,34 @@ function clientGroups(client: WhyClient): string[] {
 }
 
 /**
- * EC2's view of both ends, in two rounds at most: subnets, security groups and ACLs at once;
+ * The entries of every prefix list the route tables name as a destination, each read on its own
+ * (one refused list leaves only its routes unknown). None named: no call.
+ */
+async function readPrefixLists(
+  ctx: AwsContext,
+  gaps: Gaps,
+  routes: Known<Map<string, RouteTable>> | undefined,
+): Promise<Map<string, Known<string[]>> | undefined> {
+  if (!routes?.known) return undefined;
+  const ids = [
+    ...new Set(
+      [...routes.value.values()].flatMap((t) =>
+        t.routes.flatMap((r) => (r.prefixList ? [r.destination] : [])),
+      ),
+    ),
+  ];
+  if (ids.length === 0) return undefined;
+  const read = await Promise.all(
+    ids.map((id) => known(gaps, `the entries of prefix list ${id}`, ctx.ec2.prefixListEntries(id))),
+  );
+  return new Map(ids.map((id, i) => [id, read[i] as Known<string[]>]));
+}
+
+/**
+ * EC2's view of both ends, in three rounds at most: subnets, security groups and ACLs at once;
  * then, knowing the VPCs, the client VPC's DNS attributes (a private DNS name only) and the route
- * tables (only when the two ends are in different VPCs: within one, the local route carries it).
+ * tables (within one VPC too: a route more specific than the local one passes an appliance);
+ * then the entries of the prefix lists those routes name, if any.
  */
 async function readNetwork(
   ctx: AwsContext,
@@ -234,11 +277,12 @@ async function readNetwork(
     privateDns && clientVpc
       ? known(gaps, `the DNS attributes of ${clientVpc}`, ctx.ec2.vpcDns(clientVpc))
       : undefined,
-    clientVpc && serverVpc && clientVpc !== serverVpc
+    clientVpc && serverVpc
       ? known(gaps, "the route tables of both ends", ctx.ec2.routeTables(ends))
       : undefined,
   ]);
-  return { ...network, clientVpcDns: dns, routes };
+  const prefixLists = await readPrefixLists(ctx, gaps, routes);
+  return { ...network, clientVpcDns: dns, routes, ...(prefixLists ? { prefixLists } : {}) };
 }
 
 /** Gaps of a "not found" answer: what AWS said does not exist is the finding, not a gap. */

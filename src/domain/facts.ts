@@ -159,6 +159,11 @@ export interface TaskDefinition {
   revision: number;
   /** awsvpc, bridge, host; in bridge mode the Service Connect proxy listens on an ephemeral port. */
   networkMode?: string;
+  /**
+   * runtimePlatform.operatingSystemFamily: "LINUX" or "WINDOWS_SERVER_…"; absent when the task
+   * definition states none (it picks the client's ephemeral ports, see network-path.ts).
+   */
+  operatingSystemFamily?: string;
   containers: ContainerDefinition[];
 }
 

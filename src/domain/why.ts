@@ -7,8 +7,10 @@
 
 import type { HealthReport } from "./health.ts";
 import {
+  chooseRoute,
   coveringCidr,
   EPHEMERAL,
+  ephemeralFor,
   inCidr,
   type Known,
   type LambdaFunction,
@@ -112,6 +114,11 @@ export interface ServiceClient {
   };
   /** Its running tasks (or the one task asked about); unknown when unread. */
   tasks: Known<ClientTask[]>;
+  /**
+   * Its task definition's runtimePlatform.operatingSystemFamily ("LINUX", "WINDOWS_SERVER_…"):
+   * it picks the ephemeral ports replies come back to. Undefined when unstated or unread.
+   */
+  operatingSystemFamily?: string;
 }
 
 export interface LambdaClient {
@@ -127,8 +134,10 @@ export interface NetworkFacts {
   subnets: Known<Subnet[]>;
   groups: Known<SecurityGroup[]>;
   acls: Known<Map<string, NetworkAcl>>;
-  /** Only read when the two ends are in different VPCs. */
+  /** The route table of each subnet of both ends (within one VPC too: routes may pass an appliance). */
   routes?: Known<Map<string, RouteTable>>;
+  /** The entries of the prefix lists those route tables send somewhere, each read on its own. */
+  prefixLists?: Map<string, Known<string[]>>;
   /** The client VPC's DNS attributes: only read for a private DNS name. */
   clientVpcDns?: Known<VpcDns>;
 }
@@ -524,15 +533,16 @@ function clientEnds(client: WhyClient, subnets: Subnet[], network: NetworkFacts)
   const groups = client.ecs?.securityGroupIds ?? [];
   const bySubnet = new Map<string, PathEnd>();
   const tasks = client.tasks.known ? client.tasks.value : [];
+  const ports = ephemeralFor(client.operatingSystemFamily);
   for (const task of tasks) {
     const s = subnetOf(subnets, task.subnetId, task.ip);
     if (!s || !task.ip || bySubnet.has(s.id)) continue;
-    bySubnet.set(s.id, endOf(client.service, task.ip, s, groups, network, EPHEMERAL.linux));
+    bySubnet.set(s.id, endOf(client.service, task.ip, s, groups, network, ports));
   }
   if (bySubnet.size === 0) {
     for (const id of client.ecs?.subnetIds ?? []) {
       const s = subnetOf(subnets, id);
-      if (s) bySubnet.set(s.id, endOf(client.service, s.cidr, s, groups, network, EPHEMERAL.linux));
+      if (s) bySubnet.set(s.id, endOf(client.service, s.cidr, s, groups, network, ports));
     }
   }
   return [...bySubnet.values()];
@@ -560,75 +570,133 @@ function serverEnds(report: HealthReport, subnets: Subnet[], network: NetworkFac
   return [...bySubnet.values()];
 }
 
-/** The longest-prefix route of a table for an address. */
-function routeFor(table: RouteTable, address: string) {
-  return table.routes
-    .filter((r) => inCidr(address, r.destination))
-    .sort((a, b) => Number(b.destination.split("/")[1]) - Number(a.destination.split("/")[1]))[0];
-}
-
-function routeCheck(
-  from: PathEnd,
-  to: PathEnd,
-  fromVpc: string,
-  routes: NetworkFacts["routes"],
-  label: string,
-): WhyCheck {
-  const link = `route ${from.subnetId} → ${to.subnetCidr}${label}`;
+/** The route `from`'s subnet's table uses towards `to`'s subnet, or why it cannot be told. */
+function routeFor(from: PathEnd, to: PathEnd, network: NetworkFacts) {
+  const routes = network.routes;
   if (!routes?.known) {
     return {
-      layer: "path",
-      link,
-      status: "unknown",
-      detail: `the route tables could not be read${routes && !routes.known ? `: ${routes.why}` : ""}`,
+      why: `the route tables could not be read${routes && !routes.known ? `: ${routes.why}` : ""}`,
     };
   }
   const table = routes.value.get(from.subnetId);
-  if (!table) {
-    return {
-      layer: "path",
-      link,
-      status: "unknown",
-      detail: `no route table of ${from.subnetId} in what EC2 returned`,
-    };
+  if (!table) return { why: `no route table of ${from.subnetId} in what EC2 returned` };
+  return { table, choice: chooseRoute(table, to.subnetCidr, network.prefixLists ?? new Map()) };
+}
+
+const GATEWAYS: [string, string][] = [
+  ["nat-", "a NAT gateway, which replaces the source address with its own"],
+  ["igw-", "an internet gateway, which delivers nothing to a private address of another VPC"],
+];
+
+/** One direction's route hop, and the appliance it passes through, if any (one VPC only). */
+interface RouteHop {
+  check: WhyCheck;
+  appliance?: string;
+  /** The route table that decided it, when it was read. */
+  table?: string;
+}
+
+/**
+ * The route hop from `from`'s subnet towards `to`'s. Within one VPC the local route carries it,
+ * unless a more specific route or a replaced local target sends it through an appliance (VPC
+ * User Guide, "Configure route tables"). Across VPCs it needs a peering or transit gateway
+ * route; a reply that leaves by a NAT or internet gateway never comes back as the answer (VPC
+ * Peering Guide, "Update your route tables"). The fix names the peering connection the other
+ * direction uses, when it uses one.
+ */
+function routeCheck(
+  from: PathEnd,
+  to: PathEnd,
+  vpcs: { from: string; to: string },
+  network: NetworkFacts,
+  replies: boolean,
+): RouteHop {
+  const link = `route ${from.subnetId} → ${to.subnetCidr}${replies ? " (replies)" : ""}`;
+  const found = routeFor(from, to, network);
+  const hop = (status: WhyCheck["status"], detail: string, fix?: string): RouteHop => ({
+    check: { layer: "path", link, status, detail, ...(fix ? { fix } : {}) },
+    ...(found.table ? { table: found.table.id } : {}),
+  });
+  if (!found.table) return hop("unknown", found.why);
+  const { table, choice } = found;
+  if (choice.kind === "unknown") return hop("unknown", choice.why);
+  const sameVpc = vpcs.from === vpcs.to;
+  const back = routeFor(to, from, network).choice;
+  const peering =
+    back?.kind === "route" && back.route.target.startsWith("pcx-")
+      ? back.route.target
+      : `<pcx-… between ${vpcs.from} and ${vpcs.to}>`;
+  const create = `aws ec2 create-route --route-table-id ${table.id} --destination-cidr-block ${to.subnetCidr} --vpc-peering-connection-id ${peering}`;
+  if (choice.kind === "none") {
+    return sameVpc
+      ? hop("unknown", `${table.id} has no local route for ${to.subnetCidr} in what EC2 returned`)
+      : hop("broken", `${table.id} has no route to ${to.subnetCidr} (${to.name})`, create);
   }
-  const route = routeFor(table, to.subnetCidr);
-  const create = `aws ec2 create-route --route-table-id ${table.id} --destination-cidr-block ${to.subnetCidr} --vpc-peering-connection-id <pcx-… between ${fromVpc} and the other VPC>`;
-  if (!route) {
-    return {
-      layer: "path",
-      link,
-      status: "broken",
-      detail: `${table.id} has no route to ${to.subnetCidr} (${to.name})`,
-      fix: create,
-    };
-  }
+  const { route } = choice;
+  const dest = choice.entry
+    ? `${choice.entry} (prefix list ${route.destination})`
+    : route.destination;
+  const flag = route.prefixList ? "--destination-prefix-list-id" : "--destination-cidr-block";
   if (route.state === "blackhole") {
+    const restore = choice.local
+      ? `aws ec2 replace-route --route-table-id ${table.id} --destination-cidr-block ${route.destination} --local-target`
+      : `aws ec2 delete-route --route-table-id ${table.id} ${flag} ${route.destination}`;
+    return hop(
+      "broken",
+      `${table.id} sends ${dest} to ${route.target}, which is gone (blackhole)`,
+      sameVpc ? restore : create,
+    );
+  }
+  if (sameVpc) {
+    if (choice.local && route.target === "local") {
+      return hop("ok", `both in ${vpcs.from}: ${table.id} sends ${dest} by the local route`);
+    }
+    const how = choice.local
+      ? `the local route of ${table.id} (${dest}) has its target replaced by ${route.target}`
+      : `${table.id} sends ${dest} to ${route.target}, a route more specific than the local route`;
     return {
-      layer: "path",
-      link,
-      status: "broken",
-      detail: `${table.id} sends ${route.destination} to ${route.target}, which is gone (blackhole)`,
-      fix: create,
+      ...hop(
+        "unknown",
+        `${how}: the traffic passes through that appliance, whose own rules are not read`,
+      ),
+      appliance: route.target,
     };
   }
   if (route.target.startsWith("pcx-") || route.target.startsWith("tgw-")) {
     const tgw = route.target.startsWith("tgw-")
       ? " (the transit gateway's own route tables are not checked)"
       : "";
+    return hop("ok", `${table.id} sends ${dest} to ${route.target}${tgw}`);
+  }
+  const gateway = GATEWAYS.find(([prefix]) => route.target.startsWith(prefix))?.[1];
+  if (replies && gateway) {
+    return hop(
+      "broken",
+      `${table.id} sends ${dest} to ${route.target}: the replies to ${to.name} in ${vpcs.to} leave through ${gateway}, not the peering connection, so they never arrive as ${from.name}'s answer`,
+      create,
+    );
+  }
+  return hop(
+    "unknown",
+    `${table.id} sends ${dest} to ${route.target}: the path leaves the VPC and is not checked`,
+  );
+}
+
+/** Both directions of a pair in one VPC as one link: the worse of the two, or both ok. */
+function sameVpcRoute(there: RouteHop, back: RouteHop, vpc: string): WhyCheck {
+  const rank: Record<CheckStatus, number> = { broken: 0, unknown: 1, note: 2, ok: 3 };
+  const worse = rank[back.check.status] < rank[there.check.status] ? back : there;
+  if (worse.check.status === "ok") {
+    const tables = [there.table, back.table];
     return {
       layer: "path",
-      link,
+      link: "route",
       status: "ok",
-      detail: `${table.id} sends ${route.destination} to ${route.target}${tgw}`,
+      detail: `both in ${vpc}: the local route of ${[...new Set(tables)].join(" and ")} carries it both ways`,
     };
   }
-  return {
-    layer: "path",
-    link,
-    status: "unknown",
-    detail: `${table.id} sends ${route.destination} to ${route.target}: the path leaves the VPC and is not checked`,
-  };
+  const which = worse.check.link.replace(/^route /, "");
+  return { ...worse.check, link: "route", detail: `${which}: ${worse.check.detail}` };
 }
 
 /**
@@ -738,22 +806,12 @@ function pathChecksOf(client: WhyClient, report: HealthReport, network: NetworkF
       if (++pairs > MAX_PAIRS) break;
       const cVpc = subnets.find((x) => x.id === c.subnetId)?.vpcId ?? "";
       const sVpc = subnets.find((x) => x.id === s.subnetId)?.vpcId ?? "";
-      const hops: PathCheck[] = pathChecks(c, s, port);
+      const there = routeCheck(c, s, { from: cVpc, to: sVpc }, network, false);
+      const back = routeCheck(s, c, { from: sVpc, to: cVpc }, network, true);
+      const hops: PathCheck[] = pathChecks(c, s, port, there.appliance ?? back.appliance);
       // The route comes after the client's own subnet and before the server's.
       const route: WhyCheck[] =
-        cVpc === sVpc
-          ? [
-              {
-                layer: "path",
-                link: "route",
-                status: "ok",
-                detail: `both in ${cVpc}: the VPC's local route carries it`,
-              },
-            ]
-          : [
-              routeCheck(c, s, cVpc, network.routes, ""),
-              routeCheck(s, c, sVpc, network.routes, " (replies)"),
-            ];
+        cVpc === sVpc ? [sameVpcRoute(there, back, cVpc)] : [there.check, back.check];
       // The order a packet meets them, whatever the pair: groups out, ACL out, route, ACL in,
       // groups in, then the replies (one subnet: groups out, "no ACL", groups in).
       const order = hops.length === 3 ? [0, 1, 4] : [0, 1, 3, 4, 5, 6];
@@ -965,6 +1023,27 @@ function fixOf(check: WhyCheck, apart: boolean): WhyFix {
   };
 }
 
+/**
+ * Links one command opens get that command once, naming them all: subnets sharing a route
+ * table break their replies together, and one route fixes every one of them.
+ */
+function oneFixPerCommand(fixes: WhyFix[]): WhyFix[] {
+  const byCommand = new Map<string, WhyFix>();
+  const out: WhyFix[] = [];
+  for (const fix of fixes) {
+    const same = fix.command ? byCommand.get(fix.command) : undefined;
+    if (!same) {
+      out.push(fix);
+      if (fix.command) byCommand.set(fix.command, fix);
+      continue;
+    }
+    const merged = { ...same, link: `${same.link}, ${fix.link}` };
+    out[out.indexOf(same)] = merged;
+    byCommand.set(fix.command as string, merged);
+  }
+  return out;
+}
+
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /**
@@ -997,9 +1076,9 @@ export function judgeWhy(input: WhyInput): WhyReport {
     // Rules and settings first, what starts a deployment last: its new tasks then start with
     // every other link open, and one deployment is enough. Else in the chain's order.
     // (sort is stable: equals keep the chain's order)
-    const fixes = broken
-      .map((c) => fixOf(c, apart))
-      .sort((a, b) => Number(!!a.startsDeployment) - Number(!!b.startsDeployment));
+    const fixes = oneFixPerCommand(broken.map((c) => fixOf(c, apart))).sort(
+      (a, b) => Number(!!a.startsDeployment) - Number(!!b.startsDeployment),
+    );
     const only = fixes.length === 1 ? fixes[0] : undefined;
     const ask = fixes.find((f) => f.ask)?.ask;
     return {

@@ -41,7 +41,7 @@ function reportSections(r: WhyReport): Section[] {
     sections.push({
       heading:
         r.fixes.length > 1
-          ? "Fix, one per broken link, in this order (for you to read and run: the bot only reads)"
+          ? "Fix every broken link, in this order (for you to read and run: the bot only reads)"
           : "Fix (for you to read and run: the bot only reads)",
       lines: r.fixes.flatMap((f, i) => fixLines(f, i, r.fixes.length)),
     });

@@ -347,8 +347,11 @@ describe("what a why costs", () => {
       for (const op of ["DescribeSecurityGroups", "DescribeNetworkAcls", "DescribeSubnets"]) {
         expect(cold.calls[`EC2.${op}`]).toBe(1);
       }
-      // One VPC: no route table is read; a private DNS name: both DNS attributes.
-      expect(cold.calls["EC2.DescribeRouteTables"]).toBeUndefined();
+      // One VPC: its route tables still, a route more specific than the local one may pass an
+      // appliance (the subnets' own and the main table, one call each); no prefix list in them:
+      // no GetManagedPrefixListEntries. A private DNS name: both DNS attributes.
+      expect(cold.calls["EC2.DescribeRouteTables"]).toBe(2);
+      expect(cold.calls["EC2.GetManagedPrefixListEntries"]).toBeUndefined();
       expect(cold.calls["EC2.DescribeVpcAttribute"]).toBe(2);
       // Rules and subnets come from the cache a second later.
       expect(Object.keys(warm.calls).filter((k) => k.startsWith("EC2."))).toEqual([]);
