@@ -2,7 +2,7 @@ import { AwsReadError } from "../aws/errors.ts";
 import type { WhyAnswer } from "../domain/answer.ts";
 import type { EcsTask, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
-import type { Known, Subnet } from "../domain/network-path.ts";
+import type { Known, Subnet, VpcNameService } from "../domain/network-path.ts";
 import {
   buildResolution,
   defaultAlias,
@@ -201,9 +201,23 @@ function clientGroups(client: WhyClient): string[] {
 }
 
 /**
+ * Who else answers DNS in the client's VPC: its DHCP options' servers, the Route 53 Resolver
+ * rules and a Route 53 Profile, all read at once (each may fail on its own).
+ */
+async function readNameService(ctx: AwsContext, gaps: Gaps, vpc: string): Promise<VpcNameService> {
+  const [dhcp, rules, profiles] = await Promise.all([
+    known(gaps, `the DHCP options of ${vpc}`, ctx.ec2.vpcDhcp(vpc)),
+    known(gaps, `the Route 53 Resolver rules of ${vpc}`, ctx.resolver.rulesOfVpc(vpc)),
+    known(gaps, `the Route 53 Profile of ${vpc}`, ctx.profiles.profilesOfVpc(vpc)),
+  ]);
+  return { dhcp, rules, profiles };
+}
+
+/**
  * EC2's view of both ends, in two rounds at most: subnets, security groups and ACLs at once;
- * then, knowing the VPCs, the client VPC's DNS attributes (a private DNS name only) and the route
- * tables (only when the two ends are in different VPCs: within one, the local route carries it).
+ * then, knowing the VPCs, the client VPC's DNS attributes and who else answers DNS there (a
+ * private DNS name only) and the route tables (only when the two ends are in different VPCs:
+ * within one, the local route carries it).
  */
 async function readNetwork(
   ctx: AwsContext,
@@ -230,15 +244,16 @@ async function readNetwork(
   const scope = target.bindings[0]?.scope;
   const privateDns = scope?.kind === "dns" && scope.privateZone;
   const ends = subnets.value.filter((s: Subnet) => s.vpcId === clientVpc || s.vpcId === serverVpc);
-  const [dns, routes] = await Promise.all([
+  const [dns, names, routes] = await Promise.all([
     privateDns && clientVpc
       ? known(gaps, `the DNS attributes of ${clientVpc}`, ctx.ec2.vpcDns(clientVpc))
       : undefined,
+    privateDns && clientVpc ? readNameService(ctx, gaps, clientVpc) : undefined,
     clientVpc && serverVpc && clientVpc !== serverVpc
       ? known(gaps, "the route tables of both ends", ctx.ec2.routeTables(ends))
       : undefined,
   ]);
-  return { ...network, clientVpcDns: dns, routes };
+  return { ...network, clientVpcDns: dns, clientVpcNames: names, routes };
 }
 
 /** Gaps of a "not found" answer: what AWS said does not exist is the finding, not a gap. */
