@@ -436,9 +436,15 @@ function associationCheck(
       link,
       status: "broken",
       detail: `${who} is in ${vpc}, and the private hosted zone of ${scope.namespace} is associated only with ${only}: ${hostOf(focus)} does not resolve there`,
-      fix: crossAccount
-        ? `in account ${scope.zoneAccountId} (the zone's): aws route53 create-vpc-association-authorization ${args}; then in account ${vpcOwner} (the VPC's): ${associate}`
-        : associate,
+      ...(crossAccount
+        ? {
+            remedy: {
+              command: `aws route53 create-vpc-association-authorization ${args}`,
+              advice: `${vpc} is in account ${vpcOwner} and the zone in account ${scope.zoneAccountId}: first, in account ${scope.zoneAccountId} (the zone's), authorize it with the command below; then, in account ${vpcOwner} (the VPC's): ${associate}`,
+              resources: [zone, vpc],
+            },
+          }
+        : { fix: associate }),
     },
     fact: `the private hosted zone of ${scope.namespace} is not associated with ${vpc} (only with ${only})`,
   };

@@ -210,10 +210,10 @@ describe("/ecs why: who answers DNS in the client's VPC", () => {
 
     expect(headline(text)).toMatch(/^✖ /);
     expect(text).toContain(
-      `in account 123456789012 (the zone's): aws route53 create-vpc-association-authorization --hosted-zone-id ${ZONE} --vpc VPCRegion=ap-northeast-1,VPCId=${PEER_VPC}`,
+      `first, in account 123456789012 (the zone's), authorize it with the command below; then, in account 210987654321 (the VPC's): aws route53 associate-vpc-with-hosted-zone --hosted-zone-id ${ZONE} --vpc VPCRegion=ap-northeast-1,VPCId=${PEER_VPC}`,
     );
     expect(text).toContain(
-      `then in account 210987654321 (the VPC's): aws route53 associate-vpc-with-hosted-zone --hosted-zone-id ${ZONE} --vpc VPCRegion=ap-northeast-1,VPCId=${PEER_VPC}`,
+      `aws route53 create-vpc-association-authorization --hosted-zone-id ${ZONE} --vpc VPCRegion=ap-northeast-1,VPCId=${PEER_VPC}`,
     );
   });
 });
