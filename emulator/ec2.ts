@@ -10,8 +10,9 @@
 // examples of https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html).
 // Errors: `<Response><Errors><Error><Code>…` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
 
-import type { NetworkInterface, Subnet } from "@aws-sdk/client-ec2";
-import type { Fleet, FleetNetworkInterface, FleetTask, Stored } from "./fleet.ts";
+import { createHash } from "node:crypto";
+import type { NetworkInterface, Subnet, Vpc } from "@aws-sdk/client-ec2";
+import type { Fleet, FleetDhcpOptions, FleetNetworkInterface, FleetTask, Stored } from "./fleet.ts";
 import { escapeXml } from "./route53.ts";
 import { AwsError, paginate } from "./wire.ts";
 
@@ -24,6 +25,7 @@ export type Ec2Operation = (params: URLSearchParams) => string;
 // the SDK's schema in @aws-sdk/client-ec2; round-tripped through the SDK in test/emulator/ec2.test.ts).
 const LOCATION_NAMES: Record<string, string> = {
   Associations: "associationSet",
+  DhcpConfigurations: "dhcpConfigurationSet",
   Entries: "entrySet",
   Groups: "groupSet",
   IsDefault: "default",
@@ -33,6 +35,7 @@ const LOCATION_NAMES: Record<string, string> = {
   Routes: "routeSet",
   Tags: "tagSet",
   UserIdGroupPairs: "groups",
+  Values: "valueSet",
 };
 
 /** A stored SDK shape (PascalCase members) as EC2's XML. */
@@ -273,6 +276,24 @@ function networkInterfaces(fleet: Fleet): FleetNetworkInterface[] {
   return [...tasks, ...(fleet.networkInterfaces ?? [])];
 }
 
+/**
+ * The set AWS creates in each region and gives every new VPC: the EC2 domain name and
+ * AmazonProvidedDNS (VPC User Guide, "DHCP option sets": default set; API CreateDhcpOptions).
+ */
+function defaultDhcpOptions(fleet: Fleet): FleetDhcpOptions {
+  const hash = createHash("sha256").update(`${fleet.accountId}:${fleet.region}`).digest("hex");
+  const domain = fleet.region === "us-east-1" ? "ec2.internal" : `${fleet.region}.compute.internal`;
+  return {
+    DhcpOptionsId: `dopt-${hash.slice(0, 17)}`,
+    OwnerId: fleet.accountId,
+    DhcpConfigurations: [
+      { Key: "domain-name", Values: [{ Value: domain }] },
+      { Key: "domain-name-servers", Values: [{ Value: "AmazonProvidedDNS" }] },
+    ],
+    Tags: [],
+  };
+}
+
 const associationSubnets = (item: { Associations?: { SubnetId?: string }[] }) =>
   (item.Associations ?? []).map((a) => a.SubnetId);
 
@@ -292,7 +313,70 @@ export function ec2Operations(fleet: Fleet): Record<string, Ec2Operation> {
     ),
   );
 
+  const defaultSet = defaultDhcpOptions(fleet);
+  const dhcpOptions = [defaultSet, ...(fleet.dhcpOptions ?? [])];
+  const vpcItems = vpcs.map(
+    (vpc): Stored<Vpc> => ({
+      VpcId: vpc.vpcId,
+      OwnerId: vpc.ownerId ?? fleet.accountId,
+      State: "available",
+      CidrBlock: vpc.cidrBlock,
+      CidrBlockAssociationSet: [
+        {
+          AssociationId: `vpc-cidr-assoc-${vpc.vpcId.slice(4)}`,
+          CidrBlock: vpc.cidrBlock,
+          CidrBlockState: { State: "associated" },
+        },
+      ],
+      DhcpOptionsId: vpc.dhcpOptionsId ?? defaultSet.DhcpOptionsId,
+      InstanceTenancy: "default",
+      IsDefault: false,
+      Tags: [],
+    }),
+  );
+
   return {
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html
+    DescribeVpcs(params) {
+      const result = describe(params, {
+        items: vpcItems,
+        idParam: "VpcId",
+        id: (v) => v.VpcId,
+        notFound: (id) =>
+          new AwsError("InvalidVpcID.NotFound", `The vpc ID '${id}' does not exist`),
+        fields: {
+          "vpc-id": (v) => [v.VpcId],
+          "dhcp-options-id": (v) => [v.DhcpOptionsId],
+          "owner-id": (v) => [v.OwnerId],
+          "cidr-block": (v) => [v.CidrBlock],
+          "is-default": (v) => [v.IsDefault],
+          state: (v) => [v.State],
+        },
+        maxResults: 1000,
+      });
+      return listXml("vpcSet", result);
+    },
+
+    // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeDhcpOptions.html
+    DescribeDhcpOptions(params) {
+      const result = describe(params, {
+        items: dhcpOptions,
+        idParam: "DhcpOptionsId",
+        id: (d) => d.DhcpOptionsId,
+        notFound: (id) =>
+          new AwsError("InvalidDhcpOptionID.NotFound", `The dhcpOption ID '${id}' does not exist`),
+        fields: {
+          "dhcp-options-id": (d) => [d.DhcpOptionsId],
+          key: (d) => (d.DhcpConfigurations ?? []).map((c) => c.Key),
+          value: (d) =>
+            (d.DhcpConfigurations ?? []).flatMap((c) => (c.Values ?? []).map((v) => v.Value)),
+          "owner-id": (d) => [d.OwnerId],
+        },
+        maxResults: 1000,
+      });
+      return listXml("dhcpOptionsSet", result);
+    },
+
     DescribeSecurityGroups(params) {
       const result = describe(params, {
         items: fleet.securityGroups ?? [],

@@ -64,6 +64,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type {
+  DhcpOptions,
   ManagedPrefixList,
   NetworkAcl,
   NetworkInterface,
@@ -150,7 +151,54 @@ export interface FleetVpc {
   cidrBlock: string;
   enableDnsSupport?: boolean;
   enableDnsHostnames?: boolean;
+  /**
+   * DescribeVpcs' DhcpOptionsId: a set of `dhcpOptions`, or "default" for no set at all
+   * (AssociateDhcpOptions). Unset: the region's default set, which hands out AmazonProvidedDNS.
+   */
+  dhcpOptionsId?: string;
+  /** The VPC's owner (DescribeVpcs OwnerId), another account for a shared VPC; unset: the fleet's. */
+  ownerId?: string;
   subnets: { subnetId: string; availabilityZone: string; cidrBlock: string }[];
+}
+/** An EC2 `describe-dhcp-options` DhcpOptions[] object. */
+export type FleetDhcpOptions = Stored<DhcpOptions> & { DhcpOptionsId: string };
+/**
+ * A Route 53 Resolver ResolverRule as ListResolverRules returns it (botocore route53resolver
+ * 2018-04-01 model; DomainName with its trailing dot).
+ */
+export interface FleetResolverRule {
+  Id: string;
+  DomainName: string;
+  RuleType: "FORWARD" | "SYSTEM" | "RECURSIVE" | "DELEGATE";
+  Name?: string;
+  Arn?: string;
+  Status?: "COMPLETE" | "DELETING" | "UPDATING" | "FAILED";
+  TargetIps?: { Ip?: string; Port?: number; Ipv6?: string; Protocol?: string }[];
+  ResolverEndpointId?: string;
+  OwnerId?: string;
+  ShareStatus?: "NOT_SHARED" | "SHARED_WITH_ME" | "SHARED_BY_ME";
+  CreatorRequestId?: string;
+}
+/** A Route 53 Resolver ResolverRuleAssociation (a rule applied to one VPC). */
+export interface FleetResolverRuleAssociation {
+  Id: string;
+  ResolverRuleId: string;
+  VPCId: string;
+  Name?: string;
+  Status?: "CREATING" | "COMPLETE" | "DELETING" | "FAILED" | "OVERRIDDEN";
+  StatusMessage?: string;
+}
+/** A Route 53 Profiles ProfileAssociation (a Profile applied to one VPC, its ResourceId). */
+export interface FleetProfileAssociation {
+  Id: string;
+  ProfileId: string;
+  ResourceId: string;
+  Name?: string;
+  OwnerId?: string;
+  Status?: "COMPLETE" | "DELETING" | "UPDATING" | "CREATING" | "DELETED" | "FAILED";
+  StatusMessage?: string;
+  CreationTime?: string;
+  ModificationTime?: string;
 }
 /** An EC2 `describe-security-groups` SecurityGroups[] object. */
 export type FleetSecurityGroup = Stored<SecurityGroup> & { GroupId: string; VpcId: string };
@@ -257,6 +305,13 @@ export interface Fleet {
   /** ENIs besides the running awsvpc tasks' (see FleetNetworkInterface). */
   networkInterfaces?: FleetNetworkInterface[];
   eniTags?: EniTags;
+  /** DHCP option sets besides each region's default one (see FleetVpc.dhcpOptionsId). */
+  dhcpOptions?: FleetDhcpOptions[];
+  /** Route 53 Resolver rules and their VPC associations (none: empty lists). */
+  resolverRules?: FleetResolverRule[];
+  resolverRuleAssociations?: FleetResolverRuleAssociation[];
+  /** Route 53 Profiles associated with VPCs (none: an empty list). */
+  profileAssociations?: FleetProfileAssociation[];
   /** Lambda functions, as possible clients of `/ecs why`. */
   lambdaFunctions?: FleetLambdaFunction[];
   /** Service Connect traffic behind the emulated CloudWatch series; none without it. */

@@ -1,9 +1,10 @@
 // A loopback AWS emulator: a node:http server on 127.0.0.1 speaking the real wire protocols of the
 // operations the bot calls, so the real SDK v3 clients reach it unchanged (through `endpoint` or
 // AWS_ENDPOINT_URL): ECS, Cloud Map, CloudWatch and SSM (AWS JSON), Route 53 GetHostedZone
-// (REST-XML), EC2 DescribeSecurityGroups/NetworkAcls/RouteTables/Subnets/VpcAttribute and
-// DescribeNetworkInterfaces (EC2 Query, see ec2.ts) and Lambda Invoke and GetFunctionConfiguration
-// (REST-JSON). Test and demo infrastructure only, never shipped.
+// (REST-XML), EC2 DescribeSecurityGroups/NetworkAcls/RouteTables/Subnets/VpcAttribute/Vpcs/
+// DhcpOptions and DescribeNetworkInterfaces (EC2 Query, see ec2.ts), Route 53 Resolver's rule reads
+// (AWS JSON 1.1), Route 53 Profiles ListProfileAssociations and Lambda Invoke and
+// GetFunctionConfiguration (REST-JSON). Test and demo infrastructure only, never shipped.
 
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -15,6 +16,8 @@ import { ec2AuthError, ec2ErrorXml, ec2Operations, ec2ResponseXml, runEc2 } from
 import { ecsOperations } from "./ecs.ts";
 import type { Fleet } from "./fleet.ts";
 import { errorXml, getHostedZoneXml } from "./route53.ts";
+import { listProfileAssociations, PROFILE_ASSOCIATIONS_PATH } from "./route53-profiles.ts";
+import { route53ResolverOperations } from "./route53-resolver.ts";
 import { ssmOperations } from "./ssm.ts";
 import { CredentialIssuer, stsErrorXml, stsResponseXml } from "./sts.ts";
 import { AwsError, type JsonBody, type Operation, seededRandom, toWireJson } from "./wire.ts";
@@ -27,7 +30,9 @@ export type EmulatedService =
   | "Lambda"
   | "SSM"
   | "EC2"
-  | "STS";
+  | "STS"
+  | "Route53Resolver"
+  | "Route53Profiles";
 
 /** What an emulated Lambda Invoke hands over: the function, the raw payload and the invocation type. */
 export interface Invocation {
@@ -145,7 +150,7 @@ export interface RunningEmulator {
 }
 
 interface JsonProtocol {
-  service: Exclude<EmulatedService, "Route53" | "Lambda">;
+  service: Exclude<EmulatedService, "Route53" | "Lambda" | "Route53Profiles">;
   signingName: string;
   /** AWS JSON 1.1 (ECS, Cloud Map) or 1.0 (CloudWatch). */
   contentType: string;
@@ -417,6 +422,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         searchSeriesMax: options.searchSeriesMax,
       }),
       AmazonSSM: ssmOperations(options.parameters ?? {}, f),
+      Route53Resolver: route53ResolverOperations(f),
     } as Record<string, Record<string, Operation>>,
     ec2: ec2Operations(f),
   });
@@ -481,6 +487,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       denied: (op, account) =>
         new AwsError("AccessDeniedException", notAuthorizedIn(account, `ssm:${op}`), 400),
       messageKey: "message",
+    },
+    // Its error shapes carry `Message` (botocore route53resolver model).
+    Route53Resolver: {
+      service: "Route53Resolver",
+      signingName: "route53resolver",
+      contentType: JSON_1_1,
+      queryCompatible: false,
+      throttle: () => new AwsError("ThrottlingException", "Rate exceeded"),
+      denied: (op, account) =>
+        new AwsError(
+          "AccessDeniedException",
+          notAuthorizedIn(account, `route53resolver:${op}`),
+          400,
+        ),
+      messageKey: "Message",
     },
   };
 
@@ -942,6 +963,60 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     );
   };
 
+  // Route 53 Profiles (REST-JSON): errors carry `x-amzn-errortype` and a `{"Message"}` body.
+  const sendProfilesError = (res: ServerResponse, error: AwsError) =>
+    sendJson(res, error.status, JSON.stringify({ Message: error.message }), "application/json", {
+      "x-amzn-errortype": error.code,
+    });
+  const handleProfiles = async (req: IncomingMessage, res: ServerResponse, start: number) => {
+    await readBody(req);
+    const [path = "/", query = ""] = (req.url ?? "/").split("?");
+    const where = checkSignature(req, "route53profiles", signedRegion) ?? fleetOrError(req);
+    if (
+      req.method !== "GET" ||
+      !PROFILE_ASSOCIATIONS_PATH.test(path) ||
+      where instanceof AwsError
+    ) {
+      rejected++;
+      sendProfilesError(
+        res,
+        where instanceof AwsError
+          ? where
+          : new AwsError("UnknownOperationException", `Unknown operation ${req.method} ${path}`),
+      );
+      return;
+    }
+    const params = new URLSearchParams(query);
+    await serve(
+      res,
+      start,
+      {
+        operation: "ListProfileAssociations",
+        service: "Route53Profiles",
+        body: Object.fromEntries(params),
+        at: Date.now(),
+      },
+      {
+        throttle: () => new AwsError("ThrottlingException", "Rate exceeded", 429),
+        denied: (op, account) =>
+          new AwsError(
+            "AccessDeniedException",
+            notAuthorizedIn(account, `route53profiles:${op}`),
+            403,
+          ),
+      },
+      () =>
+        sendJson(
+          res,
+          200,
+          JSON.stringify(listProfileAssociations(where, params)),
+          "application/json",
+        ),
+      (error) => sendProfilesError(res, error),
+      where.accountId,
+    );
+  };
+
   const server = createServer((req, res) => {
     const start = performance.now();
     const target = req.headers["x-amz-target"];
@@ -956,13 +1031,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
             ? handleRoute53(req, res, start)
             : (req.url ?? "").startsWith("/2015-03-31/")
               ? handleLambda(req, res, start)
-              : readBody(req).then(() => {
-                  rejected++;
-                  sendJsonError(
-                    res,
-                    new AwsError("UnknownOperationException", "Missing X-Amz-Target header."),
-                  );
-                });
+              : (req.url ?? "").startsWith("/profileassociations")
+                ? handleProfiles(req, res, start)
+                : readBody(req).then(() => {
+                    rejected++;
+                    sendJsonError(
+                      res,
+                      new AwsError("UnknownOperationException", "Missing X-Amz-Target header."),
+                    );
+                  });
     work.catch((error: unknown) => {
       console.error("emulator: request failed", error);
       if (!res.headersSent)

@@ -9,6 +9,7 @@ import { concurrencyMiddleware } from "./concurrency.ts";
 import { assumedRole } from "./credentials.ts";
 import type { Ec2Sdk } from "./ec2.ts";
 import { isThrottling } from "./errors.ts";
+import { defaultCredentials, type JsonService, SignedJsonClient } from "./signed-json.ts";
 
 export interface AwsClients {
   region: string;
@@ -24,6 +25,10 @@ export interface AwsClients {
   ec2: LazyEc2;
   /** /ecs why: a Lambda client's VPC attachment (not the bot's own Invoke: src/aws/lambda.ts). */
   lambda: LambdaClient;
+  /** /ecs why for a private DNS name: the VPC's Resolver rules. Created on first use. */
+  route53Resolver: LazyJson;
+  /** /ecs why for a private DNS name: the VPC's Route 53 Profile. Created on first use. */
+  route53Profiles: LazyJson;
 }
 
 /**
@@ -194,6 +199,30 @@ function lazyEc2(config: ReturnType<typeof sharedConfig>): LazyEc2 {
   });
 }
 
+/** A signed JSON client (see signed-json.ts), created on the first call and then reused. */
+interface LazyJson {
+  (): SignedJsonClient;
+  destroy(): void;
+}
+
+function lazyJson(service: JsonService, region: string, roleArn: string | undefined): LazyJson {
+  let client: SignedJsonClient | undefined;
+  const get = () => {
+    client ??= new SignedJsonClient(
+      service,
+      region,
+      roleArn ? roleCredentials(roleArn, region) : defaultCredentials(),
+      // Only interactive answers read them (/ecs why): the interactive retries.
+      sdkDefaultRetries
+        ? { attempts: 3, backoff: interactiveBackoff }
+        : { attempts: INTERACTIVE_ATTEMPTS, backoff: interactiveBackoff },
+      OWN_RESOURCE_CLIENT.requestHandler,
+    );
+    return client;
+  };
+  return Object.assign(get, { destroy: () => client?.destroy() });
+}
+
 export function awsClients(
   region: string,
   pace: Pace = "interactive",
@@ -218,6 +247,16 @@ export function awsClients(
       cloudWatch: new CloudWatchClient(config()),
       ec2: lazyEc2(config),
       lambda: new LambdaClient(config()),
+      route53Resolver: lazyJson(
+        { signingName: "route53resolver", endpointEnv: "ROUTE53RESOLVER" },
+        region,
+        roleArn,
+      ),
+      route53Profiles: lazyJson(
+        { signingName: "route53profiles", endpointEnv: "ROUTE53PROFILES" },
+        region,
+        roleArn,
+      ),
     };
     for (const client of [
       clients.ecs,
@@ -242,6 +281,8 @@ export function forgetAwsClients(): void {
     c.cloudWatch.destroy();
     c.ec2.destroy();
     c.lambda.destroy();
+    c.route53Resolver.destroy();
+    c.route53Profiles.destroy();
   }
   byRegion.clear();
   roles.clear();

@@ -15,10 +15,11 @@ import type {
   SecurityGroup,
   SecurityGroupRule,
   Subnet,
+  VpcDhcp,
   VpcDns,
 } from "../domain/network-path.ts";
 import { TTL, type TtlCache } from "./cache.ts";
-import { read } from "./errors.ts";
+import { AwsReadError, read } from "./errors.ts";
 
 // Without MaxResults, EC2's Describe calls return every match in one response (EC2 API
 // reference, "Pagination"): the bot asks for a handful of IDs, so one call each.
@@ -315,6 +316,66 @@ export class Ec2Adapter {
         );
         return (out.NetworkInterfaces ?? []).map(toNetworkInterface);
       },
+    );
+  }
+
+  /**
+   * The DNS servers a VPC's DHCP options hand out, and its owner. DescribeDhcpOptions has no VPC
+   * filter: every set of the region is read beside DescribeVpcs (a region holds few) rather than
+   * after it, which would add a round trip to the answer.
+   */
+  async vpcDhcp(vpcId: string): Promise<VpcDhcp> {
+    const [vpc, sets] = await Promise.all([this.vpc(vpcId), this.dhcpOptionSets()]);
+    const id = vpc.dhcpOptionsId ?? "default";
+    if (id !== "default" && !sets.has(id)) {
+      throw new AwsReadError(
+        `describe the DHCP options ${id} of ${vpcId}`,
+        "DescribeDhcpOptions",
+        "other",
+        "NotInResponse",
+      );
+    }
+    return {
+      vpcId,
+      ownerId: vpc.ownerId,
+      dhcpOptionsId: id,
+      domainNameServers: sets.get(id) ?? [],
+    };
+  }
+
+  private vpc(vpcId: string): Promise<{ ownerId?: string; dhcpOptionsId?: string }> {
+    return this.cache.getOrLoad(`ec2:${this.region}:vpc:${vpcId}`, TTL.networkRules, () =>
+      read(`describe the VPC ${vpcId}`, "DescribeVpcs", async () => {
+        const { client, sdk } = await this.client();
+        const out = await client.send(
+          new sdk.DescribeVpcsCommand({ VpcIds: [vpcId] }),
+          this.options,
+        );
+        const vpc = out.Vpcs?.find((v) => v.VpcId === vpcId);
+        return { ownerId: vpc?.OwnerId, dhcpOptionsId: vpc?.DhcpOptionsId };
+      }),
+    );
+  }
+
+  /** Each DHCP option set of the region: its `domain-name-servers` values. */
+  private dhcpOptionSets(): Promise<Map<string, string[]>> {
+    return this.cache.getOrLoad(`ec2:${this.region}:dhcp`, TTL.networkRules, () =>
+      read("describe the DHCP option sets", "DescribeDhcpOptions", async () => {
+        const { client, sdk } = await this.client();
+        const out = await client.send(new sdk.DescribeDhcpOptionsCommand({}), this.options);
+        return new Map(
+          (out.DhcpOptions ?? []).map((set) => [
+            set.DhcpOptionsId ?? "",
+            (set.DhcpConfigurations ?? [])
+              .filter((c) => c.Key === "domain-name-servers")
+              .flatMap((c) => c.Values ?? [])
+              // One value may list several servers ("10.0.0.53, 10.0.1.53").
+              .flatMap((v) => (v.Value ?? "").split(","))
+              .map((server) => server.trim())
+              .filter(Boolean),
+          ]),
+        );
+      }),
     );
   }
 

@@ -2,9 +2,11 @@
 // exactly these (a test compares them), so least privilege cannot drift from the code.
 
 /**
- * `/ecs why` (src/aws/ec2.ts, src/aws/lambda-config.ts): the VPC's rules between two ends and a
- * Lambda client's VPC attachment; the function names, when a client is not found, for "did you
- * mean". Read-only; the EC2 Describe actions and ListFunctions take no resource ARN.
+ * `/ecs why` (src/aws/ec2.ts, src/aws/lambda-config.ts, src/aws/route53-resolver.ts,
+ * src/aws/route53-profiles.ts): the VPC's rules between two ends, a Lambda client's VPC
+ * attachment, and for a private DNS name who answers DNS in the client's VPC (its owner and DHCP
+ * options, its Resolver rules, its Route 53 Profile); the function names, when a client is not
+ * found, for "did you mean". Read-only; these List and Describe actions take no resource ARN.
  */
 export const PATH_ACTIONS = [
   "ec2:DescribeSecurityGroups",
@@ -13,6 +15,11 @@ export const PATH_ACTIONS = [
   "ec2:GetManagedPrefixListEntries",
   "ec2:DescribeSubnets",
   "ec2:DescribeVpcAttribute",
+  "ec2:DescribeVpcs",
+  "ec2:DescribeDhcpOptions",
+  "route53resolver:ListResolverRuleAssociations",
+  "route53resolver:ListResolverRules",
+  "route53profiles:ListProfileAssociations",
   "lambda:GetFunctionConfiguration",
   "lambda:ListFunctions",
 ] as const;

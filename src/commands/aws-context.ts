@@ -8,6 +8,8 @@ import { EcsAdapter } from "../aws/ecs.ts";
 import { AwsReadError } from "../aws/errors.ts";
 import { LambdaConfigAdapter } from "../aws/lambda-config.ts";
 import { Route53Adapter } from "../aws/route53.ts";
+import { Route53ProfilesAdapter } from "../aws/route53-profiles.ts";
+import { Route53ResolverAdapter } from "../aws/route53-resolver.ts";
 import type { Gap } from "../domain/facts.ts";
 import type { Place } from "../domain/places.ts";
 
@@ -24,6 +26,9 @@ export interface AwsContext {
   cloudWatch: CloudWatchAdapter;
   ec2: Ec2Adapter;
   lambda: LambdaConfigAdapter;
+  /** /ecs why for a private DNS name: what else answers DNS in the client's VPC. */
+  resolver: Route53ResolverAdapter;
+  profiles: Route53ProfilesAdapter;
   /** Which tasks held an address, from ECS's events (the bot's own table); none unconfigured. */
   addresses: AddressBook | undefined;
   cache: TtlCache;
@@ -65,6 +70,8 @@ export function awsContext(
     cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache, signal, scope),
     ec2: new Ec2Adapter(clients.ec2, cache, scope, signal),
     lambda: new LambdaConfigAdapter(clients.lambda, cache, scope, signal),
+    resolver: new Route53ResolverAdapter(clients.route53Resolver, cache, scope, signal),
+    profiles: new Route53ProfilesAdapter(clients.route53Profiles, cache, scope, signal),
     addresses: addressBook(),
     signal,
   };

@@ -2,7 +2,7 @@ import { AwsReadError } from "../aws/errors.ts";
 import type { WhyAnswer } from "../domain/answer.ts";
 import type { EcsTask, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
-import type { Known, RouteTable, Subnet } from "../domain/network-path.ts";
+import type { Known, RouteTable, Subnet, VpcNameService } from "../domain/network-path.ts";
 import {
   buildResolution,
   defaultAlias,
@@ -243,10 +243,23 @@ async function readPrefixLists(
 }
 
 /**
+ * Who else answers DNS in the client's VPC: its DHCP options' servers, the Route 53 Resolver
+ * rules and a Route 53 Profile, all read at once (each may fail on its own).
+ */
+async function readNameService(ctx: AwsContext, gaps: Gaps, vpc: string): Promise<VpcNameService> {
+  const [dhcp, rules, profiles] = await Promise.all([
+    known(gaps, `the DHCP options of ${vpc}`, ctx.ec2.vpcDhcp(vpc)),
+    known(gaps, `the Route 53 Resolver rules of ${vpc}`, ctx.resolver.rulesOfVpc(vpc)),
+    known(gaps, `the Route 53 Profile of ${vpc}`, ctx.profiles.profilesOfVpc(vpc)),
+  ]);
+  return { dhcp, rules, profiles };
+}
+
+/**
  * EC2's view of both ends, in three rounds at most: subnets, security groups and ACLs at once;
- * then, knowing the VPCs, the client VPC's DNS attributes (a private DNS name only) and the route
- * tables (within one VPC too: a route more specific than the local one passes an appliance);
- * then the entries of the prefix lists those routes name, if any.
+ * then, knowing the VPCs, the client VPC's DNS attributes and who else answers DNS there (a
+ * private DNS name only) and the route tables (within one VPC too: a route more specific than the
+ * local one passes an appliance); then the entries of the prefix lists those routes name, if any.
  */
 async function readNetwork(
   ctx: AwsContext,
@@ -273,16 +286,23 @@ async function readNetwork(
   const scope = target.bindings[0]?.scope;
   const privateDns = scope?.kind === "dns" && scope.privateZone;
   const ends = subnets.value.filter((s: Subnet) => s.vpcId === clientVpc || s.vpcId === serverVpc);
-  const [dns, routes] = await Promise.all([
+  const [dns, names, routes] = await Promise.all([
     privateDns && clientVpc
       ? known(gaps, `the DNS attributes of ${clientVpc}`, ctx.ec2.vpcDns(clientVpc))
       : undefined,
+    privateDns && clientVpc ? readNameService(ctx, gaps, clientVpc) : undefined,
     clientVpc && serverVpc
       ? known(gaps, "the route tables of both ends", ctx.ec2.routeTables(ends))
       : undefined,
   ]);
   const prefixLists = await readPrefixLists(ctx, gaps, routes);
-  return { ...network, clientVpcDns: dns, routes, ...(prefixLists ? { prefixLists } : {}) };
+  return {
+    ...network,
+    clientVpcDns: dns,
+    clientVpcNames: names,
+    routes,
+    ...(prefixLists ? { prefixLists } : {}),
+  };
 }
 
 /** Gaps of a "not found" answer: what AWS said does not exist is the finding, not a gap. */

@@ -69,6 +69,8 @@ export type Scope =
       vpcIds?: string[];
       /** The Route 53 hosted zone behind the namespace. */
       hostedZoneId?: string;
+      /** The account of the namespace and its zone (from the namespace's ARN). */
+      zoneAccountId?: string;
     }
   | { kind: "cloud-map-api"; namespace: string }
   /** A name in an HTTP namespace whose ECS service could not be read: Service Connect or API only. */
@@ -218,6 +220,7 @@ function dnsScope(facts: ServiceFacts, ns: Namespace, records: DnsRecordSpec[]):
     records,
     vpcIds: ns.type === "DNS_PRIVATE" ? vpcs : undefined,
     hostedZoneId: ns.hostedZoneId,
+    zoneAccountId: ns.arn.split(":")[4] || undefined,
   };
 }
 

@@ -17,11 +17,15 @@ import {
   type NetworkAcl,
   type PathCheck,
   type PathEnd,
+  type ProfileAssociation,
   pathChecks,
+  type ResolverRule,
   type RouteTable,
   type SecurityGroup,
   type Subnet,
+  type VpcDhcp,
   type VpcDns,
+  type VpcNameService,
 } from "./network-path.ts";
 import { hostOf, type NameBinding, outsideAlternatives } from "./resolution.ts";
 import { utcMinute } from "./time.ts";
@@ -140,6 +144,8 @@ export interface NetworkFacts {
   prefixLists?: Map<string, Known<string[]>>;
   /** The client VPC's DNS attributes: only read for a private DNS name. */
   clientVpcDns?: Known<VpcDns>;
+  /** Who else answers DNS in the client's VPC: only read for a private DNS name. */
+  clientVpcNames?: VpcNameService;
 }
 
 export interface WhyReport {
@@ -365,63 +371,275 @@ function dnsNameCheck(
       },
     ];
   }
-  const checks: WhyCheck[] = [];
+  const names = network.clientVpcNames;
+  const elsewhere = [
+    dnsServersCheck(vpc, scope.namespace, names?.dhcp),
+    resolverRulesCheck(vpc, name, names?.rules),
+    profileCheck(vpc, name, names?.profiles),
+  ];
+  // What else may answer the name in this VPC: found, or unread. Either way a missing
+  // association or attribute is no longer the whole answer (aws-semantics.md, "Private DNS").
+  const inPlay = elsewhere.filter((c) => c.status !== "ok").map((c) => c.detail);
+  // The finding restated as a fact about the Amazon resolver alone, then what else is there.
+  const unlessElsewhere = ({ check, fact }: Judged): WhyCheck =>
+    check.status === "broken" && inPlay.length > 0
+      ? {
+          ...check,
+          status: "unknown",
+          detail: `${fact ?? check.detail}, but ${inPlay.join("; and ")}`,
+        }
+      : check;
+  const owner = names?.dhcp.known ? names.dhcp.value.ownerId : undefined;
+  return [
+    unlessElsewhere(associationCheck(shortName(client), vpc, focus, region, owner)),
+    unlessElsewhere(attributesCheck(vpc, network.clientVpcDns)),
+    ...elsewhere,
+  ];
+}
+
+/** A check, and what its finding means when something else may still answer the name. */
+interface Judged {
+  check: WhyCheck;
+  fact?: string;
+}
+
+function associationCheck(
+  who: string,
+  vpc: string,
+  focus: NameBinding & { scope: { kind: "dns" } },
+  region: string,
+  vpcOwner: string | undefined,
+): Judged {
+  const scope = focus.scope;
+  const link = `${vpc} associated with ${scope.namespace}`;
   if (!scope.vpcIds) {
-    checks.push({
-      layer: "name",
-      link: `${vpc} associated with ${scope.namespace}`,
-      status: "unknown",
-      detail: `the VPCs of the private hosted zone of ${scope.namespace} could not be read`,
-    });
-  } else if (!scope.vpcIds.includes(vpc)) {
-    checks.push({
-      layer: "name",
-      link: `${vpc} associated with ${scope.namespace}`,
-      status: "broken",
-      detail: `${shortName(client)} is in ${vpc}, and the private hosted zone of ${scope.namespace} is associated only with ${scope.vpcIds.join(", ") || "no VPC"}: ${name} does not resolve there`,
-      fix: `aws route53 associate-vpc-with-hosted-zone --hosted-zone-id ${scope.hostedZoneId ?? `<zone of ${scope.namespace}>`} --vpc VPCRegion=${region},VPCId=${vpc}`,
-    });
-  } else {
-    checks.push({
-      layer: "name",
-      link: `${vpc} associated with ${scope.namespace}`,
-      status: "ok",
-      detail: `the private hosted zone of ${scope.namespace} is associated with ${vpc}`,
-    });
+    return {
+      check: {
+        layer: "name",
+        link,
+        status: "unknown",
+        detail: `the VPCs of the private hosted zone of ${scope.namespace} could not be read`,
+      },
+    };
   }
-  const dns = network.clientVpcDns;
-  if (!dns?.known) {
-    checks.push({
+  if (scope.vpcIds.includes(vpc)) {
+    return {
+      check: {
+        layer: "name",
+        link,
+        status: "ok",
+        detail: `the private hosted zone of ${scope.namespace} is associated with ${vpc}`,
+      },
+    };
+  }
+  const zone = scope.hostedZoneId ?? `<zone of ${scope.namespace}>`;
+  const args = `--hosted-zone-id ${zone} --vpc VPCRegion=${region},VPCId=${vpc}`;
+  const associate = `aws route53 associate-vpc-with-hosted-zone ${args}`;
+  // Another account's VPC: the zone's account authorizes it first (Route 53 guide, "VPC and
+  // zone in different accounts").
+  const crossAccount = vpcOwner && scope.zoneAccountId && vpcOwner !== scope.zoneAccountId;
+  const only = scope.vpcIds.join(", ") || "no VPC";
+  return {
+    check: {
       layer: "name",
-      link: `${vpc} DNS attributes`,
-      status: "unknown",
-      detail: `enableDnsSupport and enableDnsHostnames of ${vpc}: ${dns && !dns.known ? dns.why : "not read"}`,
-    });
-    return checks;
+      link,
+      status: "broken",
+      detail: `${who} is in ${vpc}, and the private hosted zone of ${scope.namespace} is associated only with ${only}: ${hostOf(focus)} does not resolve there`,
+      ...(crossAccount
+        ? {
+            remedy: {
+              command: `aws route53 create-vpc-association-authorization ${args}`,
+              advice: `${vpc} is in account ${vpcOwner} and the zone in account ${scope.zoneAccountId}: first, in account ${scope.zoneAccountId} (the zone's), authorize it with the command below; then, in account ${vpcOwner} (the VPC's): ${associate}`,
+              resources: [zone, vpc],
+            },
+          }
+        : { fix: associate }),
+    },
+    fact: `the private hosted zone of ${scope.namespace} is not associated with ${vpc} (only with ${only})`,
+  };
+}
+
+function attributesCheck(vpc: string, dns: Known<VpcDns> | undefined): Judged {
+  const link = `${vpc} DNS attributes`;
+  if (!dns?.known) {
+    return {
+      check: {
+        layer: "name",
+        link,
+        status: "unknown",
+        detail: `enableDnsSupport and enableDnsHostnames of ${vpc}: ${dns && !dns.known ? dns.why : "not read"}`,
+      },
+    };
   }
   const off = (["enableDnsSupport", "enableDnsHostnames"] as const).filter((a) => !dns.value[a]);
-  checks.push(
-    off.length > 0
-      ? {
-          layer: "name",
-          link: `${vpc} DNS attributes`,
-          status: "broken",
-          detail: `${vpc} has ${off.join(" and ")} off: private hosted zones do not resolve in it, silently`,
-          fix: off
-            .map(
-              (a) =>
-                `aws ec2 modify-vpc-attribute --vpc-id ${vpc} --${a === "enableDnsSupport" ? "enable-dns-support" : "enable-dns-hostnames"} '{"Value":true}'`,
-            )
-            .join(" && "),
-        }
-      : {
-          layer: "name",
-          link: `${vpc} DNS attributes`,
-          status: "ok",
-          detail: `${vpc} has enableDnsSupport and enableDnsHostnames on`,
-        },
-  );
-  return checks;
+  if (off.length === 0) {
+    return {
+      check: {
+        layer: "name",
+        link,
+        status: "ok",
+        detail: `${vpc} has enableDnsSupport and enableDnsHostnames on`,
+      },
+    };
+  }
+  return {
+    check: {
+      layer: "name",
+      link,
+      status: "broken",
+      detail: `${vpc} has ${off.join(" and ")} off: private hosted zones do not resolve in it, silently`,
+      fix: off
+        .map(
+          (a) =>
+            `aws ec2 modify-vpc-attribute --vpc-id ${vpc} --${a === "enableDnsSupport" ? "enable-dns-support" : "enable-dns-hostnames"} '{"Value":true}'`,
+        )
+        .join(" && "),
+    },
+    fact: `${vpc} has ${off.join(" and ")} off, so its Amazon resolver answers no private hosted zone`,
+  };
+}
+
+const AMAZON_DNS = "AmazonProvidedDNS";
+
+/** The DHCP options' DNS servers: only AmazonProvidedDNS leaves the name to the VPC's resolver. */
+function dnsServersCheck(
+  vpc: string,
+  namespace: string,
+  dhcp: Known<VpcDhcp> | undefined,
+): WhyCheck {
+  const link = `${vpc} DNS servers`;
+  if (!dhcp?.known) {
+    return {
+      layer: "name",
+      link,
+      status: "unknown",
+      detail: `which DNS servers the DHCP options of ${vpc} hand out could not be read: ${dhcp && !dhcp.known ? dhcp.why : "not read"}`,
+    };
+  }
+  const servers = dhcp.value.domainNameServers;
+  const custom = servers.filter((s) => s !== AMAZON_DNS);
+  if (servers.length === 0) {
+    const set =
+      dhcp.value.dhcpOptionsId === "default"
+        ? "no DHCP option set"
+        : `DHCP options ${dhcp.value.dhcpOptionsId} without domain-name-servers`;
+    return {
+      layer: "name",
+      link,
+      status: "unknown",
+      detail: `${vpc} has ${set}: its hosts get no DNS server from DHCP, so which one they ask is unknown`,
+    };
+  }
+  if (custom.length > 0) {
+    const also =
+      custom.length < servers.length ? ` (${AMAZON_DNS} is listed too: hosts may ask either)` : "";
+    return {
+      layer: "name",
+      link,
+      status: "unknown",
+      detail: `custom DNS servers ${custom.join(", ")} answer for this VPC: they resolve ${namespace} only if they forward it to the VPC's Amazon resolver${also}`,
+    };
+  }
+  return {
+    layer: "name",
+    link,
+    status: "ok",
+    detail: `its DHCP options hand out ${AMAZON_DNS}, the VPC's Amazon resolver`,
+  };
+}
+
+const ruleLabel = (rule: ResolverRule) => (rule.name ? `${rule.name} (${rule.id})` : rule.id);
+
+/**
+ * Resolver rules associated with the VPC: the most specific one whose domain is the name or a
+ * parent decides; FORWARD (or DELEGATE) takes precedence over the private zone, SYSTEM and
+ * RECURSIVE leave the name to the Resolver (API ResolverRule, RuleType).
+ */
+function resolverRulesCheck(
+  vpc: string,
+  name: string,
+  rules: Known<ResolverRule[]> | undefined,
+): WhyCheck {
+  const link = `${vpc} Resolver rules`;
+  if (!rules?.known) {
+    return {
+      layer: "name",
+      link,
+      status: "unknown",
+      detail: `the Route 53 Resolver rules of ${vpc} could not be read: ${rules && !rules.known ? rules.why : "not read"}`,
+    };
+  }
+  const host = name.toLowerCase().replace(/\.$/, "");
+  const covers = (domain: string) =>
+    domain === "" || host === domain || host.endsWith(`.${domain}`);
+  const best = rules.value
+    .filter((r) => r.domainName !== undefined && covers(r.domainName))
+    .sort((a, b) => (b.domainName?.length ?? 0) - (a.domainName?.length ?? 0))[0];
+  const unread = rules.value.filter((r) => r.domainName === undefined);
+  if (best && (best.ruleType === "FORWARD" || best.ruleType === "DELEGATE")) {
+    const domain = best.domainName ? `${best.domainName} and its subdomains` : "every name";
+    const verb = best.ruleType === "FORWARD" ? "forwards" : "delegates";
+    return {
+      layer: "name",
+      link,
+      status: "unknown",
+      detail: `Resolver rule ${ruleLabel(best)} ${verb} ${domain} from ${vpc} to ${best.targets.join(", ") || "its endpoint's targets"}, ahead of the private hosted zone: ${name} resolves only if those servers answer for it`,
+    };
+  }
+  if (unread.length > 0) {
+    return {
+      layer: "name",
+      link,
+      status: "unknown",
+      detail: `Resolver rule ${unread.map(ruleLabel).join(", ")} is associated with ${vpc} but was not among the rules read, so whether it forwards ${name} is unknown`,
+    };
+  }
+  if (best) {
+    return {
+      layer: "name",
+      link,
+      status: "ok",
+      detail: `the most specific rule for ${name}, ${best.name ?? best.id} (${best.name ? `${best.id}, ` : ""}${best.ruleType} for ${best.domainName || "."}), hands it back to the Resolver`,
+    };
+  }
+  return {
+    layer: "name",
+    link,
+    status: "ok",
+    detail: `no Route 53 Resolver rule associated with ${vpc} forwards ${name} or a parent domain`,
+  };
+}
+
+/** A Route 53 Profile can carry zones and rules of its own into the VPC (not read here). */
+function profileCheck(
+  vpc: string,
+  name: string,
+  profiles: Known<ProfileAssociation[]> | undefined,
+): WhyCheck {
+  const link = `${vpc} Route 53 Profile`;
+  if (!profiles?.known) {
+    return {
+      layer: "name",
+      link,
+      status: "unknown",
+      detail: `whether a Route 53 Profile is associated with ${vpc} could not be read: ${profiles && !profiles.known ? profiles.why : "not read"}`,
+    };
+  }
+  const [profile] = profiles.value;
+  if (!profile) {
+    return {
+      layer: "name",
+      link,
+      status: "ok",
+      detail: `no Route 53 Profile is associated with ${vpc}`,
+    };
+  }
+  return {
+    layer: "name",
+    link,
+    status: "unknown",
+    detail: `Route 53 Profile ${profile.profileId}${profile.name ? ` (association ${profile.name})` : ""} is associated with ${vpc}: a Profile can carry private zones and Resolver rules of its own, which then decide ${name} here (what it holds is not read)`,
+  };
 }
 
 function nameChecks(

@@ -94,6 +94,8 @@ describe("buildResolution", () => {
       records: [{ type: "A", ttl: 60 }],
       vpcIds: ["vpc-0b1e2c3d4e5f60718"],
       hostedZoneId: "Z0EXAMPLE1INTERNAL0LCL",
+      // The namespace ARN's account: an association fix for another account's VPC needs it.
+      zoneAccountId: "123456789012",
     });
   });
 

@@ -1,10 +1,12 @@
 import {
+  DescribeDhcpOptionsCommand,
   DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
+  DescribeVpcsCommand,
   EC2Client,
   GetManagedPrefixListEntriesCommand,
 } from "@aws-sdk/client-ec2";
@@ -372,6 +374,15 @@ const peersPrefixList: FleetManagedPrefixList = {
     { Cidr: "10.3.0.0/16" },
   ],
 };
+const CORP_DHCP = {
+  DhcpOptionsId: "dopt-0c0ffee00000dns01",
+  OwnerId: "210987654321",
+  DhcpConfigurations: [
+    { Key: "domain-name", Values: [{ Value: "corp.example" }] },
+    { Key: "domain-name-servers", Values: [{ Value: "10.1.0.53" }, { Value: "10.1.1.53" }] },
+  ],
+  Tags: [{ Key: "Name", Value: "corp-dns" }],
+};
 
 /** The demo fleet's clusters and services, with the EC2 and Lambda content of these tests. */
 function testFleet(): Fleet {
@@ -392,6 +403,9 @@ function testFleet(): Fleet {
     {
       vpcId: PEER_VPC,
       cidrBlock: "10.1.0.0/16",
+      // A shared VPC of another account, with its own DNS servers.
+      ownerId: "210987654321",
+      dhcpOptionsId: CORP_DHCP.DhcpOptionsId,
       subnets: [
         { subnetId: PEER_SUBNET, availabilityZone: "ap-northeast-1a", cidrBlock: "10.1.0.0/24" },
         ...EXTRA_PEER_SUBNETS.map((subnetId, i) => ({
@@ -407,6 +421,7 @@ function testFleet(): Fleet {
   fleet.routeTables = [mainRouteTable, isolatedRouteTable, middleboxRouteTable];
   fleet.managedPrefixLists = [peersPrefixList];
   fleet.lambdaFunctions = [vpcLambda, plainLambda];
+  fleet.dhcpOptions = [CORP_DHCP];
   return fleet;
 }
 
@@ -698,6 +713,36 @@ describe("AWS emulator EC2 and Lambda reads", () => {
         new DescribeVpcAttributeCommand({ VpcId: VPC, Attribute: "instanceTenancy" as never }),
       ),
     ).rejects.toMatchObject({ name: "InvalidParameterValue" });
+  });
+
+  it("round-trips VPCs and their DHCP options through the SDK: the region's default set unless one is stated", async () => {
+    const { Vpcs } = await aws.ec2.send(new DescribeVpcsCommand({ VpcIds: [VPC, PEER_VPC] }));
+    const { DhcpOptions } = await aws.ec2.send(new DescribeDhcpOptionsCommand({}));
+    const defaultSet = DhcpOptions?.find((d) => d.DhcpOptionsId !== CORP_DHCP.DhcpOptionsId);
+
+    expect(Vpcs?.map((v) => [v.VpcId, v.OwnerId, v.DhcpOptionsId, v.CidrBlock])).toEqual([
+      [VPC, ACCOUNT, defaultSet?.DhcpOptionsId, "10.0.0.0/16"],
+      [PEER_VPC, "210987654321", CORP_DHCP.DhcpOptionsId, "10.1.0.0/16"],
+    ]);
+    expect(defaultSet).toEqual({
+      DhcpOptionsId: expect.stringMatching(/^dopt-[0-9a-f]{17}$/),
+      OwnerId: ACCOUNT,
+      DhcpConfigurations: [
+        { Key: "domain-name", Values: [{ Value: `${region}.compute.internal` }] },
+        { Key: "domain-name-servers", Values: [{ Value: "AmazonProvidedDNS" }] },
+      ],
+      Tags: [],
+    });
+    expect(DhcpOptions?.find((d) => d.DhcpOptionsId === CORP_DHCP.DhcpOptionsId)).toEqual(
+      CORP_DHCP,
+    );
+    const { DhcpOptions: byServer } = await aws.ec2.send(
+      new DescribeDhcpOptionsCommand({ Filters: [{ Name: "value", Values: ["10.1.*"] }] }),
+    );
+    expect(byServer?.map((d) => d.DhcpOptionsId)).toEqual([CORP_DHCP.DhcpOptionsId]);
+    await expect(
+      aws.ec2.send(new DescribeVpcsCommand({ VpcIds: ["vpc-0dead"] })),
+    ).rejects.toMatchObject({ name: "InvalidVpcID.NotFound" });
   });
 
   it("round-trips a Lambda's network interface through the SDK, found by its address", async () => {
