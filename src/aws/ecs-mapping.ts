@@ -123,6 +123,7 @@ export function toEcsTask(task: Task): EcsTask {
     stoppedAt: task.stoppedAt,
     stoppedReason: task.stoppedReason,
     stopCode: task.stopCode,
+    ...(task.platformFamily ? { platformFamily: task.platformFamily } : {}),
     containers: (task.containers ?? []).map((c) => ({
       name: c.name ?? "",
       lastStatus: c.lastStatus,

@@ -49,7 +49,12 @@ async function known<T>(gaps: Gaps, what: string, work: Promise<T>): Promise<Kno
   }
 }
 
-const taskOf = (t: EcsTask): ClientTask => ({ taskId: t.id, ip: t.ipv4, subnetId: t.subnetId });
+const taskOf = (t: EcsTask): ClientTask => ({
+  taskId: t.id,
+  ip: t.ipv4,
+  subnetId: t.subnetId,
+  ...(t.platformFamily ? { platformFamily: t.platformFamily } : {}),
+});
 
 /**
  * The client ECS service (or task) asked about. Absent is a finding, from a read that worked

@@ -138,6 +138,8 @@ export interface EcsTask {
   stoppedReason?: string;
   /** TaskFailedToStart, EssentialContainerExited, ServiceSchedulerInitiated, … */
   stopCode?: string;
+  /** Fargate only: the OS it runs on ("Linux", a Windows Server family). */
+  platformFamily?: string;
   containers: ContainerState[];
 }
 

@@ -89,6 +89,17 @@ export function ephemeralFor(operatingSystemFamily: string | undefined): Ephemer
   return [EPHEMERAL.linux, EPHEMERAL.windows];
 }
 
+/**
+ * A Fargate task's `platformFamily` as an operatingSystemFamily: the OS a task definition that
+ * states none runs on. Anything but Linux or Windows stays unknown.
+ */
+export function osOfPlatformFamily(platformFamily: string | undefined): string | undefined {
+  if (!platformFamily) return undefined;
+  if (/^linux$/i.test(platformFamily)) return "LINUX";
+  if (/windows/i.test(platformFamily)) return "WINDOWS_SERVER";
+  return undefined;
+}
+
 const OS_OF_RANGE: [PortRange, string][] = [
   [EPHEMERAL.linux, "Linux"],
   [EPHEMERAL.windows, "Windows"],

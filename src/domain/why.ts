@@ -15,6 +15,7 @@ import {
   type Known,
   type LambdaFunction,
   type NetworkAcl,
+  osOfPlatformFamily,
   type PathCheck,
   type PathEnd,
   type ProfileAssociation,
@@ -99,6 +100,8 @@ export interface ClientTask {
   taskId: string;
   ip?: string;
   subnetId?: string;
+  /** Fargate only: the OS it runs on, when its task definition states none. */
+  platformFamily?: string;
 }
 
 /** An ECS service (or one of its tasks) as the client. */
@@ -751,7 +754,11 @@ function clientEnds(client: WhyClient, subnets: Subnet[], network: NetworkFacts)
   const groups = client.ecs?.securityGroupIds ?? [];
   const bySubnet = new Map<string, PathEnd>();
   const tasks = client.tasks.known ? client.tasks.value : [];
-  const ports = ephemeralFor(client.operatingSystemFamily);
+  // The task definition's runtimePlatform first; a Fargate task also says its platformFamily.
+  const ports = ephemeralFor(
+    client.operatingSystemFamily ??
+      osOfPlatformFamily(tasks.find((t) => t.platformFamily)?.platformFamily),
+  );
   for (const task of tasks) {
     const s = subnetOf(subnets, task.subnetId, task.ip);
     if (!s || !task.ip || bySubnet.has(s.id)) continue;
@@ -880,11 +887,16 @@ function routeCheck(
       appliance: route.target,
     };
   }
-  if (route.target.startsWith("pcx-") || route.target.startsWith("tgw-")) {
-    const tgw = route.target.startsWith("tgw-")
-      ? " (the transit gateway's own route tables are not checked)"
-      : "";
-    return hop("ok", `${table.id} sends ${dest} to ${route.target}${tgw}`);
+  if (route.target.startsWith("pcx-")) {
+    return hop("ok", `${table.id} sends ${dest} to ${route.target}`);
+  }
+  // Where a transit gateway sends it next is in its own route tables, which the bot does not
+  // read: the hop is unknown, never ✔.
+  if (route.target.startsWith("tgw-")) {
+    return hop(
+      "unknown",
+      `${table.id} sends ${dest} to transit gateway ${route.target}: the transit gateway's route tables are not read, so whether it carries the traffic to ${to.name} is unknown`,
+    );
   }
   const gateway = GATEWAYS.find(([prefix]) => route.target.startsWith(prefix))?.[1];
   if (replies && gateway) {

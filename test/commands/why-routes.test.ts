@@ -211,13 +211,24 @@ describe("/ecs why checks the replies against the client's own ephemeral ports (
     expect(text).toContain("could not read the task definition web-frontend:3");
   });
 
-  it("says ? without runtimePlatform in the task definition: Linux's range passes, Windows' does not", async () => {
-    const text = await why("tutorial/web-frontend nginx.service-connect", (f) => linuxOnlyAcl(f));
+  it("says ? when neither the task definition nor the task states an OS: Linux's range passes, Windows' does not", async () => {
+    const text = await why("tutorial/web-frontend nginx.service-connect", (f) => {
+      linuxOnlyAcl(f);
+      // EC2 launch type: no platformFamily on the task.
+      for (const t of f.tasks) delete t.platformFamily;
+    });
 
     expect(headline(text)).toMatch(/^\? web-frontend → nginx\.service-connect:80/);
     expect(link(text, "subnet-0a1c0ffee0000001a in (replies)")).toContain(
       "passes 32768-60999 (Linux)",
     );
+  });
+
+  it("takes the Fargate task's platformFamily (Linux) when the task definition states no OS", async () => {
+    const text = await why("tutorial/web-frontend nginx.service-connect", (f) => linuxOnlyAcl(f));
+
+    expect(link(text, "subnet-0a1c0ffee0000001a in (replies)")).toMatch(/^✔ .*32768-60999/);
+    expect(headline(text)).toMatch(/^✔ web-frontend can reach nginx\.service-connect:80/);
   });
 });
 

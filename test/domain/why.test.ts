@@ -555,6 +555,21 @@ describe("why A cannot reach B: the route tables (issue 20)", () => {
     expect(report.verdict).toContain("the replies are dropped");
   });
 
+  it("says ? for a route to a transit gateway: its own route tables are not read, so it is never ✔", () => {
+    const net = peered(
+      [route("10.0.0.0/16", "tgw-0c0ffee1")],
+      [route("10.1.0.0/16", "tgw-0c0ffee1")],
+    );
+
+    const report = judge(peerClient, net);
+
+    const out = find(report, "route subnet-0b2c0ffee0000001a → 10.0.2.0/24");
+    expect(out?.status).toBe("unknown");
+    expect(out?.detail).toContain("tgw-0c0ffee1");
+    expect(out?.detail).toContain("transit gateway's route tables are not read");
+    expect(report.status).toBe("unknown");
+  });
+
   it("breaks replies that leave through an internet gateway too", () => {
     const net = peered(
       [route("10.0.0.0/16", "pcx-0a1b2c3d")],
@@ -740,6 +755,21 @@ describe("why A cannot reach B: the client's ephemeral ports (issue 20)", () => 
       detail: "acl-0linuxonly0000001 denies TCP 61000-65535 from 10.0.2.47 (the final * entry)",
     });
     expect(replies(report)?.fix).toContain("--port-range From=49152,To=65535");
+  });
+
+  it("takes a Fargate task's platformFamily when its task definition states no OS", () => {
+    const onFargate = (platformFamily: string): ServiceClient => ({
+      ...web(),
+      tasks: {
+        known: true,
+        value: [
+          { taskId: "2b3c", ip: "10.0.1.88", subnetId: "subnet-0a1c0ffee0000001a", platformFamily },
+        ],
+      },
+    });
+
+    expect(replies(judge(onFargate("Linux"), net))?.status).toBe("ok");
+    expect(replies(judge(onFargate("WINDOWS_SERVER_2019_CORE"), net))?.status).toBe("broken");
   });
 
   it("does not assume Linux when the task definition states no OS: ? when one range passes and the other not", () => {
