@@ -7,6 +7,8 @@ export type AwsFailureKind =
   | "timeout"
   | "unreachable"
   | "not-found"
+  /** AWS answered, but said it left part out (CloudWatch's Messages, a PartialData status). */
+  | "partial"
   | "other";
 
 export class AwsReadError extends Error {
@@ -35,6 +37,8 @@ export class AwsReadError extends Error {
         return `${this.operation} could not reach AWS (${this.code})`;
       case "not-found":
         return `${this.operation} found nothing (${this.code})`;
+      case "partial":
+        return `${this.operation} answered only in part (${this.code}): the figures are partial`;
       default:
         return `${this.operation} failed (${this.code})`;
     }

@@ -137,7 +137,9 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
 async function searchTraffic(run: AwsContext, clusters: string[], now: Date): Promise<void> {
   const { start, end } = windowRange(HEALTH_WINDOW, now);
   const region = trafficSearches(HEALTH_WINDOW);
-  const complete = await run.cloudWatch.searchAhead(region, start, end);
+  // One region-wide search per call, all in parallel: each may return up to 500 series, and a
+  // call retrieves at most 500 metrics, the series its searches find included.
+  const complete = await run.cloudWatch.searchAhead(region, start, end, 1);
   const retry = region.filter((s) => complete.get(s.id) === false);
   if (retry.length === 0) return;
   // Every cluster of the region, not only the scope's: a service's callers may run anywhere (a
