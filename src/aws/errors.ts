@@ -24,6 +24,11 @@ export class AwsReadError extends Error {
     this.name = "AwsReadError";
   }
 
+  /** In a word, for a headline: "denied", "throttled", "timed out". */
+  get brief(): string {
+    return BRIEF[this.kind];
+  }
+
   /** For the user: "AWS throttled DescribeTasks (ThrottlingException)". */
   get reason(): string {
     switch (this.kind) {
@@ -44,6 +49,16 @@ export class AwsReadError extends Error {
     }
   }
 }
+
+const BRIEF: Record<AwsFailureKind, string> = {
+  throttled: "throttled",
+  "access-denied": "denied",
+  timeout: "timed out",
+  unreachable: "unreachable",
+  "not-found": "not found",
+  partial: "partial",
+  other: "failed",
+};
 
 const THROTTLING = new Set([
   "ThrottlingException",

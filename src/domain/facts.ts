@@ -168,4 +168,8 @@ export interface Gap {
   what: string;
   /** Why: "AWS throttled DescribeTasks (ThrottlingException)". */
   why: string;
+  /** Why in a word, for a headline: "denied", "throttled", "timed out". */
+  cause?: string;
+  /** The part of a digest's scope this leaves unread: a cluster's services, the cluster list. */
+  scopePart?: { kind: "cluster" | "clusters" | "namespace" | "namespaces"; name?: string };
 }
