@@ -1,5 +1,6 @@
-// Amazon EC2 over a Fleet: the read-only Describe* calls about a VPC's network path and whose an
-// address is (DescribeNetworkInterfaces), in the EC2 Query protocol (the SDK's `ec2` protocol).
+// Amazon EC2 over a Fleet: the read-only Describe* calls about a VPC's network path (and the
+// entries of a route's prefix list, GetManagedPrefixListEntries) and whose an address is
+// (DescribeNetworkInterfaces), in the EC2 Query protocol (the SDK's `ec2` protocol).
 //
 // Requests (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html): a signed
 // `POST /` with a form body `Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=sg-…&
@@ -358,6 +359,37 @@ export function ec2Operations(fleet: Fleet): Record<string, Ec2Operation> {
         maxResults: 100,
       });
       return listXml("routeTableSet", result);
+    },
+
+    // GetManagedPrefixListEntries: one list's CIDRs, paged by MaxResults (1-100) / NextToken
+    // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html).
+    // The error for an unknown list as AWS words it (aws-cloudformation/rain#308).
+    GetManagedPrefixListEntries(params) {
+      const id = params.get("PrefixListId");
+      if (!id) {
+        throw new AwsError(
+          "MissingParameter",
+          "The request must contain the parameter PrefixListId",
+        );
+      }
+      const list = (fleet.managedPrefixLists ?? []).find((l) => l.PrefixListId === id);
+      if (!list) {
+        throw new AwsError(
+          "InvalidPrefixListID.NotFound",
+          `The prefix list ID '${id}' does not exist`,
+        );
+      }
+      const rawMax = params.get("MaxResults");
+      const maxResults = rawMax === null ? undefined : Number(rawMax);
+      const result = paginate(list.Entries, {
+        scope: `GetManagedPrefixListEntries&${id}`,
+        maxResults,
+        nextToken: params.get("NextToken") ?? undefined,
+        defaultMax: Math.max(list.Entries.length, 1),
+        limit: maxResults === undefined ? Number.POSITIVE_INFINITY : 100,
+        invalid: (message) => invalidParameter(message),
+      });
+      return listXml("entrySet", result);
     },
 
     DescribeSubnets(params) {

@@ -63,7 +63,14 @@
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { NetworkAcl, NetworkInterface, RouteTable, SecurityGroup } from "@aws-sdk/client-ec2";
+import type {
+  ManagedPrefixList,
+  NetworkAcl,
+  NetworkInterface,
+  PrefixListEntry,
+  RouteTable,
+  SecurityGroup,
+} from "@aws-sdk/client-ec2";
 import type { Cluster, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { FunctionConfiguration } from "@aws-sdk/client-lambda";
 import type {
@@ -152,6 +159,15 @@ export type FleetNetworkAcl = Stored<NetworkAcl> & { NetworkAclId: string; VpcId
 /** An EC2 `describe-route-tables` RouteTables[] object. */
 export type FleetRouteTable = Stored<RouteTable> & { RouteTableId: string; VpcId: string };
 /**
+ * A managed prefix list (a `describe-managed-prefix-lists` PrefixLists[] object) with its
+ * entries, as `get-managed-prefix-list-entries` returns them: a route may name it as its
+ * destination (DestinationPrefixListId).
+ */
+export type FleetManagedPrefixList = Stored<ManagedPrefixList> & {
+  PrefixListId: string;
+  Entries: Stored<PrefixListEntry>[];
+};
+/**
  * An EC2 `describe-network-interfaces` NetworkInterfaces[] object the fleet states outright (a
  * Lambda's, a load balancer's, an instance's). Running awsvpc tasks' ENIs are derived from the
  * tasks (emulator/ec2.ts), so a generated fleet has them too.
@@ -237,6 +253,7 @@ export interface Fleet {
   securityGroups?: FleetSecurityGroup[];
   networkAcls?: FleetNetworkAcl[];
   routeTables?: FleetRouteTable[];
+  managedPrefixLists?: FleetManagedPrefixList[];
   /** ENIs besides the running awsvpc tasks' (see FleetNetworkInterface). */
   networkInterfaces?: FleetNetworkInterface[];
   eniTags?: EniTags;

@@ -174,6 +174,10 @@ const DENIED_PRINCIPAL = "assumed-role/ecs-chatops/emulator";
 const HOSTED_ZONE_PATH = /^\/2013-04-01\/hostedzone\/([^/?]+)$/;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations$/;
 const CONFIGURATION_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/configuration$/;
+// ListFunctions: GET /2015-03-31/functions (API_ListFunctions; the SDK sends no trailing slash).
+const LIST_FUNCTIONS_PATH = /^\/2015-03-31\/functions\/?$/;
+/** "ListFunctions returns a maximum of 50 items in each response" (API_ListFunctions, MaxItems). */
+const LIST_FUNCTIONS_MAX = 50;
 const FORM = "application/x-www-form-urlencoded";
 
 /** Length of the longest chain of spans where each starts after the previous one ended. */
@@ -306,6 +310,24 @@ function functionConfiguration(fleet: Fleet, ref: string, qualifierParam: string
     );
   }
   return found;
+}
+
+/** Lambda ListFunctions: one page of the stored configurations; NextMarker while more remain. */
+function listFunctions(fleet: Fleet, marker: string | undefined, maxItems: string | undefined) {
+  const all = fleet.lambdaFunctions ?? [];
+  const start = marker ? Number(marker) : 0;
+  if (!Number.isInteger(start) || start < 0 || start > all.length) {
+    throw new AwsError("InvalidParameterValueException", `Invalid marker: ${marker}`);
+  }
+  const size = Math.min(
+    Math.max(1, Number(maxItems ?? LIST_FUNCTIONS_MAX) || 1),
+    LIST_FUNCTIONS_MAX,
+  );
+  const end = start + size;
+  return {
+    Functions: all.slice(start, end),
+    ...(end < all.length ? { NextMarker: String(end) } : {}),
+  };
 }
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
@@ -824,14 +846,41 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const [path = "/", query = ""] = (req.url ?? "/").split("?");
     const invoke = req.method === "POST" ? INVOKE_PATH.exec(path) : null;
     const configuration = req.method === "GET" ? CONFIGURATION_PATH.exec(path) : null;
+    const list = req.method === "GET" && LIST_FUNCTIONS_PATH.test(path);
     const where = checkSignature(req, "lambda", signedRegion) ?? fleetOrError(req);
-    if (!(invoke || configuration) || where instanceof AwsError) {
+    if (!(invoke || configuration || list) || where instanceof AwsError) {
       rejected++;
       sendJsonError(
         res,
         where instanceof AwsError
           ? where
           : new AwsError("UnknownOperationException", `Unknown operation ${path}`),
+      );
+      return;
+    }
+    if (list) {
+      const params = new URLSearchParams(query);
+      const marker = params.get("Marker") ?? undefined;
+      const maxItems = params.get("MaxItems") ?? undefined;
+      await serve(
+        res,
+        start,
+        {
+          operation: "ListFunctions",
+          service: "Lambda",
+          body: { Marker: marker, MaxItems: maxItems },
+          at: Date.now(),
+        },
+        lambdaErrors,
+        () =>
+          sendJson(
+            res,
+            200,
+            JSON.stringify(listFunctions(where, marker, maxItems)),
+            "application/json",
+          ),
+        (error) => sendLambdaError(res, error),
+        where.accountId,
       );
       return;
     }

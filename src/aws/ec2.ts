@@ -5,6 +5,7 @@ import type {
   NetworkAcl as SdkNetworkAcl,
   NetworkInterface as SdkNetworkInterface,
   RouteTable as SdkRouteTable,
+  UserIdGroupPair,
 } from "@aws-sdk/client-ec2";
 import type { NetworkInterface } from "../domain/network-interface.ts";
 import type {
@@ -22,8 +23,28 @@ import { read } from "./errors.ts";
 // Without MaxResults, EC2's Describe calls return every match in one response (EC2 API
 // reference, "Pagination"): the bot asks for a handful of IDs, so one call each.
 
+/**
+ * A group of a peered VPC counts only while the peering is `active`; once it is deleted the rule
+ * is stale (VPC Peering Guide, "Update your security groups to reference peer security groups";
+ * API UserIdGroupPair: VpcPeeringConnectionId, PeeringStatus).
+ */
+const active = (pair: UserIdGroupPair) =>
+  pair.VpcPeeringConnectionId === undefined || pair.PeeringStatus === "active";
+
 function toRule(permission: IpPermission): SecurityGroupRule {
   const protocol = permission.IpProtocol ?? "-1";
+  const pairs = permission.UserIdGroupPairs ?? [];
+  const inactive = pairs.flatMap((p) =>
+    p.GroupId && !active(p)
+      ? [
+          {
+            groupId: p.GroupId,
+            ...(p.VpcPeeringConnectionId ? { peering: p.VpcPeeringConnectionId } : {}),
+            status: p.PeeringStatus ?? "unknown",
+          },
+        ]
+      : [],
+  );
   const ports =
     protocol === "-1" || permission.FromPort === undefined || permission.FromPort === -1
       ? undefined
@@ -32,7 +53,8 @@ function toRule(permission: IpPermission): SecurityGroupRule {
     protocol,
     ports,
     cidrs: (permission.IpRanges ?? []).flatMap((r) => (r.CidrIp ? [r.CidrIp] : [])),
-    groupIds: (permission.UserIdGroupPairs ?? []).flatMap((p) => (p.GroupId ? [p.GroupId] : [])),
+    groupIds: pairs.flatMap((p) => (p.GroupId && active(p) ? [p.GroupId] : [])),
+    ...(inactive.length > 0 ? { inactivePeerGroups: inactive } : {}),
     prefixListIds: (permission.PrefixListIds ?? []).flatMap((p) =>
       p.PrefixListId ? [p.PrefixListId] : [],
     ),
@@ -69,7 +91,8 @@ function toRouteTable(table: SdkRouteTable): RouteTable {
     main: associations.some((a) => a.Main),
     subnetIds: associations.flatMap((a) => (a.SubnetId ? [a.SubnetId] : [])),
     routes: (table.Routes ?? []).flatMap((r) => {
-      const destination = r.DestinationCidrBlock;
+      // A route's destination is a CIDR or a managed prefix list (API Route); IPv6 ones aside.
+      const destination = r.DestinationCidrBlock ?? r.DestinationPrefixListId;
       if (!destination) return [];
       const target =
         r.GatewayId ??
@@ -81,7 +104,16 @@ function toRouteTable(table: SdkRouteTable): RouteTable {
         r.LocalGatewayId ??
         r.CoreNetworkArn ??
         "unknown";
-      return [{ destination, target, state: r.State ?? "active" }];
+      return [
+        {
+          destination,
+          ...(r.DestinationCidrBlock ? {} : { prefixList: true }),
+          target,
+          state: r.State ?? "active",
+          // The VPC's own route (origin CreateRouteTable), also once its target was replaced.
+          ...(r.Origin === "CreateRouteTable" || r.GatewayId === "local" ? { local: true } : {}),
+        },
+      ];
     }),
   };
 }
@@ -225,6 +257,37 @@ export class Ec2Adapter {
         }
         return bySubnet;
       }),
+    );
+  }
+
+  /**
+   * The CIDRs of a managed prefix list (a route's DestinationPrefixListId), every page of
+   * GetManagedPrefixListEntries (at most 100 entries a page).
+   */
+  prefixListEntries(prefixListId: string): Promise<string[]> {
+    return this.cache.getOrLoad(`ec2:${this.region}:pl:${prefixListId}`, TTL.networkRules, () =>
+      read(
+        `read the entries of prefix list ${prefixListId}`,
+        "GetManagedPrefixListEntries",
+        async () => {
+          const { client, sdk } = await this.client();
+          const cidrs: string[] = [];
+          let NextToken: string | undefined;
+          do {
+            const out = await client.send(
+              new sdk.GetManagedPrefixListEntriesCommand({
+                PrefixListId: prefixListId,
+                MaxResults: 100,
+                NextToken,
+              }),
+              this.options,
+            );
+            cidrs.push(...(out.Entries ?? []).flatMap((e) => (e.Cidr ? [e.Cidr] : [])));
+            NextToken = out.NextToken || undefined;
+          } while (NextToken);
+          return cidrs;
+        },
+      ),
     );
   }
 

@@ -139,6 +139,9 @@ export function toTaskDefinition(td: SdkTaskDefinition): TaskDefinition {
     family: td.family ?? "",
     revision: td.revision ?? 0,
     networkMode: td.networkMode,
+    ...(td.runtimePlatform?.operatingSystemFamily
+      ? { operatingSystemFamily: td.runtimePlatform.operatingSystemFamily }
+      : {}),
     containers: (td.containerDefinitions ?? []).map((c) => ({
       name: c.name ?? "",
       portMappings: (c.portMappings ?? []).map((p) => ({

@@ -3,15 +3,18 @@
 
 /**
  * `/ecs why` (src/aws/ec2.ts, src/aws/lambda-config.ts): the VPC's rules between two ends and a
- * Lambda client's VPC attachment. Read-only; the EC2 Describe actions take no resource ARN.
+ * Lambda client's VPC attachment; the function names, when a client is not found, for "did you
+ * mean". Read-only; the EC2 Describe actions and ListFunctions take no resource ARN.
  */
 export const PATH_ACTIONS = [
   "ec2:DescribeSecurityGroups",
   "ec2:DescribeNetworkAcls",
   "ec2:DescribeRouteTables",
+  "ec2:GetManagedPrefixListEntries",
   "ec2:DescribeSubnets",
   "ec2:DescribeVpcAttribute",
   "lambda:GetFunctionConfiguration",
+  "lambda:ListFunctions",
 ] as const;
 
 /**

@@ -124,8 +124,11 @@ export async function acrossPlaces<A extends AnyAnswer>(
     return { answer: firstAnswer, doc: render(firstAnswer), foundIn: found };
   }
 
-  const found = answers.filter((a) => a.answer.kind === "found");
-  const elsewhere = answers.filter((a) => a.answer.kind !== "found");
+  // An ambiguous answer (`why`: a name for several things) is shown like a find: never hidden
+  // behind another place's "not found".
+  const shown = (a: { answer: A }) => a.answer.kind === "found" || a.answer.kind === "ambiguous";
+  const found = answers.filter(shown);
+  const elsewhere = answers.filter((a) => !shown(a));
   const otherGaps = elsewhere.flatMap(({ ctx, answer }) => placeGaps(ctx, answer.gaps ?? []));
   const foundIn = found.map((a) => a.ctx.place.label);
   const head = found[0];

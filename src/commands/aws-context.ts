@@ -111,7 +111,13 @@ export class Gaps {
   }
 
   add(what: string, error: AwsReadError, scopePart?: Gap["scopePart"]): void {
-    this.push({ what, why: error.reason, cause: error.brief, ...(scopePart ? { scopePart } : {}) });
+    this.push({
+      what,
+      why: error.reason,
+      cause: error.brief,
+      ...(error.kind === "not-found" ? { absent: true } : {}),
+      ...(scopePart ? { scopePart } : {}),
+    });
   }
 
   /** Takes in another collector's gaps (one target's, into the whole answer's). */

@@ -104,7 +104,7 @@ async function servicesOf(
 
 /** The gap of the ECS service itself (DescribeServices), as service-facts names it. */
 const serviceGap = (gaps: Gap[], cluster: string, service: string) =>
-  gaps.find((g) => g.what === `the ECS service ${cluster}/${service}`);
+  gaps.find((g) => !g.absent && g.what === `the ECS service ${cluster}/${service}`);
 
 /** A health report as a digest line: health's level and reason, and its traffic. */
 function entryOf(report: HealthReport, cluster: string, service: string): DigestEntry {
@@ -393,7 +393,10 @@ export function digestOfParts(
 
 /** The parts of the scope the listing's gaps leave unread (kept with them across parts). */
 function unreadOf(gaps: Gap[]): UnreadPart[] {
-  return gaps.flatMap((g) => (g.scopePart ? [{ ...g.scopePart, cause: g.cause ?? "failed" }] : []));
+  // A cluster AWS says does not exist was read: it is absent, not unread.
+  return gaps.flatMap((g) =>
+    g.scopePart && !g.absent ? [{ ...g.scopePart, cause: g.cause ?? "failed" }] : [],
+  );
 }
 
 /** Services that were listed but not judged: unknown, with why, never healthy or down. */

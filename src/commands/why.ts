@@ -1,21 +1,42 @@
 import { AwsReadError } from "../aws/errors.ts";
 import type { WhyAnswer } from "../domain/answer.ts";
 import type { EcsTask, Namespace } from "../domain/facts.ts";
-import type { Known, Subnet } from "../domain/network-path.ts";
-import { buildResolution, namespaceByRef, type Resolution } from "../domain/resolution.ts";
+import type { HealthReport } from "../domain/health.ts";
+import type { Known, RouteTable, Subnet } from "../domain/network-path.ts";
+import {
+  buildResolution,
+  defaultAlias,
+  namespaceByRef,
+  type Resolution,
+} from "../domain/resolution.ts";
+import { closestNames } from "../domain/suggest.ts";
 import {
   type ClientTask,
+  type Counterpart,
+  crossNamespace,
   judgeWhy,
   type LambdaClient,
   type NetworkFacts,
-  type ServiceClient,
+  targetChoices,
   type WhyClient,
   type WhyReport,
 } from "../domain/why.ts";
 import { parseWhy, WHY_USAGE, type WhyClientQuery } from "../domain/why-query.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
+import { loadCatalog } from "./catalog.ts";
 import { reportFor } from "./health.ts";
 import { eachTarget, findTargets, notFound } from "./whois.ts";
+
+/** What the client turned out to be: one thing, nothing, or several (never picked from). */
+type ClientLookup =
+  | { kind: "found"; client: WhyClient }
+  | { kind: "not-found" }
+  | { kind: "ambiguous"; choices: string[] };
+
+const NOT_FOUND: ClientLookup = { kind: "not-found" };
+
+/** ECS names a service in a failure by ARN, with or without the cluster: match its last segment. */
+const lastSegment = (nameOrArn: string) => nameOrArn.split("/").pop() ?? nameOrArn;
 
 /** An AWS read as Known: a failure is a gap and an unknown, never an empty answer. */
 async function known<T>(gaps: Gaps, what: string, work: Promise<T>): Promise<Known<T>> {
@@ -30,70 +51,157 @@ async function known<T>(gaps: Gaps, what: string, work: Promise<T>): Promise<Kno
 
 const taskOf = (t: EcsTask): ClientTask => ({ taskId: t.id, ip: t.ipv4, subnetId: t.subnetId });
 
+/**
+ * The client ECS service (or task) asked about. Absent is a finding, from a read that worked
+ * (ClusterNotFound, ServiceNotFound, DescribeServices' MISSING): "not found". A read that was
+ * denied or throttled is no finding: the client is judged with that part unknown.
+ */
 async function serviceClient(
   ctx: AwsContext,
   gaps: Gaps,
   query: Extract<WhyClientQuery, { kind: "ecs" }>,
-): Promise<ServiceClient | undefined> {
-  const [target] = await findTargets(ctx, gaps, query.query);
-  if (!target) return undefined;
+): Promise<ClientLookup> {
+  const targets = await findTargets(ctx, gaps, query.query);
+  const labels = [...new Set(targets.map((t) => `${t.cluster}/${t.service}`))];
+  if (labels.length > 1) return { kind: "ambiguous", choices: labels.sort() };
+  const [target] = targets;
+  if (!target) return NOT_FOUND;
   const { cluster, service: name } = target;
   const label = `${cluster}/${name}`;
-  const [described, namespaces, tasks] = await Promise.all([
-    gaps.soft(`the ECS service ${label}`, ctx.ecs.describeServices(cluster, [name]), undefined),
+  const absent = Symbol("absent");
+  /** A not-found error is the answer "absent"; any other failure a gap. */
+  const orAbsent = <T>(what: string, work: Promise<T>, unread: (e: AwsReadError) => T) =>
+    work.catch((error: unknown) => {
+      if (!(error instanceof AwsReadError)) throw error;
+      if (error.kind === "not-found") return absent;
+      gaps.add(what, error);
+      return unread(error);
+    });
+  const describing = orAbsent(
+    `the ECS service ${label}`,
+    ctx.ecs.describeServices(cluster, [name]),
+    () => undefined,
+  );
+  // Its OS picks the ports replies come back to: the task asked about's task definition, else the
+  // service's PRIMARY one (read while its tasks are listed and described).
+  const operatingSystem = (
+    target.describedTasks?.[0]
+      ? Promise.resolve(target.describedTasks[0].taskDefinitionArn)
+      : describing.then((d) => (d === absent ? undefined : d?.services[0]?.taskDefinitionArn))
+  ).then((arn) =>
+    arn
+      ? gaps.soft(
+          `the task definition ${arn.slice(arn.lastIndexOf("/") + 1)}`,
+          ctx.ecs.describeTaskDefinition(arn).then((td) => td.operatingSystemFamily),
+          undefined,
+        )
+      : undefined,
+  );
+  const [described, namespaces, tasks, operatingSystemFamily] = await Promise.all([
+    describing,
     gaps.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
     // A task or IP asked about is the client itself; a service is all of its running tasks.
     target.describedTasks
-      ? Promise.resolve<Known<ClientTask[]>>({
+      ? Promise.resolve<Known<ClientTask[]> | typeof absent>({
           known: true,
           value: target.describedTasks.map(taskOf),
         })
-      : known(
-          gaps,
+      : orAbsent<Known<ClientTask[]>>(
           `the tasks of ${label}`,
           ctx.ecs
             .listTasks(cluster, name, "RUNNING")
             .then((arns) => (arns.length > 0 ? ctx.ecs.describeTasks(cluster, arns) : []))
-            .then((list) => list.map(taskOf)),
+            .then((list): Known<ClientTask[]> => ({ known: true, value: list.map(taskOf) })),
+          (e) => ({ known: false, why: e.reason }),
         ),
+    operatingSystem,
   ]);
-  const svc = described?.services[0];
+  if (described === absent || tasks === absent) return NOT_FOUND;
+  const svc = described?.services.find((s) => s.name === name);
+  if (described && !svc && described.missing.some((m) => lastSegment(m) === name)) {
+    return NOT_FOUND;
+  }
   const sc = svc?.serviceConnect?.enabled ? svc.serviceConnect : undefined;
   const asked = target.describedTasks?.[0];
   return {
-    kind: "service",
-    cluster,
-    service: name,
-    task: asked && { id: asked.id, ip: asked.ipv4, startedAt: asked.startedAt },
-    ecs: svc && {
-      serviceConnectNamespace: sc
-        ? (namespaceByRef(namespaces, sc.namespace)?.name ?? sc.namespace)
-        : undefined,
-      deployedAt: svc.deployedAt,
-      securityGroupIds: svc.securityGroups,
-      subnetIds: svc.subnets,
+    kind: "found",
+    client: {
+      kind: "service",
+      cluster,
+      service: name,
+      operatingSystemFamily,
+      task: asked && { id: asked.id, ip: asked.ipv4, startedAt: asked.startedAt },
+      ecs: svc && {
+        serviceConnectNamespace: sc
+          ? (namespaceByRef(namespaces, sc.namespace)?.name ?? sc.namespace)
+          : undefined,
+        deployedAt: svc.deployedAt,
+        securityGroupIds: svc.securityGroups,
+        subnetIds: svc.subnets,
+      },
+      tasks,
     },
-    tasks,
   };
 }
 
-async function lambdaClient(
-  ctx: AwsContext,
-  gaps: Gaps,
-  name: string,
-): Promise<LambdaClient | undefined> {
+async function lambdaClient(ctx: AwsContext, gaps: Gaps, name: string): Promise<ClientLookup> {
   try {
-    return {
-      kind: "lambda",
-      name,
-      fn: { known: true, value: await ctx.lambda.functionConfiguration(name) },
-    };
+    const fn = await ctx.lambda.functionConfiguration(name);
+    return { kind: "found", client: { kind: "lambda", name, fn: { known: true, value: fn } } };
   } catch (error) {
     if (!(error instanceof AwsReadError)) throw error;
-    if (error.kind === "not-found") return undefined;
+    // ResourceNotFoundException: no such function, a finding.
+    if (error.kind === "not-found") return NOT_FOUND;
     gaps.add(`the configuration of Lambda ${name}`, error);
-    return { kind: "lambda", name, fn: { known: false, why: error.reason } };
+    const client: LambdaClient = { kind: "lambda", name, fn: { known: false, why: error.reason } };
+    return { kind: "found", client };
   }
+}
+
+/** Existing clients spelt nearly like the one not found: cluster/service, or lambda:NAME. */
+async function clientSuggestions(
+  ctx: AwsContext,
+  gaps: Gaps,
+  query: WhyClientQuery,
+): Promise<string[]> {
+  if (query.kind === "lambda") {
+    const names = await gaps.soft(
+      "the Lambda function names",
+      ctx.lambda.functionNames(),
+      [] as string[],
+    );
+    return closestNames(query.name, names).map((n) => `lambda:${n}`);
+  }
+  if (query.query.kind === "ipv4") return [];
+  const catalog = await loadCatalog(ctx, gaps);
+  const services = catalog.ecsServices.map((s) => `${s.clusterName}/${s.name}`);
+  return closestNames(query.text, services);
+}
+
+/**
+ * What the client's own Service Connect namespace publishes: where the target's counterpart
+ * would be. Read (from the catalog) only when client and target are in different namespaces.
+ */
+async function namespaceCounterparts(
+  ctx: AwsContext,
+  namespace: string,
+): Promise<Known<Counterpart[]>> {
+  const gaps = new Gaps();
+  const catalog = await loadCatalog(ctx, gaps);
+  const found = catalog.ecsServices.flatMap((svc) => {
+    const sc = svc.serviceConnect?.enabled ? svc.serviceConnect : undefined;
+    if (namespaceByRef(catalog.namespaces, sc?.namespace)?.name !== namespace) return [];
+    return (sc?.services ?? []).map((entry) => ({
+      cluster: svc.clusterName,
+      service: svc.name,
+      discoveryName: entry.discoveryName,
+      name: entry.clientAliases[0]?.dnsName ?? defaultAlias(entry.discoveryName, namespace),
+    }));
+  });
+  // A partial catalog may miss the counterpart: none found in it is unknown, not absent.
+  const [gap] = gaps.list;
+  if (found.length === 0 && gap) return { known: false, why: `${gap.what}: ${gap.why}` };
+  return { known: true, value: found };
 }
 
 function clientSubnets(client: WhyClient): string[] {
@@ -111,9 +219,34 @@ function clientGroups(client: WhyClient): string[] {
 }
 
 /**
- * EC2's view of both ends, in two rounds at most: subnets, security groups and ACLs at once;
+ * The entries of every prefix list the route tables name as a destination, each read on its own
+ * (one refused list leaves only its routes unknown). None named: no call.
+ */
+async function readPrefixLists(
+  ctx: AwsContext,
+  gaps: Gaps,
+  routes: Known<Map<string, RouteTable>> | undefined,
+): Promise<Map<string, Known<string[]>> | undefined> {
+  if (!routes?.known) return undefined;
+  const ids = [
+    ...new Set(
+      [...routes.value.values()].flatMap((t) =>
+        t.routes.flatMap((r) => (r.prefixList ? [r.destination] : [])),
+      ),
+    ),
+  ];
+  if (ids.length === 0) return undefined;
+  const read = await Promise.all(
+    ids.map((id) => known(gaps, `the entries of prefix list ${id}`, ctx.ec2.prefixListEntries(id))),
+  );
+  return new Map(ids.map((id, i) => [id, read[i] as Known<string[]>]));
+}
+
+/**
+ * EC2's view of both ends, in three rounds at most: subnets, security groups and ACLs at once;
  * then, knowing the VPCs, the client VPC's DNS attributes (a private DNS name only) and the route
- * tables (only when the two ends are in different VPCs: within one, the local route carries it).
+ * tables (within one VPC too: a route more specific than the local one passes an appliance);
+ * then the entries of the prefix lists those routes name, if any.
  */
 async function readNetwork(
   ctx: AwsContext,
@@ -144,12 +277,16 @@ async function readNetwork(
     privateDns && clientVpc
       ? known(gaps, `the DNS attributes of ${clientVpc}`, ctx.ec2.vpcDns(clientVpc))
       : undefined,
-    clientVpc && serverVpc && clientVpc !== serverVpc
+    clientVpc && serverVpc
       ? known(gaps, "the route tables of both ends", ctx.ec2.routeTables(ends))
       : undefined,
   ]);
-  return { ...network, clientVpcDns: dns, routes };
+  const prefixLists = await readPrefixLists(ctx, gaps, routes);
+  return { ...network, clientVpcDns: dns, routes, ...(prefixLists ? { prefixLists } : {}) };
 }
+
+/** Gaps of a "not found" answer: what AWS said does not exist is the finding, not a gap. */
+const unread = (gaps: Gaps) => gaps.list.filter((g) => !g.absent);
 
 /** `/ecs why CLIENT TARGET`: why A cannot reach B, name first, then path, then app. */
 export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswer> {
@@ -160,36 +297,86 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
   }
   const ctx = aws();
   const gaps = new Gaps();
+  const clientGaps = new Gaps();
   const readClient =
     query.client.kind === "lambda"
-      ? lambdaClient(ctx, gaps, query.client.name)
-      : serviceClient(ctx, gaps, query.client);
+      ? lambdaClient(ctx, clientGaps, query.client.name)
+      : serviceClient(ctx, clientGaps, query.client);
   // EC2 is asked as soon as both ends' groups and subnets are known: while the target's health
   // still reads its clients and traffic, not after.
   const judgeable = eachTarget(ctx, gaps, query.target, async (target) => {
     let network: Promise<NetworkFacts | undefined> = Promise.resolve(undefined);
     const report = await reportFor(ctx, gaps, target, new Date(), (facts) => {
       const resolution = buildResolution(target.request, facts);
-      network = readClient.then((c) => c && readNetwork(ctx, gaps, c, resolution));
+      network = readClient.then((c) =>
+        c.kind === "found" ? readNetwork(ctx, gaps, c.client, resolution) : undefined,
+      );
     });
     return report && { report, network: await network };
   });
-  const [client, found] = await Promise.all([readClient, judgeable]);
-  if (!client) {
+  const [lookup, found] = await Promise.all([readClient, judgeable]);
+  const clientText = query.client.text;
+  const targetText = query.target.text;
+  // Who the client is comes before any judgement: absent or several, nothing is judged.
+  if (lookup.kind === "not-found") {
+    const suggestions = await clientSuggestions(ctx, clientGaps, query.client);
     return {
       kind: "client-not-found",
       query: query.text,
-      client: query.client.text,
+      client: clientText,
+      target: targetText,
+      suggestions,
+      gaps: unread(clientGaps),
+    };
+  }
+  if (lookup.kind === "ambiguous") {
+    return {
+      kind: "ambiguous",
+      query: query.text,
+      role: "client",
+      typed: clientText,
+      choices: lookup.choices,
+      other: targetText,
+      gaps: unread(clientGaps),
+    };
+  }
+  gaps.merge(clientGaps);
+  const client = lookup.client;
+  const pairs = found.filter(
+    (p): p is { report: HealthReport; network: NetworkFacts } => p.network !== undefined,
+  );
+  if (pairs.length === 0) {
+    const answer = await notFound(ctx, gaps, query.target);
+    return { ...answer, client: clientText, gaps: answer.gaps.filter((g) => !g.absent) };
+  }
+  const choices = targetChoices(
+    targetText,
+    query.target.kind === "bare-name",
+    pairs.map((p) => p.report),
+  );
+  if (choices.length > 1) {
+    return {
+      kind: "ambiguous",
+      query: query.text,
+      role: "target",
+      typed: targetText,
+      choices,
+      other: clientText,
       gaps: gaps.list,
     };
   }
-  const reports: WhyReport[] = [];
-  for (const pair of found) {
-    if (!pair.network) continue;
-    reports.push(
-      judgeWhy({ client, report: pair.report, network: pair.network, region: ctx.region }),
-    );
-  }
-  if (reports.length === 0) return notFound(ctx, gaps, query.target);
+  const reports: WhyReport[] = await Promise.all(
+    pairs.map(async (pair) => {
+      const apart = crossNamespace(client, pair.report);
+      const counterparts = apart ? await namespaceCounterparts(ctx, apart.own) : undefined;
+      return judgeWhy({
+        client,
+        report: pair.report,
+        network: pair.network,
+        region: ctx.region,
+        counterparts,
+      });
+    }),
+  );
   return { kind: "found", query: query.text, reports, gaps: gaps.list };
 }

@@ -60,5 +60,29 @@ export type TrafficAnswer =
 export type WhyAnswer =
   | { kind: "found"; query: string; reports: WhyReport[]; gaps: Gap[] }
   /** No ECS service, task or Lambda function answers to the client (gaps say what was unread). */
-  | { kind: "client-not-found"; query: string; client: string; gaps: Gap[] }
-  | Unanswered;
+  | {
+      kind: "client-not-found";
+      query: string;
+      client: string;
+      /** The target as typed, for the questions to ask instead. */
+      target: string;
+      /** Clients that exist and were spelt nearly so: cluster/service. */
+      suggestions: string[];
+      gaps: Gap[];
+    }
+  /** The client or the target stands for several things: each listed, none judged. */
+  | {
+      kind: "ambiguous";
+      query: string;
+      role: "client" | "target";
+      /** What was typed for that end. */
+      typed: string;
+      /** Each thing it stands for, exactly as it must be typed. */
+      choices: string[];
+      /** The other end, as typed. */
+      other: string;
+      gaps: Gap[];
+    }
+  /** The target was not found: whois's answer, with the client to ask the suggestions with. */
+  | (Extract<WhoisAnswer, { kind: "not-found" }> & { client?: string })
+  | Extract<WhoisAnswer, { kind: "invalid" }>;

@@ -159,6 +159,11 @@ export interface TaskDefinition {
   revision: number;
   /** awsvpc, bridge, host; in bridge mode the Service Connect proxy listens on an ephemeral port. */
   networkMode?: string;
+  /**
+   * runtimePlatform.operatingSystemFamily: "LINUX" or "WINDOWS_SERVER_…"; absent when the task
+   * definition states none (it picks the client's ephemeral ports, see network-path.ts).
+   */
+  operatingSystemFamily?: string;
   containers: ContainerDefinition[];
 }
 
@@ -172,4 +177,9 @@ export interface Gap {
   cause?: string;
   /** The part of a digest's scope this leaves unread: a cluster's services, the cluster list. */
   scopePart?: { kind: "cluster" | "clusters" | "namespace" | "namespaces"; name?: string };
+  /**
+   * AWS answered that the thing does not exist (ServiceNotFoundException…): a finding of absence
+   * from a read that worked, not something left unread. A "not found" answer leaves it out.
+   */
+  absent?: true;
 }

@@ -25,6 +25,12 @@ export interface SecurityGroupRule {
   groupIds: string[];
   /** Managed prefix lists the rule allows: their CIDRs are not read, so they decide nothing. */
   prefixListIds?: string[];
+  /**
+   * Groups of a peered VPC the rule names whose peering is not `active` (stale once it is
+   * deleted): they count as allowing nothing, and what such a rule still lets through is not
+   * documented (VPC Peering Guide, peer security groups; API DescribeStaleSecurityGroups).
+   */
+  inactivePeerGroups?: { groupId: string; peering?: string; status: string }[];
 }
 
 export interface SecurityGroup {
@@ -57,11 +63,39 @@ export interface NetworkEnd {
   securityGroupIds: string[];
 }
 
-/** The ports a client's replies come back to: Linux (Fargate, EC2 tasks) and Lambda. */
+/**
+ * The ports a client's replies come back to, by what picks them (VPC User Guide, "Ephemeral
+ * ports"): Linux's own default (ip_local_port_range 32768-60999; AWS says 32768-61000 for "many
+ * Linux kernels"), Windows Server 2008 and later, and Lambda (NAT gateways and ELB too). An ECS
+ * task's OS is its task definition's runtimePlatform; without one it is not known (see
+ * `ephemeralFor`).
+ */
 export const EPHEMERAL = {
   linux: { from: 32768, to: 60999 },
+  windows: { from: 49152, to: 65535 },
   lambda: { from: 1024, to: 65535 },
 } as const satisfies Record<string, PortRange>;
+
+/** The client's ephemeral ports: one range when its OS is known, else each range it may use. */
+export type EphemeralPorts = PortRange | readonly PortRange[];
+
+/**
+ * An ECS task's ephemeral ports from its task definition's runtimePlatform.operatingSystemFamily
+ * ("LINUX" or "WINDOWS_SERVER_…"): absent, it may be either, and an ACL must pass both.
+ */
+export function ephemeralFor(operatingSystemFamily: string | undefined): EphemeralPorts {
+  if (operatingSystemFamily === "LINUX") return EPHEMERAL.linux;
+  if (operatingSystemFamily?.startsWith("WINDOWS")) return EPHEMERAL.windows;
+  return [EPHEMERAL.linux, EPHEMERAL.windows];
+}
+
+const OS_OF_RANGE: [PortRange, string][] = [
+  [EPHEMERAL.linux, "Linux"],
+  [EPHEMERAL.windows, "Windows"],
+  [EPHEMERAL.lambda, "Lambda"],
+];
+const osOfRange = (r: PortRange) =>
+  OS_OF_RANGE.find(([k]) => k.from === r.from && k.to === r.to)?.[1];
 
 function ipv4ToNumber(ip: string): number | undefined {
   const parts = ip.split(".");
@@ -224,8 +258,8 @@ export interface PathEnd {
   fixCidr?: string;
   /** The network ACL of its subnet. */
   acl: Known<NetworkAcl>;
-  /** The ports replies come back to (a client's). */
-  ephemeral: PortRange;
+  /** The ports replies come back to (a client's): each range it may use when its OS is unknown. */
+  ephemeral: EphemeralPorts;
 }
 
 export interface PathCheck {
@@ -251,6 +285,7 @@ function groupCheck(
   direction: "ingress" | "egress",
   peer: PathEnd,
   port: number,
+  appliance?: string,
 ): PathCheck {
   if (!owner.groups.known) {
     return {
@@ -259,16 +294,41 @@ function groupCheck(
       detail: `${owner.name}'s security groups: ${owner.groups.why}`,
     };
   }
-  const match = securityGroupsAllow(owner.groups.value, direction, peer, port);
+  // Behind an appliance a rule naming the other end's group does not let traffic through (VPC
+  // Peering Guide, "Update your security groups to reference peer security groups"): CIDRs first.
+  const byCidr = securityGroupsAllow(
+    owner.groups.value,
+    direction,
+    { ip: peer.ip, securityGroupIds: [] },
+    port,
+  );
+  const match = byCidr ?? securityGroupsAllow(owner.groups.value, direction, peer, port);
   const what = direction === "ingress" ? "from" : "to";
   if (match) {
     const by =
       match.rule.cidrs.find((c) => inCidr(peer.ip, c)) ??
       match.rule.groupIds.find((g) => peer.securityGroupIds.includes(g));
+    const allows = `${groupNames([match.group.id], owner.groups.value).join("")} allows TCP ${port} ${what} ${by}`;
+    if (!byCidr && appliance) {
+      return {
+        link,
+        status: "unknown",
+        detail: `${allows}, a security group reference, but the traffic passes through ${appliance}: a reference to the other end's group does not let traffic through an appliance`,
+      };
+    }
+    return { link, status: "ok", detail: allows };
+  }
+  // A rule naming the peer's group across a peering that is not active: not counted, unknown.
+  const inactive = owner.groups.value
+    .flatMap((g) => g[direction])
+    .filter((r) => isTcp(r.protocol) && covers(r.ports, port))
+    .flatMap((r) => r.inactivePeerGroups ?? [])
+    .find((p) => peer.securityGroupIds.includes(p.groupId));
+  if (inactive) {
     return {
       link,
-      status: "ok",
-      detail: `${groupNames([match.group.id], owner.groups.value).join("")} allows TCP ${port} ${what} ${by}`,
+      status: "unknown",
+      detail: `${groupNames(owner.securityGroupIds, owner.groups.value).join(", ")} names ${inactive.groupId} (${peer.name}) for TCP ${port} across ${inactive.peering ?? "a VPC peering connection"}, whose peering is ${inactive.status}, not active: a stale reference, not counted as allowing`,
     };
   }
   // A prefix list on that port may hold the peer: unread, so neither open nor closed.
@@ -369,12 +429,51 @@ function aclCheck(
 }
 
 /**
+ * An ACL's reply leg when the client may use one of several ephemeral ranges (its OS unknown):
+ * open or closed only if every range agrees (judged over all of them, one fix covering them);
+ * otherwise it depends on the OS: unknown.
+ */
+function replyAclCheck(
+  link: string,
+  owner: PathEnd,
+  direction: "ingress" | "egress",
+  peer: PathEnd,
+  ports: EphemeralPorts,
+  client: string,
+): PathCheck {
+  const ranges: readonly PortRange[] = "from" in ports ? [ports] : ports;
+  const whole = {
+    from: Math.min(...ranges.map((r) => r.from)),
+    to: Math.max(...ranges.map((r) => r.to)),
+  };
+  if (ranges.length < 2) return aclCheck(link, owner, direction, peer, whole);
+  const each = ranges.map((r) => ({ r, check: aclCheck(link, owner, direction, peer, r) }));
+  const open = each.filter((e) => e.check.status === "ok");
+  const shut = each.filter((e) => e.check.status === "broken");
+  if (open.length > 0 && shut.length > 0) {
+    const name = (r: PortRange) => `${range(r)}${osOfRange(r) ? ` (${osOfRange(r)})` : ""}`;
+    return {
+      link,
+      status: "unknown",
+      detail: `${shut.map((e) => e.check.detail).join("; ")}, but it passes ${open.map((e) => name(e.r)).join(", ")}: the ports ${client}'s replies come back to depend on its OS, and its task definition's runtimePlatform does not say which`,
+    };
+  }
+  return aclCheck(link, owner, direction, peer, whole);
+}
+
+/**
  * The hops a TCP connection from `client` to `server` on `port` meets, in order, and whether
  * each lets it through: the client's security groups out, its subnet's ACL out, the server
  * subnet's ACL in, the server's security groups in, and the replies through both ACLs (security
- * groups are stateful, ACLs are not). Two ENIs of one subnet meet no ACL.
+ * groups are stateful, ACLs are not). Two ENIs of one subnet meet no ACL. Through an `appliance`
+ * (a route more specific than the local one), a security group reference lets nothing through.
  */
-export function pathChecks(client: PathEnd, server: PathEnd, port: number): PathCheck[] {
+export function pathChecks(
+  client: PathEnd,
+  server: PathEnd,
+  port: number,
+  appliance?: string,
+): PathCheck[] {
   const sameSubnet = client.subnetId === server.subnetId;
   const service = { from: port, to: port };
   const acls: PathCheck[] = sameSubnet
@@ -388,13 +487,27 @@ export function pathChecks(client: PathEnd, server: PathEnd, port: number): Path
     : [
         aclCheck(`${client.subnetId} out`, client, "egress", server, service),
         aclCheck(`${server.subnetId} in`, server, "ingress", client, service),
-        aclCheck(`${server.subnetId} out (replies)`, server, "egress", client, client.ephemeral),
-        aclCheck(`${client.subnetId} in (replies)`, client, "ingress", server, client.ephemeral),
+        replyAclCheck(
+          `${server.subnetId} out (replies)`,
+          server,
+          "egress",
+          client,
+          client.ephemeral,
+          client.name,
+        ),
+        replyAclCheck(
+          `${client.subnetId} in (replies)`,
+          client,
+          "ingress",
+          server,
+          client.ephemeral,
+          client.name,
+        ),
       ];
   return [
-    groupCheck(`${client.name} security groups out`, client, "egress", server, port),
+    groupCheck(`${client.name} security groups out`, client, "egress", server, port, appliance),
     ...acls.slice(0, sameSubnet ? 1 : 2),
-    groupCheck(`${server.name} security groups in`, server, "ingress", client, port),
+    groupCheck(`${server.name} security groups in`, server, "ingress", client, port, appliance),
     ...(sameSubnet ? [] : acls.slice(2)),
   ];
 }
@@ -409,10 +522,18 @@ export interface Subnet {
 
 /** One route: where packets for `destination` go (local, pcx-…, tgw-…, igw-…, nat-…, …). */
 export interface Route {
+  /** An IPv4 CIDR, or the ID of the managed prefix list (pl-…) whose entries it matches. */
   destination: string;
+  /** Set when `destination` is a prefix list (DestinationPrefixListId, no CIDR). */
+  prefixList?: boolean;
   target: string;
   /** "active", or "blackhole" when its target is gone. */
   state: string;
+  /**
+   * The VPC's own route for one of its CIDR blocks (origin CreateRouteTable), also when its
+   * target was replaced; default: whether the target is "local".
+   */
+  local?: boolean;
 }
 
 /** A route table and the subnets explicitly associated with it. */
@@ -436,4 +557,98 @@ export interface LambdaFunction {
   name: string;
   arn?: string;
   vpc?: { vpcId: string; subnetIds: string[]; securityGroupIds: string[] };
+}
+
+const isLocal = (route: Route) => route.local ?? route.target === "local";
+const prefixLength = (cidr: string) => Number(cidr.split("/")[1] ?? 32);
+
+/** Which route of a table carries packets to an address or a whole subnet. */
+export type RouteChoice =
+  | {
+      kind: "route";
+      route: Route;
+      /** The VPC's own route, its target "local" or replaced. */
+      local: boolean;
+      /** For a prefix-list route, the entry that matched. */
+      entry?: string;
+    }
+  | { kind: "none" }
+  | { kind: "unknown"; why: string };
+
+/**
+ * The route a table uses for `cidr`, as the VPC User Guide's "Route priority" orders them: the
+ * longest prefix first, a prefix list's entries counted by their own prefix; at equal length a
+ * CIDR route before a prefix-list route; two prefix lists to different targets: AWS picks one at
+ * random. A prefix-list entry more specific than a local route is ignored. A prefix list whose
+ * entries could not be read could hold a longer match: unknown, unless a local route carries it.
+ */
+export function chooseRoute(
+  table: RouteTable,
+  cidr: string,
+  prefixLists: ReadonlyMap<string, Known<string[]>>,
+): RouteChoice {
+  const locals = table.routes.filter((r) => isLocal(r) && !r.prefixList).map((r) => r.destination);
+  const candidates: { route: Route; entry?: string; length: number }[] = [];
+  // Routes to part of `cidr` only: the path would depend on the address.
+  const partial: { route: Route; part: string }[] = [];
+  const unread: string[] = [];
+  for (const route of table.routes) {
+    if (!route.prefixList) {
+      if (inCidr(cidr, route.destination)) {
+        candidates.push({ route, length: prefixLength(route.destination) });
+      } else if (overlaps(cidr, route.destination)) {
+        partial.push({ route, part: route.destination });
+      }
+      continue;
+    }
+    const entries = prefixLists.get(route.destination);
+    if (!entries?.known) {
+      unread.push(`${route.destination} (${entries ? entries.why : "not read"})`);
+      continue;
+    }
+    for (const entry of entries.value) {
+      const ignored = locals.some((l) => inCidr(entry, l) && prefixLength(entry) > prefixLength(l));
+      if (!ignored && inCidr(cidr, entry)) {
+        candidates.push({ route, entry, length: prefixLength(entry) });
+      } else if (!ignored && overlaps(cidr, entry)) {
+        partial.push({ route, part: `${entry} (prefix list ${route.destination})` });
+      }
+    }
+  }
+  candidates.sort(
+    (a, b) => b.length - a.length || Number(a.entry !== undefined) - Number(b.entry !== undefined),
+  );
+  const best = candidates[0];
+  if (unread.length > 0 && !(best && isLocal(best.route))) {
+    return {
+      kind: "unknown",
+      why: `${table.id} routes to prefix list ${unread.join(", ")}, whose entries could not be read: it may hold ${cidr}`,
+    };
+  }
+  const split = partial.find((p) => p.route.target !== best?.route.target);
+  if (split) {
+    return {
+      kind: "unknown",
+      why: `${table.id} sends ${split.part}, part of ${cidr}, to ${split.route.target}${best ? `, the rest to ${best.route.target}` : ""}: the path depends on the address`,
+    };
+  }
+  if (!best) return { kind: "none" };
+  if (best.entry !== undefined) {
+    const rival = candidates.find(
+      (c) =>
+        c.entry !== undefined && c.length === best.length && c.route.target !== best.route.target,
+    );
+    if (rival) {
+      return {
+        kind: "unknown",
+        why: `${table.id} sends ${best.entry} to ${best.route.target} (prefix list ${best.route.destination}) and ${rival.entry} to ${rival.route.target} (prefix list ${rival.route.destination}): AWS picks one of overlapping prefix lists at random`,
+      };
+    }
+  }
+  return {
+    kind: "route",
+    route: best.route,
+    local: isLocal(best.route),
+    ...(best.entry !== undefined ? { entry: best.entry } : {}),
+  };
 }

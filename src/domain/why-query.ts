@@ -17,6 +17,11 @@ export type WhyQuery =
   | { kind: "pair"; text: string; client: WhyClientQuery; target: Query }
   | { kind: "invalid"; text: string; reason: string };
 
+/** The question to type for a pair: "/ecs why tutorial/web-frontend api.staging". */
+export function whyQuestion(client: string, target: string): string {
+  return `/ecs why ${client} ${target}`;
+}
+
 export const WHY_USAGE =
   "/ecs why CLIENT TARGET: CLIENT is an ECS service (cluster/name or its ARN), a task ID or IP, or lambda:NAME; TARGET is anything /ecs whois takes (alias[:port], DNS name, IP, service)";
 

@@ -1,12 +1,16 @@
 // `/ecs why CLIENT TARGET`: why A cannot reach B, judged in the operator's order: can A resolve
 // B's name, can the packets get there, does the app answer. Every check is ok, broken, unknown
-// (its data could not be read: never taken for open or closed) or a note; the verdict is the
-// first broken check in that order. No packet is sent: this reads rules, not traffic.
+// (its data could not be read: never taken for open or closed) or a note. The verdict counts every
+// broken link and leads with the first in that order; each broken link gets its own fix, as data
+// (a command to copy, advice in words, the resources it names). No packet is sent: this reads
+// rules, not traffic.
 
 import type { HealthReport } from "./health.ts";
 import {
+  chooseRoute,
   coveringCidr,
   EPHEMERAL,
+  ephemeralFor,
   inCidr,
   type Known,
   type LambdaFunction,
@@ -30,8 +34,60 @@ export interface WhyCheck {
   link: string;
   status: CheckStatus;
   detail: string;
-  /** A command (or what to use instead) that would open a broken link; the bot never runs it. */
+  /** An AWS CLI command that would open a broken link (a hop's own); the bot never runs it. */
   fix?: string;
+  /** What opens it, as data, when more than a bare command: words, a question to ask instead. */
+  remedy?: Remedy;
+}
+
+/** How to open one broken link, before it is tied to the link. */
+export interface Remedy {
+  /** An AWS CLI command to copy; absent when no command opens it (advice only). */
+  command?: string;
+  /** A bot question to ask instead (`/ecs why …`), shown as code like a command. */
+  ask?: string;
+  /** What to do, in words. */
+  advice: string;
+  /** Every resource the fix names (IDs, cluster/service, namespace): all of its own link. */
+  resources: string[];
+  /** It starts a new deployment: applied after the rules, so one deployment meets them open. */
+  startsDeployment?: boolean;
+}
+
+/** One fix of one broken link: the renderer shows `command`/`ask` as code, `advice` as words. */
+export interface WhyFix extends Remedy {
+  /** The broken link it opens (a check's `link`). */
+  link: string;
+  layer: WhyLayer;
+}
+
+/** AWS resource IDs a command names (sg-…, acl-…, subnet-…, rtb-…, vpc-…, pcx-…). */
+const AWS_ID =
+  /\b(?:sg|acl|subnet|rtb|vpc|pcx|tgw|igw|nat|eni|pl|eigw|vgw|dopt|rslvr-rr|rslvr-rrassoc)-[0-9a-f]+\b/g;
+/** The resources a command names: AWS IDs, and the CLI's own naming flags. */
+export function resourcesIn(command: string): string[] {
+  const flag = (name: string) => new RegExp(`--${name} (\\S+)`).exec(command)?.[1];
+  const cluster = flag("cluster");
+  const service = flag("service");
+  const fn = flag("function-name");
+  const zone = flag("hosted-zone-id");
+  return [
+    ...new Set([
+      ...(command.match(AWS_ID) ?? []),
+      ...(cluster && service ? [`${cluster}/${service}`] : []),
+      ...(fn ? [`lambda:${fn}`] : []),
+      ...(zone ? [zone] : []),
+    ]),
+  ];
+}
+
+/** A service of the client's own Service Connect namespace, and the name its clients dial. */
+export interface Counterpart {
+  cluster: string;
+  service: string;
+  discoveryName: string;
+  /** What a client of that namespace types: its alias, "api.staging". */
+  name: string;
 }
 
 /** A client task as the network sees it. */
@@ -58,6 +114,11 @@ export interface ServiceClient {
   };
   /** Its running tasks (or the one task asked about); unknown when unread. */
   tasks: Known<ClientTask[]>;
+  /**
+   * Its task definition's runtimePlatform.operatingSystemFamily ("LINUX", "WINDOWS_SERVER_…"):
+   * it picks the ephemeral ports replies come back to. Undefined when unstated or unread.
+   */
+  operatingSystemFamily?: string;
 }
 
 export interface LambdaClient {
@@ -73,8 +134,10 @@ export interface NetworkFacts {
   subnets: Known<Subnet[]>;
   groups: Known<SecurityGroup[]>;
   acls: Known<Map<string, NetworkAcl>>;
-  /** Only read when the two ends are in different VPCs. */
+  /** The route table of each subnet of both ends (within one VPC too: routes may pass an appliance). */
   routes?: Known<Map<string, RouteTable>>;
+  /** The entries of the prefix lists those route tables send somewhere, each read on its own. */
+  prefixLists?: Map<string, Known<string[]>>;
   /** The client VPC's DNS attributes: only read for a private DNS name. */
   clientVpcDns?: Known<VpcDns>;
 }
@@ -85,7 +148,8 @@ export interface WhyReport {
   target: string;
   status: "reachable" | "broken" | "unknown";
   verdict: string;
-  fix?: string;
+  /** One per broken link, in the order to apply them (rules first, deployments last). */
+  fixes: WhyFix[];
   checks: WhyCheck[];
   next: string;
   /** The health report of the target, for the renderer's links. */
@@ -114,18 +178,23 @@ function serviceConnectNameCheck(
   focus: NameBinding,
   all: NameBinding[],
   report: HealthReport,
+  counterparts: Known<Counterpart[]> | undefined,
 ): WhyCheck {
   const name = hostOf(focus);
   const link = `resolve ${name}`;
   const ns = focus.scope.namespace;
   const pub = report.resolution.publisher;
+  const pubLabel = `${pub.cluster}/${pub.service}`;
   if (client.kind === "lambda") {
     return {
       layer: "name",
       link,
       status: "broken",
       detail: `${name} is a Service Connect alias: only the Service Connect proxy in the tasks of ECS services in namespace ${ns} resolves it. A Lambda function never can`,
-      fix: outsideAlternatives(focus, all, pub),
+      remedy: {
+        advice: `Call it by what a Lambda can resolve: ${outsideAlternatives(focus, all, pub)}`,
+        resources: [pubLabel, ns],
+      },
     };
   }
   const ecs = client.ecs;
@@ -137,14 +206,28 @@ function serviceConnectNameCheck(
       detail: `whether ${client.service} uses Service Connect could not be read`,
     };
   }
+  const label = clientLabel(client);
   const update = `aws ecs update-service --cluster ${client.cluster} --service ${client.service}`;
   if (!ecs.serviceConnectNamespace) {
+    // Its own environment's namespace is unknown: only a publisher of its own cluster shows it.
+    const sameCluster = pub.cluster === client.cluster;
+    const instead = `Without Service Connect it can ${outsideAlternatives(focus, all, pub)}`;
     return {
       layer: "name",
       link,
       status: "broken",
       detail: `${name} is a Service Connect alias, and ${client.service} does not use Service Connect: its tasks have no proxy to resolve it`,
-      fix: `${update} --service-connect-configuration 'enabled=true,namespace=${ns}' (starts a new deployment), or ${outsideAlternatives(focus, all, pub)}`,
+      remedy: sameCluster
+        ? {
+            command: `${update} --service-connect-configuration 'enabled=true,namespace=${ns}'`,
+            advice: `Turn on Service Connect in namespace ${ns}, where ${pub.service} of its own cluster publishes ${name} (starts a new deployment). ${instead}`,
+            resources: [label, ns],
+            startsDeployment: true,
+          }
+        : {
+            advice: `${client.service} is in cluster ${client.cluster} and ${pub.service} in ${pub.cluster}: no namespace is proposed for it, as joining another environment's namespace is no fix. ${instead}`,
+            resources: [label, pubLabel],
+          },
     };
   }
   if (ecs.serviceConnectNamespace !== ns) {
@@ -152,8 +235,8 @@ function serviceConnectNameCheck(
       layer: "name",
       link,
       status: "broken",
-      detail: `${client.service} uses Service Connect namespace ${ecs.serviceConnectNamespace}; ${name} is only in namespace ${ns}`,
-      fix: `${update} --service-connect-configuration 'enabled=true,namespace=${ns}' (starts a new deployment)`,
+      detail: `${client.service} uses Service Connect namespace ${ecs.serviceConnectNamespace}; ${name} is only in namespace ${ns}: they are in different Service Connect namespaces`,
+      remedy: counterpartRemedy(client, ecs.serviceConnectNamespace, focus, pub, counterparts),
     };
   }
   // A task knows the endpoints that existed when it started: asked about one task, its own start
@@ -176,7 +259,12 @@ function serviceConnectNameCheck(
       link,
       status: "broken",
       detail: `${who} started ${utcMinute(started)}, before ${focus.discoveryName} first appeared in ${ns} (${utcMinute(focus.appearedAt)}): its tasks' proxies do not know ${name} until it is redeployed`,
-      fix: `${update} --force-new-deployment`,
+      remedy: {
+        command: `${update} --force-new-deployment`,
+        advice: `Redeploy ${client.service}: its new tasks' proxies learn ${name}`,
+        resources: [label],
+        startsDeployment: true,
+      },
     };
   }
   return {
@@ -184,6 +272,42 @@ function serviceConnectNameCheck(
     link,
     status: "ok",
     detail: `${client.service} is a Service Connect service of ${ns}; ${who} started ${utcMinute(started)}, after ${focus.discoveryName} first appeared (${utcMinute(focus.appearedAt)})`,
+  };
+}
+
+/**
+ * Client and target in different Service Connect namespaces are different environments: the fix
+ * is never to move the client into the target's namespace, but to ask about the target's
+ * counterpart in the client's own namespace (same discovery name, or same service name), if any.
+ */
+function counterpartRemedy(
+  client: ServiceClient,
+  own: string,
+  focus: NameBinding,
+  pub: HealthReport["resolution"]["publisher"],
+  counterparts: Known<Counterpart[]> | undefined,
+): Remedy {
+  const label = clientLabel(client);
+  const apart = `${client.service} and ${pub.service} are in different Service Connect namespaces (${own} and ${focus.scope.namespace}): moving ${client.service} into ${focus.scope.namespace} would take it out of its own environment`;
+  if (!counterparts?.known) {
+    return {
+      advice: `${apart}. Whether namespace ${own} has a counterpart of ${pub.service} could not be read${counterparts ? `: ${counterparts.why}` : ""}`,
+      resources: [label, own],
+    };
+  }
+  const match =
+    counterparts.value.find((c) => c.discoveryName === focus.discoveryName) ??
+    counterparts.value.find((c) => c.service === pub.service);
+  if (!match) {
+    return {
+      advice: `${apart}. Namespace ${own} has no counterpart of ${pub.service} (no ${focus.discoveryName} and no service named ${pub.service} in it): no command is proposed`,
+      resources: [label, own],
+    };
+  }
+  return {
+    ask: `/ecs why ${label} ${match.name}`,
+    advice: `${apart}. ${own}'s own counterpart is ${match.name} (${match.cluster}/${match.service}): ask about it instead`,
+    resources: [label, own, `${match.cluster}/${match.service}`],
   };
 }
 
@@ -305,6 +429,7 @@ function nameChecks(
   report: HealthReport,
   network: NetworkFacts,
   region: string,
+  counterparts: Known<Counterpart[]> | undefined,
 ): WhyCheck[] {
   const r = report.resolution;
   const focus = r.bindings[0];
@@ -325,7 +450,7 @@ function nameChecks(
   }
   switch (focus.scope.kind) {
     case "service-connect":
-      return [serviceConnectNameCheck(client, focus, r.bindings, report)];
+      return [serviceConnectNameCheck(client, focus, r.bindings, report, counterparts)];
     case "dns":
       return dnsNameCheck(
         client,
@@ -408,15 +533,16 @@ function clientEnds(client: WhyClient, subnets: Subnet[], network: NetworkFacts)
   const groups = client.ecs?.securityGroupIds ?? [];
   const bySubnet = new Map<string, PathEnd>();
   const tasks = client.tasks.known ? client.tasks.value : [];
+  const ports = ephemeralFor(client.operatingSystemFamily);
   for (const task of tasks) {
     const s = subnetOf(subnets, task.subnetId, task.ip);
     if (!s || !task.ip || bySubnet.has(s.id)) continue;
-    bySubnet.set(s.id, endOf(client.service, task.ip, s, groups, network, EPHEMERAL.linux));
+    bySubnet.set(s.id, endOf(client.service, task.ip, s, groups, network, ports));
   }
   if (bySubnet.size === 0) {
     for (const id of client.ecs?.subnetIds ?? []) {
       const s = subnetOf(subnets, id);
-      if (s) bySubnet.set(s.id, endOf(client.service, s.cidr, s, groups, network, EPHEMERAL.linux));
+      if (s) bySubnet.set(s.id, endOf(client.service, s.cidr, s, groups, network, ports));
     }
   }
   return [...bySubnet.values()];
@@ -444,75 +570,133 @@ function serverEnds(report: HealthReport, subnets: Subnet[], network: NetworkFac
   return [...bySubnet.values()];
 }
 
-/** The longest-prefix route of a table for an address. */
-function routeFor(table: RouteTable, address: string) {
-  return table.routes
-    .filter((r) => inCidr(address, r.destination))
-    .sort((a, b) => Number(b.destination.split("/")[1]) - Number(a.destination.split("/")[1]))[0];
-}
-
-function routeCheck(
-  from: PathEnd,
-  to: PathEnd,
-  fromVpc: string,
-  routes: NetworkFacts["routes"],
-  label: string,
-): WhyCheck {
-  const link = `route ${from.subnetId} → ${to.subnetCidr}${label}`;
+/** The route `from`'s subnet's table uses towards `to`'s subnet, or why it cannot be told. */
+function routeFor(from: PathEnd, to: PathEnd, network: NetworkFacts) {
+  const routes = network.routes;
   if (!routes?.known) {
     return {
-      layer: "path",
-      link,
-      status: "unknown",
-      detail: `the route tables could not be read${routes && !routes.known ? `: ${routes.why}` : ""}`,
+      why: `the route tables could not be read${routes && !routes.known ? `: ${routes.why}` : ""}`,
     };
   }
   const table = routes.value.get(from.subnetId);
-  if (!table) {
-    return {
-      layer: "path",
-      link,
-      status: "unknown",
-      detail: `no route table of ${from.subnetId} in what EC2 returned`,
-    };
+  if (!table) return { why: `no route table of ${from.subnetId} in what EC2 returned` };
+  return { table, choice: chooseRoute(table, to.subnetCidr, network.prefixLists ?? new Map()) };
+}
+
+const GATEWAYS: [string, string][] = [
+  ["nat-", "a NAT gateway, which replaces the source address with its own"],
+  ["igw-", "an internet gateway, which delivers nothing to a private address of another VPC"],
+];
+
+/** One direction's route hop, and the appliance it passes through, if any (one VPC only). */
+interface RouteHop {
+  check: WhyCheck;
+  appliance?: string;
+  /** The route table that decided it, when it was read. */
+  table?: string;
+}
+
+/**
+ * The route hop from `from`'s subnet towards `to`'s. Within one VPC the local route carries it,
+ * unless a more specific route or a replaced local target sends it through an appliance (VPC
+ * User Guide, "Configure route tables"). Across VPCs it needs a peering or transit gateway
+ * route; a reply that leaves by a NAT or internet gateway never comes back as the answer (VPC
+ * Peering Guide, "Update your route tables"). The fix names the peering connection the other
+ * direction uses, when it uses one.
+ */
+function routeCheck(
+  from: PathEnd,
+  to: PathEnd,
+  vpcs: { from: string; to: string },
+  network: NetworkFacts,
+  replies: boolean,
+): RouteHop {
+  const link = `route ${from.subnetId} → ${to.subnetCidr}${replies ? " (replies)" : ""}`;
+  const found = routeFor(from, to, network);
+  const hop = (status: WhyCheck["status"], detail: string, fix?: string): RouteHop => ({
+    check: { layer: "path", link, status, detail, ...(fix ? { fix } : {}) },
+    ...(found.table ? { table: found.table.id } : {}),
+  });
+  if (!found.table) return hop("unknown", found.why);
+  const { table, choice } = found;
+  if (choice.kind === "unknown") return hop("unknown", choice.why);
+  const sameVpc = vpcs.from === vpcs.to;
+  const back = routeFor(to, from, network).choice;
+  const peering =
+    back?.kind === "route" && back.route.target.startsWith("pcx-")
+      ? back.route.target
+      : `<pcx-… between ${vpcs.from} and ${vpcs.to}>`;
+  const create = `aws ec2 create-route --route-table-id ${table.id} --destination-cidr-block ${to.subnetCidr} --vpc-peering-connection-id ${peering}`;
+  if (choice.kind === "none") {
+    return sameVpc
+      ? hop("unknown", `${table.id} has no local route for ${to.subnetCidr} in what EC2 returned`)
+      : hop("broken", `${table.id} has no route to ${to.subnetCidr} (${to.name})`, create);
   }
-  const route = routeFor(table, to.subnetCidr);
-  const create = `aws ec2 create-route --route-table-id ${table.id} --destination-cidr-block ${to.subnetCidr} --vpc-peering-connection-id <pcx-… between ${fromVpc} and the other VPC>`;
-  if (!route) {
-    return {
-      layer: "path",
-      link,
-      status: "broken",
-      detail: `${table.id} has no route to ${to.subnetCidr} (${to.name})`,
-      fix: create,
-    };
-  }
+  const { route } = choice;
+  const dest = choice.entry
+    ? `${choice.entry} (prefix list ${route.destination})`
+    : route.destination;
+  const flag = route.prefixList ? "--destination-prefix-list-id" : "--destination-cidr-block";
   if (route.state === "blackhole") {
+    const restore = choice.local
+      ? `aws ec2 replace-route --route-table-id ${table.id} --destination-cidr-block ${route.destination} --local-target`
+      : `aws ec2 delete-route --route-table-id ${table.id} ${flag} ${route.destination}`;
+    return hop(
+      "broken",
+      `${table.id} sends ${dest} to ${route.target}, which is gone (blackhole)`,
+      sameVpc ? restore : create,
+    );
+  }
+  if (sameVpc) {
+    if (choice.local && route.target === "local") {
+      return hop("ok", `both in ${vpcs.from}: ${table.id} sends ${dest} by the local route`);
+    }
+    const how = choice.local
+      ? `the local route of ${table.id} (${dest}) has its target replaced by ${route.target}`
+      : `${table.id} sends ${dest} to ${route.target}, a route more specific than the local route`;
     return {
-      layer: "path",
-      link,
-      status: "broken",
-      detail: `${table.id} sends ${route.destination} to ${route.target}, which is gone (blackhole)`,
-      fix: create,
+      ...hop(
+        "unknown",
+        `${how}: the traffic passes through that appliance, whose own rules are not read`,
+      ),
+      appliance: route.target,
     };
   }
   if (route.target.startsWith("pcx-") || route.target.startsWith("tgw-")) {
     const tgw = route.target.startsWith("tgw-")
       ? " (the transit gateway's own route tables are not checked)"
       : "";
+    return hop("ok", `${table.id} sends ${dest} to ${route.target}${tgw}`);
+  }
+  const gateway = GATEWAYS.find(([prefix]) => route.target.startsWith(prefix))?.[1];
+  if (replies && gateway) {
+    return hop(
+      "broken",
+      `${table.id} sends ${dest} to ${route.target}: the replies to ${to.name} in ${vpcs.to} leave through ${gateway}, not the peering connection, so they never arrive as ${from.name}'s answer`,
+      create,
+    );
+  }
+  return hop(
+    "unknown",
+    `${table.id} sends ${dest} to ${route.target}: the path leaves the VPC and is not checked`,
+  );
+}
+
+/** Both directions of a pair in one VPC as one link: the worse of the two, or both ok. */
+function sameVpcRoute(there: RouteHop, back: RouteHop, vpc: string): WhyCheck {
+  const rank: Record<CheckStatus, number> = { broken: 0, unknown: 1, note: 2, ok: 3 };
+  const worse = rank[back.check.status] < rank[there.check.status] ? back : there;
+  if (worse.check.status === "ok") {
+    const tables = [there.table, back.table];
     return {
       layer: "path",
-      link,
+      link: "route",
       status: "ok",
-      detail: `${table.id} sends ${route.destination} to ${route.target}${tgw}`,
+      detail: `both in ${vpc}: the local route of ${[...new Set(tables)].join(" and ")} carries it both ways`,
     };
   }
-  return {
-    layer: "path",
-    link,
-    status: "unknown",
-    detail: `${table.id} sends ${route.destination} to ${route.target}: the path leaves the VPC and is not checked`,
-  };
+  const which = worse.check.link.replace(/^route /, "");
+  return { ...worse.check, link: "route", detail: `${which}: ${worse.check.detail}` };
 }
 
 /**
@@ -551,6 +735,10 @@ function pathChecksOf(client: WhyClient, report: HealthReport, network: NetworkF
           link,
           status: "broken",
           detail: `Lambda ${client.name} is not attached to a VPC: it reaches only public addresses, and the tasks have private IPs`,
+          remedy: {
+            advice: `Opens with the name's fix: once Lambda ${client.name} is attached to a VPC that reaches the tasks, its security groups and ACLs are checked`,
+            resources: [`lambda:${client.name}`],
+          },
         },
       ];
     }
@@ -618,22 +806,12 @@ function pathChecksOf(client: WhyClient, report: HealthReport, network: NetworkF
       if (++pairs > MAX_PAIRS) break;
       const cVpc = subnets.find((x) => x.id === c.subnetId)?.vpcId ?? "";
       const sVpc = subnets.find((x) => x.id === s.subnetId)?.vpcId ?? "";
-      const hops: PathCheck[] = pathChecks(c, s, port);
+      const there = routeCheck(c, s, { from: cVpc, to: sVpc }, network, false);
+      const back = routeCheck(s, c, { from: sVpc, to: cVpc }, network, true);
+      const hops: PathCheck[] = pathChecks(c, s, port, there.appliance ?? back.appliance);
       // The route comes after the client's own subnet and before the server's.
       const route: WhyCheck[] =
-        cVpc === sVpc
-          ? [
-              {
-                layer: "path",
-                link: "route",
-                status: "ok",
-                detail: `both in ${cVpc}: the VPC's local route carries it`,
-              },
-            ]
-          : [
-              routeCheck(c, s, cVpc, network.routes, ""),
-              routeCheck(s, c, sVpc, network.routes, " (replies)"),
-            ];
+        cVpc === sVpc ? [sameVpcRoute(there, back, cVpc)] : [there.check, back.check];
       // The order a packet meets them, whatever the pair: groups out, ACL out, route, ACL in,
       // groups in, then the replies (one subnet: groups out, "no ACL", groups in).
       const order = hops.length === 3 ? [0, 1, 4] : [0, 1, 3, 4, 5, 6];
@@ -660,7 +838,10 @@ function appChecks(client: WhyClient, report: HealthReport): WhyCheck[] {
         link: "endpoints",
         status: "broken",
         detail: `${subject} is down: ${report.reason}`,
-        fix: report.nextCheck,
+        remedy: {
+          advice: report.nextCheck,
+          resources: [`${r.publisher.cluster}/${r.publisher.service}`],
+        },
       });
       break;
     case "unknown":
@@ -758,6 +939,11 @@ export interface WhyInput {
   report: HealthReport;
   network: NetworkFacts;
   region: string;
+  /**
+   * What the client's own Service Connect namespace publishes, read only when the target's alias
+   * is in another namespace (see crossNamespace): where to look for the target's counterpart.
+   */
+  counterparts?: Known<Counterpart[]>;
 }
 
 /**
@@ -777,46 +963,160 @@ function forClient(client: WhyClient, report: HealthReport): HealthReport {
   return { ...report, resolution: { ...r, bindings } };
 }
 
-/** The whole chain, and the verdict from its first broken link (name, then path, then app). */
+/**
+ * The client and the target's namespaces when the alias this client would use is in another
+ * Service Connect namespace than its own: the command then reads what the client's namespace
+ * publishes, for a counterpart (see WhyInput.counterparts). Undefined otherwise.
+ */
+export function crossNamespace(
+  client: WhyClient,
+  health: HealthReport,
+): { own: string; target: string } | undefined {
+  const focus = forClient(client, health).resolution.bindings[0];
+  const own = client.kind === "service" ? client.ecs?.serviceConnectNamespace : undefined;
+  if (!own || focus?.scope.kind !== "service-connect" || focus.scope.namespace === own) return;
+  return { own, target: focus.scope.namespace };
+}
+
+/**
+ * What a target stands for, each exactly as it must be typed: for a bare word, every name of each
+ * service found whose discovery name it is (one service can publish it twice: by DNS and through
+ * Service Connect), else the service itself; for anything else, each service. More than one is
+ * ambiguous: the answer lists them and judges none.
+ */
+export function targetChoices(typed: string, bareWord: boolean, reports: HealthReport[]): string[] {
+  const word = typed.toLowerCase();
+  const choices = reports.flatMap((report) => {
+    const r = report.resolution;
+    const label = `${r.publisher.cluster}/${r.publisher.service}`;
+    if (!bareWord) return [label];
+    const named = r.bindings.filter((b) => b.discoveryName.toLowerCase() === word).map(hostOf);
+    return named.length > 0 && r.subject.kind === "name" ? named : [label];
+  });
+  return [...new Set(choices)];
+}
+
+/** A broken link's fix as data: its remedy, else its hop's command, else advice alone. */
+function fixOf(check: WhyCheck, apart: boolean): WhyFix {
+  const base = { link: check.link, layer: check.layer };
+  // Across environments, opening a rule would let one into the other: only the name is fixed.
+  if (apart && check.layer !== "name") {
+    return {
+      ...base,
+      advice: `Not proposed: the client and the target are in different Service Connect namespaces (different environments), and opening ${check.link} would let one into the other`,
+      resources: [],
+    };
+  }
+  if (check.remedy) return { ...base, ...check.remedy };
+  if (check.fix) {
+    return {
+      ...base,
+      command: check.fix,
+      advice: "run the command below to open it",
+      resources: resourcesIn(check.fix),
+    };
+  }
+  return {
+    ...base,
+    advice: `No command opens ${check.link} from what the bot reads: see its line below`,
+    resources: [],
+  };
+}
+
+/**
+ * Links one command opens get that command once, naming them all: subnets sharing a route
+ * table break their replies together, and one route fixes every one of them.
+ */
+function oneFixPerCommand(fixes: WhyFix[]): WhyFix[] {
+  const byCommand = new Map<string, WhyFix>();
+  const out: WhyFix[] = [];
+  for (const fix of fixes) {
+    const same = fix.command ? byCommand.get(fix.command) : undefined;
+    if (!same) {
+      out.push(fix);
+      if (fix.command) byCommand.set(fix.command, fix);
+      continue;
+    }
+    const merged = { ...same, link: `${same.link}, ${fix.link}` };
+    out[out.indexOf(same)] = merged;
+    byCommand.set(fix.command as string, merged);
+  }
+  return out;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The whole chain; the verdict counts every broken link and leads with the first in the
+ * operator's order (name, then path, then app); one fix per broken link.
+ */
 export function judgeWhy(input: WhyInput): WhyReport {
   const { client, network } = input;
   const report = forClient(client, input.report);
   const who = shortName(client);
   const target = targetName(report);
   const checks = [
-    ...nameChecks(client, report, network, input.region),
+    ...nameChecks(client, report, network, input.region, input.counterparts),
     ...pathChecksOf(client, report, network),
     ...appChecks(client, report),
   ];
-  const broken = checks.find((c) => c.status === "broken");
-  const unknown = checks.find((c) => c.status === "unknown");
+  const broken = checks.filter((c) => c.status === "broken");
+  const unknown = checks.filter((c) => c.status === "unknown");
   const flowing = checks.find((c) => c.link === "traffic from the client" && c.status === "ok");
   const base = { client: clientLabel(client), target, checks, health: report };
-  if (broken) {
+  const again = `/ecs why ${clientLabel(client)} ${report.query}`;
+  const [first, ...rest] = broken;
+  if (first) {
     const seen =
-      flowing && broken.layer !== "app"
+      flowing && first.layer !== "app"
         ? ` (yet its traffic showed in the last ${report.traffic?.window.label ?? "15m"}: the rule changed since, or some of its tasks still get through)`
         : "";
+    const lead = `${first.link.endsWith("(replies)") ? "the replies are dropped: " : ""}${first.detail}${seen}`;
+    const apart = crossNamespace(client, report) !== undefined;
+    // Rules and settings first, what starts a deployment last: its new tasks then start with
+    // every other link open, and one deployment is enough. Else in the chain's order.
+    // (sort is stable: equals keep the chain's order)
+    const fixes = oneFixPerCommand(broken.map((c) => fixOf(c, apart))).sort(
+      (a, b) => Number(!!a.startsDeployment) - Number(!!b.startsDeployment),
+    );
+    const only = fixes.length === 1 ? fixes[0] : undefined;
+    const ask = fixes.find((f) => f.ask)?.ask;
     return {
       ...base,
       status: "broken",
-      verdict: `✖ ${who} cannot reach ${target}: ${broken.link.endsWith("(replies)") ? "the replies are dropped: " : ""}${broken.detail}${seen}`,
-      fix: broken.fix,
-      next: broken.fix
-        ? `Fix (${broken.layer}): run the command above, then /ecs why ${clientLabel(client)} ${report.query} again.`
-        : `Fix the ${broken.layer} link above, then /ecs why ${clientLabel(client)} ${report.query} again.`,
+      verdict:
+        rest.length === 0
+          ? `✖ ${who} cannot reach ${target}: ${lead}`
+          : `✖ ${who} cannot reach ${target}: ${broken.length} broken links. First, ${first.link}: ${lead}. Also broken: ${rest.map((c) => c.link).join(", ")}.`,
+      fixes,
+      // Across environments nothing is to be applied: the question is the wrong pair.
+      next: apart
+        ? ask
+          ? `Ask about the client's own environment instead: ${ask}`
+          : "No fix is proposed: the client and the target are in different Service Connect namespaces (different environments)."
+        : only
+          ? only.command
+            ? `Fix (${first.layer}): run the command above, then ${again} again.`
+            : `Fix the ${first.layer} link above, then ${again} again.`
+          : `Apply the ${fixes.length} fixes above in the order given, then ${again} again.`,
     };
   }
-  if (unknown) {
+  const [u, ...others] = unknown;
+  if (u) {
     return {
       ...base,
       status: "unknown",
-      verdict: `? ${who} → ${target}: nothing found broken, but ${unknown.link} is unknown: ${unknown.detail}`,
-      next: `Unknown is not open: retry in a minute if AWS throttled; give the bot's role the read if it was denied. Until then check ${unknown.link} in the console.`,
+      verdict:
+        others.length === 0
+          ? `? ${who} → ${target}: nothing found broken, but ${u.link} is unknown: ${u.detail}`
+          : `? ${who} → ${target}: nothing found broken, but ${plural(unknown.length, "link is", "links are")} unknown. First, ${u.link}: ${u.detail}. Also unknown: ${others.map((c) => c.link).join(", ")}.`,
+      fixes: [],
+      next: `Unknown is not open: retry in a minute if AWS throttled; give the bot's role the read if it was denied. Until then check ${u.link} in the console.`,
     };
   }
   return {
     ...base,
+    fixes: [],
     status: "reachable",
     verdict: `✔ ${who} can reach ${target}: the name resolves for it, the rules let TCP ${dialledPort(report.resolution.bindings[0]) ?? ""} through both ways, and ${report.resolution.healthy} endpoint${report.resolution.healthy === 1 ? " is" : "s are"} healthy${flowing ? "; its traffic shows in the metrics" : ""}`,
     next: `Everything the bot can read is open. If it still fails, look inside the task: is the app listening on that port, does a firewall in the container drop it (ECS Exec into ${who} and connect to ${target})?`,

@@ -1,5 +1,6 @@
 import type { WhyAnswer } from "../domain/answer.ts";
-import type { CheckStatus, WhyCheck, WhyLayer, WhyReport } from "../domain/why.ts";
+import type { CheckStatus, WhyCheck, WhyFix, WhyLayer, WhyReport } from "../domain/why.ts";
+import { whyQuestion } from "../domain/why-query.ts";
 import { ACTION_IDS, type CommandLink, type Doc, type Line, type Section } from "./document.ts";
 import { gapLines, whoisDocument } from "./whois-document.ts";
 
@@ -17,12 +18,18 @@ export const WHY_EXAMPLES: Line[] = [
   [{ code: "/ecs why tutorial/legacy-report api.service-connect" }, " deployed before the alias"],
 ];
 
-/** An AWS CLI command is shown as code, to copy; advice in words stays words. */
-function fixLine(fix: string): Line {
-  return fix.startsWith("aws ") && !fix.includes(" (starts") && !fix.includes(", or ")
-    ? [{ code: fix }]
-    : [fix];
+/**
+ * One fix: the link it opens and what to do in words, then what to copy (an AWS CLI command, or
+ * the question to ask instead) as code. Numbered when there are several: the order to apply them.
+ */
+function fixLines(fix: WhyFix, index: number, count: number): Line[] {
+  const number = count > 1 ? `${index + 1}. ` : "";
+  const copy = fix.command ?? fix.ask;
+  return [[number, { bold: fix.link }, `: ${fix.advice}`], ...(copy ? [[{ code: copy }]] : [])];
 }
+
+/** Each question to ask instead, as code, one a line. */
+const questionLines = (questions: string[]): Line[] => questions.map((q) => [{ code: q }]);
 
 function checkLine(c: WhyCheck): Line {
   return [`${MARK[c.status]} `, { bold: c.link }, `: ${c.detail}`];
@@ -30,10 +37,13 @@ function checkLine(c: WhyCheck): Line {
 
 function reportSections(r: WhyReport): Section[] {
   const sections: Section[] = [{ lines: [[{ bold: r.verdict }]] }];
-  if (r.fix) {
+  if (r.fixes.length > 0) {
     sections.push({
-      heading: "Fix (for you to read and run: the bot only reads)",
-      lines: [fixLine(r.fix)],
+      heading:
+        r.fixes.length > 1
+          ? "Fix every broken link, in this order (for you to read and run: the bot only reads)"
+          : "Fix (for you to read and run: the bot only reads)",
+      lines: r.fixes.flatMap((f, i) => fixLines(f, i, r.fixes.length)),
     });
   }
   for (const { layer, heading } of LAYERS) {
@@ -66,20 +76,51 @@ export function whyDocument(answer: WhyAnswer): Doc {
     case "client-not-found": {
       const lines: Line[] = [
         answer.gaps.length > 0
-          ? [{ bold: "Client not found, but the search was incomplete: " }, { code: answer.client }]
-          : [{ bold: "Client not found: " }, { code: answer.client }],
+          ? [
+              { bold: "Client not found, but the search was incomplete:" },
+              " ",
+              { code: answer.client },
+            ]
+          : [{ bold: "Client not found:" }, " ", { code: answer.client }],
         [
           "A client is an ECS service (cluster/name or ARN), one of its tasks (ID or IP), or lambda:NAME.",
         ],
       ];
+      const sections: Section[] = [{ lines }];
+      if (answer.suggestions.length > 0) {
+        sections.push({
+          heading: "Did you mean",
+          lines: questionLines(answer.suggestions.map((s) => whyQuestion(s, answer.target))),
+        });
+      }
       return {
         summary: `Client not found: ${answer.client}`,
-        sections: [{ lines }],
+        sections,
         notes: gapLines(answer.gaps),
       };
     }
-    case "not-found":
-      return whoisDocument(answer);
+    case "ambiguous": {
+      const head = `${answer.typed} matches ${answer.choices.length} ${answer.role}s: ask about one of them, exactly as written below`;
+      const questions = answer.choices.map((c) =>
+        answer.role === "client" ? whyQuestion(c, answer.other) : whyQuestion(answer.other, c),
+      );
+      return {
+        summary: head,
+        sections: [{ lines: [[{ bold: head }]] }, { lines: questionLines(questions) }],
+        notes: gapLines(answer.gaps),
+      };
+    }
+    case "not-found": {
+      const client = answer.client;
+      if (!client || answer.suggestions.length === 0) return whoisDocument(answer);
+      // The suggestions as the whole question to ask, not as names alone.
+      const doc = whoisDocument({ ...answer, suggestions: [] });
+      const ask: Section = {
+        heading: "Did you mean",
+        lines: questionLines(answer.suggestions.map((s) => whyQuestion(client, s))),
+      };
+      return { ...doc, sections: [...doc.sections, ask] };
+    }
     case "found": {
       const first = answer.reports[0];
       return {

@@ -190,6 +190,25 @@ const TASK_ENI = ec2Answer(
 onlyNock();
 
 describe("Ec2Adapter on the wire", () => {
+  it("counts a peer VPC's group only while its peering is active: a stale one is set apart", async () => {
+    const xml = SECURITY_GROUPS.replace(
+      "<item><userId>123456789012</userId><groupId>sg-0c0ffee00000a0002</groupId></item>",
+      `<item><userId>123456789012</userId><groupId>sg-0c0ffee00000a0002</groupId></item>
+       <item><userId>123456789012</userId><groupId>sg-0d2e0ffee0000a001</groupId><vpcId>vpc-0d2e3f4a5b6c70819</vpcId><vpcPeeringConnectionId>pcx-0a1b2c3d4e5f60789</vpcPeeringConnectionId><peeringStatus>active</peeringStatus></item>
+       <item><userId>123456789012</userId><groupId>sg-0d2e0ffee0000a002</groupId><vpcId>vpc-0d2e3f4a5b6c70819</vpcId><vpcPeeringConnectionId>pcx-0dead000000000001</vpcPeeringConnectionId><peeringStatus>deleted</peeringStatus></item>`,
+    );
+    interceptEc2("DescribeSecurityGroups", xml);
+
+    const [group] = await ec2().securityGroups(["sg-0c0ffee00000b0001"]);
+
+    expect(group?.ingress[0]).toMatchObject({
+      groupIds: ["sg-0c0ffee00000a0002", "sg-0d2e0ffee0000a001"],
+      inactivePeerGroups: [
+        { groupId: "sg-0d2e0ffee0000a002", peering: "pcx-0dead000000000001", status: "deleted" },
+      ],
+    });
+  });
+
   it("maps a group's rules: group references, CIDRs, ports, and protocol -1 without ports", async () => {
     const seen: URLSearchParams[] = [];
     interceptEc2("DescribeSecurityGroups", SECURITY_GROUPS, seen);
@@ -285,12 +304,63 @@ describe("Ec2Adapter on the wire", () => {
       main: true,
       subnetIds: [],
       routes: [
-        { destination: "10.0.0.0/16", target: "local", state: "active" },
+        { destination: "10.0.0.0/16", target: "local", state: "active", local: true },
         { destination: "10.1.0.0/16", target: "pcx-0a1b2c3d4e5f60789", state: "active" },
       ],
     });
     const filters = seen.map((f) => f.get("Filter.1.Name")).sort();
     expect(filters).toEqual(["association.subnet-id", "vpc-id"]);
+  });
+
+  it("keeps a route whose destination is a prefix list, and a local route whose target was replaced", async () => {
+    const table = `<item>
+  <routeTableId>rtb-0c0ffee0000000009</routeTableId>
+  <vpcId>vpc-0b1e2c3d4e5f60718</vpcId>
+  <routeSet>
+    <item><destinationCidrBlock>10.0.0.0/16</destinationCidrBlock><networkInterfaceId>eni-0f1e0000000000001</networkInterfaceId><state>active</state><origin>CreateRouteTable</origin></item>
+    <item><destinationPrefixListId>pl-0c0ffee0000000001</destinationPrefixListId><vpcPeeringConnectionId>pcx-0a1b2c3d4e5f60789</vpcPeeringConnectionId><state>active</state><origin>CreateRoute</origin></item>
+  </routeSet>
+  <associationSet>
+    <item><routeTableAssociationId>rtbassoc-0c0ffee0000000009</routeTableAssociationId><routeTableId>rtb-0c0ffee0000000009</routeTableId><subnetId>subnet-0a1c0ffee0000001d</subnetId><main>false</main></item>
+  </associationSet>
+</item>`;
+    interceptEc2("DescribeRouteTables", routeTables(table));
+    interceptEc2("DescribeRouteTables", routeTables(""));
+
+    const tables = await ec2().routeTables([
+      { id: "subnet-0a1c0ffee0000001d", vpcId: "vpc-0b1e2c3d4e5f60718", cidr: "10.0.3.0/24" },
+    ]);
+
+    expect(tables.get("subnet-0a1c0ffee0000001d")?.routes).toEqual([
+      { destination: "10.0.0.0/16", target: "eni-0f1e0000000000001", state: "active", local: true },
+      {
+        destination: "pl-0c0ffee0000000001",
+        prefixList: true,
+        target: "pcx-0a1b2c3d4e5f60789",
+        state: "active",
+      },
+    ]);
+  });
+
+  it("reads every page of a prefix list's entries", async () => {
+    const seen: URLSearchParams[] = [];
+    const page = (cidrs: string[], next?: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<GetManagedPrefixListEntriesResponse xmlns="${XMLNS}">
+  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+  <entrySet>${cidrs.map((c) => `<item><cidr>${c}</cidr></item>`).join("")}</entrySet>
+  ${next ? `<nextToken>${next}</nextToken>` : ""}
+</GetManagedPrefixListEntriesResponse>`;
+    interceptEc2("GetManagedPrefixListEntries", page(["10.1.0.0/16"], "t2"), seen);
+    interceptEc2("GetManagedPrefixListEntries", page(["10.2.0.0/16"]), seen);
+
+    const cidrs = await ec2().prefixListEntries("pl-0c0ffee0000000001");
+
+    expect(cidrs).toEqual(["10.1.0.0/16", "10.2.0.0/16"]);
+    expect(seen.map((f) => f.get("PrefixListId"))).toEqual([
+      "pl-0c0ffee0000000001",
+      "pl-0c0ffee0000000001",
+    ]);
+    expect(seen[1]?.get("NextToken")).toBe("t2");
   });
 
   it("reads both DNS attributes of a VPC, one call each", async () => {

@@ -134,6 +134,16 @@ describe("/ecs whois across accounts and regions", () => {
   });
 });
 
+describe("/ecs why across accounts and regions", () => {
+  it("lists an ambiguous client found in one place, never answering 'not found' from the others", async () => {
+    const { text } = await ask("why web-frontend nginx.service-connect");
+
+    expect(text).toContain("web-frontend matches 2 clients");
+    expect(text).toContain("/ecs why tutorial/web-frontend nginx.service-connect");
+    expect(text).not.toContain("Client not found");
+  });
+});
+
 describe("BOT_TARGETS narrowing", () => {
   it("searches only the listed clusters of a place, without listing clusters", async () => {
     const only = parsePlaces(

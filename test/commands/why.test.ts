@@ -60,8 +60,9 @@ describe("/ecs why on the demo fleet's pairs", () => {
   it("says a Lambda outside any VPC never resolves a private DNS name, and how to attach it", async () => {
     const text = await why("lambda:report-mailer api.internal.local");
 
+    // Both links it breaks are counted; the name leads (debugging order).
     expect(headline(text)).toBe(
-      "✖ Lambda report-mailer cannot reach api.internal.local:8080: Lambda report-mailer is not attached to a VPC: it resolves through public DNS, which does not answer for the private zone of internal.local",
+      "✖ Lambda report-mailer cannot reach api.internal.local:8080: 2 broken links. First, resolve api.internal.local: Lambda report-mailer is not attached to a VPC: it resolves through public DNS, which does not answer for the private zone of internal.local. Also broken: network path.",
     );
     expect(text).toContain(
       "aws lambda update-function-configuration --function-name report-mailer --vpc-config SubnetIds=<subnets of vpc-0b1e2c3d4e5f60718>",
@@ -72,7 +73,7 @@ describe("/ecs why on the demo fleet's pairs", () => {
     const text = await why("lambda:order-webhook api.service-connect");
 
     expect(headline(text)).toContain(
-      "✖ Lambda order-webhook cannot reach api.service-connect:8080: api.service-connect is a Service Connect alias",
+      "✖ Lambda order-webhook cannot reach api.service-connect:8080: 2 broken links. First, resolve api.service-connect: api.service-connect is a Service Connect alias",
     );
     expect(headline(text)).toContain("A Lambda function never can");
     expect(text).toContain("use api.internal.local (this service's Service Discovery DNS name");
@@ -113,8 +114,8 @@ describe("/ecs why on the demo fleet's pairs", () => {
   it("says legacy-report was deployed before the alias appeared and must be redeployed", async () => {
     const text = await why("tutorial/legacy-report api.service-connect");
 
-    expect(headline(text)).toBe(
-      "✖ legacy-report cannot reach api.service-connect:8080: legacy-report's deployment started 2026-11-21 08:00 UTC, before api first appeared in service-connect (2026-11-22 10:50 UTC): its tasks' proxies do not know api.service-connect until it is redeployed",
+    expect(headline(text)).toContain(
+      "legacy-report's deployment started 2026-11-21 08:00 UTC, before api first appeared in service-connect (2026-11-22 10:50 UTC): its tasks' proxies do not know api.service-connect until it is redeployed",
     );
     expect(text).toContain(
       "aws ecs update-service --cluster tutorial --service legacy-report --force-new-deployment",
@@ -125,7 +126,7 @@ describe("/ecs why on the demo fleet's pairs", () => {
     const text = await why("10.0.2.88 api.service-connect");
 
     expect(headline(text)).toMatch(
-      /^✖ task 10\.0\.2\.88 of legacy-report cannot reach api\.service-connect:8080: task ab1c2d3e4f5a of legacy-report started 2026-11-21 08:0\d UTC, before api first appeared/,
+      /^✖ task 10\.0\.2\.88 of legacy-report cannot reach api\.service-connect:8080: 2 broken links\. First, resolve api\.service-connect: task ab1c2d3e4f5a of legacy-report started 2026-11-21 08:0\d UTC, before api first appeared/,
     );
   });
 
@@ -139,7 +140,128 @@ describe("/ecs why on the demo fleet's pairs", () => {
     const text = await why("staging/web-frontend api.service-connect:8080");
 
     expect(headline(text)).toBe(
-      "✖ web-frontend cannot reach api.service-connect:8080: web-frontend uses Service Connect namespace staging; api.service-connect is only in namespace service-connect",
+      "✖ web-frontend cannot reach api.service-connect:8080: 2 broken links. First, resolve api.service-connect: web-frontend uses Service Connect namespace staging; api.service-connect is only in namespace service-connect: they are in different Service Connect namespaces. Also broken: api-service security groups in.",
+    );
+  });
+});
+
+/** The lines that judge a link: a verdict mark first. */
+const judged = /^\s*[✔✖?] /m;
+/** The fix block, as the engineer reads it. */
+const fixBlock = (text: string) => text.split("\nFix")[1]?.split("\n\n")[0] ?? "";
+
+describe("/ecs why when the client or the target does not exist", () => {
+  it("says a mistyped client was not found, suggests the service and what to type, and judges nothing", async () => {
+    const text = await why("tutorial/web-frontned nginx.service-connect");
+
+    expect(headline(text)).toBe("Client not found: tutorial/web-frontned");
+    expect(text).toContain("/ecs why tutorial/web-frontend nginx.service-connect");
+    expect(text).not.toMatch(judged);
+    expect(text).not.toContain("could not read");
+    expect(text).not.toContain("Partial answer");
+  });
+
+  it("says a client in a cluster that does not exist was not found, not unreadable", async () => {
+    const text = await why("nocluster/web-frontend nginx.service-connect");
+
+    expect(headline(text)).toBe("Client not found: nocluster/web-frontend");
+    expect(text).not.toMatch(judged);
+    expect(text).not.toContain("Partial answer");
+  });
+
+  it("says a mistyped target was not found and suggests the exact question to ask", async () => {
+    const text = await why("tutorial/web-frontend ngnix");
+
+    expect(headline(text)).toBe("Not found: ngnix");
+    expect(text).toContain("/ecs why tutorial/web-frontend nginx.service-connect");
+    expect(text).not.toMatch(judged);
+  });
+
+  it("says a target service that does not exist was not found, without a partial-answer note", async () => {
+    const text = await why("tutorial/web-frontend tutorial/nosuch");
+
+    expect(headline(text)).toBe("Not found: tutorial/nosuch");
+    expect(text).not.toContain("Partial answer");
+    expect(text).not.toContain("incomplete");
+  });
+
+  it("says a Lambda that does not exist was not found, and judges nothing", async () => {
+    const text = await why("lambda:report-mailr api.internal.local");
+
+    expect(headline(text)).toBe("Client not found: lambda:report-mailr");
+    expect(text).toContain("/ecs why lambda:report-mailer api.internal.local");
+    expect(text).not.toMatch(judged);
+  });
+
+  it("still says ? when the client's service cannot be read: denied is not absent", async () => {
+    aws.emulator.setDenied(["ECS.DescribeServices"]);
+
+    const text = await why("tutorial/legacy-report api.internal.local");
+
+    expect(headline(text)).not.toContain("not found");
+    expect(headline(text)).toMatch(/^\? /);
+  });
+});
+
+describe("/ecs why when a name stands for several things", () => {
+  it("lists both web-frontend services with the question to type, and judges neither", async () => {
+    const text = await why("web-frontend nginx.service-connect");
+
+    expect(headline(text)).toBe(
+      "web-frontend matches 2 clients: ask about one of them, exactly as written below",
+    );
+    expect(text).toContain("/ecs why staging/web-frontend nginx.service-connect");
+    expect(text).toContain("/ecs why tutorial/web-frontend nginx.service-connect");
+    expect(text).not.toMatch(judged);
+    expect(text).not.toContain("update-service");
+  });
+
+  it("lists the three names api stands for as a target, and judges none", async () => {
+    const text = await why("tutorial/web-frontend api");
+
+    expect(headline(text)).toBe(
+      "api matches 3 targets: ask about one of them, exactly as written below",
+    );
+    for (const name of ["api.internal.local", "api.service-connect", "api.staging"]) {
+      expect(text).toContain(`/ecs why tutorial/web-frontend ${name}`);
+    }
+    expect(text).not.toMatch(judged);
+  });
+});
+
+describe("/ecs why with several broken links", () => {
+  it("counts both broken links of legacy-report → api.service-connect and gives both fixes, rule first", async () => {
+    const text = await why("tutorial/legacy-report api.service-connect");
+
+    expect(headline(text)).toMatch(
+      /^✖ legacy-report cannot reach api\.service-connect:8080: 2 broken links\. First, resolve api\.service-connect: legacy-report's deployment started 2026-11-21 08:00 UTC, before api first appeared/,
+    );
+    expect(headline(text)).toContain("Also broken: api-service security groups in.");
+    const fixes = fixBlock(text);
+    const rule = fixes.indexOf(
+      "aws ec2 authorize-security-group-ingress --group-id sg-0c0ffee00000b0001 --protocol tcp --port 8080 --source-group sg-0c0ffee00000a0004",
+    );
+    const redeploy = fixes.indexOf(
+      "aws ecs update-service --cluster tutorial --service legacy-report --force-new-deployment",
+    );
+    expect(rule).toBeGreaterThanOrEqual(0);
+    expect(redeploy).toBeGreaterThan(rule);
+  });
+
+  it("never moves staging's web-frontend into prod's namespace: it offers staging's own api instead", async () => {
+    const text = await why("staging/web-frontend api.service-connect");
+
+    expect(text).not.toContain("namespace=service-connect");
+    expect(headline(text)).toContain("they are in different Service Connect namespaces");
+    expect(fixBlock(text)).toContain("/ecs why staging/web-frontend api.staging");
+  });
+
+  it("says staging has no nginx of its own, and gives no command to join prod's namespace", async () => {
+    const text = await why("staging/web-frontend nginx.service-connect");
+
+    expect(text).not.toContain("namespace=service-connect");
+    expect(fixBlock(text)).toContain(
+      "Namespace staging has no counterpart of service-connect-nginx-service",
     );
   });
 });
@@ -151,8 +273,9 @@ describe("/ecs why when AWS does not answer", () => {
     const text = await why("tutorial/legacy-report api.internal.local");
 
     expect(headline(text)).toMatch(
-      /^\? legacy-report → api\.internal\.local:8080: nothing found broken, but /,
+      /^\? legacy-report → api\.internal\.local:8080: nothing found broken, but 2 links are unknown\. First, legacy-report security groups out: .*may not call DescribeSecurityGroups/,
     );
+    expect(headline(text)).toContain("Also unknown: api-service security groups in.");
     expect(link(text, "legacy-report security groups out")).toBe(
       "? legacy-report security groups out: legacy-report's security groups: the bot's IAM role may not call DescribeSecurityGroups (UnauthorizedOperation)",
     );
@@ -224,8 +347,11 @@ describe("what a why costs", () => {
       for (const op of ["DescribeSecurityGroups", "DescribeNetworkAcls", "DescribeSubnets"]) {
         expect(cold.calls[`EC2.${op}`]).toBe(1);
       }
-      // One VPC: no route table is read; a private DNS name: both DNS attributes.
-      expect(cold.calls["EC2.DescribeRouteTables"]).toBeUndefined();
+      // One VPC: its route tables still, a route more specific than the local one may pass an
+      // appliance (the subnets' own and the main table, one call each); no prefix list in them:
+      // no GetManagedPrefixListEntries. A private DNS name: both DNS attributes.
+      expect(cold.calls["EC2.DescribeRouteTables"]).toBe(2);
+      expect(cold.calls["EC2.GetManagedPrefixListEntries"]).toBeUndefined();
       expect(cold.calls["EC2.DescribeVpcAttribute"]).toBe(2);
       // Rules and subnets come from the cache a second later.
       expect(Object.keys(warm.calls).filter((k) => k.startsWith("EC2."))).toEqual([]);

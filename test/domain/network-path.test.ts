@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  chooseRoute,
   EPHEMERAL,
   inCidr,
   type NetworkAcl,
@@ -8,6 +9,8 @@ import {
   type PathCheck,
   type PathEnd,
   pathChecks,
+  type Route,
+  type RouteTable,
   type SecurityGroup,
   securityGroupsAllow,
 } from "../../src/domain/network-path.ts";
@@ -411,5 +414,141 @@ describe("the path of one connection, hop by hop", () => {
 
     expect(hop).toMatchObject({ status: "unknown" });
     expect(hop?.detail).toContain("rule 90 (deny 10.0.1.0/25) covers only part of 10.0.1.0/24");
+  });
+});
+
+describe("which route a table uses (VPC User Guide, route priority)", () => {
+  const pl = (id: string, target: string) => ({
+    destination: id,
+    prefixList: true,
+    target,
+    state: "active",
+  });
+  const table = (routes: Route[]): RouteTable => ({
+    id: "rtb-0a",
+    vpcId: "vpc-0a",
+    main: true,
+    subnetIds: [],
+    routes: [
+      { destination: "10.0.0.0/16", target: "local", state: "active", local: true },
+      ...routes,
+    ],
+  });
+  const lists = (entries: Record<string, string[]>) =>
+    new Map(Object.entries(entries).map(([id, value]) => [id, { known: true as const, value }]));
+
+  it("matches a prefix list's entries by their own prefix length: longest first", () => {
+    const t = table([
+      { destination: "10.1.0.0/16", target: "pcx-0wide", state: "active" },
+      pl("pl-0narrow", "tgw-0narrow"),
+    ]);
+
+    const choice = chooseRoute(t, "10.1.2.0/24", lists({ "pl-0narrow": ["10.1.2.0/23"] }));
+
+    expect(choice).toMatchObject({ kind: "route", entry: "10.1.2.0/23" });
+    expect(choice.kind === "route" && choice.route.target).toBe("tgw-0narrow");
+  });
+
+  it("prefers a CIDR route to a prefix-list entry of the same length", () => {
+    const t = table([
+      pl("pl-0same", "tgw-0same"),
+      { destination: "10.1.0.0/16", target: "pcx-0cidr", state: "active" },
+    ]);
+
+    const choice = chooseRoute(t, "10.1.2.0/24", lists({ "pl-0same": ["10.1.0.0/16"] }));
+
+    expect(choice.kind === "route" && choice.route.target).toBe("pcx-0cidr");
+  });
+
+  it("leaves two prefix lists with the same entry to different targets unknown: AWS picks at random", () => {
+    const t = table([pl("pl-0a", "pcx-0a"), pl("pl-0b", "tgw-0b")]);
+
+    const choice = chooseRoute(
+      t,
+      "10.1.2.0/24",
+      lists({ "pl-0a": ["10.1.0.0/16"], "pl-0b": ["10.1.0.0/16"] }),
+    );
+
+    expect(choice).toMatchObject({ kind: "unknown" });
+  });
+
+  it("says unknown when a more specific route takes only part of the subnet elsewhere", () => {
+    const t = table([
+      { destination: "10.1.0.0/16", target: "pcx-0a", state: "active" },
+      { destination: "10.1.2.128/25", target: "tgw-0b", state: "active" },
+    ]);
+
+    const choice = chooseRoute(t, "10.1.2.0/24", new Map());
+
+    expect(choice).toMatchObject({ kind: "unknown" });
+    expect(choice.kind === "unknown" && choice.why).toBe(
+      "rtb-0a sends 10.1.2.128/25, part of 10.1.2.0/24, to tgw-0b, the rest to pcx-0a: the path depends on the address",
+    );
+  });
+
+  it("ignores a prefix-list entry more specific than the local route", () => {
+    const t = table([pl("pl-0inside", "nat-0a")]);
+
+    const choice = chooseRoute(t, "10.0.2.0/24", lists({ "pl-0inside": ["10.0.2.0/24"] }));
+
+    expect(choice).toMatchObject({ kind: "route", local: true });
+  });
+
+  it("says unknown, naming the list, when an unread prefix list could hold a longer match", () => {
+    const t = table([
+      { destination: "10.1.0.0/16", target: "pcx-0a", state: "active" },
+      pl("pl-0unread", "nat-0a"),
+    ]);
+
+    const choice = chooseRoute(t, "10.1.2.0/24", new Map());
+
+    expect(choice).toMatchObject({ kind: "unknown" });
+    expect(choice.kind === "unknown" && choice.why).toContain("pl-0unread");
+    // The local route is not overruled by any entry: unread lists do not matter inside the VPC.
+    expect(chooseRoute(t, "10.0.2.0/24", new Map())).toMatchObject({ kind: "route", local: true });
+  });
+});
+
+describe("security group references across a VPC peering", () => {
+  const peerEnd = (groups: SecurityGroup[]): PathEnd => ({
+    name: "api-service",
+    ip: "10.0.3.103",
+    securityGroupIds: ["sg-0api"],
+    groups: { known: true, value: groups },
+    subnetId: "subnet-0a",
+    subnetCidr: "10.0.3.0/24",
+    acl: { known: false, why: "not read" },
+    ephemeral: EPHEMERAL.linux,
+  });
+  const exporter: PathEnd = {
+    ...peerEnd([{ id: "sg-0peer", ingress: [], egress: [] }]),
+    name: "nightly-export",
+    ip: "10.1.1.9",
+    securityGroupIds: ["sg-0peer"],
+    subnetId: "subnet-0b",
+    subnetCidr: "10.1.1.0/24",
+  };
+
+  it("does not count a stale reference (peering deleted) as letting the peer in: unknown, named", () => {
+    const api: SecurityGroup = {
+      id: "sg-0api",
+      ingress: [
+        {
+          protocol: "tcp",
+          ports: { from: 8080, to: 8080 },
+          cidrs: [],
+          groupIds: [],
+          inactivePeerGroups: [{ groupId: "sg-0peer", peering: "pcx-0gone", status: "deleted" }],
+        },
+      ],
+      egress: [],
+    };
+
+    const inbound = pathChecks(exporter, peerEnd([api]), 8080).find(
+      (c) => c.link === "api-service security groups in",
+    );
+
+    expect(inbound?.status).toBe("unknown");
+    expect(inbound?.detail).toContain("across pcx-0gone, whose peering is deleted, not active");
   });
 });

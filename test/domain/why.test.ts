@@ -8,10 +8,14 @@ import type {
 } from "../../src/domain/network-path.ts";
 import { buildResolution } from "../../src/domain/resolution.ts";
 import {
+  type Counterpart,
   judgeWhy,
   type NetworkFacts,
+  resourcesIn,
   type ServiceClient,
+  targetChoices,
   type WhyClient,
+  type WhyInput,
 } from "../../src/domain/why.ts";
 import { parseWhy } from "../../src/domain/why-query.ts";
 import { nginxFacts } from "../support/facts.ts";
@@ -44,6 +48,15 @@ const GROUPS: SecurityGroup[] = [
   { id: "sg-0c0ffee00000a0002", name: "web-frontend-tasks", ingress: [], egress: [all] },
 ];
 
+/** The VPC's main table as CreateVpc makes it: the local route only. */
+const LOCAL_TABLE: RouteTable = {
+  id: "rtb-0c0ffee0000000001",
+  vpcId: VPC,
+  main: true,
+  subnetIds: [],
+  routes: [{ destination: "10.0.0.0/16", target: "local", state: "active", local: true }],
+};
+
 function network(overrides: Partial<NetworkFacts> = {}): NetworkFacts {
   return {
     subnets: { known: true, value: SUBNETS },
@@ -52,6 +65,7 @@ function network(overrides: Partial<NetworkFacts> = {}): NetworkFacts {
       known: true,
       value: new Map(SUBNETS.map((s) => [s.id, OPEN_ACL])),
     },
+    routes: { known: true, value: new Map(SUBNETS.map((s) => [s.id, LOCAL_TABLE])) },
     ...overrides,
   };
 }
@@ -88,8 +102,16 @@ function nginxReport() {
   return judgeHealth({ resolution, service: facts.service, stoppedTasks: [], gaps: [] });
 }
 
-const judge = (client: WhyClient, net = network()) =>
-  judgeWhy({ client, report: nginxReport(), network: net, region: "ap-northeast-1" });
+const judge = (client: WhyClient, net = network(), counterparts?: WhyInput["counterparts"]) =>
+  judgeWhy({ client, report: nginxReport(), network: net, region: "ap-northeast-1", counterparts });
+
+/** nginx's group no longer lets web-frontend in. */
+const CLOSED = network({
+  groups: {
+    known: true,
+    value: GROUPS.map((g) => (g.id === "sg-0c0ffee00000a0001" ? { ...g, ingress: [] } : g)),
+  },
+});
 
 describe("why A cannot reach B: the name", () => {
   it("lets a Service Connect client of the namespace deployed after the name resolve it", () => {
@@ -104,9 +126,17 @@ describe("why A cannot reach B: the name", () => {
 
     expect(report.status).toBe("broken");
     expect(report.verdict).toContain("before nginx first appeared in service-connect");
-    expect(report.fix).toBe(
-      "aws ecs update-service --cluster tutorial --service web-frontend --force-new-deployment",
-    );
+    expect(report.fixes).toEqual([
+      {
+        link: "resolve nginx.service-connect",
+        layer: "name",
+        command:
+          "aws ecs update-service --cluster tutorial --service web-frontend --force-new-deployment",
+        advice: "Redeploy web-frontend: its new tasks' proxies learn nginx.service-connect",
+        resources: ["tutorial/web-frontend"],
+        startsDeployment: true,
+      },
+    ]);
   });
 
   it("judges one task asked about by its own start, not its service's deployment", () => {
@@ -309,6 +339,443 @@ describe("why A cannot reach B: the path", () => {
       (c) => c.link === "service-connect-nginx-service security groups in",
     );
     expect(inbound?.status).toBe("broken");
+  });
+});
+
+describe("why A cannot reach B: every broken link, each with its own fix", () => {
+  it("counts both broken links, leads with the name, and fixes the rule before the redeploy", () => {
+    const report = judge(web({ deployedAt: new Date("2026-11-19T08:00:00Z") }), CLOSED);
+
+    expect(report.verdict).toMatch(
+      /^✖ web-frontend cannot reach nginx\.service-connect:80: 2 broken links\. First, resolve nginx\.service-connect: /,
+    );
+    expect(report.verdict).toContain(
+      "Also broken: service-connect-nginx-service security groups in.",
+    );
+    expect(report.fixes.map((f) => [f.link, f.command])).toEqual([
+      [
+        "service-connect-nginx-service security groups in",
+        "aws ec2 authorize-security-group-ingress --group-id sg-0c0ffee00000a0001 --protocol tcp --port 80 --source-group sg-0c0ffee00000a0002",
+      ],
+      [
+        "resolve nginx.service-connect",
+        "aws ecs update-service --cluster tutorial --service web-frontend --force-new-deployment",
+      ],
+    ]);
+    expect(report.next).toContain("Apply the 2 fixes above in the order given");
+  });
+
+  it("makes each fix name only the resources of its own link", () => {
+    const report = judge(web({ deployedAt: new Date("2026-11-19T08:00:00Z") }), CLOSED);
+
+    for (const fix of report.fixes) {
+      const check = report.checks.find((c) => c.link === fix.link);
+      expect(check?.status).toBe("broken");
+      // Every resource its command names is listed, and no other link's.
+      for (const id of resourcesIn(fix.command ?? "")) expect(fix.resources).toContain(id);
+    }
+    expect(report.fixes[0]?.resources).toEqual(["sg-0c0ffee00000a0001", "sg-0c0ffee00000a0002"]);
+    expect(report.fixes[1]?.resources).toEqual(["tutorial/web-frontend"]);
+  });
+
+  it("gives a broken link without a command its advice, never an empty fix", () => {
+    const report = judge(web({ serviceConnectNamespace: undefined }));
+
+    expect(report.fixes).toHaveLength(1);
+    expect(report.fixes[0]?.advice).toContain(
+      "Turn on Service Connect in namespace service-connect",
+    );
+  });
+});
+
+describe("why A cannot reach B: a fix never moves a service into another environment", () => {
+  const staging = () => web({ serviceConnectNamespace: "staging" });
+  const nginxStaging: Counterpart = {
+    cluster: "staging",
+    service: "nginx",
+    discoveryName: "nginx",
+    name: "nginx.staging",
+  };
+
+  it("offers the target's counterpart in the client's own namespace, never joining the target's", () => {
+    const report = judge(staging(), CLOSED, { known: true, value: [nginxStaging] });
+
+    expect(report.verdict).toContain("they are in different Service Connect namespaces");
+    const [name, rule] = report.fixes;
+    expect(name).toMatchObject({
+      link: "resolve nginx.service-connect",
+      ask: "/ecs why tutorial/web-frontend nginx.staging",
+    });
+    expect(name?.command).toBeUndefined();
+    // Letting one environment's group into the other's is not proposed either.
+    expect(rule?.command).toBeUndefined();
+    expect(rule?.advice).toContain("Not proposed");
+    expect(JSON.stringify(report.fixes)).not.toContain("namespace=service-connect");
+    expect(report.next).toBe(
+      "Ask about the client's own environment instead: /ecs why tutorial/web-frontend nginx.staging",
+    );
+  });
+
+  it("says there is no counterpart, and gives no command, when the client's namespace has none", () => {
+    const report = judge(staging(), network(), { known: true, value: [] });
+
+    expect(report.fixes[0]?.advice).toContain(
+      "Namespace staging has no counterpart of service-connect-nginx-service",
+    );
+    expect(report.fixes[0]?.command).toBeUndefined();
+    expect(report.fixes[0]?.ask).toBeUndefined();
+  });
+
+  it("says the counterpart is unknown when the client's namespace could not be read", () => {
+    const report = judge(staging(), network(), { known: false, why: "AWS throttled ListServices" });
+
+    expect(report.fixes[0]?.advice).toContain(
+      "Whether namespace staging has a counterpart of service-connect-nginx-service could not be read: AWS throttled ListServices",
+    );
+  });
+
+  it("proposes no namespace to a client without Service Connect in another cluster", () => {
+    const client: ServiceClient = {
+      ...web({ serviceConnectNamespace: undefined }),
+      cluster: "staging",
+    };
+
+    const report = judge(client);
+
+    expect(report.fixes[0]?.command).toBeUndefined();
+    expect(report.fixes[0]?.advice).toContain("no namespace is proposed for it");
+  });
+});
+
+describe("why A cannot reach B: the headline never contradicts the chain", () => {
+  it("names every unknown link, and never says ✔ while a link is ?", () => {
+    const report = judge(
+      web(),
+      network({
+        groups: { known: false, why: "the bot's IAM role may not call DescribeSecurityGroups" },
+      }),
+    );
+
+    expect(report.verdict).toMatch(
+      /^\? web-frontend → nginx\.service-connect:80: nothing found broken, but 2 links are unknown\. First, web-frontend security groups out: .*DescribeSecurityGroups/,
+    );
+    expect(report.verdict).toContain(
+      "Also unknown: service-connect-nginx-service security groups in.",
+    );
+    expect(report.fixes).toEqual([]);
+  });
+
+  it("says ? rather than ✔ when only the recent stops could not be read", () => {
+    const health = nginxReport();
+
+    const report = judgeWhy({
+      client: web(),
+      report: { ...health, stopped: undefined },
+      network: network(),
+      region: "ap-northeast-1",
+    });
+
+    expect(report.status).toBe("unknown");
+    expect(report.verdict).toMatch(/^\? .*recent stops is unknown/);
+  });
+});
+
+describe("targetChoices", () => {
+  it("lists every name a bare word stands for, and one service for anything else", () => {
+    const report = nginxReport();
+
+    expect(targetChoices("nginx", true, [report])).toEqual(["nginx.service-connect"]);
+    expect(targetChoices("nginx.service-connect", false, [report, report])).toEqual([
+      "tutorial/service-connect-nginx-service",
+    ]);
+  });
+});
+
+describe("why A cannot reach B: the route tables (issue 20)", () => {
+  const PEER: Subnet = {
+    id: "subnet-0b2c0ffee0000001a",
+    vpcId: "vpc-0d2e3f4a5b6c70819",
+    cidr: "10.1.1.0/24",
+  };
+  // A Service Connect client of the namespace in the peered VPC (the name resolves for it).
+  const peerClient: ServiceClient = {
+    ...web({ subnetIds: [PEER.id] }),
+    tasks: { known: true, value: [{ taskId: "p1", ip: "10.1.1.9", subnetId: PEER.id }] },
+  };
+  const table = (id: string, vpcId: string, routes: RouteTable["routes"]): RouteTable => ({
+    id,
+    vpcId,
+    main: true,
+    subnetIds: [],
+    routes,
+  });
+  const local = (destination: string, target = "local") => ({
+    destination,
+    target,
+    state: "active",
+    local: true,
+  });
+  const route = (destination: string, target: string) => ({ destination, target, state: "active" });
+  /** The peer's table (to the VPC by `toVpc`) and the VPC's (to the peer by `toPeer`). */
+  const peered = (toVpc: RouteTable["routes"], toPeer: RouteTable["routes"], more = {}) =>
+    network({
+      subnets: { known: true, value: [...SUBNETS, PEER] },
+      acls: { known: true, value: new Map([...SUBNETS, PEER].map((s) => [s.id, OPEN_ACL])) },
+      routes: {
+        known: true,
+        value: new Map([
+          [PEER.id, table("rtb-0peer", PEER.vpcId, [local("10.1.0.0/16"), ...toVpc])],
+          ...SUBNETS.map((s): [string, RouteTable] => [
+            s.id,
+            table("rtb-0main", VPC, [local("10.0.0.0/16"), ...toPeer]),
+          ]),
+        ]),
+      },
+      ...more,
+    });
+  const find = (report: ReturnType<typeof judge>, link: string) =>
+    report.checks.find((c) => c.link === link);
+
+  it("breaks the replies that leave a peering path through a NAT gateway, and names the pcx route that fixes them", () => {
+    const net = peered(
+      [route("10.0.0.0/16", "pcx-0a1b2c3d")],
+      [route("0.0.0.0/0", "nat-0c0ffee1")],
+    );
+
+    const report = judge(peerClient, net);
+
+    const replies = find(report, "route subnet-0a1c0ffee0000001a → 10.1.1.0/24 (replies)");
+    expect(replies).toMatchObject({ status: "broken" });
+    expect(replies?.detail).toContain("rtb-0main sends 0.0.0.0/0 to nat-0c0ffee1");
+    expect(replies?.detail).toContain("NAT gateway");
+    expect(replies?.fix).toBe(
+      "aws ec2 create-route --route-table-id rtb-0main --destination-cidr-block 10.1.1.0/24 --vpc-peering-connection-id pcx-0a1b2c3d",
+    );
+    expect(report.status).toBe("broken");
+    expect(report.verdict).toContain("the replies are dropped");
+  });
+
+  it("breaks replies that leave through an internet gateway too", () => {
+    const net = peered(
+      [route("10.0.0.0/16", "pcx-0a1b2c3d")],
+      [route("0.0.0.0/0", "igw-0c0ffee1")],
+    );
+
+    const replies = find(
+      judge(peerClient, net),
+      "route subnet-0a1c0ffee0000001c → 10.1.1.0/24 (replies)",
+    );
+
+    expect(replies).toMatchObject({ status: "broken" });
+    expect(replies?.fix).toContain("--vpc-peering-connection-id pcx-0a1b2c3d");
+  });
+
+  it("follows a route whose destination is a prefix list, by the list's entries", () => {
+    const net = peered(
+      [{ destination: "pl-0peer", prefixList: true, target: "pcx-0a1b2c3d", state: "active" }],
+      [route("10.1.0.0/16", "pcx-0a1b2c3d")],
+      { prefixLists: new Map([["pl-0peer", { known: true, value: ["10.0.0.0/16"] }]]) },
+    );
+
+    const report = judge(peerClient, net);
+
+    expect(find(report, "route subnet-0b2c0ffee0000001a → 10.0.1.0/24")).toMatchObject({
+      status: "ok",
+      detail: "rtb-0peer sends 10.0.0.0/16 (prefix list pl-0peer) to pcx-0a1b2c3d",
+    });
+    expect(report.status).toBe("reachable");
+  });
+
+  it("says ? naming the prefix list whose entries could not be read, never 'no route'", () => {
+    const net = peered(
+      [{ destination: "pl-0peer", prefixList: true, target: "pcx-0a1b2c3d", state: "active" }],
+      [route("10.1.0.0/16", "pcx-0a1b2c3d")],
+      {
+        prefixLists: new Map([
+          [
+            "pl-0peer",
+            {
+              known: false,
+              why: "the bot's IAM role may not call GetManagedPrefixListEntries (UnauthorizedOperation)",
+            },
+          ],
+        ]),
+      },
+    );
+
+    const report = judge(peerClient, net);
+
+    const there = find(report, "route subnet-0b2c0ffee0000001a → 10.0.1.0/24");
+    expect(there?.status).toBe("unknown");
+    expect(there?.detail).toContain("pl-0peer");
+    expect(there?.detail).toContain("GetManagedPrefixListEntries");
+    expect(there?.detail).not.toContain("no route");
+    expect(report.status).toBe("unknown");
+  });
+
+  it("within one VPC, reads both subnets' tables: ✔ names the table whose local route carries it", () => {
+    const report = judge(web());
+
+    expect(find(report, "route")).toMatchObject({
+      status: "ok",
+      detail:
+        "both in vpc-0b1e2c3d4e5f60718: the local route of rtb-0c0ffee0000000001 carries it both ways",
+    });
+  });
+
+  it("within one VPC, says ? naming the NAT gateway a route more specific than the local route sends the traffic to", () => {
+    const viaNat = table("rtb-0middle", VPC, [
+      local("10.0.0.0/16"),
+      route("10.0.2.0/24", "nat-0c0ffee2"),
+    ]);
+    const net = network({
+      routes: {
+        known: true,
+        value: new Map([
+          ["subnet-0a1c0ffee0000001a", viaNat],
+          ["subnet-0a1c0ffee0000001c", LOCAL_TABLE],
+        ]),
+      },
+    });
+
+    const report = judge(web(), net);
+
+    const hop = find(report, "route");
+    expect(hop?.status).toBe("unknown");
+    expect(hop?.detail).toBe(
+      "subnet-0a1c0ffee0000001a → 10.0.2.0/24: rtb-0middle sends 10.0.2.0/24 to nat-0c0ffee2, a route more specific than the local route: the traffic passes through that appliance, whose own rules are not read",
+    );
+    // nginx lets web-frontend in by its group: behind an appliance that reference lets nothing through.
+    const inbound = find(report, "service-connect-nginx-service security groups in");
+    expect(inbound?.status).toBe("unknown");
+    expect(inbound?.detail).toContain("passes through nat-0c0ffee2");
+    expect(report.status).toBe("unknown");
+  });
+
+  it("within one VPC, says ? naming the network interface that replaced the local route's target", () => {
+    const replaced = table("rtb-0inspect", VPC, [local("10.0.0.0/16", "eni-0f1re")]);
+    const net = network({
+      routes: { known: true, value: new Map(SUBNETS.map((s) => [s.id, replaced])) },
+    });
+
+    const hop = find(judge(web(), net), "route");
+
+    expect(hop?.status).toBe("unknown");
+    expect(hop?.detail).toContain(
+      "the local route of rtb-0inspect (10.0.0.0/16) has its target replaced by eni-0f1re",
+    );
+  });
+
+  it("still counts a CIDR rule behind an appliance: only a group reference is not enough", () => {
+    const byCidr = GROUPS.map((g) =>
+      g.id === "sg-0c0ffee00000a0001"
+        ? {
+            ...g,
+            ingress: [
+              {
+                protocol: "tcp",
+                ports: { from: 80, to: 80 },
+                cidrs: ["10.0.0.0/16"],
+                groupIds: [],
+              },
+            ],
+          }
+        : g,
+    );
+    const viaEni = table("rtb-0middle", VPC, [
+      local("10.0.0.0/16"),
+      route("10.0.2.0/24", "eni-0f1re"),
+    ]);
+    const net = network({
+      groups: { known: true, value: byCidr },
+      routes: { known: true, value: new Map(SUBNETS.map((s) => [s.id, viaEni])) },
+    });
+
+    const report = judge(web(), net);
+
+    expect(find(report, "service-connect-nginx-service security groups in")?.status).toBe("ok");
+    expect(find(report, "route")?.status).toBe("unknown");
+  });
+});
+
+describe("why A cannot reach B: the client's ephemeral ports (issue 20)", () => {
+  // Client subnet 1a takes replies back on 32768-60999 only (Linux's range).
+  const linuxOnly: NetworkAcl = {
+    id: "acl-0linuxonly0000001",
+    ingress: [
+      {
+        ruleNumber: 100,
+        protocol: "6",
+        action: "allow",
+        cidr: "10.0.0.0/16",
+        ports: { from: 32768, to: 60999 },
+      },
+    ],
+    egress: OPEN_ACL.egress,
+  };
+  const net = network({
+    acls: {
+      known: true,
+      value: new Map([
+        ["subnet-0a1c0ffee0000001a", linuxOnly],
+        ["subnet-0a1c0ffee0000001c", OPEN_ACL],
+      ]),
+    },
+  });
+  const replies = (report: ReturnType<typeof judge>) =>
+    report.checks.find((c) => c.link === "subnet-0a1c0ffee0000001a in (replies)");
+
+  it("lets a Linux task's replies back on 32768-60999", () => {
+    const report = judge({ ...web(), operatingSystemFamily: "LINUX" }, net);
+
+    expect(replies(report)?.status).toBe("ok");
+    expect(report.status).toBe("reachable");
+  });
+
+  it("breaks a Windows task's replies, which come back on 49152-65535", () => {
+    const report = judge({ ...web(), operatingSystemFamily: "WINDOWS_SERVER_2022_CORE" }, net);
+
+    expect(replies(report)).toMatchObject({
+      status: "broken",
+      detail: "acl-0linuxonly0000001 denies TCP 61000-65535 from 10.0.2.47 (the final * entry)",
+    });
+    expect(replies(report)?.fix).toContain("--port-range From=49152,To=65535");
+  });
+
+  it("does not assume Linux when the task definition states no OS: ? when one range passes and the other not", () => {
+    const report = judge(web(), net);
+
+    expect(replies(report)?.status).toBe("unknown");
+    expect(replies(report)?.detail).toContain("61000-65535");
+    expect(replies(report)?.detail).toContain("passes 32768-60999 (Linux)");
+    expect(replies(report)?.detail).toContain("runtimePlatform");
+    expect(report.status).toBe("unknown");
+  });
+
+  it("without a stated OS, ✔ when the ACL passes both ranges", () => {
+    const both: NetworkAcl = {
+      ...linuxOnly,
+      ingress: [
+        {
+          ...(linuxOnly.ingress[0] as NetworkAcl["ingress"][number]),
+          ports: { from: 32768, to: 65535 },
+        },
+      ],
+    };
+    const report = judge(
+      web(),
+      network({
+        acls: {
+          known: true,
+          value: new Map([
+            ["subnet-0a1c0ffee0000001a", both],
+            ["subnet-0a1c0ffee0000001c", OPEN_ACL],
+          ]),
+        },
+      }),
+    );
+
+    expect(replies(report)?.status).toBe("ok");
   });
 });
 

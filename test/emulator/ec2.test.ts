@@ -6,16 +6,19 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
   EC2Client,
+  GetManagedPrefixListEntriesCommand,
 } from "@aws-sdk/client-ec2";
 import {
   GetFunctionConfigurationCommand,
   LambdaClient,
+  ListFunctionsCommand,
   ResourceNotFoundException,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   type Fleet,
   type FleetLambdaFunction,
+  type FleetManagedPrefixList,
   type FleetNetworkAcl,
   type FleetRouteTable,
   type FleetSecurityGroup,
@@ -315,6 +318,61 @@ const plainLambda: FleetLambdaFunction = {
   Architectures: ["x86_64"],
 };
 
+// Subnet 1c's own table: the local route's target replaced by a firewall's interface, a route more
+// specific than the local one (subnet 1a's whole CIDR) to a NAT gateway, and a prefix list as a
+// destination (VPC User Guide, "Configure route tables"; API Route: DestinationPrefixListId).
+const middleboxRouteTable: FleetRouteTable = {
+  RouteTableId: "rtb-0a1c0ffee00000003",
+  VpcId: VPC,
+  OwnerId: ACCOUNT,
+  Routes: [
+    {
+      DestinationCidrBlock: "10.0.0.0/16",
+      NetworkInterfaceId: "eni-0a1c0ffee0f1e0001",
+      State: "active",
+      Origin: "CreateRouteTable",
+    },
+    {
+      DestinationCidrBlock: "10.0.1.0/24",
+      NatGatewayId: "nat-0a1c0ffee00000001",
+      State: "active",
+      Origin: "CreateRoute",
+    },
+    {
+      DestinationPrefixListId: "pl-0a1c0ffee00000001",
+      VpcPeeringConnectionId: "pcx-0a1c0ffee00000001",
+      State: "active",
+      Origin: "CreateRoute",
+    },
+  ],
+  Associations: [
+    {
+      RouteTableAssociationId: "rtbassoc-0a1c0ffee00000003",
+      RouteTableId: "rtb-0a1c0ffee00000003",
+      SubnetId: SUBNET_1C,
+      Main: false,
+      AssociationState: { State: "associated" },
+    },
+  ],
+  PropagatingVgws: [],
+  Tags: [],
+};
+const peersPrefixList: FleetManagedPrefixList = {
+  PrefixListId: "pl-0a1c0ffee00000001",
+  AddressFamily: "IPv4",
+  State: "create-complete",
+  PrefixListArn: `arn:aws:ec2:${region}:${ACCOUNT}:prefix-list/pl-0a1c0ffee00000001`,
+  PrefixListName: "peer-vpcs",
+  MaxEntries: 10,
+  Version: 1,
+  OwnerId: ACCOUNT,
+  Entries: [
+    { Cidr: "10.1.0.0/16", Description: "peer" },
+    { Cidr: "10.2.0.0/16", Description: "analytics" },
+    { Cidr: "10.3.0.0/16" },
+  ],
+};
+
 /** The demo fleet's clusters and services, with the EC2 and Lambda content of these tests. */
 function testFleet(): Fleet {
   const fleet = loadDemoFleet();
@@ -346,7 +404,8 @@ function testFleet(): Fleet {
   ];
   fleet.securityGroups = [webSg, apiSg, peerSg];
   fleet.networkAcls = [defaultAcl, lockedAcl, peerAcl];
-  fleet.routeTables = [mainRouteTable, isolatedRouteTable];
+  fleet.routeTables = [mainRouteTable, isolatedRouteTable, middleboxRouteTable];
+  fleet.managedPrefixLists = [peersPrefixList];
   fleet.lambdaFunctions = [vpcLambda, plainLambda];
   return fleet;
 }
@@ -499,6 +558,44 @@ describe("AWS emulator EC2 and Lambda reads", () => {
     ).rejects.toMatchObject({
       name: "InvalidRouteTableID.NotFound",
       message: "The routeTable ID 'rtb-0dead' does not exist",
+    });
+  });
+
+  it("round-trips routes through appliances and to a prefix list: replaced local target, NAT gateway, pl- destination", async () => {
+    const { RouteTables } = await aws.ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [{ Name: "association.subnet-id", Values: [SUBNET_1C] }],
+      }),
+    );
+
+    expect(RouteTables).toEqual([middleboxRouteTable]);
+    expect(RouteTables?.[0]?.Routes?.[2]?.DestinationCidrBlock).toBeUndefined();
+  });
+
+  it("reads a prefix list's entries page by page, and refuses an unknown list", async () => {
+    const id = peersPrefixList.PrefixListId;
+    const first = await aws.ec2.send(
+      new GetManagedPrefixListEntriesCommand({ PrefixListId: id, MaxResults: 2 }),
+    );
+    const rest = await aws.ec2.send(
+      new GetManagedPrefixListEntriesCommand({
+        PrefixListId: id,
+        MaxResults: 2,
+        NextToken: first.NextToken,
+      }),
+    );
+    const whole = await aws.ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: id }));
+
+    expect(first.Entries).toEqual(peersPrefixList.Entries.slice(0, 2));
+    expect(first.NextToken).toBeDefined();
+    expect(rest.Entries).toEqual(peersPrefixList.Entries.slice(2));
+    expect(rest.NextToken).toBeUndefined();
+    expect(whole.Entries).toEqual(peersPrefixList.Entries);
+    await expect(
+      aws.ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: "pl-0dead" })),
+    ).rejects.toMatchObject({
+      name: "InvalidPrefixListID.NotFound",
+      message: "The prefix list ID 'pl-0dead' does not exist",
     });
   });
 
@@ -818,6 +915,22 @@ describe("AWS emulator EC2 and Lambda reads", () => {
       FunctionName: plainLambda.FunctionArn,
       Qualifier: undefined,
     });
+  });
+
+  it("lists the functions with ListFunctions, 50 a page at most, NextMarker while more remain", async () => {
+    const first = await aws.lambda.send(new ListFunctionsCommand({ MaxItems: 1 }));
+    const rest = await aws.lambda.send(
+      new ListFunctionsCommand({ MaxItems: 500, Marker: first.NextMarker }),
+    );
+
+    expect(first.Functions?.map((f) => f.FunctionName)).toHaveLength(1);
+    expect(first.NextMarker).toBeDefined();
+    expect(rest.NextMarker).toBeUndefined();
+    const names = [...(first.Functions ?? []), ...(rest.Functions ?? [])].map(
+      (f) => f.FunctionName,
+    );
+    expect(names).toEqual(expect.arrayContaining(["order-sync"]));
+    expect(emu.stats().calls).toEqual({ "Lambda.ListFunctions": 2 });
   });
 
   it("raises ResourceNotFoundException for an unknown function and AccessDeniedException when denied", async () => {
