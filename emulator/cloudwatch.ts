@@ -1351,6 +1351,12 @@ export interface CloudWatchOptions {
   fleet: Fleet;
   /** Series one SEARCH returns at most; AWS's 500 unless a test lowers it. */
   searchSeriesMax?: number;
+  /**
+   * Metrics one GetMetricData call retrieves at most, the series its searches find included;
+   * AWS's 500 unless a test lowers it. Past it, search series are cut and the call says
+   * MaxMetricsExceeded in Messages (API GetMetricData; grafana/grafana#21411, #25400).
+   */
+  metricsPerCallMax?: number;
 }
 
 /** A search expression CloudWatch's documented syntax allows, in the subset the emulator models. */
@@ -1464,6 +1470,7 @@ function expandLabel(label: string | undefined, def: SeriesDef): string {
 export function cloudWatchOperations(options: CloudWatchOptions): Record<string, Operation> {
   const model = buildModel(options.fleet);
   const searchSeriesMax = options.searchSeriesMax ?? 500;
+  const metricsPerCallMax = options.metricsPerCallMax ?? MAX_QUERIES;
   const lookup = (namespace: string, metricName: string, dimensions: DimensionsInput) =>
     findSeries(model, namespace, metricName, dimensions);
 
@@ -1520,6 +1527,11 @@ export function cloudWatchOperations(options: CloudWatchOptions): Record<string,
         }
         return points;
       };
+      // The series searches find count toward the call's metrics with the queries of one metric
+      // each (MetricStat); past the ceiling the searches' later series are cut, and only
+      // Messages says so. Which series AWS keeps is not documented: here the first in order.
+      let budget = Math.max(0, metricsPerCallMax - queries.filter((q) => q.metric).length);
+      let capped = false;
       const returned = queries
         .filter((q) => q.returnData)
         .flatMap((q, i) => {
@@ -1527,12 +1539,14 @@ export function cloudWatchOperations(options: CloudWatchOptions): Record<string,
           if (q.expression !== undefined && /^\s*SEARCH\(/.test(q.expression)) {
             // One result per series found, each under the query's Id, told apart by its label.
             const search = parseSearch(q.expression, `MetricDataQueries.member.${i + 1}`);
-            return searchSeries(model, search)
-              .slice(0, searchSeriesMax)
-              .map((def) => ({
-                query: { ...q, label: expandLabel(q.label, def) },
-                points: ordered(aggregate(def, search.period, search.stat, start, end, nowMinute)),
-              }));
+            const found = searchSeries(model, search).slice(0, searchSeriesMax);
+            const kept = found.slice(0, budget);
+            budget -= kept.length;
+            if (kept.length < found.length) capped = true;
+            return kept.map((def) => ({
+              query: { ...q, label: expandLabel(q.label, def) },
+              points: ordered(aggregate(def, search.period, search.stat, start, end, nowMinute)),
+            }));
           }
           // Metric math (any other Expression) is not emulated: it returns no datapoints.
           const def = m && lookup(m.namespace, m.metricName, m.dimensions);
@@ -1564,7 +1578,9 @@ export function cloudWatchOperations(options: CloudWatchOptions): Record<string,
       return {
         MetricDataResults,
         NextToken: pageEnd < total ? encodeToken({ ...page, offset: pageEnd }) : undefined,
-        Messages: [],
+        Messages: capped
+          ? [{ Code: "MaxMetricsExceeded", Value: "Maximum number of allowed metrics exceeded" }]
+          : [],
       };
     },
 

@@ -87,6 +87,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Series one CloudWatch SEARCH returns at most; default 500, as AWS. */
   searchSeriesMax?: number;
+  /** Metrics one GetMetricData call retrieves, search series included; default 500, as AWS. */
+  metricsPerCallMax?: number;
   /** SSM parameters (name → value) that GetParameters serves, as SecureStrings. */
   parameters?: Record<string, string>;
   /**
@@ -420,6 +422,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         now,
         fleet: f,
         searchSeriesMax: options.searchSeriesMax,
+        metricsPerCallMax: options.metricsPerCallMax,
       }),
       AmazonSSM: ssmOperations(options.parameters ?? {}, f),
       Route53Resolver: route53ResolverOperations(f),

@@ -8,7 +8,8 @@
 //
 // One item per address and task: partition key `address` ("region#ip": private addresses repeat
 // across regions and VPCs), sort key `task` (the task's ARN, which names account and cluster).
-// A stopped task's item is deleted; an item whose STOPPED event never came expires by TTL.
+// A stopped task's item is deleted (lastStatus STOPPED, and only by an event newer than the item);
+// an item whose STOPPED event never came expires by TTL.
 import { DeleteItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { clusterOfArn } from "./ecs-mapping.ts";
 import { read } from "./errors.ts";
@@ -38,6 +39,10 @@ export interface TaskAddressChange {
   taskArn: string;
   cluster: string;
   ips: string[];
+  /**
+   * lastStatus STOPPED: the address is free. A task whose desiredStatus is STOPPED still holds
+   * its ENI while it drains and deprovisions (ECS guide, task lifecycle).
+   */
   stopped: boolean;
   /** detail.version: grows with each change of the task; a redelivered event repeats it. */
   version: number;
@@ -82,7 +87,7 @@ export function taskAddressChange(event: unknown): TaskAddressChange | undefined
     taskArn,
     cluster,
     ips: [...new Set(ips)],
-    stopped: d.lastStatus === "STOPPED" || d.desiredStatus === "STOPPED",
+    stopped: d.lastStatus === "STOPPED",
     version: typeof d.version === "number" ? d.version : 0,
   };
 }
@@ -120,15 +125,28 @@ export function dynamoAddressBook(tableName: string): AddressBook {
         address: { S: `${change.region}#${ip}` },
         task: { S: change.taskArn },
       }));
+      // Events come at least once and out of order (ECS guide, handling events): a write, a
+      // delete included, applies only if its detail.version is not older than the item's.
+      const newer = {
+        ConditionExpression: "attribute_not_exists(#v) OR #v <= :v",
+        ExpressionAttributeNames: { "#v": "version" },
+        ExpressionAttributeValues: { ":v": { N: String(change.version) } },
+      };
+      const stale = (error: unknown) => {
+        if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+        throw error;
+      };
       if (change.stopped) {
-        await Promise.all(
+        const deleted = await Promise.all(
           keys.map((Key) =>
             read(`forget ${change.taskArn}'s address`, "DeleteItem", () =>
-              dynamo().send(new DeleteItemCommand({ TableName: tableName, Key })),
+              dynamo()
+                .send(new DeleteItemCommand({ TableName: tableName, Key, ...newer }))
+                .then(() => true, stale),
             ),
           ),
         );
-        return "dropped";
+        return deleted.some(Boolean) ? "dropped" : "ignored";
       }
       const expiration = { N: String(Math.floor(Date.now() / 1000) + KEEP_SECONDS) };
       await Promise.all(
@@ -144,16 +162,11 @@ export function dynamoAddressBook(tableName: string): AddressBook {
                     version: { N: String(change.version) },
                     expiration,
                   },
-                  // Events may come out of order: an older one never overwrites a newer one.
-                  ConditionExpression: "attribute_not_exists(#v) OR #v <= :v",
-                  ExpressionAttributeNames: { "#v": "version" },
-                  ExpressionAttributeValues: { ":v": { N: String(change.version) } },
+                  // An older event never overwrites a newer one.
+                  ...newer,
                 }),
               )
-              .catch((error: unknown) => {
-                if ((error as { name?: string }).name === "ConditionalCheckFailedException") return;
-                throw error;
-              }),
+              .catch(stale),
           ),
         ),
       );

@@ -14,7 +14,7 @@ import {
 } from "../domain/metrics.ts";
 import { chunk } from "./batch.ts";
 import type { TtlCache } from "./cache.ts";
-import { read } from "./errors.ts";
+import { AwsReadError, read } from "./errors.ts";
 
 /** GetMetricData's ceiling per call; the traffic answer is built to fit in one. */
 const QUERIES_MAX = 500;
@@ -46,6 +46,32 @@ function labelOf(s: MetricSearch): string {
   return s.dimensionNames.map((n) => `\${PROP('Dim.${n}')}`).join(LABEL_SEPARATOR);
 }
 
+/** CloudWatch answered only part of a call: its figures would read missing data as zero. */
+function partial(queries: number, code: string): AwsReadError {
+  return new AwsReadError(
+    `get ${queries} Service Connect metrics`,
+    "GetMetricData",
+    "partial",
+    code,
+  );
+}
+
+/**
+ * Whether a series' label names it: one non-empty value per dimension, each filled in (no "${"
+ * left of a dynamic label) and equal to the search's filter where it has one.
+ */
+function namesSeries(search: MetricSearch, label: string): boolean {
+  const values = label.split(LABEL_SEPARATOR);
+  return (
+    values.length === search.dimensionNames.length &&
+    values.every((v) => v !== "" && !v.includes("${")) &&
+    search.dimensionNames.every((n, i) => {
+      const wanted = search.filter[n];
+      return wanted === undefined || wanted === values[i];
+    })
+  );
+}
+
 /** CloudWatch reads: metric series for traffic figures, and a rendered graph. */
 export class CloudWatchAdapter {
   private readonly options: { abortSignal?: AbortSignal } | undefined;
@@ -67,7 +93,10 @@ export class CloudWatchAdapter {
   /**
    * Runs `searches` over [start, end) and keeps what they return, so that getMetricData answers
    * the queries they cover from it. Returns whether each search was complete; a search that
-   * fails is simply not kept (its queries go to CloudWatch one by one).
+   * fails or comes back incomplete is not used (its queries go to CloudWatch one by one).
+   * Searches of `perCall` go in one call, in parallel with the others: a search that may
+   * return up to 500 series (one region-wide) needs a call of its own, since a call retrieves
+   * at most 500 metrics and counts the series its searches find.
    */
   async searchAhead(
     searches: readonly MetricSearch[],
@@ -77,32 +106,60 @@ export class CloudWatchAdapter {
     perCall = SEARCHES_PER_CALL,
   ): Promise<Map<string, boolean>> {
     const complete = new Map<string, boolean>();
-    await Promise.all(
-      chunk(searches, perCall).map(async (batch) => {
-        // Identical searches in flight at the same time (the same name asked twice) share one read.
-        const key = `cw:${this.scope}:search:${createHash("sha256")
-          .update(JSON.stringify([batch, start, end]))
-          .digest("hex")}`;
-        const load = () => this.readSearches(batch, start, end);
-        const results = await (this.cache ? this.cache.shared(key, load) : load()).catch(
-          () => [] as SearchResult[],
-        );
-        for (const r of results) {
-          this.searched.add(r);
-          complete.set(r.search.id, r.complete);
-        }
-      }),
+    const results = await Promise.all(
+      chunk(searches, perCall).map((batch) => this.searchBatch(batch, start, end)),
     );
+    for (const r of results.flat()) {
+      this.searched.add(r);
+      complete.set(r.search.id, r.complete);
+    }
     return complete;
+  }
+
+  /**
+   * One call of searches. A call CloudWatch cut at its metric cap (MaxMetricsExceeded) is made
+   * again in two halves: a round trip more, only where the searches' series together passed
+   * 500; a single search cut stays incomplete.
+   */
+  private async searchBatch(
+    batch: readonly MetricSearch[],
+    start: Date,
+    end: Date,
+  ): Promise<SearchResult[]> {
+    // Identical searches in flight at the same time (the same name asked twice) share one read.
+    const key = `cw:${this.scope}:search:${createHash("sha256")
+      .update(JSON.stringify([batch, start, end]))
+      .digest("hex")}`;
+    const load = () => this.readSearches(batch, start, end);
+    const outcome = await (this.cache ? this.cache.shared(key, load) : load()).catch(
+      () => undefined,
+    );
+    if (!outcome) return [];
+    if (outcome.capped && batch.length > 1) {
+      const half = Math.ceil(batch.length / 2);
+      const parts = await Promise.all([
+        this.searchBatch(batch.slice(0, half), start, end),
+        this.searchBatch(batch.slice(half), start, end),
+      ]);
+      return parts.flat();
+    }
+    return outcome.results;
   }
 
   private readSearches(
     batch: readonly MetricSearch[],
     start: Date,
     end: Date,
-  ): Promise<SearchResult[]> {
+  ): Promise<{ results: SearchResult[]; capped: boolean }> {
     return read(`search ${batch.length} Service Connect metrics`, "GetMetricData", async () => {
       const byId = new Map(batch.map((s) => [s.id, new Map<string, Series["points"]>()]));
+      // Searches CloudWatch says it did not answer in full: by a result's own status, or all of
+      // them when the call carries any message (API GetMetricData: "If there is a message, as
+      // much of the operation as possible is still executed").
+      const partial = new Set<string>();
+      const status = new Map<string, string>();
+      let messages = false;
+      let capped = false;
       const pages = paginateGetMetricData(
         { client: this.client },
         {
@@ -119,11 +176,19 @@ export class CloudWatchAdapter {
         this.options,
       );
       for await (const page of pages) {
+        for (const m of page.Messages ?? []) {
+          messages = true;
+          if (m.Code === "MaxMetricsExceeded") capped = true;
+        }
         for (const result of page.MetricDataResults ?? []) {
-          const series = byId.get(result.Id ?? "");
+          const id = result.Id ?? "";
+          const series = byId.get(id);
           if (!series) continue;
-          // One result per series found; a series' datapoints may continue on the next page.
+          // One result per series found; a series' datapoints may continue on the next page,
+          // where its status is told again: the last one counts.
           const label = result.Label ?? "";
+          status.set(`${id}\u0000${label}`, result.StatusCode ?? "Complete");
+          if ((result.Messages ?? []).length > 0) partial.add(id);
           const points = series.get(label) ?? [];
           const values = result.Values ?? [];
           (result.Timestamps ?? []).forEach((at, i) => {
@@ -133,29 +198,34 @@ export class CloudWatchAdapter {
           series.set(label, points);
         }
       }
-      return batch.map((search) => {
+      for (const [key, code] of status)
+        if (code !== "Complete") partial.add(key.slice(0, key.indexOf("\u0000")));
+      const results = batch.map((search): SearchResult => {
         const found = byId.get(search.id) ?? new Map<string, Series["points"]>();
-        const series = [...found].map(([label, points]) => {
-          const values = label.split(LABEL_SEPARATOR);
-          const named = values.length === search.dimensionNames.length && values.every(Boolean);
-          return {
-            named,
-            dimensions: Object.fromEntries(
-              search.dimensionNames.map((n, i) => [n, values[i] ?? ""]),
-            ),
-            points: points.sort((a, b) => a.at.getTime() - b.at.getTime()),
-          };
-        });
+        const series = [...found].map(([label, points]) => ({
+          named: namesSeries(search, label),
+          dimensions: Object.fromEntries(
+            search.dimensionNames.map((n, i) => [n, label.split(LABEL_SEPARATOR)[i] ?? ""]),
+          ),
+          points: points.sort((a, b) => a.at.getTime() - b.at.getTime()),
+        }));
         return {
           search,
           start,
           end,
-          // As many as a search returns: some may have been left out. A series whose label does
-          // not name it cannot be told apart: its search answers nothing.
-          complete: found.size < SEARCH_SERIES_MAX && series.every((s) => s.named),
+          // Complete only when nothing says a series may be missing: no message on the call or
+          // the search, no status but Complete, fewer than a search's 500, and every label
+          // naming a series the search asked for (a label still holding "${", or a series
+          // outside the filter, contradicts the search: it answers nothing).
+          complete:
+            !messages &&
+            !partial.has(search.id) &&
+            found.size < SEARCH_SERIES_MAX &&
+            series.every((s) => s.named),
           series: series.map(({ dimensions, points }) => ({ dimensions, points })),
         };
       });
+      return { results, capped };
     });
   }
 
@@ -222,9 +292,16 @@ export class CloudWatchAdapter {
             },
             this.options,
           );
+          const status = new Map<string, string>();
           for await (const page of pages) {
+            // Any message means "as much of the operation as possible" was done (API
+            // GetMetricData): figures read from it would pass a gap off as a zero.
+            const message = page.Messages?.[0];
+            if (message) throw partial(batch.length, message.Code ?? "Message");
             for (const result of page.MetricDataResults ?? []) {
               const id = result.Id ?? "";
+              // PartialData before a NextToken continues on the next page; the last one counts.
+              status.set(id, result.StatusCode ?? "Complete");
               const series: Series = out.get(id) ?? { points: [] };
               const values = result.Values ?? [];
               (result.Timestamps ?? []).forEach((at, i) => {
@@ -234,6 +311,8 @@ export class CloudWatchAdapter {
               out.set(id, series);
             }
           }
+          const unfinished = [...status.values()].find((code) => code !== "Complete");
+          if (unfinished) throw partial(batch.length, unfinished);
         }),
       ),
     );

@@ -19,13 +19,19 @@ const KEEP_SECONDS = 30 * 86_400;
 
 interface Stored {
   at: number;
-  services: Record<string, { level: string; reason: string; since: number }>;
+  /** `aws`: `since` is the failure's own start as AWS told it (absent in older records). */
+  services: Record<string, { level: string; reason: string; since: number; aws?: true }>;
 }
 
 function encode(snapshot: DigestSnapshot): string {
   const services: Stored["services"] = {};
   for (const [key, s] of Object.entries(snapshot.services)) {
-    services[key] = { level: s.level, reason: s.reason, since: s.since.getTime() };
+    services[key] = {
+      level: s.level,
+      reason: s.reason,
+      since: s.since.getTime(),
+      ...(s.sinceFromAws ? { aws: true as const } : {}),
+    };
   }
   return JSON.stringify({ at: snapshot.at.getTime(), services } satisfies Stored);
 }
@@ -35,7 +41,12 @@ function decode(target: string, text: string): DigestSnapshot {
   const services: DigestSnapshot["services"] = {};
   for (const [key, s] of Object.entries(stored.services)) {
     if (s.level === "down" || s.level === "degraded" || s.level === "noisy") {
-      services[key] = { level: s.level, reason: s.reason, since: new Date(s.since) };
+      services[key] = {
+        level: s.level,
+        reason: s.reason,
+        since: new Date(s.since),
+        ...(s.aws ? { sinceFromAws: true } : {}),
+      };
     }
   }
   return { target, at: new Date(stored.at), services };

@@ -210,7 +210,10 @@ export function dynamoDigestParts(tableName: string): DigestParts {
           return;
         }
         const part = JSON.parse(gunzipSync(data).toString("utf8")) as PartResult;
-        out.entries.push(...part.entries);
+        // JSON keeps a failure's start as its ISO string: a Date again for the digest.
+        out.entries.push(
+          ...part.entries.map((e) => (e.since ? { ...e, since: new Date(e.since) } : e)),
+        );
         out.gaps.push(...part.gaps);
       });
       return out;

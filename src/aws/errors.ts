@@ -7,6 +7,8 @@ export type AwsFailureKind =
   | "timeout"
   | "unreachable"
   | "not-found"
+  /** AWS answered, but said it left part out (CloudWatch's Messages, a PartialData status). */
+  | "partial"
   | "other";
 
 export class AwsReadError extends Error {
@@ -22,6 +24,11 @@ export class AwsReadError extends Error {
     this.name = "AwsReadError";
   }
 
+  /** In a word, for a headline: "denied", "throttled", "timed out". */
+  get brief(): string {
+    return BRIEF[this.kind];
+  }
+
   /** For the user: "AWS throttled DescribeTasks (ThrottlingException)". */
   get reason(): string {
     switch (this.kind) {
@@ -35,11 +42,23 @@ export class AwsReadError extends Error {
         return `${this.operation} could not reach AWS (${this.code})`;
       case "not-found":
         return `${this.operation} found nothing (${this.code})`;
+      case "partial":
+        return `${this.operation} answered only in part (${this.code}): the figures are partial`;
       default:
         return `${this.operation} failed (${this.code})`;
     }
   }
 }
+
+const BRIEF: Record<AwsFailureKind, string> = {
+  throttled: "throttled",
+  "access-denied": "denied",
+  timeout: "timed out",
+  unreachable: "unreachable",
+  "not-found": "not found",
+  partial: "partial",
+  other: "failed",
+};
 
 const THROTTLING = new Set([
   "ThrottlingException",

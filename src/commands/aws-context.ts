@@ -101,18 +101,30 @@ export function dropPendingLoads(): void {
 export class Gaps {
   readonly list: Gap[] = [];
 
-  async soft<T>(what: string, work: Promise<T>, fallback: T): Promise<T> {
+  async soft<T>(
+    what: string,
+    work: Promise<T>,
+    fallback: T,
+    /** The part of a digest's scope the failure leaves unread, if any. */
+    scopePart?: Gap["scopePart"],
+  ): Promise<T> {
     try {
       return await work;
     } catch (error) {
       if (!(error instanceof AwsReadError)) throw error;
-      this.add(what, error);
+      this.add(what, error, scopePart);
       return fallback;
     }
   }
 
-  add(what: string, error: AwsReadError): void {
-    this.push({ what, why: error.reason, ...(error.kind === "not-found" ? { absent: true } : {}) });
+  add(what: string, error: AwsReadError, scopePart?: Gap["scopePart"]): void {
+    this.push({
+      what,
+      why: error.reason,
+      cause: error.brief,
+      ...(error.kind === "not-found" ? { absent: true } : {}),
+      ...(scopePart ? { scopePart } : {}),
+    });
   }
 
   /** Takes in another collector's gaps (one target's, into the whole answer's). */

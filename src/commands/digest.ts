@@ -7,6 +7,7 @@ import {
   type Digest,
   type DigestEntry,
   type DigestSnapshot,
+  type UnreadPart,
 } from "../domain/digest.ts";
 import { DEFAULT_THRESHOLDS, type DigestThresholds } from "../domain/digest-targets.ts";
 import type { EcsService, Gap, Namespace } from "../domain/facts.ts";
@@ -47,9 +48,12 @@ async function servicesOf(
   gaps: Gaps,
   scope: DigestScope,
 ): Promise<ScopeService[]> {
+  // What cannot be listed is a part of the scope left unread: the digest's headline names it.
   const clusters =
     scope.clusters === "all"
-      ? await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[])
+      ? await gaps.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[], {
+          kind: "clusters",
+        })
       : scope.clusters;
   const namespaces =
     scope.namespaces === "all" || scope.namespaces.length > 0
@@ -57,6 +61,7 @@ async function servicesOf(
           "the Cloud Map namespaces",
           ctx.cloudMap.listNamespaces(),
           [] as Namespace[],
+          { kind: "namespaces" },
         )
       : [];
   const chosen =
@@ -67,17 +72,22 @@ async function servicesOf(
     Promise.all(
       clusters.map(async (cluster) =>
         (
-          await gaps.soft(`the services of cluster ${cluster}`, ctx.ecs.listServices(cluster), [])
+          await gaps.soft(`the services of cluster ${cluster}`, ctx.ecs.listServices(cluster), [], {
+            kind: "cluster",
+            name: cluster,
+          })
         ).map((arn) => ({ cluster, service: lastSegment(arn) })),
       ),
     ),
     Promise.all(
-      chosen.map(async (ns) =>
-        ((await namespaceCallers(ctx, gaps, ns, undefined)) ?? []).map((c) => ({
-          cluster: c.cluster,
-          service: c.service,
-        })),
-      ),
+      chosen.map(async (ns) => {
+        const own = new Gaps();
+        const callers = await namespaceCallers(ctx, own, ns, undefined);
+        if (!callers)
+          for (const gap of own.list) gap.scopePart = { kind: "namespace", name: ns.name };
+        gaps.merge(own);
+        return (callers ?? []).map((c) => ({ cluster: c.cluster, service: c.service }));
+      }),
     ),
   ]);
   const all = [...byCluster.flat(), ...byNamespace.flat()];
@@ -92,16 +102,23 @@ async function servicesOf(
     .sort((a, b) => a.cluster.localeCompare(b.cluster) || a.service.localeCompare(b.service));
 }
 
+/** The gap of the ECS service itself (DescribeServices), as service-facts names it. */
+const serviceGap = (gaps: Gap[], cluster: string, service: string) =>
+  gaps.find((g) => !g.absent && g.what === `the ECS service ${cluster}/${service}`);
+
 /** A health report as a digest line: health's level and reason, and its traffic. */
 function entryOf(report: HealthReport, cluster: string, service: string): DigestEntry {
   const focus = report.resolution.bindings[0];
   const t = report.traffic;
+  const unread = serviceGap(report.gaps, cluster, service);
   return {
     cluster,
     service,
     subject: focus ? hostOf(focus) : `${cluster}/${service}`,
     level: report.level,
     reason: report.reason,
+    ...(report.since && report.level !== "healthy" ? { since: report.since } : {}),
+    ...(unread ? { cause: unread.cause ?? "failed" } : {}),
     traffic:
       t && t.status === "ok" && t.protocol !== "tcp"
         ? {
@@ -137,7 +154,9 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
 async function searchTraffic(run: AwsContext, clusters: string[], now: Date): Promise<void> {
   const { start, end } = windowRange(HEALTH_WINDOW, now);
   const region = trafficSearches(HEALTH_WINDOW);
-  const complete = await run.cloudWatch.searchAhead(region, start, end);
+  // One region-wide search per call, all in parallel: each may return up to 500 series, and a
+  // call retrieves at most 500 metrics, the series its searches find included.
+  const complete = await run.cloudWatch.searchAhead(region, start, end, 1);
   const retry = region.filter((s) => complete.get(s.id) === false);
   if (retry.length === 0) return;
   // Every cluster of the region, not only the scope's: a service's callers may run anywhere (a
@@ -267,9 +286,10 @@ export async function judgeServices(
   let done = 0;
   const entries = await bounded(services, CONCURRENCY, async ({ cluster, service }) => {
     // Each service is judged on its own gaps, which its reason (or "unknown") already states.
+    const gaps = new Gaps();
     const report = await reportFor(
       run,
-      new Gaps(),
+      gaps,
       {
         cluster,
         service,
@@ -279,10 +299,20 @@ export async function judgeServices(
     );
     done += 1;
     onProgress?.({ scope, clusters, services: { done, total: services.length } });
-    return report
-      ? entryOf(report, cluster, service)
-      : // Listed a moment ago, gone now (deleted between the two reads).
-        undefined;
+    if (report) return entryOf(report, cluster, service);
+    // Listed a moment ago and gone now (deleted between the two reads), or not readable: then
+    // unknown, never dropped as gone.
+    const unread = serviceGap(gaps.list, cluster, service);
+    return unread
+      ? {
+          cluster,
+          service,
+          subject: `${cluster}/${service}`,
+          level: "unknown" as const,
+          reason: `could not be read: ${unread.why}`,
+          cause: unread.cause ?? "failed",
+        }
+      : undefined;
   });
   return entries.filter((e): e is DigestEntry => e !== undefined);
 }
@@ -315,6 +345,7 @@ export async function runDigest(
     entries,
     previous,
     now,
+    unreadOf(listed.gaps),
   );
   return { digest, gaps: listed.gaps };
 }
@@ -354,9 +385,18 @@ export function digestOfParts(
       entries,
       previous,
       now,
+      unreadOf(gaps),
     ),
     gaps,
   }));
+}
+
+/** The parts of the scope the listing's gaps leave unread (kept with them across parts). */
+function unreadOf(gaps: Gap[]): UnreadPart[] {
+  // A cluster AWS says does not exist was read: it is absent, not unread.
+  return gaps.flatMap((g) =>
+    g.scopePart && !g.absent ? [{ ...g.scopePart, cause: g.cause ?? "failed" }] : [],
+  );
 }
 
 /** Services that were listed but not judged: unknown, with why, never healthy or down. */

@@ -15,6 +15,35 @@ export interface DigestEntry {
   /** Health's deciding reason, word for word (for unknown: what could not be read). */
   reason: string;
   traffic?: { requests: number; errorRate?: number; p99?: number };
+  /**
+   * When the failure began, as AWS tells it (the first failing task's stop, the failed
+   * deployment's creation); undefined when AWS does not say.
+   */
+  since?: Date;
+  /** Unknown because the ECS service itself could not be read: in a word why ("denied"). */
+  cause?: string;
+}
+
+/** A part of the scope that could not be read, and in a word why ("denied", "throttled"). */
+export interface UnreadPart {
+  kind: "cluster" | "clusters" | "namespace" | "namespaces";
+  /** The cluster's or namespace's name; none for the lists of them. */
+  name?: string;
+  cause: string;
+}
+
+/** "cluster staging could not be read (denied)". */
+export function unreadText(p: UnreadPart): string {
+  switch (p.kind) {
+    case "cluster":
+      return `cluster ${p.name} could not be read (${p.cause})`;
+    case "namespace":
+      return `namespace ${p.name} could not be read (${p.cause})`;
+    case "clusters":
+      return `the clusters could not be listed (${p.cause})`;
+    default:
+      return `the Cloud Map namespaces could not be listed (${p.cause})`;
+  }
 }
 
 /** A digest level: health's, plus noisy (healthy by health's rules, over the target's thresholds). */
@@ -27,7 +56,16 @@ export type DigestLevel = HealthLevel | "noisy";
 export interface DigestSnapshot {
   target: string;
   at: Date;
-  services: Record<string, { level: FailingLevel; reason: string; since: Date }>;
+  services: Record<string, Remembered>;
+}
+
+/** A failing service as a digest remembers it. */
+export interface Remembered {
+  level: FailingLevel;
+  reason: string;
+  since: Date;
+  /** `since` is the failure's own start as AWS told it, not when a digest first saw it. */
+  sinceFromAws?: boolean;
 }
 
 export type FailingLevel = "down" | "degraded" | "noisy";
@@ -36,8 +74,12 @@ export interface Offender {
   entry: DigestEntry;
   level: FailingLevel;
   reason: string;
-  /** Since when it has been at this level or worse (from the previous digests). */
+  /**
+   * Since when it has been failing: the failure's own start when AWS told it (sinceFromAws),
+   * else when a digest first saw it.
+   */
   since: Date;
+  sinceFromAws: boolean;
   change: "new" | "worse" | "better" | "still";
   /** Its level in the previous digest, when it changed. */
   was?: DigestLevel;
@@ -53,9 +95,16 @@ export interface Digest {
   /** Down, then degraded, then noisy; within a level the oldest first. */
   offenders: Offender[];
   /** Failing in the previous digest, healthy now; with how long they had been failing. */
-  recovered: { key: string; was: DigestLevel; since: Date }[];
+  recovered: { key: string; was: DigestLevel; since: Date; sinceFromAws: boolean }[];
   /** Services that could not be judged, and why: never counted as healthy or as down. */
   unknown: DigestEntry[];
+  /**
+   * Parts of the scope not read (a cluster whose services could not be listed or described):
+   * the headline names them, never an all-clear over them.
+   */
+  unread: UnreadPart[];
+  /** Failing in the previous digest and not read this time: neither recovered nor gone. */
+  unreadFailing: ({ key: string } & Remembered)[];
   /** Whether a previous digest of this target was found. */
   compared: boolean;
   snapshot: DigestSnapshot;
@@ -87,11 +136,37 @@ export function noiseOf(entry: DigestEntry, limits: DigestThresholds): string | 
   return over.length ? `${over.join(", ")} over the last 15m` : undefined;
 }
 
+/** Clusters none of whose services could be described, as parts of the scope not read. */
+function undescribedClusters(entries: DigestEntry[], listed: UnreadPart[]): UnreadPart[] {
+  const byCluster = new Map<string, DigestEntry[]>();
+  for (const e of entries) byCluster.set(e.cluster, [...(byCluster.get(e.cluster) ?? []), e]);
+  return [...byCluster]
+    .filter(([cluster, list]) => {
+      const named = listed.some((p) => p.kind === "cluster" && p.name === cluster);
+      // Every service's own description failed: whatever else was read, the cluster was not.
+      return !named && list.every((e) => e.cause !== undefined);
+    })
+    .map(([cluster, list]) => ({
+      kind: "cluster" as const,
+      name: cluster,
+      cause: [...new Set(list.map((e) => e.cause))].join(", "),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Whether a service absent from the entries may be in a part of the scope that was not read. */
+function mayBeUnread(key: string, unread: UnreadPart[]): boolean {
+  // A namespace or a whole list unread may hold any service; a cluster, its own.
+  return unread.some((p) => p.kind !== "cluster" || key.startsWith(`${p.name}/`));
+}
+
 export function buildDigest(
   target: { name: string; scope: string; thresholds: DigestThresholds },
   entries: DigestEntry[],
   previous: DigestSnapshot | undefined,
   at: Date,
+  /** What of the scope could not be listed. */
+  listedUnread: UnreadPart[] = [],
 ): Digest {
   const counts: Record<DigestLevel, number> = {
     down: 0,
@@ -103,6 +178,9 @@ export function buildDigest(
   const services: DigestSnapshot["services"] = {};
   const offenders: Offender[] = [];
   const unknown: DigestEntry[] = [];
+  const unreadFailing: Digest["unreadFailing"] = [];
+  const failing = (l: DigestLevel | undefined) =>
+    l !== undefined && l !== "healthy" && l !== "unknown";
   for (const entry of entries) {
     const noise = noiseOf(entry, target.thresholds);
     const level: DigestLevel = noise ? "noisy" : entry.level;
@@ -110,31 +188,49 @@ export function buildDigest(
     counts[level] += 1;
     const key = keyOf(entry);
     const before = previous?.services[key];
-    const failing = (l: DigestLevel | undefined) =>
-      l !== undefined && l !== "healthy" && l !== "unknown";
-    // Still failing keeps its first date; a new failure starts now.
-    const since = failing(level) && before && failing(before.level) ? before.since : at;
-    if (level !== "healthy" && level !== "unknown") services[key] = { level, reason, since };
     if (level === "unknown") {
       unknown.push(entry);
+      // Unread is not recovered: what it was is kept for the next digest that reads it.
+      if (before) {
+        services[key] = before;
+        unreadFailing.push({ key, ...before });
+      }
       continue;
     }
     if (level === "healthy") continue;
-    const change: Offender["change"] = !failing(before?.level)
+    // The failure's own start when AWS tells it; else, still failing, the earlier digest's
+    // date; else now. Of two, the earlier: ECS forgets stopped tasks after about an hour.
+    const kept = failing(before?.level) ? before : undefined;
+    const since =
+      kept && (!entry.since || kept.since.getTime() <= entry.since.getTime())
+        ? { since: kept.since, sinceFromAws: kept.sinceFromAws === true }
+        : entry.since
+          ? { since: entry.since, sinceFromAws: true }
+          : { since: at, sinceFromAws: false };
+    services[key] = { level, reason, ...since };
+    const change: Offender["change"] = !kept
       ? "new"
-      : before?.level === level
+      : kept.level === level
         ? "still"
-        : RANK[level] < RANK[before?.level ?? "healthy"]
+        : RANK[level] < RANK[kept.level]
           ? "worse"
           : "better";
     offenders.push({
       entry,
       level,
       reason,
-      since,
+      ...since,
       change,
-      was: change === "worse" || change === "better" ? before?.level : undefined,
+      was: change === "worse" || change === "better" ? kept?.level : undefined,
     });
+  }
+  // Failing before, not among this digest's services: gone, unless it may be in a part of the
+  // scope that could not be read (then unread, not gone).
+  const judged = new Set(entries.map(keyOf));
+  for (const [key, before] of Object.entries(previous?.services ?? {})) {
+    if (judged.has(key) || !mayBeUnread(key, listedUnread)) continue;
+    services[key] = before;
+    unreadFailing.push({ key, ...before });
   }
   offenders.sort(
     (a, b) =>
@@ -147,7 +243,12 @@ export function buildDigest(
   );
   const recovered = Object.entries(previous?.services ?? {})
     .filter(([key]) => healthyNow.has(key))
-    .map(([key, was]) => ({ key, was: was.level, since: was.since }))
+    .map(([key, was]) => ({
+      key,
+      was: was.level,
+      since: was.since,
+      sinceFromAws: was.sinceFromAws === true,
+    }))
     .sort((a, b) => a.key.localeCompare(b.key));
   return {
     target: target.name,
@@ -158,6 +259,8 @@ export function buildDigest(
     offenders,
     recovered,
     unknown: unknown.sort((a, b) => keyOf(a).localeCompare(keyOf(b))),
+    unread: [...listedUnread, ...undescribedClusters(entries, listedUnread)],
+    unreadFailing: unreadFailing.sort((a, b) => a.key.localeCompare(b.key)),
     compared: previous !== undefined,
     snapshot: { target: target.name, at, services },
   };

@@ -175,6 +175,10 @@ export interface Gap {
   what: string;
   /** Why: "AWS throttled DescribeTasks (ThrottlingException)". */
   why: string;
+  /** Why in a word, for a headline: "denied", "throttled", "timed out". */
+  cause?: string;
+  /** The part of a digest's scope this leaves unread: a cluster's services, the cluster list. */
+  scopePart?: { kind: "cluster" | "clusters" | "namespace" | "namespaces"; name?: string };
   /**
    * AWS answered that the thing does not exist (ServiceNotFoundException…): a finding of absence
    * from a read that worked, not something left unread. A "not found" answer leaves it out.

@@ -30,6 +30,8 @@ export interface Finding {
   /** Which layer the operator looks at next. */
   layer: Layer;
   next: string;
+  /** When the failure began, where AWS tells it (a digest says "failing since" with it). */
+  since?: Date;
 }
 
 /** A Service Connect service of the same namespace, as a possible caller. */
@@ -103,6 +105,8 @@ export interface HealthReport {
   clientsChecked?: { checked: number } & ClientsLeftOut;
   traffic?: TrafficReport;
   nextCheck: string;
+  /** When the deciding finding's failure began, where AWS tells it. */
+  since?: Date;
   /** What could not be read, in the user's terms: the headline names it. */
   unknown: string[];
   gaps: Gap[];
@@ -171,7 +175,13 @@ function runningFinding(
     : stopped === undefined
       ? `App: the stopped tasks of ${label} could not be read (see below); its service events say why tasks stop.`
       : `App: ECS keeps no recently stopped task of ${label} (it keeps them about an hour); its service events say why (placement, image pull, health checks).`;
+  // The first failing stop ECS still keeps (about an hour): the failure began then or earlier.
+  const first = stopped
+    ?.map((t) => t.stoppedAt)
+    .filter((d): d is Date => d !== undefined)
+    .sort((a, b) => a.getTime() - b.getTime())[0];
   return {
+    ...(first ? { since: first } : {}),
     level: "down",
     layer: neverStarted ? "deploy" : "app",
     text: `0 of ${service.desiredCount} tasks running${stop ? `; ${neverStarted ? "tasks never start" : "last stop"}: ${stopNote(stop)}` : ""}`,
@@ -291,6 +301,8 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
   }
   if (service?.rolloutState === "FAILED") {
     findings.push({
+      // The failed deployment's start (the PRIMARY's createdAt).
+      ...(service.deployedAt ? { since: service.deployedAt } : {}),
       level: service.runningCount === 0 ? "down" : "degraded",
       layer: "deploy",
       text: `deployment failed${service.rolloutStateReason ? `: ${service.rolloutStateReason}` : ""}${service.failedTasks ? ` (${service.failedTasks} failed tasks)` : ""}`,
@@ -450,6 +462,7 @@ export function judgeHealth(input: HealthInput): HealthReport {
       : {}),
     traffic: input.traffic,
     nextCheck,
+    ...(worst?.since ? { since: worst.since } : {}),
     unknown: level === "unknown" ? [] : unknown,
     gaps: input.gaps,
   };

@@ -13,8 +13,15 @@ export type StopKind =
   | "task-setup"
   /** ECS says the task failed to start and names nothing more specific. */
   | "never-started"
-  /** The essential container ran out of memory (OOM kill, exit 137). */
+  /** A container's reason says OutOfMemoryError: it hit its memory limit. */
   | "out-of-memory"
+  /**
+   * Exit 137 (SIGKILL) after ECS or a user stopped the task: the container did not exit on the
+   * stop signal and was killed after stopTimeout. The task's stoppedReason is the real cause.
+   */
+  | "killed-after-stop-timeout"
+  /** Exit 137 (SIGKILL) and nothing says why: not necessarily memory. */
+  | "killed"
   /** The essential container exited on its own. */
   | "app-exit"
   /** ECS or the scheduler stopped it: a deployment, a scale-in, a failed health check. */
@@ -35,19 +42,33 @@ export function stopKind(task: EcsTask): StopKind {
   if (task.stopCode === "TaskFailedToStart") return "never-started";
   if (task.stopCode === "SpotInterruption" || task.stopCode === "TerminationNotice")
     return "capacity";
-  if (/OutOfMemory|exit 137/i.test(reason) || task.containers.some((c) => c.exitCode === 137))
-    return "out-of-memory";
+  // Exit 137 is SIGKILL, whoever sent it (ECS guide, Docker diagnostics): only an OutOfMemoryError
+  // reason makes it memory; a scheduler or user stop sends SIGKILL after stopTimeout (API StopTask).
+  if (task.containers.some((c) => /OutOfMemoryError/i.test(c.reason ?? ""))) return "out-of-memory";
+  if (killed(task)) {
+    return task.stopCode === "ServiceSchedulerInitiated" || task.stopCode === "UserInitiated"
+      ? "killed-after-stop-timeout"
+      : "killed";
+  }
   if (task.stopCode === "EssentialContainerExited") return "app-exit";
   if (task.stopCode === "ServiceSchedulerInitiated" || task.stopCode === "UserInitiated")
     return "scheduler";
   return "other";
 }
 
+function killed(task: EcsTask): boolean {
+  return task.containers.some((c) => c.exitCode === 137);
+}
+
 /** "task stopped 2026-11-23 15:40 UTC: Essential container in task exited (worker exit 137: …)". */
 export function stopNote(task: EcsTask): string {
   const exits = task.containers
     .filter((c) => c.exitCode !== undefined && c.exitCode !== 0)
-    .map((c) => `${c.name} exit ${c.exitCode}${c.reason ? `: ${c.reason}` : ""}`);
+    .map((c) => {
+      // 137 alone reads as "out of memory" to many: say what it is when no reason says more.
+      const signal = c.exitCode === 137 && !c.reason ? " (SIGKILL)" : "";
+      return `${c.name} exit ${c.exitCode}${signal}${c.reason ? `: ${c.reason}` : ""}`;
+    });
   // A container's reason often repeats the task's (image pulls): say it once.
   const pulls = task.containers
     .filter((c) => c.exitCode === undefined && c.reason)
@@ -70,6 +91,10 @@ export function stopAdvice(task: EcsTask, serviceLabel: string): string {
       return `App (never started): ECS could not start the task, so there are no container logs to read. Check, in this order: the image tag exists in the registry, the task execution role may pull it and read the secrets the task definition names, and the task subnets reach the registry and Secrets Manager (NAT gateway or VPC endpoints).`;
     case "out-of-memory":
       return `App: the tasks do not stay up. Exit 137 with OutOfMemoryError means the container hit its memory limit: raise memory in the task definition of ${serviceLabel} or fix the leak, then watch the deployment.`;
+    case "killed-after-stop-timeout":
+      return `Deploy: ECS stopped the tasks${task.stoppedReason ? `: ${task.stoppedReason}.` : "."} Then the container did not exit on the stop signal and was killed after stopTimeout (exit 137 is SIGKILL here, not out of memory). Fix why ECS stopped them first (the service events of ${serviceLabel} say more); then make the app exit on SIGTERM (or the image's STOPSIGNAL) within stopTimeout.`;
+    case "killed":
+      return `App: the essential container was killed (SIGKILL, exit 137), cause not stated: no OutOfMemoryError reason, so not necessarily memory. Read its logs and memory use around ${task.stoppedAt ? minute(task.stoppedAt) : "the stop"}, and the service events of ${serviceLabel}.`;
     case "app-exit":
       return `App: the essential container exits on its own. Read its logs around ${task.stoppedAt ? minute(task.stoppedAt) : "the stop"} for the error, fix it, then watch the deployment.`;
     case "scheduler":

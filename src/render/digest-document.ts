@@ -1,5 +1,5 @@
 import type { DigestAnswer, DigestRun } from "../commands/digest.ts";
-import type { Digest, DigestLevel, Offender } from "../domain/digest.ts";
+import { type Digest, type DigestLevel, type Offender, unreadText } from "../domain/digest.ts";
 import { ACTION_IDS, type Doc, type Line, type Section } from "./document.ts";
 import { gapLines, when } from "./whois-document.ts";
 
@@ -19,17 +19,35 @@ function at(date: Date, today: Date): string {
   return day(date) === day(today) ? `${date.toISOString().slice(11, 16)} UTC` : when(date);
 }
 
+/**
+ * "failing since 2026-11-23 15:58 UTC" when AWS told the failure's start; otherwise the bot's
+ * own sighting, labelled as such.
+ */
+function sinceText(s: { since: Date; sinceFromAws?: boolean }, failing?: string): string {
+  const lead = failing ? `${failing}${s.sinceFromAws ? " " : ", "}` : "";
+  return s.sinceFromAws
+    ? `${lead}since ${when(s.since)}`
+    : `${lead}first seen by the digest at ${when(s.since)}`;
+}
+
+/** "was down since 2026-11-23 15:58 UTC", "was down, first seen by the digest at …". */
+function wasText(level: string, s: { since: Date; sinceFromAws?: boolean }): string {
+  return sinceText(s, `was ${level}`);
+}
+
 function changeNote(o: Offender, d: Digest): string {
-  if (!d.compared) return "";
+  // A failure the digest has only just seen has no start worth a line unless AWS told it.
+  const since = o.change === "new" && !o.sinceFromAws ? "" : ` · ${sinceText(o, "failing")}`;
+  if (!d.compared) return since;
   switch (o.change) {
     case "new":
-      return " · new since the last digest";
+      return ` · new since the last digest${since}`;
     case "worse":
-      return ` · worse: was ${o.was} · failing since ${at(o.since, d.at)}`;
+      return ` · worse: was ${o.was}${since}`;
     case "better":
-      return ` · better: was ${o.was} · failing since ${at(o.since, d.at)}`;
+      return ` · better: was ${o.was}${since}`;
     default:
-      return ` · still failing since ${at(o.since, d.at)}`;
+      return ` · ${sinceText(o, "still failing")}`;
   }
 }
 
@@ -44,6 +62,11 @@ function offenderSection(o: Offender, d: Digest): Section {
   };
 }
 
+/** "; cluster staging could not be read (denied)": what the counts do not cover. */
+function unreadNote(d: Digest): string {
+  return d.unread.length > 0 ? `; ${d.unread.map(unreadText).join("; ")}` : "";
+}
+
 function countsLine(d: Digest): string {
   const c = d.counts;
   const parts = [
@@ -54,7 +77,9 @@ function countsLine(d: Digest): string {
     c.healthy || !c.unknown ? `${c.healthy} healthy` : "",
     c.unknown ? `${c.unknown} unknown` : "",
   ].filter(Boolean);
-  return parts.join(", ");
+  // Nothing read at all: what was not read is the whole line, not "0 healthy".
+  if (d.total === 0 && d.unread.length > 0) return d.unread.map(unreadText).join("; ");
+  return `${parts.join(", ")}${unreadNote(d)}`;
 }
 
 /**
@@ -65,9 +90,13 @@ function countsLine(d: Digest): string {
 export function digestDocument(d: Digest, quiet: boolean): Doc {
   const time = at(d.at, d.at);
   const allHealthy = d.counts.healthy === d.total && d.total > 0;
-  if (quiet && allHealthy && d.recovered.length === 0) {
-    const line = `All ${plural(d.total, "service")} healthy in ${d.scope} at ${time}`;
-    return { summary: line, sections: [{ lines: [[line]] }], notes: [] };
+  const quietLine =
+    d.unread.length === 0
+      ? `All ${plural(d.total, "service")} healthy in ${d.scope} at ${time}`
+      : // Never an all-clear over what could not be read: what was read, then what was not.
+        `${plural(d.total, "service")} healthy in ${d.scope} at ${time}${unreadNote(d)}`;
+  if (quiet && allHealthy && d.recovered.length === 0 && d.unreadFailing.length === 0) {
+    return { summary: quietLine, sections: [{ lines: [[quietLine]] }], notes: [] };
   }
   const title = d.target.startsWith("on demand: ")
     ? "Digest"
@@ -80,25 +109,41 @@ export function digestDocument(d: Digest, quiet: boolean): Doc {
   if (d.recovered.length > 0) {
     sections.push({
       heading: "Recovered since the last digest",
-      lines: d.recovered.map(
-        (r): Line => ["✔ ", { code: r.key }, ` was ${r.was} since ${at(r.since, d.at)}`],
-      ),
+      lines: d.recovered.map((r): Line => ["✔ ", { code: r.key }, ` ${wasText(r.was, r)}`]),
     });
   }
-  if (d.unknown.length > 0) {
+  const unreadFailing = d.unreadFailing.filter(
+    (f) => !d.unknown.some((e) => `${e.cluster}/${e.service}` === f.key),
+  );
+  if (d.unknown.length > 0 || unreadFailing.length > 0) {
+    const was = (key: string) => {
+      const f = d.unreadFailing.find((u) => u.key === key);
+      return f ? `; ${wasText(f.level, f)}` : "";
+    };
     sections.push({
       heading: "Could not be judged (counted apart, neither healthy nor down)",
-      lines: d.unknown.map(
-        (e): Line => ["? ", { code: `${e.cluster}/${e.service}` }, `: ${e.reason}`],
-      ),
+      lines: [
+        ...d.unknown.map((e): Line => {
+          const key = `${e.cluster}/${e.service}`;
+          return ["? ", { code: key }, `: ${e.reason}${was(key)}`];
+        }),
+        // Failing in the last digest, in a part of the scope not read now: not recovered.
+        ...unreadFailing.map(
+          (f): Line => ["? ", { code: f.key }, `: not read this time${was(f.key)}`],
+        ),
+      ],
     });
   }
   const rest = d.counts.healthy;
   const restLine =
     d.total === 0
-      ? "No service found in this scope."
+      ? d.unread.length > 0
+        ? "No service could be read in this scope."
+        : "No service found in this scope."
       : rest === d.total
-        ? `All ${plural(rest, "service")} healthy.`
+        ? d.unread.length > 0
+          ? `${plural(rest, "service")} healthy of those read.`
+          : `All ${plural(rest, "service")} healthy.`
         : rest > 0
           ? `${plural(rest, "other service")} healthy.`
           : undefined;

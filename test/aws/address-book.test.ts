@@ -9,7 +9,14 @@ import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
 // ECS's "ECS Task State Change" event as EventBridge delivers it (ECS developer guide, "Amazon ECS
 // task state change events"): the detail is the task as DescribeTasks shows it.
 function taskEvent(
-  over: { ip?: string; lastStatus?: string; version?: number; region?: string; task?: string } = {},
+  over: {
+    ip?: string;
+    lastStatus?: string;
+    desiredStatus?: string;
+    version?: number;
+    region?: string;
+    task?: string;
+  } = {},
 ) {
   const task = over.task ?? "0123456789abcdef0123456789abcdef";
   const region = over.region ?? "ap-northeast-1";
@@ -40,7 +47,7 @@ function taskEvent(
       taskArn: `arn:aws:ecs:${region}:123456789012:task/prod-core/${task}`,
       group: "service:orders-api",
       lastStatus: over.lastStatus ?? "RUNNING",
-      desiredStatus: over.lastStatus === "STOPPED" ? "STOPPED" : "RUNNING",
+      desiredStatus: over.desiredStatus ?? (over.lastStatus === "STOPPED" ? "STOPPED" : "RUNNING"),
       launchType: "FARGATE",
       version: over.version ?? 3,
     },
@@ -77,6 +84,28 @@ describe("the address book of whois <IP>, fed by ECS's task state change events"
     await book.record(taskEvent());
     expect(await book.record(taskEvent({ lastStatus: "STOPPED", version: 5 }))).toBe("dropped");
 
+    expect(await book.tasksAt("ap-northeast-1", "10.0.1.23")).toEqual([]);
+  });
+
+  it("keeps the address of a draining task: desired STOPPED, but it still holds its ENI", async () => {
+    // ECS guide, task lifecycle: the ENI is detached and deleted in DEPROVISIONING, before STOPPED.
+    await book.record(taskEvent({ version: 3 }));
+    await book.record(taskEvent({ desiredStatus: "STOPPED", lastStatus: "RUNNING", version: 4 }));
+    await book.record(
+      taskEvent({ desiredStatus: "STOPPED", lastStatus: "DEPROVISIONING", version: 5 }),
+    );
+
+    expect(await book.tasksAt("ap-northeast-1", "10.0.1.23")).toHaveLength(1);
+  });
+
+  it("ignores a STOPPED event older than the state it holds (events come out of order)", async () => {
+    // A task's ARN is never reused, so a late, older STOPPED must not erase a newer state; the
+    // ECS guide: "Events with a higher version property number should be treated as occurring later".
+    await book.record(taskEvent({ version: 7 }));
+
+    expect(await book.record(taskEvent({ lastStatus: "STOPPED", version: 6 }))).toBe("ignored");
+    expect(await book.tasksAt("ap-northeast-1", "10.0.1.23")).toHaveLength(1);
+    expect(await book.record(taskEvent({ lastStatus: "STOPPED", version: 9 }))).toBe("dropped");
     expect(await book.tasksAt("ap-northeast-1", "10.0.1.23")).toEqual([]);
   });
 

@@ -33,4 +33,24 @@ describe("the previous digest of a target, kept a month", () => {
     expect(await history.load("morning", new Date("2026-12-26T09:00:00Z"))).toBeUndefined();
     expect(await history.load("evening", new Date("2026-11-30T09:00:00Z"))).toBeUndefined();
   });
+
+  it("keeps whether a failure's start came from AWS or from the digest's first sighting", async () => {
+    const history = dynamoDigestHistory("digests");
+    const began = new Date("2026-11-24T15:58:00Z");
+    const both = {
+      ...snapshot,
+      services: {
+        ...snapshot.services,
+        "prod/api": {
+          level: "degraded" as const,
+          reason: "deployment failed",
+          since: began,
+          sinceFromAws: true,
+        },
+      },
+    };
+    await history.save(both);
+
+    expect(await history.load("morning", tick)).toEqual(both);
+  });
 });

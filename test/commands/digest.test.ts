@@ -83,6 +83,46 @@ describe("/ecs digest on the demo fleet", () => {
     expect(gaps.map((g) => g.what)).toEqual(["the services of cluster gone"]);
   });
 
+  it("never says all healthy over a cluster it could not list: names it and why, quiet too", async () => {
+    // ecs_service_discovery holds the two services that are down: unlisted, they must not vanish.
+    aws.emulator.setDenied(["ECS.ListServices:ecs_service_discovery"]);
+    const scope = "tutorial ecs_service_discovery";
+    const quiet = renderText((await runEcsCommand(`digest ${scope} --quiet`, ctx)).doc);
+    const full = renderText((await runEcsCommand(`digest ${scope}`, ctx)).doc);
+
+    expect(quiet.split("\n")[0]).toMatch(
+      /^4 services healthy in tutorial, ecs_service_discovery at \d\d:\d\d UTC; cluster ecs_service_discovery could not be read \(denied\)$/,
+    );
+    expect(quiet).not.toMatch(/All \d+ services healthy/);
+    expect(full.split("\n")[0]).toMatch(
+      /^Digest \(tutorial, ecs_service_discovery\) at \d\d:\d\d UTC: 4 healthy; cluster ecs_service_discovery could not be read \(denied\)$/,
+    );
+    expect(full).not.toMatch(/All \d+ services healthy/);
+  });
+
+  it("names the cluster whose services could not be described instead of a bare count of unknowns", async () => {
+    aws.emulator.setDenied(["ECS.DescribeServices:ecs_service_discovery"]);
+    const quiet = renderText(
+      (await runEcsCommand("digest tutorial ecs_service_discovery --quiet", ctx)).doc,
+    );
+
+    // Its services are judged from what else could be read (tasks, Cloud Map), or unknown.
+    expect(quiet.split("\n")[0]).toMatch(
+      /4 healthy, \d unknown; cluster ecs_service_discovery could not be read \(denied\)$/,
+    );
+    // None listed a moment ago is dropped as gone: the ones not judged at all are unknown.
+    expect(quiet).toMatch(/\? ecs_service_discovery\/billing-worker: could not be read: /);
+    expect(quiet).not.toMatch(/All \d+ services healthy/);
+  });
+
+  it("says the clusters could not be listed rather than that the region has no service", async () => {
+    aws.emulator.setDenied(["ECS.ListClusters"]);
+    const text = renderText((await runEcsCommand("digest --quiet", ctx)).doc);
+
+    expect(text.split("\n")[0]).toMatch(/the clusters could not be listed \(denied\)$/);
+    expect(text).not.toContain("No service found");
+  });
+
   it("says what changed since the last digest of the same scope, kept in DynamoDB", async () => {
     const store = await useDynalite("ecs-chatops-test-digests", "DigestHistoryTable");
     process.env.DIGEST_TABLE = "ecs-chatops-test-digests";
@@ -93,7 +133,8 @@ describe("/ecs digest on the demo fleet", () => {
 
       expect(first).toContain("First digest of this scope: the next one will say what changed.");
       expect(text).toMatch(
-        /✖ DOWN ecs_service_discovery\/invoice-renderer: .* · still failing since \d\d:\d\d UTC/,
+        // The failure's own start (the first of its stopped tasks ECS keeps), with the day: not the first digest.
+        /✖ DOWN ecs_service_discovery\/invoice-renderer: .* · still failing since 2026-11-23 16:05 UTC/,
       );
       expect(text).not.toContain("First digest");
     } finally {

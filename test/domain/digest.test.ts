@@ -95,7 +95,9 @@ describe("buildDigest", () => {
         ["c", "new", NEXT.toISOString()],
       ],
     );
-    expect(second.recovered).toEqual([{ key: "tutorial/d", was: "degraded", since: MORNING }]);
+    expect(second.recovered).toEqual([
+      { key: "tutorial/d", was: "degraded", since: MORNING, sinceFromAws: false },
+    ]);
   });
 });
 
@@ -127,9 +129,148 @@ describe("digestDocument", () => {
     expect(text.split("\n").slice(0, 4)).toEqual([
       "Digest prod-morning (tutorial, ecs_service_discovery) at 09:15 UTC: 1 down, 1 healthy",
       "",
-      "✖ DOWN tutorial/b: 0 of 2 tasks running · still failing since 09:00 UTC",
+      "✖ DOWN tutorial/b: 0 of 2 tasks running · still failing, first seen by the digest at 2026-11-24 09:00 UTC",
       "  /ecs health tutorial/b · /ecs traffic tutorial/b",
     ]);
     expect(text).toContain("1 other service healthy.");
+  });
+});
+
+describe("a digest with part of its scope unread", () => {
+  const staging = (service: string, level: DigestEntry["level"], reason: string) =>
+    entry(service, level, reason, { cluster: "staging", subject: `staging/${service}` });
+
+  it("names the cluster it could not list instead of calling the rest all healthy", () => {
+    const d = buildDigest(target, [healthy("a"), healthy("b")], undefined, MORNING, [
+      { kind: "cluster", name: "staging", cause: "denied" },
+    ]);
+
+    expect(renderText(digestDocument(d, true))).toBe(
+      "2 services healthy in tutorial, ecs_service_discovery at 09:00 UTC; cluster staging could not be read (denied)\n",
+    );
+    const text = renderText(digestDocument(d, false));
+    expect(text.split("\n")[0]).toBe(
+      "Digest prod-morning (tutorial, ecs_service_discovery) at 09:00 UTC: 2 healthy; cluster staging could not be read (denied)",
+    );
+    expect(text).not.toContain("All 2 services healthy");
+  });
+
+  it("says the clusters could not be listed, not that the scope has no service", () => {
+    const d = buildDigest(target, [], undefined, MORNING, [
+      { kind: "clusters", cause: "throttled" },
+    ]);
+
+    const text = renderText(digestDocument(d, false));
+    expect(text.split("\n")[0]).toMatch(/: the clusters could not be listed \(throttled\)$/);
+    expect(text).not.toContain("No service found");
+  });
+
+  it("names a cluster none of whose services could be described", () => {
+    const d = buildDigest(
+      target,
+      [
+        healthy("a"),
+        { ...staging("api", "unknown", "could not be read"), cause: "denied" },
+        { ...staging("web", "unknown", "could not be read"), cause: "denied" },
+      ],
+      undefined,
+      MORNING,
+    );
+
+    expect(renderText(digestDocument(d, true)).split("\n")[0]).toMatch(
+      /1 healthy, 2 unknown; cluster staging could not be read \(denied\)$/,
+    );
+  });
+
+  it("does not call a failing service unread this time recovered or gone: it keeps its failure for the next digest", () => {
+    const first = buildDigest(
+      target,
+      [
+        staging("api", "down", "0 of 2 tasks running"),
+        staging("web", "degraded", "x"),
+        healthy("a"),
+      ],
+      undefined,
+      MORNING,
+    );
+    // web unread this time; api not even listed (its cluster could not be).
+    const second = buildDigest(
+      target,
+      [{ ...staging("web", "unknown", "could not be read"), cause: "throttled" }, healthy("a")],
+      first.snapshot,
+      NEXT,
+      [{ kind: "cluster", name: "staging", cause: "denied" }],
+    );
+    const third = buildDigest(
+      target,
+      [
+        staging("api", "down", "0 of 2 tasks running"),
+        staging("web", "degraded", "x"),
+        healthy("a"),
+      ],
+      second.snapshot,
+      new Date("2026-11-24T09:30:00Z"),
+    );
+
+    expect(second.recovered).toEqual([]);
+    expect(Object.keys(second.snapshot.services).sort()).toEqual(["staging/api", "staging/web"]);
+    expect(renderText(digestDocument(second, false))).toMatch(
+      /\? staging\/api: not read this time; was down, first seen by the digest at 2026-11-24 09:00 UTC/,
+    );
+    expect(third.offenders.map((o) => [o.entry.service, o.change, o.since.toISOString()])).toEqual([
+      ["api", "still", MORNING.toISOString()],
+      ["web", "still", MORNING.toISOString()],
+    ]);
+  });
+
+  it("forgets a failing service gone from a cluster that was read", () => {
+    const first = buildDigest(target, [staging("api", "down", "0 of 2")], undefined, MORNING);
+    const second = buildDigest(target, [healthy("a")], first.snapshot, NEXT);
+
+    expect(second.snapshot.services).toEqual({});
+  });
+});
+
+describe("since when a service has been failing", () => {
+  it("dates the failure by its own start when AWS tells it, with the day", () => {
+    const began = new Date("2026-11-23T15:58:00Z");
+    const first = buildDigest(
+      target,
+      [entry("b", "down", "0 of 2 tasks running", { since: began })],
+      undefined,
+      MORNING,
+    );
+    const second = buildDigest(
+      target,
+      [entry("b", "down", "0 of 2 tasks running", { since: began })],
+      first.snapshot,
+      NEXT,
+    );
+
+    expect(renderText(digestDocument(first, false))).toContain(
+      "✖ DOWN tutorial/b: 0 of 2 tasks running · failing since 2026-11-23 15:58 UTC",
+    );
+    expect(renderText(digestDocument(second, false))).toContain(
+      "✖ DOWN tutorial/b: 0 of 2 tasks running · still failing since 2026-11-23 15:58 UTC",
+    );
+  });
+
+  it("keeps the earlier start when AWS has since forgotten the first stops", () => {
+    // ECS keeps stopped tasks about an hour: later digests see a later first stop.
+    const first = buildDigest(
+      target,
+      [entry("b", "down", "0 of 2", { since: new Date("2026-11-24T08:40:00Z") })],
+      undefined,
+      MORNING,
+    );
+    const second = buildDigest(
+      target,
+      [entry("b", "down", "0 of 2", { since: new Date("2026-11-24T09:10:00Z") })],
+      first.snapshot,
+      NEXT,
+    );
+
+    expect(second.offenders[0]?.since.toISOString()).toBe("2026-11-24T08:40:00.000Z");
+    expect(second.offenders[0]?.sinceFromAws).toBe(true);
   });
 });

@@ -1417,6 +1417,48 @@ describe("CloudWatch SEARCH expressions on the emulator", () => {
     expect(out.MetricDataResults).toHaveLength(3);
   });
 
+  it("counts the series searches find toward the call's metrics, cuts past it and says so only in Messages", async () => {
+    // API GetMetricData: 500 metrics per call, and "Maximum number of allowed metrics exceeded"
+    // in Messages while as much as possible is still executed; search series count toward the
+    // 500 (AWS Support in grafana/grafana#21411). 4 here: two searches of 3 series are over.
+    const capped = await startEmulator({
+      fleet: loadDemoFleet(),
+      now: () => NOW,
+      searchSeriesMax: 3,
+      metricsPerCallMax: 4,
+    });
+    try {
+      const expression = (metric: string) =>
+        `SEARCH('{AWS/ECS,ClusterName,ServiceName,TargetDiscoveryName} MetricName="${metric}"', 'Sum', 60)`;
+      const out = await client(capped).send(
+        new GetMetricDataCommand({
+          StartTime: new Date(NOW - 30 * 60_000),
+          EndTime: new Date(NOW_MINUTE * 1000),
+          MetricDataQueries: [
+            { Id: "a", Expression: expression("HTTPCode_Target_2XX_Count") },
+            { Id: "b", Expression: expression("TargetProcessedBytes") },
+          ],
+        }),
+      );
+      expect(out.MetricDataResults).toHaveLength(4);
+      expect(out.MetricDataResults?.every((r) => r.StatusCode === "Complete")).toBe(true);
+      expect(out.Messages).toEqual([
+        { Code: "MaxMetricsExceeded", Value: "Maximum number of allowed metrics exceeded" },
+      ]);
+      const one = await client(capped).send(
+        new GetMetricDataCommand({
+          StartTime: new Date(NOW - 30 * 60_000),
+          EndTime: new Date(NOW_MINUTE * 1000),
+          MetricDataQueries: [{ Id: "a", Expression: expression("HTTPCode_Target_2XX_Count") }],
+        }),
+      );
+      expect(one.MetricDataResults).toHaveLength(3);
+      expect(one.Messages).toEqual([]);
+    } finally {
+      await capped.close();
+    }
+  });
+
   it("refuses search syntax it does not model rather than answering it wrongly", async () => {
     await expect(
       run([search(`SEARCH('{AWS/ECS,DiscoveryName} RequestCount', 'Sum', 60)`)]),

@@ -180,7 +180,25 @@ describe("a digest too large for one invocation", () => {
     expect(String(fanned[0]?.text)).toBe(String(single[0]?.text));
     expect(offenders(fanned[0])).toEqual(offenders(single[0]));
     expect(offenders(fanned[0]).length).toBeGreaterThanOrEqual(3);
-    expect(seen(fanned[0])).toContain("still failing since 2026-12-01 09:00 UTC");
+    // A failure AWS gives no start for is dated by the digest that first saw it, labelled so.
+    expect(seen(fanned[0])).toContain(
+      "still failing, first seen by the digest at 2026-12-01 09:00 UTC",
+    );
+  });
+
+  it("names the cluster it could not list in the fanned-out digest's headline, never all healthy over it", async () => {
+    // staging could not be listed; the other two clusters still fan out, 3 services to a part.
+    aws.emulator.setDenied(["ECS.ListServices:staging"]);
+    process.env.DIGEST_PART_SERVICES = "3";
+    const posted = slackPosts();
+
+    await digestEntry({ time: "2026-11-20T09:00:00Z" }, context);
+    await drain();
+
+    expect(posted).toHaveLength(1);
+    expect(String(posted[0]?.text)).toMatch(
+      /^Digest everything \(every cluster\) at 09:00 UTC: .*; cluster staging could not be read \(denied\)$/,
+    );
   });
 
   it("judges a part once and posts once when Lambda delivers a part twice", async () => {

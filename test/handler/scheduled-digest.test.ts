@@ -151,13 +151,14 @@ describe("scheduled digest (EventBridge rule → Lambda → chat.postMessage)", 
     await digestEntry(tickAt("2026-11-25T09:00:00Z"), context);
     const first = shown(posted.find((p) => p.channel === "C0ONCALL01"));
 
-    // The next weekday's tick, not a run at the wall clock's time: "since" shows the day only when
-    // it is not the digest's own, so a run on 2026-11-25 itself would print "since 09:00 UTC".
+    // The next weekday's tick, not a run at the wall clock's time.
     await digestEntry(tickAt("2026-11-30T09:00:00Z"), context);
     const second = shown(posted.filter((p) => p.channel === "C0ONCALL01")[1]);
 
     expect(first).not.toContain("still failing since");
-    expect(second).toMatch(/billing-worker`: .* still failing since 2026-11-25 09:00 UTC/);
+    // The failure's own start (the first of its stopped tasks ECS keeps), with the day: not the
+    // first digest's tick.
+    expect(second).toMatch(/billing-worker`: .* still failing since 2026-11-23 15:14 UTC/);
   });
 
   it("posts a tick's digest once when EventBridge delivers the same event twice", async () => {
