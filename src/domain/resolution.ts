@@ -47,6 +47,8 @@ export interface Endpoint {
   state: EndpointState;
   /** Why the state is what it is, for non-healthy endpoints. */
   note?: string;
+  /** The task the user asked about (by IP, task ID or ARN). */
+  asked?: boolean;
 }
 
 /** Who can resolve a name: the part operators most often get wrong. */
@@ -139,8 +141,13 @@ export interface Resolution {
   publisher: Publisher;
   /** Every name the service publishes; the focused one first. */
   bindings: NameBinding[];
-  /** Endpoints of the focused name, or the service's tasks when it publishes none. Unhealthy first. */
+  /**
+   * Endpoints of the focused name, or the service's tasks when it publishes none. Unhealthy first.
+   * Asked about one task: still the service's, that task marked `asked`.
+   */
   endpoints: Endpoint[];
+  /** Asked about one task: its endpoint, also when it is no longer among them (stopped). */
+  askedTask?: Endpoint;
   healthy: number;
   /** Endpoints whose state could not be read. */
   unknown: number;
@@ -599,6 +606,7 @@ function verdictFor(
   request: ResolveRequest,
   focus: NameBinding | undefined,
   pub: Publisher,
+  task: Endpoint | undefined,
   endpoints: Endpoint[],
   healthy: number,
   unknown: number,
@@ -606,7 +614,6 @@ function verdictFor(
   const { subject, query } = request;
   const owner = `${pub.cluster}/${pub.service}`;
   if (subject.kind === "task") {
-    const task = endpoints.find((e) => e.taskId === subject.taskId);
     const status = [task?.lastStatus, task?.healthStatus].filter(Boolean).join(", ");
     const clientOnly = clientOnlyNote(pub);
     const reach = focus
@@ -717,20 +724,24 @@ export function buildResolution(request: ResolveRequest, facts: ServiceFacts): R
   const focus = wanted ? all.find((b) => bindingMatches(b, wanted.name, wanted.port)) : all[0];
   const bindings = focus ? [focus, ...all.filter((b) => b !== focus)] : all;
   let endpoints = endpointsOf(focus, facts);
+  // Asked about one task, the service is still judged on all of its endpoints (one task's state is
+  // not the service's): the task is marked among them, or kept aside when it no longer serves.
+  let askedTask: Endpoint | undefined;
   if (request.subject.kind === "task") {
     const { taskId } = request.subject;
-    const match = endpoints.filter((e) => e.taskId === taskId);
-    if (match.length === 0) {
+    endpoints = endpoints.map((e) => (e.taskId === taskId ? { ...e, asked: true } : e));
+    askedTask = endpoints.find((e) => e.asked);
+    if (!askedTask) {
       const task = [...facts.tasks, ...(facts.extraTasks ?? [])].find((t) => t.id === taskId);
       if (task) {
         const running = task.lastStatus === "RUNNING";
-        match.push({
+        askedTask = {
           ...taskEndpoint(task, focus?.containerPort, running ? "unregistered" : "stale"),
           note: running ? undefined : stopNote(task),
-        });
+          asked: true,
+        };
       }
     }
-    endpoints = match;
   }
   const healthy = endpoints.filter((e) => e.state === "healthy").length;
   const unknown = endpoints.filter((e) => e.state === "unknown").length;
@@ -741,10 +752,11 @@ export function buildResolution(request: ResolveRequest, facts: ServiceFacts): R
     publisher,
     bindings,
     endpoints,
+    ...(askedTask ? { askedTask } : {}),
     healthy,
     unknown,
     endpointsKnown: focus?.instances !== undefined || facts.tasksComplete,
-    verdict: verdictFor(request, focus, publisher, endpoints, healthy, unknown),
+    verdict: verdictFor(request, focus, publisher, askedTask, endpoints, healthy, unknown),
     nextCheck: nextCheckFor(focus, publisher, endpoints, healthy),
     gaps: facts.gaps,
   };

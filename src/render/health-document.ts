@@ -110,7 +110,10 @@ function trafficLine(t: TrafficReport): Line {
 
 function reportSections(r: HealthReport): Section[] {
   const sections: Section[] = [{ lines: [[{ bold: headline(r) }]] }];
-  const others = r.findings.filter((f) => f.text !== r.reason);
+  // The deciding finding leads the headline (with the asked task's place after it, if any).
+  const others = r.findings.filter(
+    (f) => f.text !== r.reason && !r.reason.startsWith(`${f.text} — `),
+  );
   if (others.length > 0) {
     sections.push({
       heading: "Also",
@@ -119,6 +122,11 @@ function reportSections(r: HealthReport): Section[] {
   }
   sections.push({ heading: "ECS", lines: ecsLines(r) });
   const focus = r.resolution.bindings[0];
+  // A task asked about that no longer serves (stopped) is shown apart from the endpoints.
+  const asked = r.resolution.askedTask;
+  if (asked && !r.resolution.endpoints.some((e) => e.asked)) {
+    sections.push({ heading: "The task you asked about", lines: [endpointLine(asked)] });
+  }
   sections.push({
     heading: focus
       ? `Endpoints of ${focus.name} (Cloud Map and ECS)`

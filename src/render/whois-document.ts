@@ -198,6 +198,7 @@ export function endpointLine(e: Endpoint): Line {
     ` · started ${when(e.startedAt)}`,
   ];
   if (e.note) line.push(` · ${e.note}`);
+  if (e.asked) line.push(" · ◀ the task you asked about");
   return line;
 }
 
@@ -222,7 +223,6 @@ function noNameLine(r: Resolution): Line {
 }
 
 function endpointsHeading(r: Resolution): string {
-  if (r.subject.kind === "task") return "Task";
   const focus = r.bindings[0];
   return `Endpoints (${endpointCount(r)}${focus ? ` for ${focus.name}` : ""})`;
 }
@@ -237,6 +237,9 @@ function resolutionSections(r: Resolution): Section[] {
   const empty: Line = r.endpointsKnown
     ? ["No endpoint: nothing is registered or running."]
     : ["Unknown: neither the Cloud Map endpoints nor the ECS tasks could be read (see below)."];
+  // A task that no longer serves (stopped) is shown apart: it is not one of the endpoints.
+  const apart = r.askedTask && !r.endpoints.some((e) => e.asked) ? r.askedTask : undefined;
+  if (apart) sections.push({ heading: "Task", lines: [endpointLine(apart)] });
   sections.push({
     heading: endpointsHeading(r),
     lines: r.endpoints.length > 0 ? r.endpoints.map(endpointLine) : [empty],

@@ -243,6 +243,17 @@ describe("/ecs whois on the demo fleet", () => {
     );
   });
 
+  it("shows an unhealthy task among its service's endpoints, and never calls the whole name unhealthy", async () => {
+    const text = await whois("10.0.3.103");
+
+    expect(text.split("\n")[0]).toBe(
+      "10.0.3.103 → task 5e6f7a8b9c0d41e2f3a4b5c6d7e8f906 of ecs_service_discovery/api-service (RUNNING, UNHEALTHY), serves api.service-connect:8080",
+    );
+    expect(text).toMatch(/✖ UNHEALTHY 10\.0\.3\.103:8080 .* ◀ the task you asked about/);
+    expect(text).toMatch(/✔ healthy 10\.0\.1\.101:8080/);
+    expect(text).not.toContain("no endpoint is healthy");
+  });
+
   it("finds the stopped task that last held an IP", async () => {
     const text = await whois("10.0.2.150");
 

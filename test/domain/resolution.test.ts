@@ -131,7 +131,7 @@ describe("buildResolution", () => {
     expect(r.nextCheck).toContain("Nothing runs: 0 of 3 tasks");
   });
 
-  it("answers a task lookup with that task and the name it serves", () => {
+  it("answers a task lookup with that task and the name it serves, among its service's endpoints", () => {
     const facts = nginxFacts();
     const r = buildResolution(
       {
@@ -141,7 +141,9 @@ describe("buildResolution", () => {
       facts,
     );
 
-    expect(r.endpoints).toHaveLength(1);
+    expect(r.endpoints).toHaveLength(2);
+    expect(r.endpoints.filter((e) => e.asked).map((e) => e.ip)).toEqual(["10.0.2.47"]);
+    expect(r.askedTask?.taskId).toBe("1a2b3c4d5e6f47a8b9c0d1e2f3a4b502");
     expect(r.verdict).toBe(
       "10.0.2.47 → task 1a2b3c4d5e6f47a8b9c0d1e2f3a4b502 of tutorial/service-connect-nginx-service (RUNNING, HEALTHY), serves nginx.service-connect:80",
     );
