@@ -1,6 +1,12 @@
 import type { SearchScope, WhoisAnswer } from "../domain/answer.ts";
 import type { Gap } from "../domain/facts.ts";
-import { holderLine, type IpFinding } from "../domain/network-interface.ts";
+import {
+  type AddressHolder,
+  holderHeadline,
+  holderLine,
+  holderNote,
+  type IpFinding,
+} from "../domain/network-interface.ts";
 import {
   type Endpoint,
   endpointCount,
@@ -266,8 +272,11 @@ function matchesLine(answer: Extract<WhoisAnswer, { kind: "found" }>): Line {
   ];
 }
 
-/** An IP found in no task: what holds it in the VPCs, and which tasks were searched. */
-function ipLines(finding: IpFinding, where: SearchScope): Line[] {
+/**
+ * An IP found in no task: what holds it in the VPCs, and which tasks were searched. The holder
+ * the headline names already gets only what the headline leaves out.
+ */
+function ipLines(finding: IpFinding, where: SearchScope, headlined?: AddressHolder): Line[] {
   const region = where.regions.join(", ");
   const clusters = where.clusters.join(", ") || "none";
   const holders: Line[] =
@@ -277,7 +286,11 @@ function ipLines(finding: IpFinding, where: SearchScope): Line[] {
             `No network interface in ${region} holds ${finding.ip}: it is no address of this account's VPCs there now (another account's or region's, or released).`,
           ],
         ]
-      : (finding.holders ?? []).map((h) => [holderLine(finding.ip, h)]);
+      : (finding.holders ?? []).flatMap((h): Line[] => {
+          if (h !== headlined) return [[holderLine(finding.ip, h)]];
+          const note = holderNote(h);
+          return note ? [[note]] : [];
+        });
   const interfaces = `the network interfaces of its VPCs${finding.holders ? "" : " (unread)"}`;
   const tasks = {
     none: "; ECS not searched, as the address is no task's",
@@ -302,11 +315,26 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
     }
     case "not-found": {
       const where = answer.searched;
+      // An address something holds is answered with its holder: "Not found" only when nothing
+      // holds it. Several places: the first place whose network names one.
+      const findings: { finding: IpFinding; place?: string }[] = answer.network
+        ? [{ finding: answer.network }]
+        : (where.places ?? []).flatMap((p) =>
+            p.network ? [{ finding: p.network, place: p.label }] : [],
+          );
+      const held = findings.find((f) => (f.finding.holders?.length ?? 0) > 0);
+      const holder = held?.finding.holders?.[0];
+      const heldLine =
+        held && holder
+          ? `${holderHeadline(held.finding.ip, holder, answer.gaps.length === 0)}${held.place && where.places && where.places.length > 1 ? ` (in ${held.place})` : ""}`
+          : undefined;
       // Not found in a search that could not read everything is not the same answer.
       const lines: Line[] = [
-        answer.gaps.length > 0
-          ? [{ bold: "Not found, but the search was incomplete: " }, { code: answer.query }]
-          : [{ bold: "Not found: " }, { code: answer.query }],
+        heldLine
+          ? [{ bold: heldLine }]
+          : answer.gaps.length > 0
+            ? [{ bold: "Not found, but the search was incomplete: " }, { code: answer.query }]
+            : [{ bold: "Not found: " }, { code: answer.query }],
       ];
       if (answer.suggestions.length > 0) {
         lines.push([
@@ -325,20 +353,23 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
             lines.push([...head, ": not searched (nothing could be read there, see below)."]);
           } else if (p.network) {
             const here = { regions: [p.label], namespaces: p.namespaces, clusters: p.clusters };
+            // Place by place, each place's holders in full: the headline named one place's.
             lines.push([...head, ":"], ...ipLines(p.network, here).map((l): Line => ["  ", ...l]));
           } else {
             lines.push([...head, `: ${scope(p.namespaces, p.clusters)}.`]);
           }
         }
       } else if (answer.network) {
-        lines.push(...ipLines(answer.network, where));
+        lines.push(...ipLines(answer.network, where, holder));
       } else {
         lines.push([
           `Looked in region ${where.regions.join(", ")}: ${scope(where.namespaces, where.clusters)}.`,
         ]);
       }
       return {
-        summary: `Not found: ${answer.query}${answer.suggestions[0] ? ` (did you mean ${answer.suggestions[0]}?)` : ""}`,
+        summary:
+          heldLine ??
+          `Not found: ${answer.query}${answer.suggestions[0] ? ` (did you mean ${answer.suggestions[0]}?)` : ""}`,
         sections: [{ lines }],
         notes: gapLines(answer.gaps),
       };
