@@ -148,6 +148,8 @@ export interface Resolution {
   endpoints: Endpoint[];
   /** Asked about one task: its endpoint, also when it is no longer among them (stopped). */
   askedTask?: Endpoint;
+  /** Asked NAME:PORT and the name is published, but not on that port: nothing answers there. */
+  unpublishedPort?: UnpublishedPort;
   healthy: number;
   /** Endpoints whose state could not be read. */
   unknown: number;
@@ -521,10 +523,22 @@ export function hostOf(binding: NameBinding): string {
   return binding.name.replace(/:\d+$/, "");
 }
 
-/** Does the binding answer to this name? Aliases match with or without their port. */
+/**
+ * The port a client dials on this name: an alias's own port, else the port the service listens on
+ * (a Service Discovery name's registered port, the container port of an alias-less Service
+ * Connect name). Undefined when unknown.
+ */
+export function publishedPort(binding: NameBinding): number | undefined {
+  const aliasPort = /:(\d+)$/.exec(binding.name)?.[1];
+  if (aliasPort !== undefined) return Number(aliasPort);
+  if (binding.scope.kind === "service-connect") return binding.containerPort;
+  return typeof binding.listenPort === "number" ? binding.listenPort : binding.containerPort;
+}
+
+/** Does the binding answer to this name (on this port, when one is given and known)? */
 export function bindingMatches(binding: NameBinding, name: string, port?: number): boolean {
-  const bindingPort = /:(\d+)$/.exec(binding.name)?.[1];
-  if (port !== undefined && bindingPort !== undefined && Number(bindingPort) !== port) return false;
+  const bindingPort = publishedPort(binding);
+  if (port !== undefined && bindingPort !== undefined && bindingPort !== port) return false;
   return (
     hostOf(binding) === name ||
     `${binding.discoveryName}.${binding.namespace}` === name ||
@@ -710,6 +724,35 @@ function nextCheckFor(
   return `Name resolves in the VPC; ${path}.`;
 }
 
+/** NAME:PORT whose name is published, but on none of its bindings on that port. */
+export interface UnpublishedPort {
+  /** The name asked, without the port. */
+  name: string;
+  port: number;
+  /** The ports the name is published on, and each as NAME:PORT (what to type instead). */
+  published: { port?: number; name: string }[];
+}
+
+/** The asked NAME:PORT when the name is published but not on that port (else undefined). */
+export function unpublishedPort(
+  request: ResolveRequest,
+  bindings: readonly NameBinding[],
+): UnpublishedPort | undefined {
+  const wanted = request.focusName;
+  if (wanted?.port === undefined) return undefined;
+  if (bindings.some((b) => bindingMatches(b, wanted.name, wanted.port))) return undefined;
+  const named = bindings.filter((b) => bindingMatches(b, wanted.name));
+  if (named.length === 0) return undefined;
+  return {
+    name: wanted.name,
+    port: wanted.port,
+    published: named.map((b) => {
+      const port = publishedPort(b);
+      return { port, name: port === undefined ? hostOf(b) : `${hostOf(b)}:${port}` };
+    }),
+  };
+}
+
 export interface ResolveRequest {
   query: string;
   subject: Subject;
@@ -746,6 +789,7 @@ export function buildResolution(request: ResolveRequest, facts: ServiceFacts): R
   const healthy = endpoints.filter((e) => e.state === "healthy").length;
   const unknown = endpoints.filter((e) => e.state === "unknown").length;
   const publisher = publisherOf(facts);
+  const unpublished = unpublishedPort(request, all);
   return {
     query: request.query,
     subject: request.subject,
@@ -753,6 +797,7 @@ export function buildResolution(request: ResolveRequest, facts: ServiceFacts): R
     bindings,
     endpoints,
     ...(askedTask ? { askedTask } : {}),
+    ...(unpublished ? { unpublishedPort: unpublished } : {}),
     healthy,
     unknown,
     endpointsKnown: focus?.instances !== undefined || facts.tasksComplete,

@@ -170,7 +170,7 @@ function reportSections(r: HealthReport): Section[] {
 }
 
 export function healthDocument(answer: HealthAnswer): Doc {
-  if (answer.kind !== "found") return whoisDocument(answer);
+  if (answer.kind !== "found") return whoisDocument(answer, "health");
   const sections = answer.reports.flatMap(reportSections);
   return {
     summary: answer.reports.map(headline).join(" | "),

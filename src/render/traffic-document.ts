@@ -220,7 +220,7 @@ function resultSections(result: TrafficResult, window: string, asked: string): S
 }
 
 export function trafficDocument(answer: TrafficAnswer): Doc {
-  if (answer.kind !== "found") return whoisDocument(answer);
+  if (answer.kind !== "found") return whoisDocument(answer, "traffic");
   const sections = answer.results.flatMap((r) =>
     resultSections(r, answer.window.label, answer.query),
   );

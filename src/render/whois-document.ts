@@ -16,6 +16,7 @@ import {
   outsideAlternatives,
   type Resolution,
   type Scope,
+  type UnpublishedPort,
 } from "../domain/resolution.ts";
 import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
 
@@ -300,7 +301,20 @@ function ipLines(finding: IpFinding, where: SearchScope, headlined?: AddressHold
   return [...holders, [`Looked in region ${region}: ${interfaces}${tasks}.`]];
 }
 
-export function whoisDocument(answer: WhoisAnswer): Doc {
+/** NAME:PORT whose name is published on other ports only: those ports, and what to type. */
+function unpublishedPortDoc(gaps: Gap[], port: UnpublishedPort, verb: string): Doc {
+  const ports = [...new Set(port.published.map((p) => p.port ?? "?"))];
+  const head = `Nothing publishes port ${port.port} on ${port.name}: it publishes port${ports.length > 1 ? "s" : ""} ${ports.join(", ")}`;
+  const commands = port.published.map((p) => `/ecs ${verb} ${p.name}`);
+  return {
+    summary: `${head} (${commands[0]})`,
+    sections: [{ lines: [[{ bold: head }], ["Try ", ...codes(commands)]] }],
+    notes: gapLines(gaps),
+  };
+}
+
+/** `verb`: the command whose answer this is, for the commands it suggests. */
+export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
   switch (answer.kind) {
     case "invalid": {
       const typed = answer.query.length > 80 ? `${answer.query.slice(0, 80)}…` : answer.query;
@@ -314,6 +328,8 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
       };
     }
     case "not-found": {
+      if (answer.unpublishedPort)
+        return unpublishedPortDoc(answer.gaps, answer.unpublishedPort, verb);
       const where = answer.searched;
       // An address something holds is answered with its holder: "Not found" only when nothing
       // holds it. Several places: the first place whose network names one.

@@ -166,3 +166,23 @@ describe("/ecs health of one task: the service's verdict, the task marked", () =
     );
   });
 });
+
+describe("/ecs health NAME:PORT with a port the name does not publish", () => {
+  it("says nothing publishes that port, lists the port it does publish, and gives no verdict", async () => {
+    const text = await health("nginx.service-connect:81");
+
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "Nothing publishes port 81 on nginx.service-connect: it publishes port 80",
+      "Try /ecs health nginx.service-connect:80",
+    ]);
+    expect(text).not.toMatch(/HEALTHY|DEGRADED|DOWN|UNKNOWN/);
+  });
+
+  it("checks a Service Discovery name's port against the port it registers", async () => {
+    const text = await health("api.internal.local:9999");
+
+    expect(text.split("\n")[0]).toBe(
+      "Nothing publishes port 9999 on api.internal.local: it publishes port 8080",
+    );
+  });
+});

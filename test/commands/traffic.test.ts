@@ -108,6 +108,18 @@ describe("/ecs traffic on the demo fleet", () => {
     expect(aws.emulator.stats().calls["CloudWatch.GetMetricData"]).toBeUndefined();
   });
 
+  it("measures no other port than the one asked: nothing publishes nginx.service-connect:81", async () => {
+    const text = renderText(
+      trafficDocument(await traffic(ctx, "nginx.service-connect:81", new Date(NOW))),
+    );
+
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "Nothing publishes port 81 on nginx.service-connect: it publishes port 80",
+      "Try /ecs traffic nginx.service-connect:80",
+    ]);
+    expect(aws.emulator.stats().calls["CloudWatch.GetMetricData"]).toBeUndefined();
+  });
+
   it("refuses a window it cannot serve", async () => {
     const text = renderText(
       trafficDocument(await traffic(ctx, "nginx.service-connect 90d", new Date(NOW))),

@@ -262,6 +262,16 @@ describe("/ecs whois on the demo fleet", () => {
     );
   });
 
+  it("says nothing publishes a port the alias does not have, and which port it has", async () => {
+    const text = await whois("nginx.service-connect:81");
+
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "Nothing publishes port 81 on nginx.service-connect: it publishes port 80",
+      "Try /ecs whois nginx.service-connect:80",
+    ]);
+    expect(text).not.toContain("endpoints healthy");
+  });
+
   it("accepts the alias with its port", async () => {
     const text = await whois("nginx.service-connect:80");
 
