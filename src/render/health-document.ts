@@ -3,7 +3,14 @@ import type { Finding, HealthLevel, HealthReport } from "../domain/health.ts";
 import type { NameBinding } from "../domain/resolution.ts";
 import type { TrafficReport } from "../domain/traffic.ts";
 import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
-import { endpointLine, gapLines, when, whoisDocument } from "./whois-document.ts";
+import {
+  endpointLine,
+  gapLines,
+  matchesLine,
+  typedNames,
+  when,
+  whoisDocument,
+} from "./whois-document.ts";
 
 const BADGE: Record<HealthLevel, string> = {
   healthy: "✔ HEALTHY",
@@ -171,7 +178,12 @@ function reportSections(r: HealthReport): Section[] {
 
 export function healthDocument(answer: HealthAnswer): Doc {
   if (answer.kind !== "found") return whoisDocument(answer, "health");
-  const sections = answer.reports.flatMap(reportSections);
+  const names = answer.reports.flatMap((r) => typedNames(answer.query, r.resolution));
+  const matches = answer.reports.length > 1 ? matchesLine(answer.query, names) : undefined;
+  const sections = [
+    ...(matches ? [{ lines: [matches] }] : []),
+    ...answer.reports.flatMap(reportSections),
+  ];
   return {
     summary: answer.reports.map(headline).join(" | "),
     sections,

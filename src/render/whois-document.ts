@@ -255,21 +255,29 @@ function resolutionSections(r: Resolution): Section[] {
   return sections;
 }
 
-/** A bare word that matched several names: each exactly as it must be typed. */
-function matchesLine(answer: Extract<WhoisAnswer, { kind: "found" }>): Line {
-  // Every name of each match that the word stands for (a service can publish it twice: by DNS
-  // and through Service Connect), else the service itself.
-  const word = answer.query.toLowerCase();
-  const names = answer.resolutions.flatMap((r) => {
-    const named = r.bindings.filter((b) => b.discoveryName.toLowerCase() === word).map(hostOf);
-    return named.length > 0 && r.subject.kind === "name"
-      ? named
-      : [`${r.publisher.cluster}/${r.publisher.service}`];
-  });
+/**
+ * What to type to ask about one match of a word alone: every name of it that the word stands for
+ * (a service can publish it twice: by DNS and through Service Connect), else the service itself.
+ */
+export function typedNames(query: string, r: Resolution): string[] {
+  const word = query.toLowerCase();
+  const named = r.bindings.filter((b) => b.discoveryName.toLowerCase() === word).map(hostOf);
+  return named.length > 0 && r.subject.kind === "name"
+    ? named
+    : [`${r.publisher.cluster}/${r.publisher.service}`];
+}
+
+/**
+ * A word that matched several names: each exactly as it must be typed, for every command that
+ * answers them all (undefined for one match).
+ */
+export function matchesLine(query: string, names: readonly string[]): Line | undefined {
+  const distinct = [...new Set(names)];
+  if (distinct.length < 2) return undefined;
   return [
-    { bold: `${answer.query} matches ${new Set(names).size} names. ` },
+    { bold: `${query} matches ${distinct.length} names. ` },
     "To ask about one alone, type it exactly: ",
-    ...codes([...new Set(names)]),
+    ...codes(distinct),
   ];
 }
 
@@ -392,7 +400,9 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
     }
     case "found": {
       const sections: Section[] = [];
-      if (answer.resolutions.length > 1) sections.push({ lines: [matchesLine(answer)] });
+      const names = answer.resolutions.flatMap((r) => typedNames(answer.query, r));
+      const matches = answer.resolutions.length > 1 ? matchesLine(answer.query, names) : undefined;
+      if (matches) sections.push({ lines: [matches] });
       for (const r of answer.resolutions) sections.push(...resolutionSections(r));
       return {
         summary: answer.resolutions.map((r) => r.verdict).join(" | "),

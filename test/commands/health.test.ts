@@ -186,3 +186,23 @@ describe("/ecs health NAME:PORT with a port the name does not publish", () => {
     );
   });
 });
+
+describe("/ecs health of a word several services answer to", () => {
+  it("lists both web-frontends exactly as they must be typed before answering either", async () => {
+    const text = await health("web-frontend");
+
+    expect(text.split("\n")[0]).toBe(
+      "web-frontend matches 2 names. To ask about one alone, type it exactly: staging/web-frontend, tutorial/web-frontend",
+    );
+    expect(text).toContain("✔ HEALTHY staging/web-frontend");
+    expect(text).toContain("✔ HEALTHY tutorial/web-frontend");
+  });
+
+  it("lists every name api stands for, as whois does", async () => {
+    const text = await health("api");
+
+    expect(text.split("\n")[0]).toBe(
+      "api matches 3 names. To ask about one alone, type it exactly: api.internal.local, api.service-connect, api.staging",
+    );
+  });
+});
