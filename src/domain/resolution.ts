@@ -13,6 +13,7 @@ import type {
   EcsService,
   EcsTask,
   Gap,
+  LoadBalancerRef,
   Namespace,
   TaskDefinition,
 } from "./facts.ts";
@@ -120,6 +121,8 @@ export interface PublisherState {
   serviceConnectNamespace?: string;
   /** Service Connect enabled but publishing no port: a client of the namespace only. */
   serviceConnectClientOnly: boolean;
+  /** The load balancers (target groups) the service registers its tasks with. */
+  loadBalancers: LoadBalancerRef[];
 }
 
 export interface Publisher {
@@ -514,6 +517,7 @@ function publisherOf(facts: ServiceFacts): Publisher {
         ? (namespaceByRef(facts.namespaces, sc.namespace)?.name ?? sc.namespace)
         : undefined,
       serviceConnectClientOnly: (sc?.enabled ?? false) && (sc?.services.length ?? 0) === 0,
+      loadBalancers: service.loadBalancers ?? [],
     },
   };
 }
@@ -610,6 +614,32 @@ export function endpointCount(r: Pick<Resolution, "endpoints" | "healthy" | "unk
   return `${r.healthy} of ${n} ${noun} healthy`;
 }
 
+/** "target group web-frontend-tg (container web, port 8080)", from DescribeServices alone. */
+export function loadBalancerLabel(lb: LoadBalancerRef): string {
+  // arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID
+  const group = lb.targetGroupArn?.split(":").at(-1)?.split("/")[1];
+  const what = group
+    ? `target group ${group}`
+    : lb.loadBalancerName
+      ? `Classic Load Balancer ${lb.loadBalancerName}`
+      : "a load balancer";
+  const where = [
+    lb.containerName && `container ${lb.containerName}`,
+    lb.containerPort && `port ${lb.containerPort}`,
+  ].filter(Boolean);
+  return where.length > 0 ? `${what} (${where.join(", ")})` : what;
+}
+
+/**
+ * How callers reach a service without a name of its own: its load balancers when it has some
+ * (their listeners and rules are not read here), else its task IPs only.
+ */
+export function reachWithoutName(pub: Publisher): string {
+  const lbs = pub.ecs?.loadBalancers ?? [];
+  if (lbs.length === 0) return "callers reach it only by task IP or a load balancer";
+  return `callers reach it through its load balancer${lbs.length > 1 ? "s" : ""}: ${lbs.map(loadBalancerLabel).join("; ")}`;
+}
+
 function clientOnlyNote(pub: Publisher): string | undefined {
   return pub.ecs?.serviceConnectClientOnly
     ? `a Service Connect client of namespace ${pub.ecs.serviceConnectNamespace ?? "?"} (it resolves that namespace's aliases and publishes none)`
@@ -668,6 +698,10 @@ export function outsideAlternatives(focus: NameBinding, all: NameBinding[], pub:
   if (dns.length > 0) {
     return `use ${dns.join(" or ")} (this service's Service Discovery DNS name, resolvable through VPC DNS), or ${api}`;
   }
+  const lbs = pub.ecs?.loadBalancers ?? [];
+  if (lbs.length > 0) {
+    return `use its load balancer (${lbs.map(loadBalancerLabel).join("; ")}), or ${api}`;
+  }
   return `use ${api}, or a load balancer in front of the service. To give them a DNS name, add a service registry in a private DNS namespace of their VPC (this starts a new deployment): aws ecs update-service --cluster ${pub.cluster} --service ${pub.service} --service-registries registryArn=<Cloud Map service ARN in that namespace>`;
 }
 
@@ -686,9 +720,12 @@ function nextCheckFor(
   if (!focus) {
     const clientOnly = clientOnlyNote(pub);
     if (clientOnly) {
-      return `It is ${clientOnly}; callers reach it only by task IP or a load balancer. If it cannot reach a name, run /ecs whois on that name and check its deployment started after the name first appeared.`;
+      return `It is ${clientOnly}; ${reachWithoutName(pub)}. If it cannot reach a name, run /ecs whois on that name and check its deployment started after the name first appeared.`;
     }
     if (!ecs) return `The ECS service could not be read, so its names are unknown: see below.`;
+    if (ecs.loadBalancers.length > 0) {
+      return `The service publishes no DNS or Service Connect name: ${reachWithoutName(pub)}. If a caller cannot reach it, check the target group's target health and that the tasks' security groups allow the load balancer.`;
+    }
     return `The service publishes no name: callers need its task IPs or a load balancer. To publish one, add Service Connect or a service registry.`;
   }
   const registered = focus.instances?.length;

@@ -15,6 +15,7 @@ import {
   type NameBinding,
   outsideAlternatives,
   type Resolution,
+  reachWithoutName,
   type Scope,
   type UnpublishedPort,
 } from "../domain/resolution.ts";
@@ -221,7 +222,12 @@ function noNameLine(r: Resolution): Line {
     return [
       "No name of its own: it is a Service Connect client of namespace ",
       { code: e.serviceConnectNamespace ?? "?" },
-      ". Its tasks resolve that namespace's aliases; callers reach it only by task IP or a load balancer.",
+      `. Its tasks resolve that namespace's aliases; ${reachWithoutName(r.publisher)}.`,
+    ];
+  }
+  if (e.loadBalancers.length > 0) {
+    return [
+      `No DNS or Service Connect name (neither Service Connect nor a service registry): ${reachWithoutName(r.publisher)}.`,
     ];
   }
   return [

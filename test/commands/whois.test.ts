@@ -310,6 +310,49 @@ describe("/ecs whois on the demo fleet", () => {
     expect(text).not.toContain("no endpoint is healthy");
   });
 
+  it("names a service's target groups as the way in, never 'only its task IPs'", async () => {
+    const web = fleet.services.find(
+      (s) => s.serviceName === "web-frontend" && s.clusterArn?.endsWith("/tutorial"),
+    );
+    const worker = fleet.services.find((s) => s.serviceName === "billing-worker");
+    if (!web || !worker) throw new Error("the demo fleet lacks web-frontend or billing-worker");
+    const saved = [web.loadBalancers, worker.loadBalancers];
+    web.loadBalancers = [
+      {
+        targetGroupArn:
+          "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/web-frontend-tg/73e2d6bc24d8a067",
+        containerName: "web",
+        containerPort: 8080,
+      },
+    ];
+    // The shape of AWS's own classic ELB example (ecs create-service, loadBalancerName).
+    worker.loadBalancers = [
+      {
+        loadBalancerName: "EC2Contai-EcsElast-123456789012",
+        containerName: "worker",
+        containerPort: 80,
+      },
+    ];
+    try {
+      const client = await whois("tutorial/web-frontend");
+      const nameless = await whois("billing-worker");
+
+      expect(client).toContain(
+        "callers reach it through its load balancer: target group web-frontend-tg (container web, port 8080)",
+      );
+      expect(nameless).toContain(
+        "callers reach it through its load balancer: Classic Load Balancer EC2Contai-EcsElast-123456789012 (container worker, port 80)",
+      );
+      for (const text of [client, nameless]) {
+        expect(text).not.toMatch(
+          /only by task IP|only its task IPs|need its task IPs or a load balancer/,
+        );
+      }
+    } finally {
+      [web.loadBalancers, worker.loadBalancers] = saved;
+    }
+  });
+
   it("finds the stopped task that last held an IP", async () => {
     const text = await whois("10.0.2.150");
 

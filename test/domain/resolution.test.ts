@@ -149,6 +149,36 @@ describe("buildResolution", () => {
     );
   });
 
+  it("names the classic load balancer of AWS's own create-service example as the way in", () => {
+    const published = sdkFixture<{ service: Service }>(
+      "aws/official/create-service.classic-elb.json",
+    ).service;
+    const facts = nginxFacts();
+    // Its example runs nothing yet: say it runs, to read how callers reach it.
+    facts.service = {
+      ...toEcsService(published),
+      runningCount: 10,
+      serviceConnect: undefined,
+      serviceRegistries: [],
+    };
+
+    const r = buildResolution(
+      { query: "ecs-simple-service-elb", subject: { kind: "service" } },
+      facts,
+    );
+
+    expect(r.publisher.ecs?.loadBalancers).toEqual([
+      {
+        containerName: "ecs-demo",
+        containerPort: 80,
+        loadBalancerName: "EC2Contai-EcsElast-123456789012",
+      },
+    ]);
+    expect(r.nextCheck).toContain(
+      "callers reach it through its load balancer: Classic Load Balancer EC2Contai-EcsElast-123456789012 (container ecs-demo, port 80)",
+    );
+  });
+
   it("applies ECS's default alias to AWS's own create-service example (no dnsName)", () => {
     const published = sdkFixture<{ service: Service }>(
       "aws/official/create-service.service-connect.json",
