@@ -396,8 +396,9 @@ async function taskIn(
 
 /**
  * The task behind an IPv4 address. ECS has no filter by IP, but EC2 finds the address's network
- * interface in one call at any fleet size, asked while the clusters are listed: its ECS tags name
- * the service (whose facts are then read once, task list included), its description names the
+ * interface in one call at any fleet size, asked while the clusters are listed: its ECS-managed
+ * tags (written by ECS where the service has enableECSManagedTags on) name the service (whose
+ * facts are then read once, task list included), its description names the
  * task's ENI attachment, and an interface of a Lambda, a load balancer or an instance is no task's
  * at all. The address book (ECS's task state change events, asked in the same round) and the
  * minute's index name candidates, each confirmed with one DescribeTasks. Only what is still open

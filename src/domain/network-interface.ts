@@ -88,7 +88,12 @@ function describedResource(description: string): EniOwner | undefined {
   return undefined;
 }
 
-/** Whose interface this is, from what EC2 says of it; "unknown" rather than a guess. */
+/**
+ * Whose interface this is, from what EC2 says of it; "unknown" rather than a guess. The
+ * `aws:ecs:*` tags are ECS-managed: only AWS writes `aws:` tags, and ECS does when the service has
+ * enableECSManagedTags on (aws-semantics.md, "ECS-managed tags on task ENIs"). They are a fast path
+ * only: an interface without them proves nothing, and the task is confirmed with DescribeTasks.
+ */
 export function interfaceOwner(eni: NetworkInterface): EniOwner {
   const description = eni.description ?? "";
   const cluster = eni.tags["aws:ecs:clusterName"];
