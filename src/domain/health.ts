@@ -496,3 +496,32 @@ export function judgeHealth(input: HealthInput): HealthReport {
     gaps: input.gaps,
   };
 }
+
+/**
+ * The report as a client that dials one task's address sees it (a why to an IP): that task alone
+ * answers there, so it is judged on its own endpoint, never on the service's other, healthy ones.
+ * Any other report is returned as it is.
+ */
+export function dialledTaskReport(report: HealthReport): HealthReport {
+  const r = report.resolution;
+  const task = r.askedTask;
+  if (r.subject.kind !== "task" || !r.subject.ip || r.query !== r.subject.ip || !task)
+    return report;
+  const resolution: Resolution = {
+    ...r,
+    endpoints: [task],
+    healthy: task.state === "healthy" ? 1 : 0,
+    unknown: task.state === "unknown" ? 1 : 0,
+  };
+  const subject = `${task.ip ?? r.subject.ip} (task ${(task.taskId ?? "?").slice(0, 12)} of ${report.subject})`;
+  const note = task.note ? ` (${task.note})` : "";
+  if (task.state === "unhealthy" || task.state === "stale") {
+    const what = task.state === "stale" ? "no longer runs" : "is unhealthy";
+    return { ...report, subject, resolution, level: "down", reason: `the task ${what}${note}` };
+  }
+  if (task.state === "unknown") {
+    const reason = "the task's state could not be read";
+    return { ...report, subject, resolution, level: "unknown", reason };
+  }
+  return { ...report, subject, resolution };
+}

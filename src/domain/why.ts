@@ -5,7 +5,7 @@
 // (a command to copy, advice in words, the resources it names). No packet is sent: this reads
 // rules, not traffic.
 
-import type { HealthReport } from "./health.ts";
+import { dialledTaskReport, type HealthReport } from "./health.ts";
 import {
   coveringCidr,
   EPHEMERAL,
@@ -892,7 +892,9 @@ export interface WhyInput {
  * Asked by service, task or IP, the target's names are all candidates: judge the one this client
  * would use (a Service Connect alias of its own namespace, else a DNS name), not merely the first.
  */
-function forClient(client: WhyClient, report: HealthReport): HealthReport {
+function forClient(client: WhyClient, health: HealthReport): HealthReport {
+  // Asked by a task's IP, the client dials that task alone (the health report judges its service).
+  const report = dialledTaskReport(health);
   const r = report.resolution;
   if (r.subject.kind === "name" || r.bindings.length < 2) return report;
   const usable = (b: NameBinding) =>
