@@ -21,7 +21,7 @@ import {
   type Subnet,
   type VpcDns,
 } from "./network-path.ts";
-import { hostOf, type NameBinding, outsideAlternatives } from "./resolution.ts";
+import { hostOf, type NameBinding, outsideAlternatives, reachWithoutName } from "./resolution.ts";
 import { utcMinute } from "./time.ts";
 
 export type WhyLayer = "name" | "path" | "app";
@@ -435,7 +435,7 @@ function nameChecks(
         layer: "name",
         link: "name",
         status: "note",
-        detail: `${r.publisher.cluster}/${r.publisher.service} publishes no name: a client needs its task IPs or a load balancer`,
+        detail: `${r.publisher.cluster}/${r.publisher.service} publishes no name: ${reachWithoutName(r.publisher)}`,
       },
     ];
   }
