@@ -151,9 +151,11 @@ function questionsFor(fleet: Fleet, size: number): Question[] {
 }
 
 /**
- * ECS does not tag task ENIs (aws/containers-roadmap#567), but an operator's automation may tag
- * them with aws:ecs:clusterName and aws:ecs:serviceName (see src/domain/network-interface.ts): the
- * IP lookup is measured with each, and with the address book. The last task of the fleet is the
+ * `aws:ecs:clusterName` and `aws:ecs:serviceName` on a task's ENI are ECS-managed tags: `aws:` tags
+ * are reserved to AWS, so no operator automation writes them; ECS does, on tasks started after
+ * `enableECSManagedTags` is turned on for their service (aws-semantics.md, "ECS-managed tags on task
+ * ENIs"; see src/domain/network-interface.ts). The IP lookup is measured without them, with each,
+ * and with the address book. The last task of the fleet is the
  * worst case of a cluster search: its page of ListTasks comes last.
  */
 const ENI_TAGS: Partial<Record<QuestionId, EniTags>> = {

@@ -207,8 +207,9 @@ const AWS_SERVICE_ACCOUNT = "111122223333";
  * details (DescribeTasks). A stopped task has none: ECS deletes it (attachment status DELETED).
  * Description and shape as public output of Fargate task ENIs shows them (AWS publishes none, see
  * ../shared/aws-samples/official/SOURCES.md): the ECS attachment's ARN as description, interface
- * type "interface", requester-managed, attached to an instance of an AWS-owned account. ECS managed
- * tags on the ENI, unconfirmed, as the fleet's `eniTags` says.
+ * type "interface", requester-managed, attached to an instance of an AWS-owned account. ECS-managed
+ * tags on the ENI (written by ECS alone, with enableECSManagedTags; observed, not documented), as
+ * the fleet's `eniTags` says.
  */
 function taskNetworkInterface(fleet: Fleet, task: FleetTask): Stored<NetworkInterface> | undefined {
   const attachment = task.attachments?.find((a) => a.type === "ElasticNetworkInterface");

@@ -222,8 +222,10 @@ export type FleetManagedPrefixList = Stored<ManagedPrefixList> & {
  */
 export type FleetNetworkInterface = Stored<NetworkInterface> & { NetworkInterfaceId: string };
 /**
- * Which ECS managed tags a task's ENI carries: whether ECS propagates them to task ENIs is
- * unconfirmed (AWS publishes no task ENI), so the emulator can show each case. Default "none".
+ * Which ECS-managed tags (`aws:ecs:clusterName`, `aws:ecs:serviceName`) a task's ENI carries.
+ * Only ECS writes them (`aws:` tags are reserved to AWS), when the service has
+ * enableECSManagedTags on; that they reach the ENI is observed, not documented (AWS publishes no
+ * task ENI), so the emulator can show each case. Default "none".
  */
 export type EniTags = "none" | "cluster" | "cluster-and-service";
 /** A Lambda `get-function-configuration` object (VpcConfig absent or empty: not in a VPC). */

@@ -1,8 +1,10 @@
 // Which tasks held an IPv4 address, kept from ECS's own task state change events (EventBridge,
 // "ECS Task State Change": the event's detail is the task as DescribeTasks shows it, attachments
 // included; see the ECS developer guide, "Amazon ECS task state change events"). ECS has no filter
-// by IP and does not tag task ENIs (containers-roadmap#567), so without this a cold `whois <IP>`
-// lists every cluster's tasks page by page. The book only names candidates: a lookup confirms each
+// by IP, and a task ENI names its service only through the `aws:ecs:*` tags that ECS itself writes
+// (only AWS can write `aws:` tags) when the service has enableECSManagedTags on, and only on tasks
+// started since; so without this a cold `whois <IP>` of an untagged task's address lists every
+// cluster's tasks page by page. The book only names candidates: a lookup confirms each
 // with one DescribeTasks (the task may have stopped, the address been reused), and a miss or an
 // unreadable book decides nothing (the search runs as before).
 //

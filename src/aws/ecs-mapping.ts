@@ -77,6 +77,12 @@ export function toEcsService(service: Service): EcsService {
       containerName: r.containerName,
       containerPort: r.containerPort,
     })),
+    loadBalancers: (service.loadBalancers ?? []).map((lb) => ({
+      targetGroupArn: lb.targetGroupArn,
+      loadBalancerName: lb.loadBalancerName,
+      containerName: lb.containerName,
+      containerPort: lb.containerPort,
+    })),
     serviceConnect: serviceConnectOf(primary),
     rolloutState: primary?.rolloutState,
     rolloutStateReason: primary?.rolloutStateReason,

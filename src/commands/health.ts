@@ -13,7 +13,7 @@ import { type AwsContext, Gaps } from "./aws-context.ts";
 import { boundedClients, namespaceClients } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
 import { measure, trafficTargetOf } from "./traffic.ts";
-import { eachTarget, notFound, type Target } from "./whois.ts";
+import { eachTarget, notFound, portNotPublished, type Target } from "./whois.ts";
 
 const STOPPED_READ = 100;
 
@@ -82,8 +82,10 @@ async function judgeTarget(
   // A digest reads every namespace's clients once for all its judgements; a single answer
   // checks a bounded part of a big namespace and says how much it left out.
   let clientsLeftOut: ClientsLeftOut | undefined;
+  // Asked a port the name is not published on: nothing to judge there, nothing more to read.
+  const onPort = !resolution.unpublishedPort;
   const readClients = async (): Promise<ClientService[] | undefined> => {
-    if (!publishes || !namespace) return undefined;
+    if (!publishes || !namespace || !onPort) return undefined;
     if (ctx.cache.snapshot) return namespaceClients(ctx, gaps, namespace, facts.service?.arn);
     const checked = await boundedClients(ctx, gaps, namespace, facts.service?.arn);
     if (checked && (checked.unchecked > 0 || checked.more)) {
@@ -94,6 +96,7 @@ async function judgeTarget(
   // The last 15 minutes of Service Connect traffic: a 5xx burst is health too. A CloudWatch
   // failure leaves a gap and a health answer without traffic.
   const readTraffic = async (): Promise<TrafficReport | undefined> => {
+    if (!onPort) return undefined;
     const measured = await trafficTargetOf(
       ctx,
       gaps,
@@ -123,6 +126,11 @@ export async function health(aws: () => AwsContext, text: string): Promise<Healt
   const ctx = aws();
   const gaps = new Gaps();
   const reports = await eachTarget(ctx, gaps, query, (t) => reportFor(ctx, gaps, t));
-  if (reports.length === 0) return notFound(ctx, gaps, query);
-  return { kind: "found", query: query.text, reports, gaps: gaps.list };
+  // A NAME:PORT is judged only on that port, never on another the name is published on.
+  const onPort = reports.filter((r) => !r.resolution.unpublishedPort);
+  if (onPort.length === 0) {
+    const elsewhere = reports.map((r) => r.resolution.unpublishedPort);
+    return portNotPublished(ctx, gaps, query, elsewhere) ?? notFound(ctx, gaps, query);
+  }
+  return { kind: "found", query: query.text, reports: onPort, gaps: gaps.list };
 }

@@ -8,6 +8,8 @@ import {
   type NameBinding,
   namespaceByRef,
   type ServiceFacts,
+  type UnpublishedPort,
+  unpublishedPort,
 } from "../domain/resolution.ts";
 import {
   callerKinds,
@@ -32,7 +34,7 @@ import {
   sameService,
 } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
-import { eachTarget, notFound, type Target } from "./whois.ts";
+import { eachTarget, notFound, portNotPublished, type Target } from "./whois.ts";
 
 /** The Service Connect name to measure: the one asked about, else the service's first. */
 function serviceConnectBinding(
@@ -152,15 +154,24 @@ export async function measure(
   return series ? summariseTraffic(measured, window, series, end) : undefined;
 }
 
+/** A service that publishes the asked name, but not on the asked port: nothing to measure. */
+interface ElsewhereResult {
+  kind: "port-not-published";
+  port: UnpublishedPort;
+}
+
 async function resultFor(
   ctx: AwsContext,
   gaps: Gaps,
   target: Target,
   window: TrafficWindow,
   now: Date,
-): Promise<TrafficResult | undefined> {
+): Promise<TrafficResult | ElsewhereResult | undefined> {
   const facts = await gatherTargetFacts(ctx, gaps, target, ctx.cache.snapshot ? "whole" : "page");
   if (!facts) return undefined;
+  // NAME:PORT measures that port only, never another the name is published on.
+  const port = unpublishedPort(target.request, bindingsOf(facts));
+  if (port) return { kind: "port-not-published", port };
   if (!facts.service) {
     // Which Service Connect name to measure is in the service's configuration: unknown here.
     return { kind: "service-unread", service: `${target.cluster}/${target.service}` };
@@ -198,8 +209,12 @@ export async function traffic(
   if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
   const ctx = aws();
   const gaps = new Gaps();
-  const results = await eachTarget(ctx, gaps, query, (t) => resultFor(ctx, gaps, t, window, now));
-  if (results.length === 0) return notFound(ctx, gaps, query);
+  const all = await eachTarget(ctx, gaps, query, (t) => resultFor(ctx, gaps, t, window, now));
+  const results = all.filter((r): r is TrafficResult => r.kind !== "port-not-published");
+  if (results.length === 0) {
+    const elsewhere = all.map((r) => (r.kind === "port-not-published" ? r.port : undefined));
+    return portNotPublished(ctx, gaps, query, elsewhere) ?? notFound(ctx, gaps, query);
+  }
   return { kind: "found", query: query.text, window, results, gaps: gaps.list };
 }
 

@@ -16,6 +16,7 @@ import {
   hostOf,
   namespaceByRef,
   type ServiceFacts,
+  type UnpublishedPort,
 } from "../domain/resolution.ts";
 import { closestNames } from "../domain/suggest.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
@@ -395,8 +396,9 @@ async function taskIn(
 
 /**
  * The task behind an IPv4 address. ECS has no filter by IP, but EC2 finds the address's network
- * interface in one call at any fleet size, asked while the clusters are listed: its ECS tags name
- * the service (whose facts are then read once, task list included), its description names the
+ * interface in one call at any fleet size, asked while the clusters are listed: its ECS-managed
+ * tags (written by ECS where the service has enableECSManagedTags on) name the service (whose
+ * facts are then read once, task list included), its description names the
  * task's ENI attachment, and an interface of a Lambda, a load balancer or an instance is no task's
  * at all. The address book (ECS's task state change events, asked in the same round) and the
  * minute's index name candidates, each confirmed with one DescribeTasks. Only what is still open
@@ -534,6 +536,32 @@ export async function notFound(
 }
 
 /**
+ * NAME:PORT whose services publish the name, none of them on that port: a not-found answer that
+ * names the ports they publish it on, never another port's answer. Undefined when none was seen.
+ */
+export function portNotPublished(
+  ctx: AwsContext,
+  gaps: Gaps,
+  query: Query,
+  found: readonly (UnpublishedPort | undefined)[],
+): Extract<WhoisAnswer, { kind: "not-found" }> | undefined {
+  const seen = found.filter((f): f is UnpublishedPort => f !== undefined);
+  const [first] = seen;
+  if (!first) return undefined;
+  const published = seen
+    .flatMap((f) => f.published)
+    .filter((p, i, all) => all.findIndex((q) => q.name === p.name) === i);
+  return {
+    kind: "not-found",
+    query: query.text,
+    suggestions: published.map((p) => p.name),
+    searched: { regions: [ctx.region], namespaces: [], clusters: [] },
+    gaps: gaps.list,
+    unpublishedPort: { ...first, published },
+  };
+}
+
+/**
  * Runs `work` on each ECS service behind a query, once, as soon as it is found, rather than after
  * every search has answered: a bare name's service that Cloud Map names has its facts read while
  * the clusters are still searched for an ECS service of that name. Resolves with the results
@@ -591,6 +619,12 @@ export async function whois(aws: () => AwsContext, text: string): Promise<WhoisA
     const facts = await gatherTargetFacts(ctx, gaps, target);
     return facts ? buildResolution(target.request, facts) : undefined;
   });
-  if (resolutions.length === 0) return notFound(ctx, gaps, query);
-  return { kind: "found", query: query.text, resolutions, gaps: gaps.list };
+  // A NAME:PORT is answered only on that port: the services that publish the name elsewhere only
+  // say which ports it is on.
+  const onPort = resolutions.filter((r) => !r.unpublishedPort);
+  if (onPort.length === 0) {
+    const elsewhere = resolutions.map((r) => r.unpublishedPort);
+    return portNotPublished(ctx, gaps, query, elsewhere) ?? notFound(ctx, gaps, query);
+  }
+  return { kind: "found", query: query.text, resolutions: onPort, gaps: gaps.list };
 }

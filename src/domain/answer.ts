@@ -1,7 +1,7 @@
 import type { Gap } from "./facts.ts";
 import type { HealthReport } from "./health.ts";
 import type { IpFinding } from "./network-interface.ts";
-import type { Resolution } from "./resolution.ts";
+import type { Resolution, UnpublishedPort } from "./resolution.ts";
 import type { TrafficReport, TrafficTarget, TrafficWindow } from "./traffic.ts";
 import type { WhyReport } from "./why.ts";
 
@@ -34,6 +34,8 @@ export type WhoisAnswer =
       gaps: Gap[];
       /** An IP's: what holds the address in the VPCs, and which tasks were searched. */
       network?: IpFinding;
+      /** NAME:PORT whose name is published, but not on that port: the ports it is on. */
+      unpublishedPort?: UnpublishedPort;
     }
   | { kind: "invalid"; query: string; reason: string };
 

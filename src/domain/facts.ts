@@ -77,6 +77,16 @@ export interface ServiceRegistryRef {
   containerPort?: number;
 }
 
+/** One of a service's load balancers (DescribeServices `loadBalancers[]`). */
+export interface LoadBalancerRef {
+  /** ELB v2 (Application, Network): the target group the tasks register in. */
+  targetGroupArn?: string;
+  /** Classic Load Balancer: its name (no target group). */
+  loadBalancerName?: string;
+  containerName?: string;
+  containerPort?: number;
+}
+
 export interface ServiceEvent {
   at: Date;
   message: string;
@@ -95,6 +105,8 @@ export interface EcsService {
   subnets: string[];
   securityGroups: string[];
   serviceRegistries: ServiceRegistryRef[];
+  /** Load balancers the service registers its tasks with (absent: read by nothing that kept them). */
+  loadBalancers?: LoadBalancerRef[];
   /** From the PRIMARY deployment: what new tasks run with. */
   serviceConnect?: ServiceConnectConfig;
   rolloutState?: string;

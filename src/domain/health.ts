@@ -8,6 +8,7 @@
 import type { EcsService, EcsTask, Gap, ServiceEvent } from "./facts.ts";
 import {
   type Endpoint,
+  type EndpointState,
   endpointCount,
   hostOf,
   listenLabel,
@@ -32,6 +33,8 @@ export interface Finding {
   next: string;
   /** When the failure began, where AWS tells it (a digest says "failing since" with it). */
   since?: Date;
+  /** The finding lists the unhealthy endpoints (the asked task's place is told against it). */
+  unhealthyEndpoints?: true;
 }
 
 /** A Service Connect service of the same namespace, as a possible caller. */
@@ -283,6 +286,7 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
     findings.push({
       level: "down",
       layer: "app",
+      unhealthyEndpoints: true,
       text:
         container && unhealthy.length === r.endpoints.length
           ? `every endpoint of ${subject} fails its container health check (container ${container}): 0 of ${r.endpoints.length} healthy`
@@ -292,10 +296,18 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
         : `App: nothing healthy answers for ${subject}; check the container health checks and logs of ${label}.`,
     });
   } else if (unhealthy.length > 0) {
+    // Asked about one task, the headline adds where it stands (askedClause): kept short here.
+    const listed =
+      r.subject.kind !== "task"
+        ? `: ${unhealthy.map(describeEndpoint).join(", ")}`
+        : r.askedTask?.state === "unhealthy"
+          ? ""
+          : `: ${unhealthy.map((e) => e.ip ?? e.taskId ?? "?").join(", ")}`;
     findings.push({
       level: "degraded",
       layer: "app",
-      text: `${unhealthy.length} of ${r.endpoints.length} endpoints unhealthy: ${unhealthy.map(describeEndpoint).join(", ")}`,
+      unhealthyEndpoints: true,
+      text: `${unhealthy.length} of ${r.endpoints.length} endpoints unhealthy${listed}`,
       next: `App: look at task ${unhealthy[0]?.taskId ?? "?"}'s container health check and logs; ECS replaces a task whose essential container stays unhealthy.`,
     });
   }
@@ -403,6 +415,30 @@ function unknownReason(r: Resolution, service: EcsService | undefined, unknown: 
   return `could not read ${what || "the service"}${known.length ? `; known: ${known.join(", ")}` : ""}`;
 }
 
+/**
+ * Asked about one task (by IP, task ID or ARN): where that task stands, appended to the verdict on
+ * its service, so the headline never passes one task's state off as the service's, nor the reverse.
+ */
+function askedClause(r: Resolution, worst: Finding | undefined): string {
+  const t = r.askedTask;
+  if (r.subject.kind !== "task" || !t) return "";
+  const who = `the task you asked about (${t.ip ? `${t.ip}, ` : ""}task ${(t.taskId ?? "?").slice(0, 12)})`;
+  const unhealthy = r.endpoints.filter((e) => e.state === "unhealthy");
+  const where: Record<EndpointState, string> = {
+    unhealthy: worst?.unhealthyEndpoints
+      ? unhealthy.length === 1
+        ? "is the unhealthy one"
+        : "is one of them"
+      : `is unhealthy${t.note ? ` (${t.note})` : ""}`,
+    healthy: "is healthy",
+    stale: t.lastStatus === "STOPPED" ? "has stopped" : "no longer runs",
+    unregistered: "runs but is not registered under the name",
+    changing: `is ${t.lastStatus?.toLowerCase() ?? "changing"}`,
+    unknown: "could not be read",
+  };
+  return ` — ${who} ${where[t.state]}`;
+}
+
 export function judgeHealth(input: HealthInput): HealthReport {
   const { resolution: r, service } = input;
   const focus = r.bindings[0];
@@ -425,10 +461,16 @@ export function judgeHealth(input: HealthInput): HealthReport {
   const level: HealthLevel = worst?.level ?? (blind ? "unknown" : "healthy");
   const running = service ? `${service.runningCount} of ${service.desiredCount} tasks running` : "";
   const endpoints = focus ? `${endpointCount(r)}, ` : "";
-  const rollout = service?.rolloutState ? `, deployment ${service.rolloutState}` : "";
+  // One task asked about: its place in the verdict takes the rollout's room in the headline.
+  const rollout =
+    service?.rolloutState && r.subject.kind !== "task"
+      ? `, deployment ${service.rolloutState}`
+      : "";
   const reason =
-    worst?.text ??
-    (level === "unknown" ? unknownReason(r, service, unknown) : `${endpoints}${running}${rollout}`);
+    (worst?.text ??
+      (level === "unknown"
+        ? unknownReason(r, service, unknown)
+        : `${endpoints}${running}${rollout}`)) + askedClause(r, worst);
   const notes = findings.filter((f) => f.level === "note");
   const nextCheck =
     worst?.next ??
@@ -466,4 +508,33 @@ export function judgeHealth(input: HealthInput): HealthReport {
     unknown: level === "unknown" ? [] : unknown,
     gaps: input.gaps,
   };
+}
+
+/**
+ * The report as a client that dials one task's address sees it (a why to an IP): that task alone
+ * answers there, so it is judged on its own endpoint, never on the service's other, healthy ones.
+ * Any other report is returned as it is.
+ */
+export function dialledTaskReport(report: HealthReport): HealthReport {
+  const r = report.resolution;
+  const task = r.askedTask;
+  if (r.subject.kind !== "task" || !r.subject.ip || r.query !== r.subject.ip || !task)
+    return report;
+  const resolution: Resolution = {
+    ...r,
+    endpoints: [task],
+    healthy: task.state === "healthy" ? 1 : 0,
+    unknown: task.state === "unknown" ? 1 : 0,
+  };
+  const subject = `${task.ip ?? r.subject.ip} (task ${(task.taskId ?? "?").slice(0, 12)} of ${report.subject})`;
+  const note = task.note ? ` (${task.note})` : "";
+  if (task.state === "unhealthy" || task.state === "stale") {
+    const what = task.state === "stale" ? "no longer runs" : "is unhealthy";
+    return { ...report, subject, resolution, level: "down", reason: `the task ${what}${note}` };
+  }
+  if (task.state === "unknown") {
+    const reason = "the task's state could not be read";
+    return { ...report, subject, resolution, level: "unknown", reason };
+  }
+  return { ...report, subject, resolution };
 }

@@ -88,7 +88,12 @@ function describedResource(description: string): EniOwner | undefined {
   return undefined;
 }
 
-/** Whose interface this is, from what EC2 says of it; "unknown" rather than a guess. */
+/**
+ * Whose interface this is, from what EC2 says of it; "unknown" rather than a guess. The
+ * `aws:ecs:*` tags are ECS-managed: only AWS writes `aws:` tags, and ECS does when the service has
+ * enableECSManagedTags on (aws-semantics.md, "ECS-managed tags on task ENIs"). They are a fast path
+ * only: an interface without them proves nothing, and the task is confirmed with DescribeTasks.
+ */
 export function interfaceOwner(eni: NetworkInterface): EniOwner {
   const description = eni.description ?? "";
   const cluster = eni.tags["aws:ecs:clusterName"];
@@ -97,10 +102,15 @@ export function interfaceOwner(eni: NetworkInterface): EniOwner {
   if (attachment) return { kind: "ecs-task", attachmentId: attachment[1], cluster, service };
   // A cluster tag alone is no task's mark: ECS Managed Instances carry it too.
   if (cluster && service) return { kind: "ecs-task", cluster, service };
+  const type = eni.interfaceType ?? "interface";
+  // Only Lambda creates `lambda` interfaces, and it writes the function into their description,
+  // but RequesterManaged is seen false on them (aws-semantics.md, "Lambda's VPC network
+  // interfaces"): the type vouches for the description.
+  const lambda = type === "lambda" ? LAMBDA.exec(description)?.[1] : undefined;
+  if (lambda) return { kind: "aws-resource", what: `Lambda function ${lambda}`, lambda: true };
   // Anyone may write any description on an interface of their own: only a service's counts.
   const described = eni.requesterManaged ? describedResource(description) : undefined;
   if (described) return described;
-  const type = eni.interfaceType ?? "interface";
   const typed = SERVICE_TYPES[type];
   if (typed) return { kind: "aws-resource", what: typed, lambda: type === "lambda" };
   if (type === "trunk") {
@@ -213,6 +223,41 @@ export function holderLine(ip: string, { eni, owner }: AddressHolder): string {
       return `${ip} is ENI ${eni.id}${what ? ` (${what})` : ""}: nothing marks it as an ECS task's.`;
     }
   }
+}
+
+/**
+ * The headline of an address that something other than a running task holds: that holder, named
+ * (a not-found answer would hide what the network says). `complete`: every task search read.
+ */
+export function holderHeadline(ip: string, { eni, owner }: AddressHolder, complete = true): string {
+  switch (owner.kind) {
+    case "aws-resource":
+      return owner.what.startsWith("the ")
+        ? `${ip} → ${owner.what} (${eni.id}), not an ECS task's own address`
+        : `${ip} → ${owner.what}'s network interface (${eni.id}), not an ECS task`;
+    case "instance":
+      return `${ip} → EC2 instance ${owner.instanceId}'s own network interface (${eni.id}), not an awsvpc task's`;
+    case "ecs-task":
+      return `${ip} → an ECS task's network interface (${eni.id}${owner.cluster ? `, cluster ${owner.cluster}` : ""}), but ${complete ? "no task ECS describes holds it" : "no task read so far holds it (the search was incomplete)"}`;
+    case "unknown": {
+      const what = [eni.interfaceType, eni.description && `"${eni.description}"`]
+        .filter(Boolean)
+        .join(", ");
+      return `${ip} → network interface ${eni.id}${what ? ` (${what})` : ""}: nothing marks it as an ECS task's${complete ? ", and no task holds it" : ""}`;
+    }
+  }
+}
+
+/** What the headline of a holder leaves out that a reader needs, if anything. */
+export function holderNote({ owner }: AddressHolder): string | undefined {
+  if (owner.kind === "instance") {
+    return "Tasks in bridge or host mode on that instance share its address, and ECS reports no address of their own for them.";
+  }
+  if (owner.kind === "aws-resource" && owner.lambda) {
+    const fn = /^Lambda function (.+)$/.exec(owner.what)?.[1];
+    return `Lambda shares an interface among functions with the same subnet and security groups${fn ? `: ${fn} may not be the only one using it` : ""}.`;
+  }
+  return undefined;
 }
 
 /** What a lookup of an IP learnt from the network, for a not-found answer. */

@@ -13,6 +13,7 @@ import type {
   EcsService,
   EcsTask,
   Gap,
+  LoadBalancerRef,
   Namespace,
   TaskDefinition,
 } from "./facts.ts";
@@ -47,6 +48,8 @@ export interface Endpoint {
   state: EndpointState;
   /** Why the state is what it is, for non-healthy endpoints. */
   note?: string;
+  /** The task the user asked about (by IP, task ID or ARN). */
+  asked?: boolean;
 }
 
 /** Who can resolve a name: the part operators most often get wrong. */
@@ -120,6 +123,8 @@ export interface PublisherState {
   serviceConnectNamespace?: string;
   /** Service Connect enabled but publishing no port: a client of the namespace only. */
   serviceConnectClientOnly: boolean;
+  /** The load balancers (target groups) the service registers its tasks with. */
+  loadBalancers: LoadBalancerRef[];
 }
 
 export interface Publisher {
@@ -141,8 +146,15 @@ export interface Resolution {
   publisher: Publisher;
   /** Every name the service publishes; the focused one first. */
   bindings: NameBinding[];
-  /** Endpoints of the focused name, or the service's tasks when it publishes none. Unhealthy first. */
+  /**
+   * Endpoints of the focused name, or the service's tasks when it publishes none. Unhealthy first.
+   * Asked about one task: still the service's, that task marked `asked`.
+   */
   endpoints: Endpoint[];
+  /** Asked about one task: its endpoint, also when it is no longer among them (stopped). */
+  askedTask?: Endpoint;
+  /** Asked NAME:PORT and the name is published, but not on that port: nothing answers there. */
+  unpublishedPort?: UnpublishedPort;
   healthy: number;
   /** Endpoints whose state could not be read. */
   unknown: number;
@@ -508,6 +520,7 @@ function publisherOf(facts: ServiceFacts): Publisher {
         ? (namespaceByRef(facts.namespaces, sc.namespace)?.name ?? sc.namespace)
         : undefined,
       serviceConnectClientOnly: (sc?.enabled ?? false) && (sc?.services.length ?? 0) === 0,
+      loadBalancers: service.loadBalancers ?? [],
     },
   };
 }
@@ -517,10 +530,22 @@ export function hostOf(binding: NameBinding): string {
   return binding.name.replace(/:\d+$/, "");
 }
 
-/** Does the binding answer to this name? Aliases match with or without their port. */
+/**
+ * The port a client dials on this name: an alias's own port, else the port the service listens on
+ * (a Service Discovery name's registered port, the container port of an alias-less Service
+ * Connect name). Undefined when unknown.
+ */
+export function publishedPort(binding: NameBinding): number | undefined {
+  const aliasPort = /:(\d+)$/.exec(binding.name)?.[1];
+  if (aliasPort !== undefined) return Number(aliasPort);
+  if (binding.scope.kind === "service-connect") return binding.containerPort;
+  return typeof binding.listenPort === "number" ? binding.listenPort : binding.containerPort;
+}
+
+/** Does the binding answer to this name (on this port, when one is given and known)? */
 export function bindingMatches(binding: NameBinding, name: string, port?: number): boolean {
-  const bindingPort = /:(\d+)$/.exec(binding.name)?.[1];
-  if (port !== undefined && bindingPort !== undefined && Number(bindingPort) !== port) return false;
+  const bindingPort = publishedPort(binding);
+  if (port !== undefined && bindingPort !== undefined && bindingPort !== port) return false;
   return (
     hostOf(binding) === name ||
     `${binding.discoveryName}.${binding.namespace}` === name ||
@@ -592,6 +617,32 @@ export function endpointCount(r: Pick<Resolution, "endpoints" | "healthy" | "unk
   return `${r.healthy} of ${n} ${noun} healthy`;
 }
 
+/** "target group web-frontend-tg (container web, port 8080)", from DescribeServices alone. */
+export function loadBalancerLabel(lb: LoadBalancerRef): string {
+  // arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID
+  const group = lb.targetGroupArn?.split(":").at(-1)?.split("/")[1];
+  const what = group
+    ? `target group ${group}`
+    : lb.loadBalancerName
+      ? `Classic Load Balancer ${lb.loadBalancerName}`
+      : "a load balancer";
+  const where = [
+    lb.containerName && `container ${lb.containerName}`,
+    lb.containerPort && `port ${lb.containerPort}`,
+  ].filter(Boolean);
+  return where.length > 0 ? `${what} (${where.join(", ")})` : what;
+}
+
+/**
+ * How callers reach a service without a name of its own: its load balancers when it has some
+ * (their listeners and rules are not read here), else its task IPs only.
+ */
+export function reachWithoutName(pub: Publisher): string {
+  const lbs = pub.ecs?.loadBalancers ?? [];
+  if (lbs.length === 0) return "callers reach it only by task IP or a load balancer";
+  return `callers reach it through its load balancer${lbs.length > 1 ? "s" : ""}: ${lbs.map(loadBalancerLabel).join("; ")}`;
+}
+
 function clientOnlyNote(pub: Publisher): string | undefined {
   return pub.ecs?.serviceConnectClientOnly
     ? `a Service Connect client of namespace ${pub.ecs.serviceConnectNamespace ?? "?"} (it resolves that namespace's aliases and publishes none)`
@@ -602,6 +653,7 @@ function verdictFor(
   request: ResolveRequest,
   focus: NameBinding | undefined,
   pub: Publisher,
+  task: Endpoint | undefined,
   endpoints: Endpoint[],
   healthy: number,
   unknown: number,
@@ -609,7 +661,6 @@ function verdictFor(
   const { subject, query } = request;
   const owner = `${pub.cluster}/${pub.service}`;
   if (subject.kind === "task") {
-    const task = endpoints.find((e) => e.taskId === subject.taskId);
     const status = [task?.lastStatus, task?.healthStatus].filter(Boolean).join(", ");
     const clientOnly = clientOnlyNote(pub);
     const reach = focus
@@ -650,6 +701,10 @@ export function outsideAlternatives(focus: NameBinding, all: NameBinding[], pub:
   if (dns.length > 0) {
     return `use ${dns.join(" or ")} (this service's Service Discovery DNS name, resolvable through VPC DNS), or ${api}`;
   }
+  const lbs = pub.ecs?.loadBalancers ?? [];
+  if (lbs.length > 0) {
+    return `use its load balancer (${lbs.map(loadBalancerLabel).join("; ")}), or ${api}`;
+  }
   return `use ${api}, or a load balancer in front of the service. To give them a DNS name, add a service registry in a private DNS namespace of their VPC (this starts a new deployment): aws ecs update-service --cluster ${pub.cluster} --service ${pub.service} --service-registries registryArn=<Cloud Map service ARN in that namespace>`;
 }
 
@@ -668,9 +723,12 @@ function nextCheckFor(
   if (!focus) {
     const clientOnly = clientOnlyNote(pub);
     if (clientOnly) {
-      return `It is ${clientOnly}; callers reach it only by task IP or a load balancer. If it cannot reach a name, run /ecs whois on that name and check its deployment started after the name first appeared.`;
+      return `It is ${clientOnly}; ${reachWithoutName(pub)}. If it cannot reach a name, run /ecs whois on that name and check its deployment started after the name first appeared.`;
     }
     if (!ecs) return `The ECS service could not be read, so its names are unknown: see below.`;
+    if (ecs.loadBalancers.length > 0) {
+      return `The service publishes no DNS or Service Connect name: ${reachWithoutName(pub)}. If a caller cannot reach it, check the target group's target health and that the tasks' security groups allow the load balancer.`;
+    }
     return `The service publishes no name: callers need its task IPs or a load balancer. To publish one, add Service Connect or a service registry.`;
   }
   const registered = focus.instances?.length;
@@ -706,6 +764,35 @@ function nextCheckFor(
   return `Name resolves in the VPC; ${path}.`;
 }
 
+/** NAME:PORT whose name is published, but on none of its bindings on that port. */
+export interface UnpublishedPort {
+  /** The name asked, without the port. */
+  name: string;
+  port: number;
+  /** The ports the name is published on, and each as NAME:PORT (what to type instead). */
+  published: { port?: number; name: string }[];
+}
+
+/** The asked NAME:PORT when the name is published but not on that port (else undefined). */
+export function unpublishedPort(
+  request: ResolveRequest,
+  bindings: readonly NameBinding[],
+): UnpublishedPort | undefined {
+  const wanted = request.focusName;
+  if (wanted?.port === undefined) return undefined;
+  if (bindings.some((b) => bindingMatches(b, wanted.name, wanted.port))) return undefined;
+  const named = bindings.filter((b) => bindingMatches(b, wanted.name));
+  if (named.length === 0) return undefined;
+  return {
+    name: wanted.name,
+    port: wanted.port,
+    published: named.map((b) => {
+      const port = publishedPort(b);
+      return { port, name: port === undefined ? hostOf(b) : `${hostOf(b)}:${port}` };
+    }),
+  };
+}
+
 export interface ResolveRequest {
   query: string;
   subject: Subject;
@@ -720,34 +807,41 @@ export function buildResolution(request: ResolveRequest, facts: ServiceFacts): R
   const focus = wanted ? all.find((b) => bindingMatches(b, wanted.name, wanted.port)) : all[0];
   const bindings = focus ? [focus, ...all.filter((b) => b !== focus)] : all;
   let endpoints = endpointsOf(focus, facts);
+  // Asked about one task, the service is still judged on all of its endpoints (one task's state is
+  // not the service's): the task is marked among them, or kept aside when it no longer serves.
+  let askedTask: Endpoint | undefined;
   if (request.subject.kind === "task") {
     const { taskId } = request.subject;
-    const match = endpoints.filter((e) => e.taskId === taskId);
-    if (match.length === 0) {
+    endpoints = endpoints.map((e) => (e.taskId === taskId ? { ...e, asked: true } : e));
+    askedTask = endpoints.find((e) => e.asked);
+    if (!askedTask) {
       const task = [...facts.tasks, ...(facts.extraTasks ?? [])].find((t) => t.id === taskId);
       if (task) {
         const running = task.lastStatus === "RUNNING";
-        match.push({
+        askedTask = {
           ...taskEndpoint(task, focus?.containerPort, running ? "unregistered" : "stale"),
           note: running ? undefined : stopNote(task),
-        });
+          asked: true,
+        };
       }
     }
-    endpoints = match;
   }
   const healthy = endpoints.filter((e) => e.state === "healthy").length;
   const unknown = endpoints.filter((e) => e.state === "unknown").length;
   const publisher = publisherOf(facts);
+  const unpublished = unpublishedPort(request, all);
   return {
     query: request.query,
     subject: request.subject,
     publisher,
     bindings,
     endpoints,
+    ...(askedTask ? { askedTask } : {}),
+    ...(unpublished ? { unpublishedPort: unpublished } : {}),
     healthy,
     unknown,
     endpointsKnown: focus?.instances !== undefined || facts.tasksComplete,
-    verdict: verdictFor(request, focus, publisher, endpoints, healthy, unknown),
+    verdict: verdictFor(request, focus, publisher, askedTask, endpoints, healthy, unknown),
     nextCheck: nextCheckFor(focus, publisher, endpoints, healthy),
     gaps: facts.gaps,
   };

@@ -5,7 +5,7 @@
 // (a command to copy, advice in words, the resources it names). No packet is sent: this reads
 // rules, not traffic.
 
-import type { HealthReport } from "./health.ts";
+import { dialledTaskReport, type HealthReport } from "./health.ts";
 import {
   chooseRoute,
   coveringCidr,
@@ -28,7 +28,7 @@ import {
   type VpcDns,
   type VpcNameService,
 } from "./network-path.ts";
-import { hostOf, type NameBinding, outsideAlternatives } from "./resolution.ts";
+import { hostOf, type NameBinding, outsideAlternatives, reachWithoutName } from "./resolution.ts";
 import { utcMinute } from "./time.ts";
 
 export type WhyLayer = "name" | "path" | "app";
@@ -665,7 +665,7 @@ function nameChecks(
         layer: "name",
         link: "name",
         status: "note",
-        detail: `${r.publisher.cluster}/${r.publisher.service} publishes no name: a client needs its task IPs or a load balancer`,
+        detail: `${r.publisher.cluster}/${r.publisher.service} publishes no name: ${reachWithoutName(r.publisher)}`,
       },
     ];
   }
@@ -1180,7 +1180,9 @@ export interface WhyInput {
  * Asked by service, task or IP, the target's names are all candidates: judge the one this client
  * would use (a Service Connect alias of its own namespace, else a DNS name), not merely the first.
  */
-function forClient(client: WhyClient, report: HealthReport): HealthReport {
+function forClient(client: WhyClient, health: HealthReport): HealthReport {
+  // Asked by a task's IP, the client dials that task alone (the health report judges its service).
+  const report = dialledTaskReport(health);
   const r = report.resolution;
   if (r.subject.kind === "name" || r.bindings.length < 2) return report;
   const usable = (b: NameBinding) =>

@@ -3,7 +3,14 @@ import type { Finding, HealthLevel, HealthReport } from "../domain/health.ts";
 import type { NameBinding } from "../domain/resolution.ts";
 import type { TrafficReport } from "../domain/traffic.ts";
 import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
-import { endpointLine, gapLines, when, whoisDocument } from "./whois-document.ts";
+import {
+  endpointLine,
+  gapLines,
+  matchesLine,
+  typedNames,
+  when,
+  whoisDocument,
+} from "./whois-document.ts";
 
 const BADGE: Record<HealthLevel, string> = {
   healthy: "✔ HEALTHY",
@@ -110,7 +117,10 @@ function trafficLine(t: TrafficReport): Line {
 
 function reportSections(r: HealthReport): Section[] {
   const sections: Section[] = [{ lines: [[{ bold: headline(r) }]] }];
-  const others = r.findings.filter((f) => f.text !== r.reason);
+  // The deciding finding leads the headline (with the asked task's place after it, if any).
+  const others = r.findings.filter(
+    (f) => f.text !== r.reason && !r.reason.startsWith(`${f.text} — `),
+  );
   if (others.length > 0) {
     sections.push({
       heading: "Also",
@@ -119,6 +129,11 @@ function reportSections(r: HealthReport): Section[] {
   }
   sections.push({ heading: "ECS", lines: ecsLines(r) });
   const focus = r.resolution.bindings[0];
+  // A task asked about that no longer serves (stopped) is shown apart from the endpoints.
+  const asked = r.resolution.askedTask;
+  if (asked && !r.resolution.endpoints.some((e) => e.asked)) {
+    sections.push({ heading: "The task you asked about", lines: [endpointLine(asked)] });
+  }
   sections.push({
     heading: focus
       ? `Endpoints of ${focus.name} (Cloud Map and ECS)`
@@ -162,8 +177,13 @@ function reportSections(r: HealthReport): Section[] {
 }
 
 export function healthDocument(answer: HealthAnswer): Doc {
-  if (answer.kind !== "found") return whoisDocument(answer);
-  const sections = answer.reports.flatMap(reportSections);
+  if (answer.kind !== "found") return whoisDocument(answer, "health");
+  const names = answer.reports.flatMap((r) => typedNames(answer.query, r.resolution));
+  const matches = answer.reports.length > 1 ? matchesLine(answer.query, names) : undefined;
+  const sections = [
+    ...(matches ? [{ lines: [matches] }] : []),
+    ...answer.reports.flatMap(reportSections),
+  ];
   return {
     summary: answer.reports.map(headline).join(" | "),
     sections,

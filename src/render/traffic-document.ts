@@ -8,7 +8,7 @@ import {
   plain,
   type Section,
 } from "./document.ts";
-import { gapLines, whoisDocument } from "./whois-document.ts";
+import { gapLines, matchesLine, whoisDocument } from "./whois-document.ts";
 
 const count = (v: number | undefined) =>
   v === undefined ? "–" : Math.round(v).toLocaleString("en-US");
@@ -219,12 +219,30 @@ function resultSections(result: TrafficResult, window: string, asked: string): S
   }
 }
 
+/** What to type to ask about this result's service alone (see typedNames). */
+function typedName(query: string, result: TrafficResult): string {
+  switch (result.kind) {
+    case "report":
+    case "unread": {
+      const { target } = result;
+      return target.discoveryName.toLowerCase() === query.toLowerCase()
+        ? target.name.replace(/:\d+$/, "")
+        : `${target.publisher.cluster}/${target.publisher.service}`;
+    }
+    default:
+      return result.service;
+  }
+}
+
 export function trafficDocument(answer: TrafficAnswer): Doc {
-  if (answer.kind !== "found") return whoisDocument(answer);
-  const sections = answer.results.flatMap((r) =>
+  if (answer.kind !== "found") return whoisDocument(answer, "traffic");
+  const names = answer.results.map((r) => typedName(answer.query, r));
+  const matches = answer.results.length > 1 ? matchesLine(answer.query, names) : undefined;
+  const measured = answer.results.flatMap((r) =>
     resultSections(r, answer.window.label, answer.query),
   );
-  const first = sections[0]?.lines[0];
+  const sections = [...(matches ? [{ lines: [matches] }] : []), ...measured];
+  const first = measured[0]?.lines[0];
   return {
     summary: first ? plain(first) : answer.query,
     sections,

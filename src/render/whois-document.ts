@@ -1,6 +1,12 @@
 import type { SearchScope, WhoisAnswer } from "../domain/answer.ts";
 import type { Gap } from "../domain/facts.ts";
-import { holderLine, type IpFinding } from "../domain/network-interface.ts";
+import {
+  type AddressHolder,
+  holderHeadline,
+  holderLine,
+  holderNote,
+  type IpFinding,
+} from "../domain/network-interface.ts";
 import {
   type Endpoint,
   endpointCount,
@@ -9,7 +15,9 @@ import {
   type NameBinding,
   outsideAlternatives,
   type Resolution,
+  reachWithoutName,
   type Scope,
+  type UnpublishedPort,
 } from "../domain/resolution.ts";
 import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
 
@@ -198,6 +206,7 @@ export function endpointLine(e: Endpoint): Line {
     ` · started ${when(e.startedAt)}`,
   ];
   if (e.note) line.push(` · ${e.note}`);
+  if (e.asked) line.push(" · ◀ the task you asked about");
   return line;
 }
 
@@ -213,7 +222,12 @@ function noNameLine(r: Resolution): Line {
     return [
       "No name of its own: it is a Service Connect client of namespace ",
       { code: e.serviceConnectNamespace ?? "?" },
-      ". Its tasks resolve that namespace's aliases; callers reach it only by task IP or a load balancer.",
+      `. Its tasks resolve that namespace's aliases; ${reachWithoutName(r.publisher)}.`,
+    ];
+  }
+  if (e.loadBalancers.length > 0) {
+    return [
+      `No DNS or Service Connect name (neither Service Connect nor a service registry): ${reachWithoutName(r.publisher)}.`,
     ];
   }
   return [
@@ -222,7 +236,6 @@ function noNameLine(r: Resolution): Line {
 }
 
 function endpointsHeading(r: Resolution): string {
-  if (r.subject.kind === "task") return "Task";
   const focus = r.bindings[0];
   return `Endpoints (${endpointCount(r)}${focus ? ` for ${focus.name}` : ""})`;
 }
@@ -237,6 +250,9 @@ function resolutionSections(r: Resolution): Section[] {
   const empty: Line = r.endpointsKnown
     ? ["No endpoint: nothing is registered or running."]
     : ["Unknown: neither the Cloud Map endpoints nor the ECS tasks could be read (see below)."];
+  // A task that no longer serves (stopped) is shown apart: it is not one of the endpoints.
+  const apart = r.askedTask && !r.endpoints.some((e) => e.asked) ? r.askedTask : undefined;
+  if (apart) sections.push({ heading: "Task", lines: [endpointLine(apart)] });
   sections.push({
     heading: endpointsHeading(r),
     lines: r.endpoints.length > 0 ? r.endpoints.map(endpointLine) : [empty],
@@ -245,26 +261,37 @@ function resolutionSections(r: Resolution): Section[] {
   return sections;
 }
 
-/** A bare word that matched several names: each exactly as it must be typed. */
-function matchesLine(answer: Extract<WhoisAnswer, { kind: "found" }>): Line {
-  // Every name of each match that the word stands for (a service can publish it twice: by DNS
-  // and through Service Connect), else the service itself.
-  const word = answer.query.toLowerCase();
-  const names = answer.resolutions.flatMap((r) => {
-    const named = r.bindings.filter((b) => b.discoveryName.toLowerCase() === word).map(hostOf);
-    return named.length > 0 && r.subject.kind === "name"
-      ? named
-      : [`${r.publisher.cluster}/${r.publisher.service}`];
-  });
+/**
+ * What to type to ask about one match of a word alone: every name of it that the word stands for
+ * (a service can publish it twice: by DNS and through Service Connect), else the service itself.
+ */
+export function typedNames(query: string, r: Resolution): string[] {
+  const word = query.toLowerCase();
+  const named = r.bindings.filter((b) => b.discoveryName.toLowerCase() === word).map(hostOf);
+  return named.length > 0 && r.subject.kind === "name"
+    ? named
+    : [`${r.publisher.cluster}/${r.publisher.service}`];
+}
+
+/**
+ * A word that matched several names: each exactly as it must be typed, for every command that
+ * answers them all (undefined for one match).
+ */
+export function matchesLine(query: string, names: readonly string[]): Line | undefined {
+  const distinct = [...new Set(names)];
+  if (distinct.length < 2) return undefined;
   return [
-    { bold: `${answer.query} matches ${new Set(names).size} names. ` },
+    { bold: `${query} matches ${distinct.length} names. ` },
     "To ask about one alone, type it exactly: ",
-    ...codes([...new Set(names)]),
+    ...codes(distinct),
   ];
 }
 
-/** An IP found in no task: what holds it in the VPCs, and which tasks were searched. */
-function ipLines(finding: IpFinding, where: SearchScope): Line[] {
+/**
+ * An IP found in no task: what holds it in the VPCs, and which tasks were searched. The holder
+ * the headline names already gets only what the headline leaves out.
+ */
+function ipLines(finding: IpFinding, where: SearchScope, headlined?: AddressHolder): Line[] {
   const region = where.regions.join(", ");
   const clusters = where.clusters.join(", ") || "none";
   const holders: Line[] =
@@ -274,7 +301,11 @@ function ipLines(finding: IpFinding, where: SearchScope): Line[] {
             `No network interface in ${region} holds ${finding.ip}: it is no address of this account's VPCs there now (another account's or region's, or released).`,
           ],
         ]
-      : (finding.holders ?? []).map((h) => [holderLine(finding.ip, h)]);
+      : (finding.holders ?? []).flatMap((h): Line[] => {
+          if (h !== headlined) return [[holderLine(finding.ip, h)]];
+          const note = holderNote(h);
+          return note ? [[note]] : [];
+        });
   const interfaces = `the network interfaces of its VPCs${finding.holders ? "" : " (unread)"}`;
   const tasks = {
     none: "; ECS not searched, as the address is no task's",
@@ -284,7 +315,20 @@ function ipLines(finding: IpFinding, where: SearchScope): Line[] {
   return [...holders, [`Looked in region ${region}: ${interfaces}${tasks}.`]];
 }
 
-export function whoisDocument(answer: WhoisAnswer): Doc {
+/** NAME:PORT whose name is published on other ports only: those ports, and what to type. */
+function unpublishedPortDoc(gaps: Gap[], port: UnpublishedPort, verb: string): Doc {
+  const ports = [...new Set(port.published.map((p) => p.port ?? "?"))];
+  const head = `Nothing publishes port ${port.port} on ${port.name}: it publishes port${ports.length > 1 ? "s" : ""} ${ports.join(", ")}`;
+  const commands = port.published.map((p) => `/ecs ${verb} ${p.name}`);
+  return {
+    summary: `${head} (${commands[0]})`,
+    sections: [{ lines: [[{ bold: head }], ["Try ", ...codes(commands)]] }],
+    notes: gapLines(gaps),
+  };
+}
+
+/** `verb`: the command whose answer this is, for the commands it suggests. */
+export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
   switch (answer.kind) {
     case "invalid": {
       const typed = answer.query.length > 80 ? `${answer.query.slice(0, 80)}…` : answer.query;
@@ -298,12 +342,29 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
       };
     }
     case "not-found": {
+      if (answer.unpublishedPort)
+        return unpublishedPortDoc(answer.gaps, answer.unpublishedPort, verb);
       const where = answer.searched;
+      // An address something holds is answered with its holder: "Not found" only when nothing
+      // holds it. Several places: the first place whose network names one.
+      const findings: { finding: IpFinding; place?: string }[] = answer.network
+        ? [{ finding: answer.network }]
+        : (where.places ?? []).flatMap((p) =>
+            p.network ? [{ finding: p.network, place: p.label }] : [],
+          );
+      const held = findings.find((f) => (f.finding.holders?.length ?? 0) > 0);
+      const holder = held?.finding.holders?.[0];
+      const heldLine =
+        held && holder
+          ? `${holderHeadline(held.finding.ip, holder, answer.gaps.length === 0)}${held.place && where.places && where.places.length > 1 ? ` (in ${held.place})` : ""}`
+          : undefined;
       // Not found in a search that could not read everything is not the same answer.
       const lines: Line[] = [
-        answer.gaps.length > 0
-          ? [{ bold: "Not found, but the search was incomplete: " }, { code: answer.query }]
-          : [{ bold: "Not found: " }, { code: answer.query }],
+        heldLine
+          ? [{ bold: heldLine }]
+          : answer.gaps.length > 0
+            ? [{ bold: "Not found, but the search was incomplete: " }, { code: answer.query }]
+            : [{ bold: "Not found: " }, { code: answer.query }],
       ];
       if (answer.suggestions.length > 0) {
         lines.push([
@@ -322,27 +383,32 @@ export function whoisDocument(answer: WhoisAnswer): Doc {
             lines.push([...head, ": not searched (nothing could be read there, see below)."]);
           } else if (p.network) {
             const here = { regions: [p.label], namespaces: p.namespaces, clusters: p.clusters };
+            // Place by place, each place's holders in full: the headline named one place's.
             lines.push([...head, ":"], ...ipLines(p.network, here).map((l): Line => ["  ", ...l]));
           } else {
             lines.push([...head, `: ${scope(p.namespaces, p.clusters)}.`]);
           }
         }
       } else if (answer.network) {
-        lines.push(...ipLines(answer.network, where));
+        lines.push(...ipLines(answer.network, where, holder));
       } else {
         lines.push([
           `Looked in region ${where.regions.join(", ")}: ${scope(where.namespaces, where.clusters)}.`,
         ]);
       }
       return {
-        summary: `Not found: ${answer.query}${answer.suggestions[0] ? ` (did you mean ${answer.suggestions[0]}?)` : ""}`,
+        summary:
+          heldLine ??
+          `Not found: ${answer.query}${answer.suggestions[0] ? ` (did you mean ${answer.suggestions[0]}?)` : ""}`,
         sections: [{ lines }],
         notes: gapLines(answer.gaps),
       };
     }
     case "found": {
       const sections: Section[] = [];
-      if (answer.resolutions.length > 1) sections.push({ lines: [matchesLine(answer)] });
+      const names = answer.resolutions.flatMap((r) => typedNames(answer.query, r));
+      const matches = answer.resolutions.length > 1 ? matchesLine(answer.query, names) : undefined;
+      if (matches) sections.push({ lines: [matches] });
       for (const r of answer.resolutions) sections.push(...resolutionSections(r));
       return {
         summary: answer.resolutions.map((r) => r.verdict).join(" | "),

@@ -135,3 +135,74 @@ describe("/ecs health on the demo fleet", () => {
     );
   });
 });
+
+describe("/ecs health of one task: the service's verdict, the task marked", () => {
+  const UNHEALTHY_TASK =
+    "▲ DEGRADED ecs_service_discovery/api-service: 1 of 3 endpoints unhealthy — the task you asked about (10.0.3.103, task 5e6f7a8b9c0d) is the unhealthy one";
+
+  it("judges the service of an unhealthy task's IP, never DOWN or 0 of 1 when its other tasks are healthy", async () => {
+    const text = await health("10.0.3.103");
+
+    expect(text.split("\n")[0]).toBe(UNHEALTHY_TASK);
+    expect(text).not.toMatch(/DOWN|0 of 1/);
+    expect(text).toContain("10.0.1.101:8080");
+  });
+
+  it("answers the same for the task's ID and its ARN", async () => {
+    const byId = await health("5e6f7a8b9c0d41e2f3a4b5c6d7e8f906");
+    const byArn = await health(
+      "arn:aws:ecs:ap-northeast-1:123456789012:task/ecs_service_discovery/5e6f7a8b9c0d41e2f3a4b5c6d7e8f906",
+    );
+
+    expect(byId.split("\n")[0]).toBe(UNHEALTHY_TASK);
+    expect(byArn.split("\n")[0]).toBe(UNHEALTHY_TASK);
+  });
+
+  it("says a healthy task is healthy while its service is degraded by another", async () => {
+    const text = await health("10.0.1.101");
+
+    expect(text.split("\n")[0]).toBe(
+      "▲ DEGRADED ecs_service_discovery/api-service: 1 of 3 endpoints unhealthy: 10.0.3.103 — the task you asked about (10.0.1.101, task 3c4d5e6f7a8b) is healthy",
+    );
+  });
+});
+
+describe("/ecs health NAME:PORT with a port the name does not publish", () => {
+  it("says nothing publishes that port, lists the port it does publish, and gives no verdict", async () => {
+    const text = await health("nginx.service-connect:81");
+
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "Nothing publishes port 81 on nginx.service-connect: it publishes port 80",
+      "Try /ecs health nginx.service-connect:80",
+    ]);
+    expect(text).not.toMatch(/HEALTHY|DEGRADED|DOWN|UNKNOWN/);
+  });
+
+  it("checks a Service Discovery name's port against the port it registers", async () => {
+    const text = await health("api.internal.local:9999");
+
+    expect(text.split("\n")[0]).toBe(
+      "Nothing publishes port 9999 on api.internal.local: it publishes port 8080",
+    );
+  });
+});
+
+describe("/ecs health of a word several services answer to", () => {
+  it("lists both web-frontends exactly as they must be typed before answering either", async () => {
+    const text = await health("web-frontend");
+
+    expect(text.split("\n")[0]).toBe(
+      "web-frontend matches 2 names. To ask about one alone, type it exactly: staging/web-frontend, tutorial/web-frontend",
+    );
+    expect(text).toContain("✔ HEALTHY staging/web-frontend");
+    expect(text).toContain("✔ HEALTHY tutorial/web-frontend");
+  });
+
+  it("lists every name api stands for, as whois does", async () => {
+    const text = await health("api");
+
+    expect(text.split("\n")[0]).toBe(
+      "api matches 3 names. To ask about one alone, type it exactly: api.internal.local, api.service-connect, api.staging",
+    );
+  });
+});

@@ -112,6 +112,34 @@ describe("/ecs traffic on the demo fleet", () => {
     expect(aws.emulator.stats().calls["CloudWatch.GetMetricData"]).toBeUndefined();
   });
 
+  it("measures no other port than the one asked: nothing publishes nginx.service-connect:81", async () => {
+    const text = renderText(
+      trafficDocument(await traffic(ctx, "nginx.service-connect:81", new Date(NOW))),
+    );
+
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "Nothing publishes port 81 on nginx.service-connect: it publishes port 80",
+      "Try /ecs traffic nginx.service-connect:80",
+    ]);
+    expect(aws.emulator.stats().calls["CloudWatch.GetMetricData"]).toBeUndefined();
+  });
+
+  it("lists both web-frontends exactly as they must be typed, as whois does", async () => {
+    const text = renderText(trafficDocument(await traffic(ctx, "web-frontend", new Date(NOW))));
+
+    expect(text.split("\n")[0]).toBe(
+      "web-frontend matches 2 names. To ask about one alone, type it exactly: staging/web-frontend, tutorial/web-frontend",
+    );
+  });
+
+  it("lists the names api stands for before their figures", async () => {
+    const text = renderText(trafficDocument(await traffic(ctx, "api", new Date(NOW))));
+
+    expect(text.split("\n")[0]).toMatch(
+      /^api matches \d names\. To ask about one alone, type it exactly: .*api\.service-connect, api\.staging/,
+    );
+  });
+
   it("refuses a window it cannot serve", async () => {
     const text = renderText(
       trafficDocument(await traffic(ctx, "nginx.service-connect 90d", new Date(NOW))),

@@ -119,8 +119,8 @@ describe("/ecs whois IP, asked of the network first", () => {
     const text = await whois("10.0.11.5");
 
     expect(text.split("\n").slice(0, 3)).toEqual([
-      "Not found: 10.0.11.5",
-      "10.0.11.5 is ENI eni-0d0ffee0000011a05 of Lambda function order-webhook, not an ECS task (Lambda shares an interface among functions with the same subnet and security groups).",
+      "10.0.11.5 → Lambda function order-webhook's network interface (eni-0d0ffee0000011a05), not an ECS task",
+      "Lambda shares an interface among functions with the same subnet and security groups: order-webhook may not be the only one using it.",
       "Looked in region ap-northeast-1: the network interfaces of its VPCs; ECS not searched, as the address is no task's.",
     ]);
     expect(aws.emulator.stats().calls).toEqual({
@@ -132,10 +132,55 @@ describe("/ecs whois IP, asked of the network first", () => {
   it("says an instance's IP is shared by its bridge and host mode tasks, which ECS gives no IP", async () => {
     const text = await whois("10.0.3.10");
 
-    expect(text).toContain(
-      "10.0.3.10 is the address of EC2 instance i-0b5a7c9d1e3f50a10 (ENI eni-0b5a7c9d1e3f50a10), not of a task in awsvpc mode",
-    );
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "10.0.3.10 → EC2 instance i-0b5a7c9d1e3f50a10's own network interface (eni-0b5a7c9d1e3f50a10), not an awsvpc task's",
+      "Tasks in bridge or host mode on that instance share its address, and ECS reports no address of their own for them.",
+    ]);
     expect(taskListings()).toEqual([]);
+  });
+
+  it("names a load balancer node's address in the headline, not Not found", async () => {
+    const text = await whois("10.0.1.200");
+
+    expect(text.split("\n")[0]).toBe(
+      "10.0.1.200 → Network Load Balancer orders-nlb's network interface (eni-0e1bfee0000001a20), not an ECS task",
+    );
+  });
+
+  it.each([
+    [
+      "a NAT gateway",
+      "nat_gateway",
+      "Interface for NAT Gateway nat-0a1b2c3d4e5f60789",
+      "10.0.1.250 → NAT gateway nat-0a1b2c3d4e5f60789's network interface (eni-0a7a7fee0000001a50), not an ECS task",
+    ],
+    [
+      "a VPC endpoint (interface type interface, as AWS's own example shows)",
+      "interface",
+      "VPC Endpoint Interface: vpce-0f00567fa8477a1e6",
+      "10.0.1.250 → VPC endpoint vpce-0f00567fa8477a1e6's network interface (eni-0a7a7fee0000001a50), not an ECS task",
+    ],
+  ])("names %s holding the address", async (_, type, description, headline) => {
+    const nlb = fleet.networkInterfaces?.find((n) => n.InterfaceType === "network_load_balancer");
+    if (!nlb || !fleet.networkInterfaces) throw new Error("the demo fleet has no NLB interface");
+    const ip = "10.0.1.250";
+    fleet.networkInterfaces.push({
+      ...nlb,
+      NetworkInterfaceId: "eni-0a7a7fee0000001a50",
+      InterfaceType: type as typeof nlb.InterfaceType,
+      Description: description,
+      RequesterId: "AIDAEXAMPLE",
+      PrivateIpAddress: ip,
+      PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: ip }],
+    });
+    try {
+      const text = await whois(ip);
+
+      expect(text.split("\n")[0]).toBe(headline);
+      expect(taskListings()).toEqual([]);
+    } finally {
+      fleet.networkInterfaces.pop();
+    }
   });
 
   it("still finds the stopped task that held an IP no ENI holds now, searching stopped tasks only", async () => {
@@ -189,9 +234,10 @@ describe("/ecs whois IP, asked of the network first", () => {
       (await runEcsCommand("health 10.0.11.5", () => awsContext("ap-northeast-1"))).doc,
     );
 
-    expect(text).toContain(
-      "10.0.11.5 is ENI eni-0d0ffee0000011a05 of Lambda function order-webhook",
+    expect(text.split("\n")[0]).toBe(
+      "10.0.11.5 → Lambda function order-webhook's network interface (eni-0d0ffee0000011a05), not an ECS task",
     );
+    expect(text).not.toMatch(/HEALTHY|DEGRADED|DOWN|UNKNOWN/);
   });
 });
 
@@ -214,6 +260,16 @@ describe("/ecs whois on the demo fleet", () => {
     expect(text).toContain(
       "Container webserver · port name nginx · containerPort 80 · appProtocol http",
     );
+  });
+
+  it("says nothing publishes a port the alias does not have, and which port it has", async () => {
+    const text = await whois("nginx.service-connect:81");
+
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "Nothing publishes port 81 on nginx.service-connect: it publishes port 80",
+      "Try /ecs whois nginx.service-connect:80",
+    ]);
+    expect(text).not.toContain("endpoints healthy");
   });
 
   it("accepts the alias with its port", async () => {
@@ -241,6 +297,60 @@ describe("/ecs whois on the demo fleet", () => {
     expect(text.split("\n")[0]).toBe(
       "10.0.2.47 → task 1a2b3c4d5e6f47a8b9c0d1e2f3a4b502 of tutorial/service-connect-nginx-service (RUNNING, HEALTHY), serves nginx.service-connect:80",
     );
+  });
+
+  it("shows an unhealthy task among its service's endpoints, and never calls the whole name unhealthy", async () => {
+    const text = await whois("10.0.3.103");
+
+    expect(text.split("\n")[0]).toBe(
+      "10.0.3.103 → task 5e6f7a8b9c0d41e2f3a4b5c6d7e8f906 of ecs_service_discovery/api-service (RUNNING, UNHEALTHY), serves api.service-connect:8080",
+    );
+    expect(text).toMatch(/✖ UNHEALTHY 10\.0\.3\.103:8080 .* ◀ the task you asked about/);
+    expect(text).toMatch(/✔ healthy 10\.0\.1\.101:8080/);
+    expect(text).not.toContain("no endpoint is healthy");
+  });
+
+  it("names a service's target groups as the way in, never 'only its task IPs'", async () => {
+    const web = fleet.services.find(
+      (s) => s.serviceName === "web-frontend" && s.clusterArn?.endsWith("/tutorial"),
+    );
+    const worker = fleet.services.find((s) => s.serviceName === "billing-worker");
+    if (!web || !worker) throw new Error("the demo fleet lacks web-frontend or billing-worker");
+    const saved = [web.loadBalancers, worker.loadBalancers];
+    web.loadBalancers = [
+      {
+        targetGroupArn:
+          "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/web-frontend-tg/73e2d6bc24d8a067",
+        containerName: "web",
+        containerPort: 8080,
+      },
+    ];
+    // The shape of AWS's own classic ELB example (ecs create-service, loadBalancerName).
+    worker.loadBalancers = [
+      {
+        loadBalancerName: "EC2Contai-EcsElast-123456789012",
+        containerName: "worker",
+        containerPort: 80,
+      },
+    ];
+    try {
+      const client = await whois("tutorial/web-frontend");
+      const nameless = await whois("billing-worker");
+
+      expect(client).toContain(
+        "callers reach it through its load balancer: target group web-frontend-tg (container web, port 8080)",
+      );
+      expect(nameless).toContain(
+        "callers reach it through its load balancer: Classic Load Balancer EC2Contai-EcsElast-123456789012 (container worker, port 80)",
+      );
+      for (const text of [client, nameless]) {
+        expect(text).not.toMatch(
+          /only by task IP|only its task IPs|need its task IPs or a load balancer/,
+        );
+      }
+    } finally {
+      [web.loadBalancers, worker.loadBalancers] = saved;
+    }
   });
 
   it("finds the stopped task that last held an IP", async () => {

@@ -150,6 +150,17 @@ const judged = /^\s*[✔✖?] /m;
 /** The fix block, as the engineer reads it. */
 const fixBlock = (text: string) => text.split("\nFix")[1]?.split("\n\n")[0] ?? "";
 
+describe("/ecs why to a task's IP", () => {
+  it("judges the task the client dials, never the service's other healthy endpoints", async () => {
+    const text = await why("tutorial/web-frontend 10.0.3.103");
+
+    expect(text.split("\n")[0]).not.toMatch(/^✔/);
+    expect(text).toContain(
+      "10.0.3.103 (task 5e6f7a8b9c0d of ecs_service_discovery/api-service) is down: the task is unhealthy (container health check failing: api)",
+    );
+  });
+});
+
 describe("/ecs why when the client or the target does not exist", () => {
   it("says a mistyped client was not found, suggests the service and what to type, and judges nothing", async () => {
     const text = await why("tutorial/web-frontned nginx.service-connect");

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { EcsTask } from "../../src/domain/facts.ts";
 import {
   type AddressHolder,
+  holderHeadline,
   holderLine,
   interfaceOwner,
   type NetworkInterface,
@@ -127,6 +128,21 @@ describe("whose network interface holds an address", () => {
     expect(owner).toMatchObject({ kind: "aws-resource", what });
   });
 
+  it("names a Lambda interface's function where RequesterManaged reads false (as observed)", () => {
+    const lambda = eni({
+      interfaceType: "lambda",
+      requesterManaged: false,
+      requesterId: "AROAEXAMPLEROLEID:123456789012",
+      description: "AWS Lambda VPC ENI-order-webhook-5f1e9d2c-3b4a-4c8d-9e0f-1a2b3c4d5e6f",
+    });
+
+    expect(interfaceOwner(lambda)).toEqual({
+      kind: "aws-resource",
+      what: "Lambda function order-webhook",
+      lambda: true,
+    });
+  });
+
   it("trusts a service's description only on an interface a service manages", () => {
     const own = eni({
       description: "AWS Lambda VPC ENI-copied-by-hand",
@@ -244,6 +260,27 @@ describe("what a not-found answer says holds the address", () => {
 
     expect(holderLine("10.0.3.10", holder(instance))).toContain(
       "10.0.3.10 is the address of EC2 instance i-0b5a7c9d1e3f50a10 (ENI eni-0b5a7c9d1e3f50a10), not of a task in awsvpc mode: tasks in bridge or host mode on that instance share it",
+    );
+  });
+});
+
+describe("the headline of an address no running task holds", () => {
+  it("names what holds it, never 'Not found'", () => {
+    const ip = "10.0.1.250";
+    const trunk = eni({ interfaceType: "trunk", instanceId: "i-0b5a7c9d1e3f50a10" });
+    const unknown = eni({ requesterManaged: true, description: "made by hand" });
+
+    expect(holderHeadline(ip, holder(trunk))).toBe(
+      "10.0.1.250 → the ECS trunk interface of i-0b5a7c9d1e3f50a10 (eni-0a1b2c3d4e5f60123), not an ECS task's own address",
+    );
+    expect(holderHeadline(ip, holder(unknown))).toBe(
+      '10.0.1.250 → network interface eni-0a1b2c3d4e5f60123 (interface, "made by hand"): nothing marks it as an ECS task\'s, and no task holds it',
+    );
+  });
+
+  it("never says no task holds a task's interface when the search was incomplete", () => {
+    expect(holderHeadline("10.0.1.23", holder(taskEni), false)).toBe(
+      "10.0.1.23 → an ECS task's network interface (eni-0a1b2c3d4e5f60123), but no task read so far holds it (the search was incomplete)",
     );
   });
 });

@@ -133,7 +133,7 @@ describe("buildResolution", () => {
     expect(r.nextCheck).toContain("Nothing runs: 0 of 3 tasks");
   });
 
-  it("answers a task lookup with that task and the name it serves", () => {
+  it("answers a task lookup with that task and the name it serves, among its service's endpoints", () => {
     const facts = nginxFacts();
     const r = buildResolution(
       {
@@ -143,9 +143,41 @@ describe("buildResolution", () => {
       facts,
     );
 
-    expect(r.endpoints).toHaveLength(1);
+    expect(r.endpoints).toHaveLength(2);
+    expect(r.endpoints.filter((e) => e.asked).map((e) => e.ip)).toEqual(["10.0.2.47"]);
+    expect(r.askedTask?.taskId).toBe("1a2b3c4d5e6f47a8b9c0d1e2f3a4b502");
     expect(r.verdict).toBe(
       "10.0.2.47 → task 1a2b3c4d5e6f47a8b9c0d1e2f3a4b502 of tutorial/service-connect-nginx-service (RUNNING, HEALTHY), serves nginx.service-connect:80",
+    );
+  });
+
+  it("names the classic load balancer of AWS's own create-service example as the way in", () => {
+    const published = sdkFixture<{ service: Service }>(
+      "aws/official/create-service.classic-elb.json",
+    ).service;
+    const facts = nginxFacts();
+    // Its example runs nothing yet: say it runs, to read how callers reach it.
+    facts.service = {
+      ...toEcsService(published),
+      runningCount: 10,
+      serviceConnect: undefined,
+      serviceRegistries: [],
+    };
+
+    const r = buildResolution(
+      { query: "ecs-simple-service-elb", subject: { kind: "service" } },
+      facts,
+    );
+
+    expect(r.publisher.ecs?.loadBalancers).toEqual([
+      {
+        containerName: "ecs-demo",
+        containerPort: 80,
+        loadBalancerName: "EC2Contai-EcsElast-123456789012",
+      },
+    ]);
+    expect(r.nextCheck).toContain(
+      "callers reach it through its load balancer: Classic Load Balancer EC2Contai-EcsElast-123456789012 (container ecs-demo, port 80)",
     );
   });
 
