@@ -25,7 +25,7 @@ import { parseWhy, WHY_USAGE, type WhyClientQuery } from "../domain/why-query.ts
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { loadCatalog } from "./catalog.ts";
 import { reportFor } from "./health.ts";
-import { eachTarget, findTargets, notFound } from "./whois.ts";
+import { eachTarget, findTargets, notFound, portNotPublished } from "./whois.ts";
 
 /** What the client turned out to be: one thing, nothing, or several (never picked from). */
 type ClientLookup =
@@ -367,9 +367,14 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
   }
   gaps.merge(clientGaps);
   const client = lookup.client;
-  const pairs = found.filter(
+  const judged = found.filter(
     (p): p is { report: HealthReport; network: NetworkFacts } => p.network !== undefined,
   );
+  // NAME:PORT on a port the name is not published on: say so, never judge another port.
+  const pairs = judged.filter((p) => !p.report.resolution.unpublishedPort);
+  const elsewhere = judged.map((p) => p.report.resolution.unpublishedPort);
+  const otherPort = pairs.length === 0 && portNotPublished(ctx, gaps, query.target, elsewhere);
+  if (otherPort) return { ...otherPort, client: clientText };
   if (pairs.length === 0) {
     const answer = await notFound(ctx, gaps, query.target);
     return { ...answer, client: clientText, gaps: answer.gaps.filter((g) => !g.absent) };

@@ -112,6 +112,8 @@ export function whyDocument(answer: WhyAnswer): Doc {
     }
     case "not-found": {
       const client = answer.client;
+      // Its ports, each as the whole question to ask.
+      if (client && answer.unpublishedPort) return whoisDocument(answer, `why ${client}`);
       if (!client || answer.suggestions.length === 0) return whoisDocument(answer);
       // The suggestions as the whole question to ask, not as names alone.
       const doc = whoisDocument({ ...answer, suggestions: [] });

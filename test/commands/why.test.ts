@@ -188,6 +188,16 @@ describe("/ecs why when the client or the target does not exist", () => {
     expect(text).not.toMatch(judged);
   });
 
+  it("says nothing publishes the port asked on the target's name, and judges no other port", async () => {
+    const text = await why("tutorial/web-frontend nginx.service-connect:81");
+
+    expect(headline(text)).toBe(
+      "Nothing publishes port 81 on nginx.service-connect: it publishes port 80",
+    );
+    expect(text).toContain("/ecs why tutorial/web-frontend nginx.service-connect:80");
+    expect(text).not.toMatch(judged);
+  });
+
   it("says a target service that does not exist was not found, without a partial-answer note", async () => {
     const text = await why("tutorial/web-frontend tutorial/nosuch");
 
