@@ -18,6 +18,7 @@ import { type AwsContext, Gaps, snapshotContext } from "./aws-context.ts";
 import type { CommandCall, CommandProgress } from "./call.ts";
 import { HEALTH_WINDOW, reportFor } from "./health.ts";
 import { namespaceCallers, readAheadNamespaceClients } from "./namespace-services.ts";
+import { serviceGapWhat } from "./service-facts.ts";
 import { windowRange } from "./traffic.ts";
 
 /** What a digest covers: clusters and/or Cloud Map namespaces, by name, or every one. */
@@ -102,9 +103,9 @@ async function servicesOf(
     .sort((a, b) => a.cluster.localeCompare(b.cluster) || a.service.localeCompare(b.service));
 }
 
-/** The gap of the ECS service itself (DescribeServices), as service-facts names it. */
+/** The gap of the ECS service itself (DescribeServices). */
 const serviceGap = (gaps: Gap[], cluster: string, service: string) =>
-  gaps.find((g) => !g.absent && g.what === `the ECS service ${cluster}/${service}`);
+  gaps.find((g) => !g.absent && g.what === serviceGapWhat(cluster, service));
 
 /** A health report as a digest line: health's level and reason, and its traffic. */
 function entryOf(report: HealthReport, cluster: string, service: string): DigestEntry {

@@ -9,6 +9,10 @@ import type {
 import { type KnownName, namespaceByRef, type ServiceFacts } from "../domain/resolution.ts";
 import type { AwsContext, Gaps } from "./aws-context.ts";
 
+/** What a gap of the ECS service itself (DescribeServices) is called: the digest looks it up. */
+export const serviceGapWhat = (cluster: string, service: string) =>
+  `the ECS service ${cluster}/${service}`;
+
 export type { KnownName } from "../domain/resolution.ts";
 
 const TASK_ID = /^[0-9a-f]{32}$/;
@@ -84,7 +88,7 @@ export async function gatherServiceFacts(
     ctx.ecs.describeServices(cluster, [serviceName]).catch((error: unknown) => {
       if (error instanceof AwsReadError) {
         describeFailed = true;
-        gaps.add(`the ECS service ${label}`, error);
+        gaps.add(serviceGapWhat(cluster, serviceName), error);
         return undefined;
       }
       throw error;
