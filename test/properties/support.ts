@@ -175,7 +175,13 @@ function serviceTruth(fleet: Fleet, service: FleetService): ServiceTruth {
     healthyRunning: running.filter((t) => t.healthStatus === "HEALTHY").length,
     runningIps: running.flatMap((t) => taskIp(t) ?? []),
     aliases,
-    namespaces: [...new Set(aliases.map((a) => a.namespace))],
+    // The Service Connect namespace it is in (a client-only service too), and its DNS ones.
+    namespaces: [
+      ...new Set([
+        ...(sc?.enabled && scNamespace ? [scNamespace.Name] : []),
+        ...aliases.map((a) => a.namespace),
+      ]),
+    ],
     securityGroups: network?.securityGroups ?? [],
     subnets: network?.subnets ?? [],
   };
