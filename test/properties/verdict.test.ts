@@ -26,11 +26,11 @@ it(
       fc.asyncProperty(fleetAndPicks, async ({ fleetSeed, picks }) => {
         const fleet = emulator.use(fleetSeed);
         const truth = truthOf(fleet);
-        const [a = 0] = picks;
-        const service = nth(
-          truth.services.filter((s) => s.desired > 0),
-          a,
-        );
+        const [a = 0, b = 0] = picks;
+        const judged = truth.services.filter((s) => s.desired > 0);
+        // Half the runs ask about a service with healthy and unhealthy tasks: where it goes wrong.
+        const mixed = judged.filter((s) => s.healthyRunning > 0 && s.healthyRunning < s.running);
+        const service = nth(b % 2 === 0 && mixed.length > 0 ? mixed : judged, a);
         if (!service) return;
         // By cluster/name, and by each running task's address (a bad task of a good service too).
         const questions = [
