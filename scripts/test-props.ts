@@ -1,4 +1,4 @@
-// `npm run test:props -- --runs 200 [--seed S] [--path P] [file filter…]`: the property tests
+// `npm run test:props -- --runs 200 [--seed S --path P] [--test NAME] [file…]`: the property tests
 // (test/properties/) with more runs than CI's bounded default, or replaying one failure: fast-check
 // prints `{ seed, path }` when a property fails; pass both back to run that counterexample first.
 
@@ -12,6 +12,8 @@ const { values, positionals } = parseArgs({
     runs: { type: "string" },
     seed: { type: "string" },
     path: { type: "string" },
+    // One property by (part of) its name: a path replays only the property that printed it.
+    test: { type: "string" },
   },
 });
 const env = { ...process.env };
@@ -19,5 +21,6 @@ if (values.runs) env.PROPS_RUNS = values.runs;
 if (values.seed) env.PROPS_SEED = values.seed;
 if (values.path) env.PROPS_PATH = values.path;
 const files = positionals.length > 0 ? positionals : ["test/properties/"];
-const run = spawnSync("npx", ["vitest", "run", ...files], { env, stdio: "inherit" });
+const filter = values.test ? ["-t", values.test] : [];
+const run = spawnSync("npx", ["vitest", "run", ...files, ...filter], { env, stdio: "inherit" });
 process.exit(run.status ?? 1);

@@ -3,10 +3,12 @@
 // entry Slack and the CLI share) and rendered by the real renderers, judged against an oracle
 // computed from the fleet JSON alone.
 //
-// Replaying: a failure prints `{ seed: S, path: "P" }` and the counterexample. Run again with
-//   PROPS_SEED=S PROPS_PATH=P npx vitest run test/properties/<file>
-// or `npm run test:props -- --seed S --path P`; then copy the counterexample's fleet seed and
-// question into a regression test.
+// Replaying: a failure prints `{ seed: S, path: "P" }` and the counterexample. Run that property
+// again with
+//   npm run test:props -- --seed S --path P --test "<part of its name>" test/properties/<file>
+// (PROPS_SEED, PROPS_PATH; PROPS_RUNS for more runs). The counterexample's fleetSeed and the
+// question in the failure message are the regression test: generateIncidentFleet(fleetSeed),
+// then ask that question.
 
 import fc from "fast-check";
 import { afterAll, beforeAll } from "vitest";
