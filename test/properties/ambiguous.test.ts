@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import {
+  example,
   fleetAndPicks,
   nth,
   PROPERTY_TIMEOUT,
@@ -44,7 +45,10 @@ it(
           `${question} (fleet ${fleetSeed}): should name ${candidates.map((c) => c[0]).join(", ")}\n${answer.text}`,
         ).toBe(true);
       }),
-      propsParameters(),
+      propsParameters(6, [
+        // Known counterexample (regression): why web-frontend nginx.service-connect answered for staging/web-frontend alone
+        example(1, 0, 2),
+      ]),
     );
   },
   PROPERTY_TIMEOUT,

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import {
+  example,
   fleetAndPicks,
   nth,
   PROPERTY_TIMEOUT,
@@ -103,7 +104,10 @@ it(
           }
         }
       }),
-      propsParameters(),
+      propsParameters(6, [
+        // Known counterexample (regression): why nginx-service api.staging moved it into namespace staging
+        example(1, 0, 4),
+      ]),
     );
   },
   PROPERTY_TIMEOUT,
@@ -135,7 +139,9 @@ it(
           ...truth.services.map((s) => `${s.cluster}/${s.name}`),
           ...truth.lambdas.map((l) => `lambda:${l.name}`),
         ];
-        const client = nth(clients, a);
+        // Half the runs from a Lambda: its subnet's ACL breaks several links of the demo fleet.
+        const lambdas = clients.filter((x) => x.startsWith("lambda:"));
+        const client = nth(b % 2 === 0 && lambdas.length > 0 ? lambdas : clients, a);
         if (!target || !client) return;
         const question = `why ${client} ${target.dnsName}`;
         const answer = await emulator.ask(question);
@@ -147,7 +153,10 @@ it(
           `${question} (fleet ${fleetSeed})\n${answer.text}`,
         ).toBeGreaterThanOrEqual(broken.length);
       }),
-      propsParameters(),
+      propsParameters(6, [
+        // Known counterexample (regression): why lambda:order-webhook nginx.service-connect fixed only the name link
+        example(1, 1, 0),
+      ]),
     );
   },
   PROPERTY_TIMEOUT,

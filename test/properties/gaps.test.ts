@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { expect, it } from "vitest";
 import type { RecordedRequest } from "../../emulator/server.ts";
 import {
+  example,
+  type FleetAndPicks,
   fleetAndPicks,
   nth,
   PROPERTY_TIMEOUT,
@@ -64,7 +66,13 @@ it(
           const deniedCluster = b % 3 === 0 ? [`ECS.ListServices:${cluster}`] : [];
           emulator.deny([...denied, ...deniedCluster]);
           emulator.throttle(throttleRate);
-          const questions = [b % 2 ? "digest --quiet" : "digest"];
+          // Every cluster, or the unlisted cluster beside another one; quiet or not.
+          const other = nth(
+            truth.clusters.filter((c) => c !== cluster),
+            a,
+          );
+          const scope = b % 4 >= 2 && other ? ` ${other} ${cluster}` : "";
+          const questions = [`digest${scope}${b % 2 ? " --quiet" : ""}`];
           for (const question of questions) {
             const answer = await emulator.ask(question);
             const failed = failedReads(answer.requests);
@@ -90,7 +98,11 @@ it(
           }
         },
       ),
-      propsParameters(),
+      propsParameters<[FleetAndPicks, string[], number]>(6, [
+        // Known counterexample (regression): digest with ECS.ListServices:tutorial denied said
+        // "6 down, 3 degraded, 3 healthy" without naming tutorial.
+        [...example(1), [], 0],
+      ]),
     );
   },
   PROPERTY_TIMEOUT,

@@ -20,13 +20,17 @@ import { renderBlocks, type SlackMessage } from "../../src/render/blocks.ts";
 import { renderText } from "../../src/render/text.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
-/** fast-check parameters from the environment: PROPS_RUNS (default `runs`), PROPS_SEED, PROPS_PATH. */
-export function propsParameters(runs = 6): fc.Parameters<unknown> {
+/**
+ * fast-check parameters from the environment: PROPS_RUNS (default `runs`), PROPS_SEED, PROPS_PATH.
+ * `examples`: counterexamples found before, run first every time (the regression tests).
+ */
+export function propsParameters<T>(runs = 6, examples: T[] = []): fc.Parameters<T> {
   const numRuns = Number(process.env.PROPS_RUNS ?? runs);
   const seed = process.env.PROPS_SEED === undefined ? undefined : Number(process.env.PROPS_SEED);
   const path = process.env.PROPS_PATH;
   return {
     numRuns,
+    examples,
     ...(seed === undefined ? {} : { seed }),
     ...(path === undefined ? {} : { path }),
     // Every run asks the emulator: shrinking is bounded so a failure is reported in seconds.
@@ -283,6 +287,12 @@ export function nth<T>(items: readonly T[], i: number): T | undefined {
 }
 
 /** A fleet seed and a few indexes to pick questions with. */
+export type FleetAndPicks = { fleetSeed: number; picks: number[] };
+/** Fleet `fleetSeed` (1: mostly the demo fleet's services) with these picks. */
+export const example = (fleetSeed: number, ...picks: number[]): [FleetAndPicks] => [
+  { fleetSeed, picks: [...picks, 0, 0, 0, 0, 0, 0].slice(0, 6) },
+];
+
 export const fleetAndPicks = fc.record({
   fleetSeed: fc.integer({ min: 1, max: 0x7fffffff }),
   picks: fc.array(fc.nat({ max: 1_000_000 }), { minLength: 6, maxLength: 6 }),
