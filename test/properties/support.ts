@@ -22,7 +22,8 @@ import { useEmulatedAws } from "../support/emulated-aws.ts";
 
 /**
  * fast-check parameters from the environment: PROPS_RUNS (default `runs`), PROPS_SEED, PROPS_PATH.
- * `examples`: counterexamples found before, run first every time (the regression tests).
+ * `examples`: counterexamples found before, run first every time (the regression tests);
+ * PROPS_NO_EXAMPLES=1 leaves them out, to look past them for other failures.
  */
 export function propsParameters<T>(runs = 6, examples: T[] = []): fc.Parameters<T> {
   const numRuns = Number(process.env.PROPS_RUNS ?? runs);
@@ -30,7 +31,7 @@ export function propsParameters<T>(runs = 6, examples: T[] = []): fc.Parameters<
   const path = process.env.PROPS_PATH;
   return {
     numRuns,
-    examples,
+    examples: process.env.PROPS_NO_EXAMPLES ? [] : examples,
     ...(seed === undefined ? {} : { seed }),
     ...(path === undefined ? {} : { path }),
     // Every run asks the emulator: shrinking is bounded so a failure is reported in seconds.

@@ -120,3 +120,32 @@ it(
   },
   PROPERTY_TIMEOUT,
 );
+
+it(
+  "never says Cloud Map still lists an address it does not list (asked about stopping and stopped tasks)",
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(fleetAndPicks, async ({ fleetSeed, picks }) => {
+        const fleet = emulator.use(fleetSeed);
+        const truth = truthOf(fleet);
+        const [a = 0, b = 0] = picks;
+        const ip = nth(b % 2 === 0 ? truth.drainingIps : truth.stoppedIps, a);
+        if (!ip) return;
+        const registered = new Set(fleet.instances.map((i) => i.attributes.AWS_INSTANCE_IPV4));
+        for (const verb of ["health", "whois"]) {
+          const question = `${verb} ${ip}`;
+          const answer = await emulator.ask(question);
+          for (const claim of answer.text.matchAll(/Cloud Map still lists (\d+\.\d+\.\d+\.\d+)/g)) {
+            expect(registered.has(claim[1]), why(question, fleetSeed, answer.text)).toBe(true);
+          }
+        }
+      }),
+      propsParameters(6, [
+        // Known counterexample (regression): health 10.0.128.5, a draining task ECS deregistered,
+        // said "Cloud Map still lists 10.0.128.5 … clients resolve a dead IP".
+        example(3),
+      ]),
+    );
+  },
+  PROPERTY_TIMEOUT,
+);
