@@ -203,7 +203,20 @@ const listXml = (setName: string, result: { page: unknown[]; nextToken: string |
 const AWS_SERVICE_ACCOUNT = "111122223333";
 
 /**
- * The ENI ECS created for a RUNNING awsvpc task, from its ElasticNetworkInterface attachment's
+ * Task states in which its awsvpc ENI exists: created while PROVISIONING, "detached and deleted" in
+ * DEPROVISIONING, so a stopping (draining) task still holds its address (ECS guide, task lifecycle;
+ * ../shared/aws-semantics.md, "A stopping task still holds its address").
+ */
+const ENI_HOLDING_STATUSES = new Set([
+  "PENDING",
+  "ACTIVATING",
+  "RUNNING",
+  "DEACTIVATING",
+  "STOPPING",
+]);
+
+/**
+ * The ENI ECS created for a running (or still stopping) awsvpc task, from its ElasticNetworkInterface attachment's
  * details (DescribeTasks). A stopped task has none: ECS deletes it (attachment status DELETED).
  * Description and shape as public output of Fargate task ENIs shows them (AWS publishes none, see
  * ../shared/aws-samples/official/SOURCES.md): the ECS attachment's ARN as description, interface
@@ -216,7 +229,8 @@ function taskNetworkInterface(fleet: Fleet, task: FleetTask): Stored<NetworkInte
   const detail = (name: string) => attachment?.details?.find((d) => d.name === name)?.value;
   const id = detail("networkInterfaceId");
   const ip = detail("privateIPv4Address");
-  if (task.lastStatus !== "RUNNING" || attachment?.status !== "ATTACHED" || !id || !ip) return;
+  if (!ENI_HOLDING_STATUSES.has(task.lastStatus ?? "") || attachment?.status !== "ATTACHED") return;
+  if (!id || !ip) return;
   const subnetId = detail("subnetId");
   const vpc = fleet.vpcs?.find((v) => v.subnets.some((s) => s.subnetId === subnetId));
   const cluster = task.clusterArn.slice(task.clusterArn.lastIndexOf("/") + 1);

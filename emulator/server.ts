@@ -146,6 +146,12 @@ export interface RunningEmulator {
   setRateLimits(limits: Record<string, number>): void;
   /** Replaces the denied operations (see `denyOperations`); `[]` allows everything again. */
   setDenied(operations: string[]): void;
+  /**
+   * Serves another fleet as the bot's own from the next request on (the other accounts' stay),
+   * and restarts the throttling and shuffling PRNGs from `seed` (default: the emulator's), so one
+   * emulator replays a seeded fleet as a fresh one would. Rate-limit buckets are refilled.
+   */
+  setFleet(fleet: Fleet, seed?: number): void;
   /** Replaces the Lambda Invoke callback (see `onInvoke`). */
   setOnInvoke(callback: ((invocation: Invocation) => void) | undefined): void;
   close(): Promise<void>;
@@ -336,7 +342,8 @@ function listFunctions(fleet: Fleet, marker: string | undefined, maxItems: strin
 }
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const { fleet } = options;
+  // `let`: setFleet swaps the bot's own fleet (property tests ask many fleets of one emulator).
+  let fleet = options.fleet;
   const fleets = [fleet, ...(options.otherFleets ?? [])];
   let latencyMs = options.latencyMs ?? 0;
   const latencyByOperation: Record<string, number> = { ...options.latencyByOperation };
@@ -360,8 +367,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   };
   let throttleOperations = options.throttleOperations;
   const seed = options.seed ?? 1;
-  const throttleRandom = seededRandom(seed);
-  const shuffleRandom = seededRandom(seed ^ 0x5bd1e995);
+  let throttleRandom = seededRandom(seed);
+  let shuffleRandom = seededRandom(seed ^ 0x5bd1e995);
   let deniedOperations = [...(options.denyOperations ?? [])];
   const now = options.now ?? Date.now;
   const issuer = new CredentialIssuer(now);
@@ -416,7 +423,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     json: {
       AmazonEC2ContainerServiceV20141113: ecsOperations(f),
       Route53AutoNaming_v20170314: cloudMapOperations(f, {
-        shuffle: options.shuffleDiscoverInstances === false ? undefined : shuffleRandom,
+        shuffle: options.shuffleDiscoverInstances === false ? undefined : () => shuffleRandom(),
       }),
       GraniteServiceVersion20100801: cloudWatchOperations({
         now,
@@ -1097,6 +1104,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     },
     setDenied(operations) {
       deniedOperations = [...operations];
+    },
+    setFleet(next, nextSeed = seed) {
+      perFleet.delete(fleet);
+      fleet = next;
+      fleets[0] = next;
+      throttleRandom = seededRandom(nextSeed);
+      shuffleRandom = seededRandom(nextSeed ^ 0x5bd1e995);
+      buckets.clear();
     },
     setOnInvoke(callback) {
       onInvoke = callback;
