@@ -22,7 +22,8 @@ const emulator = useFleetEmulator();
 /** The Fix section's lines of a rendered `why` answer. */
 function fixLines(text: string): string[] {
   const lines = text.split("\n");
-  const start = lines.findIndex((l) => l.startsWith("Fix ("));
+  // "Fix (…)" for one broken link, "Fix every broken link, in this order (…)" for several.
+  const start = lines.findIndex((l) => l.startsWith("Fix "));
   if (start < 0) return [];
   const out: string[] = [];
   for (const line of lines.slice(start + 1)) {
@@ -58,7 +59,8 @@ it(
           client.kind === "ecs" ? `${client.s.cluster}/${client.s.name}` : `lambda:${client.name}`;
         const question = `why ${clientArg} ${target.dnsName}${port}`;
         const answer = await emulator.ask(question);
-        const fixes = fixLines(answer.text);
+        // The commands of the fix block (its prose names links, not resources to change).
+        const fixes = fixLines(answer.text).filter((l) => l.startsWith("aws "));
         if (fixes.length === 0) return;
 
         const ends: ServiceTruth[] = [target.service, ...(client.kind === "ecs" ? [client.s] : [])];
@@ -127,7 +129,7 @@ function brokenLinks(text: string, layer: RegExp): string[] {
 }
 
 it(
-  "gives every broken path link its own fix, not only the first",
+  "gives every broken link a fix that names it, and the headline counts them",
   async () => {
     await fc.assert(
       fc.asyncProperty(fleetAndPicks, async ({ fleetSeed, picks }) => {
@@ -145,13 +147,28 @@ it(
         if (!target || !client) return;
         const question = `why ${client} ${target.dnsName}`;
         const answer = await emulator.ask(question);
-        const broken = brokenLinks(answer.text, /^2\. Path/);
+        const broken = [
+          ...brokenLinks(answer.text, /^1\. Name/),
+          ...brokenLinks(answer.text, /^2\. Path/),
+          ...brokenLinks(answer.text, /^3\. App/),
+        ];
         if (broken.length < 2) return;
-        const commands = fixLines(answer.text).filter((l) => l.startsWith("aws ec2 "));
-        expect(
-          commands.length,
-          `${question} (fleet ${fleetSeed})\n${answer.text}`,
-        ).toBeGreaterThanOrEqual(broken.length);
+        const said = `${question} (fleet ${fleetSeed})\n${answer.text}`;
+        // The headline counts them, and the fix block names each one (one command may open
+        // several links, e.g. subnets sharing a route table: it names them all).
+        expect(answer.headline, said).toContain(`${broken.length} broken links`);
+        const entries = fixLines(answer.text).filter((l) => /^\d+\. /.test(l));
+        for (const line of broken) {
+          const link = line.slice(2, line.indexOf(": "));
+          expect(
+            entries.some((e) => e.includes(link)),
+            `${said}\nno fix names the broken link ${link}`,
+          ).toBe(true);
+        }
+        // Every command the fix block proposes is one of AWS's, never a leftover sentence.
+        for (const l of fixLines(answer.text).filter((x) => x.startsWith("aws "))) {
+          expect(l, said).toMatch(/^aws [a-z0-9-]+ [a-z-]+ --/);
+        }
       }),
       propsParameters(6, [
         // Known counterexample (regression): why lambda:order-webhook nginx.service-connect fixed only the name link
