@@ -120,6 +120,8 @@ function entryOf(report: HealthReport, cluster: string, service: string): Digest
     reason: report.reason,
     ...(report.since && report.level !== "healthy" ? { since: report.since } : {}),
     ...(unread ? { cause: unread.cause ?? "failed" } : {}),
+    // Down cannot get worse; anything else judged without part of its facts says so.
+    ...(report.level !== "down" && report.unknown[0] ? { partial: report.unknown[0] } : {}),
     traffic:
       t && t.status === "ok" && t.protocol !== "tcp"
         ? {

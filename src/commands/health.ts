@@ -132,5 +132,11 @@ export async function health(aws: () => AwsContext, text: string): Promise<Healt
     const elsewhere = reports.map((r) => r.resolution.unpublishedPort);
     return portNotPublished(ctx, gaps, query, elsewhere) ?? notFound(ctx, gaps, query);
   }
-  return { kind: "found", query: query.text, reports: onPort, gaps: gaps.list };
+  // What the search for the target could not read (a cluster unlisted may hold another owner of
+  // the name) is a part of every verdict unread: each headline names it, never an all-clear.
+  const searched = gaps.list.filter((g) => !g.absent).map((g) => g.what);
+  const withSearch = onPort.map((r) =>
+    r.level === "unknown" ? r : { ...r, unknown: [...new Set([...r.unknown, ...searched])] },
+  );
+  return { kind: "found", query: query.text, reports: withSearch, gaps: gaps.list };
 }

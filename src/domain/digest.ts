@@ -22,6 +22,11 @@ export interface DigestEntry {
   since?: Date;
   /** Unknown because the ECS service itself could not be read: in a word why ("denied"). */
   cause?: string;
+  /**
+   * Judged (not down) with part of its facts unread, e.g. its traffic when CloudWatch refused:
+   * the first thing that could not be read. What was unread could make it worse.
+   */
+  partial?: string;
 }
 
 /** A part of the scope that could not be read, and in a word why ("denied", "throttled"). */
@@ -105,6 +110,8 @@ export interface Digest {
   unread: UnreadPart[];
   /** Failing in the previous digest and not read this time: neither recovered nor gone. */
   unreadFailing: ({ key: string } & Remembered)[];
+  /** Judged on partial reads (healthy, noisy or degraded): the headline says so, never all clear. */
+  partial: DigestEntry[];
   /** Whether a previous digest of this target was found. */
   compared: boolean;
   snapshot: DigestSnapshot;
@@ -250,6 +257,10 @@ export function buildDigest(
       sinceFromAws: was.sinceFromAws === true,
     }))
     .sort((a, b) => a.key.localeCompare(b.key));
+  const unread = [...listedUnread, ...undescribedClusters(entries, listedUnread)];
+  // A service of a cluster already named as unread is covered by that note.
+  const inUnreadCluster = (e: DigestEntry) =>
+    unread.some((p) => p.kind === "cluster" && p.name === e.cluster);
   return {
     target: target.name,
     scope: target.scope,
@@ -259,8 +270,13 @@ export function buildDigest(
     offenders,
     recovered,
     unknown: unknown.sort((a, b) => keyOf(a).localeCompare(keyOf(b))),
-    unread: [...listedUnread, ...undescribedClusters(entries, listedUnread)],
+    unread,
     unreadFailing: unreadFailing.sort((a, b) => a.key.localeCompare(b.key)),
+    partial: entries
+      .filter(
+        (e) => e.partial && e.level !== "down" && e.level !== "unknown" && !inUnreadCluster(e),
+      )
+      .sort((a, b) => keyOf(a).localeCompare(keyOf(b))),
     compared: previous !== undefined,
     snapshot: { target: target.name, at, services },
   };

@@ -62,9 +62,20 @@ function offenderSection(o: Offender, d: Digest): Section {
   };
 }
 
-/** "; cluster staging could not be read (denied)": what the counts do not cover. */
+/**
+ * "; cluster staging could not be read (denied)": what the counts do not cover; and what the
+ * judged services were judged without ("3 judged on partial reads: …").
+ */
 function unreadNote(d: Digest): string {
-  return d.unread.length > 0 ? `; ${d.unread.map(unreadText).join("; ")}` : "";
+  const parts = d.unread.map(unreadText);
+  const [first] = d.partial;
+  if (first?.partial) {
+    const n = d.partial.length;
+    parts.push(
+      `${plural(n, "service")} judged on partial reads (${first.partial} could not be read${n > 1 ? ", and more" : ""})`,
+    );
+  }
+  return parts.length > 0 ? `; ${parts.join("; ")}` : "";
 }
 
 function countsLine(d: Digest): string {
@@ -91,11 +102,12 @@ export function digestDocument(d: Digest, quiet: boolean): Doc {
   const time = at(d.at, d.at);
   const allHealthy = d.counts.healthy === d.total && d.total > 0;
   const quietLine =
-    d.unread.length === 0
+    d.unread.length === 0 && d.partial.length === 0
       ? `All ${plural(d.total, "service")} healthy in ${d.scope} at ${time}`
       : // Never an all-clear over what could not be read: what was read, then what was not.
         `${plural(d.total, "service")} healthy in ${d.scope} at ${time}${unreadNote(d)}`;
   if (quiet && allHealthy && d.recovered.length === 0 && d.unreadFailing.length === 0) {
+    // (an unread part or a partial judgement is in the quiet line itself)
     return { summary: quietLine, sections: [{ lines: [[quietLine]] }], notes: [] };
   }
   const title = d.target.startsWith("on demand: ")
@@ -143,7 +155,9 @@ export function digestDocument(d: Digest, quiet: boolean): Doc {
       : rest === d.total
         ? d.unread.length > 0
           ? `${plural(rest, "service")} healthy of those read.`
-          : `All ${plural(rest, "service")} healthy.`
+          : d.partial.length > 0
+            ? `${plural(rest, "service")} healthy by what could be read.`
+            : `All ${plural(rest, "service")} healthy.`
         : rest > 0
           ? `${plural(rest, "other service")} healthy.`
           : undefined;

@@ -100,6 +100,19 @@ describe("/ecs digest on the demo fleet", () => {
     expect(full).not.toMatch(/All \d+ services healthy/);
   });
 
+  it("never says all healthy when the traffic that could make a service degraded was not read", async () => {
+    aws.emulator.setDenied(["CloudWatch.GetMetricData"]);
+    const quiet = renderText((await runEcsCommand("digest tutorial --quiet", ctx)).doc);
+    const full = renderText((await runEcsCommand("digest tutorial", ctx)).doc);
+
+    expect(quiet.split("\n")[0]).toMatch(
+      /^4 services healthy in tutorial at \d\d:\d\d UTC; \d services? judged on partial reads \(.+ could not be read/,
+    );
+    expect(quiet).not.toMatch(/All \d+ services healthy/);
+    expect(full.split("\n")[0]).toMatch(/: 4 healthy; \d services? judged on partial reads/);
+    expect(full).not.toMatch(/All \d+ services healthy/);
+  });
+
   it("names the cluster whose services could not be described instead of a bare count of unknowns", async () => {
     aws.emulator.setDenied(["ECS.DescribeServices:ecs_service_discovery"]);
     const quiet = renderText(
@@ -108,7 +121,7 @@ describe("/ecs digest on the demo fleet", () => {
 
     // Its services are judged from what else could be read (tasks, Cloud Map), or unknown.
     expect(quiet.split("\n")[0]).toMatch(
-      /4 healthy, \d unknown; cluster ecs_service_discovery could not be read \(denied\)$/,
+      /4 healthy, \d unknown; cluster ecs_service_discovery could not be read \(denied\)(;|$)/,
     );
     // None listed a moment ago is dropped as gone: the ones not judged at all are unknown.
     expect(quiet).toMatch(/\? ecs_service_discovery\/billing-worker: could not be read: /);
