@@ -7,6 +7,7 @@ import {
   PROPERTY_TIMEOUT,
   propsParameters,
   publishedAliases,
+  sectionLines,
   truthOf,
   useFleetEmulator,
 } from "./support.ts";
@@ -16,19 +17,6 @@ import {
 const emulator = useFleetEmulator();
 const context = (question: string, seed: number, text: string) =>
   `${question} (fleet ${seed})\n${text}`;
-
-/** The lines of the section headed `heading…:` in rendered text (indented by two). */
-function sectionLines(text: string, heading: RegExp): string[] {
-  const lines = text.split("\n");
-  const start = lines.findIndex((l) => heading.test(l));
-  if (start < 0) return [];
-  const out: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (!line.startsWith("  ")) break;
-    out.push(line.trim());
-  }
-  return out;
-}
 
 /** What a digest's body lists: offenders by mark, the unjudged, the healthy rest. */
 function digestBody(text: string) {

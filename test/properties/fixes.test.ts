@@ -8,6 +8,7 @@ import {
   propsParameters,
   publishedAliases,
   type ServiceTruth,
+  sectionLines,
   truthOf,
   useFleetEmulator,
 } from "./support.ts";
@@ -15,22 +16,14 @@ import {
 // Every fix names only resources of the broken link: the client's or the target's cluster,
 // service, security groups, subnets' network ACLs, VPCs, Lambda function; and a service already
 // in a Service Connect namespace is never moved to another one. Read from the rendered `why`
-// answer (the fix is text today).
+// answer: what the engineer reads and would copy.
 
 const emulator = useFleetEmulator();
 
 /** The Fix section's lines of a rendered `why` answer. */
 function fixLines(text: string): string[] {
-  const lines = text.split("\n");
   // "Fix (…)" for one broken link, "Fix every broken link, in this order (…)" for several.
-  const start = lines.findIndex((l) => l.startsWith("Fix "));
-  if (start < 0) return [];
-  const out: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (!line.startsWith("  ")) break;
-    out.push(line.trim());
-  }
-  return out;
+  return sectionLines(text, /^Fix /);
 }
 
 const flags = (fix: string, flag: string) =>
@@ -117,15 +110,7 @@ it(
 
 /** The ✖ links of a layer's section ("2. Path …") of a rendered `why` answer. */
 function brokenLinks(text: string, layer: RegExp): string[] {
-  const lines = text.split("\n");
-  const start = lines.findIndex((l) => layer.test(l));
-  if (start < 0) return [];
-  const out: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (!line.startsWith("  ")) break;
-    if (line.trim().startsWith("✖")) out.push(line.trim());
-  }
-  return out;
+  return sectionLines(text, layer).filter((l) => l.startsWith("✖"));
 }
 
 it(

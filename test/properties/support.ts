@@ -306,3 +306,16 @@ export function verdictLines(text: string): string[] {
 
 /** Says what could not be read, in words a user recognises. */
 export const NAMES_A_GAP = /partial|could not|not read|unknown|incomplete|\?/i;
+
+/** The lines of the section headed `heading…:` in rendered text (indented by two). */
+export function sectionLines(text: string, heading: RegExp): string[] {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => heading.test(l));
+  if (start < 0) return [];
+  const out: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith("  ")) break;
+    out.push(line.trim());
+  }
+  return out;
+}
