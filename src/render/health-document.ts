@@ -7,6 +7,7 @@ import {
   endpointLine,
   gapLines,
   matchesLine,
+  partialClause,
   typedNames,
   when,
   whoisDocument,
@@ -48,11 +49,7 @@ function ecsLines(r: HealthReport): Line[] {
 
 /** The verdict line: badge, subject, the deciding reason, and what could not be read. */
 export function headline(r: HealthReport): string {
-  const unknown =
-    r.unknown.length > 0
-      ? ` (partial: could not read ${r.unknown.slice(0, 2).join(", ")}${r.unknown.length > 2 ? ` and ${r.unknown.length - 2} more` : ""})`
-      : "";
-  return `${BADGE[r.level]} ${r.subject}: ${r.reason}${unknown}`;
+  return `${BADGE[r.level]} ${r.subject}: ${r.reason}${partialClause(r.unknown)}`;
 }
 
 function clientLines(r: HealthReport, focus: NameBinding): Line[] {

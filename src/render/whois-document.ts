@@ -210,6 +210,13 @@ export function endpointLine(e: Endpoint): Line {
   return line;
 }
 
+/** " (partial: could not read A, B and 2 more)": what a headline was judged without. */
+export function partialClause(unread: readonly string[]): string {
+  if (unread.length === 0) return "";
+  const more = unread.length > 2 ? ` and ${unread.length - 2} more` : "";
+  return ` (partial: could not read ${unread.slice(0, 2).join(", ")}${more})`;
+}
+
 export function gapLines(gaps: Gap[]): Line[] {
   return gaps.map((g) => [`Partial answer: could not read ${g.what}: ${g.why}.`]);
 }
@@ -240,8 +247,8 @@ function endpointsHeading(r: Resolution): string {
   return `Endpoints (${endpointCount(r)}${focus ? ` for ${focus.name}` : ""})`;
 }
 
-function resolutionSections(r: Resolution): Section[] {
-  const sections: Section[] = [{ lines: [[{ bold: r.verdict }]] }];
+function resolutionSections(r: Resolution, partial = ""): Section[] {
+  const sections: Section[] = [{ lines: [[{ bold: `${r.verdict}${partial}` }]] }];
   sections.push({
     heading: "Who can resolve it",
     lines: r.bindings.length > 0 ? r.bindings.map((b) => scopeLine(b, r)) : [noNameLine(r)],
@@ -409,9 +416,14 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
       const names = answer.resolutions.flatMap((r) => typedNames(answer.query, r));
       const matches = answer.resolutions.length > 1 ? matchesLine(answer.query, names) : undefined;
       if (matches) sections.push({ lines: [matches] });
-      for (const r of answer.resolutions) sections.push(...resolutionSections(r));
+      // What could not be read (a cluster unlisted may hold another owner of the name, a task
+      // list unread leaves endpoints unknown) is in the first line, never only at the foot.
+      const partial = partialClause([
+        ...new Set(answer.gaps.filter((g) => !g.absent).map((g) => g.what)),
+      ]);
+      for (const r of answer.resolutions) sections.push(...resolutionSections(r, partial));
       return {
-        summary: answer.resolutions.map((r) => r.verdict).join(" | "),
+        summary: answer.resolutions.map((r) => `${r.verdict}${partial}`).join(" | "),
         sections,
         notes: gapLines(answer.gaps),
         links: crossLinks("whois", answer.query),

@@ -211,7 +211,9 @@ describe("/ecs whois IP, asked of the network first", () => {
 
     const text = await whois("10.0.2.47");
 
-    expect(text.split("\n")[0]).toBe(NGINX_TASK);
+    expect(text.split("\n")[0]).toBe(
+      `${NGINX_TASK} (partial: could not read the network interfaces holding 10.0.2.47)`,
+    );
     expect(text).toContain(
       "Partial answer: could not read the network interfaces holding 10.0.2.47: the bot's IAM role may not call DescribeNetworkInterfaces (UnauthorizedOperation).",
     );
@@ -429,13 +431,26 @@ describe("/ecs whois on the demo fleet", () => {
     }
   });
 
+  it("names in the first line a cluster the search could not list: it may hold another owner of the name", async () => {
+    aws.emulator.setDenied(["ECS.ListServices:ecs_service_discovery"]);
+    try {
+      const text = await whois("redis.service-connect");
+
+      expect(text.split("\n")[0]).toMatch(
+        /^redis\.service-connect → Service Connect alias of tutorial\/session-cache, .* \(partial: could not read the services of cluster ecs_service_discovery\)$/,
+      );
+    } finally {
+      aws.emulator.setDenied([]);
+    }
+  });
+
   it("keeps the Cloud Map endpoints when DescribeServices is denied, and says the rest is unknown", async () => {
     aws.emulator.setDenied(["ECS.DescribeServices"]);
     try {
       const text = await whois("nginx.service-connect");
 
       expect(text.split("\n")[0]).toBe(
-        "nginx.service-connect → Cloud Map name in an HTTP namespace of tutorial/service-connect-nginx-service, 2 of 2 endpoints healthy",
+        "nginx.service-connect → Cloud Map name in an HTTP namespace of tutorial/service-connect-nginx-service, 2 of 2 endpoints healthy (partial: could not read the ECS service tutorial/service-connect-nginx-service)",
       );
       expect(text).toContain("ECS service state could not be read");
       expect(text).toMatch(/✔ healthy 10\.0\.1\.23:80 .*Cloud Map HEALTHY · ECS RUNNING\/HEALTHY/);
