@@ -886,54 +886,33 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       );
       return;
     }
+    // Both reads answer JSON with 200, and Lambda's own error shape.
+    const read = (operation: string, body: Record<string, unknown>, answer: () => unknown) =>
+      serve(
+        res,
+        start,
+        { operation, service: "Lambda", body, at: Date.now() },
+        lambdaErrors,
+        () => sendJson(res, 200, JSON.stringify(answer()), "application/json"),
+        (error) => sendLambdaError(res, error),
+        where.accountId,
+      );
     if (list) {
       const params = new URLSearchParams(query);
       const marker = params.get("Marker") ?? undefined;
       const maxItems = params.get("MaxItems") ?? undefined;
-      await serve(
-        res,
-        start,
-        {
-          operation: "ListFunctions",
-          service: "Lambda",
-          body: { Marker: marker, MaxItems: maxItems },
-          at: Date.now(),
-        },
-        lambdaErrors,
-        () =>
-          sendJson(
-            res,
-            200,
-            JSON.stringify(listFunctions(where, marker, maxItems)),
-            "application/json",
-          ),
-        (error) => sendLambdaError(res, error),
-        where.accountId,
+      await read("ListFunctions", { Marker: marker, MaxItems: maxItems }, () =>
+        listFunctions(where, marker, maxItems),
       );
       return;
     }
     if (configuration) {
       const functionName = decodeURIComponent(configuration[1] ?? "");
       const qualifier = new URLSearchParams(query).get("Qualifier") ?? undefined;
-      await serve(
-        res,
-        start,
-        {
-          operation: "GetFunctionConfiguration",
-          service: "Lambda",
-          body: { FunctionName: functionName, Qualifier: qualifier },
-          at: Date.now(),
-        },
-        lambdaErrors,
-        () =>
-          sendJson(
-            res,
-            200,
-            JSON.stringify(functionConfiguration(where, functionName, qualifier)),
-            "application/json",
-          ),
-        (error) => sendLambdaError(res, error),
-        where.accountId,
+      await read(
+        "GetFunctionConfiguration",
+        { FunctionName: functionName, Qualifier: qualifier },
+        () => functionConfiguration(where, functionName, qualifier),
       );
       return;
     }
