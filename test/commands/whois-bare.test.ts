@@ -4,7 +4,7 @@ import type { EmulatorOptions } from "../../emulator/server.ts";
 import { awsContext } from "../../src/commands/aws-context.ts";
 import { whois } from "../../src/commands/whois.ts";
 import type { WhoisAnswer } from "../../src/domain/answer.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
 
 // A bare name is searched for in every namespace (DiscoverInstances) and every cluster
 // (DescribeServices) at once. Over 23 clusters (20 generated and the demo's 3), the clusters'
@@ -41,14 +41,6 @@ function summary(answer: WhoisAnswer) {
     verdict: r.verdict,
   }));
 }
-
-/**
- * Latency of the emulator where a test counts round trips: one wave's requests must all start
- * within a latency of each other to count as one round trip, and on a loaded 2-core runner the
- * client's own work between two requests of a wave (a cold SDK client, signing) has taken more
- * than 30 ms, which made these counts flaky (one failure in four fresh-clone CI runs).
- */
-const ROUND_TRIP_MS = 150;
 
 describe("/ecs whois of a bare name over more clusters than one wave of DescribeServices", () => {
   it("takes at most 4 sequential round trips cold and 2 warm", async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { generateFleet } from "../../emulator/fleet.ts";
 import { awsContext } from "../../src/commands/aws-context.ts";
 import { whois } from "../../src/commands/whois.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
 
 // Counts, not seconds: the emulator's latency only makes parallel calls overlap so that the
 // longest chain of sequential calls can be read off. The figures themselves are in the README.
@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 async function costOf(services: number, query: string) {
-  const aws = await useEmulatedAws(generateFleet({ services }), 30);
+  const aws = await useEmulatedAws(generateFleet({ services }), ROUND_TRIP_MS);
   stop = aws.stop;
   const ctx = () => awsContext("ap-northeast-1");
   expect((await whois(ctx, query)).kind).toBe("found");
@@ -46,7 +46,7 @@ describe("what a whois of a name in a big namespace costs", () => {
   it("reads one page of the namespace's services, whatever its size, and says there are more", async () => {
     const costs = [];
     for (const services of [50, 1000]) {
-      const aws = await useEmulatedAws(generateFleet({ services, namespaces: 1 }), 30);
+      const aws = await useEmulatedAws(generateFleet({ services, namespaces: 1 }), ROUND_TRIP_MS);
       stop = aws.stop;
       const answer = await whois(() => awsContext("ap-northeast-1"), "orders-api.mesh");
       costs.push({ services, answer, stats: aws.emulator.stats() });
@@ -71,7 +71,7 @@ describe("what a whois of a bare name costs", () => {
   it("asks every namespace for the name at once: the same calls at 50 and 1,000 services", async () => {
     const costs = [];
     for (const services of [50, 1000]) {
-      const aws = await useEmulatedAws(generateFleet({ services, namespaces: 2 }), 30);
+      const aws = await useEmulatedAws(generateFleet({ services, namespaces: 2 }), ROUND_TRIP_MS);
       stop = aws.stop;
       const answer = await whois(() => awsContext("ap-northeast-1"), "orders-api");
       costs.push({ answer, stats: aws.emulator.stats() });
@@ -91,7 +91,7 @@ describe("what a whois of an IP costs", () => {
   async function ipCost(services: number, ip: string, eniTags?: "cluster-and-service") {
     const fleet = generateFleet({ services });
     fleet.eniTags = eniTags;
-    const aws = await useEmulatedAws(fleet, 30);
+    const aws = await useEmulatedAws(fleet, ROUND_TRIP_MS);
     stop = aws.stop;
     const answer = await whois(() => awsContext("ap-northeast-1"), ip);
     const stats = aws.emulator.stats();

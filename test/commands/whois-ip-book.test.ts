@@ -5,7 +5,7 @@ import { whois } from "../../src/commands/whois.ts";
 import type { WhoisAnswer } from "../../src/domain/answer.ts";
 import { addresses } from "../../src/handler.ts";
 import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
 
 // A cold `whois <IP>` of an untagged ENI lists the clusters' tasks page by page (ECS has no IP
 // filter). With the address book fed by ECS's task state change events (the addresses function),
@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 async function emulate() {
-  const aws = await useEmulatedAws(fleet, 10);
+  const aws = await useEmulatedAws(fleet, ROUND_TRIP_MS);
   stopAws = aws.stop;
   return aws;
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderText } from "../../src/render/text.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
 
 let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
 const why = async (args: string) =>
@@ -357,7 +357,7 @@ describe("/ecs why with bad input", () => {
 
 describe("what a why costs", () => {
   it("asks EC2 once per kind of rule, while the target's health is still being read", async () => {
-    aws.emulator.setLatency(30);
+    aws.emulator.setLatency(ROUND_TRIP_MS);
     try {
       await why("tutorial/legacy-report api.internal.local");
       const cold = aws.emulator.stats();

@@ -9,6 +9,14 @@ import { forgetAwsClients } from "../../src/aws/clients.ts";
 import { clearSharedCache } from "../../src/commands/aws-context.ts";
 
 /**
+ * Emulated latency for tests that count sequential round trips: one wave's requests count as one
+ * round trip only if each starts before another of the wave has been answered, and on a loaded
+ * 2-core runner the client's own work between two requests of a wave (a cold SDK client,
+ * signing) has exceeded 30 ms, which made such counts flaky. The counts asserted do not change.
+ */
+export const ROUND_TRIP_MS = 150;
+
+/**
  * Starts the loopback emulator and points the process's real SDK clients at it through the
  * SDK's standard AWS_ENDPOINT_URL, exactly as the demo does. Returns a stop function.
  */
