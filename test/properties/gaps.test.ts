@@ -49,6 +49,33 @@ function failedReads(requests: RecordedRequest[]): RecordedRequest[] {
 
 const GAP = /partial|could not|not read|unread|unknown|incomplete/i;
 
+/**
+ * A digest never reads as complete over an unread part, and names a cluster it could not list;
+ * a health verdict names what it could not read, unless it is DOWN (nothing unread makes it worse).
+ */
+function expectUnreadNamed(
+  question: string,
+  answer: { headline: string; text: string },
+  failed: ReturnType<typeof failedReads>,
+  where: string,
+) {
+  if (question.startsWith("digest")) {
+    expect(answer.headline, where).toMatch(GAP);
+    const unlisted = failed.find((r) => key(r) === "ECS.ListServices" && r.denied)?.body as
+      | { cluster?: string }
+      | undefined;
+    if (unlisted?.cluster) {
+      const name = unlisted.cluster.slice(unlisted.cluster.lastIndexOf("/") + 1);
+      expect(answer.headline, where).toContain(name);
+    }
+    return;
+  }
+  for (const verdict of verdictLines(answer.text)) {
+    if (verdict.startsWith("✖ DOWN")) continue;
+    expect(verdict, where).toMatch(GAP);
+  }
+}
+
 it(
   "names in a digest's headline what could not be read, and the cluster it could not list",
   async () => {
@@ -78,23 +105,7 @@ it(
             const failed = failedReads(answer.requests);
             if (failed.length === 0) continue;
             const where = `${question} (fleet ${fleetSeed}; denied ${[...denied, ...deniedCluster].join(", ") || "nothing"}; throttle ${throttleRate}; failed ${failed.map(key).join(", ")})\n${answer.text}`;
-            if (question.startsWith("digest")) {
-              // Any unread part could hold a failing service: a digest never reads as complete.
-              expect(answer.headline, where).toMatch(GAP);
-              const unlisted = failed.find((r) => key(r) === "ECS.ListServices" && r.denied)
-                ?.body as { cluster?: string } | undefined;
-              if (unlisted?.cluster) {
-                const name = unlisted.cluster.slice(unlisted.cluster.lastIndexOf("/") + 1);
-                expect(answer.headline, where).toContain(name);
-              }
-            } else {
-              // Down is as bad as it gets: what was not read cannot make it worse.
-              const verdicts = verdictLines(answer.text);
-              for (const verdict of verdicts) {
-                if (verdict.startsWith("✖ DOWN")) continue;
-                expect(verdict, where).toMatch(GAP);
-              }
-            }
+            expectUnreadNamed(question, answer, failed, where);
           }
         },
       ),
@@ -139,23 +150,7 @@ it(
             const failed = failedReads(answer.requests);
             if (failed.length === 0) continue;
             const where = `${question} (fleet ${fleetSeed}; denied ${[...denied, ...deniedCluster].join(", ") || "nothing"}; throttle ${throttleRate}; failed ${failed.map(key).join(", ")})\n${answer.text}`;
-            if (question.startsWith("digest")) {
-              // Any unread part could hold a failing service: a digest never reads as complete.
-              expect(answer.headline, where).toMatch(GAP);
-              const unlisted = failed.find((r) => key(r) === "ECS.ListServices" && r.denied)
-                ?.body as { cluster?: string } | undefined;
-              if (unlisted?.cluster) {
-                const name = unlisted.cluster.slice(unlisted.cluster.lastIndexOf("/") + 1);
-                expect(answer.headline, where).toContain(name);
-              }
-            } else {
-              // Down is as bad as it gets: what was not read cannot make it worse.
-              const verdicts = verdictLines(answer.text);
-              for (const verdict of verdicts) {
-                if (verdict.startsWith("✖ DOWN")) continue;
-                expect(verdict, where).toMatch(GAP);
-              }
-            }
+            expectUnreadNamed(question, answer, failed, where);
           }
         },
       ),
