@@ -15,7 +15,6 @@ import { AwsReadError } from "./aws/errors.ts";
 import { invokeAsync } from "./aws/lambda.ts";
 import { type AwsContext, snapshotContext } from "./commands/aws-context.ts";
 import {
-  type DigestRun,
   digestOfParts,
   judgeServices,
   listScope,
@@ -24,6 +23,7 @@ import {
   unjudged,
 } from "./commands/digest.ts";
 import { readAllNamespaceClients, seedNamespaceClients } from "./commands/namespace-services.ts";
+import type { DigestRun } from "./domain/digest.ts";
 import { partsOf } from "./domain/digest-parts.ts";
 import type { DigestTarget } from "./domain/digest-targets.ts";
 

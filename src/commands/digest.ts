@@ -2,10 +2,16 @@ import { digestHistory } from "../aws/digest-history.ts";
 import { lastSegment } from "../aws/ecs-mapping.ts";
 import { AwsReadError } from "../aws/errors.ts";
 import { type IncidentScheduler, incidentScheduler } from "../aws/scheduler.ts";
+import type {
+  CommandCall,
+  CommandProgress,
+  DigestAnswer,
+  IncidentOutcome,
+} from "../domain/answer.ts";
 import {
   buildDigest,
-  type Digest,
   type DigestEntry,
+  type DigestRun,
   type DigestSnapshot,
   type UnreadPart,
 } from "../domain/digest.ts";
@@ -15,7 +21,6 @@ import type { HealthReport } from "../domain/health.ts";
 import { hostOf, namespaceByRef } from "../domain/resolution.ts";
 import { trafficSearches } from "../domain/traffic.ts";
 import { type AwsContext, Gaps, snapshotContext } from "./aws-context.ts";
-import type { CommandCall, CommandProgress } from "./call.ts";
 import { HEALTH_WINDOW, reportFor } from "./health.ts";
 import { namespaceCallers, readAheadNamespaceClients } from "./namespace-services.ts";
 import { serviceGapWhat } from "./service-facts.ts";
@@ -217,12 +222,6 @@ export interface DigestOptions {
    * judgement to ask for its own, as /ecs health does (the benchmark compares the two).
    */
   searchAhead?: boolean;
-}
-
-export interface DigestRun {
-  digest: Digest;
-  /** What could not be listed (a cluster, a namespace): the digest reports the rest. */
-  gaps: Gap[];
 }
 
 /** The services a digest covers, each once; what could not be listed is a gap. */
@@ -429,17 +428,6 @@ async function withHistory(
   if (store) await kept.soft("where digests are kept", store.save(run.digest.snapshot), undefined);
   return { ...run, gaps: [...run.gaps, ...kept.list] };
 }
-
-export type DigestAnswer =
-  | { kind: "found"; query: string; run: DigestRun; quiet: boolean; incident?: IncidentOutcome }
-  | { kind: "stopped"; query: string; outcome: "stopped" | "not-running" }
-  | { kind: "invalid"; query: string; reason: string };
-
-/** What became of `--every … --for …`: the first digest is posted either way. */
-export type IncidentOutcome =
-  | { kind: "started"; everyMinutes: number; until: Date }
-  | { kind: "already-running"; everyMinutes: number; until: Date }
-  | { kind: "failed"; reason: string };
 
 /** "15m", "2h" → minutes; undefined when it is neither. */
 function minutesOf(text: string | undefined): number | undefined {

@@ -1,3 +1,4 @@
+import type { CommandCall } from "../domain/answer.ts";
 import { digestAnswerDocument } from "../render/digest-document.ts";
 import type { Doc } from "../render/document.ts";
 import { healthDocument } from "../render/health-document.ts";
@@ -6,7 +7,6 @@ import { whoisDocument } from "../render/whois-document.ts";
 import { whyDocument } from "../render/why-document.ts";
 import { type AwsPlaces, acrossPlaces } from "./across.ts";
 import type { AwsContext } from "./aws-context.ts";
-import type { CommandCall } from "./call.ts";
 import { digest } from "./digest.ts";
 import { health } from "./health.ts";
 import { helpDocument } from "./help.ts";

@@ -1,5 +1,5 @@
-import type { CommandCall } from "../commands/call.ts";
 import type { CommandOutput } from "../commands/router.ts";
+import type { CommandCall } from "../domain/answer.ts";
 import type { UnsealedJob } from "./deferred-job.ts";
 
 /** Runs `/ecs <text>`; `call` says where it was typed and who hears of its progress. */
