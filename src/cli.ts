@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { callLog } from "./aws/call-log.ts";
-import { awsContext } from "./commands/aws-context.ts";
+import { awsContext } from "./commands/reads/aws-context.ts";
 import { runEcsCommand } from "./commands/router.ts";
 import { graphOfOutput } from "./commands/traffic.ts";
 import { placesFrom, placesOfRegions } from "./domain/places.ts";

@@ -13,7 +13,6 @@
 import { type DigestParts, digestParts, type PartResult } from "./aws/digest-parts.ts";
 import { AwsReadError } from "./aws/errors.ts";
 import { invokeAsync } from "./aws/lambda.ts";
-import { type AwsContext, snapshotContext } from "./commands/aws-context.ts";
 import {
   digestOfParts,
   judgeServices,
@@ -22,7 +21,11 @@ import {
   scopeLabel,
   unjudged,
 } from "./commands/digest.ts";
-import { readAllNamespaceClients, seedNamespaceClients } from "./commands/namespace-services.ts";
+import { type AwsContext, snapshotContext } from "./commands/reads/aws-context.ts";
+import {
+  readAllNamespaceClients,
+  seedNamespaceClients,
+} from "./commands/reads/namespace-services.ts";
 import type { DigestRun } from "./domain/digest.ts";
 import { partsOf } from "./domain/digest-parts.ts";
 import type { DigestTarget } from "./domain/digest-targets.ts";

@@ -2,8 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "a
 import { callLog } from "./aws/call-log.ts";
 import { dynamoOnceStore, memoryOnceStore, type OnceStore } from "./aws/idempotency.ts";
 import { invokeAsync } from "./aws/lambda.ts";
-import { awsContext, dropPendingLoads } from "./commands/aws-context.ts";
 import { misconfigured } from "./commands/help.ts";
+import { awsContext, dropPendingLoads } from "./commands/reads/aws-context.ts";
 import { runEcsCommand } from "./commands/router.ts";
 import { graphOfOutput } from "./commands/traffic.ts";
 import { placesFrom } from "./domain/places.ts";

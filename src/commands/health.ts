@@ -9,9 +9,9 @@ import {
 import { parseQuery } from "../domain/query.ts";
 import { buildResolution, namespaceByRef, type ServiceFacts } from "../domain/resolution.ts";
 import { parseWindow, type TrafficReport, type TrafficWindow } from "../domain/traffic.ts";
-import { type AwsContext, Gaps } from "./aws-context.ts";
-import { boundedClients, namespaceClients } from "./namespace-services.ts";
-import { gatherTargetFacts } from "./service-facts.ts";
+import { type AwsContext, Gaps } from "./reads/aws-context.ts";
+import { boundedClients, namespaceClients } from "./reads/namespace-services.ts";
+import { gatherTargetFacts } from "./reads/service-facts.ts";
 import { measure, trafficTargetOf } from "./traffic.ts";
 import { eachTarget, notFound, portNotPublished, type Target } from "./whois.ts";
 

@@ -25,15 +25,15 @@ import {
   WINDOW_NAMES,
   withoutSilentCallers,
 } from "../domain/traffic.ts";
-import type { AwsPlaces } from "./across.ts";
-import { type AwsContext, Gaps } from "./aws-context.ts";
+import { type AwsContext, Gaps } from "./reads/aws-context.ts";
 import {
   callersInNamespace,
   namespaceCallers,
   namespacePage,
   sameService,
-} from "./namespace-services.ts";
-import { gatherTargetFacts } from "./service-facts.ts";
+} from "./reads/namespace-services.ts";
+import type { AwsPlaces } from "./reads/places.ts";
+import { gatherTargetFacts } from "./reads/service-facts.ts";
 import { eachTarget, notFound, portNotPublished, type Target } from "./whois.ts";
 
 /** The Service Connect name to measure: the one asked about, else the service's first. */

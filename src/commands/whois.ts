@@ -19,9 +19,9 @@ import {
   type UnpublishedPort,
 } from "../domain/resolution.ts";
 import { closestNames } from "../domain/suggest.ts";
-import { type AwsContext, Gaps } from "./aws-context.ts";
-import { type Catalog, knownNames, loadCatalog } from "./catalog.ts";
-import { gatherServiceFacts, gatherTargetFacts, type KnownName } from "./service-facts.ts";
+import { type AwsContext, Gaps } from "./reads/aws-context.ts";
+import { type Catalog, knownNames, loadCatalog } from "./reads/catalog.ts";
+import { gatherServiceFacts, gatherTargetFacts, type KnownName } from "./reads/service-facts.ts";
 
 export interface Target {
   cluster: string;

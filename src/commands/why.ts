@@ -22,9 +22,9 @@ import {
   type WhyReport,
 } from "../domain/why.ts";
 import { parseWhy, WHY_USAGE, type WhyClientQuery } from "../domain/why-query.ts";
-import { type AwsContext, Gaps } from "./aws-context.ts";
-import { loadCatalog } from "./catalog.ts";
 import { reportFor } from "./health.ts";
+import { type AwsContext, Gaps } from "./reads/aws-context.ts";
+import { loadCatalog } from "./reads/catalog.ts";
 import { eachTarget, findTargets, notFound, portNotPublished } from "./whois.ts";
 
 /** What the client turned out to be: one thing, nothing, or several (never picked from). */

@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { generateFleet } from "../../emulator/fleet.ts";
-import { awsContext, clearSharedCache, snapshotContext } from "../../src/commands/aws-context.ts";
 import { judgeServices, listScope, runDigest } from "../../src/commands/digest.ts";
+import {
+  awsContext,
+  clearSharedCache,
+  snapshotContext,
+} from "../../src/commands/reads/aws-context.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
 // A digest reads the region's Service Connect traffic ahead with one SEARCH per metric instead

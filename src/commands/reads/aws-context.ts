@@ -1,17 +1,17 @@
-import { type AddressBook, addressBook } from "../aws/address-book.ts";
-import { TtlCache } from "../aws/cache.ts";
-import { awsClients, type Pace } from "../aws/clients.ts";
-import { CloudMapAdapter } from "../aws/cloud-map.ts";
-import { CloudWatchAdapter } from "../aws/cloudwatch.ts";
-import { Ec2Adapter } from "../aws/ec2.ts";
-import { EcsAdapter } from "../aws/ecs.ts";
-import { AwsReadError } from "../aws/errors.ts";
-import { LambdaConfigAdapter } from "../aws/lambda-config.ts";
-import { Route53Adapter } from "../aws/route53.ts";
-import { Route53ProfilesAdapter } from "../aws/route53-profiles.ts";
-import { Route53ResolverAdapter } from "../aws/route53-resolver.ts";
-import type { Gap } from "../domain/facts.ts";
-import type { Place } from "../domain/places.ts";
+import { type AddressBook, addressBook } from "../../aws/address-book.ts";
+import { TtlCache } from "../../aws/cache.ts";
+import { awsClients, type Pace } from "../../aws/clients.ts";
+import { CloudMapAdapter } from "../../aws/cloud-map.ts";
+import { CloudWatchAdapter } from "../../aws/cloudwatch.ts";
+import { Ec2Adapter } from "../../aws/ec2.ts";
+import { EcsAdapter } from "../../aws/ecs.ts";
+import { AwsReadError } from "../../aws/errors.ts";
+import { LambdaConfigAdapter } from "../../aws/lambda-config.ts";
+import { Route53Adapter } from "../../aws/route53.ts";
+import { Route53ProfilesAdapter } from "../../aws/route53-profiles.ts";
+import { Route53ResolverAdapter } from "../../aws/route53-resolver.ts";
+import type { Gap } from "../../domain/facts.ts";
+import type { Place } from "../../domain/places.ts";
 
 /** The adapters one command needs, for one place (an account and a region). */
 export interface AwsContext {

@@ -1,10 +1,10 @@
 // One question asked in every configured place (account and region) at once, and one answer made
 // of theirs. A place that fails (a role that cannot be assumed, throttling past retries, a region
 // that does not answer) becomes a gap naming it: never a failed reply, never "not found" alone.
-import type { SearchScope } from "../domain/answer.ts";
-import type { Gap } from "../domain/facts.ts";
-import type { IpFinding } from "../domain/network-interface.ts";
-import type { Doc, Line, Section } from "../render/document.ts";
+import type { SearchScope } from "../../domain/answer.ts";
+import type { Gap } from "../../domain/facts.ts";
+import type { IpFinding } from "../../domain/network-interface.ts";
+import type { Doc, Line, Section } from "../../render/document.ts";
 import type { AwsContext } from "./aws-context.ts";
 
 /** The answers every command returns: found, or one of the kinds that found nothing. */
