@@ -11,9 +11,10 @@ import { buildResolution, namespaceByRef, type ServiceFacts } from "../domain/re
 import { parseWindow, type TrafficReport, type TrafficWindow } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./reads/aws-context.ts";
 import { boundedClients, namespaceClients } from "./reads/namespace-services.ts";
+import { notFound, portNotPublished } from "./reads/not-found.ts";
 import { gatherTargetFacts } from "./reads/service-facts.ts";
+import { eachTarget, type Target } from "./reads/targets.ts";
 import { measure, trafficTargetOf } from "./traffic.ts";
-import { eachTarget, notFound, portNotPublished, type Target } from "./whois.ts";
 
 const STOPPED_READ = 100;
 
@@ -125,12 +126,14 @@ export async function health(aws: () => AwsContext, text: string): Promise<Healt
   if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
   const ctx = aws();
   const gaps = new Gaps();
-  const reports = await eachTarget(ctx, gaps, query, (t) => reportFor(ctx, gaps, t));
+  const { results: reports, address } = await eachTarget(ctx, gaps, query, (t) =>
+    reportFor(ctx, gaps, t),
+  );
   // A NAME:PORT is judged only on that port, never on another the name is published on.
   const onPort = reports.filter((r) => !r.resolution.unpublishedPort);
   if (onPort.length === 0) {
     const elsewhere = reports.map((r) => r.resolution.unpublishedPort);
-    return portNotPublished(ctx, gaps, query, elsewhere) ?? notFound(ctx, gaps, query);
+    return portNotPublished(ctx, gaps, query, elsewhere) ?? notFound(ctx, gaps, query, address);
   }
   // What the search for the target could not read (a cluster unlisted may hold another owner of
   // the name) is a part of every verdict unread: each headline names it, never an all-clear.

@@ -32,9 +32,10 @@ import {
   namespacePage,
   sameService,
 } from "./reads/namespace-services.ts";
+import { notFound, portNotPublished } from "./reads/not-found.ts";
 import type { AwsPlaces } from "./reads/places.ts";
 import { gatherTargetFacts } from "./reads/service-facts.ts";
-import { eachTarget, notFound, portNotPublished, type Target } from "./whois.ts";
+import { eachTarget, type Target } from "./reads/targets.ts";
 
 /** The Service Connect name to measure: the one asked about, else the service's first. */
 function serviceConnectBinding(
@@ -209,11 +210,13 @@ export async function traffic(
   if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
   const ctx = aws();
   const gaps = new Gaps();
-  const all = await eachTarget(ctx, gaps, query, (t) => resultFor(ctx, gaps, t, window, now));
+  const { results: all, address } = await eachTarget(ctx, gaps, query, (t) =>
+    resultFor(ctx, gaps, t, window, now),
+  );
   const results = all.filter((r): r is TrafficResult => r.kind !== "port-not-published");
   if (results.length === 0) {
     const elsewhere = all.map((r) => (r.kind === "port-not-published" ? r.port : undefined));
-    return portNotPublished(ctx, gaps, query, elsewhere) ?? notFound(ctx, gaps, query);
+    return portNotPublished(ctx, gaps, query, elsewhere) ?? notFound(ctx, gaps, query, address);
   }
   return { kind: "found", query: query.text, window, results, gaps: gaps.list };
 }

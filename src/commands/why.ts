@@ -25,7 +25,8 @@ import { parseWhy, WHY_USAGE, type WhyClientQuery } from "../domain/why-query.ts
 import { reportFor } from "./health.ts";
 import { type AwsContext, Gaps } from "./reads/aws-context.ts";
 import { loadCatalog } from "./reads/catalog.ts";
-import { eachTarget, findTargets, notFound, portNotPublished } from "./whois.ts";
+import { notFound, portNotPublished } from "./reads/not-found.ts";
+import { eachTarget, findTargets } from "./reads/targets.ts";
 
 /** What the client turned out to be: one thing, nothing, or several (never picked from). */
 type ClientLookup =
@@ -339,7 +340,7 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
     });
     return report && { report, network: await network };
   });
-  const [lookup, found] = await Promise.all([readClient, judgeable]);
+  const [lookup, { results: found, address }] = await Promise.all([readClient, judgeable]);
   const clientText = query.client.text;
   const targetText = query.target.text;
   // Who the client is comes before any judgement: absent or several, nothing is judged.
@@ -376,7 +377,7 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
   const otherPort = pairs.length === 0 && portNotPublished(ctx, gaps, query.target, elsewhere);
   if (otherPort) return { ...otherPort, client: clientText };
   if (pairs.length === 0) {
-    const answer = await notFound(ctx, gaps, query.target);
+    const answer = await notFound(ctx, gaps, query.target, address);
     return { ...answer, client: clientText, gaps: answer.gaps.filter((g) => !g.absent) };
   }
   const choices = targetChoices(
