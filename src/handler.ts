@@ -4,8 +4,8 @@ import { dynamoOnceStore, memoryOnceStore, type OnceStore } from "./aws/idempote
 import { invokeAsync } from "./aws/lambda.ts";
 import { misconfigured } from "./commands/help.ts";
 import { awsContext, dropPendingLoads } from "./commands/reads/aws-context.ts";
+import { graphOfOutput } from "./commands/reads/traffic-graph.ts";
 import { runEcsCommand } from "./commands/router.ts";
-import { graphOfOutput } from "./commands/traffic.ts";
 import { placesFrom } from "./domain/places.ts";
 import { createSlackApp, type SlackSecrets } from "./slack/app.ts";
 import { arrivalOf, DEFAULT_BUDGET_MS, type Defer, type RunCommand } from "./slack/budget.ts";

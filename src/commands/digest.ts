@@ -20,11 +20,11 @@ import type { EcsService, Gap, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
 import { hostOf, namespaceByRef } from "../domain/resolution.ts";
 import { trafficSearches } from "../domain/traffic.ts";
-import { HEALTH_WINDOW, reportFor } from "./health.ts";
 import { type AwsContext, Gaps, snapshotContext } from "./reads/aws-context.ts";
+import { HEALTH_WINDOW, reportFor } from "./reads/health-report.ts";
 import { namespaceCallers, readAheadNamespaceClients } from "./reads/namespace-services.ts";
 import { serviceGapWhat } from "./reads/service-facts.ts";
-import { windowRange } from "./traffic.ts";
+import { windowRange } from "./reads/traffic-reads.ts";
 
 /** What a digest covers: clusters and/or Cloud Map namespaces, by name, or every one. */
 export interface DigestScope {

@@ -22,9 +22,9 @@ import {
   type WhyReport,
 } from "../domain/why.ts";
 import { parseWhy, WHY_USAGE, type WhyClientQuery } from "../domain/why-query.ts";
-import { reportFor } from "./health.ts";
 import { type AwsContext, Gaps } from "./reads/aws-context.ts";
 import { loadCatalog } from "./reads/catalog.ts";
+import { reportFor } from "./reads/health-report.ts";
 import { notFound, portNotPublished } from "./reads/not-found.ts";
 import { eachTarget, findTargets } from "./reads/targets.ts";
 

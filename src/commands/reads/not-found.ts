@@ -18,13 +18,12 @@ export async function notFound(
 ): Promise<Extract<WhoisAnswer, { kind: "not-found" }>> {
   if (query.kind === "ipv4") {
     // What the address's lookup searched, not the whole catalog: an IP has no "did you mean".
-    const lookup = address;
     return {
       kind: "not-found",
       query: query.text,
       suggestions: [],
-      searched: { regions: [ctx.region], namespaces: [], clusters: lookup?.clusters ?? [] },
-      network: lookup?.finding,
+      searched: { regions: [ctx.region], namespaces: [], clusters: address?.clusters ?? [] },
+      network: address?.finding,
       gaps: gaps.list,
     };
   }
