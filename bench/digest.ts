@@ -9,7 +9,9 @@ import { startEmulator } from "../emulator/server.ts";
 import { callsByOperation, clearSharedCache, forgetAwsClients, useEmulator } from "./harness.ts";
 
 const { awsContext, snapshotContext } = await import("../src/commands/reads/aws-context.ts");
-const { judgeServices, listScope, runDigest } = await import("../src/commands/digest.ts");
+const { judgeServices } = await import("../src/commands/reads/judge-scope.ts");
+const { listScope } = await import("../src/commands/reads/scope.ts");
+const { runDigest } = await import("../src/commands/reads/digest-of-scope.ts");
 const { readAllNamespaceClients, seedNamespaceClients } = await import(
   "../src/commands/reads/namespace-services.ts"
 );

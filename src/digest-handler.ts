@@ -19,8 +19,8 @@ import {
   type OnceStore,
 } from "./aws/idempotency.ts";
 import type { IncidentEvent } from "./aws/scheduler.ts";
-import { digestWithHistory, incidentTargetName } from "./commands/digest.ts";
 import { awsContext } from "./commands/reads/aws-context.ts";
+import { digestWithHistory, incidentTargetName } from "./commands/reads/digest-of-scope.ts";
 import {
   type FailureRecord,
   failureReason,
