@@ -26,7 +26,12 @@ async function resultFor(
   window: TrafficWindow,
   now: Date,
 ): Promise<TrafficResult | ElsewhereResult | undefined> {
-  const facts = await gatherTargetFacts(ctx, gaps, target, ctx.cache.snapshot ? "whole" : "page");
+  const facts = await gatherTargetFacts(
+    ctx,
+    gaps,
+    target,
+    ctx.readMode === "scope" ? "whole" : "page",
+  );
   if (!facts) return undefined;
   // NAME:PORT measures that port only, never another the name is published on.
   const port = unpublishedPort(target.request, bindingsOf(facts));

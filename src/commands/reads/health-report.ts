@@ -67,7 +67,7 @@ async function judgeTarget(
   onFacts?: (facts: ServiceFacts) => void,
 ): Promise<HealthReport | undefined> {
   const [facts, stopped] = await Promise.all([
-    gatherTargetFacts(ctx, gaps, target, ctx.cache.snapshot ? "whole" : "page").then((f) => {
+    gatherTargetFacts(ctx, gaps, target, ctx.readMode === "scope" ? "whole" : "page").then((f) => {
       if (f) onFacts?.(f);
       return f;
     }),
@@ -86,7 +86,7 @@ async function judgeTarget(
   const onPort = !resolution.unpublishedPort;
   const readClients = async (): Promise<ClientService[] | undefined> => {
     if (!publishes || !namespace || !onPort) return undefined;
-    if (ctx.cache.snapshot) return namespaceClients(ctx, gaps, namespace, facts.service?.arn);
+    if (ctx.readMode === "scope") return namespaceClients(ctx, gaps, namespace, facts.service?.arn);
     const checked = await boundedClients(ctx, gaps, namespace, facts.service?.arn);
     if (checked && (checked.unchecked > 0 || checked.more)) {
       clientsLeftOut = { unchecked: checked.unchecked, more: checked.more };

@@ -134,7 +134,9 @@ const clientsKey = (ctx: AwsContext, namespaceArn: string) =>
 
 /** The clients a snapshot was handed or read ahead, if any. */
 const seeded = (ctx: AwsContext, namespaceArn: string) =>
-  ctx.cache.snapshot ? ctx.cache.peek<ClientService[]>(clientsKey(ctx, namespaceArn)) : undefined;
+  ctx.readMode === "scope"
+    ? ctx.cache.peek<ClientService[]>(clientsKey(ctx, namespaceArn))
+    : undefined;
 
 /**
  * Hands a snapshot (a digest) the clients of a namespace read beforehand, complete: its
@@ -145,7 +147,8 @@ export function seedNamespaceClients(
   namespaceArn: string,
   clients: ClientService[],
 ): void {
-  if (ctx.cache.snapshot) void ctx.cache.keep(clientsKey(ctx, namespaceArn), async () => clients);
+  if (ctx.readMode === "scope")
+    void ctx.cache.keep(clientsKey(ctx, namespaceArn), async () => clients);
 }
 
 /**

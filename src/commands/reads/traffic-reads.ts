@@ -79,7 +79,7 @@ async function callersOf(
   window: TrafficWindow,
   now: Date,
 ): Promise<Pick<TrafficTarget, "candidates" | "silentCallers"> | undefined> {
-  if (!ctx.cache.snapshot) {
+  if (ctx.readMode !== "scope") {
     const { start, end } = windowRange(window, now);
     const [page] = await Promise.all([
       namespacePage(ctx, gaps, namespace, publisherArn),
