@@ -37,16 +37,16 @@ export class TtlCache {
     return new TtlCache(Date.now, parent);
   }
 
-  /** For the run's lifetime: one load per key, a failed one forgotten. */
+  /** For the cache's lifetime (one digest's): one load per key, a failed one forgotten. */
   keep<T>(key: string, load: () => Promise<T>): Promise<T> {
     return this.load(key, Number.POSITIVE_INFINITY, load);
   }
 
   /**
    * Shares one in-flight load between concurrent callers; a failed load is not cached. A cache
-   * for one digest also keeps what it got for the rest of its run, even once the process-wide copy
-   * expires: a digest of thousands of services takes minutes and reads its scope as of one
-   * instant, so a listing is read once per run, not once a minute.
+   * for one digest also keeps what it got for the rest of the digest, even once the process-wide
+   * copy expires: a digest of thousands of services takes minutes and reads its scope as of one
+   * instant, so a listing is read once per digest, not once a minute.
    */
   getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
     const parent = this.parent;

@@ -59,7 +59,7 @@ export type Pace = "interactive" | "fleet";
 /**
  * How much a read covers: "request" (one answer: bounded reads, a page of a namespace, fresh
  * state shared only while in flight) or "scope" (a digest reading a whole scope at one instant:
- * whole listings, each service and task described once for the run, batched reads serving single
+ * whole listings, each service and task described once for the digest, batched reads serving single
  * ones). Given to the adapters when a context is built.
  */
 export type ReadMode = "request" | "scope";

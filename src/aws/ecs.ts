@@ -163,7 +163,7 @@ export class EcsAdapter {
   }
 
   /**
-   * Reading a scope (a digest), each service is described once per run, its answer kept by name:
+   * Reading a scope (a digest), each service is described once per digest, its answer kept by name:
    * the digest describes each cluster's services ten at a time up front, and every judgement
    * after that reads from it, so DescribeServices costs N/10 calls, not N + N/10 per namespace.
    */
@@ -234,7 +234,8 @@ export class EcsAdapter {
   }
 
   private taskListKey(cluster: string, service: string, desiredStatus: string): string {
-    return `ecs:${this.placeKey}:tasks:${lastSegment(cluster)}:${lastSegment(service)}:${desiredStatus}`;
+    const [c, s] = [lastSegment(cluster), lastSegment(service)];
+    return `ecs:${this.placeKey}:tasks:${c}:${s}:${desiredStatus}`;
   }
 
   /**
@@ -320,7 +321,7 @@ export class EcsAdapter {
     return answers.flatMap((a) => a.tasks ?? []).map(toEcsTask);
   }
 
-  /** Reading a scope, each task is described once per run and kept by ID (see describeServicesOnce). */
+  /** Reading a scope, each task is described once per digest, kept by ID (as services are). */
   private async describeTasksOnce(cluster: string, tasks: readonly string[]): Promise<EcsTask[]> {
     const key = (task: string) => `ecs:${this.placeKey}:task-once:${lastSegment(task)}`;
     const unique = [...new Set(tasks)].sort();

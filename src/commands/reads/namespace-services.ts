@@ -123,7 +123,7 @@ export async function namespaceClients(
   namespace: Namespace,
   publisherArn: string | undefined,
 ): Promise<ClientService[] | undefined> {
-  // In a digest, read ahead once for the run (or handed over by the digest that fanned out).
+  // In a digest, read ahead once for the digest (or handed over by the digest that fanned out).
   const ahead = seeded(ctx, namespace.arn);
   const all = ahead ? await ahead : await readClients(ctx, gaps, namespace);
   return all?.filter((c) => !publisherArn || c.arn !== publisherArn);

@@ -1,5 +1,5 @@
-// Service Connect traffic of one service: what to measure (its name and possible callers) and
-// one GetMetricData over a window and the one before; shared by the traffic, health and digest reads.
+// Service Connect traffic of one service: what to measure (its name and possible callers) and one
+// GetMetricData over a window and the one before; read by the traffic verb, health and digests.
 import type { Namespace } from "../../domain/facts.ts";
 import {
   bindingsOf,
