@@ -18,7 +18,7 @@ import {
 } from "../emulator/fleet.ts";
 import { type EmulatorStats, type RunningEmulator, startEmulator } from "../emulator/server.ts";
 import type { Place } from "../src/domain/places.ts";
-import { addresses } from "../src/handler.ts";
+import { addresses } from "../src/entry/addresses.ts";
 import { useDynalite } from "../test/support/dynalite.ts";
 import {
   type Asked,
