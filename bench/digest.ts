@@ -8,10 +8,12 @@ import { startEmulator } from "../emulator/server.ts";
 // Before any bot module loads: the benchmark environment (no digest history: first digests).
 import { callsByOperation, clearSharedCache, forgetAwsClients, useEmulator } from "./harness.ts";
 
-const { awsContext, snapshotContext } = await import("../src/commands/aws-context.ts");
-const { judgeServices, listScope, runDigest } = await import("../src/commands/digest.ts");
+const { awsContext, snapshotContext } = await import("../src/commands/reads/aws-context.ts");
+const { judgeServices } = await import("../src/commands/reads/judge-scope.ts");
+const { listScope } = await import("../src/commands/reads/scope.ts");
+const { runDigest } = await import("../src/commands/reads/digest-of-scope.ts");
 const { readAllNamespaceClients, seedNamespaceClients } = await import(
-  "../src/commands/namespace-services.ts"
+  "../src/commands/reads/namespace-services.ts"
 );
 const { partsOf } = await import("../src/domain/digest-parts.ts");
 

@@ -10,7 +10,7 @@ Object.assign(process.env, BENCH_ENV);
 delete process.env.DIGEST_TABLE;
 
 const clients = await import("../src/aws/clients.ts");
-const context = await import("../src/commands/aws-context.ts");
+const context = await import("../src/commands/reads/aws-context.ts");
 const { runEcsCommand } = await import("../src/commands/router.ts");
 
 export const { forgetAwsClients, useSdkDefaultRetries } = clients;

@@ -24,9 +24,9 @@ if (values.demo) {
 }
 const region = values.region ?? process.env.AWS_REGION ?? "ap-northeast-1";
 
-const { awsContext } = await import("../src/commands/aws-context.ts");
+const { awsContext } = await import("../src/commands/reads/aws-context.ts");
 const { runEcsCommand } = await import("../src/commands/router.ts");
-const { graphOfOutput } = await import("../src/commands/traffic.ts");
+const { graphOfOutput } = await import("../src/commands/reads/traffic-graph.ts");
 const { startSocketMode } = await import("../src/slack/socket-mode.ts");
 const { readBotSettings } = await import("../src/slack/settings.ts");
 

@@ -17,36 +17,36 @@ export class TtlCache {
   private sweptAt = 0;
 
   /**
-   * A snapshot cache belongs to one run that reads a whole scope at one instant (a digest): its
-   * `shared` keeps what it loaded for the run (`keep`), so a service's state is read once per
-   * digest however many judgements look at it, and batched reads can serve single ones. What
-   * the process-wide cache keeps with a TTL (topology, immutable task definitions) it leaves
-   * there, so warm runs still skip them.
+   * A cache over a parent belongs to one digest reading a whole scope at one instant: its
+   * `shared` keeps what it loaded for the digest (`keep`), so a service's state is read once
+   * however many judgements look at it. What the process-wide cache keeps with a TTL (topology,
+   * immutable task definitions) it leaves there, so warm digests still skip them. (Whether an
+   * adapter reads a whole scope is its read mode, not this.)
    */
-  readonly snapshot: boolean;
+  readonly forOneDigest: boolean;
 
   constructor(
     private readonly now: () => number = Date.now,
     private readonly parent?: TtlCache,
   ) {
-    this.snapshot = parent !== undefined;
+    this.forOneDigest = parent !== undefined;
   }
 
-  /** A cache for one run over a whole scope (see `snapshot`), over the process-wide one. */
+  /** A cache for one digest over a whole scope (see `forOneDigest`), over the process-wide one. */
   static snapshotOver(parent: TtlCache): TtlCache {
     return new TtlCache(Date.now, parent);
   }
 
-  /** For the run's lifetime: one load per key, a failed one forgotten. */
+  /** For the cache's lifetime (one digest's): one load per key, a failed one forgotten. */
   keep<T>(key: string, load: () => Promise<T>): Promise<T> {
     return this.load(key, Number.POSITIVE_INFINITY, load);
   }
 
   /**
-   * Shares one in-flight load between concurrent callers; a failed load is not cached. A
-   * snapshot also keeps what it got for the rest of its run, even once the process-wide copy
-   * expires: a digest of thousands of services takes minutes and reads its scope as of one
-   * instant, so a listing is read once per run, not once a minute.
+   * Shares one in-flight load between concurrent callers; a failed load is not cached. A cache
+   * for one digest also keeps what it got for the rest of the digest, even once the process-wide
+   * copy expires: a digest of thousands of services takes minutes and reads its scope as of one
+   * instant, so a listing is read once per digest, not once a minute.
    */
   getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
     const parent = this.parent;
@@ -79,7 +79,7 @@ export class TtlCache {
    * same time in one container ask for identically.
    */
   shared<T>(key: string, load: () => Promise<T>): Promise<T> {
-    if (this.snapshot) return this.keep(key, load);
+    if (this.forOneDigest) return this.keep(key, load);
     const flying = this.inFlight.get(key) as Promise<T> | undefined;
     if (flying) return flying;
     const value = load();

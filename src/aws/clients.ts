@@ -57,6 +57,14 @@ const byRegion = new Map<string, AwsClients>();
 export type Pace = "interactive" | "fleet";
 
 /**
+ * How much a read covers: "request" (one answer: bounded reads, a page of a namespace, fresh
+ * state shared only while in flight) or "scope" (a digest reading a whole scope at one instant:
+ * whole listings, each service and task described once for the digest, batched reads serving single
+ * ones). Given to the adapters when a context is built.
+ */
+export type ReadMode = "request" | "scope";
+
+/**
  * Attempts of one interactive read. At 30 % random throttling a call fails all 7 with probability
  * 0.3^7 (0.02 %): a 15-call answer comes back whole 99.7 % of the time (bench/throttle.ts).
  */

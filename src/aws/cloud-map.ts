@@ -17,6 +17,7 @@ import type {
 } from "../domain/facts.ts";
 import { collect } from "./batch.ts";
 import { TTL, type TtlCache } from "./cache.ts";
+import type { ReadMode } from "./clients.ts";
 import { read } from "./errors.ts";
 
 const PAGE_MAX = 100;
@@ -73,11 +74,16 @@ export class CloudMapAdapter {
   constructor(
     private readonly client: ServiceDiscoveryClient,
     private readonly cache: TtlCache,
-    /** Names the cache entries of this account and region. */
-    private readonly region: string,
+    /** The account and region, as this place's cache keys name them ("123456789012:eu-west-1"). */
+    private readonly placeKey: string,
     signal?: AbortSignal,
     /** The namespaces (by name) a configured place is narrowed to. */
     private readonly onlyNamespaces?: readonly string[],
+    /**
+     * One answer's bounded reads, or a digest's whole scope (see ReadMode); awsContext sets it.
+     * Unset (an adapter built alone), a digest's own cache reads a scope.
+     */
+    readonly readMode: ReadMode = cache.forOneDigest ? "scope" : "request",
   ) {
     this.options = signal ? { abortSignal: signal } : undefined;
   }
@@ -89,11 +95,11 @@ export class CloudMapAdapter {
 
   /** Whether listNamespaces answers without a request (a listing kept or under way). */
   get namespacesAtHand(): boolean {
-    return this.cache.has(`sd:${this.region}:namespaces`);
+    return this.cache.has(`sd:${this.placeKey}:namespaces`);
   }
 
   listNamespaces(): Promise<Namespace[]> {
-    return this.cache.getOrLoad(`sd:${this.region}:namespaces`, TTL.topology, () =>
+    return this.cache.getOrLoad(`sd:${this.placeKey}:namespaces`, TTL.topology, () =>
       read("list Cloud Map namespaces", "ListNamespaces", async () => {
         const all = await collect(
           paginateListNamespaces({ client: this.client, pageSize: PAGE_MAX }, {}, this.options),
@@ -113,18 +119,21 @@ export class CloudMapAdapter {
    * summaries do not name their namespace, so the listing is per namespace.
    */
   listServices(namespace: Namespace): Promise<CloudMapService[]> {
-    return this.cache.getOrLoad(`sd:${this.region}:services:${namespace.id}`, TTL.serviceList, () =>
-      read(`list Cloud Map services of ${namespace.name}`, "ListServices", async () => {
-        const all = await collect(
-          paginateListServices(
-            { client: this.client, pageSize: PAGE_MAX },
-            { Filters: [{ Name: "NAMESPACE_ID", Values: [namespace.id], Condition: "EQ" }] },
-            this.options,
-          ),
-          (p) => p.Services,
-        );
-        return all.map((s) => toService(s, namespace.id));
-      }),
+    return this.cache.getOrLoad(
+      `sd:${this.placeKey}:services:${namespace.id}`,
+      TTL.serviceList,
+      () =>
+        read(`list Cloud Map services of ${namespace.name}`, "ListServices", async () => {
+          const all = await collect(
+            paginateListServices(
+              { client: this.client, pageSize: PAGE_MAX },
+              { Filters: [{ Name: "NAMESPACE_ID", Values: [namespace.id], Condition: "EQ" }] },
+              this.options,
+            ),
+            (p) => p.Services,
+          );
+          return all.map((s) => toService(s, namespace.id));
+        }),
     );
   }
 
@@ -133,7 +142,7 @@ export class CloudMapAdapter {
    * never reused, so the answer is cached as immutable.
    */
   getService(id: string): Promise<CloudMapService> {
-    return this.cache.getOrLoad(`sd:${this.region}:service:${id}`, TTL.immutable, () =>
+    return this.cache.getOrLoad(`sd:${this.placeKey}:service:${id}`, TTL.immutable, () =>
       read(`get Cloud Map service ${id}`, "GetService", async () => {
         const out = await this.client.send(new GetServiceCommand({ Id: id }), this.options);
         if (!out.Service) throw new Error("empty GetService answer");
@@ -144,12 +153,12 @@ export class CloudMapAdapter {
 
   /**
    * When a Cloud Map service of `namespace` first appeared. Asked alone, one GetService; over a
-   * whole scope (a digest's snapshot) the namespace's listing answers every service in it, a
+   * whole scope (a digest) the namespace's listing answers every service in it, a
    * call per 100 services instead of one each (ListServices summaries carry CreateDate). A
    * service the listing lacks or dates not (created since, or unread) is asked alone.
    */
   async createdAt(namespace: Namespace, id: string): Promise<Date | undefined> {
-    if (this.cache.snapshot) {
+    if (this.readMode === "scope") {
       const listed = await this.listServices(namespace).catch(() => []);
       const found = listed.find((s) => s.id === id)?.createdAt;
       if (found) return found;
@@ -159,7 +168,7 @@ export class CloudMapAdapter {
 
   /** Live endpoints of one discovery name, healthy or not: the answer must show both. */
   discoverInstances(namespaceHttpName: string, serviceName: string): Promise<CloudMapInstance[]> {
-    const key = `sd:${this.region}:discover:${namespaceHttpName}:${serviceName}`;
+    const key = `sd:${this.placeKey}:discover:${namespaceHttpName}:${serviceName}`;
     return this.cache.shared(key, () => this.discover(namespaceHttpName, serviceName));
   }
 

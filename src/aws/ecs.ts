@@ -12,6 +12,7 @@ import {
 import type { EcsService, EcsTask, TaskDefinition } from "../domain/facts.ts";
 import { chunk, collect } from "./batch.ts";
 import { TTL, type TtlCache } from "./cache.ts";
+import type { ReadMode } from "./clients.ts";
 import { lastSegment, toEcsService, toEcsTask, toTaskDefinition } from "./ecs-mapping.ts";
 import { read } from "./errors.ts";
 
@@ -40,23 +41,28 @@ export class EcsAdapter {
   constructor(
     private readonly client: ECSClient,
     private readonly cache: TtlCache,
-    /** Names the cache entries of this account and region. */
-    private readonly region: string,
+    /** The account and region, as this place's cache keys name them ("123456789012:eu-west-1"). */
+    private readonly placeKey: string,
     signal?: AbortSignal,
     /** The clusters a configured place is narrowed to: listed without a call. */
     private readonly onlyClusters?: readonly string[],
+    /**
+     * One answer's bounded reads, or a digest's whole scope (see ReadMode); awsContext sets it.
+     * Unset (an adapter built alone), a digest's own cache reads a scope.
+     */
+    readonly readMode: ReadMode = cache.forOneDigest ? "scope" : "request",
   ) {
     this.options = signal ? { abortSignal: signal } : undefined;
   }
 
   /** Whether listClusters answers without a request (configured, or a listing kept). */
   get clustersAtHand(): boolean {
-    return this.onlyClusters !== undefined || this.cache.has(`ecs:${this.region}:clusters`);
+    return this.onlyClusters !== undefined || this.cache.has(`ecs:${this.placeKey}:clusters`);
   }
 
   listClusters(): Promise<string[]> {
     if (this.onlyClusters) return Promise.resolve([...this.onlyClusters].sort());
-    return this.cache.getOrLoad(`ecs:${this.region}:clusters`, TTL.topology, () =>
+    return this.cache.getOrLoad(`ecs:${this.placeKey}:clusters`, TTL.topology, () =>
       read("list clusters", "ListClusters", async () => {
         const arns = await collect(
           paginateListClusters({ client: this.client, pageSize: PAGE_MAX }, {}, this.options),
@@ -69,7 +75,7 @@ export class EcsAdapter {
 
   /** Service ARNs of one cluster. */
   listServices(cluster: string): Promise<string[]> {
-    return this.cache.getOrLoad(`ecs:${this.region}:services:${cluster}`, TTL.serviceList, () =>
+    return this.cache.getOrLoad(`ecs:${this.placeKey}:services:${cluster}`, TTL.serviceList, () =>
       read(`list services of cluster ${cluster}`, "ListServices", () =>
         collect(
           paginateListServices(
@@ -85,12 +91,12 @@ export class EcsAdapter {
 
   /** ARNs of the services whose Service Connect configuration uses this namespace. */
   listServicesByNamespace(namespace: string): Promise<string[]> {
-    return this.cache.getOrLoad(`ecs:${this.region}:ns:${namespace}`, TTL.serviceList, () =>
+    return this.cache.getOrLoad(`ecs:${this.placeKey}:ns:${namespace}`, TTL.serviceList, () =>
       read(`list services in namespace ${namespace}`, "ListServicesByNamespace", async () => {
         // The first page, when this answer read it already, is not read again: the listing goes
         // on from its token (and from the start, should ECS refuse a token that old).
         const page = await this.cache
-          .peek<NamespacePage>(`ecs:${this.region}:ns-page:${namespace}`)
+          .peek<NamespacePage>(`ecs:${this.placeKey}:ns-page:${namespace}`)
           ?.catch(() => undefined);
         if (page && !page.nextToken) return page.arns;
         const from = (startingToken?: string) =>
@@ -115,9 +121,9 @@ export class EcsAdapter {
    * another. The whole listing, when it is already held, answers instead.
    */
   async servicesByNamespacePage(namespace: string): Promise<NamespacePage> {
-    const whole = this.cache.peek<string[]>(`ecs:${this.region}:ns:${namespace}`);
+    const whole = this.cache.peek<string[]>(`ecs:${this.placeKey}:ns:${namespace}`);
     if (whole) return { arns: await whole, more: false };
-    return this.cache.getOrLoad(`ecs:${this.region}:ns-page:${namespace}`, TTL.serviceList, () =>
+    return this.cache.getOrLoad(`ecs:${this.placeKey}:ns-page:${namespace}`, TTL.serviceList, () =>
       read(`list services in namespace ${namespace}`, "ListServicesByNamespace", async () => {
         const out = await this.client.send(
           new ListServicesByNamespaceCommand({ namespace, maxResults: PAGE_MAX }),
@@ -134,12 +140,12 @@ export class EcsAdapter {
    * in flight at the same time share one read.
    */
   async describeServices(cluster: string, services: readonly string[]): Promise<DescribedServices> {
-    if (this.cache.snapshot) return this.describeServicesOnce(cluster, services);
+    if (this.readMode === "scope") return this.describeServicesOnce(cluster, services);
     const batches = chunk([...new Set(services)].sort(), DESCRIBE_SERVICES_MAX);
     const answers = await Promise.all(
       batches.map((batch) =>
         this.cache.shared(
-          `ecs:${this.region}:describe-services:${cluster}:${batch.join(",")}`,
+          `ecs:${this.placeKey}:describe-services:${cluster}:${batch.join(",")}`,
           () =>
             read(`describe services ${cluster}/${batch.join(",")}`, "DescribeServices", () =>
               this.client.send(
@@ -157,7 +163,7 @@ export class EcsAdapter {
   }
 
   /**
-   * In a snapshot (a digest), each service is described once per run, its answer kept by name:
+   * Reading a scope (a digest), each service is described once per digest, its answer kept by name:
    * the digest describes each cluster's services ten at a time up front, and every judgement
    * after that reads from it, so DescribeServices costs N/10 calls, not N + N/10 per namespace.
    */
@@ -166,7 +172,7 @@ export class EcsAdapter {
     services: readonly string[],
   ): Promise<DescribedServices> {
     const key = (service: string) =>
-      `ecs:${this.region}:service-once:${lastSegment(cluster)}:${lastSegment(service)}`;
+      `ecs:${this.placeKey}:service-once:${lastSegment(cluster)}:${lastSegment(service)}`;
     const unique = [...new Set(services)].sort();
     const unread = unique.filter((s) => !this.cache.has(key(s)));
     for (const batch of chunk(unread, DESCRIBE_SERVICES_MAX)) {
@@ -228,11 +234,12 @@ export class EcsAdapter {
   }
 
   private taskListKey(cluster: string, service: string, desiredStatus: string): string {
-    return `ecs:${this.region}:tasks:${lastSegment(cluster)}:${lastSegment(service)}:${desiredStatus}`;
+    const [c, s] = [lastSegment(cluster), lastSegment(service)];
+    return `ecs:${this.placeKey}:tasks:${c}:${s}:${desiredStatus}`;
   }
 
   /**
-   * In a snapshot over whole clusters (a digest): lists and describes every task of the cluster
+   * Reading a scope over whole clusters (a digest): lists and describes every task of the cluster
    * with this desired status, 100 at a time, and files them by service (a service's tasks carry
    * group "service:NAME"), so each service's listTasks and describeTasks read from it: about
    * 2 T/100 calls for T tasks instead of 3 per service. `services` are the cluster's services:
@@ -243,7 +250,7 @@ export class EcsAdapter {
     services: readonly string[],
     desiredStatus: "RUNNING" | "STOPPED",
   ): Promise<void> {
-    if (!this.cache.snapshot) return;
+    if (this.readMode !== "scope") return;
     const listing = this.listClusterTasks(cluster, desiredStatus).then((arns) =>
       this.describeTasks(cluster, arns),
     );
@@ -267,7 +274,7 @@ export class EcsAdapter {
     }
   }
 
-  /** Every task of a cluster with this desired status (a digest's snapshot of the cluster). */
+  /** Every task of a cluster with this desired status (a digest's read of the cluster). */
   listClusterTasks(
     cluster: string,
     desiredStatus: "RUNNING" | "STOPPED" = "RUNNING",
@@ -300,11 +307,11 @@ export class EcsAdapter {
   }
 
   async describeTasks(cluster: string, tasks: readonly string[]): Promise<EcsTask[]> {
-    if (this.cache.snapshot) return this.describeTasksOnce(cluster, tasks);
+    if (this.readMode === "scope") return this.describeTasksOnce(cluster, tasks);
     const batches = chunk([...new Set(tasks)].sort(), DESCRIBE_TASKS_MAX);
     const answers = await Promise.all(
       batches.map((batch) =>
-        this.cache.shared(`ecs:${this.region}:describe-tasks:${cluster}:${batch.join(",")}`, () =>
+        this.cache.shared(`ecs:${this.placeKey}:describe-tasks:${cluster}:${batch.join(",")}`, () =>
           read(`describe ${batch.length} tasks in ${cluster}`, "DescribeTasks", () =>
             this.client.send(new DescribeTasksCommand({ cluster, tasks: batch }), this.options),
           ),
@@ -314,9 +321,9 @@ export class EcsAdapter {
     return answers.flatMap((a) => a.tasks ?? []).map(toEcsTask);
   }
 
-  /** In a snapshot, each task is described once per run and kept by ID (see describeServicesOnce). */
+  /** Reading a scope, each task is described once per digest, kept by ID (as services are). */
   private async describeTasksOnce(cluster: string, tasks: readonly string[]): Promise<EcsTask[]> {
-    const key = (task: string) => `ecs:${this.region}:task-once:${lastSegment(task)}`;
+    const key = (task: string) => `ecs:${this.placeKey}:task-once:${lastSegment(task)}`;
     const unique = [...new Set(tasks)].sort();
     const unread = unique.filter((t) => !this.cache.has(key(t)));
     for (const batch of chunk(unread, DESCRIBE_TASKS_MAX)) {
@@ -352,7 +359,7 @@ export class EcsAdapter {
   }
 
   describeTaskDefinition(taskDefinition: string): Promise<TaskDefinition> {
-    return this.cache.getOrLoad(`ecs:${this.region}:td:${taskDefinition}`, TTL.immutable, () =>
+    return this.cache.getOrLoad(`ecs:${this.placeKey}:td:${taskDefinition}`, TTL.immutable, () =>
       read(
         `describe task definition ${lastSegment(taskDefinition)}`,
         "DescribeTaskDefinition",

@@ -1,123 +1,9 @@
 import type { HealthAnswer } from "../domain/answer.ts";
-import type { EcsTask } from "../domain/facts.ts";
-import {
-  type ClientService,
-  type ClientsLeftOut,
-  type HealthReport,
-  judgeHealth,
-} from "../domain/health.ts";
 import { parseQuery } from "../domain/query.ts";
-import { buildResolution, namespaceByRef, type ServiceFacts } from "../domain/resolution.ts";
-import { parseWindow, type TrafficReport, type TrafficWindow } from "../domain/traffic.ts";
-import { type AwsContext, Gaps } from "./aws-context.ts";
-import { boundedClients, namespaceClients } from "./namespace-services.ts";
-import { gatherTargetFacts } from "./service-facts.ts";
-import { measure, trafficTargetOf } from "./traffic.ts";
-import { eachTarget, notFound, portNotPublished, type Target } from "./whois.ts";
-
-const STOPPED_READ = 100;
-
-/** Recently stopped tasks; undefined when they could not be read (never "none"). */
-async function stoppedTasks(
-  ctx: AwsContext,
-  gaps: Gaps,
-  target: Target,
-): Promise<EcsTask[] | undefined> {
-  const label = `${target.cluster}/${target.service}`;
-  const arns = await gaps.soft(
-    `the stopped tasks of ${label}`,
-    ctx.ecs.listTasks(target.cluster, target.service, "STOPPED"),
-    undefined,
-  );
-  if (!arns) return undefined;
-  if (arns.length === 0) return [];
-  return gaps.soft(
-    `the stopped tasks of ${label}`,
-    ctx.ecs.describeTasks(target.cluster, arns.slice(0, STOPPED_READ)),
-    undefined,
-  );
-}
-
-/** How far back health looks at Service Connect traffic. */
-export const HEALTH_WINDOW = parseWindow("15m") as TrafficWindow;
-
-/** One target's report, judged on its own gaps (another target's failures are not its own). */
-export async function reportFor(
-  ctx: AwsContext,
-  answerGaps: Gaps,
-  target: Target,
-  /** The instant judged: a digest judges every service at its own one. */
-  now = new Date(),
-  /** Told the target's facts as soon as they are read, before clients and traffic (/ecs why). */
-  onFacts?: (facts: ServiceFacts) => void,
-): Promise<HealthReport | undefined> {
-  const gaps = new Gaps();
-  try {
-    return await judgeTarget(ctx, gaps, target, now, onFacts);
-  } finally {
-    answerGaps.merge(gaps);
-  }
-}
-
-async function judgeTarget(
-  ctx: AwsContext,
-  gaps: Gaps,
-  target: Target,
-  now: Date,
-  onFacts?: (facts: ServiceFacts) => void,
-): Promise<HealthReport | undefined> {
-  const [facts, stopped] = await Promise.all([
-    gatherTargetFacts(ctx, gaps, target, ctx.cache.snapshot ? "whole" : "page").then((f) => {
-      if (f) onFacts?.(f);
-      return f;
-    }),
-    stoppedTasks(ctx, gaps, target),
-  ]);
-  if (!facts) return undefined;
-  const resolution = buildResolution(target.request, facts);
-  const sc = facts.service?.serviceConnect;
-  const namespace = sc?.enabled ? namespaceByRef(facts.namespaces, sc.namespace) : undefined;
-  const publishes = (sc?.services.length ?? 0) > 0;
-  // Unread is not "no clients": a failed listing leaves the clients unknown, never "all fine".
-  // A digest reads every namespace's clients once for all its judgements; a single answer
-  // checks a bounded part of a big namespace and says how much it left out.
-  let clientsLeftOut: ClientsLeftOut | undefined;
-  // Asked a port the name is not published on: nothing to judge there, nothing more to read.
-  const onPort = !resolution.unpublishedPort;
-  const readClients = async (): Promise<ClientService[] | undefined> => {
-    if (!publishes || !namespace || !onPort) return undefined;
-    if (ctx.cache.snapshot) return namespaceClients(ctx, gaps, namespace, facts.service?.arn);
-    const checked = await boundedClients(ctx, gaps, namespace, facts.service?.arn);
-    if (checked && (checked.unchecked > 0 || checked.more)) {
-      clientsLeftOut = { unchecked: checked.unchecked, more: checked.more };
-    }
-    return checked?.clients;
-  };
-  // The last 15 minutes of Service Connect traffic: a 5xx burst is health too. A CloudWatch
-  // failure leaves a gap and a health answer without traffic.
-  const readTraffic = async (): Promise<TrafficReport | undefined> => {
-    if (!onPort) return undefined;
-    const measured = await trafficTargetOf(
-      ctx,
-      gaps,
-      facts,
-      target.request.focusName?.name,
-      HEALTH_WINDOW,
-      now,
-    );
-    return measured ? measure(ctx, gaps, measured, HEALTH_WINDOW, now) : undefined;
-  };
-  const [clients, traffic] = await Promise.all([readClients(), readTraffic()]);
-  return judgeHealth({
-    resolution,
-    service: facts.service,
-    stoppedTasks: stopped,
-    clients,
-    clientsLeftOut,
-    traffic,
-    gaps: gaps.list,
-  });
-}
+import { type AwsContext, Gaps } from "./reads/aws-context.ts";
+import { reportFor } from "./reads/health-report.ts";
+import { notFound, portNotPublished } from "./reads/not-found.ts";
+import { eachTarget } from "./reads/targets.ts";
 
 /** `/ecs health NAME`: healthy, degraded or down, and the one reason that decides it. */
 export async function health(aws: () => AwsContext, text: string): Promise<HealthAnswer> {
@@ -125,12 +11,14 @@ export async function health(aws: () => AwsContext, text: string): Promise<Healt
   if (query.kind === "invalid") return { kind: "invalid", query: query.text, reason: query.reason };
   const ctx = aws();
   const gaps = new Gaps();
-  const reports = await eachTarget(ctx, gaps, query, (t) => reportFor(ctx, gaps, t));
+  const { results: reports, address } = await eachTarget(ctx, gaps, query, (t) =>
+    reportFor(ctx, gaps, t),
+  );
   // A NAME:PORT is judged only on that port, never on another the name is published on.
   const onPort = reports.filter((r) => !r.resolution.unpublishedPort);
   if (onPort.length === 0) {
     const elsewhere = reports.map((r) => r.resolution.unpublishedPort);
-    return portNotPublished(ctx, gaps, query, elsewhere) ?? notFound(ctx, gaps, query);
+    return portNotPublished(ctx, gaps, query, elsewhere) ?? notFound(ctx, gaps, query, address);
   }
   // What the search for the target could not read (a cluster unlisted may hold another owner of
   // the name) is a part of every verdict unread: each headline names it, never an all-clear.

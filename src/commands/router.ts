@@ -1,15 +1,15 @@
+import type { CommandCall } from "../domain/answer.ts";
 import { digestAnswerDocument } from "../render/digest-document.ts";
 import type { Doc } from "../render/document.ts";
 import { healthDocument } from "../render/health-document.ts";
 import { trafficDocument } from "../render/traffic-document.ts";
 import { whoisDocument } from "../render/whois-document.ts";
 import { whyDocument } from "../render/why-document.ts";
-import { type AwsPlaces, acrossPlaces } from "./across.ts";
-import type { AwsContext } from "./aws-context.ts";
-import type { CommandCall } from "./call.ts";
 import { digest } from "./digest.ts";
 import { health } from "./health.ts";
 import { helpDocument } from "./help.ts";
+import type { AwsContext } from "./reads/aws-context.ts";
+import { type AwsPlaces, acrossPlaces } from "./reads/places.ts";
 import { traffic } from "./traffic.ts";
 import { whois } from "./whois.ts";
 import { why } from "./why.ts";

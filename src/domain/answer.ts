@@ -1,3 +1,4 @@
+import type { DigestRun } from "./digest.ts";
 import type { Gap } from "./facts.ts";
 import type { HealthReport } from "./health.ts";
 import type { IpFinding } from "./network-interface.ts";
@@ -88,3 +89,32 @@ export type WhyAnswer =
   /** The target was not found: whois's answer, with the client to ask the suggestions with. */
   | (Extract<WhoisAnswer, { kind: "not-found" }> & { client?: string })
   | Extract<WhoisAnswer, { kind: "invalid" }>;
+
+export type DigestAnswer =
+  | { kind: "found"; query: string; run: DigestRun; quiet: boolean; incident?: IncidentOutcome }
+  | { kind: "stopped"; query: string; outcome: "stopped" | "not-running" }
+  | { kind: "invalid"; query: string; reason: string };
+
+/** What became of `--every … --for …`: the first digest is posted either way. */
+export type IncidentOutcome =
+  | { kind: "started"; everyMinutes: number; until: Date }
+  | { kind: "already-running"; everyMinutes: number; until: Date }
+  | { kind: "failed"; reason: string };
+
+/** How far a long command has come, for the message that stands in for its answer meanwhile. */
+export interface CommandProgress {
+  /** What is being read, in the user's words: "every cluster", "tutorial; mesh". */
+  scope: string;
+  /** Clusters whose services and tasks are read, once the services are listed. */
+  clusters?: { done: number; total: number };
+  /** Services judged, once they are known. */
+  services?: { done: number; total: number };
+}
+
+/** Where a command was typed, and who wants to hear how far it has come. */
+export interface CommandCall {
+  /** The Slack channel: incident digests post there later. */
+  channel?: string;
+  /** Told as a long command (a digest) advances; short ones never call it. */
+  onProgress?: (progress: CommandProgress) => void;
+}

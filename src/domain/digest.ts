@@ -3,6 +3,7 @@
 // digest of the same target. Nobody reads a wall of green: healthy services are one line.
 
 import type { DigestThresholds } from "./digest-targets.ts";
+import type { Gap } from "./facts.ts";
 import type { HealthLevel } from "./health.ts";
 
 /** One service as /ecs health judged it, plus its traffic of the window when it has any. */
@@ -115,6 +116,12 @@ export interface Digest {
   /** Whether a previous digest of this target was found. */
   compared: boolean;
   snapshot: DigestSnapshot;
+}
+
+/** A digest made, and what could not be listed (a cluster, a namespace): it reports the rest. */
+export interface DigestRun {
+  digest: Digest;
+  gaps: Gap[];
 }
 
 const RANK: Record<DigestLevel, number> = {

@@ -1,4 +1,5 @@
-import type { DigestAnswer, DigestRun } from "../commands/digest.ts";
+import type { DigestAnswer } from "../domain/answer.ts";
+import type { DigestRun } from "../domain/digest.ts";
 import { type Digest, type DigestLevel, type Offender, unreadText } from "../domain/digest.ts";
 import { ACTION_IDS, type Doc, type Line, type Section } from "./document.ts";
 import { gapLines, when } from "./whois-document.ts";

@@ -1,4 +1,4 @@
-import type { CommandProgress } from "../commands/call.ts";
+import type { CommandProgress } from "../domain/answer.ts";
 import type { SlackMessage } from "./blocks.ts";
 import { escapeMrkdwn } from "./escape.ts";
 

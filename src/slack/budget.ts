@@ -1,5 +1,5 @@
-import type { CommandCall } from "../commands/call.ts";
 import type { CommandOutput } from "../commands/router.ts";
+import type { CommandCall } from "../domain/answer.ts";
 import { lookupFailedText } from "../render/failure.ts";
 import type { UnsealedJob } from "./deferred-job.ts";
 

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { generateFleet } from "../../emulator/fleet.ts";
 import { IN_FLIGHT_PER_OPERATION } from "../../src/aws/clients.ts";
 import { AdaptiveLimit, Semaphore } from "../../src/aws/concurrency.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
-import { runDigest } from "../../src/commands/digest.ts";
+import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
+import { runDigest } from "../../src/commands/reads/digest-of-scope.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
 describe("Semaphore", () => {

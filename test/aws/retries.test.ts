@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INTERACTIVE_ATTEMPTS, interactiveBackoff } from "../../src/aws/clients.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
+import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { whois } from "../../src/commands/whois.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 

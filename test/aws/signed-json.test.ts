@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadDemoFleet } from "../../emulator/fleet.ts";
 import { callLog } from "../../src/aws/call-log.ts";
 import { AwsReadError } from "../../src/aws/errors.ts";
-import { awsContext } from "../../src/commands/aws-context.ts";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
 const VPC = "vpc-0b1e2c3d4e5f60718";

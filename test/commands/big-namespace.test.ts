@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type Fleet, generateFleet } from "../../emulator/fleet.ts";
 import type { EmulatorOptions } from "../../emulator/server.ts";
-import { awsContext } from "../../src/commands/aws-context.ts";
 import { health } from "../../src/commands/health.ts";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { traffic } from "../../src/commands/traffic.ts";
 import { healthDocument } from "../../src/render/health-document.ts";
 import { renderText } from "../../src/render/text.ts";

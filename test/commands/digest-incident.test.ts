@@ -1,7 +1,7 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { forgetSchedulerClient } from "../../src/aws/scheduler.ts";
-import { awsContext } from "../../src/commands/aws-context.ts";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderText } from "../../src/render/text.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
-import { runDigest } from "../../src/commands/digest.ts";
+import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
+import { runDigest } from "../../src/commands/reads/digest-of-scope.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { digestDocument } from "../../src/render/digest-document.ts";
 import { renderText } from "../../src/render/text.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
+import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderText } from "../../src/render/text.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";

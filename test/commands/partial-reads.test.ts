@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
 import { health } from "../../src/commands/health.ts";
+import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import type { HealthAnswer } from "../../src/domain/answer.ts";
 import type { HealthLevel } from "../../src/domain/health.ts";

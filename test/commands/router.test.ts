@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AwsContext } from "../../src/commands/aws-context.ts";
+import type { AwsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderBlocks } from "../../src/render/blocks.ts";
 import { renderText } from "../../src/render/text.ts";

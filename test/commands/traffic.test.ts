@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { syntheticValue } from "../../emulator/cloudwatch.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
+import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { traffic } from "../../src/commands/traffic.ts";
 import { renderText } from "../../src/render/text.ts";
 import { trafficDocument } from "../../src/render/traffic-document.ts";

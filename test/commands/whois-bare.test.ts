@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type Fleet, generateFleet } from "../../emulator/fleet.ts";
 import type { EmulatorOptions } from "../../emulator/server.ts";
-import { awsContext } from "../../src/commands/aws-context.ts";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { whois } from "../../src/commands/whois.ts";
 import type { WhoisAnswer } from "../../src/domain/answer.ts";
 import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";

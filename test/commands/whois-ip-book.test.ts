@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateFleet, taskStateChangeEvents } from "../../emulator/fleet.ts";
-import { awsContext } from "../../src/commands/aws-context.ts";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { whois } from "../../src/commands/whois.ts";
 import type { WhoisAnswer } from "../../src/domain/answer.ts";
 import { addresses } from "../../src/entry/addresses.ts";
@@ -52,7 +52,7 @@ describe("/ecs whois <IP> with the address book fed by ECS's task events", () =>
 
     process.env.ADDRESS_TABLE = "addresses";
     for (const event of taskStateChangeEvents(fleet)) await addresses(event);
-    const { clearSharedCache } = await import("../../src/commands/aws-context.ts");
+    const { clearSharedCache } = await import("../../src/commands/reads/aws-context.ts");
     clearSharedCache();
     aws.emulator.resetStats();
     const booked = await ask(lastIp);

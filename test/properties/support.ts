@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll } from "vitest";
 import { type Fleet, type FleetService, generateIncidentFleet } from "../../emulator/fleet.ts";
 import type { RecordedRequest } from "../../emulator/server.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
+import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../../src/render/blocks.ts";
 import { renderText } from "../../src/render/text.ts";

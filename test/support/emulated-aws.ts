@@ -6,7 +6,7 @@ import {
 } from "../../emulator/server.ts";
 import { callLog } from "../../src/aws/call-log.ts";
 import { forgetAwsClients } from "../../src/aws/clients.ts";
-import { clearSharedCache } from "../../src/commands/aws-context.ts";
+import { clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 
 /**
  * Emulated latency for tests that count sequential round trips: one wave's requests count as one

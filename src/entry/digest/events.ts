@@ -3,7 +3,7 @@
 // invocation of this function that failed for good.
 import type { ScheduledEvent } from "aws-lambda";
 import type { IncidentEvent } from "../../aws/scheduler.ts";
-import type { ScopeService } from "../../commands/digest.ts";
+import type { ScopeService } from "../../commands/reads/scope.ts";
 import type { DigestTarget } from "../../domain/digest-targets.ts";
 
 export type DigestEvent =

@@ -13,19 +13,14 @@
 import { type DigestParts, digestParts, type PartResult } from "../../aws/digest-parts.ts";
 import { AwsReadError } from "../../aws/errors.ts";
 import { invokeAsync } from "../../aws/lambda.ts";
-import { type AwsContext, snapshotContext } from "../../commands/aws-context.ts";
-import {
-  digestOfParts,
-  judgeServices,
-  listScope,
-  type ScopeService,
-  scopeLabel,
-  unjudged,
-} from "../../commands/digest.ts";
+import { type AwsContext, snapshotContext } from "../../commands/reads/aws-context.ts";
+import { digestOfParts } from "../../commands/reads/digest-of-scope.ts";
+import { judgeServices, unjudged } from "../../commands/reads/judge-scope.ts";
 import {
   readAllNamespaceClients,
   seedNamespaceClients,
-} from "../../commands/namespace-services.ts";
+} from "../../commands/reads/namespace-services.ts";
+import { listScope, type ScopeService, scopeLabel } from "../../commands/reads/scope.ts";
 import { partsOf } from "../../domain/digest-parts.ts";
 import type { DigestTarget } from "../../domain/digest-targets.ts";
 import { type FailureRecord, failureReason, type PartEvent } from "./events.ts";

@@ -3,7 +3,7 @@
 import { callLog } from "../../aws/call-log.ts";
 import type { OnceOutcome, OnceStore } from "../../aws/idempotency.ts";
 import { logger } from "../../aws/logger.ts";
-import { awsContext } from "../../commands/aws-context.ts";
+import { awsContext } from "../../commands/reads/aws-context.ts";
 import {
   type DigestOutcome,
   type FailureRecord,

@@ -1,5 +1,5 @@
 import { WebClient } from "@slack/web-api";
-import type { DigestRun } from "../../commands/digest.ts";
+import type { DigestRun } from "../../domain/digest.ts";
 import type { DigestTarget } from "../../domain/digest-targets.ts";
 import { renderBlocks } from "../../render/blocks.ts";
 import { digestFailedDocument, digestRunDocument } from "../../render/digest-document.ts";

@@ -6,8 +6,8 @@ import type { DigestConfig } from "../../aws/digest-config.ts";
 import { claimOrAnyway, type OnceStore } from "../../aws/idempotency.ts";
 import { logger } from "../../aws/logger.ts";
 import type { IncidentEvent } from "../../aws/scheduler.ts";
-import { awsContext } from "../../commands/aws-context.ts";
-import { digestWithHistory, incidentTargetName } from "../../commands/digest.ts";
+import { awsContext } from "../../commands/reads/aws-context.ts";
+import { digestWithHistory, incidentTargetName } from "../../commands/reads/digest-of-scope.ts";
 import {
   CHANNEL,
   DEFAULT_THRESHOLDS,

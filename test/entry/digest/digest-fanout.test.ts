@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Invocation } from "../../../emulator/server.ts";
 import { forgetLambdaClient } from "../../../src/aws/lambda.ts";
 import { forgetOwnDynamo } from "../../../src/aws/own-dynamo.ts";
-import { clearSharedCache } from "../../../src/commands/aws-context.ts";
+import { clearSharedCache } from "../../../src/commands/reads/aws-context.ts";
 import type { PartEvent } from "../../../src/entry/digest/events.ts";
 import { forgetDigestContainerState } from "../../../src/entry/digest/run.ts";
 import { digest as digestEntry } from "../../../src/entry/digest.ts";

@@ -2,7 +2,7 @@ import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forgetOwnDynamo } from "../../../src/aws/own-dynamo.ts";
-import { clearSharedCache } from "../../../src/commands/aws-context.ts";
+import { clearSharedCache } from "../../../src/commands/reads/aws-context.ts";
 import { forgetDigestContainerState } from "../../../src/entry/digest/run.ts";
 import { digest as digestEntry } from "../../../src/entry/digest.ts";
 import { useDynalite } from "../../support/dynalite.ts";

@@ -2,7 +2,7 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Invocation } from "../../../emulator/server.ts";
 import { forgetLambdaClient } from "../../../src/aws/lambda.ts";
-import { clearSharedCache } from "../../../src/commands/aws-context.ts";
+import { clearSharedCache } from "../../../src/commands/reads/aws-context.ts";
 import { signedFormEvent, slashCommand } from "../../support/slack-events.ts";
 import { BOT_TOKEN, FUNCTION_NAME, useSlackLambda, waitFor } from "../../support/slack-lambda.ts";
 

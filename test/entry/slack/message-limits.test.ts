@@ -1,7 +1,7 @@
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFleet } from "../../../emulator/fleet.ts";
-import { awsContext } from "../../../src/commands/aws-context.ts";
+import { awsContext } from "../../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../../src/commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../../../src/render/blocks.ts";
 import { blockKitViolations } from "../../support/block-limits.ts";

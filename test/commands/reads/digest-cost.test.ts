@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateFleet } from "../../emulator/fleet.ts";
-import { awsContext } from "../../src/commands/aws-context.ts";
-import { runDigest } from "../../src/commands/digest.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { generateFleet } from "../../../emulator/fleet.ts";
+import { awsContext } from "../../../src/commands/reads/aws-context.ts";
+import { runDigest } from "../../../src/commands/reads/digest-of-scope.ts";
+import { useEmulatedAws } from "../../support/emulated-aws.ts";
 
 // Counts, not seconds: what a digest of a whole fleet costs in AWS calls. The wall-clock figures
 // under throttling are `npm run bench:digest`'s.

@@ -1,6 +1,6 @@
-import { TTL } from "../aws/cache.ts";
-import type { CloudMapService, EcsService, Namespace } from "../domain/facts.ts";
-import { defaultAlias, namespaceByRef } from "../domain/resolution.ts";
+import { TTL } from "../../aws/cache.ts";
+import type { CloudMapService, EcsService, Namespace } from "../../domain/facts.ts";
+import { defaultAlias, namespaceByRef } from "../../domain/resolution.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 
 /**

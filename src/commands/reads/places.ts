@@ -1,10 +1,10 @@
 // One question asked in every configured place (account and region) at once, and one answer made
 // of theirs. A place that fails (a role that cannot be assumed, throttling past retries, a region
 // that does not answer) becomes a gap naming it: never a failed reply, never "not found" alone.
-import type { SearchScope } from "../domain/answer.ts";
-import type { Gap } from "../domain/facts.ts";
-import type { IpFinding } from "../domain/network-interface.ts";
-import type { Doc, Line, Section } from "../render/document.ts";
+import type { SearchScope } from "../../domain/answer.ts";
+import type { Gap } from "../../domain/facts.ts";
+import type { IpFinding } from "../../domain/network-interface.ts";
+import type { Doc, Line, Section } from "../../render/document.ts";
 import type { AwsContext } from "./aws-context.ts";
 
 /** The answers every command returns: found, or one of the kinds that found nothing. */
@@ -89,14 +89,14 @@ function notFoundEverywhere<A extends AnyAnswer>(
 }
 
 /**
- * Runs `run` in every place at once. With one place, its answer as it is. With several: found
- * in one, that answer with where it was found and everything else's gaps; found in several, one
- * part per place, in configured order; found nowhere, where each place looked and what it could
- * not read.
+ * Asks `ask` (a command) in every place at once. With one place, its answer as it is. With
+ * several: found in one, that answer with where it was found and everything else's gaps; found in
+ * several, one part per place, in configured order; found nowhere, where each place looked and
+ * what it could not read.
  */
 export async function acrossPlaces<A extends AnyAnswer>(
   aws: AwsPlaces,
-  run: (aws: () => AwsContext) => Promise<A>,
+  ask: (aws: () => AwsContext) => Promise<A>,
   render: (answer: A) => Doc,
   list: FoundList,
 ): Promise<AcrossResult<A>> {
@@ -104,14 +104,14 @@ export async function acrossPlaces<A extends AnyAnswer>(
   // anywhere. The first time it asks, the other places start, all at once.
   let contexts: AwsContext[] = [];
   let others: Promise<{ ctx: AwsContext; answer: A }>[] = [];
-  const asked = run(() => {
+  const asked = ask(() => {
     if (contexts.length === 0) {
       contexts = [aws()].flat();
-      others = contexts.slice(1).map(async (ctx) => ({ ctx, answer: await run(() => ctx) }));
+      others = contexts.slice(1).map(async (ctx) => ({ ctx, answer: await ask(() => ctx) }));
     }
     return contexts[0] as AwsContext;
   });
-  // A bug in one place's run must not leave the others' failures unhandled.
+  // A bug in one place's answer must not leave the others' failures unhandled.
   asked.catch(() => {
     for (const other of others) other.catch(() => undefined);
   });

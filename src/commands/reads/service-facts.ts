@@ -1,19 +1,19 @@
-import { AwsReadError } from "../aws/errors.ts";
+import { AwsReadError } from "../../aws/errors.ts";
 import type {
   CloudMapInstance,
   CloudMapService,
   EcsService,
   EcsTask,
   Namespace,
-} from "../domain/facts.ts";
-import { type KnownName, namespaceByRef, type ServiceFacts } from "../domain/resolution.ts";
+} from "../../domain/facts.ts";
+import { type KnownName, namespaceByRef, type ServiceFacts } from "../../domain/resolution.ts";
 import type { AwsContext, Gaps } from "./aws-context.ts";
 
 /** What a gap of the ECS service itself (DescribeServices) is called: the digest looks it up. */
 export const serviceGapWhat = (cluster: string, service: string) =>
   `the ECS service ${cluster}/${service}`;
 
-export type { KnownName } from "../domain/resolution.ts";
+export type { KnownName } from "../../domain/resolution.ts";
 
 const TASK_ID = /^[0-9a-f]{32}$/;
 

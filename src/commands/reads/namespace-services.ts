@@ -1,10 +1,10 @@
-import { chunk } from "../aws/batch.ts";
-import { TTL } from "../aws/cache.ts";
-import { DESCRIBE_SERVICES_MAX } from "../aws/ecs.ts";
-import { clusterOfArn, lastSegment } from "../aws/ecs-mapping.ts";
-import type { EcsService, Namespace } from "../domain/facts.ts";
-import type { ClientService } from "../domain/health.ts";
-import type { Caller } from "../domain/traffic.ts";
+import { chunk } from "../../aws/batch.ts";
+import { TTL } from "../../aws/cache.ts";
+import { DESCRIBE_SERVICES_MAX } from "../../aws/ecs.ts";
+import { clusterOfArn, lastSegment } from "../../aws/ecs-mapping.ts";
+import type { EcsService, Namespace } from "../../domain/facts.ts";
+import type { ClientService } from "../../domain/health.ts";
+import type { Caller } from "../../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 
 // The ECS services of a Service Connect namespace, from ListServicesByNamespace's ARNs. Long
@@ -123,7 +123,7 @@ export async function namespaceClients(
   namespace: Namespace,
   publisherArn: string | undefined,
 ): Promise<ClientService[] | undefined> {
-  // In a digest, read ahead once for the run (or handed over by the digest that fanned out).
+  // In a digest, read ahead once for the digest (or handed over by the digest that fanned out).
   const ahead = seeded(ctx, namespace.arn);
   const all = ahead ? await ahead : await readClients(ctx, gaps, namespace);
   return all?.filter((c) => !publisherArn || c.arn !== publisherArn);
@@ -134,7 +134,9 @@ const clientsKey = (ctx: AwsContext, namespaceArn: string) =>
 
 /** The clients a snapshot was handed or read ahead, if any. */
 const seeded = (ctx: AwsContext, namespaceArn: string) =>
-  ctx.cache.snapshot ? ctx.cache.peek<ClientService[]>(clientsKey(ctx, namespaceArn)) : undefined;
+  ctx.readMode === "scope"
+    ? ctx.cache.peek<ClientService[]>(clientsKey(ctx, namespaceArn))
+    : undefined;
 
 /**
  * Hands a snapshot (a digest) the clients of a namespace read beforehand, complete: its
@@ -145,7 +147,8 @@ export function seedNamespaceClients(
   namespaceArn: string,
   clients: ClientService[],
 ): void {
-  if (ctx.cache.snapshot) void ctx.cache.keep(clientsKey(ctx, namespaceArn), async () => clients);
+  if (ctx.readMode === "scope")
+    void ctx.cache.keep(clientsKey(ctx, namespaceArn), async () => clients);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Catalog, knownNames } from "../../src/commands/catalog.ts";
-import { namespaces, nginxFacts } from "../support/facts.ts";
+import { type Catalog, knownNames } from "../../../src/commands/reads/catalog.ts";
+import { namespaces, nginxFacts } from "../../support/facts.ts";
 
 // "Did you mean" offers names a client can use: never a Service Connect discovery name whose
 // alias is something else.

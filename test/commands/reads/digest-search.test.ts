@@ -1,8 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { generateFleet } from "../../emulator/fleet.ts";
-import { awsContext, clearSharedCache, snapshotContext } from "../../src/commands/aws-context.ts";
-import { judgeServices, listScope, runDigest } from "../../src/commands/digest.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { generateFleet } from "../../../emulator/fleet.ts";
+import {
+  awsContext,
+  clearSharedCache,
+  snapshotContext,
+} from "../../../src/commands/reads/aws-context.ts";
+import { runDigest } from "../../../src/commands/reads/digest-of-scope.ts";
+import { judgeServices } from "../../../src/commands/reads/judge-scope.ts";
+import { listScope } from "../../../src/commands/reads/scope.ts";
+import { useEmulatedAws } from "../../support/emulated-aws.ts";
 
 // A digest reads the region's Service Connect traffic ahead with one SEARCH per metric instead
 // of each service asking for every possible caller. It must judge exactly as the service-by-

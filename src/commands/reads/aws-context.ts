@@ -1,17 +1,17 @@
-import { type AddressBook, addressBook } from "../aws/address-book.ts";
-import { TtlCache } from "../aws/cache.ts";
-import { awsClients, type Pace } from "../aws/clients.ts";
-import { CloudMapAdapter } from "../aws/cloud-map.ts";
-import { CloudWatchAdapter } from "../aws/cloudwatch.ts";
-import { Ec2Adapter } from "../aws/ec2.ts";
-import { EcsAdapter } from "../aws/ecs.ts";
-import { AwsReadError } from "../aws/errors.ts";
-import { LambdaConfigAdapter } from "../aws/lambda-config.ts";
-import { Route53Adapter } from "../aws/route53.ts";
-import { Route53ProfilesAdapter } from "../aws/route53-profiles.ts";
-import { Route53ResolverAdapter } from "../aws/route53-resolver.ts";
-import type { Gap } from "../domain/facts.ts";
-import type { Place } from "../domain/places.ts";
+import { type AddressBook, addressBook } from "../../aws/address-book.ts";
+import { TtlCache } from "../../aws/cache.ts";
+import { awsClients, type Pace, type ReadMode } from "../../aws/clients.ts";
+import { CloudMapAdapter } from "../../aws/cloud-map.ts";
+import { CloudWatchAdapter } from "../../aws/cloudwatch.ts";
+import { Ec2Adapter } from "../../aws/ec2.ts";
+import { EcsAdapter } from "../../aws/ecs.ts";
+import { AwsReadError } from "../../aws/errors.ts";
+import { LambdaConfigAdapter } from "../../aws/lambda-config.ts";
+import { Route53Adapter } from "../../aws/route53.ts";
+import { Route53ProfilesAdapter } from "../../aws/route53-profiles.ts";
+import { Route53ResolverAdapter } from "../../aws/route53-resolver.ts";
+import type { Gap } from "../../domain/facts.ts";
+import type { Place } from "../../domain/places.ts";
 
 /** The adapters one command needs, for one place (an account and a region). */
 export interface AwsContext {
@@ -36,6 +36,8 @@ export interface AwsContext {
   signal?: AbortSignal;
   /** How its reads wait on throttling (see Pace). */
   pace: Pace;
+  /** One answer's bounded reads, or a digest's whole scope at one instant (see ReadMode). */
+  readMode: ReadMode;
 }
 
 // One cache per process: it outlives the request, which is the point on a warm Lambda.
@@ -53,6 +55,7 @@ export function awsContext(
   pace: Pace = "interactive",
   /** See awsClients: the benchmark plays each digest part's own Lambda with its own clients. */
   clientGroup = "",
+  readMode: ReadMode = "request",
 ): AwsContext {
   const place: Place = typeof where === "string" ? { label: where, region: where } : where;
   const { region } = place;
@@ -64,8 +67,16 @@ export function awsContext(
     scope,
     cache,
     pace,
-    ecs: new EcsAdapter(clients.ecs, cache, scope, signal, place.clusters),
-    cloudMap: new CloudMapAdapter(clients.cloudMap, cache, scope, signal, place.namespaces),
+    readMode,
+    ecs: new EcsAdapter(clients.ecs, cache, scope, signal, place.clusters, readMode),
+    cloudMap: new CloudMapAdapter(
+      clients.cloudMap,
+      cache,
+      scope,
+      signal,
+      place.namespaces,
+      readMode,
+    ),
     route53: new Route53Adapter(clients.route53, cache, signal),
     cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache, signal, scope),
     ec2: new Ec2Adapter(clients.ec2, cache, scope, signal),
@@ -78,11 +89,13 @@ export function awsContext(
 }
 
 /**
- * The same region and deadline over a snapshot cache: for a run that reads a whole scope at one
- * instant (a digest), where each service is read once however many judgements look at it.
+ * The same place and deadline reading a whole scope at one instant (a digest): read mode
+ * "scope", over a cache of its own (on the process-wide one) where each service is read once
+ * however many judgements look at it.
  */
 export function snapshotContext(ctx: AwsContext): AwsContext {
-  return awsContext(ctx.place, TtlCache.snapshotOver(ctx.cache), ctx.signal, ctx.pace);
+  const cache = TtlCache.snapshotOver(ctx.cache);
+  return awsContext(ctx.place, cache, ctx.signal, ctx.pace, "", "scope");
 }
 
 export function clearSharedCache(): void {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { generateFleet, loadDemoFleet, relocateFleet } from "../../emulator/fleet.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
-import { runEcsCommand } from "../../src/commands/router.ts";
-import { type Place, parsePlaces } from "../../src/domain/places.ts";
-import { renderText } from "../../src/render/text.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { generateFleet, loadDemoFleet, relocateFleet } from "../../../emulator/fleet.ts";
+import { awsContext, clearSharedCache } from "../../../src/commands/reads/aws-context.ts";
+import { runEcsCommand } from "../../../src/commands/router.ts";
+import { type Place, parsePlaces } from "../../../src/domain/places.ts";
+import { renderText } from "../../../src/render/text.ts";
+import { useEmulatedAws } from "../../support/emulated-aws.ts";
 
 // Several accounts and regions (BOT_TARGETS) end to end: the real SDK clients, STS AssumeRole
 // through the SDK's credential provider, and the emulator serving one fleet per account.
