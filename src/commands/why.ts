@@ -10,17 +10,14 @@ import {
   type Resolution,
 } from "../domain/resolution.ts";
 import { closestNames } from "../domain/suggest.ts";
-import {
-  type ClientTask,
-  type Counterpart,
-  crossNamespace,
-  judgeWhy,
-  type LambdaClient,
-  type NetworkFacts,
-  targetChoices,
-  type WhyClient,
-  type WhyReport,
-} from "../domain/why.ts";
+import type {
+  ClientTask,
+  Counterpart,
+  LambdaClient,
+  NetworkFacts,
+  WhyClient,
+} from "../domain/why/client.ts";
+import { crossNamespace, judgeWhy, targetChoices, type WhyReport } from "../domain/why.ts";
 import { parseWhy, WHY_USAGE, type WhyClientQuery } from "../domain/why-query.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { loadCatalog } from "./catalog.ts";

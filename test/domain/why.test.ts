@@ -7,16 +7,14 @@ import type {
   Subnet,
 } from "../../src/domain/network-path.ts";
 import { buildResolution } from "../../src/domain/resolution.ts";
-import {
-  type Counterpart,
-  judgeWhy,
-  type NetworkFacts,
-  resourcesIn,
-  type ServiceClient,
-  targetChoices,
-  type WhyClient,
-  type WhyInput,
-} from "../../src/domain/why.ts";
+import type {
+  Counterpart,
+  NetworkFacts,
+  ServiceClient,
+  WhyClient,
+} from "../../src/domain/why/client.ts";
+import { resourcesIn } from "../../src/domain/why/fixes.ts";
+import { judgeWhy, targetChoices, type WhyInput } from "../../src/domain/why.ts";
 import { parseWhy } from "../../src/domain/why-query.ts";
 import { nginxFacts } from "../support/facts.ts";
 
