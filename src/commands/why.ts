@@ -2,7 +2,8 @@ import { AwsReadError } from "../aws/errors.ts";
 import type { WhyAnswer } from "../domain/answer.ts";
 import type { EcsTask, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
-import type { Known, RouteTable, Subnet, VpcNameService } from "../domain/network-path.ts";
+import type { Known } from "../domain/known.ts";
+import type { RouteTable, Subnet } from "../domain/network-path/routes.ts";
 import {
   buildResolution,
   defaultAlias,
@@ -10,6 +11,7 @@ import {
   type Resolution,
 } from "../domain/resolution.ts";
 import { closestNames } from "../domain/suggest.ts";
+import type { VpcNameService } from "../domain/vpc-dns.ts";
 import type {
   ClientTask,
   Counterpart,

@@ -2,7 +2,7 @@
 // (name, path, app). How a why is judged: src/domain/README.md. The links are in ./why/.
 
 import { dialledTaskReport, type HealthReport } from "./health.ts";
-import type { Known } from "./network-path.ts";
+import type { Known } from "./known.ts";
 import { hostOf, type NameBinding } from "./resolution.ts";
 import { appChecks } from "./why/app.ts";
 import type { WhyCheck, WhyFix } from "./why/check.ts";

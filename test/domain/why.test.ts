@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { judgeHealth } from "../../src/domain/health.ts";
-import type {
-  NetworkAcl,
-  RouteTable,
-  SecurityGroup,
-  Subnet,
-} from "../../src/domain/network-path.ts";
+import type { NetworkAcl } from "../../src/domain/network-path/acls.ts";
+import type { RouteTable, Subnet } from "../../src/domain/network-path/routes.ts";
+import type { SecurityGroup } from "../../src/domain/network-path/security-groups.ts";
 import { buildResolution } from "../../src/domain/resolution.ts";
 import type {
   Counterpart,

@@ -1,17 +1,12 @@
 // Who asks (an ECS service, one of its tasks, or a Lambda function) and what EC2 said about
 // both ends: the facts a why is judged from.
 
-import type {
-  Known,
-  LambdaFunction,
-  NetworkAcl,
-  RouteTable,
-  SecurityGroup,
-  Subnet,
-  VpcDns,
-  VpcNameService,
-} from "../network-path.ts";
+import type { Known } from "../known.ts";
+import type { NetworkAcl } from "../network-path/acls.ts";
+import type { RouteTable, Subnet } from "../network-path/routes.ts";
+import type { SecurityGroup } from "../network-path/security-groups.ts";
 import type { NameBinding } from "../resolution.ts";
+import type { VpcDns, VpcNameService } from "../vpc-dns.ts";
 
 /** A service of the client's own Service Connect namespace, and the name its clients dial. */
 export interface Counterpart {
@@ -53,6 +48,13 @@ export interface ServiceClient {
    * it picks the ephemeral ports replies come back to. Undefined when unstated or unread.
    */
   operatingSystemFamily?: string;
+}
+
+/** A Lambda function as a client: attached to a VPC (its ENIs in these subnets) or not. */
+export interface LambdaFunction {
+  name: string;
+  arn?: string;
+  vpc?: { vpcId: string; subnetIds: string[]; securityGroupIds: string[] };
 }
 
 export interface LambdaClient {

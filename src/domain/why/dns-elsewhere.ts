@@ -1,7 +1,8 @@
 // Who else answers DNS in the client's VPC: its DHCP options' servers, Resolver rules and a
 // Route 53 Profile (aws-semantics.md, "Private DNS").
 
-import type { Known, ProfileAssociation, ResolverRule, VpcDhcp } from "../network-path.ts";
+import type { Known } from "../known.ts";
+import type { ProfileAssociation, ResolverRule, VpcDhcp } from "../vpc-dns.ts";
 import type { WhyCheck } from "./check.ts";
 
 const AMAZON_DNS = "AmazonProvidedDNS";

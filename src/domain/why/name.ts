@@ -1,7 +1,7 @@
 // The name link: can the client resolve the target's name, by the kind of name it is.
 
 import type { HealthReport } from "../health.ts";
-import type { Known } from "../network-path.ts";
+import type { Known } from "../known.ts";
 import { hostOf, type NameBinding, reachWithoutName } from "../resolution.ts";
 import type { WhyCheck } from "./check.ts";
 import { type Counterpart, type NetworkFacts, shortName, type WhyClient } from "./client.ts";

@@ -2,7 +2,9 @@
 // both ends, merged into one line per link in the order a packet meets them.
 
 import type { HealthReport } from "../health.ts";
-import { coveringCidr, type PathCheck, type PathEnd, pathChecks } from "../network-path.ts";
+import { coveringCidr } from "../network-path/cidr.ts";
+import type { PathCheck, PathEnd } from "../network-path/hop.ts";
+import { pathChecks } from "../network-path.ts";
 import type { CheckStatus, WhyCheck } from "./check.ts";
 import { dialledPort, type NetworkFacts, shortName, type WhyClient } from "./client.ts";
 import { clientEnds, serverEnds } from "./path-ends.ts";

@@ -1,8 +1,9 @@
 // The name link for a private DNS name: the client's VPC must be associated with the zone and
 // have DNS on, unless something else answers the name there (see dns-elsewhere.ts).
 
-import type { Known, VpcDns } from "../network-path.ts";
+import type { Known } from "../known.ts";
 import { hostOf, type NameBinding } from "../resolution.ts";
+import type { VpcDns } from "../vpc-dns.ts";
 import type { WhyCheck } from "./check.ts";
 import { type NetworkFacts, shortName, type WhyClient } from "./client.ts";
 import { dnsServersCheck, profileCheck, resolverRulesCheck } from "./dns-elsewhere.ts";

@@ -2,7 +2,7 @@
 // started after the name appeared, resolve it.
 
 import type { HealthReport } from "../health.ts";
-import type { Known } from "../network-path.ts";
+import type { Known } from "../known.ts";
 import { hostOf, type NameBinding, outsideAlternatives } from "../resolution.ts";
 import { utcMinute } from "../time.ts";
 import type { Remedy, WhyCheck } from "./check.ts";
