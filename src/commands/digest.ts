@@ -12,7 +12,8 @@ import {
 import { DEFAULT_THRESHOLDS, type DigestThresholds } from "../domain/digest-targets.ts";
 import type { EcsService, Gap, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
-import { hostOf, namespaceByRef } from "../domain/resolution.ts";
+import { hostOf } from "../domain/resolution/bindings.ts";
+import { namespaceByRef } from "../domain/resolution/service-facts.ts";
 import { trafficSearches } from "../domain/traffic.ts";
 import { type AwsContext, Gaps, snapshotContext } from "./aws-context.ts";
 import type { CommandCall, CommandProgress } from "./call.ts";

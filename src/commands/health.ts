@@ -7,7 +7,8 @@ import {
   judgeHealth,
 } from "../domain/health.ts";
 import { parseQuery } from "../domain/query.ts";
-import { buildResolution, namespaceByRef, type ServiceFacts } from "../domain/resolution.ts";
+import { namespaceByRef, type ServiceFacts } from "../domain/resolution/service-facts.ts";
+import { buildResolution } from "../domain/resolution.ts";
 import { parseWindow, type TrafficReport, type TrafficWindow } from "../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { boundedClients, namespaceClients } from "./namespace-services.ts";

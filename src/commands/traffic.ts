@@ -1,16 +1,9 @@
 import type { TrafficAnswer, TrafficResult } from "../domain/answer.ts";
 import type { Namespace } from "../domain/facts.ts";
 import { parseQuery } from "../domain/query.ts";
-import {
-  bindingsOf,
-  buildResolution,
-  hostOf,
-  type NameBinding,
-  namespaceByRef,
-  type ServiceFacts,
-  type UnpublishedPort,
-  unpublishedPort,
-} from "../domain/resolution.ts";
+import { bindingsOf, hostOf, type NameBinding } from "../domain/resolution/bindings.ts";
+import { namespaceByRef, type ServiceFacts } from "../domain/resolution/service-facts.ts";
+import { buildResolution, type UnpublishedPort, unpublishedPort } from "../domain/resolution.ts";
 import {
   callerKinds,
   graphWidget,

@@ -9,15 +9,9 @@ import {
   taskHolding,
 } from "../domain/network-interface.ts";
 import { parseQuery, type Query } from "../domain/query.ts";
-import {
-  bindingMatches,
-  bindingsOf,
-  buildResolution,
-  hostOf,
-  namespaceByRef,
-  type ServiceFacts,
-  type UnpublishedPort,
-} from "../domain/resolution.ts";
+import { bindingMatches, bindingsOf, hostOf } from "../domain/resolution/bindings.ts";
+import { namespaceByRef, type ServiceFacts } from "../domain/resolution/service-facts.ts";
+import { buildResolution, type UnpublishedPort } from "../domain/resolution.ts";
 import { closestNames } from "../domain/suggest.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { type Catalog, knownNames, loadCatalog } from "./catalog.ts";

@@ -4,12 +4,9 @@ import type { EcsTask, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
 import type { Known } from "../domain/known.ts";
 import type { RouteTable, Subnet } from "../domain/network-path/routes.ts";
-import {
-  buildResolution,
-  defaultAlias,
-  namespaceByRef,
-  type Resolution,
-} from "../domain/resolution.ts";
+import { defaultAlias } from "../domain/resolution/bindings.ts";
+import { namespaceByRef } from "../domain/resolution/service-facts.ts";
+import { buildResolution, type Resolution } from "../domain/resolution.ts";
 import { closestNames } from "../domain/suggest.ts";
 import type { VpcNameService } from "../domain/vpc-dns.ts";
 import type {

@@ -3,7 +3,7 @@
 
 import { dialledTaskReport, type HealthReport } from "./health.ts";
 import type { Known } from "./known.ts";
-import { hostOf, type NameBinding } from "./resolution.ts";
+import { hostOf, type NameBinding } from "./resolution/bindings.ts";
 import { appChecks } from "./why/app.ts";
 import type { WhyCheck, WhyFix } from "./why/check.ts";
 import {

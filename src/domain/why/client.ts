@@ -5,7 +5,7 @@ import type { Known } from "../known.ts";
 import type { NetworkAcl } from "../network-path/acls.ts";
 import type { RouteTable, Subnet } from "../network-path/routes.ts";
 import type { SecurityGroup } from "../network-path/security-groups.ts";
-import type { NameBinding } from "../resolution.ts";
+import type { NameBinding } from "../resolution/bindings.ts";
 import type { VpcDns, VpcNameService } from "../vpc-dns.ts";
 
 /** A service of the client's own Service Connect namespace, and the name its clients dial. */

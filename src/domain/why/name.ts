@@ -2,7 +2,8 @@
 
 import type { HealthReport } from "../health.ts";
 import type { Known } from "../known.ts";
-import { hostOf, type NameBinding, reachWithoutName } from "../resolution.ts";
+import { hostOf, type NameBinding } from "../resolution/bindings.ts";
+import { reachWithoutName } from "../resolution/publisher.ts";
 import type { WhyCheck } from "./check.ts";
 import { type Counterpart, type NetworkFacts, shortName, type WhyClient } from "./client.ts";
 import { dnsNameCheck } from "./private-dns.ts";

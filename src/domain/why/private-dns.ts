@@ -2,7 +2,7 @@
 // have DNS on, unless something else answers the name there (see dns-elsewhere.ts).
 
 import type { Known } from "../known.ts";
-import { hostOf, type NameBinding } from "../resolution.ts";
+import { hostOf, type NameBinding } from "../resolution/bindings.ts";
 import type { VpcDns } from "../vpc-dns.ts";
 import type { WhyCheck } from "./check.ts";
 import { type NetworkFacts, shortName, type WhyClient } from "./client.ts";

@@ -3,7 +3,8 @@
 
 import type { HealthReport } from "../health.ts";
 import type { Known } from "../known.ts";
-import { hostOf, type NameBinding, outsideAlternatives } from "../resolution.ts";
+import { hostOf, type NameBinding } from "../resolution/bindings.ts";
+import { outsideAlternatives } from "../resolution/publisher.ts";
 import { utcMinute } from "../time.ts";
 import type { Remedy, WhyCheck } from "./check.ts";
 import { type Counterpart, clientLabel, type ServiceClient, type WhyClient } from "./client.ts";
