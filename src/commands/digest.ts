@@ -14,7 +14,7 @@ import type { EcsService, Gap, Namespace } from "../domain/facts.ts";
 import type { HealthReport } from "../domain/health.ts";
 import { hostOf } from "../domain/resolution/bindings.ts";
 import { namespaceByRef } from "../domain/resolution/service-facts.ts";
-import { trafficSearches } from "../domain/traffic.ts";
+import { trafficSearches } from "../domain/traffic/queries.ts";
 import { type AwsContext, Gaps, snapshotContext } from "./aws-context.ts";
 import type { CommandCall, CommandProgress } from "./call.ts";
 import { HEALTH_WINDOW, reportFor } from "./health.ts";

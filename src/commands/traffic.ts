@@ -4,20 +4,16 @@ import { parseQuery } from "../domain/query.ts";
 import { bindingsOf, hostOf, type NameBinding } from "../domain/resolution/bindings.ts";
 import { namespaceByRef, type ServiceFacts } from "../domain/resolution/service-facts.ts";
 import { buildResolution, type UnpublishedPort, unpublishedPort } from "../domain/resolution.ts";
+import { graphWidget } from "../domain/traffic/graph.ts";
 import {
   callerKinds,
-  graphWidget,
-  parseWindow,
-  summariseTraffic,
-  type TrafficReport,
-  type TrafficTarget,
-  type TrafficWindow,
   targetCallerKinds,
   targetSearches,
   trafficQueries,
-  WINDOW_NAMES,
-  withoutSilentCallers,
-} from "../domain/traffic.ts";
+} from "../domain/traffic/queries.ts";
+import { type TrafficTarget, withoutSilentCallers } from "../domain/traffic/target.ts";
+import { parseWindow, type TrafficWindow, WINDOW_NAMES } from "../domain/traffic/window.ts";
+import { summariseTraffic, type TrafficReport } from "../domain/traffic.ts";
 import type { AwsPlaces } from "./across.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import {
