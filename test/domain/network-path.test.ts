@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { type NetworkAcl, naclDecisions, naclDenials } from "../../src/domain/network-path/acls.ts";
 import { inCidr } from "../../src/domain/network-path/cidr.ts";
-import type { PathCheck, PathEnd } from "../../src/domain/network-path/hop.ts";
 import { EPHEMERAL } from "../../src/domain/network-path/ports.ts";
 import { chooseRoute, type Route, type RouteTable } from "../../src/domain/network-path/routes.ts";
 import {
   type SecurityGroup,
   securityGroupsAllow,
 } from "../../src/domain/network-path/security-groups.ts";
-import { pathChecks } from "../../src/domain/network-path.ts";
+import { type PathCheck, type PathEnd, pathChecks } from "../../src/domain/network-path.ts";
 
 // The rules of security groups and network ACLs as DescribeSecurityGroups and
 // DescribeNetworkAcls return them (IpProtocol "tcp" or "-1", FromPort/ToPort, UserIdGroupPairs;

@@ -1,7 +1,6 @@
 // Security groups: allow rules only, stateful, a group reference matches the ENIs that carry it.
 
 import { inCidr } from "./cidr.ts";
-import type { PathCheck, PathEnd } from "./hop.ts";
 import { covers, isTcp, type PortRange } from "./ports.ts";
 
 export interface SecurityGroupRule {
@@ -62,97 +61,4 @@ export function securityGroupsAllow(
     }
   }
   return undefined;
-}
-
-const groupNames = (ids: readonly string[], groups: readonly SecurityGroup[]) =>
-  ids.map((id) => {
-    const name = groups.find((g) => g.id === id)?.name;
-    return name ? `${id} (${name})` : id;
-  });
-
-export function groupCheck(
-  link: string,
-  owner: PathEnd,
-  direction: "ingress" | "egress",
-  peer: PathEnd,
-  port: number,
-  appliance?: string,
-): PathCheck {
-  if (!owner.groups.known) {
-    return {
-      link,
-      status: "unknown",
-      detail: `${owner.name}'s security groups: ${owner.groups.why}`,
-    };
-  }
-  // Behind an appliance a rule naming the other end's group does not let traffic through (VPC
-  // Peering Guide, "Update your security groups to reference peer security groups"): CIDRs first.
-  const byCidr = securityGroupsAllow(
-    owner.groups.value,
-    direction,
-    { ip: peer.ip, securityGroupIds: [] },
-    port,
-  );
-  const match = byCidr ?? securityGroupsAllow(owner.groups.value, direction, peer, port);
-  const what = direction === "ingress" ? "from" : "to";
-  if (match) {
-    const by =
-      match.rule.cidrs.find((c) => inCidr(peer.ip, c)) ??
-      match.rule.groupIds.find((g) => peer.securityGroupIds.includes(g));
-    const allows = `${groupNames([match.group.id], owner.groups.value).join("")} allows TCP ${port} ${what} ${by}`;
-    if (!byCidr && appliance) {
-      return {
-        link,
-        status: "unknown",
-        detail: `${allows}, a security group reference, but the traffic passes through ${appliance}: a reference to the other end's group does not let traffic through an appliance`,
-      };
-    }
-    return { link, status: "ok", detail: allows };
-  }
-  // A rule naming the peer's group across a peering that is not active: not counted, unknown.
-  const inactive = owner.groups.value
-    .flatMap((g) => g[direction])
-    .filter((r) => isTcp(r.protocol) && covers(r.ports, port))
-    .flatMap((r) => r.inactivePeerGroups ?? [])
-    .find((p) => peer.securityGroupIds.includes(p.groupId));
-  if (inactive) {
-    return {
-      link,
-      status: "unknown",
-      detail: `${groupNames(owner.securityGroupIds, owner.groups.value).join(", ")} names ${inactive.groupId} (${peer.name}) for TCP ${port} across ${inactive.peering ?? "a VPC peering connection"}, whose peering is ${inactive.status}, not active: a stale reference, not counted as allowing`,
-    };
-  }
-  // A prefix list on that port may hold the peer: unread, so neither open nor closed.
-  const lists = owner.groups.value
-    .flatMap((g) => g[direction])
-    .filter((r) => isTcp(r.protocol) && covers(r.ports, port))
-    .flatMap((r) => r.prefixListIds ?? []);
-  if (lists.length > 0) {
-    return {
-      link,
-      status: "unknown",
-      detail: `no rule of ${groupNames(owner.securityGroupIds, owner.groups.value).join(", ")} names ${peer.name} (${peer.ip}) for TCP ${port}, but prefix list ${[...new Set(lists)].join(", ")} may hold it (prefix lists are not read)`,
-    };
-  }
-  const [mine] = owner.securityGroupIds;
-  const [theirs] = peer.securityGroupIds;
-  const fix =
-    direction === "ingress"
-      ? `aws ec2 authorize-security-group-ingress --group-id ${mine} --protocol tcp --port ${port} --source-group ${theirs}`
-      : `aws ec2 authorize-security-group-egress --group-id ${mine} --ip-permissions 'IpProtocol=tcp,FromPort=${port},ToPort=${port},UserIdGroupPairs=[{GroupId=${theirs}}]'`;
-  // What the groups do allow on that port: the engineer sees who is let in instead.
-  const allowed = owner.groups.value
-    .flatMap((g) => g[direction])
-    .filter((r) => isTcp(r.protocol) && covers(r.ports, port))
-    .flatMap((r) => [...r.groupIds, ...r.cidrs]);
-  const only =
-    allowed.length > 0
-      ? `: it allows TCP ${port} only ${what} ${[...new Set(allowed)].join(", ")}`
-      : "";
-  return {
-    link,
-    status: "broken",
-    detail: `no rule of ${groupNames(owner.securityGroupIds, owner.groups.value).join(", ")} allows TCP ${port} ${what} ${peer.name} (${peer.ip}, ${peer.securityGroupIds.join(", ")})${only}`,
-    ...(mine && theirs ? { fix } : {}),
-  };
 }

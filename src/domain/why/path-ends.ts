@@ -5,10 +5,10 @@ import type { HealthReport } from "../health.ts";
 import type { Known } from "../known.ts";
 import type { NetworkAcl } from "../network-path/acls.ts";
 import { inCidr } from "../network-path/cidr.ts";
-import type { PathEnd } from "../network-path/hop.ts";
 import { EPHEMERAL, ephemeralFor, osOfPlatformFamily } from "../network-path/ports.ts";
 import type { Subnet } from "../network-path/routes.ts";
 import type { SecurityGroup } from "../network-path/security-groups.ts";
+import type { PathEnd } from "../network-path.ts";
 import { type NetworkFacts, shortName, type WhyClient } from "./client.ts";
 
 /** A subnet's CIDR, or the address itself when the subnet is not among those read. */

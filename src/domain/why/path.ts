@@ -3,8 +3,7 @@
 
 import type { HealthReport } from "../health.ts";
 import { coveringCidr } from "../network-path/cidr.ts";
-import type { PathCheck, PathEnd } from "../network-path/hop.ts";
-import { pathChecks } from "../network-path.ts";
+import { type PathCheck, type PathEnd, pathChecks } from "../network-path.ts";
 import type { CheckStatus, WhyCheck } from "./check.ts";
 import { dialledPort, type NetworkFacts, shortName, type WhyClient } from "./client.ts";
 import { clientEnds, serverEnds } from "./path-ends.ts";

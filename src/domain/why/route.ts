@@ -1,7 +1,7 @@
 // The route links: which route each end's subnet uses towards the other, both ways.
 
-import type { PathEnd } from "../network-path/hop.ts";
 import { chooseRoute } from "../network-path/routes.ts";
+import type { PathEnd } from "../network-path.ts";
 import type { CheckStatus, WhyCheck } from "./check.ts";
 import type { NetworkFacts } from "./client.ts";
 
