@@ -8,16 +8,10 @@ import type {
   UserIdGroupPair,
 } from "@aws-sdk/client-ec2";
 import type { NetworkInterface } from "../domain/network-interface.ts";
-import type {
-  NaclEntry,
-  NetworkAcl,
-  RouteTable,
-  SecurityGroup,
-  SecurityGroupRule,
-  Subnet,
-  VpcDhcp,
-  VpcDns,
-} from "../domain/network-path.ts";
+import type { NaclEntry, NetworkAcl } from "../domain/network-path/acls.ts";
+import type { RouteTable, Subnet } from "../domain/network-path/routes.ts";
+import type { SecurityGroup, SecurityGroupRule } from "../domain/network-path/security-groups.ts";
+import type { VpcDhcp, VpcDns } from "../domain/vpc-dns.ts";
 import { TTL, type TtlCache } from "./cache.ts";
 import { AwsReadError, read } from "./errors.ts";
 

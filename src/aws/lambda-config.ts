@@ -3,7 +3,7 @@ import {
   type LambdaClient,
   ListFunctionsCommand,
 } from "@aws-sdk/client-lambda";
-import type { LambdaFunction } from "../domain/network-path.ts";
+import type { LambdaFunction } from "../domain/why/client.ts";
 import { TTL, type TtlCache } from "./cache.ts";
 import { read } from "./errors.ts";
 

@@ -1,4 +1,4 @@
-import type { ProfileAssociation } from "../domain/network-path.ts";
+import type { ProfileAssociation } from "../domain/vpc-dns.ts";
 import { TTL, type TtlCache } from "./cache.ts";
 import { read } from "./errors.ts";
 import type { SignedJsonClient } from "./signed-json.ts";

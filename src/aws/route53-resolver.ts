@@ -1,4 +1,4 @@
-import type { ResolverRule } from "../domain/network-path.ts";
+import type { ResolverRule } from "../domain/vpc-dns.ts";
 import { TTL, type TtlCache } from "./cache.ts";
 import { AwsReadError, read } from "./errors.ts";
 import type { SignedJsonClient } from "./signed-json.ts";

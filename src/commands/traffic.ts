@@ -1,12 +1,9 @@
 import type { TrafficAnswer, TrafficResult } from "../domain/answer.ts";
 import { parseQuery } from "../domain/query.ts";
-import {
-  bindingsOf,
-  buildResolution,
-  type UnpublishedPort,
-  unpublishedPort,
-} from "../domain/resolution.ts";
-import { parseWindow, type TrafficWindow, WINDOW_NAMES } from "../domain/traffic.ts";
+import { bindingsOf } from "../domain/resolution/bindings.ts";
+import { buildResolution, type UnpublishedPort, unpublishedPort } from "../domain/resolution.ts";
+import { parseWindow, type TrafficWindow, WINDOW_NAMES } from "../domain/traffic/window.ts";
+
 import { type AwsContext, Gaps } from "./reads/aws-context.ts";
 import { notFound, portNotPublished } from "./reads/not-found.ts";
 import { gatherTargetFacts } from "./reads/service-facts.ts";

@@ -1,13 +1,8 @@
 import type { WhyAnswer } from "../domain/answer.ts";
 import type { HealthReport } from "../domain/health.ts";
 import { buildResolution } from "../domain/resolution.ts";
-import {
-  crossNamespace,
-  judgeWhy,
-  type NetworkFacts,
-  targetChoices,
-  type WhyReport,
-} from "../domain/why.ts";
+import type { NetworkFacts } from "../domain/why/client.ts";
+import { crossNamespace, judgeWhy, targetChoices, type WhyReport } from "../domain/why.ts";
 import { parseWhy, WHY_USAGE } from "../domain/why-query.ts";
 import { type AwsContext, Gaps } from "./reads/aws-context.ts";
 import { reportFor } from "./reads/health-report.ts";

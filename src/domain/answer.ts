@@ -3,7 +3,9 @@ import type { Gap } from "./facts.ts";
 import type { HealthReport } from "./health.ts";
 import type { IpFinding } from "./network-interface.ts";
 import type { Resolution, UnpublishedPort } from "./resolution.ts";
-import type { TrafficReport, TrafficTarget, TrafficWindow } from "./traffic.ts";
+import type { TrafficTarget } from "./traffic/target.ts";
+import type { TrafficWindow } from "./traffic/window.ts";
+import type { TrafficReport } from "./traffic.ts";
 import type { WhyReport } from "./why.ts";
 
 /** Where the bot looked, so "not found" says what "everywhere" meant. */

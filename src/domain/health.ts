@@ -6,15 +6,9 @@
 // as unknown: it never becomes DOWN, "stale", "not registered" or "0 healthy".
 
 import type { EcsService, EcsTask, Gap, ServiceEvent } from "./facts.ts";
-import {
-  type Endpoint,
-  type EndpointState,
-  endpointCount,
-  hostOf,
-  listenLabel,
-  type NameBinding,
-  type Resolution,
-} from "./resolution.ts";
+import { hostOf, listenLabel, type NameBinding } from "./resolution/bindings.ts";
+import { type Endpoint, type EndpointState, endpointCount } from "./resolution/endpoints.ts";
+import type { Resolution } from "./resolution.ts";
 import { stopAdvice, stopKind, stopNote } from "./stops.ts";
 import { utcMinute as minute } from "./time.ts";
 import type { CallerTraffic, TrafficReport } from "./traffic.ts";

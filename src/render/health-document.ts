@@ -1,6 +1,6 @@
 import type { HealthAnswer } from "../domain/answer.ts";
 import type { Finding, HealthLevel, HealthReport } from "../domain/health.ts";
-import type { NameBinding } from "../domain/resolution.ts";
+import type { NameBinding } from "../domain/resolution/bindings.ts";
 import type { TrafficReport } from "../domain/traffic.ts";
 import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
 import {

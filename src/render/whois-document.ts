@@ -8,17 +8,14 @@ import {
   type IpFinding,
 } from "../domain/network-interface.ts";
 import {
-  type Endpoint,
-  endpointCount,
   hostOf,
   listenLabel,
   type NameBinding,
-  outsideAlternatives,
-  type Resolution,
-  reachWithoutName,
   type Scope,
-  type UnpublishedPort,
-} from "../domain/resolution.ts";
+} from "../domain/resolution/bindings.ts";
+import { type Endpoint, endpointCount } from "../domain/resolution/endpoints.ts";
+import { outsideAlternatives, reachWithoutName } from "../domain/resolution/publisher.ts";
+import type { Resolution, UnpublishedPort } from "../domain/resolution.ts";
 import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
 
 export const USAGE: Line[] = [

@@ -1,5 +1,6 @@
 import type { WhyAnswer } from "../domain/answer.ts";
-import type { CheckStatus, WhyCheck, WhyFix, WhyLayer, WhyReport } from "../domain/why.ts";
+import type { CheckStatus, WhyCheck, WhyFix, WhyLayer } from "../domain/why/check.ts";
+import type { WhyReport } from "../domain/why.ts";
 import { whyQuestion } from "../domain/why-query.ts";
 import { ACTION_IDS, type CommandLink, type Doc, type Line, type Section } from "./document.ts";
 import { gapLines, whoisDocument } from "./whois-document.ts";

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { SearchedMetrics, type SearchResult } from "../../src/domain/metrics.ts";
 import {
   callerKinds,
-  parseWindow,
-  type TrafficTarget,
   targetCallerKinds,
   targetSearches,
   trafficQueries,
   trafficSearches,
-} from "../../src/domain/traffic.ts";
+} from "../../src/domain/traffic/queries.ts";
+import type { TrafficTarget } from "../../src/domain/traffic/target.ts";
+import { parseWindow } from "../../src/domain/traffic/window.ts";
 
 const WINDOW = parseWindow("15m");
 if (!WINDOW) throw new Error("15m must parse");

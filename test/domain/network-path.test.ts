@@ -1,19 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { type NetworkAcl, naclDecisions, naclDenials } from "../../src/domain/network-path/acls.ts";
+import { inCidr } from "../../src/domain/network-path/cidr.ts";
+import { EPHEMERAL } from "../../src/domain/network-path/ports.ts";
+import { chooseRoute, type Route, type RouteTable } from "../../src/domain/network-path/routes.ts";
 import {
-  chooseRoute,
-  EPHEMERAL,
-  inCidr,
-  type NetworkAcl,
-  naclDecisions,
-  naclDenials,
-  type PathCheck,
-  type PathEnd,
-  pathChecks,
-  type Route,
-  type RouteTable,
   type SecurityGroup,
   securityGroupsAllow,
-} from "../../src/domain/network-path.ts";
+} from "../../src/domain/network-path/security-groups.ts";
+import { type PathCheck, type PathEnd, pathChecks } from "../../src/domain/network-path.ts";
 
 // The rules of security groups and network ACLs as DescribeSecurityGroups and
 // DescribeNetworkAcls return them (IpProtocol "tcp" or "-1", FromPort/ToPort, UserIdGroupPairs;

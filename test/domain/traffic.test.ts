@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Series, SeriesById } from "../../src/domain/metrics.ts";
-import {
-  graphWidget,
-  parseWindow,
-  sparkline,
-  summariseTraffic,
-  type TrafficTarget,
-  trafficQueries,
-} from "../../src/domain/traffic.ts";
+import { graphWidget } from "../../src/domain/traffic/graph.ts";
+import { trafficQueries } from "../../src/domain/traffic/queries.ts";
+import { sparkline } from "../../src/domain/traffic/series.ts";
+import type { TrafficTarget } from "../../src/domain/traffic/target.ts";
+import { parseWindow } from "../../src/domain/traffic/window.ts";
+import { summariseTraffic } from "../../src/domain/traffic.ts";
 
 const END = new Date("2026-11-23T16:00:00Z");
 const HOUR = parseWindow("1h");

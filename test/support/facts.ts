@@ -11,7 +11,7 @@ import type {
 import { toInstance, toNamespace, toService } from "../../src/aws/cloud-map.ts";
 import { toEcsService, toEcsTask, toTaskDefinition } from "../../src/aws/ecs-mapping.ts";
 import type { CloudMapInstance, Namespace } from "../../src/domain/facts.ts";
-import type { ServiceFacts } from "../../src/domain/resolution.ts";
+import type { ServiceFacts } from "../../src/domain/resolution/service-facts.ts";
 import { sdkFixture } from "./fixtures.ts";
 
 // Builds domain facts from the recorded AWS responses in test/fixtures/aws, through the same

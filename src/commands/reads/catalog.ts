@@ -1,6 +1,8 @@
 import { TTL } from "../../aws/cache.ts";
 import type { CloudMapService, EcsService, Namespace } from "../../domain/facts.ts";
-import { defaultAlias, namespaceByRef } from "../../domain/resolution.ts";
+import { defaultAlias } from "../../domain/resolution/bindings.ts";
+import { namespaceByRef } from "../../domain/resolution/service-facts.ts";
+
 import { type AwsContext, Gaps } from "./aws-context.ts";
 
 /**

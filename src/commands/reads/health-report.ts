@@ -7,8 +7,10 @@ import {
   type HealthReport,
   judgeHealth,
 } from "../../domain/health.ts";
-import { buildResolution, namespaceByRef, type ServiceFacts } from "../../domain/resolution.ts";
-import { parseWindow, type TrafficReport, type TrafficWindow } from "../../domain/traffic.ts";
+import { namespaceByRef, type ServiceFacts } from "../../domain/resolution/service-facts.ts";
+import { buildResolution } from "../../domain/resolution.ts";
+import { parseWindow, type TrafficWindow } from "../../domain/traffic/window.ts";
+import type { TrafficReport } from "../../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { boundedClients, namespaceClients } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";

@@ -4,8 +4,10 @@ import type { CommandProgress } from "../../domain/answer.ts";
 import type { DigestEntry } from "../../domain/digest.ts";
 import type { EcsService, Gap, Namespace } from "../../domain/facts.ts";
 import type { HealthReport } from "../../domain/health.ts";
-import { hostOf, namespaceByRef } from "../../domain/resolution.ts";
-import { trafficSearches } from "../../domain/traffic.ts";
+import { hostOf } from "../../domain/resolution/bindings.ts";
+import { namespaceByRef } from "../../domain/resolution/service-facts.ts";
+import { trafficSearches } from "../../domain/traffic/queries.ts";
+
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { HEALTH_WINDOW, reportFor } from "./health-report.ts";
 import { readAheadNamespaceClients } from "./namespace-services.ts";

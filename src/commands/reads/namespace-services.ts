@@ -4,7 +4,8 @@ import { DESCRIBE_SERVICES_MAX } from "../../aws/ecs.ts";
 import { clusterOfArn, lastSegment } from "../../aws/ecs-mapping.ts";
 import type { EcsService, Namespace } from "../../domain/facts.ts";
 import type { ClientService } from "../../domain/health.ts";
-import type { Caller } from "../../domain/traffic.ts";
+import type { Caller } from "../../domain/traffic/target.ts";
+
 import { type AwsContext, Gaps } from "./aws-context.ts";
 
 // The ECS services of a Service Connect namespace, from ListServicesByNamespace's ARNs. Long

@@ -6,14 +6,19 @@ import type {
   EcsTask,
   Namespace,
 } from "../../domain/facts.ts";
-import { type KnownName, namespaceByRef, type ServiceFacts } from "../../domain/resolution.ts";
+import {
+  type KnownName,
+  namespaceByRef,
+  type ServiceFacts,
+} from "../../domain/resolution/service-facts.ts";
+
 import type { AwsContext, Gaps } from "./aws-context.ts";
 
 /** What a gap of the ECS service itself (DescribeServices) is called: the digest looks it up. */
 export const serviceGapWhat = (cluster: string, service: string) =>
   `the ECS service ${cluster}/${service}`;
 
-export type { KnownName } from "../../domain/resolution.ts";
+export type { KnownName } from "../../domain/resolution/service-facts.ts";
 
 const TASK_ID = /^[0-9a-f]{32}$/;
 

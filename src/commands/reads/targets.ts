@@ -3,14 +3,9 @@
 import { AwsReadError } from "../../aws/errors.ts";
 import type { CloudMapInstance, EcsService, EcsTask, Namespace } from "../../domain/facts.ts";
 import type { Query } from "../../domain/query.ts";
-import {
-  bindingMatches,
-  bindingsOf,
-  type buildResolution,
-  hostOf,
-  namespaceByRef,
-  type ServiceFacts,
-} from "../../domain/resolution.ts";
+import { bindingMatches, bindingsOf, hostOf } from "../../domain/resolution/bindings.ts";
+import { namespaceByRef, type ServiceFacts } from "../../domain/resolution/service-facts.ts";
+import type { buildResolution } from "../../domain/resolution.ts";
 import type { AwsContext, Gaps } from "./aws-context.ts";
 import { type Catalog, loadCatalog } from "./catalog.ts";
 import type { KnownName } from "./service-facts.ts";

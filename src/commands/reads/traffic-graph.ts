@@ -1,5 +1,6 @@
 import type { TrafficAnswer, TrafficResult } from "../../domain/answer.ts";
-import { graphWidget } from "../../domain/traffic.ts";
+import { graphWidget } from "../../domain/traffic/graph.ts";
+
 import type { AwsContext } from "./aws-context.ts";
 import type { AwsPlaces } from "./places.ts";
 

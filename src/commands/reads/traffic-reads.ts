@@ -1,24 +1,18 @@
 // Service Connect traffic of one service: what to measure (its name and possible callers) and one
 // GetMetricData over a window and the one before; read by the traffic verb, health and digests.
 import type { Namespace } from "../../domain/facts.ts";
-import {
-  bindingsOf,
-  hostOf,
-  type NameBinding,
-  namespaceByRef,
-  type ServiceFacts,
-} from "../../domain/resolution.ts";
+import { bindingsOf, hostOf, type NameBinding } from "../../domain/resolution/bindings.ts";
+import { namespaceByRef, type ServiceFacts } from "../../domain/resolution/service-facts.ts";
 import {
   callerKinds,
-  summariseTraffic,
-  type TrafficReport,
-  type TrafficTarget,
-  type TrafficWindow,
   targetCallerKinds,
   targetSearches,
   trafficQueries,
-  withoutSilentCallers,
-} from "../../domain/traffic.ts";
+} from "../../domain/traffic/queries.ts";
+import { type TrafficTarget, withoutSilentCallers } from "../../domain/traffic/target.ts";
+import type { TrafficWindow } from "../../domain/traffic/window.ts";
+
+import { summariseTraffic, type TrafficReport } from "../../domain/traffic.ts";
 import type { AwsContext, Gaps } from "./aws-context.ts";
 import {
   callersInNamespace,

@@ -2,10 +2,12 @@
 // names nearest to one not found, and what its own Service Connect namespace publishes.
 import { AwsReadError } from "../../aws/errors.ts";
 import type { EcsTask, Namespace } from "../../domain/facts.ts";
-import type { Known } from "../../domain/network-path.ts";
-import { defaultAlias, namespaceByRef } from "../../domain/resolution.ts";
+import type { Known } from "../../domain/known.ts";
+import { defaultAlias } from "../../domain/resolution/bindings.ts";
+import { namespaceByRef } from "../../domain/resolution/service-facts.ts";
 import { closestNames } from "../../domain/suggest.ts";
-import type { ClientTask, Counterpart, LambdaClient, WhyClient } from "../../domain/why.ts";
+import type { ClientTask, Counterpart, LambdaClient, WhyClient } from "../../domain/why/client.ts";
+
 import type { WhyClientQuery } from "../../domain/why-query.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { loadCatalog } from "./catalog.ts";

@@ -1,9 +1,12 @@
 // EC2's view of both ends of /ecs why: subnets, security groups, ACLs, routes and, for a private
 // DNS name, who answers DNS in the client's VPC. Each read may fail on its own (Known).
 import { AwsReadError } from "../../aws/errors.ts";
-import type { Known, RouteTable, Subnet, VpcNameService } from "../../domain/network-path.ts";
+import type { Known } from "../../domain/known.ts";
+import type { RouteTable, Subnet } from "../../domain/network-path/routes.ts";
 import type { Resolution } from "../../domain/resolution.ts";
-import type { NetworkFacts, WhyClient } from "../../domain/why.ts";
+import type { VpcNameService } from "../../domain/vpc-dns.ts";
+import type { NetworkFacts, WhyClient } from "../../domain/why/client.ts";
+
 import type { AwsContext, Gaps } from "./aws-context.ts";
 
 /** An AWS read as Known: a failure is a gap and an unknown, never an empty answer. */
