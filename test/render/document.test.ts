@@ -13,7 +13,7 @@ describe("crossLinks", () => {
 });
 
 describe("clock", () => {
-  it("says the time to the second, in UTC", () => {
+  it("says the date and the time to the second, in UTC", () => {
     expect(clock(new Date("2026-11-23T16:05:12.987Z"))).toBe("2026-11-23 16:05:12 UTC");
   });
 });
