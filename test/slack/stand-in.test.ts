@@ -133,7 +133,11 @@ describe("StandIn", () => {
     for (let i = 1; i <= 5; i++) {
       standIn.report(line(`step ${i}`));
       await vi.advanceTimersByTimeAsync(2_000);
+      // Each post lands before the next report, as it would over 2 s of real time.
+      await vi.waitFor(() => expect(posted).toHaveLength(Math.min(i, 3)));
     }
+    vi.useRealTimers();
+    await new Promise((resolve) => setTimeout(resolve, 200));
 
     expect(posted).toEqual(
       ["step 1", "step 2", "step 3"].map((text) => ({
