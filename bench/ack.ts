@@ -38,7 +38,7 @@ console.log = () => undefined;
 console.error = () => undefined;
 console.warn = () => undefined;
 const print = (line: string) => process.stdout.write(`${line}\n`);
-const { handler, forgetContainerState } = await import("../src/handler.ts");
+const { handler, forgetContainerState } = await import("../src/entry/slack.ts");
 
 function slashCommand(text: string): APIGatewayProxyEventV2 {
   const body = new URLSearchParams({

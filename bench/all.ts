@@ -6,7 +6,7 @@
 // limit per operation and N times under 30 % random throttling (complete, wrong), and the whois
 // questions also the way an engineer types them by hand (bench/naive.ts), with the ratio. Ends
 // with each target of the issue, met or not by how much. `--write` puts the result into
-// BENCHMARKS.md (between its markers); without it the result is only printed.
+// docs/benchmarks.md (between its markers); without it the result is only printed.
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import {
@@ -18,7 +18,7 @@ import {
 } from "../emulator/fleet.ts";
 import { type EmulatorStats, type RunningEmulator, startEmulator } from "../emulator/server.ts";
 import type { Place } from "../src/domain/places.ts";
-import { addresses } from "../src/handler.ts";
+import { addresses } from "../src/entry/addresses.ts";
 import { useDynalite } from "../test/support/dynalite.ts";
 import {
   type Asked,
@@ -397,13 +397,13 @@ const text = lines.join("\n");
 console.log(text);
 
 if (write) {
-  // Replaces what stands between the markers of BENCHMARKS.md with this run.
-  const file = new URL("../BENCHMARKS.md", import.meta.url);
+  // Replaces what stands between the markers of docs/benchmarks.md with this run.
+  const file = new URL("../docs/benchmarks.md", import.meta.url);
   const [begin, end] = ["<!-- bench:begin -->", "<!-- bench:end -->"];
   const doc = readFileSync(file, "utf8");
   const from = doc.indexOf(begin);
   const to = doc.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`BENCHMARKS.md has no ${begin} … ${end}`);
+  if (from < 0 || to < from) throw new Error(`docs/benchmarks.md has no ${begin} … ${end}`);
   const command = ["npm run bench --", ...process.argv.slice(2)].join(" ");
   const run = `\n\n\`${command}\`\n\n${text}\n\n`;
   writeFileSync(file, `${doc.slice(0, from + begin.length)}${run}${doc.slice(to)}`);

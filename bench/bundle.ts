@@ -77,7 +77,7 @@ const rows: string[] = [];
 for (const minify of [false, true]) {
   const botDir = path.join(work, `bot-${minify}`);
   const bareDir = path.join(work, `bare-${minify}`);
-  build(path.join(root, "src/handler.ts"), botDir, minify);
+  build(path.join(root, "src/entry/lambda.ts"), botDir, minify);
   build(bareEntry, bareDir, minify);
   const bot = sizes(botDir, "handler.mjs");
   const bare = sizes(bareDir, "bare.mjs");

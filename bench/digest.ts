@@ -32,7 +32,7 @@ const modes = new Set(
 );
 /** DIGEST_PART_SERVICES in serverless.yml. */
 const PART_SERVICES = 1_000;
-/** DIGEST_PART_CONCURRENCY's default (src/digest-fanout.ts). */
+/** DIGEST_PART_CONCURRENCY's default (src/entry/digest/fanout.ts). */
 const PART_CONCURRENCY = 2;
 
 console.log(

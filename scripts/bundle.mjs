@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Bundles the Lambda entry (src/handler.ts) into dist/handler.mjs for the nodejs22.x runtime.
+// Bundles the Lambda entries (src/entry/lambda.ts) into dist/handler.mjs for the nodejs22.x runtime.
 //
-//   npm run bundle                      # src/handler.ts -> dist/handler.mjs (+ .map, + dist/chunks/)
+//   npm run bundle                      # src/entry/lambda.ts -> dist/handler.mjs (+ .map, + chunks/)
 //   node scripts/bundle.mjs <entry.ts>  # another entry, for packaging trials only
 //   node scripts/bundle.mjs <entry.ts> --outdir DIR [--minify]   # trials elsewhere (bench/bundle.ts)
 //
@@ -35,7 +35,10 @@ const { values, positionals } = parseArgs({
   options: { outdir: { type: "string" }, minify: { type: "boolean" } },
 });
 const outdir = path.resolve(root, values.outdir ?? "dist");
-const entry = path.resolve(root, positionals[0] ?? "src/handler.ts");
+const LAMBDA_ENTRY = path.resolve(root, "src/entry/lambda.ts");
+const entry = path.resolve(root, positionals[0] ?? LAMBDA_ENTRY);
+// serverless.yml names the entries dist/handler.<export>: the Lambda entry file is built as handler.
+const out = entry === LAMBDA_ENTRY ? "handler" : path.basename(entry, path.extname(entry));
 
 const FORBIDDEN_DIRS = ["emulator", "test"];
 const forbidden = (file) => {
@@ -79,7 +82,7 @@ async function main() {
   const result = await esbuild
     .build({
       absWorkingDir: root,
-      entryPoints: [entry],
+      entryPoints: [{ in: entry, out }],
       outdir,
       // One file per entry (dist/handler.mjs) plus chunks for what is imported on first use only:
       // the EC2 client (/ecs why) is 2.4 MB that a cold start would otherwise read and parse.

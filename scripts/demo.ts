@@ -78,7 +78,7 @@ delete process.env.AWS_PROFILE;
 const history = cliArgs[0] === "digest" ? await startDigestHistory() : undefined;
 
 try {
-  const { main } = await import("../src/cli.ts");
+  const { main } = await import("../src/entry/cli.ts");
   if (values.warm) {
     // A first run fills the caches, as an earlier request would on a warm Lambda.
     await main(cliArgs, { out: () => undefined, err: () => undefined });

@@ -2,9 +2,9 @@
 // (SecureString) and the digest targets (a String parameter holding JSON or YAML, so operators
 // change them without a redeploy). Targets are re-read at every tick: a change applies at the
 // next quarter hour.
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { parse } from "yaml";
 import { type TargetsResult, validateTargets } from "../domain/digest-targets.ts";
+import { readParameters } from "./parameters.ts";
 
 export interface DigestConfig {
   botToken: string;
@@ -34,30 +34,19 @@ export async function loadDigestConfig(
   if (!tokenName || !targetsName) {
     throw new Error("SLACK_BOT_TOKEN_PARAM and DIGEST_TARGETS_PARAM must name SSM parameters");
   }
-  const ssm = new SSMClient({
+  const { values } = await readParameters([tokenName, targetsName], {
+    signal,
     maxAttempts: 3,
-    requestHandler: {
-      connectionTimeout: 1_000,
-      requestTimeout: 3_000,
-      throwOnRequestTimeout: true,
-    },
+    connectionTimeoutMs: 1_000,
+    requestTimeoutMs: 3_000,
   });
-  try {
-    const out = await ssm.send(
-      new GetParametersCommand({ Names: [tokenName, targetsName], WithDecryption: true }),
-      { abortSignal: signal },
-    );
-    const value = (name: string) => out.Parameters?.find((p) => p.Name === name)?.Value;
-    const botToken = value(tokenName);
-    const targets = value(targetsName);
-    if (!botToken) throw new Error(`SSM parameter not found: ${tokenName}`);
-    // A deployment without scheduled digests has no targets parameter: that is "off", not an
-    // error every quarter hour. A parameter that exists but cannot be read is an error (above).
-    return {
-      botToken,
-      targets: targets === undefined ? "none" : targetsFrom(targetsName, targets),
-    };
-  } finally {
-    ssm.destroy();
-  }
+  const botToken = values.get(tokenName);
+  const targets = values.get(targetsName);
+  if (!botToken) throw new Error(`SSM parameter not found: ${tokenName}`);
+  // A deployment without scheduled digests has no targets parameter: that is "off", not an
+  // error every quarter hour. A parameter that exists but cannot be read is an error (above).
+  return {
+    botToken,
+    targets: targets === undefined ? "none" : targetsFrom(targetsName, targets),
+  };
 }

@@ -1,4 +1,4 @@
-// Where the parts of a fanned-out digest meet (src/digest-fanout.ts): items of the digest history
+// Where the parts of a fanned-out digest meet (src/entry/digest/fanout.ts): items of the digest history
 // table, kept a day. `gather:<target>:<tick>` says how many parts there are and which have
 // finished; `part:<target>:<tick>:<i>` holds one part's judgements, gzipped (a thousand services
 // are about 300 KB of JSON, DynamoDB items at most 400 KB).

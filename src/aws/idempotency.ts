@@ -22,6 +22,7 @@ import {
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
+import { logger } from "./logger.ts";
 
 export type OnceOutcome<T> =
   | { ran: true; value: T }
@@ -54,8 +55,8 @@ function checkKey(key: string): void {
   if (key.length === 0) throw new TypeError("once(): the key must not be empty");
 }
 
-function warn(msg: string, key: string, error: unknown): void {
-  console.warn(JSON.stringify({ msg, key, error: String(error) }));
+function warn(message: string, key: string, error: unknown): void {
+  logger.warn(message, { key, error: String(error) });
 }
 
 // One client per table, at module scope: warm invocations reuse it and its connections.
@@ -210,4 +211,44 @@ export function memoryOnceStore(options: Partial<OnceStoreOptions> = {}): OnceSt
       return { ran: true, value };
     },
   };
+}
+
+/**
+ * The once-store of a function: its DynamoDB table where IDEMPOTENCY_TABLE names one, else this
+ * process's memory (local runs, tests).
+ */
+export function onceStoreFromEnv(
+  options: OnceStoreOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): OnceStore {
+  const table = env.IDEMPOTENCY_TABLE;
+  return table ? dynamoOnceStore({ tableName: table, ...options }) : memoryOnceStore(options);
+}
+
+/** What `claimOrAnyway` returns: as `once`, or "skipped" when the caller chose not to run anyway. */
+export type ClaimOutcome<T> = OnceOutcome<T> | { ran: false; reason: "skipped" };
+
+/**
+ * Claims `key` and runs `work` once; if the store itself fails before the work starts,
+ * `storeFailed` says so (it logs) and the work runs anyway: a duplicate is the lesser harm than no
+ * answer at all. `storeFailed` returns "skip" where skipping is the lesser harm. An error of the
+ * work itself is rethrown as is.
+ */
+export async function claimOrAnyway<T>(
+  store: OnceStore,
+  key: string,
+  work: () => Promise<T>,
+  storeFailed: (error: unknown) => "run" | "skip",
+): Promise<ClaimOutcome<T>> {
+  let started = false;
+  try {
+    return await store.once(key, () => {
+      started = true;
+      return work();
+    });
+  } catch (error) {
+    if (started) throw error;
+    if (storeFailed(error) === "skip") return { ran: false, reason: "skipped" };
+    return { ran: true, value: await work() };
+  }
 }

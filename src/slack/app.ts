@@ -8,7 +8,7 @@ import {
 } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { TtlCache } from "../aws/cache.ts";
-import type { OnceStore } from "../aws/idempotency.ts";
+import { claimOrAnyway, type OnceStore } from "../aws/idempotency.ts";
 import { accessControl, requesterOf } from "./access.ts";
 import { DEFAULT_BUDGET_MS, type Defer, type RunCommand } from "./budget.ts";
 import { COMMAND_BUTTON, commandButton } from "./command-buttons.ts";
@@ -88,27 +88,22 @@ export function createSlackApp(secrets: SlackSecrets, options: SlackAppOptions) 
           reason,
         },
       );
+    const timedOutRetry = Boolean(context.retryNum) && context.retryReason === "http_timeout";
     if (typeof eventId !== "string" || !options.once) {
-      if (context.retryNum && context.retryReason === "http_timeout")
-        return dropRetry("http_timeout");
+      if (timedOutRetry) return dropRetry("http_timeout");
       await next();
       return;
     }
-    let started = false;
-    try {
-      const outcome = await options.once.once(`event:${eventId}`, async () => {
-        started = true;
-        await next();
-      });
-      if (!outcome.ran)
-        dropRetry(`already ${outcome.reason === "done" ? "answered" : "being answered"}`);
-    } catch (error) {
-      if (started) throw error;
+    const outcome = await claimOrAnyway(
+      options.once,
+      `event:${eventId}`,
+      () => next(),
       // The store failed, not the listener: fall back to the retry reason.
-      if (context.retryNum && context.retryReason === "http_timeout")
-        return dropRetry("http_timeout");
-      await next();
-    }
+      () => (timedOutRetry ? "skip" : "run"),
+    );
+    if (outcome.ran) return;
+    if (outcome.reason === "skipped") dropRetry("http_timeout");
+    else dropRetry(`already ${outcome.reason === "done" ? "answered" : "being answered"}`);
   });
   app.use(
     accessControl(

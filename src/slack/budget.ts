@@ -1,5 +1,6 @@
 import type { CommandCall } from "../commands/call.ts";
 import type { CommandOutput } from "../commands/router.ts";
+import { lookupFailedText } from "../render/failure.ts";
 import type { UnsealedJob } from "./deferred-job.ts";
 
 /** Runs `/ecs <text>`; `call` says where it was typed and who hears of its progress. */
@@ -102,3 +103,8 @@ export class HandoverError extends Error {
 /** What the user reads when the hand-over failed or could not finish before Slack's deadline. */
 export const HANDOVER_FAILED =
   "AWS is answering slowly right now: I could not start your lookup in time. Try again in a minute.";
+
+/** What the user reads when a lookup failed: the hand-over, or the lookup itself. */
+export function failureText(error: unknown): string {
+  return error instanceof HandoverError ? HANDOVER_FAILED : lookupFailedText();
+}

@@ -1,7 +1,9 @@
 import type { KnownBlock } from "@slack/types";
 import { WebClient } from "@slack/web-api";
+import { logger } from "../aws/logger.ts";
 import type { CommandOutput } from "../commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../render/blocks.ts";
+import { lookupFailedText } from "../render/failure.ts";
 import { progressMessage } from "../render/progress.ts";
 import { renderText } from "../render/text.ts";
 import type { RunCommand } from "./budget.ts";
@@ -21,9 +23,6 @@ export interface DeferredRunDeps {
    */
   deadline?: number;
 }
-
-const FAILED =
-  "Sorry, that lookup failed on my side. Try again in a minute; if it keeps failing, check the bot's logs.";
 
 /** Slack API errors carry a code (`channel_not_found`, `not_in_channel`); anything else, its name. */
 function why(error: unknown): string {
@@ -102,7 +101,7 @@ export async function runDeferredJob(job: UnsealedJob, deps: DeferredRunDeps): P
   const standIn = job.fullText
     ? undefined
     : new StandIn(job, client, (error) =>
-        console.log(JSON.stringify({ msg: "ecs-chatops progress dropped", error: why(error) })),
+        logger.info("ecs-chatops progress dropped", { error: why(error) }),
       );
   /** Says something to the asker when the answer itself cannot be delivered. */
   const tell = async (text: string, first: boolean) => {
@@ -131,7 +130,7 @@ export async function runDeferredJob(job: UnsealedJob, deps: DeferredRunDeps): P
     await tell(
       late
         ? `\`/ecs ${job.command}\` did not finish in time: AWS answered too slowly for the whole lookup. Try again in a minute, or ask for one name.`
-        : FAILED,
+        : lookupFailedText(),
       true,
     );
     return;

@@ -1,13 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
 import { renderBlocks } from "../render/blocks.ts";
-import {
-  answerOrDefer,
-  arrivalOf,
-  type Defer,
-  HANDOVER_FAILED,
-  HandoverError,
-  type RunCommand,
-} from "./budget.ts";
+import { answerOrDefer, arrivalOf, type Defer, failureText, type RunCommand } from "./budget.ts";
 import { parseFlags } from "./command-flags.ts";
 import { logRequest, type RequestContext } from "./request-log.ts";
 import { receivedAt } from "./slash-command.ts";
@@ -17,9 +10,6 @@ export interface MentionOptions {
   defer?: Defer;
   budgetMs: number;
 }
-
-const MENTION_FAILED =
-  "Sorry, that lookup failed on my side. Try again in a minute; if it keeps failing, check the bot's logs.";
 
 /** "<@U0BOT> whois nginx.service-connect" → "whois nginx.service-connect". */
 export function commandOfMention(text: string): string {
@@ -80,7 +70,7 @@ export function appMention({ run, defer, budgetMs }: MentionOptions) {
         .postMessage({
           channel: event.channel,
           thread_ts: threadTs,
-          text: error instanceof HandoverError ? HANDOVER_FAILED : MENTION_FAILED,
+          text: failureText(error),
         })
         .catch((postError: unknown) => logger.error("could not say the mention failed", postError));
     }

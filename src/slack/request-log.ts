@@ -1,6 +1,7 @@
 import { callLog } from "../aws/call-log.ts";
+import { logger } from "../aws/logger.ts";
 
-// One structured JSON line per request, for CloudWatch Logs Insights. It names who asked and what
+// One structured log line per request (src/aws/logger.ts), for CloudWatch Logs Insights. It names who asked and what
 // happened; it never holds a token, a secret or a signature header.
 
 export interface RequestContext {
@@ -21,20 +22,17 @@ export function logRequest(
   extra: Record<string, unknown> = {},
 ): void {
   const stats = callLog.stats();
-  console.log(
-    JSON.stringify({
-      msg: "ecs-chatops request",
-      kind: context.kind,
-      // The name asked about is an internal service name, kept short; never the raw payload.
-      command: context.command.slice(0, 120),
-      team: context.team,
-      channel: context.channel,
-      user: context.user,
-      outcome,
-      latencyMs: Math.round(performance.now() - started),
-      awsCalls: stats.total,
-      awsCallsByOperation: stats.calls,
-      ...extra,
-    }),
-  );
+  logger.info("ecs-chatops request", {
+    kind: context.kind,
+    // The name asked about is an internal service name, kept short; never the raw payload.
+    command: context.command.slice(0, 120),
+    team: context.team,
+    channel: context.channel,
+    user: context.user,
+    outcome,
+    latencyMs: Math.round(performance.now() - started),
+    awsCalls: stats.total,
+    awsCallsByOperation: stats.calls,
+    ...extra,
+  });
 }

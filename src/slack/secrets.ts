@@ -1,4 +1,4 @@
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { readParameters } from "../aws/parameters.ts";
 import type { SlackSecrets } from "./app.ts";
 
 /**
@@ -21,23 +21,41 @@ export async function loadSlackSecrets(
       "SLACK_SIGNING_SECRET_PARAM and SLACK_BOT_TOKEN_PARAM must name SSM parameters",
     );
   }
-  const ssm = new SSMClient({
+  // In front of Slack's 3 seconds: fail fast rather than retry long.
+  const { values, invalid } = await readParameters([secretName, tokenName], {
+    signal,
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1_200, throwOnRequestTimeout: true },
+    connectionTimeoutMs: 500,
+    requestTimeoutMs: 1_200,
   });
-  try {
-    const out = await ssm.send(
-      new GetParametersCommand({ Names: [secretName, tokenName], WithDecryption: true }),
-      { abortSignal: signal },
-    );
-    const value = (name: string) => out.Parameters?.find((p) => p.Name === name)?.Value;
-    const signingSecret = value(secretName);
-    const botToken = value(tokenName);
-    if (!signingSecret || !botToken) {
-      throw new Error(`SSM parameters not found: ${(out.InvalidParameters ?? []).join(", ")}`);
-    }
-    return { signingSecret, botToken };
-  } finally {
-    ssm.destroy();
+  const signingSecret = values.get(secretName);
+  const botToken = values.get(tokenName);
+  if (!signingSecret || !botToken) {
+    throw new Error(`SSM parameters not found: ${invalid.join(", ")}`);
+  }
+  return { signingSecret, botToken };
+}
+
+/**
+ * The secrets of this container, read on first use and kept; a failed read does not stick, so the
+ * next invocation tries again.
+ */
+export class SecretsCache {
+  #loading: Promise<SlackSecrets> | undefined;
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  get(signal: AbortSignal): Promise<SlackSecrets> {
+    const loading = this.#loading ?? loadSlackSecrets(this.env, signal);
+    this.#loading = loading;
+    loading.catch(() => {
+      if (this.#loading === loading) this.#loading = undefined;
+    });
+    return loading;
+  }
+
+  /** For the benchmark and tests: the container as a cold start finds it. */
+  forget(): void {
+    this.#loading = undefined;
   }
 }

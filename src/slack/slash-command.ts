@@ -1,14 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { renderBlocks } from "../render/blocks.ts";
 import { escapeMrkdwn } from "../render/escape.ts";
-import {
-  answerOrDefer,
-  arrivalOf,
-  type Defer,
-  HANDOVER_FAILED,
-  HandoverError,
-  type RunCommand,
-} from "./budget.ts";
+import { answerOrDefer, arrivalOf, type Defer, failureText, type RunCommand } from "./budget.ts";
 import { parseFlags, responseTypeFor } from "./command-flags.ts";
 import { logRequest, type RequestContext } from "./request-log.ts";
 import type { BotSettings } from "./settings.ts";
@@ -24,9 +17,6 @@ export interface SlashCommandOptions {
 export function receivedAt(context: Record<string, unknown>): number | undefined {
   return typeof context.receivedAt === "number" ? context.receivedAt : undefined;
 }
-
-const FAILURE =
-  "Sorry, that lookup failed on my side. Try again in a minute; if it keeps failing, check the bot's logs.";
 
 /**
  * The `/ecs` slash command. Answers inline when the lookup finishes within the budget; otherwise
@@ -93,7 +83,7 @@ export function slashCommand({ run, defer, budgetMs, settings }: SlashCommandOpt
       logRequest(context, started, "failed");
       await ack({
         response_type: "ephemeral",
-        text: error instanceof HandoverError ? HANDOVER_FAILED : FAILURE,
+        text: failureText(error),
       });
     }
   };

@@ -1,4 +1,5 @@
 import { SocketModeReceiver } from "@slack/bolt";
+import { logger } from "../aws/logger.ts";
 import { createSlackApp } from "./app.ts";
 import type { Defer, RunCommand } from "./budget.ts";
 import { type DeferredRunDeps, runDeferredJob } from "./deferred-run.ts";
@@ -26,8 +27,7 @@ export async function startSocketMode({ env, run, graphOf, settings }: SocketMod
   // In process, and never through Lambda: no MAC to add, nothing to run twice.
   const defer: Defer = async (job) => {
     void runDeferredJob(job, { run, graphOf, botToken: async () => botToken }).catch(
-      (error: unknown) =>
-        console.error(JSON.stringify({ msg: "deferred job failed", error: String(error) })),
+      (error: unknown) => logger.error("deferred job failed", { error: String(error) }),
     );
   };
   const receiver = new SocketModeReceiver({ appToken });

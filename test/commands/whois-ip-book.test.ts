@@ -3,7 +3,7 @@ import { generateFleet, taskStateChangeEvents } from "../../emulator/fleet.ts";
 import { awsContext } from "../../src/commands/aws-context.ts";
 import { whois } from "../../src/commands/whois.ts";
 import type { WhoisAnswer } from "../../src/domain/answer.ts";
-import { addresses } from "../../src/handler.ts";
+import { addresses } from "../../src/entry/addresses.ts";
 import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
 import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
 

@@ -60,7 +60,11 @@ function expectUnreadNamed(
   where: string,
 ) {
   if (question.startsWith("digest")) {
-    expect(answer.headline, where).toMatch(GAP);
+    // As for health: DOWN is decided by what was read, and nothing unread makes it worse; a
+    // digest whose every service is DOWN (no healthy, degraded or noisy count) hides nothing.
+    const notDown = [...answer.headline.matchAll(/(\d+) (?:degraded|noisy|healthy|unknown)/g)];
+    const allDown = /\d+ down/.test(answer.headline) && notDown.every((m) => m[1] === "0");
+    if (!allDown) expect(answer.headline, where).toMatch(GAP);
     const unlisted = failed.find((r) => key(r) === "ECS.ListServices" && r.denied)?.body as
       | { cluster?: string }
       | undefined;
@@ -113,6 +117,9 @@ it(
         // Known counterexample (regression): digest with ECS.ListServices:tutorial denied said
         // "6 down, 3 degraded, 3 healthy" without naming tutorial.
         [...example(1), [], 0],
+        // Known counterexample (regression of the property itself): every service DOWN on its
+        // container health check, Cloud Map unread: "2 down, 0 healthy" is the whole truth.
+        [...example(24, 11, 769255), ["ServiceDiscovery.DiscoverInstances"], 0],
       ]),
     );
   },

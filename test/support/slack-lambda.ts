@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import nock from "nock";
 import type { Fleet } from "../../emulator/fleet.ts";
-import { handler } from "../../src/handler.ts";
+import { handler } from "../../src/entry/slack.ts";
 import type { DeferredJob } from "../../src/slack/deferred-job.ts";
 import { useEmulatedAws } from "./emulated-aws.ts";
 import { SIGNING_SECRET, type signedFormEvent } from "./slack-events.ts";

@@ -6,8 +6,8 @@ import {
   signedFormEvent,
   signedJsonEvent,
   slashCommand,
-} from "../support/slack-events.ts";
-import { BOT_TOKEN, useSlackLambda } from "../support/slack-lambda.ts";
+} from "../../support/slack-events.ts";
+import { BOT_TOKEN, useSlackLambda } from "../../support/slack-lambda.ts";
 
 // Incident rooms: mentions answered in their thread, visible answers in incident channels,
 // --public / --private, Slack's url_verification and retries, and the request log.
@@ -134,7 +134,7 @@ describe("incident channels", () => {
 
     await lambda.invoke(event);
 
-    const entries = lines.filter((l) => l.includes('"msg":"ecs-chatops request"'));
+    const entries = lines.filter((l) => l.includes('"message":"ecs-chatops request"'));
     expect(entries).toHaveLength(1);
     expect(JSON.parse(entries[0] ?? "{}")).toMatchObject({
       kind: "slash_command",

@@ -1,12 +1,12 @@
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateFleet } from "../../emulator/fleet.ts";
-import { awsContext } from "../../src/commands/aws-context.ts";
-import { runEcsCommand } from "../../src/commands/router.ts";
-import { renderBlocks, type SlackMessage } from "../../src/render/blocks.ts";
-import { blockKitViolations } from "../support/block-limits.ts";
-import { blockActions, signedFormEvent, slashCommand } from "../support/slack-events.ts";
-import { FUNCTION_NAME, useSlackLambda } from "../support/slack-lambda.ts";
+import { generateFleet } from "../../../emulator/fleet.ts";
+import { awsContext } from "../../../src/commands/aws-context.ts";
+import { runEcsCommand } from "../../../src/commands/router.ts";
+import { renderBlocks, type SlackMessage } from "../../../src/render/blocks.ts";
+import { blockKitViolations } from "../../support/block-limits.ts";
+import { blockActions, signedFormEvent, slashCommand } from "../../support/slack-events.ts";
+import { FUNCTION_NAME, useSlackLambda } from "../../support/slack-lambda.ts";
 
 // No answer may fail with invalid_blocks: a name with 200 endpoints, and every demo answer,
 // stays within Slack's limits; what is cut is counted, and a button posts the whole answer.

@@ -10,47 +10,26 @@
 // a part Lambda gives up on (out of memory, timed out) comes back to the function as its
 // on-failure destination's invocation record, and is counted the same way (partFailed).
 
-import { type DigestParts, digestParts, type PartResult } from "./aws/digest-parts.ts";
-import { AwsReadError } from "./aws/errors.ts";
-import { invokeAsync } from "./aws/lambda.ts";
-import { type AwsContext, snapshotContext } from "./commands/aws-context.ts";
+import { type DigestParts, digestParts, type PartResult } from "../../aws/digest-parts.ts";
+import { AwsReadError } from "../../aws/errors.ts";
+import { invokeAsync } from "../../aws/lambda.ts";
+import { type AwsContext, snapshotContext } from "../../commands/aws-context.ts";
 import {
-  type DigestRun,
   digestOfParts,
   judgeServices,
   listScope,
   type ScopeService,
   scopeLabel,
   unjudged,
-} from "./commands/digest.ts";
-import { readAllNamespaceClients, seedNamespaceClients } from "./commands/namespace-services.ts";
-import { partsOf } from "./domain/digest-parts.ts";
-import type { DigestTarget } from "./domain/digest-targets.ts";
-
-/** One part of a fanned-out digest, as the digest function is invoked with it. */
-export interface PartEvent {
-  part: {
-    target: DigestTarget;
-    /** The tick (ISO 8601) the digest is of: every part judges at this instant. */
-    tick: string;
-    index: number;
-    services: ScopeService[];
-    /** An incident schedule's last digest says the schedule ends, at this time. */
-    lastUntil?: string;
-  };
-}
-
-export function isPartEvent(event: unknown): event is PartEvent {
-  const part = (event as Partial<PartEvent> | null)?.part;
-  return (
-    typeof part === "object" &&
-    part !== null &&
-    typeof part.tick === "string" &&
-    Number.isInteger(part.index) &&
-    Array.isArray(part.services) &&
-    typeof part.target?.name === "string"
-  );
-}
+} from "../../commands/digest.ts";
+import {
+  readAllNamespaceClients,
+  seedNamespaceClients,
+} from "../../commands/namespace-services.ts";
+import { partsOf } from "../../domain/digest-parts.ts";
+import type { DigestTarget } from "../../domain/digest-targets.ts";
+import { type FailureRecord, failureReason, type PartEvent } from "./events.ts";
+import type { DigestPoster } from "./poster.ts";
 
 /** Services per part; fan-out is on only where it can work (a table, a function to invoke). */
 export function partSize(env: NodeJS.ProcessEnv = process.env): number | undefined {
@@ -66,9 +45,6 @@ export function partConcurrency(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(n) && n >= 1 ? n : 2;
 }
 
-/** Posts a finished digest to the target's channel; throws when Slack refuses it. */
-export type PostDigest = (target: DigestTarget, run: DigestRun, lastUntil?: Date) => Promise<void>;
-
 const reason = (error: unknown) =>
   error instanceof AwsReadError ? error.reason : "an unexpected error (see the function's log)";
 
@@ -77,10 +53,10 @@ async function complete(
   store: DigestParts,
   event: PartEvent["part"],
   result: PartResult,
-  post: PostDigest,
+  poster: DigestPoster,
 ): Promise<"posted" | "part-kept"> {
   await store.save(event.target.name, event.tick, event.index, result);
-  return counted(store, event, post);
+  return counted(store, event, poster);
 }
 
 /**
@@ -90,7 +66,7 @@ async function complete(
 async function counted(
   store: DigestParts,
   event: Omit<PartEvent["part"], "services">,
-  post: PostDigest,
+  poster: DigestPoster,
   /**
    * A part that failed after counting itself may have died before starting the next: start it
    * (again) then too. Parts are claimed, so one already running is not run twice.
@@ -103,7 +79,7 @@ async function counted(
   if (finished !== "last") {
     // The part waiting longest starts in this one's place.
     const next = { target, tick, index: index + partConcurrency() };
-    return startPart(store, lastUntil ? { ...next, lastUntil } : next, post);
+    return startPart(store, lastUntil ? { ...next, lastUntil } : next, poster);
   }
   const all = await store.gather(target.name, tick);
   const scope = { clusters: target.clusters, namespaces: target.namespaces };
@@ -113,7 +89,7 @@ async function counted(
     all.gaps,
     new Date(tick),
   );
-  await post(target, run, event.lastUntil ? new Date(event.lastUntil) : undefined);
+  await poster.post(target, run, event.lastUntil ? new Date(event.lastUntil) : undefined);
   return "posted";
 }
 
@@ -126,7 +102,7 @@ export async function fanOut(
   target: DigestTarget,
   tick: Date,
   size: number,
-  post: PostDigest,
+  poster: DigestPoster,
   lastUntil?: Date,
 ): Promise<"small" | "fanned-out" | "posted" | "already-fanned-out"> {
   const store = digestParts();
@@ -153,7 +129,7 @@ export async function fanOut(
         services,
         ...(lastUntil ? { lastUntil: lastUntil.toISOString() } : {}),
       },
-      post,
+      poster,
     ),
   );
   const outcomes = await Promise.all(first);
@@ -168,7 +144,7 @@ export async function fanOut(
 async function startPart(
   store: DigestParts,
   event: Omit<PartEvent["part"], "services"> & { services?: ScopeService[] },
-  post: PostDigest,
+  poster: DigestPoster,
 ): Promise<"posted" | "part-kept"> {
   const services = event.services ?? (await store.plan(event.target.name, event.tick, event.index));
   if (!services) return "part-kept";
@@ -180,7 +156,7 @@ async function startPart(
     return "part-kept";
   } catch (error) {
     const why = `its part of the digest could not be started (${reason(error)})`;
-    return complete(store, part, { entries: unjudged(services, why), gaps: [] }, post);
+    return complete(store, part, { entries: unjudged(services, why), gaps: [] }, poster);
   }
 }
 
@@ -188,7 +164,7 @@ async function startPart(
 export async function runPart(
   ctx: AwsContext,
   event: PartEvent["part"],
-  post: PostDigest,
+  poster: DigestPoster,
 ): Promise<"posted" | "part-kept"> {
   const store = digestParts();
   if (!store) throw new Error("a digest part needs DIGEST_TABLE");
@@ -211,42 +187,7 @@ export async function runPart(
   } catch (error) {
     result = { entries: unjudged(event.services, reason(error)), gaps: [] };
   }
-  return complete(store, event, result, post);
-}
-
-/**
- * What Lambda sends the function's on-failure destination (serverless.yml: the digest function
- * itself) when an asynchronous invocation failed for good: an invocation record, with the event
- * it was given. (AWS Lambda developer guide, "Capturing records of Lambda asynchronous
- * invocations": requestContext.condition RetriesExhausted or EventAgeExceeded, requestPayload,
- * responsePayload with the error.)
- */
-export interface FailureRecord {
-  requestContext: { condition?: string; functionArn?: string };
-  requestPayload: unknown;
-  responsePayload?: { errorType?: string; errorMessage?: string } | null;
-}
-
-export function isFailureRecord(event: unknown): event is FailureRecord {
-  const record = event as Partial<FailureRecord> | null;
-  return (
-    typeof record === "object" &&
-    record !== null &&
-    typeof record.requestContext === "object" &&
-    record.requestContext !== null &&
-    "requestPayload" in record
-  );
-}
-
-/** Why an invocation failed, in a few words, from what Lambda recorded. */
-export function failureReason(record: FailureRecord): string {
-  const condition = record.requestContext.condition;
-  const message = `${record.responsePayload?.errorType ?? ""} ${record.responsePayload?.errorMessage ?? ""}`;
-  if (condition === "EventAgeExceeded") return "it waited too long to start";
-  if (/timed out/i.test(message)) return "it ran out of time";
-  if (/signal: killed|out of memory|Runtime\.ExitError|exited before completing/i.test(message))
-    return "it was stopped (out of memory or a crash)";
-  return "it failed (see the digest function's log)";
+  return complete(store, event, result, poster);
 }
 
 /**
@@ -258,7 +199,7 @@ export function failureReason(record: FailureRecord): string {
  */
 export async function partFailed(
   record: FailureRecord & { requestPayload: PartEvent },
-  post: PostDigest,
+  poster: DigestPoster,
 ): Promise<"posted" | "part-kept"> {
   const store = digestParts();
   if (!store) throw new Error("a digest part needs DIGEST_TABLE");
@@ -271,5 +212,5 @@ export async function partFailed(
     { entries: unjudged(event.services, why), gaps: [] },
     true,
   );
-  return counted(store, event, post, true);
+  return counted(store, event, poster, true);
 }

@@ -1,12 +1,12 @@
 import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
-import { clearSharedCache } from "../../src/commands/aws-context.ts";
-import { forgetDigestContainerState } from "../../src/digest-handler.ts";
-import { digest as digestEntry } from "../../src/handler.ts";
-import { useDynalite } from "../support/dynalite.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { forgetOwnDynamo } from "../../../src/aws/own-dynamo.ts";
+import { clearSharedCache } from "../../../src/commands/aws-context.ts";
+import { forgetDigestContainerState } from "../../../src/entry/digest/run.ts";
+import { digest as digestEntry } from "../../../src/entry/digest.ts";
+import { useDynalite } from "../../support/dynalite.ts";
+import { useEmulatedAws } from "../../support/emulated-aws.ts";
 
 // The scheduled digest as Lambda runs it: the EventBridge rule's event, the targets and the bot
 // token read from SSM (the emulator's GetParameters), the history in DynamoDB (dynalite), and the

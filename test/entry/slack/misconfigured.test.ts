@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signedFormEvent, slashCommand } from "../support/slack-events.ts";
+import { signedFormEvent, slashCommand } from "../../support/slack-events.ts";
 
 // A deployment whose BOT_TARGETS is wrong: read once per container, at module load, so it is set
 // before the handler is imported.
 process.env.BOT_TARGETS = JSON.stringify([{ region: "us-east-1", account: "210987654321" }]);
-const { useSlackLambda } = await import("../support/slack-lambda.ts");
+const { useSlackLambda } = await import("../../support/slack-lambda.ts");
 
 let lambda: Awaited<ReturnType<typeof useSlackLambda>>;
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Invocation } from "../../emulator/server.ts";
-import { forgetLambdaClient } from "../../src/aws/lambda.ts";
-import { forgetContainerState } from "../../src/handler.ts";
-import { HANDOVER_FAILED } from "../../src/slack/budget.ts";
-import { jobKey, sealJob } from "../../src/slack/deferred-job.ts";
-import { useDynalite } from "../support/dynalite.ts";
+import type { Invocation } from "../../../emulator/server.ts";
+import { forgetLambdaClient } from "../../../src/aws/lambda.ts";
+import { forgetContainerState } from "../../../src/entry/slack.ts";
+import { HANDOVER_FAILED } from "../../../src/slack/budget.ts";
+import { jobKey, sealJob } from "../../../src/slack/deferred-job.ts";
+import { useDynalite } from "../../support/dynalite.ts";
 import {
   eventFixture,
   SIGNING_SECRET,
@@ -13,8 +13,8 @@ import {
   signedJsonEvent,
   signedRawEvent,
   slashCommand,
-} from "../support/slack-events.ts";
-import { FUNCTION_NAME, useSlackLambda, waitFor } from "../support/slack-lambda.ts";
+} from "../../support/slack-events.ts";
+import { FUNCTION_NAME, useSlackLambda, waitFor } from "../../support/slack-lambda.ts";
 
 // Never late, never silent, never twice: the Lambda handler as Slack and Lambda reach it, with
 // the idempotency table on dynalite (DynamoDB's wire protocol) and AWS on the loopback emulator.
@@ -27,6 +27,14 @@ let lambda: Awaited<ReturnType<typeof useSlackLambda>>;
 let dynamo: Awaited<ReturnType<typeof useDynalite>>;
 let invocations: Invocation[] = [];
 let logs: string[] = [];
+/** A log line as the logger wrote it (src/aws/logger.ts: Powertools' JSON), or as is. */
+const parsed = (line: string): unknown => {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return line;
+  }
+};
 
 beforeAll(async () => {
   dynamo = await useDynalite(TABLE);
@@ -133,7 +141,9 @@ describe("deferred jobs", () => {
     await lambda.runJob(forged);
 
     expect(lambda.emulator.stats().total).toBe(0);
-    expect(logs.join("\n")).toContain('"msg":"refused a deferred job","reason":"bad MAC"');
+    expect(logs.map(parsed)).toContainEqual(
+      expect.objectContaining({ message: "refused a deferred job", reason: "bad MAC" }),
+    );
   });
 
   it("refuses a sealed job that would answer anywhere but Slack", async () => {

@@ -1,13 +1,14 @@
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { callLog } from "./aws/call-log.ts";
-import { awsContext } from "./commands/aws-context.ts";
-import { runEcsCommand } from "./commands/router.ts";
-import { graphOfOutput } from "./commands/traffic.ts";
-import { placesFrom, placesOfRegions } from "./domain/places.ts";
-import { renderBlocks } from "./render/blocks.ts";
-import { progressLine } from "./render/progress.ts";
-import { renderText } from "./render/text.ts";
+import { callLog } from "../aws/call-log.ts";
+import { quietLogsForTerminal } from "../aws/logger.ts";
+import { awsContext } from "../commands/aws-context.ts";
+import { runEcsCommand } from "../commands/router.ts";
+import { graphOfOutput } from "../commands/traffic.ts";
+import { placesFrom, placesOfRegions } from "../domain/places.ts";
+import { renderBlocks } from "../render/blocks.ts";
+import { progressLine } from "../render/progress.ts";
+import { renderText } from "../render/text.ts";
 
 const USAGE = `usage: ecs-chatops <whois|health|traffic|why|digest|help> [NAME] [--region REGION] [--json] [--stats]
 
@@ -43,6 +44,7 @@ export async function main(
     progress: terminalProgress,
   },
 ): Promise<number> {
+  quietLogsForTerminal();
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -1,14 +1,14 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Invocation } from "../../emulator/server.ts";
-import { forgetLambdaClient } from "../../src/aws/lambda.ts";
-import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
-import { clearSharedCache } from "../../src/commands/aws-context.ts";
-import type { PartEvent } from "../../src/digest-fanout.ts";
-import { forgetDigestContainerState } from "../../src/digest-handler.ts";
-import { digest as digestEntry } from "../../src/handler.ts";
-import { useDynalite } from "../support/dynalite.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import type { Invocation } from "../../../emulator/server.ts";
+import { forgetLambdaClient } from "../../../src/aws/lambda.ts";
+import { forgetOwnDynamo } from "../../../src/aws/own-dynamo.ts";
+import { clearSharedCache } from "../../../src/commands/aws-context.ts";
+import type { PartEvent } from "../../../src/entry/digest/events.ts";
+import { forgetDigestContainerState } from "../../../src/entry/digest/run.ts";
+import { digest as digestEntry } from "../../../src/entry/digest.ts";
+import { useDynalite } from "../../support/dynalite.ts";
+import { useEmulatedAws } from "../../support/emulated-aws.ts";
 
 // A digest too large for one invocation fans out on Lambda itself: the scheduled invocation
 // lists the scope and invokes the digest function once per part (Lambda Invoke "Event", played

@@ -1,25 +1,26 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
-import { callLog } from "./aws/call-log.ts";
-import { dynamoOnceStore, memoryOnceStore, type OnceStore } from "./aws/idempotency.ts";
-import { invokeAsync } from "./aws/lambda.ts";
-import { awsContext, dropPendingLoads } from "./commands/aws-context.ts";
-import { misconfigured } from "./commands/help.ts";
-import { runEcsCommand } from "./commands/router.ts";
-import { graphOfOutput } from "./commands/traffic.ts";
-import { placesFrom } from "./domain/places.ts";
-import { createSlackApp, type SlackSecrets } from "./slack/app.ts";
-import { arrivalOf, DEFAULT_BUDGET_MS, type Defer, type RunCommand } from "./slack/budget.ts";
+import { callLog } from "../aws/call-log.ts";
+import { claimOrAnyway, type OnceStore, onceStoreFromEnv } from "../aws/idempotency.ts";
+import { invokeAsync } from "../aws/lambda.ts";
+import { logger, logInvocation } from "../aws/logger.ts";
+import { awsContext, dropPendingLoads } from "../commands/aws-context.ts";
+import { misconfigured } from "../commands/help.ts";
+import { runEcsCommand } from "../commands/router.ts";
+import { graphOfOutput } from "../commands/traffic.ts";
+import { placesFrom } from "../domain/places.ts";
+import { createSlackApp, type SlackSecrets } from "../slack/app.ts";
+import { arrivalOf, DEFAULT_BUDGET_MS, type Defer, type RunCommand } from "../slack/budget.ts";
 import {
   type DeferredJob,
   isDeferredJob,
   jobKey,
   jobRefusal,
   sealJob,
-} from "./slack/deferred-job.ts";
-import { runDeferredJob } from "./slack/deferred-run.ts";
-import { loadSlackSecrets } from "./slack/secrets.ts";
-import { readBotSettings } from "./slack/settings.ts";
-import { verifySlackRequest } from "./slack/verify.ts";
+} from "../slack/deferred-job.ts";
+import { runDeferredJob } from "../slack/deferred-run.ts";
+import { SecretsCache } from "../slack/secrets.ts";
+import { readBotSettings } from "../slack/settings.ts";
+import { verifySlackRequest } from "../slack/verify.ts";
 
 type SlackHandler = NonNullable<ReturnType<typeof createSlackApp>["handler"]>;
 
@@ -27,10 +28,12 @@ type SlackHandler = NonNullable<ReturnType<typeof createSlackApp>["handler"]>;
 const places = placesFrom(process.env);
 const aws = (reads?: AbortSignal) => () =>
   places.ok ? places.places.map((p) => awsContext(p, undefined, reads)) : [];
-const run: RunCommand = (text, place) =>
-  places.ok
-    ? runEcsCommand(text, aws(), undefined, place)
-    : Promise.resolve(misconfigured(places.errors));
+const runWith =
+  (reads?: AbortSignal): RunCommand =>
+  (text, place) =>
+    places.ok
+      ? runEcsCommand(text, aws(reads), undefined, place)
+      : Promise.resolve(misconfigured(places.errors));
 const graphOf = graphOfOutput(aws());
 
 /** The secrets must be in hand this long after arrival, or Slack gets a short error instead. */
@@ -41,33 +44,20 @@ const JOB_MARGIN_MS = 4_000;
 const JOB_RECORD_SECONDS = 3_600;
 
 // Built once per container; warm invocations reuse the app, its secrets and the AWS clients.
-let secrets: Promise<SlackSecrets> | undefined;
+const secrets = new SecretsCache();
 let slack: SlackHandler | undefined;
 let once: OnceStore | undefined;
 
 /** For the benchmark and tests: the container as a cold start finds it. */
 export function forgetContainerState(): void {
-  secrets = undefined;
+  secrets.forget();
   slack = undefined;
   once = undefined;
 }
 
-function slackSecrets(signal: AbortSignal): Promise<SlackSecrets> {
-  const loading = secrets ?? loadSlackSecrets(process.env, signal);
-  secrets = loading;
-  // A failed secret read must not stick: the next invocation tries again.
-  loading.catch(() => {
-    if (secrets === loading) secrets = undefined;
-  });
-  return loading;
-}
-
 /** Runs deferred jobs and answers Slack events at most once across containers. */
 function onceStore(): OnceStore {
-  const table = process.env.IDEMPOTENCY_TABLE;
-  once ??= table
-    ? dynamoOnceStore({ tableName: table, expiresAfterSeconds: JOB_RECORD_SECONDS })
-    : memoryOnceStore();
+  once ??= onceStoreFromEnv({ expiresAfterSeconds: JOB_RECORD_SECONDS });
   return once;
 }
 
@@ -81,7 +71,7 @@ function slackHandler(keys: SlackSecrets): SlackHandler {
   if (!slack) {
     const budget = Number(process.env.ACK_BUDGET_MS ?? DEFAULT_BUDGET_MS);
     const { handler: built } = createSlackApp(keys, {
-      run,
+      run: runWith(),
       defer: deferToSelf(jobKey(keys.signingSecret)),
       budgetMs: budget,
       settings: readBotSettings(),
@@ -94,7 +84,7 @@ function slackHandler(keys: SlackSecrets): SlackHandler {
 }
 
 function log(entry: Record<string, unknown>): void {
-  console.log(JSON.stringify({ msg: "ecs-chatops request", ...entry }));
+  logger.info("ecs-chatops request", entry);
 }
 
 /**
@@ -118,12 +108,13 @@ function secretsUnavailable(event: APIGatewayProxyEventV2): APIGatewayProxyResul
   };
 }
 
+/** A slow lookup this function handed to itself: verified, run once, answered before the timeout. */
 async function runJob(event: DeferredJob, context: Context): Promise<undefined> {
   const remaining = context.getRemainingTimeInMillis?.() ?? 29_000;
   const deadline = Date.now() + remaining - JOB_MARGIN_MS;
   let keys: SlackSecrets;
   try {
-    keys = await slackSecrets(AbortSignal.timeout(5_000));
+    keys = await secrets.get(AbortSignal.timeout(5_000));
   } catch (error) {
     // Lambda does not retry (maximumRetryAttempts 0): the log is all that can be said here.
     log({
@@ -136,7 +127,7 @@ async function runJob(event: DeferredJob, context: Context): Promise<undefined> 
   }
   const refusal = jobRefusal(event, jobKey(keys.signingSecret));
   if (refusal) {
-    console.warn(JSON.stringify({ msg: "refused a deferred job", reason: refusal }));
+    logger.warn("refused a deferred job", { reason: refusal });
     return undefined;
   }
   // AWS reads stop a second before the deadline: the lookup then finishes with what it read and
@@ -144,29 +135,18 @@ async function runJob(event: DeferredJob, context: Context): Promise<undefined> 
   const reads = AbortSignal.timeout(Math.max(1, deadline - Date.now() - 1_000));
   const job = () =>
     runDeferredJob(event, {
-      run: (text, place) =>
-        places.ok
-          ? runEcsCommand(text, aws(reads), undefined, place)
-          : Promise.resolve(misconfigured(places.errors)),
+      run: runWith(reads),
       graphOf,
       botToken: async () => keys.botToken,
       deadline,
     });
-  let started = false;
-  try {
-    const outcome = await onceStore().once(`job:${event.id}`, () => {
-      started = true;
-      return job();
-    });
-    if (!outcome.ran)
-      log({ kind: "deferred", outcome: "duplicate-dropped", reason: outcome.reason });
-  } catch (error) {
-    if (started) throw error;
-    // The store could not be read: answer anyway. Lambda does not retry, so skipping would leave
-    // "Looking up…" on screen for good; a duplicate is the lesser harm.
+  // The store could not be read: answer anyway. Lambda does not retry, so skipping would leave
+  // "Looking up…" on screen for good; a duplicate is the lesser harm.
+  const outcome = await claimOrAnyway(onceStore(), `job:${event.id}`, job, (error) => {
     log({ kind: "deferred", outcome: "store-unavailable", error: String(error) });
-    await job();
-  }
+    return "run";
+  });
+  if (!outcome.ran) log({ kind: "deferred", outcome: "duplicate-dropped", reason: outcome.reason });
   return undefined;
 }
 
@@ -183,20 +163,21 @@ export async function handler(
   context: Context,
 ): Promise<APIGatewayProxyResultV2 | undefined> {
   const entered = Date.now();
+  logInvocation(context);
   // A lookup abandoned by an earlier invocation may still hold cache loads on frozen sockets.
   dropPendingLoads();
   // One request at a time per container: the call log counts this request's AWS calls only.
   callLog.reset();
   if (isDeferredJob(event)) return runJob(event, context);
   if (!isHttpEvent(event)) {
-    console.warn(JSON.stringify({ msg: "ignored an invocation that is neither Slack nor a job" }));
+    logger.warn("ignored an invocation that is neither Slack nor a job");
     return undefined;
   }
   // Slack's 3 seconds started when API Gateway took the request: a cold start counts.
   const arrivedAt = arrivalOf(event.requestContext?.timeEpoch, entered);
   let keys: SlackSecrets;
   try {
-    keys = await slackSecrets(
+    keys = await secrets.get(
       AbortSignal.timeout(Math.max(1, arrivedAt + SECRETS_DEADLINE_MS - Date.now())),
     );
   } catch (error) {
@@ -207,43 +188,8 @@ export async function handler(
   if (verdict.ok === "ssl_check") return { statusCode: 200, body: "" };
   if (!verdict.ok) {
     // The reason only: never the body, the signature or anything else the sender wrote.
-    console.warn(
-      JSON.stringify({ msg: "rejected a request", status: verdict.status, reason: verdict.reason }),
-    );
+    logger.warn("rejected a request", { status: verdict.status, reason: verdict.reason });
     return { statusCode: verdict.status, body: "" };
   }
   return slackHandler(keys)(verdict.event, context, () => undefined);
-}
-/**
- * Lambda entry of the scheduled digests (serverless.yml: dist/handler.digest). Loaded on first
- * use: the digest's targets parser (yaml) and scheduler code stay off the Slack function's cold
- * start, which counts against Slack's 3 seconds.
- */
-export async function digest(
-  event: import("./digest-handler.ts").DigestEvent,
-  context: Pick<Context, "getRemainingTimeInMillis">,
-): Promise<import("./digest-handler.ts").DigestOutcome[]> {
-  const { digestHandler } = await import("./digest-handler.ts");
-  return digestHandler(event, context);
-}
-
-/**
- * Lambda entry of ECS's task state change events (serverless.yml: dist/handler.addresses, an
- * EventBridge rule on aws.ecs "ECS Task State Change"): keeps the address book `whois <IP>` reads
- * first (src/aws/address-book.ts). A failed write throws, so Lambda retries the event and its
- * Errors metric shows it; writes are idempotent (same item, same version).
- */
-export async function addresses(event: unknown): Promise<void> {
-  const { addressBook } = await import("./aws/address-book.ts");
-  const book = addressBook();
-  if (!book) {
-    console.warn(JSON.stringify({ msg: "no ADDRESS_TABLE: a task event was not kept" }));
-    return;
-  }
-  const outcome = await book.record(event);
-  if (outcome === "ignored") {
-    console.warn(
-      JSON.stringify({ msg: "ignored an event that is no task state change with an address" }),
-    );
-  }
 }

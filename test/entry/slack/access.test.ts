@@ -1,14 +1,14 @@
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { REFUSAL } from "../../src/slack/access.ts";
+import { REFUSAL } from "../../../src/slack/access.ts";
 import {
   blockActions,
   eventFixture,
   signedFormEvent,
   signedJsonEvent,
   slashCommand,
-} from "../support/slack-events.ts";
-import { useSlackLambda } from "../support/slack-lambda.ts";
+} from "../../support/slack-events.ts";
+import { useSlackLambda } from "../../support/slack-lambda.ts";
 
 // The bot shows internal IPs: with allowlists set, anyone else gets a polite refusal and the bot
 // makes no AWS call at all (the emulator's counter stays at zero).

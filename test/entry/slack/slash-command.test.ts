@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { signedFormEvent, slashCommand } from "../support/slack-events.ts";
-import { useSlackLambda } from "../support/slack-lambda.ts";
+import { signedFormEvent, slashCommand } from "../../support/slack-events.ts";
+import { useSlackLambda } from "../../support/slack-lambda.ts";
 
 // The Lambda entry end to end: a slash command exactly as Slack signs and API Gateway wraps it,
 // through Bolt's receiver, the command and the real SDK clients, to the loopback emulator.

@@ -1,10 +1,10 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Invocation } from "../../emulator/server.ts";
-import { forgetLambdaClient } from "../../src/aws/lambda.ts";
-import { clearSharedCache } from "../../src/commands/aws-context.ts";
-import { signedFormEvent, slashCommand } from "../support/slack-events.ts";
-import { BOT_TOKEN, FUNCTION_NAME, useSlackLambda, waitFor } from "../support/slack-lambda.ts";
+import type { Invocation } from "../../../emulator/server.ts";
+import { forgetLambdaClient } from "../../../src/aws/lambda.ts";
+import { clearSharedCache } from "../../../src/commands/aws-context.ts";
+import { signedFormEvent, slashCommand } from "../../support/slack-events.ts";
+import { BOT_TOKEN, FUNCTION_NAME, useSlackLambda, waitFor } from "../../support/slack-lambda.ts";
 
 // `/ecs digest` reads a whole fleet: longer than Slack's 3 seconds. The handler acks at once,
 // then its asynchronous run shows how far it has come ("clusters 3/8 read…") in a message it

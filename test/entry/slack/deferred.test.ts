@@ -1,10 +1,10 @@
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Invocation } from "../../emulator/server.ts";
-import { forgetLambdaClient } from "../../src/aws/lambda.ts";
-import { isDeferredJob } from "../../src/slack/deferred-job.ts";
-import { blockActions, signedFormEvent, slashCommand } from "../support/slack-events.ts";
-import { FUNCTION_NAME, useSlackLambda, waitFor } from "../support/slack-lambda.ts";
+import type { Invocation } from "../../../emulator/server.ts";
+import { forgetLambdaClient } from "../../../src/aws/lambda.ts";
+import { isDeferredJob } from "../../../src/slack/deferred-job.ts";
+import { blockActions, signedFormEvent, slashCommand } from "../../support/slack-events.ts";
+import { FUNCTION_NAME, useSlackLambda, waitFor } from "../../support/slack-lambda.ts";
 
 // Slack drops a slash command that gets no HTTP answer within 3 seconds. When AWS is slow, the
 // handler must answer at once and finish through an asynchronous run of itself (Lambda Invoke,

@@ -1,0 +1,38 @@
+import { WebClient } from "@slack/web-api";
+import type { DigestRun } from "../../commands/digest.ts";
+import type { DigestTarget } from "../../domain/digest-targets.ts";
+import { renderBlocks } from "../../render/blocks.ts";
+import { digestFailedDocument, digestRunDocument } from "../../render/digest-document.ts";
+import type { Doc } from "../../render/document.ts";
+
+/**
+ * Posts to a digest target's channel with chat.postMessage: built once per invocation with the bot
+ * token, and handed to whatever finishes a digest (the schedule's invocation, or the last part).
+ * Each post throws when Slack refuses it.
+ */
+export class DigestPoster {
+  readonly #slack: WebClient;
+
+  constructor(botToken: string) {
+    this.#slack = new WebClient(botToken, { timeout: 10_000, retryConfig: { retries: 2 } });
+  }
+
+  /** A finished digest; an incident schedule's last one says the schedule ends at `lastUntil`. */
+  post(target: DigestTarget, run: DigestRun, lastUntil?: Date): Promise<void> {
+    return this.#postDocument(target, digestRunDocument(run, target.quiet, lastUntil));
+  }
+
+  /** Says in the channel that the digest of `tick` could not be made, and why in a few words. */
+  postFailure(target: DigestTarget, tick: Date, why: string): Promise<void> {
+    return this.#postDocument(target, digestFailedDocument(target.name, tick, why));
+  }
+
+  async #postDocument(target: DigestTarget, doc: Doc): Promise<void> {
+    await this.#slack.chat.postMessage({
+      channel: target.channel,
+      ...renderBlocks(doc),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  }
+}
