@@ -1,0 +1,248 @@
+import { describe, expect, it } from "vitest";
+import type { DigestAnswer } from "../../src/commands/digest.ts";
+import type { Digest } from "../../src/domain/digest.ts";
+import {
+  digestAnswerDocument,
+  digestDocument,
+  digestFailedDocument,
+  digestRunDocument,
+} from "../../src/render/digest-document.ts";
+import { plain } from "../../src/render/document.ts";
+import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
+
+// The digest documents on the demo fleet's own digest: the counts line, the offenders worst
+// first with buttons, what changed since the last digest, the healthy rest in one line, and
+// never an all-clear over what could not be read.
+
+const ask = demoFleetAnswers();
+type Found = Extract<DigestAnswer, { kind: "found" }>;
+
+async function digestOf(text: string): Promise<{ answer: Found; digest: Digest }> {
+  const answer = await ask<DigestAnswer>(text);
+  if (answer.kind !== "found") throw new Error(`the demo fleet has a digest for ${text}`);
+  return { answer, digest: answer.run.digest };
+}
+
+const AT = new Date("2026-11-23T09:00:00Z");
+const EARLIER = new Date("2026-11-22T15:58:00Z");
+
+describe("digestDocument", () => {
+  it("counts every level in the headline and lists the offenders worst first, each with buttons", async () => {
+    const { digest } = await digestOf("digest");
+
+    const doc = digestDocument({ ...digest, at: AT }, false);
+
+    expect(doc.summary).toBe("Digest (every cluster) at 09:00 UTC: 2 down, 2 degraded, 5 healthy");
+    expect(doc.sections[0]?.lines).toEqual([[{ bold: doc.summary }]]);
+    const marks = doc.sections.slice(1, 5).map((s) =>
+      plain(s.lines[0] ?? [])
+        .split(" ")
+        .slice(0, 2)
+        .join(" "),
+    );
+    expect(marks).toEqual(["✖ DOWN", "✖ DOWN", "▲ DEGRADED", "▲ DEGRADED"]);
+    expect(doc.sections[3]?.links?.map((l) => [l.label, l.command])).toEqual([
+      ["Health", "health api.service-connect"],
+      ["Traffic", "traffic api.service-connect"],
+    ]);
+    expect(textLines(doc)).toContain("5 other services healthy.");
+  });
+
+  it("titles a scheduled digest with its target, an incident one as such, one asked for plainly", async () => {
+    const { digest } = await digestOf("digest tutorial");
+    const title = (target: string) =>
+      digestDocument({ ...digest, at: AT, target }, false).summary.split(" at ")[0];
+
+    expect(title("morning")).toBe("Digest morning (tutorial)");
+    expect(title("incident: C0INCIDENT")).toBe("Incident digest (tutorial)");
+    expect(title("on demand: C2147483705")).toBe("Digest (tutorial)");
+  });
+
+  it("says a first digest cannot yet say what changed", async () => {
+    const { digest } = await digestOf("digest");
+
+    expect(textLines(digestDocument({ ...digest, compared: false }, false)).at(-2)).toBe(
+      "First digest of this scope: the next one will say what changed.",
+    );
+    expect(textLines(digestDocument({ ...digest, compared: true }, false))).not.toContain(
+      "First digest of this scope: the next one will say what changed.",
+    );
+  });
+
+  it("says what changed since the last digest, and since when AWS says it has been failing", async () => {
+    const { digest } = await digestOf("digest");
+    const [down, other] = digest.offenders;
+    if (!down || !other) throw new Error("the demo fleet has offenders");
+    const offenders = [
+      {
+        ...down,
+        change: "worse" as const,
+        was: "degraded" as const,
+        since: EARLIER,
+        sinceFromAws: true,
+      },
+      { ...other, change: "still" as const, since: EARLIER, sinceFromAws: false },
+    ];
+
+    const doc = digestDocument({ ...digest, compared: true, offenders }, false);
+
+    expect(plain(doc.sections[1]?.lines[0] ?? [])).toMatch(
+      / · worse: was degraded · failing since 2026-11-22 15:58 UTC$/,
+    );
+    expect(plain(doc.sections[2]?.lines[0] ?? [])).toMatch(
+      / · still failing, first seen by the digest at 2026-11-22 15:58 UTC$/,
+    );
+  });
+
+  it("lists the recovered, and what could not be judged apart from the counts", async () => {
+    const { digest } = await digestOf("digest tutorial");
+    const unknown = [
+      {
+        cluster: "tutorial",
+        service: "batch",
+        subject: "tutorial/batch",
+        level: "unknown" as const,
+        reason: "the ECS service could not be read (denied)",
+      },
+    ];
+    const recovered = [
+      { key: "tutorial/web-frontend", was: "down" as const, since: EARLIER, sinceFromAws: true },
+    ];
+
+    const doc = digestDocument(
+      { ...digest, compared: true, unknown, recovered, counts: { ...digest.counts, unknown: 1 } },
+      false,
+    );
+
+    expect(headings(doc)).toEqual([
+      undefined,
+      "Recovered since the last digest",
+      "Could not be judged (counted apart, neither healthy nor down)",
+      undefined,
+    ]);
+    expect(textLines(doc)).toEqual(
+      expect.arrayContaining([
+        "  ✔ tutorial/web-frontend was down since 2026-11-22 15:58 UTC",
+        "  ? tutorial/batch: the ECS service could not be read (denied)",
+      ]),
+    );
+    expect(doc.summary).toMatch(/: 4 healthy, 1 unknown$/);
+  });
+
+  it("says all is healthy in one line when quiet", async () => {
+    const { digest } = await digestOf("digest tutorial");
+
+    const doc = digestDocument({ ...digest, at: AT }, true);
+
+    expect(doc.summary).toBe("All 4 services healthy in tutorial at 09:00 UTC");
+    expect(doc.sections).toEqual([{ lines: [[doc.summary]] }]);
+  });
+
+  it("never gives an all-clear over a cluster it could not read, quiet or not", async () => {
+    const { digest } = await digestOf("digest tutorial");
+    const unread = [{ kind: "cluster" as const, name: "staging", cause: "denied" }];
+
+    const quiet = digestDocument({ ...digest, at: AT, unread }, true);
+    const loud = digestDocument({ ...digest, at: AT, unread }, false);
+
+    expect(quiet.summary).toBe(
+      "4 services healthy in tutorial at 09:00 UTC; cluster staging could not be read (denied)",
+    );
+    expect(loud.summary).toBe(
+      "Digest (tutorial) at 09:00 UTC: 4 healthy; cluster staging could not be read (denied)",
+    );
+    expect(textLines(loud)).toContain("4 services healthy of those read.");
+  });
+
+  it("says only what could not be read when nothing could", async () => {
+    const { digest } = await digestOf("digest tutorial");
+    const empty = { down: 0, degraded: 0, noisy: 0, unknown: 0, healthy: 0 };
+    const unread = [{ kind: "clusters" as const, cause: "throttled" }];
+
+    const doc = digestDocument({ ...digest, at: AT, counts: empty, total: 0, unread }, false);
+
+    expect(doc.summary).toBe(
+      "Digest (tutorial) at 09:00 UTC: the clusters could not be listed (throttled)",
+    );
+    expect(textLines(doc)).toContain("No service could be read in this scope.");
+  });
+
+  it("escapes a service's reason in Slack", async () => {
+    const { digest } = await digestOf("digest");
+    const offenders = digest.offenders.map((o) => ({ ...o, reason: "<!channel> & <@U1>" }));
+
+    const slack = blockText(digestDocument({ ...digest, offenders }, false));
+
+    expect(slack).toContain("&lt;!channel&gt; &amp; &lt;@U1&gt;");
+    expect(slack).not.toContain("<!channel>");
+  });
+});
+
+describe("digestAnswerDocument", () => {
+  it("adds what became of an incident schedule under the digest", async () => {
+    const { answer } = await digestOf("digest tutorial");
+    const until = new Date("2026-11-23T11:00:00Z");
+
+    const started = digestAnswerDocument({
+      ...answer,
+      incident: { kind: "started", everyMinutes: 15, until },
+    });
+    const failed = digestAnswerDocument({
+      ...answer,
+      incident: { kind: "failed", reason: "the scheduler denied it" },
+    });
+
+    expect(plain(started.sections.at(-1)?.lines[0] ?? [])).toBe(
+      "Incident digest: the next one in 15 minutes, then every 15 until 11:00 UTC. Stop it with /ecs digest stop.",
+    );
+    expect(plain(failed.sections.at(-1)?.lines[0] ?? [])).toBe(
+      "The incident digest could not be scheduled: the scheduler denied it. This digest is the only one.",
+    );
+  });
+
+  it("says whether there was an incident digest to stop", () => {
+    const stopped = digestAnswerDocument({ kind: "stopped", query: "stop", outcome: "stopped" });
+    const none = digestAnswerDocument({ kind: "stopped", query: "stop", outcome: "not-running" });
+
+    expect(stopped.summary).toBe(
+      "Incident digest stopped: no more digests will be posted in this channel.",
+    );
+    expect(none.summary).toBe("No incident digest runs in this channel: nothing to stop.");
+  });
+
+  it("refuses with the reason and the usage", async () => {
+    const doc = digestAnswerDocument(await ask("digest prod-core"));
+
+    expect(doc.summary).toMatch(/^Cannot make that digest: prod-core is neither a cluster/);
+    expect(headings(doc)).toEqual([undefined, "Usage"]);
+  });
+});
+
+describe("digestRunDocument", () => {
+  it("says when the last digest of an incident schedule ends, and lists what could not be listed", async () => {
+    const { answer } = await digestOf("digest tutorial");
+    const run = { ...answer.run, gaps: [{ what: "namespace staging", why: "denied" }] };
+
+    const doc = digestRunDocument(run, false, new Date("2026-11-23T11:00:00Z"));
+
+    expect(plain(doc.sections.at(-1)?.lines[0] ?? [])).toBe(
+      "Last incident digest: its schedule ends at 11:00 UTC. Ask again with --every … --for … to go on.",
+    );
+    expect(doc.notes.map(plain)).toEqual([
+      "Partial answer: could not read namespace staging: denied.",
+    ]);
+  });
+});
+
+describe("digestFailedDocument", () => {
+  it("tells the channel its scheduled digest could not be made and what to do", () => {
+    const doc = digestFailedDocument("morning", AT, "Slack refused the post");
+
+    expect(textLines(doc)).toEqual([
+      "The 09:00 UTC digest morning could not be made: Slack refused the post.",
+      "",
+      "Next: /ecs digest asks for one now; the next scheduled one will try again.",
+      "",
+    ]);
+  });
+});

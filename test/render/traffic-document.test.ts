@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest";
+import type { TrafficAnswer, TrafficResult } from "../../src/domain/answer.ts";
+import type { TrafficReport } from "../../src/domain/traffic.ts";
+import { GRAPH_ACTION_ID, plain } from "../../src/render/document.ts";
+import { delta, trafficDocument } from "../../src/render/traffic-document.ts";
+import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
+
+// trafficDocument on the demo fleet's Service Connect metrics: the headline per protocol, the
+// figures against the window before, who measured what, the callers and the next check.
+
+const ask = demoFleetAnswers();
+type Found = Extract<TrafficAnswer, { kind: "found" }>;
+type Measured = Extract<TrafficResult, { kind: "report" }>;
+
+async function measured(name: string): Promise<{ answer: Found; result: Measured }> {
+  const answer = await ask<Found>(`traffic ${name}`);
+  const result = answer.kind === "found" ? answer.results[0] : undefined;
+  if (result?.kind !== "report") throw new Error(`the demo fleet measures ${name}`);
+  return { answer, result };
+}
+
+/** The answer with its one report's figures changed. */
+const withReport = (answer: Found, result: Measured, patch: Partial<TrafficReport>): Found => ({
+  ...answer,
+  results: [{ ...result, report: { ...result.report, ...patch } }],
+});
+
+describe("trafficDocument", () => {
+  it("leads an HTTP answer with requests, rate, 5xx and p99 over the window", async () => {
+    const { answer } = await measured("api.service-connect");
+
+    const doc = trafficDocument(answer);
+
+    expect(textLines(doc)[0]).toMatch(
+      /^api\.service-connect:8080: [\d,]+ requests \(\d+\.\d\/s\), 5xx \d+\.\d\d%, p99 \d+ ms in the last 1h$/,
+    );
+    expect(doc.summary).toBe(textLines(doc)[0]);
+    expect(headings(doc)).toEqual([
+      undefined,
+      "Service Connect traffic of ecs_service_discovery/api-service (discovery name api), last 1h vs the 1h before",
+      undefined,
+      "Service Connect callers (1)",
+      "Next check",
+    ]);
+  });
+
+  it("formats each figure with its change against the window before", async () => {
+    const { answer, result } = await measured("api.service-connect");
+    const figures = {
+      requests: { current: 1_234_567, previous: 1_000_000 },
+      rate: { current: 342.9, previous: 343 },
+      bytes: { current: 2_500_000, previous: 0 },
+      latency: {
+        p50: { current: 4.25, previous: 4.25 },
+        p90: { current: 12, previous: undefined },
+        p99: { current: 900, previous: 80 },
+      },
+    };
+
+    const lines = trafficDocument(withReport(answer, result, figures)).sections[1]?.lines ?? [];
+
+    expect(lines.map(plain)).toEqual(
+      expect.arrayContaining([
+        "Requests 1,234,567 (Δ +23%)",
+        "Rate 342.9/s (Δ −0.0%)",
+        "p50 4.3 ms (Δ +0.0%)",
+        "p90 12 ms (Δ n/a)",
+        "p99 900 ms (Δ +1025%)",
+        "Processed 2.5 MB (Δ new)",
+      ]),
+    );
+  });
+
+  it("tells a TCP port by connections and bytes, with no request figures", async () => {
+    const { answer } = await measured("redis.service-connect");
+
+    const doc = trafficDocument(answer);
+
+    expect(textLines(doc)[0]).toMatch(
+      /^redis\.service-connect:6379 \(TCP\): [\d,]+ new connections, [\d,]+ active, [\d.]+ [KMG]?B in the last 1h$/,
+    );
+    const figures = (doc.sections[1]?.lines ?? []).map((l) => plain(l).replace(/ \(Δ.*$/, ""));
+    expect(figures).toEqual([
+      expect.stringMatching(/^New connections [\d,]+$/),
+      expect.stringMatching(/^Active connections \(avg\) [\d,]+$/),
+      expect.stringMatching(/^Processed [\d.]+ [KMG]?B$/),
+      expect.stringMatching(/^TCP port \(no appProtocol\)/),
+    ]);
+    expect(plain(doc.sections[2]?.lines[0] ?? [])).toMatch(/^tutorial\/web-frontend: [\d.]+ MB$/);
+  });
+
+  it("points at the app when 5xx jumps, and at name or path when nothing arrives", async () => {
+    const { answer, result } = await measured("api.service-connect");
+    const next = (a: Found) => plain(trafficDocument(a).sections.at(-1)?.lines[0] ?? []);
+
+    expect(next(answer)).toMatch(/^App: 5xx is \d+\.\d\d% \(was \d+\.\d\d%\)/);
+    expect(next(withReport(answer, result, { status: "no-traffic" }))).toBe(
+      "Name or path: nothing reached api.service-connect:8080 through Service Connect. Name first: are the callers Service Connect services in its namespace, deployed after it first appeared (/ecs whois api.service-connect)? Then path: do api-service's security groups allow its proxy port from the callers' security groups, and do the subnets' network ACLs allow it both ways?",
+    );
+  });
+
+  it("says who counted what: the publisher's proxies every client, the callers' only Service Connect", async () => {
+    const { answer } = await measured("api.service-connect");
+
+    const lines = (trafficDocument(answer).sections[2]?.lines ?? []).map(plain);
+
+    expect(lines[0]).toMatch(
+      /^Requests, connections and bytes are counted by api-service's proxies/,
+    );
+    expect(lines[1]).toMatch(/^[\d,]+ of the requests came from outside Service Connect/);
+  });
+
+  it("offers a graph only when there is something measured", async () => {
+    const { answer } = await measured("nginx.service-connect");
+    const unmeasured: Found = {
+      ...answer,
+      results: [{ kind: "service-unread", service: "tutorial/service-connect-nginx-service" }],
+    };
+
+    expect(trafficDocument(answer).links?.map((l) => [l.actionId, l.command])).toEqual([
+      ["ecs_whois", "whois nginx.service-connect"],
+      ["ecs_health", "health nginx.service-connect"],
+      [GRAPH_ACTION_ID, "traffic nginx.service-connect 1h --graph"],
+    ]);
+    expect(trafficDocument(unmeasured).links?.map((l) => l.actionId)).toEqual([
+      "ecs_whois",
+      "ecs_health",
+    ]);
+    expect(trafficDocument(unmeasured).summary).toBe(
+      "No traffic figures for tutorial/service-connect-nginx-service: the ECS service could not be read, so which Service Connect name to measure is unknown (see below).",
+    );
+  });
+
+  it("says a service outside Service Connect has no such metrics, and where to look", async () => {
+    const { answer } = await measured("nginx.service-connect");
+    const plainService: Found = {
+      ...answer,
+      results: [
+        { kind: "no-service-connect", service: "tutorial/batch", names: ["batch.internal.local"] },
+      ],
+    };
+
+    expect(textLines(trafficDocument(plainService))).toEqual(
+      expect.arrayContaining([
+        "No Service Connect metrics for tutorial/batch: the service does not publish through Service Connect.",
+        "It is reached as batch.internal.local (DNS or Cloud Map), which CloudWatch does not measure per request; load balancer or application metrics are the place to look.",
+      ]),
+    );
+  });
+
+  it("escapes a caller's name in Slack", async () => {
+    const { answer, result } = await measured("nginx.service-connect");
+    const callers = [{ cluster: "<!here>", service: "a&b", requests: 5, errorRate: 0, p99: 3 }];
+
+    const slack = blockText(trafficDocument(withReport(answer, result, { callers })));
+
+    expect(slack).toContain("`&lt;!here&gt;/a&amp;b`: 5 requests, 5xx 0.00%, p99 3.0 ms");
+    expect(slack).not.toContain("<!here>");
+  });
+});
+
+describe("delta", () => {
+  it("says the change in percent, new from zero, and n/a without both windows", () => {
+    expect(delta({ current: 103, previous: 100 })).toBe("Δ +3.0%");
+    expect(delta({ current: 50, previous: 100 })).toBe("Δ −50%");
+    expect(delta({ current: 0, previous: 0 })).toBe("Δ 0%");
+    expect(delta({ current: 5, previous: 0 })).toBe("Δ new");
+    expect(delta({ current: 5 })).toBe("Δ n/a");
+  });
+});

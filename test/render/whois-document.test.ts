@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import type { WhoisAnswer } from "../../src/domain/answer.ts";
+import { renderBlocks } from "../../src/render/blocks.ts";
+import { plain } from "../../src/render/document.ts";
+import { renderText } from "../../src/render/text.ts";
+import { endpointLine, partialClause, whoisDocument } from "../../src/render/whois-document.ts";
+import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
+
+// whoisDocument on answers the real command gave on the demo fleet: what the user reads first,
+// the sections in order, and user or AWS text that must not become Slack markup.
+
+const ask = demoFleetAnswers();
+type Found = Extract<WhoisAnswer, { kind: "found" }>;
+type NotFound = Extract<WhoisAnswer, { kind: "not-found" }>;
+
+describe("whoisDocument of a name found", () => {
+  it("leads with the verdict in bold and sends the same verdict as the notification text", async () => {
+    const answer = await ask<Found>("whois nginx.service-connect");
+
+    const doc = whoisDocument(answer);
+
+    const verdict =
+      "nginx.service-connect → Service Connect alias of tutorial/service-connect-nginx-service, port nginx (80/http), 2 of 2 endpoints healthy";
+    expect(doc.sections[0]?.lines).toEqual([[{ bold: verdict }]]);
+    expect(doc.summary).toBe(verdict);
+    expect(renderBlocks(doc).text).toBe(verdict);
+  });
+
+  it("says who can resolve it, who publishes it, its endpoints and the next check, in that order", async () => {
+    const doc = whoisDocument(await ask<Found>("whois nginx.service-connect"));
+
+    expect(headings(doc)).toEqual([
+      undefined,
+      "Who can resolve it",
+      "Published by",
+      "Endpoints (2 of 2 endpoints healthy for nginx.service-connect:80)",
+      "Next check",
+    ]);
+    const text = renderText(doc);
+    expect(text).toContain(
+      "nginx.service-connect:80: Service Connect alias in HTTP namespace service-connect. Resolvable only inside tasks of Service Connect-enabled services in that namespace (5 such services: api-service, legacy-report, service-connect-nginx-service, session-cache, web-frontend).",
+    );
+    expect(text).toContain(
+      "  Task definition service-connect-nginx:1 · 2 running / 2 desired / 0 pending",
+    );
+    expect(text).toContain(
+      "  ✔ healthy 10.0.1.23:80 ap-northeast-1a · Cloud Map HEALTHY · ECS RUNNING/HEALTHY · task 0f4e5d6c7b8a · started 2026-11-20 09:00 UTC",
+    );
+  });
+
+  it("offers Health and Traffic for the name as typed, and not Whois again", async () => {
+    const doc = whoisDocument(await ask<Found>("whois nginx"));
+
+    expect(doc.links?.map((l) => [l.label, l.command])).toEqual([
+      ["Health", "health nginx"],
+      ["Traffic", "traffic nginx"],
+    ]);
+  });
+
+  it("puts what could not be read into the first line, leaving out what AWS said is absent", async () => {
+    const answer = await ask<Found>("whois nginx.service-connect");
+    const gaps = [
+      { what: "cluster staging", why: "AWS denied ecs:ListServices (AccessDeniedException)" },
+      { what: "service tutorial/gone", why: "ServiceNotFoundException", absent: true as const },
+    ];
+
+    const doc = whoisDocument({ ...answer, gaps });
+
+    expect(doc.summary).toMatch(/endpoints healthy \(partial: could not read cluster staging\)$/);
+    expect(textLines(doc)[0]).toBe(doc.summary);
+    expect(doc.notes.map(plain)).toEqual([
+      "Partial answer: could not read cluster staging: AWS denied ecs:ListServices (AccessDeniedException).",
+      "Partial answer: could not read service tutorial/gone: ServiceNotFoundException.",
+    ]);
+  });
+
+  it("lists every name a word matches, each exactly as it must be typed, and one verdict per service", async () => {
+    const doc = whoisDocument(await ask<Found>("whois api"));
+
+    expect(plain(doc.sections[0]?.lines[0] ?? [])).toBe(
+      "api matches 3 names. To ask about one alone, type it exactly: api.internal.local, api.service-connect, api.staging",
+    );
+    // Two services: one verdict each, the service publishing two of the names once.
+    expect(doc.summary.split(" | ").map((v) => v.split(" ")[0])).toEqual([
+      "api.internal.local",
+      "api.staging",
+    ]);
+  });
+
+  it("shows text AWS returned verbatim in the terminal and escaped in Slack", async () => {
+    const answer = await ask<Found>("whois nginx.service-connect");
+    const [first] = answer.resolutions;
+    if (!first?.publisher.ecs) throw new Error("the demo fleet's nginx has an ECS service");
+    const hostile = "<!channel> rollback & <@U0ADMIN>";
+    const ecs = { ...first.publisher.ecs, rolloutStateReason: hostile };
+    const doc = whoisDocument({
+      ...answer,
+      resolutions: [{ ...first, publisher: { ...first.publisher, ecs } }],
+    });
+
+    expect(renderText(doc)).toContain(`: ${hostile}`);
+    expect(blockText(doc)).toContain("&lt;!channel&gt; rollback &amp; &lt;@U0ADMIN&gt;");
+    expect(blockText(doc)).not.toContain("<!channel>");
+  });
+});
+
+describe("whoisDocument of a name not found", () => {
+  it("says not found, offers the nearest names and says where it looked", async () => {
+    const doc = whoisDocument(await ask<NotFound>("whois ngnix.service-connect"));
+
+    expect(textLines(doc).slice(0, 3)).toEqual([
+      "Not found: ngnix.service-connect",
+      "Did you mean nginx.service-connect, api.service-connect, redis.service-connect?",
+      "Looked in region ap-northeast-1: namespaces internal.local, service-connect, staging; clusters ecs_service_discovery, staging, tutorial.",
+    ]);
+    expect(doc.summary).toBe(
+      "Not found: ngnix.service-connect (did you mean nginx.service-connect?)",
+    );
+    expect(doc.links).toBeUndefined();
+  });
+
+  it("never says plainly not found when the search could not read everything", async () => {
+    const answer = await ask<NotFound>("whois ngnix.service-connect");
+
+    const doc = whoisDocument({
+      ...answer,
+      gaps: [{ what: "namespace staging", why: "throttled" }],
+    });
+
+    expect(textLines(doc)[0]).toBe(
+      "Not found, but the search was incomplete: ngnix.service-connect",
+    );
+  });
+
+  it("names the ports a name is published on, as the command to type for the asking verb", async () => {
+    const answer = await ask<NotFound>("whois nginx.service-connect:81");
+
+    expect(whoisDocument(answer).summary).toBe(
+      "Nothing publishes port 81 on nginx.service-connect: it publishes port 80 (/ecs whois nginx.service-connect:80)",
+    );
+    expect(textLines(whoisDocument(answer, "health"))[1]).toBe(
+      "Try /ecs health nginx.service-connect:80",
+    );
+  });
+
+  it("says an address no network interface holds is none of the account's there", async () => {
+    const doc = whoisDocument(await ask<NotFound>("whois 10.0.9.9"));
+
+    expect(textLines(doc)[1]).toBe(
+      "No network interface in ap-northeast-1 holds 10.0.9.9: it is no address of this account's VPCs there now (another account's or region's, or released).",
+    );
+  });
+
+  it("escapes a query that tries to notify the channel", () => {
+    const doc = whoisDocument({
+      kind: "not-found",
+      query: "<!here>&co",
+      suggestions: ["<@U0ADMIN>"],
+      searched: { regions: ["ap-northeast-1"], namespaces: [], clusters: [] },
+      gaps: [],
+    });
+
+    const slack = blockText(doc);
+    expect(slack).toContain("`&lt;!here&gt;&amp;co`");
+    expect(slack).toContain("`&lt;@U0ADMIN&gt;`");
+    expect(slack).not.toMatch(/<!here>|<@U0ADMIN>/);
+  });
+});
+
+describe("whoisDocument of input it refuses", () => {
+  it("quotes at most 80 characters of what was typed, then the usage", () => {
+    const typed = "x".repeat(100);
+
+    const doc = whoisDocument({ kind: "invalid", query: typed, reason: "too long" });
+
+    expect(textLines(doc)[0]).toBe(`Cannot look up ${"x".repeat(80)}…: too long.`);
+    expect(doc.summary).toBe("Cannot look that up: too long.");
+    expect(headings(doc)).toEqual([undefined, "Usage"]);
+  });
+
+  it("says what is wrong without quoting when nothing was typed", () => {
+    const doc = whoisDocument({ kind: "invalid", query: "", reason: "give a name" });
+
+    expect(doc.sections[0]?.lines[0]).toEqual([{ bold: "Cannot look that up: give a name." }]);
+  });
+});
+
+describe("endpointLine", () => {
+  it("marks the task asked about and says a Cloud Map UNKNOWN is a name without health check", () => {
+    const line = endpointLine({
+      ip: "10.0.1.5",
+      port: 8080,
+      availabilityZone: "ap-northeast-1a",
+      cloudMapHealth: "UNKNOWN",
+      lastStatus: "RUNNING",
+      taskId: "0123456789abcdef0123",
+      startedAt: new Date("2026-11-20T09:00:00Z"),
+      state: "healthy",
+      asked: true,
+    });
+
+    expect(plain(line)).toBe(
+      "✔ healthy 10.0.1.5:8080 ap-northeast-1a · Cloud Map registered (no health check) · ECS RUNNING · task 0123456789ab · started 2026-11-20 09:00 UTC · ◀ the task you asked about",
+    );
+  });
+
+  it("says what it does not know rather than leave a blank", () => {
+    expect(plain(endpointLine({ state: "unknown" }))).toBe(
+      "? UNKNOWN (no IP) ? · Cloud Map - · ECS unread · task ? · started ?",
+    );
+    expect(plain(endpointLine({ state: "stale", note: "task stopped" }))).toBe(
+      "✖ STALE (no IP) ? · Cloud Map - · ECS not in ECS · task ? · started ? · task stopped",
+    );
+  });
+});
+
+describe("partialClause", () => {
+  it("names two unread parts and counts the rest", () => {
+    expect(partialClause([])).toBe("");
+    expect(partialClause(["a", "b"])).toBe(" (partial: could not read a, b)");
+    expect(partialClause(["a", "b", "c", "d"])).toBe(" (partial: could not read a, b and 2 more)");
+  });
+});

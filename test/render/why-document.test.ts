@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest";
+import type { WhyAnswer } from "../../src/domain/answer.ts";
+import type { WhyReport } from "../../src/domain/why.ts";
+import { plain } from "../../src/render/document.ts";
+import { renderText } from "../../src/render/text.ts";
+import { whyDocument } from "../../src/render/why-document.ts";
+import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
+
+// whyDocument on the demo fleet's own pairs: the verdict, the fixes to copy in order, the three
+// layers of checks, and the questions to ask instead when a client or target is not one thing.
+
+const ask = demoFleetAnswers();
+type Found = Extract<WhyAnswer, { kind: "found" }>;
+
+async function found(question: string): Promise<{ answer: Found; report: WhyReport }> {
+  const answer = await ask<Found>(`why ${question}`);
+  const [report] = answer.kind === "found" ? answer.reports : [];
+  if (!report) throw new Error(`the demo fleet answers why ${question}`);
+  return { answer, report };
+}
+
+describe("whyDocument of a pair it could judge", () => {
+  it("leads with the verdict and checks name, path and app under numbered headings", async () => {
+    const { answer, report } = await found("tutorial/web-frontend api.service-connect:8080");
+
+    const doc = whyDocument(answer);
+
+    expect(doc.summary).toBe(report.verdict);
+    expect(textLines(doc)[0]).toMatch(/^✔ web-frontend can reach api\.service-connect:8080: /);
+    expect(headings(doc)).toEqual([
+      undefined,
+      "1. Name (can tutorial/web-frontend resolve it)",
+      "2. Path (do the VPC's rules let TCP through, both ways)",
+      "3. App (does something healthy answer on that port)",
+      "Next check",
+    ]);
+    expect(textLines(doc)).toContain(
+      "  ✔ route: both in vpc-0b1e2c3d4e5f60718: the local route of rtb-0c0ffee0000000001 carries it both ways",
+    );
+  });
+
+  it("numbers several fixes in the order to apply them, each command as code to copy", async () => {
+    const { answer } = await found("lambda:report-mailer api.internal.local");
+
+    const doc = whyDocument(answer);
+    const fixes = doc.sections[1];
+
+    expect(fixes?.heading).toBe(
+      "Fix every broken link, in this order (for you to read and run: the bot only reads)",
+    );
+    expect(fixes?.lines[0]).toEqual([
+      "1. ",
+      { bold: "resolve api.internal.local" },
+      ": run the command below to open it",
+    ]);
+    expect(fixes?.lines[1]).toEqual([
+      {
+        code: "aws lambda update-function-configuration --function-name report-mailer --vpc-config SubnetIds=<subnets of vpc-0b1e2c3d4e5f60718>,SecurityGroupIds=<a group the target allows>",
+      },
+    ]);
+    expect(plain(fixes?.lines[2] ?? [])).toMatch(/^2\. network path: /);
+  });
+
+  it("calls a single fix just Fix, unnumbered", async () => {
+    const { answer, report } = await found("lambda:report-mailer api.internal.local");
+    const [first] = report.fixes;
+    if (!first) throw new Error("the Lambda pair has fixes");
+
+    const doc = whyDocument({ ...answer, reports: [{ ...report, fixes: [first] }] });
+
+    expect(doc.sections[1]?.heading).toBe("Fix (for you to read and run: the bot only reads)");
+    expect(doc.sections[1]?.lines[0]?.[0]).toBe("");
+  });
+
+  it("offers Whois and Health of the target, not of the client", async () => {
+    const { answer } = await found("tutorial/web-frontend api.service-connect:8080");
+
+    expect(whyDocument(answer).links?.map((l) => [l.label, l.command])).toEqual([
+      ["Whois target", "whois api.service-connect:8080"],
+      ["Health target", "health api.service-connect:8080"],
+    ]);
+  });
+
+  it("escapes a check's detail in Slack, keeps it as it is in the terminal, and keeps a fix closed in code", async () => {
+    const { answer, report } = await found("lambda:report-mailer api.internal.local");
+    const detail = "group <sg-1> & <!channel>";
+    const checks = report.checks.map((c) => ({ ...c, detail }));
+    const fixes = report.fixes.map((f) => ({ ...f, command: "aws ec2 `rm -rf` <x>" }));
+
+    const doc = whyDocument({ ...answer, reports: [{ ...report, checks, fixes }] });
+
+    expect(renderText(doc)).toContain(`: ${detail}`);
+    expect(blockText(doc)).toContain("group &lt;sg-1&gt; &amp; &lt;!channel&gt;");
+    expect(blockText(doc)).toContain("`aws ec2 ˋrm -rfˋ &lt;x&gt;`");
+    expect(blockText(doc)).not.toContain("<!channel>");
+  });
+});
+
+describe("whyDocument of a question it cannot judge as asked", () => {
+  it("offers the client it could not find as whole questions to ask instead", async () => {
+    const doc = whyDocument(await ask("why tutorial/web-frontnd api.service-connect"));
+
+    expect(textLines(doc).slice(0, 5)).toEqual([
+      "Client not found: tutorial/web-frontnd",
+      "A client is an ECS service (cluster/name or ARN), one of its tasks (ID or IP), or lambda:NAME.",
+      "",
+      "Did you mean:",
+      "  /ecs why tutorial/web-frontend api.service-connect",
+    ]);
+  });
+
+  it("never says plainly a client is not found when the search could not read everything", () => {
+    const doc = whyDocument({
+      kind: "client-not-found",
+      query: "x y",
+      client: "x",
+      target: "y",
+      suggestions: [],
+      gaps: [{ what: "cluster staging", why: "denied" }],
+    });
+
+    expect(textLines(doc)[0]).toBe("Client not found, but the search was incomplete: x");
+    expect(headings(doc)).toEqual([undefined]);
+    expect(doc.notes.map(plain)).toEqual([
+      "Partial answer: could not read cluster staging: denied.",
+    ]);
+  });
+
+  it("lists each thing an ambiguous word stands for as the question to type", async () => {
+    const doc = whyDocument(await ask("why web-frontend api.service-connect"));
+
+    expect(textLines(doc).slice(0, 5)).toEqual([
+      "web-frontend matches 2 clients: ask about one of them, exactly as written below",
+      "",
+      "/ecs why staging/web-frontend api.service-connect",
+      "/ecs why tutorial/web-frontend api.service-connect",
+      "",
+    ]);
+  });
+
+  it("keeps the client in the questions it suggests for a target it could not find", async () => {
+    const doc = whyDocument(await ask("why tutorial/web-frontend ngnix.service-connect"));
+
+    expect(doc.sections.at(-1)).toEqual({
+      heading: "Did you mean",
+      lines: [
+        [{ code: "/ecs why tutorial/web-frontend nginx.service-connect" }],
+        [{ code: "/ecs why tutorial/web-frontend api.service-connect" }],
+        [{ code: "/ecs why tutorial/web-frontend redis.service-connect" }],
+      ],
+    });
+    expect(textLines(doc)[0]).toBe("Not found: ngnix.service-connect");
+  });
+
+  it("suggests the published port as a why question with the same client", async () => {
+    const doc = whyDocument(await ask("why tutorial/web-frontend nginx.service-connect:81"));
+
+    expect(textLines(doc)[1]).toBe("Try /ecs why tutorial/web-frontend nginx.service-connect:80");
+  });
+
+  it("refuses a question without a target and shows worked examples", async () => {
+    const doc = whyDocument(await ask("why nginx"));
+
+    expect(doc.summary).toMatch(/^Cannot answer that: give a client and a target\. /);
+    expect(headings(doc)).toEqual([undefined, "Examples"]);
+    expect(textLines(doc)).toContain(
+      "  /ecs why lambda:report-mailer api.internal.local a Lambda outside the VPC",
+    );
+  });
+});
