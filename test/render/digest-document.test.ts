@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DigestAnswer } from "../../src/commands/digest.ts";
+import type { DigestAnswer } from "../../src/domain/answer.ts";
 import type { Digest } from "../../src/domain/digest.ts";
 import {
   digestAnswerDocument,

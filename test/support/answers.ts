@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
-import { awsContext } from "../../src/commands/aws-context.ts";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderBlocks } from "../../src/render/blocks.ts";
 import type { Doc } from "../../src/render/document.ts";
