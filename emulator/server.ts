@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { Accounts, type ServiceOperations } from "./accounts.ts";
 import { cloudMapOperations } from "./cloud-map.ts";
-import { cloudWatchOperations } from "./cloudwatch.ts";
+import { cloudWatchOperations } from "./cloudwatch/operations.ts";
 import { ec2Operations } from "./ec2.ts";
 import { ecsOperations } from "./ecs.ts";
 import { type FaultOptions, Faults } from "./faults.ts";

@@ -3,7 +3,7 @@
 // errors), SSM and Route 53 Resolver speak it; each spells its throttling and denial its own way.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { cloudWatchThrottle } from "../cloudwatch.ts";
+import { cloudWatchThrottle } from "../cloudwatch/errors.ts";
 import { type FaultErrors, notAuthorizedIn } from "../faults.ts";
 import type { Pipeline } from "../pipeline.ts";
 import type { EmulatedService } from "../recorder.ts";
