@@ -4,7 +4,7 @@
 
 import type { IncomingMessage } from "node:http";
 import type { Ec2Operation } from "./ec2.ts";
-import type { Fleet } from "./fleet.ts";
+import type { Fleet } from "./fleet/types.ts";
 import { credentialScope } from "./protocols/signature.ts";
 import { CredentialIssuer } from "./sts.ts";
 import { AwsError, type Operation } from "./wire.ts";

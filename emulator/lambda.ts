@@ -1,7 +1,7 @@
 // AWS Lambda reads over a Fleet: GetFunctionConfiguration and ListFunctions (the wire is in
 // protocols/lambda-rest-json.ts, with Invoke).
 
-import type { Fleet } from "./fleet.ts";
+import type { Fleet } from "./fleet/types.ts";
 import { AwsError } from "./wire.ts";
 
 /** "ListFunctions returns a maximum of 50 items in each response" (API_ListFunctions, MaxItems). */

@@ -13,7 +13,7 @@ import { cloudWatchOperations } from "./cloudwatch/operations.ts";
 import { ec2Operations } from "./ec2.ts";
 import { ecsOperations } from "./ecs.ts";
 import { type FaultOptions, Faults } from "./faults.ts";
-import type { Fleet } from "./fleet.ts";
+import type { Fleet } from "./fleet/types.ts";
 import { Pipeline } from "./pipeline.ts";
 import { awsJsonProtocol } from "./protocols/aws-json.ts";
 import { ec2QueryProtocol } from "./protocols/ec2-query.ts";

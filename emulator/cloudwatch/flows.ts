@@ -1,7 +1,7 @@
 // One traffic flow (a caller's, or the outside clients' of a publisher): read and checked from the
 // fleet's `traffic` section, and what it does in one minute. The formulas are in README.md.
 
-import type { FleetTrafficFlow, FleetTrafficIncident } from "../fleet.ts";
+import type { FleetTrafficFlow, FleetTrafficIncident } from "../fleet/types.ts";
 
 /** Retention of 1-minute data: series exist for the last 15 days. */
 export const RETENTION_SECONDS = 15 * 86_400;

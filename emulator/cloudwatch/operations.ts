@@ -3,7 +3,7 @@
 // metrics. Timestamps are epoch seconds, blobs base64. See README.md.
 
 import { createHash } from "node:crypto";
-import type { Fleet } from "../fleet.ts";
+import type { Fleet } from "../fleet/types.ts";
 import { Input, type JsonBody, type Operation } from "../wire.ts";
 import { invalidNextToken, missingParameter, validation } from "./errors.ts";
 import { minuteOf } from "./flows.ts";

@@ -1,7 +1,7 @@
 // Statistics over a series' minutes: one minute (syntheticValue), or the datapoints of a Period
 // (aggregate), gathered in an Accumulator as README.md says.
 
-import type { Fleet } from "../fleet.ts";
+import type { Fleet } from "../fleet/types.ts";
 import { flowMinute, isPublished, minuteOf, RETENTION_SECONDS } from "./flows.ts";
 import {
   type Contribution,

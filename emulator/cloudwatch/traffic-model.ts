@@ -1,7 +1,8 @@
 // The traffic model: which series a fleet publishes (one per metric and dimension set) and which
 // contributions (a publisher's flows, or one caller's flow) add up in each. See README.md.
 
-import { type Fleet, type FleetService, loadDemoFleet } from "../fleet.ts";
+import { loadDemoFleet } from "../fleet/demo.ts";
+import type { Fleet, FleetService } from "../fleet/types.ts";
 import { type FlowMinute, type FlowModel, flowModel } from "./flows.ts";
 
 export const SERVICE_CONNECT_NAMESPACE = "AWS/ECS";

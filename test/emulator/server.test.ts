@@ -22,7 +22,8 @@ import {
   ServiceNotFound,
 } from "@aws-sdk/client-servicediscovery";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateFleet, loadDemoFleet } from "../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
+import { generateFleet } from "../../emulator/fleet/generate.ts";
 import { type RunningEmulator, startEmulator } from "../../emulator/server.ts";
 
 const credentials = { accessKeyId: "demo", secretAccessKey: "demo" };

@@ -12,7 +12,8 @@
 
 import fc from "fast-check";
 import { afterAll, beforeAll } from "vitest";
-import { type Fleet, type FleetService, generateIncidentFleet } from "../../emulator/fleet.ts";
+import { generateIncidentFleet } from "../../emulator/fleet/incidents.ts";
+import type { Fleet, FleetService } from "../../emulator/fleet/types.ts";
 import type { RecordedRequest } from "../../emulator/server.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";

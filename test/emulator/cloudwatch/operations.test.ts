@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RETENTION_SECONDS } from "../../../emulator/cloudwatch/flows.ts";
 import { syntheticValue } from "../../../emulator/cloudwatch/statistics.ts";
 import { publishedSeries } from "../../../emulator/cloudwatch/traffic-model.ts";
-import { generateFleet, loadDemoFleet } from "../../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../../emulator/fleet/demo.ts";
+import { generateFleet } from "../../../emulator/fleet/generate.ts";
 import { type RunningEmulator, startEmulator } from "../../../emulator/server.ts";
 import {
   API_BOUNDS,

@@ -1,6 +1,6 @@
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDemoFleet } from "../../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../../emulator/fleet/demo.ts";
 import { type RunningEmulator, startEmulator } from "../../../emulator/server.ts";
 import { client, NOW, NOW_MINUTE, query } from "./support.ts";
 

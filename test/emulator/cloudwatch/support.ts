@@ -10,7 +10,8 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { expect } from "vitest";
 import { syntheticValue } from "../../../emulator/cloudwatch/statistics.ts";
-import { type Fleet, type FleetTrafficFlow, loadDemoFleet } from "../../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../../emulator/fleet/demo.ts";
+import type { Fleet, FleetTrafficFlow } from "../../../emulator/fleet/types.ts";
 import type { RunningEmulator } from "../../../emulator/server.ts";
 
 export const credentials = { accessKeyId: "demo", secretAccessKey: "demo" };

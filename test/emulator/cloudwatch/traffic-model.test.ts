@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { cloudWatchOperations } from "../../../emulator/cloudwatch/operations.ts";
 import { syntheticValue } from "../../../emulator/cloudwatch/statistics.ts";
 import { publishedSeries } from "../../../emulator/cloudwatch/traffic-model.ts";
-import { type Fleet, loadDemoFleet } from "../../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../../emulator/fleet/demo.ts";
+import type { Fleet } from "../../../emulator/fleet/types.ts";
 import { type RunningEmulator, startEmulator } from "../../../emulator/server.ts";
 import {
   API_ALONE,

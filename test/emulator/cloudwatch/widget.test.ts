@@ -4,7 +4,7 @@ import {
   GetMetricWidgetImageCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDemoFleet } from "../../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../../emulator/fleet/demo.ts";
 import { PNG_SIGNATURE } from "../../../emulator/png.ts";
 import { type RunningEmulator, startEmulator } from "../../../emulator/server.ts";
 import { client, decodePng, hasColour, NOW } from "./support.ts";
