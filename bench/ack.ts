@@ -11,7 +11,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
-import { loadDemoFleet } from "../emulator/fleet.ts";
+import { loadDemoFleet } from "../emulator/fleet/demo.ts";
 import { startEmulator } from "../emulator/server.ts";
 import { BENCH_ENV } from "./env.ts";
 

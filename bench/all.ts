@@ -9,13 +9,10 @@
 // docs/benchmarks.md (between its markers); without it the result is only printed.
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import {
-  type EniTags,
-  type Fleet,
-  generateFleet,
-  relocateFleet,
-  taskStateChangeEvents,
-} from "../emulator/fleet.ts";
+import { taskStateChangeEvents } from "../emulator/fleet/events.ts";
+import { generateFleet } from "../emulator/fleet/generate.ts";
+import { relocateFleet } from "../emulator/fleet/relocate.ts";
+import type { EniTags, Fleet } from "../emulator/fleet/types.ts";
 import { type EmulatorStats, type RunningEmulator, startEmulator } from "../emulator/server.ts";
 import type { Place } from "../src/domain/places.ts";
 import { addresses } from "../src/entry/addresses.ts";

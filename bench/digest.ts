@@ -3,7 +3,7 @@
 // (AWS throttles by rate; the emulator's token bucket does the same). Prints AWS calls by
 // operation, throttled answers (the SDK retries them; each costs a backoff), services the digest
 // could not judge, and whether the run fits the digest function's 300 s.
-import { generateFleet } from "../emulator/fleet.ts";
+import { generateFleet } from "../emulator/fleet/generate.ts";
 import { startEmulator } from "../emulator/server.ts";
 // Before any bot module loads: the benchmark environment (no digest history: first digests).
 import { callsByOperation, clearSharedCache, forgetAwsClients, useEmulator } from "./harness.ts";

@@ -3,7 +3,7 @@
 // then under 30 % random throttling and under a limit of 20 requests/s per operation, side by side.
 // "complete": no gap (nothing unread); "wrong": a verdict that differs from the unthrottled one
 // without saying it is partial (an unknown verdict with its gaps named is partial, not wrong).
-import { generateFleet } from "../emulator/fleet.ts";
+import { generateFleet } from "../emulator/fleet/generate.ts";
 import { startEmulator } from "../emulator/server.ts";
 import { ask, Tally, useEmulator, useSdkDefaultRetries } from "./harness.ts";
 

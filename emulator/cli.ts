@@ -7,7 +7,9 @@
 // traffic (each called by another); --rate limits every operation to PER_S requests a second.
 
 import { parseArgs } from "node:util";
-import { type Fleet, generateFleet, loadDemoFleet } from "./fleet.ts";
+import { loadDemoFleet } from "./fleet/demo.ts";
+import { generateFleet } from "./fleet/generate.ts";
+import type { Fleet } from "./fleet/types.ts";
 import { startEmulator } from "./server.ts";
 
 const USAGE =

@@ -7,7 +7,7 @@ import type {
   FleetInstance,
   FleetNamespace,
   InstanceHealth,
-} from "./fleet.ts";
+} from "./fleet/types.ts";
 import { AwsError, Input, type JsonBody, type Operation, paginate, pick } from "./wire.ts";
 
 // Cloud Map errors carry `Message` (capital M), as the service sends them.

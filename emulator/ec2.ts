@@ -12,7 +12,13 @@
 
 import { createHash } from "node:crypto";
 import type { NetworkInterface, Subnet, Vpc } from "@aws-sdk/client-ec2";
-import type { Fleet, FleetDhcpOptions, FleetNetworkInterface, FleetTask, Stored } from "./fleet.ts";
+import type {
+  Fleet,
+  FleetDhcpOptions,
+  FleetNetworkInterface,
+  FleetTask,
+  Stored,
+} from "./fleet/types.ts";
 import { escapeXml } from "./route53.ts";
 import { AwsError, paginate } from "./wire.ts";
 

@@ -1,6 +1,12 @@
 // Amazon ECS (AWS JSON 1.1, X-Amz-Target AmazonEC2ContainerServiceV20141113.<Op>) over a Fleet.
 
-import type { Fleet, FleetCluster, FleetService, FleetTask, FleetTaskDefinition } from "./fleet.ts";
+import type {
+  Fleet,
+  FleetCluster,
+  FleetService,
+  FleetTask,
+  FleetTaskDefinition,
+} from "./fleet/types.ts";
 import { AwsError, Input, type JsonBody, type Operation, paginate } from "./wire.ts";
 
 const invalidParameter = (message: string) => new AwsError("InvalidParameterException", message);

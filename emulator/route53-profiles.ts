@@ -4,7 +4,7 @@
 // reference https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53profiles_ListProfileAssociations.html).
 // Timestamps (CreationTime, ModificationTime) are epoch seconds on the wire, as the JSON protocols'.
 
-import type { Fleet } from "./fleet.ts";
+import type { Fleet } from "./fleet/types.ts";
 import { AwsError, paginate } from "./wire.ts";
 
 export const PROFILE_ASSOCIATIONS_PATH = /^\/profileassociations\/?$/;

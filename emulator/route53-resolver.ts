@@ -7,7 +7,7 @@
 // filters, OR across values; names also in their early upper-case form, VPC_ID), `MaxResults`
 // 1-100 (default 100), `NextToken`; the response echoes MaxResults when given.
 
-import type { Fleet } from "./fleet.ts";
+import type { Fleet } from "./fleet/types.ts";
 import { AwsError, Input, type JsonBody, type Operation, paginate } from "./wire.ts";
 
 const invalidParameter = (message: string) => new AwsError("InvalidParameterException", message);

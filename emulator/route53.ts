@@ -1,6 +1,6 @@
 // Amazon Route 53 (REST-XML, GET /2013-04-01/hostedzone/{Id}) over a Fleet.
 
-import type { Fleet } from "./fleet.ts";
+import type { Fleet } from "./fleet/types.ts";
 import { AwsError } from "./wire.ts";
 
 export const ROUTE53_XMLNS = "https://route53.amazonaws.com/doc/2013-04-01/";

@@ -1,7 +1,7 @@
 // AWS Systems Manager Parameter Store (AWS JSON 1.1, X-Amz-Target AmazonSSM.<Op>): GetParameters,
 // the one call the bot makes at cold start to read its Slack secrets (SecureStrings, decrypted).
 
-import type { Fleet } from "./fleet.ts";
+import type { Fleet } from "./fleet/types.ts";
 import { AwsError, Input, type Operation } from "./wire.ts";
 
 const validation = (message: string) => new AwsError("ValidationException", message);

@@ -8,7 +8,10 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type Fleet, generateFleet, loadDemoFleet, relocateFleet } from "../emulator/fleet.ts";
+import { loadDemoFleet } from "../emulator/fleet/demo.ts";
+import { generateFleet } from "../emulator/fleet/generate.ts";
+import { relocateFleet } from "../emulator/fleet/relocate.ts";
+import type { Fleet } from "../emulator/fleet/types.ts";
 import { startEmulator } from "../emulator/server.ts";
 
 const { values, tokens } = parseArgs({

@@ -10,7 +10,7 @@ const { values } = parseArgs({
 
 let stopEmulator: (() => Promise<void>) | undefined;
 if (values.demo) {
-  const { loadDemoFleet } = await import("../emulator/fleet.ts");
+  const { loadDemoFleet } = await import("../emulator/fleet/demo.ts");
   const { startEmulator } = await import("../emulator/server.ts");
   const emulator = await startEmulator({ fleet: loadDemoFleet() });
   stopEmulator = () => emulator.close();

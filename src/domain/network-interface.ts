@@ -1,7 +1,7 @@
 // What holds an IPv4 address in a VPC: the elastic network interface (ENI) EC2 reports for it,
 // whose resource that is, and therefore where an ECS task with that address can be (if anywhere).
 // Pure: the EC2 adapter maps DescribeNetworkInterfaces into NetworkInterface; the IP lookup
-// (src/commands/whois.ts) reads ECS as IpSearchPlan says.
+// (src/commands/reads/task-targets.ts) reads ECS as IpSearchPlan says.
 
 import type { EcsTask } from "./facts.ts";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { generateFleet } from "../../emulator/fleet.ts";
+import { generateFleet } from "../../emulator/fleet/generate.ts";
 import { IN_FLIGHT_PER_OPERATION } from "../../src/aws/clients.ts";
 import { AdaptiveLimit, Semaphore } from "../../src/aws/concurrency.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";

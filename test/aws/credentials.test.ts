@@ -1,7 +1,8 @@
 import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDemoFleet, relocateFleet } from "../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
+import { relocateFleet } from "../../emulator/fleet/relocate.ts";
 import { type RunningEmulator, startEmulator } from "../../emulator/server.ts";
 import { sharedUntilExpiry } from "../../src/aws/credentials.ts";
 

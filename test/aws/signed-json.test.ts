@@ -3,7 +3,7 @@
 // retries on throttling, errors named by their AWS code, the request's deadline).
 
 import { afterEach, describe, expect, it } from "vitest";
-import { loadDemoFleet } from "../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import { callLog } from "../../src/aws/call-log.ts";
 import { AwsReadError } from "../../src/aws/errors.ts";
 import { awsContext } from "../../src/commands/reads/aws-context.ts";

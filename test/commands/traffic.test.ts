@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { syntheticValue } from "../../emulator/cloudwatch.ts";
+import { syntheticValue } from "../../emulator/cloudwatch/statistics.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { traffic } from "../../src/commands/traffic.ts";
 import { renderText } from "../../src/render/text.ts";

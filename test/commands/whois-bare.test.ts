@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Fleet, generateFleet } from "../../emulator/fleet.ts";
+import { generateFleet } from "../../emulator/fleet/generate.ts";
+import type { Fleet } from "../../emulator/fleet/types.ts";
 import type { EmulatorOptions } from "../../emulator/server.ts";
 import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { whois } from "../../src/commands/whois.ts";

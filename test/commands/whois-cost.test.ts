@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { generateFleet } from "../../emulator/fleet.ts";
+import { generateFleet } from "../../emulator/fleet/generate.ts";
 import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { whois } from "../../src/commands/whois.ts";
 import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { generateFleet, taskStateChangeEvents } from "../../emulator/fleet.ts";
+import { taskStateChangeEvents } from "../../emulator/fleet/events.ts";
+import { generateFleet } from "../../emulator/fleet/generate.ts";
 import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { whois } from "../../src/commands/whois.ts";
 import type { WhoisAnswer } from "../../src/domain/answer.ts";

@@ -3,7 +3,8 @@
 // and the reads that say so being refused (aws-semantics.md, "Private DNS").
 
 import { afterEach, describe, expect, it } from "vitest";
-import { type Fleet, type FleetResolverRule, loadDemoFleet } from "../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
+import type { Fleet, FleetResolverRule } from "../../emulator/fleet/types.ts";
 import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderText } from "../../src/render/text.ts";

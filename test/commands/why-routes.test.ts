@@ -1,6 +1,7 @@
 import type { OSFamily } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Fleet, type FleetRouteTable, loadDemoFleet } from "../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
+import type { Fleet, FleetRouteTable } from "../../emulator/fleet/types.ts";
 import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderText } from "../../src/render/text.ts";

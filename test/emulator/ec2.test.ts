@@ -17,16 +17,16 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  type Fleet,
-  type FleetLambdaFunction,
-  type FleetManagedPrefixList,
-  type FleetNetworkAcl,
-  type FleetRouteTable,
-  type FleetSecurityGroup,
-  generateFleet,
-  loadDemoFleet,
-} from "../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
+import { generateFleet } from "../../emulator/fleet/generate.ts";
+import type {
+  Fleet,
+  FleetLambdaFunction,
+  FleetManagedPrefixList,
+  FleetNetworkAcl,
+  FleetRouteTable,
+  FleetSecurityGroup,
+} from "../../emulator/fleet/types.ts";
 import { type RunningEmulator, startEmulator } from "../../emulator/server.ts";
 
 const region = "ap-northeast-1";

@@ -1,4 +1,4 @@
-// Property tests over seeded incident fleets (emulator/fleet.ts generateIncidentFleet): one
+// Property tests over seeded incident fleets (emulator/fleet/incidents.ts generateIncidentFleet): one
 // emulator per test file, a fleet swapped in per run, questions asked through runEcsCommand (the
 // entry Slack and the CLI share) and rendered by the real renderers, judged against an oracle
 // computed from the fleet JSON alone.
@@ -12,7 +12,8 @@
 
 import fc from "fast-check";
 import { afterAll, beforeAll } from "vitest";
-import { type Fleet, type FleetService, generateIncidentFleet } from "../../emulator/fleet.ts";
+import { generateIncidentFleet } from "../../emulator/fleet/incidents.ts";
+import type { Fleet, FleetService } from "../../emulator/fleet/types.ts";
 import type { RecordedRequest } from "../../emulator/server.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";

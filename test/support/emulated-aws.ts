@@ -1,4 +1,5 @@
-import { type Fleet, loadDemoFleet } from "../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
+import type { Fleet } from "../../emulator/fleet/types.ts";
 import {
   type EmulatorOptions,
   type RunningEmulator,

@@ -1,4 +1,4 @@
-import type { Fleet, FleetService, FleetTaskDefinition } from "../../emulator/fleet.ts";
+import type { Fleet, FleetService, FleetTaskDefinition } from "../../emulator/fleet/types.ts";
 import { wireFixture } from "./fixtures.ts";
 
 // A fleet made of AWS's own published objects, in us-west-2 as AWS published them: the Service

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import nock from "nock";
-import type { Fleet } from "../../emulator/fleet.ts";
+import type { Fleet } from "../../emulator/fleet/types.ts";
 import { handler } from "../../src/entry/slack.ts";
 import type { DeferredJob } from "../../src/slack/deferred-job.ts";
 import { useEmulatedAws } from "./emulated-aws.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateFleet } from "../../../emulator/fleet.ts";
+import { generateFleet } from "../../../emulator/fleet/generate.ts";
 import { awsContext } from "../../../src/commands/reads/aws-context.ts";
 import { runDigest } from "../../../src/commands/reads/digest-of-scope.ts";
 import { useEmulatedAws } from "../../support/emulated-aws.ts";

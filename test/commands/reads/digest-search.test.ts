@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { generateFleet } from "../../../emulator/fleet.ts";
+import { generateFleet } from "../../../emulator/fleet/generate.ts";
 import {
   awsContext,
   clearSharedCache,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { generateFleet, loadDemoFleet, relocateFleet } from "../../../emulator/fleet.ts";
+import { loadDemoFleet } from "../../../emulator/fleet/demo.ts";
+import { generateFleet } from "../../../emulator/fleet/generate.ts";
+import { relocateFleet } from "../../../emulator/fleet/relocate.ts";
 import { awsContext, clearSharedCache } from "../../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../../src/commands/router.ts";
 import { type Place, parsePlaces } from "../../../src/domain/places.ts";

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateFleet } from "../../../emulator/fleet.ts";
+import { generateFleet } from "../../../emulator/fleet/generate.ts";
 import { awsContext } from "../../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../../src/commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../../../src/render/blocks.ts";
