@@ -11,7 +11,7 @@ import { callsByOperation, clearSharedCache, forgetAwsClients, useEmulator } fro
 const { awsContext, snapshotContext } = await import("../src/commands/reads/aws-context.ts");
 const { judgeServices } = await import("../src/commands/reads/judge-scope.ts");
 const { listScope } = await import("../src/commands/reads/scope.ts");
-const { runDigest } = await import("../src/commands/reads/digest-of-scope.ts");
+const { makeDigest } = await import("../src/commands/reads/digest-of-scope.ts");
 const { readAllNamespaceClients, seedNamespaceClients } = await import(
   "../src/commands/reads/namespace-services.ts"
 );
@@ -100,7 +100,7 @@ async function measure(fleet: ReturnType<typeof generateFleet>, size: number, mo
     judged = results.flat().length;
     unknown = results.flat().filter((e) => e.level === "unknown").length;
   } else {
-    const { digest } = await runDigest(
+    const { digest } = await makeDigest(
       ctx(),
       { name: `bench-${size}`, scope },
       undefined,

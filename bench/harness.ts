@@ -45,14 +45,14 @@ export function outcome(answer: unknown): Outcome {
     resolutions?: { verdict: string }[];
     reports?: { level?: string; status?: string; verdict?: string }[];
     results?: { kind: string }[];
-    run?: { gaps: unknown[]; digest: { counts: Record<string, number> } };
+    result?: { gaps: unknown[]; digest: { counts: Record<string, number> } };
   };
-  if (a.run) {
-    const { counts } = a.run.digest;
+  if (a.result) {
+    const { counts } = a.result.digest;
     const key = Object.entries(counts)
       .map(([level, n]) => `${level}=${n}`)
       .join(" ");
-    return { key: `${a.kind}:${key}`, gaps: a.run.gaps.length + (counts.unknown ?? 0) };
+    return { key: `${a.kind}:${key}`, gaps: a.result.gaps.length + (counts.unknown ?? 0) };
   }
   const gaps = a.gaps?.length ?? 0;
   const key =

@@ -23,7 +23,7 @@ export class TtlCache {
    * immutable task definitions) it leaves there, so warm digests still skip them. (Whether an
    * adapter reads a whole scope is its read mode, not this.)
    */
-  readonly forOneDigest: boolean;
+  private readonly forOneDigest: boolean;
 
   constructor(
     private readonly now: () => number = Date.now,

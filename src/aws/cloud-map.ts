@@ -79,11 +79,8 @@ export class CloudMapAdapter {
     signal?: AbortSignal,
     /** The namespaces (by name) a configured place is narrowed to. */
     private readonly onlyNamespaces?: readonly string[],
-    /**
-     * One answer's bounded reads, or a digest's whole scope (see ReadMode); awsContext sets it.
-     * Unset (an adapter built alone), a digest's own cache reads a scope.
-     */
-    readonly readMode: ReadMode = cache.forOneDigest ? "scope" : "request",
+    /** One answer's bounded reads, or a digest's whole scope (see ReadMode); awsContext sets it. */
+    readonly readMode: ReadMode = "request",
   ) {
     this.options = signal ? { abortSignal: signal } : undefined;
   }

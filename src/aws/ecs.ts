@@ -46,11 +46,8 @@ export class EcsAdapter {
     signal?: AbortSignal,
     /** The clusters a configured place is narrowed to: listed without a call. */
     private readonly onlyClusters?: readonly string[],
-    /**
-     * One answer's bounded reads, or a digest's whole scope (see ReadMode); awsContext sets it.
-     * Unset (an adapter built alone), a digest's own cache reads a scope.
-     */
-    readonly readMode: ReadMode = cache.forOneDigest ? "scope" : "request",
+    /** One answer's bounded reads, or a digest's whole scope (see ReadMode); awsContext sets it. */
+    readonly readMode: ReadMode = "request",
   ) {
     this.options = signal ? { abortSignal: signal } : undefined;
   }

@@ -148,7 +148,7 @@ export async function digest(
           }),
         ),
     ]);
-    return { kind: "found", query, run: made, quiet, incident: started };
+    return { kind: "found", query, result: made, quiet, incident: started };
   }
   const made = await digestWithHistory(
     ctx,
@@ -156,5 +156,5 @@ export async function digest(
     undefined,
     place.onProgress,
   );
-  return { kind: "found", query, run: made, quiet };
+  return { kind: "found", query, result: made, quiet };
 }

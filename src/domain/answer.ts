@@ -1,4 +1,4 @@
-import type { DigestRun } from "./digest.ts";
+import type { DigestResult } from "./digest.ts";
 import type { Gap } from "./facts.ts";
 import type { HealthReport } from "./health.ts";
 import type { IpFinding } from "./network-interface.ts";
@@ -93,7 +93,13 @@ export type WhyAnswer =
   | Extract<WhoisAnswer, { kind: "invalid" }>;
 
 export type DigestAnswer =
-  | { kind: "found"; query: string; run: DigestRun; quiet: boolean; incident?: IncidentOutcome }
+  | {
+      kind: "found";
+      query: string;
+      result: DigestResult;
+      quiet: boolean;
+      incident?: IncidentOutcome;
+    }
   | { kind: "stopped"; query: string; outcome: "stopped" | "not-running" }
   | { kind: "invalid"; query: string; reason: string };
 

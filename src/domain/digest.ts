@@ -119,7 +119,7 @@ export interface Digest {
 }
 
 /** A digest made, and what could not be listed (a cluster, a namespace): it reports the rest. */
-export interface DigestRun {
+export interface DigestResult {
   digest: Digest;
   gaps: Gap[];
 }

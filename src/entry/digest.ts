@@ -23,6 +23,6 @@ export async function digest(
   context: Pick<Context, "getRemainingTimeInMillis"> & Partial<Context>,
 ): Promise<DigestOutcome[]> {
   logInvocation(context);
-  const { runDigest } = await import("./digest/run.ts");
-  return runDigest(event, context);
+  const { makeDigest } = await import("./digest/run.ts");
+  return makeDigest(event, context);
 }

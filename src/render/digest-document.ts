@@ -1,5 +1,5 @@
 import type { DigestAnswer } from "../domain/answer.ts";
-import type { DigestRun } from "../domain/digest.ts";
+import type { DigestResult } from "../domain/digest.ts";
 import { type Digest, type DigestLevel, type Offender, unreadText } from "../domain/digest.ts";
 import { ACTION_IDS, type Doc, type Line, type Section } from "./document.ts";
 import { gapLines, when } from "./whois-document.ts";
@@ -203,7 +203,7 @@ export function digestAnswerDocument(answer: DigestAnswer): Doc {
         : "No incident digest runs in this channel: nothing to stop.";
     return { summary: line, sections: [{ lines: [[line]] }], notes: [] };
   }
-  const doc = digestRunDocument(answer.run, answer.quiet);
+  const doc = digestResultDocument(answer.result, answer.quiet);
   const incident = answer.incident;
   if (!incident) return doc;
   const hhmm = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
@@ -230,8 +230,8 @@ export function digestAnswerDocument(answer: DigestAnswer): Doc {
  * A digest and what could not be listed for it (a cluster, a namespace, the history); the last
  * digest of an incident schedule says when the schedule ends.
  */
-export function digestRunDocument(run: DigestRun, quiet: boolean, lastUntil?: Date): Doc {
-  const doc = digestDocument(run.digest, quiet);
+export function digestResultDocument(result: DigestResult, quiet: boolean, lastUntil?: Date): Doc {
+  const doc = digestDocument(result.digest, quiet);
   const ending: Section[] = lastUntil
     ? [
         {
@@ -243,7 +243,7 @@ export function digestRunDocument(run: DigestRun, quiet: boolean, lastUntil?: Da
         },
       ]
     : [];
-  return { ...doc, sections: [...doc.sections, ...ending], notes: gapLines(run.gaps) };
+  return { ...doc, sections: [...doc.sections, ...ending], notes: gapLines(result.gaps) };
 }
 
 /** Said in the channel when a scheduled digest could not be made at all. */

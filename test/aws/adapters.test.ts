@@ -225,6 +225,9 @@ describe("CloudMapAdapter on the wire", () => {
         new ServiceDiscoveryClient({ region: REGION, credentials, maxAttempts: 1 }),
         TtlCache.snapshotOver(new TtlCache()),
         REGION,
+        undefined,
+        undefined,
+        "scope",
       );
     const getService = (seen: SeenCall[]) =>
       interceptJson(

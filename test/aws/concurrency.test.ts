@@ -3,7 +3,7 @@ import { generateFleet } from "../../emulator/fleet/generate.ts";
 import { IN_FLIGHT_PER_OPERATION } from "../../src/aws/clients.ts";
 import { AdaptiveLimit, Semaphore } from "../../src/aws/concurrency.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
-import { runDigest } from "../../src/commands/reads/digest-of-scope.ts";
+import { makeDigest } from "../../src/commands/reads/digest-of-scope.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
 describe("Semaphore", () => {
@@ -101,7 +101,7 @@ describe("requests in flight per operation", () => {
     const aws = await useEmulatedAws(generateFleet({ services: 600, clusters: 4 }), 20);
     stop = aws.stop;
 
-    const { digest } = await runDigest(
+    const { digest } = await makeDigest(
       awsContext("ap-northeast-1"),
       { name: "load", scope: { clusters: "all", namespaces: [] } },
       undefined,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
-import { runDigest } from "../../src/commands/reads/digest-of-scope.ts";
+import { makeDigest } from "../../src/commands/reads/digest-of-scope.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { digestDocument } from "../../src/render/digest-document.ts";
 import { renderText } from "../../src/render/text.ts";
@@ -61,7 +61,7 @@ describe("/ecs digest on the demo fleet", () => {
   });
 
   it("is one line when quiet and every service of the scope is healthy", async () => {
-    const { digest } = await runDigest(
+    const { digest } = await makeDigest(
       ctx(),
       { name: "tutorial", scope: { clusters: ["tutorial"], namespaces: [] } },
       undefined,
@@ -73,7 +73,7 @@ describe("/ecs digest on the demo fleet", () => {
   });
 
   it("reports the rest and says what is missing when a cluster cannot be listed", async () => {
-    const { digest, gaps } = await runDigest(
+    const { digest, gaps } = await makeDigest(
       ctx(),
       { name: "t", scope: { clusters: ["tutorial", "gone"], namespaces: [] } },
       undefined,

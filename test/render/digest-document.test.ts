@@ -5,7 +5,7 @@ import {
   digestAnswerDocument,
   digestDocument,
   digestFailedDocument,
-  digestRunDocument,
+  digestResultDocument,
 } from "../../src/render/digest-document.ts";
 import { plain } from "../../src/render/document.ts";
 import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
@@ -20,7 +20,7 @@ type Found = Extract<DigestAnswer, { kind: "found" }>;
 async function digestOf(text: string): Promise<{ answer: Found; digest: Digest }> {
   const answer = await ask<DigestAnswer>(text);
   if (answer.kind !== "found") throw new Error(`the demo fleet has a digest for ${text}`);
-  return { answer, digest: answer.run.digest };
+  return { answer, digest: answer.result.digest };
 }
 
 const AT = new Date("2026-11-23T09:00:00Z");
@@ -218,12 +218,12 @@ describe("digestAnswerDocument", () => {
   });
 });
 
-describe("digestRunDocument", () => {
+describe("digestResultDocument", () => {
   it("says when the last digest of an incident schedule ends, and lists what could not be listed", async () => {
     const { answer } = await digestOf("digest tutorial");
-    const run = { ...answer.run, gaps: [{ what: "namespace staging", why: "denied" }] };
+    const run = { ...answer.result, gaps: [{ what: "namespace staging", why: "denied" }] };
 
-    const doc = digestRunDocument(run, false, new Date("2026-11-23T11:00:00Z"));
+    const doc = digestResultDocument(run, false, new Date("2026-11-23T11:00:00Z"));
 
     expect(plain(doc.sections.at(-1)?.lines[0] ?? [])).toBe(
       "Last incident digest: its schedule ends at 11:00 UTC. Ask again with --every … --for … to go on.",

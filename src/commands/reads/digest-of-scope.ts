@@ -5,7 +5,7 @@ import type { CommandProgress } from "../../domain/answer.ts";
 import {
   buildDigest,
   type DigestEntry,
-  type DigestRun,
+  type DigestResult,
   type DigestSnapshot,
   type UnreadPart,
 } from "../../domain/digest.ts";
@@ -19,13 +19,13 @@ import { type DigestScope, listScope, scopeLabel } from "./scope.ts";
  * Judges every service of the scope with /ecs health's own judgement and sums them up against
  * the previous digest of the same target.
  */
-export async function runDigest(
+export async function makeDigest(
   outer: AwsContext,
   target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
   previous: DigestSnapshot | undefined,
   now = new Date(),
   options: DigestOptions = {},
-): Promise<DigestRun> {
+): Promise<DigestResult> {
   const scope = scopeLabel(target.scope);
   options.onProgress?.({ scope });
   const scoped = snapshotContext(outer);
@@ -57,9 +57,9 @@ export async function digestWithHistory(
   target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
   now = new Date(),
   onProgress?: (progress: CommandProgress) => void,
-): Promise<DigestRun> {
+): Promise<DigestResult> {
   return withHistory(target.name, now, (previous) =>
-    runDigest(ctx, target, previous, now, { onProgress }),
+    makeDigest(ctx, target, previous, now, { onProgress }),
   );
 }
 
@@ -72,7 +72,7 @@ export function digestOfParts(
   entries: DigestEntry[],
   gaps: Gap[],
   now: Date,
-): Promise<DigestRun> {
+): Promise<DigestResult> {
   return withHistory(target.name, now, async (previous) => ({
     digest: buildDigest(
       {
@@ -102,8 +102,8 @@ async function withHistory(
   name: string,
   /** The digest's own time (its tick): what "expired" is judged against. */
   now: Date,
-  make: (previous: DigestSnapshot | undefined) => Promise<DigestRun>,
-): Promise<DigestRun> {
+  make: (previous: DigestSnapshot | undefined) => Promise<DigestResult>,
+): Promise<DigestResult> {
   const store = digestHistory();
   const kept = new Gaps();
   const previous = store

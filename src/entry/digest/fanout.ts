@@ -78,13 +78,13 @@ async function counted(
   }
   const all = await store.gather(target.name, tick);
   const scope = { clusters: target.clusters, namespaces: target.namespaces };
-  const run = await digestOfParts(
+  const result = await digestOfParts(
     { name: target.name, scope, thresholds: target.thresholds },
     all.entries,
     all.gaps,
     new Date(tick),
   );
-  await poster.post(target, run, event.lastUntil ? new Date(event.lastUntil) : undefined);
+  await poster.post(target, result, event.lastUntil ? new Date(event.lastUntil) : undefined);
   return "posted";
 }
 
@@ -166,12 +166,12 @@ export async function runPart(
   const { target } = event;
   let result: PartResult;
   try {
-    const run = snapshotContext(ctx);
+    const scoped = snapshotContext(ctx);
     // What the fanning-out invocation read of the namespaces; a part reads what is not there.
     const clients = await store.clients(target.name, event.tick).catch(() => new Map());
-    for (const [namespace, list] of clients) seedNamespaceClients(run, namespace, list);
+    for (const [namespace, list] of clients) seedNamespaceClients(scoped, namespace, list);
     const entries = await judgeServices(
-      run,
+      scoped,
       event.services,
       target.clusters,
       new Date(event.tick),

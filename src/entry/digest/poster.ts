@@ -1,8 +1,8 @@
 import { WebClient } from "@slack/web-api";
-import type { DigestRun } from "../../domain/digest.ts";
+import type { DigestResult } from "../../domain/digest.ts";
 import type { DigestTarget } from "../../domain/digest-targets.ts";
 import { renderBlocks } from "../../render/blocks.ts";
-import { digestFailedDocument, digestRunDocument } from "../../render/digest-document.ts";
+import { digestFailedDocument, digestResultDocument } from "../../render/digest-document.ts";
 import type { Doc } from "../../render/document.ts";
 
 /**
@@ -18,8 +18,8 @@ export class DigestPoster {
   }
 
   /** A finished digest; an incident schedule's last one says the schedule ends at `lastUntil`. */
-  post(target: DigestTarget, run: DigestRun, lastUntil?: Date): Promise<void> {
-    return this.#postDocument(target, digestRunDocument(run, target.quiet, lastUntil));
+  post(target: DigestTarget, result: DigestResult, lastUntil?: Date): Promise<void> {
+    return this.#postDocument(target, digestResultDocument(result, target.quiet, lastUntil));
   }
 
   /** Says in the channel that the digest of `tick` could not be made, and why in a few words. */

@@ -30,7 +30,7 @@ function onceStore(timeoutMs: number): OnceStore {
   return once;
 }
 
-export async function runDigest(
+export async function makeDigest(
   event: DigestEvent,
   context: Pick<Context, "getRemainingTimeInMillis">,
 ): Promise<DigestOutcome[]> {

@@ -127,7 +127,7 @@ export async function digestsOfTick(
             return;
           }
         }
-        const run = await digestWithHistory(
+        const result = await digestWithHistory(
           ctx,
           {
             name: target.name,
@@ -136,7 +136,7 @@ export async function digestsOfTick(
           },
           tick,
         );
-        post = () => poster.post(target, run, lastUntil);
+        post = () => poster.post(target, result, lastUntil);
       } catch (error) {
         failed = String(error);
         post = () =>

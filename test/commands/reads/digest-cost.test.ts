@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFleet } from "../../../emulator/fleet/generate.ts";
 import { awsContext } from "../../../src/commands/reads/aws-context.ts";
-import { runDigest } from "../../../src/commands/reads/digest-of-scope.ts";
+import { makeDigest } from "../../../src/commands/reads/digest-of-scope.ts";
 import { useEmulatedAws } from "../../support/emulated-aws.ts";
 
 // Counts, not seconds: what a digest of a whole fleet costs in AWS calls. The wall-clock figures
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe("what a digest of every cluster costs", () => {
   it("describes each cluster's services ten at a time and its tasks a hundred at a time, once", async () => {
-    const { digest } = await runDigest(
+    const { digest } = await makeDigest(
       awsContext("ap-northeast-1"),
       { name: "cost", scope: { clusters: "all", namespaces: [] } },
       undefined,
@@ -69,7 +69,7 @@ describe("what a digest of every cluster costs", () => {
 
   it("reads every service's state afresh on the next digest, but not what does not change", async () => {
     aws.emulator.resetStats();
-    const { digest } = await runDigest(
+    const { digest } = await makeDigest(
       awsContext("ap-northeast-1"),
       { name: "cost", scope: { clusters: "all", namespaces: [] } },
       undefined,

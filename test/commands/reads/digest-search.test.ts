@@ -5,7 +5,7 @@ import {
   clearSharedCache,
   snapshotContext,
 } from "../../../src/commands/reads/aws-context.ts";
-import { runDigest } from "../../../src/commands/reads/digest-of-scope.ts";
+import { makeDigest } from "../../../src/commands/reads/digest-of-scope.ts";
 import { judgeServices } from "../../../src/commands/reads/judge-scope.ts";
 import { listScope } from "../../../src/commands/reads/scope.ts";
 import { useEmulatedAws } from "../../support/emulated-aws.ts";
@@ -29,7 +29,7 @@ afterEach(async () => {
 async function digestOn(searchAhead: boolean, on = fleet) {
   aws = await useEmulatedAws(on, 0, { now: () => NOW.getTime() });
   clearSharedCache();
-  const { digest } = await runDigest(
+  const { digest } = await makeDigest(
     awsContext("ap-northeast-1"),
     { name: "search", scope: { clusters: "all", namespaces: [] } },
     undefined,
