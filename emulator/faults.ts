@@ -34,6 +34,8 @@ export interface FaultOptions {
    * Route 53 `AccessDenied`, EC2 `UnauthorizedOperation`.
    */
   denyOperations?: string[];
+  /** The rate buckets' clock, in milliseconds (default `performance.now`): a test's own clock. */
+  clock?: () => number;
 }
 
 /** How one service spells a throttled and a denied request. */
@@ -79,6 +81,7 @@ export class Faults {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private throttleRandom: () => number;
   private deniedOperations: string[];
+  private readonly clock: () => number;
 
   constructor(options: FaultOptions) {
     this.latencyMs = options.latencyMs ?? 0;
@@ -88,6 +91,7 @@ export class Faults {
     this.rateLimits = { ...options.rateLimits };
     this.throttleRandom = seededRandom(options.seed ?? 1);
     this.deniedOperations = [...(options.denyOperations ?? [])];
+    this.clock = options.clock ?? (() => performance.now());
   }
 
   /**
@@ -130,7 +134,7 @@ export class Faults {
   private withinRate(key: string, operation: string, account: string): boolean {
     const rate = this.rateLimits[key] ?? this.rateLimits[operation] ?? this.rateLimits["*"];
     if (rate === undefined || rate <= 0) return true;
-    const t = performance.now();
+    const t = this.clock();
     const bucketKey = `${account}/${key}`;
     const bucket = this.buckets.get(bucketKey) ?? { tokens: rate, at: t };
     bucket.tokens = Math.min(rate, bucket.tokens + ((t - bucket.at) / 1000) * rate);
