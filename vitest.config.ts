@@ -13,7 +13,7 @@ export default defineConfig({
     },
     unstubEnvs: true,
     // The request log (one JSON line per request) is asserted where it matters, not printed.
-    onConsoleLog: (log) => !log.includes('"msg":"ecs-chatops request"'),
+    onConsoleLog: (log) => !log.includes('"message":"ecs-chatops request"'),
     testTimeout: 20_000,
   },
 });
