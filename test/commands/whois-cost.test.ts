@@ -5,7 +5,7 @@ import { whois } from "../../src/commands/whois.ts";
 import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
 
 // Counts, not seconds: the emulator's latency only makes parallel calls overlap so that the
-// longest chain of sequential calls can be read off. The figures themselves are in the README.
+// longest chain of sequential calls can be read off. The figures themselves are in docs/lookups.md and docs/benchmarks.md.
 
 let stop: (() => Promise<void>) | undefined;
 afterEach(async () => {
