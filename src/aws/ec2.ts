@@ -143,7 +143,7 @@ export interface Ec2Sdk {
 
 const key = (ids: readonly string[]) => [...new Set(ids)].sort().join(",");
 
-/** The VPC's rules and layout, as the domain's types (src/domain/network-path.ts). */
+/** The VPC's rules and layout, as the domain's types (src/domain/network-path/ and src/domain/vpc-dns.ts). */
 export class Ec2Adapter {
   private readonly options: { abortSignal?: AbortSignal } | undefined;
 

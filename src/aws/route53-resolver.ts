@@ -23,7 +23,7 @@ const MAX_PAGES = 10;
 
 const domainOf = (name: string) => name.replace(/\.$/, "").toLowerCase();
 
-/** The Route 53 Resolver rules applied to a VPC (src/domain/why.ts judges them). */
+/** The Route 53 Resolver rules applied to a VPC (src/domain/why/dns-elsewhere.ts judges them). */
 export class Route53ResolverAdapter {
   constructor(
     /** Created on first use: see AwsClients.route53Resolver. */

@@ -166,7 +166,7 @@ export async function digestsOfTick(
   };
 
   // Targets run side by side: each has its own channel and scope, and AWS reads are bounded
-  // per digest (commands/digest.ts).
+  // per digest (commands/reads/judge-scope.ts).
   const outcomes = await Promise.all(due.map(digestOf));
   log({ tick: tick.toISOString(), outcomes, aws: callLog.stats().calls });
   const lost = outcomes.filter((o) => o.outcome === "post-failed");
