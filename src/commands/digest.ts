@@ -1,9 +1,10 @@
 import { AwsReadError } from "../aws/errors.ts";
 import { type IncidentScheduler, incidentScheduler } from "../aws/scheduler.ts";
 import type { CommandCall, DigestAnswer, IncidentOutcome } from "../domain/answer.ts";
+import { incidentDigestName, onDemandDigestName } from "../domain/digest.ts";
 import type { Namespace } from "../domain/facts.ts";
 import { type AwsContext, Gaps } from "./reads/aws-context.ts";
-import { digestWithHistory, incidentTargetName } from "./reads/digest-of-scope.ts";
+import { digestWithHistory } from "./reads/digest-of-scope.ts";
 import { type DigestScope, scopeLabel } from "./reads/scope.ts";
 
 /** "15m", "2h" → minutes; undefined when it is neither. */
@@ -123,7 +124,7 @@ export async function digest(
     const [made, started] = await Promise.all([
       digestWithHistory(
         ctx,
-        { name: incidentTargetName(place.channel), scope },
+        { name: incidentDigestName(place.channel), scope },
         undefined,
         place.onProgress,
       ),
@@ -152,7 +153,7 @@ export async function digest(
   }
   const made = await digestWithHistory(
     ctx,
-    { name: `on demand: ${scopeLabel(scope)}`, scope },
+    { name: onDemandDigestName(scopeLabel(scope)), scope },
     undefined,
     place.onProgress,
   );

@@ -56,6 +56,25 @@ export function unreadText(p: UnreadPart): string {
 export type DigestLevel = HealthLevel | "noisy";
 
 /**
+ * A digest's name is also its history key, so an on-demand or incident digest's kind is written
+ * into its name here, once, and read back here: callers never spell or parse the prefixes.
+ */
+export type DigestKind = "named" | "on-demand" | "incident";
+const KIND_PREFIX = { "on-demand": "on demand: ", incident: "incident: " } as const;
+
+/** The name of an on-demand digest of a scope ("on demand: tutorial"). */
+export const onDemandDigestName = (scope: string) => `${KIND_PREFIX["on-demand"]}${scope}`;
+
+/** The history key of a channel's incident digests: each says what changed since the last. */
+export const incidentDigestName = (channel: string) => `${KIND_PREFIX.incident}${channel}`;
+
+export function digestKind(name: string): DigestKind {
+  if (name.startsWith(KIND_PREFIX["on-demand"])) return "on-demand";
+  if (name.startsWith(KIND_PREFIX.incident)) return "incident";
+  return "named";
+}
+
+/**
  * What a digest keeps for the next one of the same target: the failing services only (a healthy
  * or unknown one needs no memory), so a fleet of thousands stays one small record.
  */

@@ -1,6 +1,12 @@
 import type { DigestAnswer } from "../domain/answer.ts";
 import type { DigestResult } from "../domain/digest.ts";
-import { type Digest, type DigestLevel, type Offender, unreadText } from "../domain/digest.ts";
+import {
+  type Digest,
+  type DigestLevel,
+  digestKind,
+  type Offender,
+  unreadText,
+} from "../domain/digest.ts";
 import { ACTION_IDS, type Doc, type Line, type Section } from "./document.ts";
 import { gapLines, when } from "./whois-document.ts";
 
@@ -111,11 +117,13 @@ export function digestDocument(d: Digest, quiet: boolean): Doc {
     // (an unread part or a partial judgement is in the quiet line itself)
     return { summary: quietLine, sections: [{ lines: [[quietLine]] }], notes: [] };
   }
-  const title = d.target.startsWith("on demand: ")
-    ? "Digest"
-    : d.target.startsWith("incident: ")
-      ? "Incident digest"
-      : `Digest ${d.target}`;
+  const kind = digestKind(d.target);
+  const title =
+    kind === "on-demand"
+      ? "Digest"
+      : kind === "incident"
+        ? "Incident digest"
+        : `Digest ${d.target}`;
   const head = `${title} (${d.scope}) at ${time}: ${countsLine(d)}`;
   const sections: Section[] = [{ lines: [[{ bold: head }]] }];
   for (const o of d.offenders) sections.push(offenderSection(o, d));

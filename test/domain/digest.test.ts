@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildDigest, type DigestEntry } from "../../src/domain/digest.ts";
+import {
+  buildDigest,
+  type DigestEntry,
+  digestKind,
+  incidentDigestName,
+  onDemandDigestName,
+} from "../../src/domain/digest.ts";
 import { DEFAULT_THRESHOLDS } from "../../src/domain/digest-targets.ts";
 import { digestDocument } from "../../src/render/digest-document.ts";
 import { renderText } from "../../src/render/text.ts";
@@ -272,5 +278,15 @@ describe("since when a service has been failing", () => {
 
     expect(second.offenders[0]?.since.toISOString()).toBe("2026-11-24T08:40:00.000Z");
     expect(second.offenders[0]?.sinceFromAws).toBe(true);
+  });
+});
+
+describe("a digest's kind, kept in its name (the history key)", () => {
+  it("reads back the kind of the names it writes, and takes any other name for a configured target", () => {
+    expect(digestKind(onDemandDigestName("tutorial, ecs_service_discovery"))).toBe("on-demand");
+    expect(digestKind(incidentDigestName("C0INCIDENT"))).toBe("incident");
+    expect(digestKind("payments-daily")).toBe("named");
+    // A configured target may not pass for an incident digest by a look-alike name.
+    expect(digestKind("incidents: daily")).toBe("named");
   });
 });

@@ -113,8 +113,3 @@ async function withHistory(
   if (store) await kept.soft("where digests are kept", store.save(made.digest.snapshot), undefined);
   return { ...made, gaps: [...made.gaps, ...kept.list] };
 }
-
-/** The history key of a channel's incident digests: each says what changed since the last. */
-export function incidentTargetName(channel: string): string {
-  return `incident: ${channel}`;
-}

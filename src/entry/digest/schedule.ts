@@ -7,7 +7,8 @@ import { claimOrAnyway, type OnceStore } from "../../aws/idempotency.ts";
 import { logger } from "../../aws/logger.ts";
 import type { IncidentEvent } from "../../aws/scheduler.ts";
 import { awsContext } from "../../commands/reads/aws-context.ts";
-import { digestWithHistory, incidentTargetName } from "../../commands/reads/digest-of-scope.ts";
+import { digestWithHistory } from "../../commands/reads/digest-of-scope.ts";
+import { incidentDigestName } from "../../domain/digest.ts";
 import {
   CHANNEL,
   DEFAULT_THRESHOLDS,
@@ -43,7 +44,7 @@ function incidentTarget(
   }
   return {
     target: {
-      name: incidentTargetName(i.channel),
+      name: incidentDigestName(i.channel),
       channel: i.channel,
       region: i.region,
       clusters: i.clusters,
