@@ -7,7 +7,7 @@ import { whoisDocument } from "../render/whois-document.ts";
 import { whyDocument } from "../render/why-document.ts";
 import { digest } from "./digest.ts";
 import { health } from "./health.ts";
-import { helpDocument } from "./help.ts";
+import { helpDocument, helpOnFleet } from "./help.ts";
 import type { AwsContext } from "./reads/aws-context.ts";
 import { type AwsPlaces, acrossPlaces } from "./reads/places.ts";
 import { traffic } from "./traffic.ts";
@@ -79,7 +79,11 @@ async function dispatch(text: string, aws: AwsPlaces, place: CommandCall): Promi
     }
     case "":
     case "help":
-      return { command: "help", doc: helpDocument() };
+      // Help reads one place, as a digest does: its examples are that place's names.
+      return {
+        command: "help",
+        doc: await helpOnFleet(() => [aws()].flat()[0] as AwsContext, args),
+      };
     default:
       return { command: "help", doc: helpDocument(sub) };
   }

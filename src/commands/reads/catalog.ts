@@ -17,8 +17,11 @@ export interface Catalog {
   cloudMapServices: CloudMapService[];
 }
 
+/** The catalog's cache key: help looks for it without loading it. */
+export const catalogKey = (ctx: AwsContext) => `catalog:${ctx.scope}`;
+
 export async function loadCatalog(ctx: AwsContext, callerGaps: Gaps): Promise<Catalog> {
-  const key = `catalog:${ctx.scope}`;
+  const key = catalogKey(ctx);
   const gaps = new Gaps();
   const catalog = await ctx.cache.getOrLoad(key, TTL.serviceList, async () => {
     const [namespaces, clusters] = await Promise.all([
