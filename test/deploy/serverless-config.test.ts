@@ -216,13 +216,15 @@ describe("serverless.yml: IAM", () => {
     expect(allActions.filter((a) => a.startsWith("kms:"))).toEqual([]);
   });
 
-  it("scopes the ECS describes to ARNs of this account and region", () => {
+  // Any region, not only the deploy region: the bot reads the regions of BOT_REGIONS, BOT_TARGETS
+  // and the digest targets (a list, JSON, and an SSM parameter changed without a redeploy).
+  it("scopes the ECS describes to ARNs of this account, in every region", () => {
     for (const action of ["ecs:DescribeServices", "ecs:DescribeTasks"]) {
       const statement = statements.find((s) => actionsOf(s).includes(action));
       expect(statement, action).toBeDefined();
       const resources = JSON.stringify(statement?.Resource);
       expect(resources).not.toBe('"*"');
-      expect(resources).toContain(":ecs:${AWS::Region}:${AWS::AccountId}:");
+      expect(resources).toContain(":ecs:*:${AWS::AccountId}:");
     }
   });
 });
