@@ -306,3 +306,14 @@ describe("packaged CloudFormation template: log retention", () => {
     expect(retention(shortLogs).map(([, days]) => days)).toEqual([7, 7, 7]);
   });
 });
+
+describe("packaged CloudFormation template: runtime", () => {
+  it("runs every function on nodejs22.x, arm64", () => {
+    const functions = Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Function");
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) {
+      expect(fn.Properties.Runtime).toBe("nodejs22.x");
+      expect(fn.Properties.Architectures).toEqual(["arm64"]);
+    }
+  });
+});

@@ -243,6 +243,17 @@ describe("serverless.yml: function, runtime and secrets", () => {
     expect(String(provider.stage)).toMatch(/^\$\{opt:stage/);
   });
 
+  it("bundles for the Node version of the Lambda runtime (esbuild's target follows nodejs22.x)", () => {
+    const bundler = readFileSync(new URL("../../scripts/bundle.mjs", import.meta.url), "utf8");
+    const targets = [...bundler.matchAll(/target:\s*"node(\d+)"/g)].map((m) => m[1]);
+    expect(targets).toEqual(["22"]);
+    expect(provider.runtime).toBe(`nodejs${targets[0]}.x`);
+    const functions = asObject(at("functions"));
+    for (const name of Object.keys(functions)) {
+      expect(asObject(functions[name]).runtime, name).toBeUndefined();
+    }
+  });
+
   it("runs the bundled ESM handler with 29 s (deferred jobs run here too) / 512 MB", () => {
     expect(fn.handler).toBe("dist/handler.handler");
     expect(fn.timeout ?? provider.timeout).toBe(29);
