@@ -1,24 +1,26 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::...} are CloudFormation substitutions, literal on purpose
 // The CloudFormation template osls packages (what CloudFormation would deploy), not serverless.yml
-// as written: the digest's schedule, its function and role, and the tables.
+// as written: the digest's schedule, its function and role, the tables, the regions the roles may
+// read, and how long the functions' logs are kept.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIGEST_FUNCTION_ACTIONS } from "../../src/aws/iam-actions.ts";
+import { DIGEST_FUNCTION_ACTIONS, READ_ACTIONS } from "../../src/aws/iam-actions.ts";
+import { allows, readCall, type Statement } from "./policy.ts";
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
+const DEPLOY_REGION = "ap-northeast-1";
+// The regions an operator tells the bot to read: the deploy region and one more.
+const BOT_REGIONS = [DEPLOY_REGION, "us-east-1"];
 let out: string;
 let resources: Record<string, Resource>;
+// The same stack packaged with --param="logRetentionDays=7".
+let shortLogs: Record<string, Resource>;
 
 beforeAll(() => {
   out = mkdtempSync(path.join(tmpdir(), "ecs-chatops-package-"));
@@ -29,16 +31,26 @@ beforeAll(() => {
       env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", AWS_EC2_METADATA_DISABLED: "true" },
     });
   run(process.execPath, ["scripts/bundle.mjs"]);
-  run(process.execPath, [
-    path.join(root, "node_modules/osls/bin/serverless.js"),
-    "package",
-    "--package",
-    out,
-  ]);
-  const template = JSON.parse(
-    readFileSync(path.join(out, "cloudformation-template-update-stack.json"), "utf8"),
-  ) as { Resources: Record<string, Resource> };
-  resources = template.Resources;
+  const packaged = (name: string, params: string[]) => {
+    const dir = path.join(out, name);
+    run(process.execPath, [
+      path.join(root, "node_modules/osls/bin/serverless.js"),
+      "package",
+      "--stage",
+      "dev",
+      "--region",
+      DEPLOY_REGION,
+      ...params.map((p) => `--param=${p}`),
+      "--package",
+      dir,
+    ]);
+    const template = JSON.parse(
+      readFileSync(path.join(dir, "cloudformation-template-update-stack.json"), "utf8"),
+    ) as { Resources: Record<string, Resource> };
+    return template.Resources;
+  };
+  resources = packaged("regions", [`botRegions=${BOT_REGIONS.join(",")}`]);
+  shortLogs = packaged("short-logs", ["logRetentionDays=7"]);
 }, 60_000);
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });
@@ -196,5 +208,112 @@ describe("packaged CloudFormation template: scheduled digests", () => {
     expect(pass.Condition).toEqual({
       StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" },
     });
+  });
+});
+
+function slackStatements(): Statement[] {
+  const role = resources.IamRoleLambdaExecution?.Properties as {
+    Policies: { PolicyDocument: { Statement: Statement[] } }[];
+  };
+  return role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
+// Route 53 hosted zones are global: no region to read them in.
+const regional = (list: readonly string[]) => list.filter((a) => !a.startsWith("route53:"));
+const denied = (statements: Statement[], actions: readonly string[], region: string) =>
+  actions.filter((a) => !allows(statements, readCall(a, region), DEPLOY_REGION));
+
+describe("packaged CloudFormation template: every region the bot is told to read", () => {
+  it("passes botRegions to the functions as BOT_REGIONS", () => {
+    const env = resources.SlackLambdaFunction?.Properties.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    expect(env.Variables.BOT_REGIONS).toBe("ap-northeast-1,us-east-1");
+  });
+
+  it.each(BOT_REGIONS)(
+    "lets the Slack function read ECS, Cloud Map, CloudWatch, EC2 and Lambda in %s",
+    (region) => {
+      expect(denied(slackStatements(), regional(READ_ACTIONS), region)).toEqual([]);
+    },
+  );
+
+  it.each(BOT_REGIONS)(
+    "lets the scheduled digest read ECS, Cloud Map and CloudWatch in %s",
+    (region) => {
+      const reads = regional(
+        DIGEST_FUNCTION_ACTIONS.filter((a) => READ_ACTIONS.includes(a as never)),
+      );
+      expect(reads).toContain("ecs:DescribeServices");
+      expect(denied(digestStatements(), reads, region)).toEqual([]);
+    },
+  );
+
+  it("still reads this account only: another account's clusters, services and tasks are denied", () => {
+    const other = "210987654321";
+    for (const statements of [slackStatements(), digestStatements()]) {
+      for (const action of [
+        "ecs:DescribeServices",
+        "ecs:DescribeTasks",
+        "ecs:ListServices",
+        "ecs:ListTasks",
+        "servicediscovery:GetService",
+      ]) {
+        expect(
+          allows(statements, readCall(action, "us-east-1", other), DEPLOY_REGION),
+          action,
+        ).toBe(false);
+      }
+    }
+  });
+
+  it("keeps the secrets, the self-invoke and the schedules in the deploy region", () => {
+    const elsewhere = (action: string, rest: string) => ({
+      action,
+      resource: `arn:aws:${action.split(":")[0]}:us-east-1:123456789012:${rest}`,
+    });
+    const slack = slackStatements();
+    const here = {
+      action: "ssm:GetParameters",
+      resource: `arn:aws:ssm:${DEPLOY_REGION}:123456789012:parameter/ecs-chatops/dev/slack-bot-token`,
+    };
+    expect(allows(slack, here, DEPLOY_REGION)).toBe(true);
+    for (const call of [
+      elsewhere("ssm:GetParameters", "parameter/ecs-chatops/dev/slack-bot-token"),
+      elsewhere("lambda:InvokeFunction", "function:ecs-chatops-dev-slack"),
+      elsewhere("scheduler:CreateSchedule", "schedule/ecs-chatops-dev-incidents/C1"),
+    ]) {
+      expect(allows(slack, call, DEPLOY_REGION), call.action).toBe(false);
+    }
+  });
+});
+
+describe("packaged CloudFormation template: log retention", () => {
+  const retention = (template: Record<string, Resource>) =>
+    Object.values(template)
+      .filter((r) => r.Type === "AWS::Logs::LogGroup")
+      .map((r) => [r.Properties.LogGroupName, r.Properties.RetentionInDays]);
+
+  it("keeps every function's logs 30 days by default", () => {
+    expect(retention(resources)).toEqual([
+      ["/aws/lambda/ecs-chatops-dev-slack", 30],
+      ["/aws/lambda/ecs-chatops-dev-addresses", 30],
+      ["/aws/lambda/ecs-chatops-dev-digest", 30],
+    ]);
+  });
+
+  it("keeps them as many days as --param logRetentionDays says", () => {
+    expect(retention(shortLogs).map(([, days]) => days)).toEqual([7, 7, 7]);
+  });
+});
+
+describe("packaged CloudFormation template: runtime", () => {
+  it("runs every function on nodejs22.x, arm64", () => {
+    const functions = Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Function");
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) {
+      expect(fn.Properties.Runtime).toBe("nodejs22.x");
+      expect(fn.Properties.Architectures).toEqual(["arm64"]);
+    }
   });
 });

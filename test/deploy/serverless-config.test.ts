@@ -216,13 +216,15 @@ describe("serverless.yml: IAM", () => {
     expect(allActions.filter((a) => a.startsWith("kms:"))).toEqual([]);
   });
 
-  it("scopes the ECS describes to ARNs of this account and region", () => {
+  // Any region, not only the deploy region: the bot reads the regions of BOT_REGIONS, BOT_TARGETS
+  // and the digest targets (a list, JSON, and an SSM parameter changed without a redeploy).
+  it("scopes the ECS describes to ARNs of this account, in every region", () => {
     for (const action of ["ecs:DescribeServices", "ecs:DescribeTasks"]) {
       const statement = statements.find((s) => actionsOf(s).includes(action));
       expect(statement, action).toBeDefined();
       const resources = JSON.stringify(statement?.Resource);
       expect(resources).not.toBe('"*"');
-      expect(resources).toContain(":ecs:${AWS::Region}:${AWS::AccountId}:");
+      expect(resources).toContain(":ecs:*:${AWS::AccountId}:");
     }
   });
 });
@@ -239,6 +241,17 @@ describe("serverless.yml: function, runtime and secrets", () => {
     expect(fn.architecture ?? provider.architecture).toBe("arm64");
     expect(effective(provider.region)).toBe("ap-northeast-1");
     expect(String(provider.stage)).toMatch(/^\$\{opt:stage/);
+  });
+
+  it("bundles for the Node version of the Lambda runtime (esbuild's target follows nodejs22.x)", () => {
+    const bundler = readFileSync(new URL("../../scripts/bundle.mjs", import.meta.url), "utf8");
+    const targets = [...bundler.matchAll(/target:\s*"node(\d+)"/g)].map((m) => m[1]);
+    expect(targets).toEqual(["22"]);
+    expect(provider.runtime).toBe(`nodejs${targets[0]}.x`);
+    const functions = asObject(at("functions"));
+    for (const name of Object.keys(functions)) {
+      expect(asObject(functions[name]).runtime, name).toBeUndefined();
+    }
   });
 
   it("runs the bundled ESM handler with 29 s (deferred jobs run here too) / 512 MB", () => {
