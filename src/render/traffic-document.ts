@@ -95,6 +95,10 @@ function nextCheck(r: TrafficReport, asked: string): string {
   const host = r.name.replace(/:\d+$/, "");
   const recent = new Map((r.recent?.differences ?? []).map((d) => [d.figure, d]));
   const recently = r.recent?.window.label;
+  const began = recent.get("rate");
+  if (r.status === "no-traffic" && began && (began.recent ?? 0) > 0) {
+    return `Traffic began in the last ${recently} (${perSecond(began.recent)}), after the ${r.window.label} window's end: see its figures above, and /ecs traffic ${asked} ${recently} for them alone.`;
+  }
   if (r.status === "no-traffic") {
     // Proxies count what reaches them: blocked traffic leaves no metric at all, so silence is
     // "name or path", in that order.

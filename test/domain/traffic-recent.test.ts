@@ -90,6 +90,25 @@ describe("the recent part of a window", () => {
     expect(report.recent?.differences).toEqual([]);
   });
 
+  it("says traffic that began after a long window's end is in its last 15 minutes", () => {
+    const quiet = summariseTraffic(target, window("7d"), new Map(), END);
+    const report = withRecent(
+      quiet,
+      summariseTraffic(
+        target,
+        RECENT_WINDOW,
+        fleet(() => 0),
+        END,
+      ),
+    );
+
+    expect(report.recent?.differences).toContainEqual({
+      figure: "rate",
+      recent: expect.closeTo(1000 / 60, 10),
+      window: 0,
+    });
+  });
+
   it("keeps an unread recent part as unknown, not as steady", () => {
     const report = withRecent(summariseTraffic(target, window("1h"), fleet(burst), END), undefined);
 

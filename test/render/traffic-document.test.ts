@@ -203,6 +203,21 @@ describe("trafficDocument's recent part", () => {
     expect(text).toMatch(/Last 15m: in line with the 1h \([\d,]+ requests, 5xx \d+\.\d\d%, p99 /);
   });
 
+  it("never says nothing reached the name when traffic began in the last 15 minutes", async () => {
+    const { answer, result } = await measured("api.service-connect");
+    const recent = {
+      report: recentOf(result.report, {}),
+      window: { label: "15m", seconds: 900, period: 60 },
+      differences: [{ figure: "rate" as const, recent: 5, window: 0 }],
+    };
+
+    const doc = trafficDocument(withReport(answer, result, { status: "no-traffic", recent }));
+
+    expect(plain(doc.sections.at(-1)?.lines[0] ?? [])).toMatch(
+      /^Traffic began in the last 15m \(5\.0\/s\), after the 1h window's end/,
+    );
+  });
+
   it("says an unread recent part is unknown", async () => {
     const { answer, result } = await measured("api.service-connect");
     const recent = { window: { label: "15m", seconds: 900, period: 60 }, differences: [] };

@@ -50,8 +50,11 @@ function differences(window: TrafficReport, recent: TrafficReport): RecentDiffer
     // A window with requests whose last 15 minutes have none stopped: that differs too.
     const rate = (x: TrafficReport) => (x.status === "no-traffic" ? 0 : x.rate.current);
     const [rr, wr] = [rate(recent), rate(window)];
-    if (wr !== undefined && wr > 0 && apart(rr, wr))
-      out.push({ figure: "rate", recent: rr, window: wr });
+    // A window ends at a whole period, its last 15 minutes at the last whole minute: traffic
+    // that began since the window's end is in them alone.
+    const began = (wr ?? 0) === 0 && (rr ?? 0) > 0;
+    if (began || (wr !== undefined && wr > 0 && apart(rr, wr)))
+      out.push({ figure: "rate", recent: rr, window: wr ?? 0 });
   }
   return out;
 }
