@@ -4,6 +4,7 @@
 
 import type { SeriesById } from "./metrics.ts";
 import { COUNTS, PERCENTILES } from "./traffic/queries.ts";
+import type { RecentPart } from "./traffic/recent.ts";
 import {
   addSeries,
   mean,
@@ -70,6 +71,8 @@ export interface TrafficReport {
   callers: CallerTraffic[];
   /** Why some figure is absent, in the user's terms. */
   notes: string[];
+  /** A window longer than 15 minutes: its last 15 minutes, so that they are never averaged away. */
+  recent?: RecentPart;
 }
 
 function countFigure(s: Split): Figure {

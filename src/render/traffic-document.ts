@@ -1,4 +1,6 @@
 import type { TrafficAnswer, TrafficResult } from "../domain/answer.ts";
+import type { RecentDifference } from "../domain/traffic/recent.ts";
+import { WINDOW_NAMES } from "../domain/traffic/window.ts";
 import type { CallerTraffic, Figure, TrafficReport } from "../domain/traffic.ts";
 import {
   crossLinks,
@@ -28,17 +30,62 @@ function bytes(v: number | undefined): string {
   return `${value.toFixed(value < 10 && unit > 0 ? 1 : 0)} ${units[unit]}`;
 }
 
-/** Change against the previous window: "+12%", "−3%", "new", or nothing to compare. */
-export function delta(f: Figure): string {
+/**
+ * Change against the previous window: of a count or rate relative ("+12%", "−3%", "new"); of a
+ * share (a 0..1 figure shown as a percentage) in percentage points ("+22.3 pts"), since 0.34% →
+ * 22.6% is not "+6552%"; or nothing to compare.
+ */
+export function delta(f: Figure, unit: "percent" | "points" = "percent"): string {
   if (f.current === undefined || f.previous === undefined) return "Δ n/a";
+  const sign = (x: number) => (x >= 0 ? "+" : "−");
+  if (unit === "points") {
+    if (f.current === f.previous) return "Δ 0 pts";
+    const points = (f.current - f.previous) * 100;
+    return `Δ ${sign(points)}${Math.abs(points).toFixed(Math.abs(points) < 1 ? 2 : 1)} pts`;
+  }
   if (f.previous === 0) return f.current === 0 ? "Δ 0%" : "Δ new";
   const change = ((f.current - f.previous) / f.previous) * 100;
   const rounded = Math.abs(change) < 10 ? change.toFixed(1) : Math.round(change).toString();
-  return `Δ ${change >= 0 ? "+" : "−"}${rounded.replace("-", "")}%`;
+  return `Δ ${sign(change)}${rounded.replace("-", "")}%`;
 }
 
-function row(label: string, value: string, f: Figure): Line {
-  return [`${label} `, { bold: value }, ` (${delta(f)})`, f.spark ? ` ${f.spark}` : ""];
+function row(
+  label: string,
+  value: string,
+  f: Figure,
+  unit: "percent" | "points" = "percent",
+): Line {
+  return [`${label} `, { bold: value }, ` (${delta(f, unit)})`, f.spark ? ` ${f.spark}` : ""];
+}
+
+/** "5xx 22.60% (window 0.33%)": each figure of the last 15 minutes that differs. */
+function differenceText(d: RecentDifference): string {
+  switch (d.figure) {
+    case "5xx":
+      return `5xx ${percent(d.recent)} (window ${percent(d.window)})`;
+    case "p99":
+      return `p99 ${ms(d.recent)} (window ${ms(d.window)})`;
+    case "rate":
+      return `${perSecond(d.recent)} (window ${perSecond(d.window)})`;
+  }
+}
+
+const perSecond = (v: number | undefined) => (v === undefined ? "–" : `${v.toFixed(1)}/s`);
+
+/** The figures line of the last 15 minutes, beside a longer window's. */
+function recentLine(r: TrafficReport): Line | undefined {
+  const recent = r.recent;
+  if (!recent) return undefined;
+  const label = `Last ${recent.window.label}: `;
+  if (!recent.report) return [label, { bold: "could not be read (see below)" }];
+  if (recent.differences.length > 0)
+    return [label, { bold: recent.differences.map(differenceText).join(", ") }];
+  const x = recent.report;
+  const figures =
+    r.protocol === "tcp"
+      ? `${count(x.newConnections.current)} new connections, ${bytes(x.bytes.current)}`
+      : `${count(x.requests.current)} requests, ${r.protocol === "http" ? `5xx ${percent(x.errorRate.current)}, ` : ""}p99 ${ms(x.latency.p99.current)}`;
+  return [label, `in line with the ${r.window.label} (${figures})`];
 }
 
 function nextCheck(r: TrafficReport, asked: string): string {
@@ -46,6 +93,12 @@ function nextCheck(r: TrafficReport, asked: string): string {
   const before = r.errorRate.previous ?? 0;
   const p99 = r.latency.p99;
   const host = r.name.replace(/:\d+$/, "");
+  const recent = new Map((r.recent?.differences ?? []).map((d) => [d.figure, d]));
+  const recently = r.recent?.window.label;
+  const began = recent.get("rate");
+  if (r.status === "no-traffic" && began && (began.recent ?? 0) > 0) {
+    return `Traffic began in the last ${recently} (${perSecond(began.recent)}), after the ${r.window.label} window's end: see its figures above, and /ecs traffic ${asked} ${recently} for them alone.`;
+  }
   if (r.status === "no-traffic") {
     // Proxies count what reaches them: blocked traffic leaves no metric at all, so silence is
     // "name or path", in that order.
@@ -54,16 +107,39 @@ function nextCheck(r: TrafficReport, asked: string): string {
   if (r.protocol === "http" && err >= 0.01 && err > 2 * before) {
     return `App: 5xx is ${percent(err)} (was ${percent(before)}) and p99 ${ms(p99.current)} (was ${ms(p99.previous)}): the name resolves and traffic arrives, so look at the app. See /ecs health ${asked}.`;
   }
+  // The window can be calm while its last minutes are not: never "steady" against them.
+  const burst = recent.get("5xx");
+  if (burst && (burst.recent ?? 0) > (burst.window ?? 0)) {
+    const slow = recent.get("p99");
+    return `App: in the last ${recently} 5xx is ${percent(burst.recent)} (${r.window.label} window ${percent(burst.window)})${slow && (slow.recent ?? 0) > (slow.window ?? 0) ? ` and p99 ${ms(slow.recent)} (window ${ms(slow.window)})` : ""}: the name resolves and traffic arrives, so look at the app. See /ecs health ${asked}.`;
+  }
   if (p99.current !== undefined && p99.previous !== undefined && p99.current > 2 * p99.previous) {
     return `App: p99 went from ${ms(p99.previous)} to ${ms(p99.current)}; check the publisher's CPU and memory, then /ecs health ${asked}.`;
+  }
+  const slow = recent.get("p99");
+  if (slow && (slow.recent ?? 0) > (slow.window ?? 0)) {
+    return `App: in the last ${recently} p99 is ${ms(slow.recent)} (${r.window.label} window ${ms(slow.window)}); check the publisher's CPU and memory, then /ecs health ${asked}.`;
+  }
+  const rate = recent.get("rate");
+  if (rate) {
+    return rate.recent === 0
+      ? `Traffic stopped in the last ${recently} (${r.window.label} window ${perSecond(rate.window)}): name or path. Are the callers still running and resolving the name (/ecs whois ${host}), and is the path open (/ecs health ${asked})?`
+      : `Traffic changed in the last ${recently}: ${perSecond(rate.recent)} against ${perSecond(rate.window)} over the ${r.window.label}. If a caller stopped, compare its row above with the others (/ecs whois ${host}).`;
   }
   if (r.protocol === "tcp") {
     return `Connections arrive. If one client fails, compare it with the others in /ecs health ${asked}: a Service Connect client that shows no bytes cannot resolve the name or is blocked on the path.`;
   }
-  return `Traffic looks steady. If one caller fails, compare its row above with the others: a Service Connect caller with no requests cannot resolve the name or is blocked on the path (/ecs whois ${host}).`;
+  const over =
+    r.recent && !r.recent.report ? ` over the ${r.window.label} (its last ${recently} unread)` : "";
+  return `Traffic looks steady${over}. If one caller fails, compare its row above with the others: a Service Connect caller with no requests cannot resolve the name or is blocked on the path (/ecs whois ${host}).`;
 }
 
 function figureLines(r: TrafficReport): Line[] {
+  const recent = recentLine(r);
+  return [...windowLines(r), ...(recent ? [recent] : [])];
+}
+
+function windowLines(r: TrafficReport): Line[] {
   const rate = r.rate.current === undefined ? "–" : `${r.rate.current.toFixed(1)}/s`;
   const connections: Line[] = [
     row("New connections", count(r.newConnections.current), r.newConnections),
@@ -95,13 +171,23 @@ function figureLines(r: TrafficReport): Line[] {
           .join(" / "),
       },
     ],
-    row("5xx rate", percent(r.errorRate.current), r.errorRate),
+    row("5xx rate", percent(r.errorRate.current), r.errorRate, "points"),
     ...latency,
     ...connections,
   ];
 }
 
+/** The headline, and what of the last 15 minutes differs: the headline never hides them. */
 function headLine(r: TrafficReport): string {
+  const differs = r.recent?.differences ?? [];
+  const recent =
+    r.recent && differs.length > 0
+      ? `; last ${r.recent.window.label}: ${differs.map(differenceText).join(", ")}`
+      : "";
+  return `${windowHeadLine(r)}${recent}`;
+}
+
+function windowHeadLine(r: TrafficReport): string {
   const w = r.window.label;
   if (r.protocol === "tcp") {
     return `${r.name} (TCP): ${count(r.newConnections.current)} new connections, ${count(r.activeConnections.current)} active, ${bytes(r.bytes.current)} in the last ${w}`;
@@ -234,7 +320,34 @@ function typedName(query: string, result: TrafficResult): string {
   }
 }
 
+/** What /ecs traffic accepts: a name, and one of its windows. */
+const USAGE: Line[] = [
+  [{ code: "/ecs traffic nginx.service-connect" }, " the last hour against the hour before"],
+  [
+    { code: "/ecs traffic api.internal.local 15m" },
+    ` a window: ${WINDOW_NAMES.join(", ")} (a window longer than 15m shows its last 15m too)`,
+  ],
+  [
+    { code: "/ecs traffic tutorial/web-frontend 1d" },
+    " an ECS service (name, cluster/name or ARN)",
+  ],
+  [{ code: "/ecs traffic nginx.service-connect 7d --graph" }, " with the CloudWatch graph"],
+];
+
+function invalidDocument(answer: Extract<TrafficAnswer, { kind: "invalid" }>): Doc {
+  const typed = answer.query.length > 80 ? `${answer.query.slice(0, 80)}…` : answer.query;
+  const head: Line = typed
+    ? [{ bold: "Cannot measure " }, { code: typed }, `: ${answer.reason}.`]
+    : [{ bold: `Cannot measure that: ${answer.reason}.` }];
+  return {
+    summary: `Cannot measure that: ${answer.reason}.`,
+    sections: [{ lines: [head] }, { heading: "Usage", lines: USAGE }],
+    notes: [],
+  };
+}
+
 export function trafficDocument(answer: TrafficAnswer): Doc {
+  if (answer.kind === "invalid") return invalidDocument(answer);
   if (answer.kind !== "found") return whoisDocument(answer, "traffic");
   const names = answer.results.map((r) => typedName(answer.query, r));
   const matches = answer.results.length > 1 ? matchesLine(answer.query, names) : undefined;

@@ -4,7 +4,7 @@ import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-conte
 import { traffic } from "../../src/commands/traffic.ts";
 import { renderText } from "../../src/render/text.ts";
 import { trafficDocument } from "../../src/render/traffic-document.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
 
 // /ecs traffic on the demo fleet through the real CloudWatch client and the emulator, with the
 // clock pinned so the expected figures can be recomputed here from the emulator's generator.
@@ -22,15 +22,15 @@ function total(metric: string, dims: Record<string, string>, from: number, to: n
   return sum;
 }
 
-/** The 5xx rate web-frontend's proxies counted for api over the last 15 minutes. */
-function apiFiveXxRate(): number {
+/** The 5xx rate web-frontend's proxies counted for api over [END - from, END - to). */
+function apiFiveXxRate(from = 900, to = 0): number {
   const callerDims = {
     TargetDiscoveryName: "api",
     ServiceName: "web-frontend",
     ClusterName: "tutorial",
   };
   const codes = ["2XX", "3XX", "4XX", "5XX"].map((c) =>
-    total(`HTTPCode_Target_${c}_Count`, callerDims, END - 900, END),
+    total(`HTTPCode_Target_${c}_Count`, callerDims, END - from, END - to),
   );
   return (codes[3] ?? 0) / codes.reduce((a, b) => a + b, 0);
 }
@@ -105,6 +105,40 @@ describe("/ecs traffic on the demo fleet", () => {
     expect(text).toContain("App: 5xx is");
   });
 
+  it("says the change of the 5xx rate in points, not in percent of a percent", async () => {
+    const text = renderText(
+      trafficDocument(await traffic(ctx, "api.internal.local 15m", new Date(NOW))),
+    );
+
+    const points = (apiFiveXxRate() - apiFiveXxRate(1800, 900)) * 100;
+    expect(points).toBeGreaterThan(10);
+    expect(text).toContain(
+      `5xx rate ${(apiFiveXxRate() * 100).toFixed(2)}% (Δ +${points.toFixed(1)} pts)`,
+    );
+  });
+
+  it("never averages the last 15 minutes' 5xx burst away in a 7d window, nor calls it steady", async () => {
+    const answer = await traffic(ctx, "api.service-connect 7d", new Date(NOW));
+    const text = renderText(trafficDocument(answer));
+
+    const rate = (apiFiveXxRate() * 100).toFixed(2);
+    expect(text.split("\n")[0]).toMatch(
+      new RegExp(`in the last 7d; last 15m: 5xx ${rate}% \\(window \\d+\\.\\d\\d%\\)`),
+    );
+    expect(text).toContain(`Last 15m: 5xx ${rate}% (window `);
+    expect(text).not.toContain("Traffic looks steady");
+    expect(text).toMatch(/Next check:\n {2}App: /);
+  });
+
+  it("takes a 1h window's last 15 minutes from the same one-minute series: one call", async () => {
+    const text = renderText(
+      trafficDocument(await traffic(ctx, "api.service-connect 1h", new Date(NOW))),
+    );
+
+    expect(aws.emulator.stats().calls["CloudWatch.GetMetricData"]).toBe(1);
+    expect(text).toContain(`Last 15m: 5xx ${(apiFiveXxRate() * 100).toFixed(2)}% (window `);
+  });
+
   it("says billing-worker has no Service Connect metrics instead of showing zeros", async () => {
     const text = renderText(trafficDocument(await traffic(ctx, "billing-worker", new Date(NOW))));
 
@@ -146,6 +180,9 @@ describe("/ecs traffic on the demo fleet", () => {
     );
 
     expect(text).toContain("the window is one of 15m, 1h, 6h, 1d, 7d");
+    // Traffic's own usage, not whois's.
+    expect(text).toContain("/ecs traffic ");
+    expect(text).not.toContain("/ecs whois");
   });
 
   it("answers without figures and says why when CloudWatch is throttled", async () => {
@@ -241,6 +278,35 @@ describe("/ecs traffic on the demo fleet", () => {
     expect(text).toMatch(
       /Next check:\n {2}Name or path: nothing reached api\.staging:8080 through Service Connect\. Name first: .* Then path: /,
     );
+  });
+});
+
+describe("/ecs traffic's recent part, with latency", () => {
+  // Sequential round trips are counted with an emulated latency: calls made at once overlap.
+  let slow: Awaited<ReturnType<typeof useEmulatedAws>>;
+  beforeAll(async () => {
+    await aws.stop();
+    slow = await useEmulatedAws(undefined, ROUND_TRIP_MS, { now: () => NOW });
+  });
+  afterAll(async () => {
+    await slow.stop();
+    aws = await useEmulatedAws(undefined, 0, { now: () => NOW });
+  });
+
+  it("reads a long window's last 15 minutes without a sequential round trip more", async () => {
+    clearSharedCache();
+    slow.emulator.resetStats();
+    await traffic(ctx, "api.service-connect 15m", new Date(NOW));
+    const short = slow.emulator.stats();
+    clearSharedCache();
+    slow.emulator.resetStats();
+
+    await traffic(ctx, "api.service-connect 7d", new Date(NOW));
+    const long = slow.emulator.stats();
+
+    expect(long.sequentialRoundTrips).toBe(short.sequentialRoundTrips);
+    // The window's searches, and the last 15 minutes' in a call beside them.
+    expect(long.calls["CloudWatch.GetMetricData"]).toBe(2);
   });
 });
 

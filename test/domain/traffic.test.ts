@@ -309,6 +309,19 @@ describe("sparkline", () => {
   it("resamples long series to at most 24 bars", () => {
     expect(sparkline(Array.from({ length: 60 }, () => 1))).toHaveLength(20);
   });
+
+  it("scales to the series' range, not to zero: a rise from a high floor fills the bars", () => {
+    expect(sparkline([100, 101, 102, 103, 104, 105, 106, 107])).toBe("▁▂▃▄▅▆▇█");
+  });
+
+  it("draws an all-equal series as a flat middle line, not full bars", () => {
+    expect(sparkline([5, 5, 5, 5])).toBe("▄▄▄▄");
+    expect(sparkline([3_427_200, 3_427_200.4, 3_427_199.8])).toBe("▄▄▄");
+  });
+
+  it("draws zero everywhere as the lowest bar", () => {
+    expect(sparkline([0, 0, 0])).toBe("▁▁▁");
+  });
 });
 
 describe("graphWidget", () => {

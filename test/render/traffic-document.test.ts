@@ -32,7 +32,8 @@ describe("trafficDocument", () => {
     const doc = trafficDocument(answer);
 
     expect(textLines(doc)[0]).toMatch(
-      /^api\.service-connect:8080: [\d,]+ requests \(\d+\.\d\/s\), 5xx \d+\.\d\d%, p99 \d+ ms in the last 1h$/,
+      // The demo's 5xx burst is in its last 15 minutes: the headline says so beside the hour's.
+      /^api\.service-connect:8080: [\d,]+ requests \(\d+\.\d\/s\), 5xx \d+\.\d\d%, p99 \d+ ms in the last 1h; last 15m: 5xx \d+\.\d\d% \(window \d+\.\d\d%\)/,
     );
     expect(doc.summary).toBe(textLines(doc)[0]);
     expect(headings(doc)).toEqual([
@@ -84,6 +85,7 @@ describe("trafficDocument", () => {
       expect.stringMatching(/^New connections [\d,]+$/),
       expect.stringMatching(/^Active connections \(avg\) [\d,]+$/),
       expect.stringMatching(/^Processed [\d.]+ [KMG]?B$/),
+      expect.stringMatching(/^Last 15m: in line with the 1h \([\d,]+ new connections, /),
       expect.stringMatching(/^TCP port \(no appProtocol\)/),
     ]);
     expect(plain(doc.sections[2]?.lines[0] ?? [])).toMatch(/^tutorial\/web-frontend: [\d.]+ MB$/);
@@ -159,6 +161,85 @@ describe("trafficDocument", () => {
   });
 });
 
+describe("trafficDocument's recent part", () => {
+  /** The report's own figures, as its last 15 minutes. */
+  const recentOf = (r: TrafficReport, patch: Partial<TrafficReport>): TrafficReport => ({
+    ...r,
+    window: { label: "15m", seconds: 900, period: 60 },
+    ...patch,
+  });
+
+  it("never calls traffic steady when the last 15 minutes' 5xx differs from the window's", async () => {
+    const { answer, result } = await measured("api.service-connect");
+    const calm = { ...result.report.errorRate, current: 0.0033, previous: 0.0033 };
+    const window = { ...result.report, errorRate: calm };
+    const recent = {
+      report: recentOf(window, { errorRate: { current: 0.226, previous: 0.0034 } }),
+      window: { label: "15m", seconds: 900, period: 60 },
+      differences: [{ figure: "5xx" as const, recent: 0.226, window: 0.0033 }],
+    };
+
+    const doc = trafficDocument(withReport(answer, result, { errorRate: calm, recent }));
+    const text = textLines(doc).join("\n");
+
+    expect(textLines(doc)[0]).toContain("last 15m: 5xx 22.60% (window 0.33%)");
+    expect(text).toContain("Last 15m: 5xx 22.60% (window 0.33%)");
+    expect(text).not.toContain("Traffic looks steady");
+    expect(plain(doc.sections.at(-1)?.lines[0] ?? [])).toMatch(
+      /^App: in the last 15m 5xx is 22\.60% \(1h window 0\.33%\)/,
+    );
+  });
+
+  it("says the last 15 minutes are in line with the window when nothing differs", async () => {
+    const { answer, result } = await measured("api.service-connect");
+    const recent = {
+      report: recentOf(result.report, {}),
+      window: { label: "15m", seconds: 900, period: 60 },
+      differences: [],
+    };
+
+    const text = textLines(trafficDocument(withReport(answer, result, { recent }))).join("\n");
+
+    expect(text).toMatch(/Last 15m: in line with the 1h \([\d,]+ requests, 5xx \d+\.\d\d%, p99 /);
+  });
+
+  it("never says nothing reached the name when traffic began in the last 15 minutes", async () => {
+    const { answer, result } = await measured("api.service-connect");
+    const recent = {
+      report: recentOf(result.report, {}),
+      window: { label: "15m", seconds: 900, period: 60 },
+      differences: [{ figure: "rate" as const, recent: 5, window: 0 }],
+    };
+
+    const doc = trafficDocument(withReport(answer, result, { status: "no-traffic", recent }));
+
+    expect(plain(doc.sections.at(-1)?.lines[0] ?? [])).toMatch(
+      /^Traffic began in the last 15m \(5\.0\/s\), after the 1h window's end/,
+    );
+  });
+
+  it("says an unread recent part is unknown", async () => {
+    const { answer, result } = await measured("api.service-connect");
+    const recent = { window: { label: "15m", seconds: 900, period: 60 }, differences: [] };
+
+    const text = textLines(trafficDocument(withReport(answer, result, { recent }))).join("\n");
+
+    expect(text).toContain("Last 15m: could not be read (see below)");
+  });
+});
+
+describe("trafficDocument of a request it cannot serve", () => {
+  it("answers an unsupported window with traffic's own usage and the windows it accepts", async () => {
+    const answer = await ask<TrafficAnswer>("traffic api.service-connect 2h");
+
+    const text = textLines(trafficDocument(answer)).join("\n");
+
+    expect(text).toContain("the window is one of 15m, 1h, 6h, 1d, 7d");
+    expect(text).toContain("/ecs traffic nginx.service-connect 7d");
+    expect(text).not.toContain("/ecs whois");
+  });
+});
+
 describe("delta", () => {
   it("says the change in percent, new from zero, and n/a without both windows", () => {
     expect(delta({ current: 103, previous: 100 })).toBe("Δ +3.0%");
@@ -166,5 +247,14 @@ describe("delta", () => {
     expect(delta({ current: 0, previous: 0 })).toBe("Δ 0%");
     expect(delta({ current: 5, previous: 0 })).toBe("Δ new");
     expect(delta({ current: 5 })).toBe("Δ n/a");
+  });
+
+  it("says a change of a percentage in points, never in percent of a percent", () => {
+    expect(delta({ current: 0.2263, previous: 0.0034 }, "points")).toBe("Δ +22.3 pts");
+    expect(delta({ current: 0.0034, previous: 0.2263 }, "points")).toBe("Δ −22.3 pts");
+    expect(delta({ current: 0.0035, previous: 0.0033 }, "points")).toBe("Δ +0.02 pts");
+    expect(delta({ current: 0.05, previous: 0 }, "points")).toBe("Δ +5.0 pts");
+    expect(delta({ current: 0, previous: 0 }, "points")).toBe("Δ 0 pts");
+    expect(delta({ current: 0.05 }, "points")).toBe("Δ n/a");
   });
 });

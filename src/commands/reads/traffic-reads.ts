@@ -9,6 +9,7 @@ import {
   targetSearches,
   trafficQueries,
 } from "../../domain/traffic/queries.ts";
+import { RECENT_WINDOW, recentWindowOf, withRecent } from "../../domain/traffic/recent.ts";
 import { type TrafficTarget, withoutSilentCallers } from "../../domain/traffic/target.ts";
 import type { TrafficWindow } from "../../domain/traffic/window.ts";
 
@@ -75,10 +76,17 @@ async function callersOf(
 ): Promise<Pick<TrafficTarget, "candidates" | "silentCallers"> | undefined> {
   if (ctx.readMode !== "scope") {
     const { start, end } = windowRange(window, now);
+    const recent = ownRecentRead(window);
+    const last = windowRange(RECENT_WINDOW, now);
     const [page] = await Promise.all([
       namespacePage(ctx, gaps, namespace, publisherArn),
       // One call: these searches return the few series of one name.
       ctx.cloudWatch.searchAhead(targetSearches(target, window), start, end, 20),
+      // Its last 15 minutes, where the window's periods cannot hold them: a call beside it (a
+      // call has one time range), not after it.
+      recent
+        ? ctx.cloudWatch.searchAhead(targetSearches(target, recent), last.start, last.end, 20)
+        : undefined,
     ]);
     const found = ctx.cloudWatch
       .seriesMembers(
@@ -131,10 +139,39 @@ export async function measure(
     end,
   );
   const measured = withoutSilentCallers(target, silent);
-  const series = await gaps.soft(
-    `the Service Connect traffic of ${target.discoveryName} (last ${window.label})`,
-    ctx.cloudWatch.getMetricData(trafficQueries(measured, window), start, end),
-    undefined,
+  const recent = ownRecentRead(window);
+  const last = windowRange(RECENT_WINDOW, now);
+  const [series, recentSeries] = await Promise.all([
+    gaps.soft(
+      `the Service Connect traffic of ${target.discoveryName} (last ${window.label})`,
+      ctx.cloudWatch.getMetricData(trafficQueries(measured, window), start, end),
+      undefined,
+    ),
+    recent
+      ? gaps.soft(
+          `the Service Connect traffic of ${target.discoveryName} (last ${recent.label})`,
+          ctx.cloudWatch.getMetricData(trafficQueries(measured, recent), last.start, last.end),
+          undefined,
+        )
+      : undefined,
+  ]);
+  if (!series) return undefined;
+  const report = summariseTraffic(measured, window, series, end);
+  if (!recentWindowOf(window)) return report;
+  // A one-minute window's own series hold its last 15 minutes (the same whole minutes).
+  const own = recent ? recentSeries : series;
+  return withRecent(
+    report,
+    own ? summariseTraffic(measured, RECENT_WINDOW, own, last.end) : undefined,
   );
-  return series ? summariseTraffic(measured, window, series, end) : undefined;
+}
+
+/**
+ * The recent part's own read, for a window whose periods are longer than its one minute: the
+ * window's series cannot hold the last 15 minutes, and reading one-minute points over days would
+ * pass the call's 100,800 datapoints (API GetMetricData).
+ */
+function ownRecentRead(window: TrafficWindow): TrafficWindow | undefined {
+  const recent = recentWindowOf(window);
+  return recent && window.period !== recent.period ? recent : undefined;
 }

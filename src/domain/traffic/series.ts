@@ -7,7 +7,14 @@ import type { TrafficWindow } from "./window.ts";
 const BARS = "▁▂▃▄▅▆▇█";
 const SPARK_WIDTH = 24;
 
-/** Eight-level bars of a series, resampled to at most 24 buckets (summed or maxed). */
+/** Below this spread (a share of the largest value) a series is flat: rounding noise, not shape. */
+const FLAT_SPREAD = 0.01;
+
+/**
+ * Eight-level bars of a series, resampled to at most 24 buckets (summed or maxed), scaled to the
+ * series' own range: a flat series is a flat line (the lowest bar at zero, the middle one
+ * otherwise), never full bars that read as a peak.
+ */
 export function sparkline(values: number[], combine: "sum" | "max" = "sum"): string {
   if (values.length === 0) return "";
   const size = Math.ceil(values.length / SPARK_WIDTH);
@@ -17,8 +24,12 @@ export function sparkline(values: number[], combine: "sum" | "max" = "sum"): str
     buckets.push(combine === "sum" ? slice.reduce((a, b) => a + b, 0) : Math.max(...slice));
   }
   const max = Math.max(...buckets);
-  if (max <= 0) return BARS[0]?.repeat(buckets.length) ?? "";
-  return buckets.map((v) => BARS[Math.min(7, Math.round((v / max) * 7))]).join("");
+  const min = Math.min(...buckets);
+  const spread = max - min;
+  if (spread <= FLAT_SPREAD * Math.max(Math.abs(max), Math.abs(min))) {
+    return (max === 0 ? BARS[0] : BARS[3])?.repeat(buckets.length) ?? "";
+  }
+  return buckets.map((v) => BARS[Math.min(7, Math.round(((v - min) / spread) * 7))]).join("");
 }
 
 export type Points = Series["points"];
