@@ -1,9 +1,9 @@
 import { AwsReadError } from "../aws/errors.ts";
 import { type IncidentScheduler, incidentScheduler } from "../aws/scheduler.ts";
-import type { CommandCall, DigestAnswer, IncidentOutcome } from "../domain/answer.ts";
+import type { CommandCall, DigestAnswer, IncidentOutcome, UnknownScope } from "../domain/answer.ts";
 import { incidentDigestName, onDemandDigestName } from "../domain/digest.ts";
-import type { Namespace } from "../domain/facts.ts";
-import { type AwsContext, Gaps } from "./reads/aws-context.ts";
+import { closestNames } from "../domain/suggest.ts";
+import type { AwsContext } from "./reads/aws-context.ts";
 import { digestWithHistory } from "./reads/digest-of-scope.ts";
 import { type DigestScope, scopeLabel } from "./reads/scope.ts";
 
@@ -52,6 +52,72 @@ function incidentFlags(words: string[]): {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
 
+const SCHEDULE_FLAGS = ["--every", "--for"];
+
+/** The words without --every/--for and their values: the digest to ask again. */
+const withoutSchedule = (words: string[]) =>
+  words.filter(
+    (w, i) => !SCHEDULE_FLAGS.includes(w) && !SCHEDULE_FLAGS.includes(words[i - 1] ?? ""),
+  );
+
+/** So many names at most are listed when a name is unknown and none is spelt nearly so. */
+const KNOWN_LISTED = 12;
+
+/**
+ * Which of the names are clusters and which namespaces. A name absent from a list that was read
+ * is not of that kind; one that could not be checked is tried (a cluster AWS says does not
+ * exist is not one), and its failure is then reported. Unknown: neither.
+ */
+async function scopeOf(
+  ctx: AwsContext,
+  names: string[],
+): Promise<{ scope: DigestScope; unknown?: UnknownScope }> {
+  const [clusters, namespaces] = await Promise.all([
+    ctx.ecs.listClusters().catch(unlisted),
+    ctx.cloudMap
+      .listNamespaces()
+      .then((list) => list.map((ns) => ns.name))
+      .catch(unlisted),
+  ]);
+  const isCluster = await Promise.all(
+    names.map((n) =>
+      clusters
+        ? clusters.includes(n)
+        : ctx.ecs.listServices(n).then(
+            () => true,
+            (error: unknown) => !(error instanceof AwsReadError && error.kind === "not-found"),
+          ),
+    ),
+  );
+  const isNamespace = names.map((n, i) => (namespaces ? namespaces.includes(n) : !isCluster[i]));
+  const scope = {
+    clusters: names.filter((_, i) => isCluster[i]),
+    namespaces: names.filter((_, i) => isNamespace[i]),
+  };
+  const unknown = names.filter((_, i) => !isCluster[i] && !isNamespace[i]);
+  if (unknown.length === 0) return { scope };
+  const known = [...(clusters ?? []), ...(namespaces ?? [])];
+  return {
+    scope,
+    unknown: {
+      names: unknown,
+      region: ctx.region,
+      suggestions: unknown
+        .map((name) => ({ name, like: closestNames(name, known) }))
+        .filter((s) => s.like.length > 0),
+      ...(clusters && namespaces && known.length <= KNOWN_LISTED
+        ? { known: { clusters: [...clusters].sort(), namespaces: [...namespaces].sort() } }
+        : {}),
+    },
+  };
+}
+
+/** A list that could not be read: undefined, so that nothing is judged absent from it. */
+function unlisted(error: unknown): undefined {
+  if (error instanceof AwsReadError) return undefined;
+  throw error;
+}
+
 /**
  * `/ecs digest [cluster|namespace …] [--quiet]`: the digest, now, of these clusters and
  * namespaces (every cluster when none is named).
@@ -63,6 +129,16 @@ export async function digest(
   scheduler: IncidentScheduler | undefined = incidentScheduler(),
 ): Promise<DigestAnswer> {
   const all = text.trim().split(/\s+/).filter(Boolean);
+  if (!place.channel && all.some((w) => SCHEDULE_FLAGS.includes(w))) {
+    // No Slack channel (the terminal): nothing to post a schedule's digests to.
+    const again = withoutSchedule(all);
+    return {
+      kind: "invalid",
+      query: again.join(" "),
+      reason: "--every and --for schedule digests in a Slack channel",
+      askAgain: ["digest", ...again].join(" "),
+    };
+  }
   const flags = incidentFlags(all);
   const words = flags.rest;
   const incident = flags.every !== undefined || flags.error !== undefined || words[0] === "stop";
@@ -95,26 +171,17 @@ export async function digest(
   const ctx = aws();
   let scope: DigestScope = { clusters: "all", namespaces: [] };
   if (names.length > 0) {
-    const lookups = new Gaps();
-    const [clusters, namespaces] = await Promise.all([
-      lookups.soft("the ECS clusters", ctx.ecs.listClusters(), [] as string[]),
-      lookups.soft("the Cloud Map namespaces", ctx.cloudMap.listNamespaces(), [] as Namespace[]),
-    ]);
-    const unknown = names.filter(
-      (n) => !clusters.includes(n) && !namespaces.some((ns) => ns.name === n),
-    );
-    if (unknown.length > 0 && lookups.list.length === 0) {
+    const found = await scopeOf(ctx, names);
+    // Never a digest of the rest over a typo: the name meant may be the one that matters.
+    if (found.unknown) {
       return {
         kind: "invalid",
         query,
-        reason: `${unknown.join(", ")} is neither a cluster nor a Cloud Map namespace of ${ctx.region}`,
+        reason: `${found.unknown.names.join(", ")} is neither a cluster nor a Cloud Map namespace of ${ctx.region}`,
+        unknown: found.unknown,
       };
     }
-    scope = {
-      // A name that could not be checked is tried as a cluster: its failure is then reported.
-      clusters: names.filter((n) => clusters.includes(n) || unknown.includes(n)),
-      namespaces: names.filter((n) => namespaces.some((ns) => ns.name === n)),
-    };
+    scope = found.scope;
   }
   // Each scope asked on demand has its own history: the next digest of it says what changed.
   if (flags.every !== undefined && flags.span !== undefined && place.channel && scheduler) {

@@ -101,7 +101,25 @@ export type DigestAnswer =
       incident?: IncidentOutcome;
     }
   | { kind: "stopped"; query: string; outcome: "stopped" | "not-running" }
-  | { kind: "invalid"; query: string; reason: string };
+  | {
+      kind: "invalid";
+      query: string;
+      reason: string;
+      /** Names that are no cluster and no namespace of the region: said in one line, no usage. */
+      unknown?: UnknownScope;
+      /** --every/--for asked outside Slack: the digest to run again in the terminal instead. */
+      askAgain?: string;
+    };
+
+/** Names a digest was asked for that are neither a cluster nor a namespace there. */
+export interface UnknownScope {
+  names: string[];
+  region: string;
+  /** For each name that has some, the clusters and namespaces spelt nearly so. */
+  suggestions: { name: string; like: string[] }[];
+  /** The region's clusters and namespaces, when both were listed and there are few. */
+  known?: { clusters: string[]; namespaces: string[] };
+}
 
 /** What became of `--every … --for …`: the first digest is posted either way. */
 export type IncidentOutcome =

@@ -10,8 +10,13 @@ import type { HealthLevel } from "./health.ts";
 export interface DigestEntry {
   cluster: string;
   service: string;
-  /** What /ecs health and traffic are asked about for it (its name, else cluster/service). */
+  /** What /ecs health is asked about for it (its name, else cluster/service). */
   subject: string;
+  /**
+   * What /ecs traffic is asked about for it: its Service Connect name. None when it publishes
+   * none (or could not be read): Service Connect's proxies are the only source of its metrics.
+   */
+  trafficSubject?: string;
   level: HealthLevel;
   /** Health's deciding reason, word for word (for unknown: what could not be read). */
   reason: string;

@@ -69,7 +69,11 @@ export async function main(
   }
   callLog.reset();
   const aws = () => places.places.map((p) => awsContext(p));
-  const text = [...positionals, ...(values.quiet ? ["--quiet"] : [])].join(" ");
+  // --every/--for go to the digest, which says what they mean in a terminal.
+  const schedule = (["every", "for"] as const).flatMap((f) =>
+    values[f] ? [`--${f}`, values[f]] : [],
+  );
+  const text = [...positionals, ...(values.quiet ? ["--quiet"] : []), ...schedule].join(" ");
   const progress = io.progress;
   const output = await runEcsCommand(text, aws, undefined, {
     onProgress: progress && ((p) => progress(progressLine(p))),
@@ -111,6 +115,8 @@ function parse(argv: string[]) {
       stats: { type: "boolean", default: false },
       graph: { type: "string" },
       quiet: { type: "boolean", default: false },
+      every: { type: "string" },
+      for: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });

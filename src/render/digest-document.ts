@@ -1,4 +1,4 @@
-import type { DigestAnswer } from "../domain/answer.ts";
+import type { DigestAnswer, UnknownScope } from "../domain/answer.ts";
 import type { DigestResult } from "../domain/digest.ts";
 import {
   type Digest,
@@ -7,7 +7,7 @@ import {
   type Offender,
   unreadText,
 } from "../domain/digest.ts";
-import { ACTION_IDS, type Doc, type Line, type Section } from "./document.ts";
+import { ACTION_IDS, type Doc, type Line, plain, type Section } from "./document.ts";
 import { gapLines, when } from "./whois-document.ts";
 
 const MARK: Record<DigestLevel, string> = {
@@ -20,7 +20,7 @@ const MARK: Record<DigestLevel, string> = {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** "09:00 UTC" on the digest's own day, the date too otherwise. */
+/** "09:00 UTC" on the digest's own day, the date too otherwise (an incident's end may be tomorrow). */
 function at(date: Date, today: Date): string {
   const day = (d: Date) => d.toISOString().slice(0, 10);
   return day(date) === day(today) ? `${date.toISOString().slice(11, 16)} UTC` : when(date);
@@ -28,16 +28,16 @@ function at(date: Date, today: Date): string {
 
 /**
  * "failing since 2026-11-23 15:58 UTC" when AWS told the failure's start; otherwise the bot's
- * own sighting, labelled as such.
+ * own sighting, labelled as such. Always with the day: a failure may be days old.
  */
 function sinceText(s: { since: Date; sinceFromAws?: boolean }, failing?: string): string {
   const lead = failing ? `${failing}${s.sinceFromAws ? " " : ", "}` : "";
   return s.sinceFromAws
     ? `${lead}since ${when(s.since)}`
-    : `${lead}first seen by the digest at ${when(s.since)}`;
+    : `${lead}first seen by the digest on ${when(s.since)}`;
 }
 
-/** "was down since 2026-11-23 15:58 UTC", "was down, first seen by the digest at …". */
+/** "was down since 2026-11-23 15:58 UTC", "was down, first seen by the digest on …". */
 function wasText(level: string, s: { since: Date; sinceFromAws?: boolean }): string {
   return sinceText(s, `was ${level}`);
 }
@@ -62,9 +62,18 @@ function offenderSection(o: Offender, d: Digest): Section {
   const key = `${o.entry.cluster}/${o.entry.service}`;
   return {
     lines: [[`${MARK[o.level]} `, { code: key }, `: ${o.reason}${changeNote(o, d)}`]],
+    // Only buttons that can answer: no Service Connect name, no traffic metrics to show.
     links: [
       { actionId: ACTION_IDS.health, label: "Health", command: `health ${o.entry.subject}` },
-      { actionId: ACTION_IDS.traffic, label: "Traffic", command: `traffic ${o.entry.subject}` },
+      ...(o.entry.trafficSubject
+        ? [
+            {
+              actionId: ACTION_IDS.traffic,
+              label: "Traffic",
+              command: `traffic ${o.entry.trafficSubject}`,
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -179,8 +188,40 @@ export function digestDocument(d: Digest, quiet: boolean): Doc {
   return { summary: head, sections, notes: [] };
 }
 
+/**
+ * "No cluster or namespace tutorail in ap-northeast-1. Did you mean tutorial?"; with no name spelt
+ * nearly so, the few there are.
+ */
+function unknownScopeLine(u: UnknownScope): string {
+  const head = `No cluster or namespace ${u.names.join(" or ")} in ${u.region}.`;
+  const or = (names: string[]) => names.join(" or ");
+  const [only] = u.suggestions;
+  if (only && u.names.length === 1) return `${head} Did you mean ${or(only.like)}?`;
+  if (only) {
+    const each = u.suggestions.map((s) => `${or(s.like)} (for ${s.name})`);
+    return `${head} Did you mean ${each.join(" and ")}?`;
+  }
+  if (!u.known) return head;
+  const list = (what: string, names: string[]) =>
+    names.length > 0 ? `its ${what}: ${names.join(", ")}` : `no ${what}`;
+  const known = `${list("clusters", u.known.clusters)}; ${list("namespaces", u.known.namespaces)}`;
+  return `${head} ${known[0]?.toUpperCase()}${known.slice(1)}.`;
+}
+
 /** The answer to /ecs digest: the digest and what could not be listed, or why it was refused. */
 export function digestAnswerDocument(answer: DigestAnswer): Doc {
+  if (answer.kind === "invalid" && answer.askAgain !== undefined) {
+    const line: Line = [
+      "--every and --for schedule digests in a Slack channel; in the terminal, run ",
+      { code: answer.askAgain },
+      " again.",
+    ];
+    return { summary: plain(line), sections: [{ lines: [line] }], notes: [] };
+  }
+  if (answer.kind === "invalid" && answer.unknown) {
+    const line = unknownScopeLine(answer.unknown);
+    return { summary: line, sections: [{ lines: [[line]] }], notes: [] };
+  }
   if (answer.kind === "invalid") {
     const line = `Cannot make that digest: ${answer.reason}.`;
     return {
@@ -214,11 +255,10 @@ export function digestAnswerDocument(answer: DigestAnswer): Doc {
   const doc = digestResultDocument(answer.result, answer.quiet);
   const incident = answer.incident;
   if (!incident) return doc;
-  const hhmm = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
   const line: Line =
     incident.kind === "started"
       ? [
-          `Incident digest: the next one in ${incident.everyMinutes} minutes, then every ${incident.everyMinutes} until ${hhmm(incident.until)}. Stop it with `,
+          `Incident digest: the next one in ${incident.everyMinutes} minutes, then every ${incident.everyMinutes} until ${at(incident.until, answer.result.digest.at)}. Stop it with `,
           { code: "/ecs digest stop" },
           ".",
         ]
@@ -245,7 +285,7 @@ export function digestResultDocument(result: DigestResult, quiet: boolean, lastU
         {
           lines: [
             [
-              `Last incident digest: its schedule ends at ${lastUntil.toISOString().slice(11, 16)} UTC. Ask again with --every … --for … to go on.`,
+              `Last incident digest: its schedule ends at ${at(lastUntil, result.digest.at)}. Ask again with --every … --for … to go on.`,
             ],
           ],
         },

@@ -149,8 +149,17 @@ describe("/ecs digest --every … --for … (incident digests)", () => {
     expect(aws.emulator.stats().total).toBe(0);
   });
 
-  it("refuses an incident digest outside a Slack channel (the CLI)", async () => {
-    const out = await runEcsCommand("digest --every 15m --for 2h", ctx);
-    expect(renderText(out.doc)).toContain("incident digests are posted in a Slack channel");
+  it("answers --every/--for outside a Slack channel (the CLI) in one line: ask the digest again", async () => {
+    aws.emulator.resetStats();
+    const out = await runEcsCommand("digest staging --every 15m --for 2h", ctx);
+    const bare = await runEcsCommand("digest --for 2h", ctx);
+
+    expect(renderText(out.doc)).toBe(
+      "--every and --for schedule digests in a Slack channel; in the terminal, run digest staging again.\n",
+    );
+    expect(renderText(bare.doc)).toBe(
+      "--every and --for schedule digests in a Slack channel; in the terminal, run digest again.\n",
+    );
+    expect(aws.emulator.stats().total).toBe(0);
   });
 });

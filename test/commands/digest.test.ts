@@ -52,11 +52,35 @@ describe("/ecs digest on the demo fleet", () => {
     expect(text.split("\n")[0]).toMatch(/^Digest \(tutorial\) at .*: 4 healthy$/);
   });
 
-  it("refuses a name that is neither a cluster nor a namespace", async () => {
-    const text = renderText((await runEcsCommand("digest prod-core", ctx)).doc);
+  it("refuses a name that is neither a cluster nor a namespace, suggesting the one it resembles", async () => {
+    const text = renderText((await runEcsCommand("digest tutorail", ctx)).doc);
+    const mixed = renderText((await runEcsCommand("digest staging tutorail", ctx)).doc);
 
-    expect(text).toContain(
-      "Cannot make that digest: prod-core is neither a cluster nor a Cloud Map namespace of ap-northeast-1.",
+    expect(text).toBe(
+      "No cluster or namespace tutorail in ap-northeast-1. Did you mean tutorial?\n",
+    );
+    // Never a digest of the rest over a typo.
+    expect(mixed).toBe(text);
+  });
+
+  it("never makes an empty digest over a typo when the clusters cannot be listed", async () => {
+    aws.emulator.setDenied(["ECS.ListClusters"]);
+    const typo = renderText((await runEcsCommand("digest tutorail", ctx)).doc);
+    const right = renderText((await runEcsCommand("digest tutorial", ctx)).doc);
+
+    // AWS says there is no such cluster, and the namespaces were listed: not a namespace either.
+    expect(typo).toBe("No cluster or namespace tutorail in ap-northeast-1.\n");
+    // (what ListClusters would have told of the services' clusters is read as partial)
+    expect(right.split("\n")[0]).toMatch(/^Digest \(tutorial\) at \d\d:\d\d UTC: 4 healthy(;|$)/);
+  });
+
+  it("tries a name it could not check against the kind it could not list", async () => {
+    aws.emulator.setDenied(["ServiceDiscovery.ListNamespaces"]);
+    const text = renderText((await runEcsCommand("digest tutorial mesh", ctx)).doc);
+
+    // mesh is no cluster, and the namespaces could not be listed: it may be one, and that is said.
+    expect(text.split("\n")[0]).toMatch(
+      /^Digest \(cluster tutorial; namespace mesh\) at \d\d:\d\d UTC: 4 healthy; the Cloud Map namespaces could not be listed \(denied\)(;|$)/,
     );
   });
 

@@ -135,8 +135,9 @@ describe("digestDocument", () => {
     expect(text.split("\n").slice(0, 4)).toEqual([
       "Digest prod-morning (tutorial, ecs_service_discovery) at 09:15 UTC: 1 down, 1 healthy",
       "",
-      "✖ DOWN tutorial/b: 0 of 2 tasks running · still failing, first seen by the digest at 2026-11-24 09:00 UTC",
-      "  /ecs health tutorial/b · /ecs traffic tutorial/b",
+      "✖ DOWN tutorial/b: 0 of 2 tasks running · still failing, first seen by the digest on 2026-11-24 09:00 UTC",
+      // No Service Connect name: no traffic to ask for.
+      "  /ecs health tutorial/b",
     ]);
     expect(text).toContain("1 other service healthy.");
   });
@@ -221,7 +222,7 @@ describe("a digest with part of its scope unread", () => {
     expect(second.recovered).toEqual([]);
     expect(Object.keys(second.snapshot.services).sort()).toEqual(["staging/api", "staging/web"]);
     expect(renderText(digestDocument(second, false))).toMatch(
-      /\? staging\/api: not read this time; was down, first seen by the digest at 2026-11-24 09:00 UTC/,
+      /\? staging\/api: not read this time; was down, first seen by the digest on 2026-11-24 09:00 UTC/,
     );
     expect(third.offenders.map((o) => [o.entry.service, o.change, o.since.toISOString()])).toEqual([
       ["api", "still", MORNING.toISOString()],

@@ -90,8 +90,63 @@ describe("digestDocument", () => {
       / · worse: was degraded · failing since 2026-11-22 15:58 UTC$/,
     );
     expect(plain(doc.sections[2]?.lines[0] ?? [])).toMatch(
-      / · still failing, first seen by the digest at 2026-11-22 15:58 UTC$/,
+      / · still failing, first seen by the digest on 2026-11-22 15:58 UTC$/,
     );
+  });
+
+  it("writes every time a failure began with its day, the digest's own time alone excepted", async () => {
+    const { digest } = await digestOf("digest");
+    const changes = ["new", "worse", "better", "still"] as const;
+    const offenders = digest.offenders.map((o, i) => ({
+      ...o,
+      change: changes[i % changes.length] ?? "still",
+      was: "degraded" as const,
+      since: EARLIER,
+      sinceFromAws: i % 2 === 0,
+    }));
+    const recovered = [
+      { key: "tutorial/a", was: "down" as const, since: EARLIER, sinceFromAws: true },
+      { key: "tutorial/b", was: "noisy" as const, since: EARLIER, sinceFromAws: false },
+    ];
+    const unreadFailing = [
+      { key: "staging/c", level: "down" as const, reason: "r", since: EARLIER },
+    ];
+
+    const text = textLines(
+      digestDocument(
+        { ...digest, at: AT, compared: true, offenders, recovered, unreadFailing },
+        false,
+      ),
+    ).slice(1);
+
+    const times = text.join("\n").match(/(?:\d{4}-\d\d-\d\d )?\d\d:\d\d UTC/g) ?? [];
+    expect(times.length).toBeGreaterThan(6);
+    for (const time of times) expect(time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    expect(text).toContain(
+      "  ✔ tutorial/b was noisy, first seen by the digest on 2026-11-22 15:58 UTC",
+    );
+  });
+
+  it("gives a service with no name to measure a Health button on cluster/service and no Traffic button", async () => {
+    const { digest } = await digestOf("digest");
+    const billing = digest.offenders.find((o) => o.entry.service === "billing-worker");
+    const api = digest.offenders.find((o) => o.entry.subject === "api.service-connect");
+    if (!billing || !api) throw new Error("the demo fleet has these offenders");
+    // A name in a DNS namespace only: health answers it, traffic has no Service Connect metrics.
+    const dnsOnly = {
+      ...api,
+      entry: { ...api.entry, subject: "api.internal.local", trafficSubject: undefined },
+    };
+
+    const doc = digestDocument({ ...digest, offenders: [billing, api, dnsOnly] }, false);
+
+    const buttons = doc.sections.slice(1, 4).map((s) => s.links?.map((l) => l.command));
+    expect(buttons).toEqual([
+      ["health ecs_service_discovery/billing-worker"],
+      ["health api.service-connect", "traffic api.service-connect"],
+      ["health api.internal.local"],
+    ]);
+    expect(blockText(doc)).not.toContain("traffic ecs_service_discovery/billing-worker");
   });
 
   it("lists the recovered, and what could not be judged apart from the counts", async () => {
@@ -180,12 +235,20 @@ describe("digestDocument", () => {
 
 describe("digestAnswerDocument", () => {
   it("adds what became of an incident schedule under the digest", async () => {
-    const { answer } = await digestOf("digest tutorial");
+    const { answer: asked } = await digestOf("digest tutorial");
+    const answer = {
+      ...asked,
+      result: { ...asked.result, digest: { ...asked.result.digest, at: AT } },
+    };
     const until = new Date("2026-11-23T11:00:00Z");
 
     const started = digestAnswerDocument({
       ...answer,
       incident: { kind: "started", everyMinutes: 15, until },
+    });
+    const overnight = digestAnswerDocument({
+      ...answer,
+      incident: { kind: "started", everyMinutes: 60, until: new Date("2026-11-24T03:00:00Z") },
     });
     const failed = digestAnswerDocument({
       ...answer,
@@ -194,6 +257,9 @@ describe("digestAnswerDocument", () => {
 
     expect(plain(started.sections.at(-1)?.lines[0] ?? [])).toBe(
       "Incident digest: the next one in 15 minutes, then every 15 until 11:00 UTC. Stop it with /ecs digest stop.",
+    );
+    expect(plain(overnight.sections.at(-1)?.lines[0] ?? [])).toMatch(
+      /then every 60 until 2026-11-24 03:00 UTC\./,
     );
     expect(plain(failed.sections.at(-1)?.lines[0] ?? [])).toBe(
       "The incident digest could not be scheduled: the scheduler denied it. This digest is the only one.",
@@ -211,17 +277,37 @@ describe("digestAnswerDocument", () => {
   });
 
   it("refuses with the reason and the usage", async () => {
-    const doc = digestAnswerDocument(await ask("digest prod-core"));
+    const doc = digestAnswerDocument(await ask("digest tutorial/web"));
 
-    expect(doc.summary).toMatch(/^Cannot make that digest: prod-core is neither a cluster/);
+    expect(doc.summary).toBe("Cannot make that digest: name clusters or Cloud Map namespaces.");
     expect(headings(doc)).toEqual([undefined, "Usage"]);
+  });
+
+  it("answers a mistyped scope in one line with the names spelt nearly so", async () => {
+    const typo = digestAnswerDocument(await ask("digest tutorail"));
+    const two = digestAnswerDocument(await ask("digest tutorail stagng"));
+    const none = digestAnswerDocument(await ask("digest prod-core"));
+
+    expect(textLines(typo)).toEqual([
+      "No cluster or namespace tutorail in ap-northeast-1. Did you mean tutorial?",
+      "",
+    ]);
+    expect(two.summary).toBe(
+      "No cluster or namespace tutorail or stagng in ap-northeast-1. Did you mean tutorial (for tutorail) and staging (for stagng)?",
+    );
+    expect(none.summary).toMatch(
+      /^No cluster or namespace prod-core in ap-northeast-1\. Its clusters: ecs_service_discovery, staging, tutorial; its namespaces: .*service-connect.*\.$/,
+    );
   });
 });
 
 describe("digestResultDocument", () => {
   it("says when the last digest of an incident schedule ends, and lists what could not be listed", async () => {
     const { answer } = await digestOf("digest tutorial");
-    const run = { ...answer.result, gaps: [{ what: "namespace staging", why: "denied" }] };
+    const run = {
+      digest: { ...answer.result.digest, at: AT },
+      gaps: [{ what: "namespace staging", why: "denied" }],
+    };
 
     const doc = digestResultDocument(run, false, new Date("2026-11-23T11:00:00Z"));
 

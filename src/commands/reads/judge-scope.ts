@@ -4,7 +4,8 @@ import type { CommandProgress } from "../../domain/answer.ts";
 import type { DigestEntry } from "../../domain/digest.ts";
 import type { EcsService, Gap, Namespace } from "../../domain/facts.ts";
 import type { HealthReport } from "../../domain/health.ts";
-import { hostOf } from "../../domain/resolution/bindings.ts";
+import { parseQuery } from "../../domain/query.ts";
+import { hostOf, type NameBinding } from "../../domain/resolution/bindings.ts";
 import { namespaceByRef } from "../../domain/resolution/service-facts.ts";
 import { trafficSearches } from "../../domain/traffic/queries.ts";
 
@@ -31,15 +32,21 @@ export interface DigestOptions {
 const serviceGap = (gaps: Gap[], cluster: string, service: string) =>
   gaps.find((g) => !g.absent && g.what === serviceGapWhat(cluster, service));
 
+/** A name a button can ask about: not one whose namespace could not be read ("api.(namespace unread)"). */
+const askable = (b: NameBinding) => parseQuery(hostOf(b)).kind !== "invalid";
+
 /** A health report as a digest line: health's level and reason, and its traffic. */
 function entryOf(report: HealthReport, cluster: string, service: string): DigestEntry {
-  const focus = report.resolution.bindings[0];
+  const bindings = report.resolution.bindings.filter(askable);
+  const focus = bindings[0];
+  const measured = bindings.find((b) => b.scope.kind === "service-connect");
   const t = report.traffic;
   const unread = serviceGap(report.gaps, cluster, service);
   return {
     cluster,
     service,
     subject: focus ? hostOf(focus) : `${cluster}/${service}`,
+    ...(measured ? { trafficSubject: hostOf(measured) } : {}),
     level: report.level,
     reason: report.reason,
     ...(report.since && report.level !== "healthy" ? { since: report.since } : {}),

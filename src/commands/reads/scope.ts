@@ -16,17 +16,35 @@ export interface ScopeService {
   service: string;
 }
 
-export function scopeLabel(scope: DigestScope): string {
-  const part = (list: string[] | "all", what: string) =>
-    list === "all" ? `every ${what}` : list.join(", ");
-  return [
-    scope.clusters === "all" || scope.clusters.length ? part(scope.clusters, "cluster") : "",
-    scope.namespaces === "all" || scope.namespaces.length
-      ? part(scope.namespaces, "namespace")
-      : "",
-  ]
-    .filter(Boolean)
-    .join("; ");
+const KINDS = {
+  cluster: ["cluster", "clusters"],
+  both: ["cluster and namespace", "clusters and namespaces"],
+  namespace: ["namespace", "namespaces"],
+} as const;
+
+/**
+ * What a digest covers, in its title and progress line: each name once ("staging" may be both a
+ * cluster and a namespace), in the order typed, saying which are clusters and which namespaces
+ * only when the scope has both kinds.
+ */
+export function scopeLabel({ clusters, namespaces }: DigestScope): string {
+  if (clusters === "all" && namespaces === "all") return "every cluster and every namespace";
+  const named = (list: string[] | "all") => (list === "all" ? [] : list);
+  const kinds = new Map<keyof typeof KINDS, string[]>();
+  for (const name of new Set([...named(clusters), ...named(namespaces)])) {
+    const inClusters = named(clusters).includes(name);
+    const kind = !inClusters ? "namespace" : named(namespaces).includes(name) ? "both" : "cluster";
+    kinds.set(kind, [...(kinds.get(kind) ?? []), name]);
+  }
+  const every =
+    clusters === "all" ? "every cluster" : namespaces === "all" ? "every namespace" : "";
+  const told = kinds.size + (every ? 1 : 0) > 1;
+  const parts = [...kinds].map(([kind, names]) =>
+    told ? `${KINDS[kind][names.length === 1 ? 0 : 1]} ${names.join(", ")}` : names.join(", "),
+  );
+  // "every cluster" first, as clusters come first; "every namespace" after the clusters named.
+  const all = clusters === "all" ? [every, ...parts] : every ? [...parts, every] : parts;
+  return all.join("; ");
 }
 
 /** The services of the scope, each once; what could not be listed becomes a gap. */

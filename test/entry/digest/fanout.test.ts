@@ -182,7 +182,7 @@ describe("a digest too large for one invocation", () => {
     expect(offenders(fanned[0]).length).toBeGreaterThanOrEqual(3);
     // A failure AWS gives no start for is dated by the digest that first saw it, labelled so.
     expect(seen(fanned[0])).toContain(
-      "still failing, first seen by the digest at 2026-12-01 09:00 UTC",
+      "still failing, first seen by the digest on 2026-12-01 09:00 UTC",
     );
   });
 
