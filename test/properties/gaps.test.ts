@@ -50,6 +50,29 @@ function failedReads(requests: RecordedRequest[]): RecordedRequest[] {
 const GAP = /partial|could not|not read|unread|unknown|incomplete/i;
 
 /**
+ * A digest of named clusters needs no ListClusters: each name is checked by listing its services.
+ * When every name was listed that way, a refused ListClusters left nothing of the answer unread.
+ */
+function unreadForDigest(question: string, requests: RecordedRequest[]): RecordedRequest[] {
+  const failed = failedReads(requests);
+  const names = question
+    .split(/\s+/)
+    .slice(1)
+    .filter((w) => !w.startsWith("--"));
+  const listed = (name: string) =>
+    requests.some(
+      (r) =>
+        key(r) === "ECS.ListServices" &&
+        !r.denied &&
+        !r.throttled &&
+        (r.body as { cluster?: string }).cluster?.split("/").pop() === name,
+    );
+  return names.length > 0 && names.every(listed)
+    ? failed.filter((r) => key(r) !== "ECS.ListClusters")
+    : failed;
+}
+
+/**
  * A digest never reads as complete over an unread part, and names a cluster it could not list;
  * a health verdict names what it could not read, unless it is DOWN (nothing unread makes it worse).
  */
@@ -106,7 +129,7 @@ it(
           const questions = [`digest${scope}${b % 2 ? " --quiet" : ""}`];
           for (const question of questions) {
             const answer = await emulator.ask(question);
-            const failed = failedReads(answer.requests);
+            const failed = unreadForDigest(question, answer.requests);
             if (failed.length === 0) continue;
             const where = `${question} (fleet ${fleetSeed}; denied ${[...denied, ...deniedCluster].join(", ") || "nothing"}; throttle ${throttleRate}; failed ${failed.map(key).join(", ")})\n${answer.text}`;
             expectUnreadNamed(question, answer, failed, where);
@@ -120,6 +143,9 @@ it(
         // Known counterexample (regression of the property itself): every service DOWN on its
         // container health check, Cloud Map unread: "2 down, 0 healthy" is the whole truth.
         [...example(24, 11, 769255), ["ServiceDiscovery.DiscoverInstances"], 0],
+        // Known counterexample (of the property): 'digest staging prod-core' with ListClusters
+        // denied read both clusters by listing their services; nothing of it was unread.
+        [...example(1, 259487, 403294), ["ECS.ListClusters"], 0],
       ]),
     );
   },
