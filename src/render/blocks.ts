@@ -22,19 +22,72 @@ export interface SlackMessage {
   blocks: KnownBlock[];
 }
 
+/** A bold span is a label or a headline: a longer one is bold up to its first clause only. */
+export const BOLD_MAX = 150;
+
+/** Where a long bold span's headline ends, in order of preference: none gives 0. */
+const CLAUSE_ENDS = [". ", " — ", ": ", "; ", ", "];
+
+/** The end of the first clause outside parentheses within BOLD_MAX characters, else 0. */
+function headlineEnd(text: string): number {
+  for (const end of CLAUSE_ENDS) {
+    let depth = 0;
+    for (let i = 0; i < Math.min(text.length, BOLD_MAX + 1); i++) {
+      const c = text[i];
+      if (c === "(") depth++;
+      else if (c === ")") depth = Math.max(0, depth - 1);
+      else if (depth === 0 && i > 0 && text.startsWith(end, i)) return i;
+    }
+  }
+  return 0;
+}
+
+/** Plain words: escaped, and a star of AWS's text never pairs with another into bold. */
+const plainMrkdwn = (text: string) => escapeMrkdwn(text).replace(/\*/g, "∗");
+
+/**
+ * `*bold*` as Slack draws it: the stars touch the words (spaces move outside), never an empty
+ * span, and a span past BOLD_MAX is bold up to its first clause, the rest plain.
+ */
+export function boldMrkdwn(text: string): string {
+  const inner = text.trim();
+  if (!inner) return text;
+  const lead = text.slice(0, text.length - text.trimStart().length);
+  const trail = text.slice(text.trimEnd().length);
+  const cut = inner.length > BOLD_MAX ? headlineEnd(inner) : inner.length;
+  const head = cut > 0 ? `*${plainMrkdwn(inner.slice(0, cut))}*` : "";
+  return `${lead}${head}${plainMrkdwn(inner.slice(cut))}${trail}`;
+}
+
+// Slack reads a star touching a letter (or another star) as part of the word: a zero-width
+// space keeps a bold span apart from what it touches.
+const JOINS = /[\p{L}\p{N}*_~`]/u;
+
 function mrkdwn(line: Line): string {
-  return line
-    .map((s) => {
-      if (typeof s === "string") return escapeMrkdwn(s);
-      if ("code" in s) return codeSpan(s.code);
-      return s.bold ? `*${escapeMrkdwn(s.bold).replace(/\*/g, "∗")}*` : "";
-    })
-    .join("");
+  // Two bold spans side by side are one bold span ("**" is no boundary to Slack).
+  const spans: Line = [];
+  for (const s of line) {
+    const last = spans.at(-1);
+    if (typeof s === "object" && "bold" in s && typeof last === "object" && last && "bold" in last)
+      spans[spans.length - 1] = { bold: last.bold + s.bold };
+    else spans.push(s);
+  }
+  let out = "";
+  for (const s of spans) {
+    const drawn =
+      typeof s === "string" ? plainMrkdwn(s) : "code" in s ? codeSpan(s.code) : boldMrkdwn(s.bold);
+    // Plain stars are drawn as ∗: a star at either side is a bold span's.
+    const touches =
+      (drawn.startsWith("*") && JOINS.test(out.at(-1) ?? "")) ||
+      (out.endsWith("*") && JOINS.test(drawn[0] ?? ""));
+    out += touches ? `\u200B${drawn}` : drawn;
+  }
+  return out;
 }
 
 /** Joins lines into one section text under Slack's limit, cutting with a count of what is left. */
 function sectionText(heading: string | undefined, lines: Line[]): { text: string; cut: number } {
-  const head = heading ? `*${escapeMrkdwn(heading)}*\n` : "";
+  const head = heading?.trim() ? `${boldMrkdwn(heading.trim())}\n` : "";
   const rendered = lines.map((l) => cutMrkdwn(mrkdwn(l), SECTION_MAX - 100));
   let text = head;
   for (let i = 0; i < rendered.length; i++) {
@@ -111,5 +164,5 @@ export function renderBlocks(doc: Doc): SlackMessage {
   if (notes.length > 0) {
     tail.push({ type: "context", elements: notes.map((text) => ({ type: "mrkdwn", text })) });
   }
-  return { text: cutMrkdwn(escapeMrkdwn(doc.summary), SECTION_MAX), blocks: [...shown, ...tail] };
+  return { text: cutMrkdwn(plainMrkdwn(doc.summary), SECTION_MAX), blocks: [...shown, ...tail] };
 }
