@@ -6,16 +6,18 @@ import {
   FULL_ANSWER_ACTION_ID,
   type Line,
   REFRESH_ACTION_ID,
+  type Section,
   SHARE_ACTION_ID,
 } from "./document.ts";
 import { codeSpan, cutMrkdwn, cutPlain, escapeMrkdwn } from "./escape.ts";
 
 // Slack's limits: 3,000 characters per section text, 50 blocks per message, 10 elements per
-// context block, 25 per actions block, 2,000 characters per button value.
+// context block, 25 per actions block, 75 per button label, 2,000 per button value.
 export const SECTION_MAX = 3000;
 export const BLOCKS_MAX = 50;
 const CONTEXT_MAX = 10;
 const VALUE_MAX = 2000;
+const LABEL_MAX = 75;
 
 export interface SlackMessage {
   text: string;
@@ -97,7 +99,20 @@ function sectionText(heading: string | undefined, lines: Line[]): { text: string
       return { text: `${text}\n… and ${rendered.length - i} more`, cut: rendered.length - i };
     text = next;
   }
-  return { text, cut: 0 };
+  // A heading alone (its lines left to buttons) ends without a blank line.
+  return { text: text === head ? head.trimEnd() : text, cut: 0 };
+}
+
+/** A section's lines in Slack: a line that only repeats a question its buttons ask is left to them. */
+function slackLines(section: Section): Line[] {
+  const asked = new Set((section.asks ?? []).flatMap((a) => [a.command, `/ecs ${a.command}`]));
+  const repeats = (l: Line) => {
+    const [span] = l;
+    return l.length === 1 && typeof span === "object" && "code" in span && asked.has(span.code);
+  };
+  const kept = section.lines.filter((l) => !repeats(l));
+  // A section needs some text: with neither a heading nor another line, the words stay.
+  return kept.length > 0 || section.heading ? kept : section.lines;
 }
 
 /** Buttons that run /ecs commands (action IDs need be unique only within their block). */
@@ -107,7 +122,7 @@ function actions(links: CommandLink[]): KnownBlock {
     elements: links.slice(0, 25).map((b) => ({
       type: "button",
       action_id: b.actionId,
-      text: { type: "plain_text", text: b.label },
+      text: { type: "plain_text", text: cutPlain(b.label, LABEL_MAX, "…") },
       value: cutPlain(b.command, VALUE_MAX),
     })),
   };
@@ -121,10 +136,11 @@ export function renderBlocks(doc: Doc): SlackMessage {
   const sections: KnownBlock[] = [];
   let cut = 0;
   for (const section of doc.sections) {
-    const { text, cut: lost } = sectionText(section.heading, section.lines);
+    const { text, cut: lost } = sectionText(section.heading, slackLines(section));
     cut += lost;
     sections.push({ type: "section", text: { type: "mrkdwn", text } });
-    if (section.links?.length) sections.push(actions(section.links));
+    const buttons = [...(section.asks ?? []), ...(section.links ?? [])];
+    if (buttons.length > 0) sections.push(actions(buttons));
   }
   const tail: KnownBlock[] = [];
   const buttons = (doc.links ?? []).map((l) => ({

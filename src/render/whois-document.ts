@@ -16,7 +16,7 @@ import {
 import { type Endpoint, endpointCount } from "../domain/resolution/endpoints.ts";
 import { outsideAlternatives, reachWithoutName } from "../domain/resolution/publisher.ts";
 import type { Resolution, UnpublishedPort } from "../domain/resolution.ts";
-import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
+import { askLinks, crossLinks, type Doc, type Line, type Section } from "./document.ts";
 
 export const USAGE: Line[] = [
   [
@@ -326,7 +326,9 @@ function unpublishedPortDoc(gaps: Gap[], port: UnpublishedPort, verb: string): D
   const commands = port.published.map((p) => `/ecs ${verb} ${p.name}`);
   return {
     summary: `${head} (${commands[0]})`,
-    sections: [{ lines: [[{ bold: head }], ["Try ", ...codes(commands)]] }],
+    sections: [
+      { lines: [[{ bold: head }], ["Try ", ...codes(commands)]], asks: askLinks(commands) },
+    ],
     notes: gapLines(gaps),
   };
 }
@@ -404,7 +406,7 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
         summary:
           heldLine ??
           `Not found: ${answer.query}${answer.suggestions[0] ? ` (did you mean ${answer.suggestions[0]}?)` : ""}`,
-        sections: [{ lines }],
+        sections: [{ lines, asks: askLinks(answer.suggestions.map((s) => `${verb} ${s}`)) }],
         notes: gapLines(answer.gaps),
       };
     }
