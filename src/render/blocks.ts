@@ -44,8 +44,8 @@ function headlineEnd(text: string): number {
   return 0;
 }
 
-/** Plain words: escaped, and a star of AWS's text never pairs with another into bold. */
-const plainMrkdwn = (text: string) => escapeMrkdwn(text).replace(/\*/g, "∗");
+/** Plain words: escaped, and a star or backtick of AWS's text never opens bold or code. */
+const plainMrkdwn = (text: string) => escapeMrkdwn(text).replace(/\*/g, "∗").replace(/`/g, "ˋ");
 
 /**
  * `*bold*` as Slack draws it: the stars touch the words (spaces move outside), never an empty

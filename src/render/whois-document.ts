@@ -285,8 +285,8 @@ export function matchesLine(query: string, names: readonly string[]): Line | und
   const distinct = [...new Set(names)];
   if (distinct.length < 2) return undefined;
   return [
-    { bold: `${query} matches ${distinct.length} names. ` },
-    "To ask about one alone, type it exactly: ",
+    { bold: `${query} matches ${distinct.length} names.` },
+    " To ask about one alone, type it exactly: ",
     ...codes(distinct),
   ];
 }
@@ -339,7 +339,7 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
     case "invalid": {
       const typed = answer.query.length > 80 ? `${answer.query.slice(0, 80)}…` : answer.query;
       const head: Line = typed
-        ? [{ bold: "Cannot look up " }, { code: typed }, `: ${answer.reason}.`]
+        ? [{ bold: "Cannot look up" }, " ", { code: typed }, `: ${answer.reason}.`]
         : [{ bold: `Cannot look that up: ${answer.reason}.` }];
       return {
         summary: `Cannot look that up: ${answer.reason}.`,
@@ -369,8 +369,8 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
         heldLine
           ? [{ bold: heldLine }]
           : answer.gaps.length > 0
-            ? [{ bold: "Not found, but the search was incomplete: " }, { code: answer.query }]
-            : [{ bold: "Not found: " }, { code: answer.query }],
+            ? [{ bold: "Not found, but the search was incomplete:" }, " ", { code: answer.query }]
+            : [{ bold: "Not found:" }, " ", { code: answer.query }],
       ];
       if (answer.suggestions.length > 0) {
         lines.push([

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { KnownBlock } from "@slack/types";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
@@ -190,5 +191,53 @@ describe("Bold spans in Block Kit", () => {
     const words = "z".repeat(200);
 
     expect(drawn([{ bold: words }])).toBe(words);
+  });
+});
+
+describe("Any document in Block Kit", () => {
+  // Words with Slack's markup characters and spaces at the ends, as AWS and users write them.
+  const words = fc.string({
+    unit: fc.constantFrom(
+      "a",
+      "Z",
+      "1",
+      " ",
+      "*",
+      "_",
+      "~",
+      "`",
+      "<",
+      ">",
+      "&",
+      ":",
+      ".",
+      "—",
+      "(",
+      ")",
+    ),
+    maxLength: 200,
+  });
+  const span = fc.oneof(
+    words,
+    words.map((code) => ({ code })),
+    words.map((bold) => ({ bold })),
+  );
+
+  it("draws every line, heading and note as well-formed mrkdwn", () => {
+    fc.assert(
+      fc.property(fc.array(span, { maxLength: 6 }), words, (line, heading) => {
+        const doc: Doc = {
+          summary: heading,
+          sections: [{ heading: heading.trim() ? heading : undefined, lines: [line] }],
+          notes: [line],
+        };
+        // Words alone may pair _ or ~ as Slack would: the renderer draws no italics to check.
+        const problems = mrkdwnTexts(renderBlocks(doc))
+          .flatMap(mrkdwnProblems)
+          .filter((p) => !/unintended [_~] span/.test(p));
+        expect(problems).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
