@@ -6,35 +6,90 @@ import {
   FULL_ANSWER_ACTION_ID,
   type Line,
   REFRESH_ACTION_ID,
+  type Section,
   SHARE_ACTION_ID,
 } from "./document.ts";
 import { codeSpan, cutMrkdwn, cutPlain, escapeMrkdwn } from "./escape.ts";
 
 // Slack's limits: 3,000 characters per section text, 50 blocks per message, 10 elements per
-// context block, 25 per actions block, 2,000 characters per button value.
+// context block, 25 per actions block, 75 per button label, 2,000 per button value.
 export const SECTION_MAX = 3000;
 export const BLOCKS_MAX = 50;
 const CONTEXT_MAX = 10;
 const VALUE_MAX = 2000;
+const LABEL_MAX = 75;
 
 export interface SlackMessage {
   text: string;
   blocks: KnownBlock[];
 }
 
+/** A bold span is a label or a headline: a longer one is bold up to its first clause only. */
+export const BOLD_MAX = 150;
+
+/** Where a long bold span's headline ends, in order of preference: none gives 0. */
+const CLAUSE_ENDS = [". ", " — ", ": ", "; ", ", "];
+
+/** The end of the first clause outside parentheses within BOLD_MAX characters, else 0. */
+function headlineEnd(text: string): number {
+  for (const end of CLAUSE_ENDS) {
+    let depth = 0;
+    for (let i = 0; i < Math.min(text.length, BOLD_MAX + 1); i++) {
+      const c = text[i];
+      if (c === "(") depth++;
+      else if (c === ")") depth = Math.max(0, depth - 1);
+      else if (depth === 0 && i > 0 && text.startsWith(end, i)) return i;
+    }
+  }
+  return 0;
+}
+
+/** Plain words: escaped, and a star or backtick of AWS's text never opens bold or code. */
+const plainMrkdwn = (text: string) => escapeMrkdwn(text).replace(/\*/g, "∗").replace(/`/g, "ˋ");
+
+/**
+ * `*bold*` as Slack draws it: the stars touch the words (spaces move outside), never an empty
+ * span, and a span past BOLD_MAX is bold up to its first clause, the rest plain.
+ */
+export function boldMrkdwn(text: string): string {
+  const inner = text.trim();
+  if (!inner) return text;
+  const lead = text.slice(0, text.length - text.trimStart().length);
+  const trail = text.slice(text.trimEnd().length);
+  const cut = inner.length > BOLD_MAX ? headlineEnd(inner) : inner.length;
+  const head = cut > 0 ? `*${plainMrkdwn(inner.slice(0, cut))}*` : "";
+  return `${lead}${head}${plainMrkdwn(inner.slice(cut))}${trail}`;
+}
+
+// Slack reads a star touching a letter (or another star) as part of the word: a zero-width
+// space keeps a bold span apart from what it touches.
+const JOINS = /[\p{L}\p{N}*_~`]/u;
+
 function mrkdwn(line: Line): string {
-  return line
-    .map((s) => {
-      if (typeof s === "string") return escapeMrkdwn(s);
-      if ("code" in s) return codeSpan(s.code);
-      return s.bold ? `*${escapeMrkdwn(s.bold).replace(/\*/g, "∗")}*` : "";
-    })
-    .join("");
+  // Two bold spans side by side are one bold span ("**" is no boundary to Slack).
+  const spans: Line = [];
+  for (const s of line) {
+    const last = spans.at(-1);
+    if (typeof s === "object" && "bold" in s && typeof last === "object" && last && "bold" in last)
+      spans[spans.length - 1] = { bold: last.bold + s.bold };
+    else spans.push(s);
+  }
+  let out = "";
+  for (const s of spans) {
+    const drawn =
+      typeof s === "string" ? plainMrkdwn(s) : "code" in s ? codeSpan(s.code) : boldMrkdwn(s.bold);
+    // Plain stars are drawn as ∗: a star at either side is a bold span's.
+    const touches =
+      (drawn.startsWith("*") && JOINS.test(out.at(-1) ?? "")) ||
+      (out.endsWith("*") && JOINS.test(drawn[0] ?? ""));
+    out += touches ? `\u200B${drawn}` : drawn;
+  }
+  return out;
 }
 
 /** Joins lines into one section text under Slack's limit, cutting with a count of what is left. */
 function sectionText(heading: string | undefined, lines: Line[]): { text: string; cut: number } {
-  const head = heading ? `*${escapeMrkdwn(heading)}*\n` : "";
+  const head = heading?.trim() ? `${boldMrkdwn(heading.trim())}\n` : "";
   const rendered = lines.map((l) => cutMrkdwn(mrkdwn(l), SECTION_MAX - 100));
   let text = head;
   for (let i = 0; i < rendered.length; i++) {
@@ -44,7 +99,20 @@ function sectionText(heading: string | undefined, lines: Line[]): { text: string
       return { text: `${text}\n… and ${rendered.length - i} more`, cut: rendered.length - i };
     text = next;
   }
-  return { text, cut: 0 };
+  // A heading alone (its lines left to buttons) ends without a blank line.
+  return { text: text === head ? head.trimEnd() : text, cut: 0 };
+}
+
+/** A section's lines in Slack: a line that only repeats a question its buttons ask is left to them. */
+function slackLines(section: Section): Line[] {
+  const asked = new Set((section.asks ?? []).flatMap((a) => [a.command, `/ecs ${a.command}`]));
+  const repeats = (l: Line) => {
+    const [span] = l;
+    return l.length === 1 && typeof span === "object" && "code" in span && asked.has(span.code);
+  };
+  const kept = section.lines.filter((l) => !repeats(l));
+  // A section needs some text: with neither a heading nor another line, the words stay.
+  return kept.length > 0 || section.heading ? kept : section.lines;
 }
 
 /** Buttons that run /ecs commands (action IDs need be unique only within their block). */
@@ -54,7 +122,7 @@ function actions(links: CommandLink[]): KnownBlock {
     elements: links.slice(0, 25).map((b) => ({
       type: "button",
       action_id: b.actionId,
-      text: { type: "plain_text", text: b.label },
+      text: { type: "plain_text", text: cutPlain(b.label, LABEL_MAX, "…") },
       value: cutPlain(b.command, VALUE_MAX),
     })),
   };
@@ -68,10 +136,11 @@ export function renderBlocks(doc: Doc): SlackMessage {
   const sections: KnownBlock[] = [];
   let cut = 0;
   for (const section of doc.sections) {
-    const { text, cut: lost } = sectionText(section.heading, section.lines);
+    const { text, cut: lost } = sectionText(section.heading, slackLines(section));
     cut += lost;
     sections.push({ type: "section", text: { type: "mrkdwn", text } });
-    if (section.links?.length) sections.push(actions(section.links));
+    const buttons = [...(section.asks ?? []), ...(section.links ?? [])];
+    if (buttons.length > 0) sections.push(actions(buttons));
   }
   const tail: KnownBlock[] = [];
   const buttons = (doc.links ?? []).map((l) => ({
@@ -111,5 +180,5 @@ export function renderBlocks(doc: Doc): SlackMessage {
   if (notes.length > 0) {
     tail.push({ type: "context", elements: notes.map((text) => ({ type: "mrkdwn", text })) });
   }
-  return { text: cutMrkdwn(escapeMrkdwn(doc.summary), SECTION_MAX), blocks: [...shown, ...tail] };
+  return { text: cutMrkdwn(plainMrkdwn(doc.summary), SECTION_MAX), blocks: [...shown, ...tail] };
 }

@@ -9,6 +9,11 @@ export interface Section {
   lines: Line[];
   /** Buttons for this section alone (a digest's Health and Traffic of one service). */
   links?: CommandLink[];
+  /**
+   * The questions this section suggests ("did you mean"), as buttons after it in Slack. Its lines
+   * say them in words for the terminal; Slack leaves out a line that only repeats a button's.
+   */
+  asks?: CommandLink[];
 }
 
 export interface Doc {
@@ -55,6 +60,20 @@ export const FULL_ANSWER_ACTION_ID = "ecs_full_answer";
 
 /** Posts the traffic graph of the name into the channel. */
 export const GRAPH_ACTION_ID = "ecs_graph";
+
+/** A "did you mean" button; numbered, as a block's action IDs must differ. */
+export const SUGGESTION_ACTION_ID = "ecs_suggestion";
+
+/**
+ * Each suggested question ("whois nginx.service-connect", "/ecs why a b") as a button. One with
+ * Slack's control characters (no AWS name has them) stays words only, never a button's value.
+ */
+export function askLinks(questions: readonly string[]): CommandLink[] {
+  return questions
+    .map((q) => q.replace(/^\/ecs\s+/, ""))
+    .filter((command) => !/[<>&]/.test(command))
+    .map((command, i) => ({ actionId: `${SUGGESTION_ACTION_ID}_${i}`, label: command, command }));
+}
 
 /** Buttons to the other two answers for the same name. */
 export function crossLinks(current: keyof typeof ACTION_IDS, name: string): CommandLink[] {

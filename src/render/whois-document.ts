@@ -16,7 +16,7 @@ import {
 import { type Endpoint, endpointCount } from "../domain/resolution/endpoints.ts";
 import { outsideAlternatives, reachWithoutName } from "../domain/resolution/publisher.ts";
 import type { Resolution, UnpublishedPort } from "../domain/resolution.ts";
-import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
+import { askLinks, crossLinks, type Doc, type Line, type Section } from "./document.ts";
 
 export const USAGE: Line[] = [
   [
@@ -285,8 +285,8 @@ export function matchesLine(query: string, names: readonly string[]): Line | und
   const distinct = [...new Set(names)];
   if (distinct.length < 2) return undefined;
   return [
-    { bold: `${query} matches ${distinct.length} names. ` },
-    "To ask about one alone, type it exactly: ",
+    { bold: `${query} matches ${distinct.length} names.` },
+    " To ask about one alone, type it exactly: ",
     ...codes(distinct),
   ];
 }
@@ -326,7 +326,9 @@ function unpublishedPortDoc(gaps: Gap[], port: UnpublishedPort, verb: string): D
   const commands = port.published.map((p) => `/ecs ${verb} ${p.name}`);
   return {
     summary: `${head} (${commands[0]})`,
-    sections: [{ lines: [[{ bold: head }], ["Try ", ...codes(commands)]] }],
+    sections: [
+      { lines: [[{ bold: head }], ["Try ", ...codes(commands)]], asks: askLinks(commands) },
+    ],
     notes: gapLines(gaps),
   };
 }
@@ -337,7 +339,7 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
     case "invalid": {
       const typed = answer.query.length > 80 ? `${answer.query.slice(0, 80)}…` : answer.query;
       const head: Line = typed
-        ? [{ bold: "Cannot look up " }, { code: typed }, `: ${answer.reason}.`]
+        ? [{ bold: "Cannot look up" }, " ", { code: typed }, `: ${answer.reason}.`]
         : [{ bold: `Cannot look that up: ${answer.reason}.` }];
       return {
         summary: `Cannot look that up: ${answer.reason}.`,
@@ -367,8 +369,8 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
         heldLine
           ? [{ bold: heldLine }]
           : answer.gaps.length > 0
-            ? [{ bold: "Not found, but the search was incomplete: " }, { code: answer.query }]
-            : [{ bold: "Not found: " }, { code: answer.query }],
+            ? [{ bold: "Not found, but the search was incomplete:" }, " ", { code: answer.query }]
+            : [{ bold: "Not found:" }, " ", { code: answer.query }],
       ];
       if (answer.suggestions.length > 0) {
         lines.push([
@@ -404,7 +406,7 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
         summary:
           heldLine ??
           `Not found: ${answer.query}${answer.suggestions[0] ? ` (did you mean ${answer.suggestions[0]}?)` : ""}`,
-        sections: [{ lines }],
+        sections: [{ lines, asks: askLinks(answer.suggestions.map((s) => `${verb} ${s}`)) }],
         notes: gapLines(answer.gaps),
       };
     }

@@ -2,7 +2,14 @@ import type { WhyAnswer } from "../domain/answer.ts";
 import type { CheckStatus, WhyCheck, WhyFix, WhyLayer } from "../domain/why/check.ts";
 import type { WhyReport } from "../domain/why.ts";
 import { whyQuestion } from "../domain/why-query.ts";
-import { ACTION_IDS, type CommandLink, type Doc, type Line, type Section } from "./document.ts";
+import {
+  ACTION_IDS,
+  askLinks,
+  type CommandLink,
+  type Doc,
+  type Line,
+  type Section,
+} from "./document.ts";
 import { gapLines, whoisDocument } from "./whois-document.ts";
 
 const MARK: Record<CheckStatus, string> = { ok: "✔", broken: "✖", unknown: "?", note: "•" };
@@ -31,6 +38,13 @@ function fixLines(fix: WhyFix, index: number, count: number): Line[] {
 
 /** Each question to ask instead, as code, one a line. */
 const questionLines = (questions: string[]): Line[] => questions.map((q) => [{ code: q }]);
+
+/** The questions to ask instead of one not found: in words, and as buttons in Slack. */
+const didYouMean = (questions: string[]): Section => ({
+  heading: "Did you mean",
+  lines: questionLines(questions),
+  asks: askLinks(questions),
+});
 
 function checkLine(c: WhyCheck): Line {
   return [`${MARK[c.status]} `, { bold: c.link }, `: ${c.detail}`];
@@ -89,10 +103,7 @@ export function whyDocument(answer: WhyAnswer): Doc {
       ];
       const sections: Section[] = [{ lines }];
       if (answer.suggestions.length > 0) {
-        sections.push({
-          heading: "Did you mean",
-          lines: questionLines(answer.suggestions.map((s) => whyQuestion(s, answer.target))),
-        });
+        sections.push(didYouMean(answer.suggestions.map((s) => whyQuestion(s, answer.target))));
       }
       return {
         summary: `Client not found: ${answer.client}`,
@@ -118,10 +129,7 @@ export function whyDocument(answer: WhyAnswer): Doc {
       if (!client || answer.suggestions.length === 0) return whoisDocument(answer);
       // The suggestions as the whole question to ask, not as names alone.
       const doc = whoisDocument({ ...answer, suggestions: [] });
-      const ask: Section = {
-        heading: "Did you mean",
-        lines: questionLines(answer.suggestions.map((s) => whyQuestion(client, s))),
-      };
+      const ask = didYouMean(answer.suggestions.map((s) => whyQuestion(client, s)));
       return { ...doc, sections: [...doc.sections, ask] };
     }
     case "found": {

@@ -10,6 +10,7 @@ import {
   GRAPH_ACTION_ID,
   REFRESH_ACTION_ID,
   SHARE_ACTION_ID,
+  SUGGESTION_ACTION_ID,
 } from "../render/document.ts";
 import { ACK_DEADLINE_MS, arrivalOf, type Defer } from "./budget.ts";
 import { parseFlags, responseTypeFor } from "./command-flags.ts";
@@ -17,9 +18,9 @@ import { logRequest } from "./request-log.ts";
 import type { BotSettings } from "./settings.ts";
 import { receivedAt } from "./slash-command.ts";
 
-/** Matches the buttons every answer carries (Whois, Health, Traffic, Graph). */
+/** Matches the buttons answers carry (Whois, Health, Traffic, Graph, each "did you mean"). */
 export const COMMAND_BUTTON = new RegExp(
-  `^(${[...Object.values(ACTION_IDS), GRAPH_ACTION_ID, FULL_ANSWER_ACTION_ID, REFRESH_ACTION_ID, SHARE_ACTION_ID].join("|")})$`,
+  `^(${[...Object.values(ACTION_IDS), GRAPH_ACTION_ID, FULL_ANSWER_ACTION_ID, REFRESH_ACTION_ID, SHARE_ACTION_ID, `${SUGGESTION_ACTION_ID}_\\d+`].join("|")})$`,
 );
 
 /**

@@ -5,6 +5,7 @@ import { plain } from "../../src/render/document.ts";
 import { healthDocument } from "../../src/render/health-document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
+import { suggestionButtons } from "./buttons.ts";
 
 // healthDocument on the demo fleet's own verdicts: the badge line first, then what else was
 // found, the ECS state, the endpoints, events, clients and traffic, and the next check.
@@ -169,5 +170,18 @@ describe("healthDocument", () => {
     const doc = healthDocument(await ask<HealthAnswer>("health nginx.service-connect:81"));
 
     expect(textLines(doc)[1]).toBe("Try /ecs health nginx.service-connect:80");
+    expect(suggestionButtons(doc)).toEqual([
+      ["health nginx.service-connect:80", "health nginx.service-connect:80"],
+    ]);
+  });
+
+  it("offers each name it suggests as a button that asks health about it", async () => {
+    const doc = healthDocument(await ask<HealthAnswer>("health ngnix.service-connect"));
+
+    expect(suggestionButtons(doc)[0]).toEqual([
+      "health nginx.service-connect",
+      "health nginx.service-connect",
+    ]);
+    expect(textLines(doc)[1]).toMatch(/^Did you mean nginx\.service-connect, /);
   });
 });

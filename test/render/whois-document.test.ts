@@ -4,7 +4,9 @@ import { renderBlocks } from "../../src/render/blocks.ts";
 import { plain } from "../../src/render/document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { endpointLine, partialClause, whoisDocument } from "../../src/render/whois-document.ts";
+import { COMMAND_BUTTON } from "../../src/slack/command-buttons.ts";
 import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
+import { buttons } from "./buttons.ts";
 
 // whoisDocument on answers the real command gave on the demo fleet: what the user reads first,
 // the sections in order, and user or AWS text that must not become Slack markup.
@@ -117,6 +119,27 @@ describe("whoisDocument of a name not found", () => {
       "Not found: ngnix.service-connect (did you mean nginx.service-connect?)",
     );
     expect(doc.links).toBeUndefined();
+  });
+
+  it("offers each name it suggests as a button that asks whois about it", async () => {
+    const doc = whoisDocument(await ask<NotFound>("whois ngnix.service-connect"));
+
+    const asks = buttons(doc).filter((b) => b.action_id?.startsWith("ecs_suggestion"));
+    expect(asks.map((b) => [b.text.text, b.value])).toEqual([
+      ["whois nginx.service-connect", "whois nginx.service-connect"],
+      ["whois api.service-connect", "whois api.service-connect"],
+      ["whois redis.service-connect", "whois redis.service-connect"],
+    ]);
+    expect(new Set(asks.map((b) => b.action_id)).size).toBe(3);
+    expect(asks.every((b) => COMMAND_BUTTON.test(b.action_id ?? ""))).toBe(true);
+    expect(blockText(doc)).toContain("Did you mean `nginx.service-connect`");
+  });
+
+  it("offers the port a name publishes as a button with the same command", async () => {
+    const doc = whoisDocument(await ask<NotFound>("whois nginx.service-connect:81"));
+
+    expect(buttons(doc).map((b) => b.value)).toContain("whois nginx.service-connect:80");
+    expect(renderText(doc)).toContain("Try /ecs whois nginx.service-connect:80");
   });
 
   it("never says plainly not found when the search could not read everything", async () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { WhyAnswer } from "../../src/domain/answer.ts";
 import type { WhyReport } from "../../src/domain/why.ts";
-import { plain } from "../../src/render/document.ts";
+import { askLinks, plain } from "../../src/render/document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { whyDocument } from "../../src/render/why-document.ts";
 import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
+import { buttons, suggestionButtons } from "./buttons.ts";
 
 // whyDocument on the demo fleet's own pairs: the verdict, the fixes to copy in order, the three
 // layers of checks, and the questions to ask instead when a client or target is not one thing.
@@ -107,6 +108,31 @@ describe("whyDocument of a question it cannot judge as asked", () => {
       "Did you mean:",
       "  /ecs why tutorial/web-frontend api.service-connect",
     ]);
+    expect(suggestionButtons(doc)).toEqual([
+      [
+        "why tutorial/web-frontend api.service-connect",
+        "why tutorial/web-frontend api.service-connect",
+      ],
+    ]);
+    // In Slack the button is the question: its words are not drawn twice.
+    expect(blockText(doc)).not.toContain("`/ecs why tutorial/web-frontend api.service-connect`");
+  });
+
+  it("cuts a long question's button label to Slack's 75 characters, never its command", () => {
+    const client = `tutorial/${"long-service-name-".repeat(4)}x`;
+    const doc = whyDocument({
+      kind: "client-not-found",
+      query: "x y",
+      client: "x",
+      target: "api.service-connect",
+      suggestions: [client],
+      gaps: [],
+    });
+
+    const [button] = buttons(doc);
+    expect(button?.text.text).toHaveLength(75);
+    expect(button?.text.text.endsWith("…")).toBe(true);
+    expect(button?.value).toBe(`why ${client} api.service-connect`);
   });
 
   it("never says plainly a client is not found when the search could not read everything", () => {
@@ -148,14 +174,27 @@ describe("whyDocument of a question it cannot judge as asked", () => {
         [{ code: "/ecs why tutorial/web-frontend api.service-connect" }],
         [{ code: "/ecs why tutorial/web-frontend redis.service-connect" }],
       ],
+      asks: askLinks([
+        "/ecs why tutorial/web-frontend nginx.service-connect",
+        "/ecs why tutorial/web-frontend api.service-connect",
+        "/ecs why tutorial/web-frontend redis.service-connect",
+      ]),
     });
     expect(textLines(doc)[0]).toBe("Not found: ngnix.service-connect");
+    expect(suggestionButtons(doc).map(([, command]) => command)).toEqual([
+      "why tutorial/web-frontend nginx.service-connect",
+      "why tutorial/web-frontend api.service-connect",
+      "why tutorial/web-frontend redis.service-connect",
+    ]);
   });
 
   it("suggests the published port as a why question with the same client", async () => {
     const doc = whyDocument(await ask("why tutorial/web-frontend nginx.service-connect:81"));
 
     expect(textLines(doc)[1]).toBe("Try /ecs why tutorial/web-frontend nginx.service-connect:80");
+    expect(suggestionButtons(doc).map(([, command]) => command)).toEqual([
+      "why tutorial/web-frontend nginx.service-connect:80",
+    ]);
   });
 
   it("refuses a question without a target and shows worked examples", async () => {
