@@ -25,7 +25,10 @@ export interface AwsProfile {
   ssoProfile?: string;
   /** The same for `aws login` (console credentials). */
   loginProfile?: string;
-  /** The SDK uses AWS_ACCESS_KEY_ID and its siblings: they are set and no profile is named. */
+  /**
+   * The credentials are AWS_ACCESS_KEY_ID and its siblings: they are set and no --profile is
+   * given (the AWS CLI takes them over AWS_PROFILE, whose profile still gives the region).
+   */
   envKeys: boolean;
 }
 
@@ -53,7 +56,7 @@ export async function awsProfile(flag: string | undefined, env: Env = process.en
     from: flag ? "--profile" : env.AWS_PROFILE ? "AWS_PROFILE" : "default",
     exists: settings !== undefined,
     settings: settings ?? {},
-    envKeys: !named && Boolean(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY),
+    envKeys: !flag && Boolean(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY),
     ...(ssoProfile ? { ssoProfile } : {}),
     ...(loginProfile ? { loginProfile } : {}),
   };
@@ -91,12 +94,28 @@ export async function awsRegion(profile: AwsProfile, env: Env = process.env) {
   return found;
 }
 
+/**
+ * Makes every SDK client of this process take the credentials the AWS CLI would: --profile over
+ * keys in the environment, those keys over AWS_PROFILE. The SDK alone takes AWS_PROFILE over the
+ * keys, with a 9-line warning on the terminal.
+ */
+export function useCredentialsOf(flag: string | undefined, env: Env = process.env): void {
+  if (flag) {
+    env.AWS_PROFILE = flag;
+    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
+      delete env[name];
+    }
+  } else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    delete env.AWS_PROFILE;
+  }
+}
+
 /** Why AWS cannot be asked with these credentials, or undefined if they can be had. */
 export async function credentialsProblem(
   now: () => number = Date.now,
 ): Promise<CredentialsProblem | undefined> {
   try {
-    // As the SDK clients will ask: AWS_PROFILE (which --profile sets) names the profile; without
+    // As the SDK clients will ask (see useCredentialsOf): AWS_PROFILE names the profile; without
     // one, keys in the environment come first. An explicit "default" would skip those keys.
     const identity = await fromNodeProviderChain()();
     if (identity.expiration && identity.expiration.getTime() <= now()) {

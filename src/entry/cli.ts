@@ -8,6 +8,7 @@ import {
   credentialsFailure,
   credentialsHint,
   credentialsProblem,
+  useCredentialsOf,
 } from "../aws/cli-credentials.ts";
 import { classify } from "../aws/errors.ts";
 import { quietLogsForTerminal } from "../aws/logger.ts";
@@ -112,9 +113,8 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     return EXIT.answered;
   }
 
-  // --profile is the AWS CLI's: it overrides AWS_PROFILE for every SDK client of this process.
-  if (values.profile) process.env.AWS_PROFILE = values.profile;
   const profile = await awsProfile(values.profile);
+  useCredentialsOf(values.profile);
   if (profile.from !== "default" && !profile.exists) {
     return configurationError(
       io,

@@ -190,6 +190,34 @@ describe("the terminal without usable credentials: one line naming the fix", () 
     }
   });
 
+  it("takes keys in the environment over AWS_PROFILE, and --profile over those keys, silently", async () => {
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const keys = { AWS_ACCESS_KEY_ID: "ASIAEXPIRED", AWS_SECRET_ACCESS_KEY: "s" };
+    const aws = await refusingAws("ExpiredTokenException");
+    try {
+      terminalEnv({
+        HOME: homeWith(AWS_CONFIG),
+        AWS_PROFILE: "eu",
+        AWS_ENDPOINT_URL: aws.url,
+        ...keys,
+      });
+      const envKeys = await run(["whois", "nginx"]);
+      terminalEnv({ HOME: homeWith(AWS_CONFIG), AWS_ENDPOINT_URL: aws.url, ...keys });
+      const flag = await run(["whois", "nginx", "--profile", "eu"]);
+
+      // The keys, read in the region of the profile AWS_PROFILE names, as the AWS CLI does.
+      expect(lines(envKeys.err)).toEqual([
+        expect.stringMatching(/in eu-central-1: the credentials in AWS_ACCESS_KEY_ID have expired/),
+      ]);
+      expect(lines(flag.err)).toEqual([
+        expect.stringContaining("no AWS credentials for profile eu"),
+      ]);
+      expect(warnings).not.toHaveBeenCalled();
+    } finally {
+      await aws.close();
+    }
+  });
+
   it("for credentials whose expiry has passed, says so before asking AWS", async () => {
     terminalEnv({
       HOME: homeWith(AWS_CONFIG),
