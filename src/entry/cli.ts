@@ -155,9 +155,10 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   const printed = values.json
     ? `${JSON.stringify(renderBlocks(output.doc), null, 2)}\n`
     : renderText(output.doc);
-  // What was typed cannot be answered ("whois" without a name): the usage of that command.
+  // What was typed cannot be asked ("whois" without a name, a digest of a cluster that is not
+  // one): the command's own answer says what to type, and the exit status is a usage error's.
   const invalid = (output.answer as { kind?: string } | undefined)?.kind === "invalid";
-  (invalid ? io.err : io.out)(printed);
+  io.out(printed);
   if (values.graph && output.command === "traffic") {
     await writeGraph(io, values.graph, () => graphOfOutput(aws)(output));
   }

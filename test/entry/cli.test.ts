@@ -334,8 +334,8 @@ describe("the terminal's exit codes", () => {
       const { code, out, err } = await run(["whois"]);
 
       expect(code).toBe(2);
-      expect(out).toBe("");
-      expect(err).toContain("no name given");
+      expect(out).toContain("no name given");
+      expect(err).toBe("");
     });
   });
 });
