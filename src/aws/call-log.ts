@@ -6,6 +6,8 @@ export interface CallRecord {
   start: number;
   end: number;
   ok: boolean;
+  /** A failed call's error code (ECONNREFUSED, ExpiredTokenException…): why AWS was not read. */
+  code?: string;
 }
 
 export interface CallStats {
@@ -24,6 +26,19 @@ export class CallLog {
 
   reset(): void {
     this.records = [];
+  }
+
+  /** The calls that failed, in the order they ended: the CLI tells "AWS unreadable" from an answer. */
+  failures(): { operation: string; code: string }[] {
+    return [...this.records]
+      .filter((r) => !r.ok)
+      .sort((a, b) => a.end - b.end)
+      .map((r) => ({ operation: r.operation, code: r.code ?? "UnknownError" }));
+  }
+
+  /** How many calls AWS answered. */
+  answered(): number {
+    return this.records.filter((r) => r.ok).length;
   }
 
   stats(): CallStats {

@@ -8,7 +8,7 @@ import { callLog } from "./call-log.ts";
 import { concurrencyMiddleware } from "./concurrency.ts";
 import { assumedRole } from "./credentials.ts";
 import type { Ec2Sdk } from "./ec2.ts";
-import { isThrottling } from "./errors.ts";
+import { failureCode, isThrottling } from "./errors.ts";
 import { defaultCredentials, type JsonService, SignedJsonClient } from "./signed-json.ts";
 
 export interface AwsClients {
@@ -148,13 +148,17 @@ function callLogMiddleware<I, O>() {
     async (args: I): Promise<O> => {
       const start = performance.now();
       let ok = false;
+      let code: string | undefined;
       try {
         const out = await next(args);
         ok = true;
         return out;
+      } catch (error) {
+        code = failureCode(error);
+        throw error;
       } finally {
         const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
-        callLog.record({ operation, start, end: performance.now(), ok });
+        callLog.record({ operation, start, end: performance.now(), ok, ...(code ? { code } : {}) });
       }
     };
 }

@@ -106,6 +106,11 @@ function errorCode(error: unknown): string {
   return "UnknownError";
 }
 
+/** A failure's code, through the AwsReadError that may wrap it (a role that could not be assumed). */
+export function failureCode(error: unknown): string {
+  return error instanceof AwsReadError ? error.code : errorCode(error);
+}
+
 /** Whether an SDK error (one attempt's, inside the retry loop) is AWS throttling. */
 export function isThrottling(error: unknown): boolean {
   return THROTTLING.has(errorCode(error));

@@ -13,7 +13,7 @@ import { HttpRequest } from "@smithy/core/transport";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { callLog } from "./call-log.ts";
-import { isThrottling } from "./errors.ts";
+import { failureCode, isThrottling } from "./errors.ts";
 
 type Credentials = ConstructorParameters<typeof SignatureV4>[0]["credentials"];
 
@@ -123,6 +123,7 @@ export class SignedJsonClient {
   async send<T>(operation: string, request: JsonRequest, signal?: AbortSignal): Promise<T> {
     const start = performance.now();
     let ok = false;
+    let code: string | undefined;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -134,8 +135,11 @@ export class SignedJsonClient {
           await sleep(this.retry.backoff(attempt), signal);
         }
       }
+    } catch (error) {
+      code = failureCode(error);
+      throw error;
     } finally {
-      callLog.record({ operation, start, end: performance.now(), ok });
+      callLog.record({ operation, start, end: performance.now(), ok, ...(code ? { code } : {}) });
     }
   }
 
