@@ -311,7 +311,16 @@ describe("sparkline", () => {
   });
 
   it("scales to the series' range, not to zero: a rise from a high floor fills the bars", () => {
-    expect(sparkline([100, 101, 102, 103, 104, 105, 106, 107])).toBe("▁▂▃▄▅▆▇█");
+    expect(sparkline([100, 110, 120, 130, 140, 150, 160, 170])).toBe("▁▂▃▄▅▆▇█");
+  });
+
+  it("draws a change of a few percent small, not as a rise or a collapse across every bar", () => {
+    const line = sparkline([107, 106, 105, 104, 103, 102, 101, 100]);
+    const levels = new Set(line);
+
+    expect(line[0]).not.toBe("█");
+    expect(line.at(-1)).not.toBe("▁");
+    expect(levels.size).toBeLessThanOrEqual(4);
   });
 
   it("draws an all-equal series as a flat middle line, not full bars", () => {

@@ -8,6 +8,8 @@ const BARS = "▁▂▃▄▅▆▇█";
 const SPARK_WIDTH = 24;
 
 /** Below this spread (a share of the largest value) a series is flat: rounding noise, not shape. */
+/** The least span the bars stand for, as a share of the series' size. */
+const MIN_SPAN = 0.2;
 const FLAT_SPREAD = 0.01;
 
 /**
@@ -29,7 +31,14 @@ export function sparkline(values: number[], combine: "sum" | "max" = "sum"): str
   if (spread <= FLAT_SPREAD * Math.max(Math.abs(max), Math.abs(min))) {
     return (max === 0 ? BARS[0] : BARS[3])?.repeat(buckets.length) ?? "";
   }
-  return buckets.map((v) => BARS[Math.min(7, Math.round(((v - min) / spread) * 7))]).join("");
+  // A small change is drawn small: the bars stand for at least MIN_SPAN of the series' size, centred
+  // on it (never below zero for counts), so a 4 % dip does not read as a collapse at a glance.
+  const span = Math.max(spread, MIN_SPAN * Math.max(Math.abs(max), Math.abs(min)));
+  const low = Math.max(min >= 0 ? 0 : Number.NEGATIVE_INFINITY, (max + min) / 2 - span / 2);
+  const top = Math.max(span, max - low);
+  return buckets
+    .map((v) => BARS[Math.max(0, Math.min(7, Math.round(((v - low) / top) * 7)))])
+    .join("");
 }
 
 export type Points = Series["points"];
