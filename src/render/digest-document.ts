@@ -232,10 +232,10 @@ export function digestAnswerDocument(answer: DigestAnswer): Doc {
           heading: "Usage",
           lines: [
             [{ code: "/ecs digest" }, " every cluster of the region"],
-            [{ code: "/ecs digest tutorial service-connect" }, " these clusters and namespaces"],
+            [{ code: "/ecs digest <cluster> <namespace>" }, " these clusters and namespaces"],
             [{ code: "/ecs digest --quiet" }, " one line when all is healthy"],
             [
-              { code: "/ecs digest payments --every 15m --for 2h" },
+              { code: "/ecs digest <cluster> --every 15m --for 2h" },
               " in an incident channel: again every 15 minutes for 2 hours",
             ],
             [{ code: "/ecs digest stop" }, " stops this channel's incident digest"],

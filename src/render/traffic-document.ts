@@ -322,16 +322,18 @@ function typedName(query: string, result: TrafficResult): string {
 
 /** What /ecs traffic accepts: a name, and one of its windows. */
 const USAGE: Line[] = [
-  [{ code: "/ecs traffic nginx.service-connect" }, " the last hour against the hour before"],
+  [{ code: "/ecs traffic <name>" }, " the last hour against the hour before"],
   [
-    { code: "/ecs traffic api.internal.local 15m" },
+    { code: "/ecs traffic <name> 15m" },
     ` a window: ${WINDOW_NAMES.join(", ")} (a window longer than 15m shows its last 15m too)`,
   ],
+  [{ code: "/ecs traffic <cluster>/<service> 1d" }, " an ECS service (name, cluster/name or ARN)"],
+  [{ code: "/ecs traffic <name> 7d --graph" }, " with the CloudWatch graph"],
   [
-    { code: "/ecs traffic tutorial/web-frontend 1d" },
-    " an ECS service (name, cluster/name or ARN)",
+    "Replace the parts in angle brackets with your own names; ",
+    { code: "/ecs help traffic" },
+    " shows yours.",
   ],
-  [{ code: "/ecs traffic nginx.service-connect 7d --graph" }, " with the CloudWatch graph"],
 ];
 
 function invalidDocument(answer: Extract<TrafficAnswer, { kind: "invalid" }>): Doc {

@@ -20,19 +20,21 @@ import { askLinks, crossLinks, type Doc, type Line, type Section } from "./docum
 
 export const USAGE: Line[] = [
   [
-    { code: "/ecs whois nginx.service-connect" },
+    { code: "/ecs whois <service>.<namespace>" },
     " a Service Connect alias (optionally ",
-    { code: ":80" },
+    { code: ":PORT" },
     ")",
   ],
-  [{ code: "/ecs whois api.internal.local" }, " a Service Discovery DNS name"],
-  [{ code: "/ecs whois nginx" }, " a bare Cloud Map name, searched in every namespace"],
-  [{ code: "/ecs whois 10.0.1.23" }, " the task behind an IP, and every name pointing at it"],
+  [{ code: "/ecs whois <service>.<dns namespace>" }, " a Service Discovery DNS name"],
+  [{ code: "/ecs whois <service>" }, " a bare Cloud Map name, searched in every namespace"],
+  [{ code: "/ecs whois <IP>" }, " the task behind an IP, and every name pointing at it"],
+  [{ code: "/ecs whois <cluster>/<service>" }, " an ECS service (name, cluster/name or ARN)"],
+  [{ code: "/ecs whois <task ID>" }, " a task ID or ARN"],
   [
-    { code: "/ecs whois tutorial/service-connect-nginx-service" },
-    " an ECS service (name, cluster/name or ARN)",
+    "Replace the parts in angle brackets with your own names; ",
+    { code: "/ecs help whois" },
+    " shows yours.",
   ],
-  [{ code: "/ecs whois 0f4e5d6c7b8a49e1a2b3c4d5e6f70801" }, " a task ID or ARN"],
 ];
 
 export function when(date: Date | undefined): string {

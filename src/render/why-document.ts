@@ -21,9 +21,17 @@ const LAYERS: { layer: WhyLayer; heading: (client: string) => string }[] = [
 ];
 
 export const WHY_EXAMPLES: Line[] = [
-  [{ code: "/ecs why tutorial/web-frontend api.service-connect:8080" }, " a working pair"],
-  [{ code: "/ecs why lambda:report-mailer api.internal.local" }, " a Lambda outside the VPC"],
-  [{ code: "/ecs why tutorial/legacy-report api.service-connect" }, " deployed before the alias"],
+  [
+    { code: "/ecs why <cluster>/<service> <service>.<namespace>" },
+    " a service and a name it calls",
+  ],
+  [{ code: "/ecs why <task ID or IP> <service>.<namespace>:PORT" }, " one task, one port"],
+  [{ code: "/ecs why lambda:<function> <service>.<dns namespace>" }, " a Lambda function"],
+  [
+    "Replace the parts in angle brackets with your own names; ",
+    { code: "/ecs help why" },
+    " shows yours.",
+  ],
 ];
 
 /**

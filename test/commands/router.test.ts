@@ -36,7 +36,7 @@ describe("runEcsCommand", () => {
     const message = JSON.stringify(renderBlocks(out.doc));
 
     expect(renderText(out.doc)).toContain(reason);
-    expect(renderText(out.doc)).toContain("/ecs whois nginx.service-connect");
+    expect(renderText(out.doc)).toContain("/ecs whois <service>.<namespace>");
     expect(message).not.toMatch(/<!channel>|<@U123>/);
   });
 

@@ -338,7 +338,7 @@ describe("/ecs why with bad input", () => {
     const text = await why(args);
 
     expect(headline(text)).toContain(reason);
-    expect(text).toContain("/ecs why tutorial/web-frontend api.service-connect:8080");
+    expect(text).toContain("/ecs why <cluster>/<service> <service>.<namespace>");
     expect(aws.emulator.stats().total).toBe(0);
   });
 

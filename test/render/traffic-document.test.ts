@@ -235,7 +235,8 @@ describe("trafficDocument of a request it cannot serve", () => {
     const text = textLines(trafficDocument(answer)).join("\n");
 
     expect(text).toContain("the window is one of 15m, 1h, 6h, 1d, 7d");
-    expect(text).toContain("/ecs traffic nginx.service-connect 7d");
+    expect(text).toContain("/ecs traffic <name> 7d --graph");
+    expect(text).not.toContain("nginx.service-connect");
     expect(text).not.toContain("/ecs whois");
   });
 });
