@@ -1,13 +1,19 @@
 import type { KnownBlock } from "@slack/types";
 import {
+  CONSOLE_ACTION_ID,
+  COPY_FIX_ACTION_ID,
   type CommandLink,
+  type CopyText,
   clock,
+  DETAILS_ACTION_ID,
   type Doc,
   FULL_ANSWER_ACTION_ID,
+  type Glance,
   type Line,
   REFRESH_ACTION_ID,
   type Section,
   SHARE_ACTION_ID,
+  type UrlLink,
 } from "./document.ts";
 import { codeSpan, cutMrkdwn, cutPlain, escapeMrkdwn } from "./escape.ts";
 
@@ -115,39 +121,109 @@ function slackLines(section: Section): Line[] {
   return kept.length > 0 || section.heading ? kept : section.lines;
 }
 
-/** Buttons that run /ecs commands (action IDs need be unique only within their block). */
-function actions(links: CommandLink[]): KnownBlock {
+type Button =
+  | CommandLink
+  | { url: UrlLink; actionId: string }
+  | { copy: CopyText; actionId: string };
+
+/** A console link opens its page; its click still reaches the bot, which only acknowledges it. */
+const urlButtons = (links: readonly UrlLink[]): Button[] =>
+  links
+    .filter((url) => url.url.length <= 3000)
+    .map((url, i) => ({ url, actionId: `${CONSOLE_ACTION_ID}_${i}` }));
+
+/** A fix too long for a button's value stays in the text only. */
+const copyButtons = (texts: readonly CopyText[] | undefined): Button[] =>
+  (texts ?? [])
+    .filter((copy) => copy.text.length <= VALUE_MAX)
+    .map((copy, i) => ({ copy, actionId: `${COPY_FIX_ACTION_ID}_${i}` }));
+
+/** Buttons: /ecs commands, fixes to copy, console pages (action IDs unique within their block). */
+function actions(links: Button[]): KnownBlock {
   return {
     type: "actions",
-    elements: links.slice(0, 25).map((b) => ({
-      type: "button",
-      action_id: b.actionId,
-      text: { type: "plain_text", text: cutPlain(b.label, LABEL_MAX, "…") },
-      value: cutPlain(b.command, VALUE_MAX),
-    })),
+    elements: links.slice(0, 25).map((b) => {
+      const label = "url" in b ? b.url.label : "copy" in b ? b.copy.label : b.label;
+      const text = { type: "plain_text" as const, text: cutPlain(label, LABEL_MAX, "…") };
+      if ("url" in b) return { type: "button", action_id: b.actionId, text, url: b.url.url };
+      const value = "copy" in b ? b.copy.text : b.command;
+      return { type: "button", action_id: b.actionId, text, value: cutPlain(value, VALUE_MAX) };
+    }),
   };
+}
+
+/** The small print: notes, then the time read (which survives the 10-element limit). */
+function notesBlock(doc: Doc): KnownBlock[] {
+  const notes = doc.notes
+    .map((n) => cutMrkdwn(mrkdwn(n), SECTION_MAX))
+    .slice(0, doc.asOf ? CONTEXT_MAX - 1 : CONTEXT_MAX);
+  if (doc.asOf) notes.push(`As of ${clock(doc.asOf)}`);
+  return notes.length > 0
+    ? [{ type: "context", elements: notes.map((text) => ({ type: "mrkdwn", text })) }]
+    : [];
+}
+
+/** Refresh and Share re-run the answer's own command. */
+const commandButtons = (command: string): CommandLink[] => [
+  { actionId: REFRESH_ACTION_ID, label: "Refresh", command },
+  { actionId: SHARE_ACTION_ID, label: "Share in channel", command },
+];
+
+/**
+ * The first view: the headline, the deciding facts and the next step in one section, the
+ * questions as buttons, then the first view's buttons with Details (the whole answer) first
+ * after the answer's own, and the small print. Partial-answer notes stay: unknown is said here.
+ */
+function glanceBlocks(doc: Doc, glance: Glance): KnownBlock[] {
+  const lines = [
+    boldMrkdwn(plainOf(glance.headline)),
+    ...glance.facts.map((f) => cutMrkdwn(mrkdwn(f), SECTION_MAX / 4)),
+    ...(glance.next ? [`${boldMrkdwn("Next:")} ${mrkdwn(glance.next)}`] : []),
+  ];
+  const blocks: KnownBlock[] = [
+    { type: "section", text: { type: "mrkdwn", text: cutMrkdwn(lines.join("\n"), SECTION_MAX) } },
+  ];
+  if (glance.asks?.length) blocks.push(actions(glance.asks));
+  const buttons: Button[] = [...(glance.links ?? []), ...copyButtons(glance.copy)];
+  if (doc.command)
+    buttons.push({ actionId: DETAILS_ACTION_ID, label: "Details", command: doc.command });
+  buttons.push(...urlButtons((doc.console ?? []).slice(0, 1)));
+  if (doc.command) buttons.push(...commandButtons(doc.command));
+  if (buttons.length > 0) blocks.push(actions(buttons));
+  return [...blocks, ...notesBlock(doc)];
+}
+
+/** A headline is one bold line: its spans' words, without code marks. */
+const plainOf = (line: Line) =>
+  line.map((s) => (typeof s === "string" ? s : "code" in s ? s.code : s.bold)).join("");
+
+export interface RenderOptions {
+  /** "first" (Slack's answer: the glance when the document has one) or "full" (Details). */
+  view?: "first" | "full";
 }
 
 /**
  * Block Kit for Slack: one section per document section, buttons, notes as context. Never over
  * Slack's limits: what does not fit is cut with a count, and a button offers the whole answer.
  */
-export function renderBlocks(doc: Doc): SlackMessage {
+export function renderBlocks(doc: Doc, options: RenderOptions = {}): SlackMessage {
+  const text = cutMrkdwn(plainMrkdwn(doc.summary), SECTION_MAX);
+  if (doc.glance && options.view !== "full") return { text, blocks: glanceBlocks(doc, doc.glance) };
   const sections: KnownBlock[] = [];
   let cut = 0;
   for (const section of doc.sections) {
     const { text, cut: lost } = sectionText(section.heading, slackLines(section));
     cut += lost;
     sections.push({ type: "section", text: { type: "mrkdwn", text } });
-    const buttons = [...(section.asks ?? []), ...(section.links ?? [])];
+    const buttons: Button[] = [
+      ...(section.asks ?? []),
+      ...(section.links ?? []),
+      ...copyButtons(section.copy),
+    ];
     if (buttons.length > 0) sections.push(actions(buttons));
   }
   const tail: KnownBlock[] = [];
-  const buttons = (doc.links ?? []).map((l) => ({
-    actionId: l.actionId,
-    label: l.label,
-    command: l.command,
-  }));
+  const buttons: Button[] = [...(doc.links ?? [])];
   // Room for the buttons, the notes and the "left out" line.
   const room = BLOCKS_MAX - 3;
   const shown = sections.slice(0, room);
@@ -158,11 +234,9 @@ export function renderBlocks(doc: Doc): SlackMessage {
       elements: [{ type: "mrkdwn", text: `… and ${leftOut} more parts left out` }],
     });
   }
+  buttons.push(...urlButtons((doc.console ?? []).slice(0, 5)));
   if (doc.command) {
-    buttons.push(
-      { actionId: REFRESH_ACTION_ID, label: "Refresh", command: doc.command },
-      { actionId: SHARE_ACTION_ID, label: "Share in channel", command: doc.command },
-    );
+    buttons.push(...commandButtons(doc.command));
     if (cut > 0 || leftOut > 0) {
       buttons.push({
         actionId: FULL_ANSWER_ACTION_ID,
@@ -172,13 +246,6 @@ export function renderBlocks(doc: Doc): SlackMessage {
     }
   }
   if (buttons.length > 0) tail.push(actions(buttons));
-  // The time goes last and survives the 10-element limit of a context block.
-  const notes = doc.notes
-    .map((n) => cutMrkdwn(mrkdwn(n), SECTION_MAX))
-    .slice(0, doc.asOf ? CONTEXT_MAX - 1 : CONTEXT_MAX);
-  if (doc.asOf) notes.push(`As of ${clock(doc.asOf)}`);
-  if (notes.length > 0) {
-    tail.push({ type: "context", elements: notes.map((text) => ({ type: "mrkdwn", text })) });
-  }
-  return { text: cutMrkdwn(plainMrkdwn(doc.summary), SECTION_MAX), blocks: [...shown, ...tail] };
+  tail.push(...notesBlock(doc));
+  return { text, blocks: [...shown, ...tail] };
 }

@@ -14,6 +14,8 @@ export interface Section {
    * say them in words for the terminal; Slack leaves out a line that only repeats a button's.
    */
   asks?: CommandLink[];
+  /** Fix commands of this section offered to copy. */
+  copy?: CopyText[];
 }
 
 export interface Doc {
@@ -28,6 +30,48 @@ export interface Doc {
   command?: string;
   /** When the data was read: an answer pasted into an incident log must say how old it is. */
   asOf?: Date;
+  /**
+   * What Slack shows first, chosen from the verdict; the sections above are one Details click
+   * away. Absent: the whole answer is short enough to be its own first view.
+   */
+  glance?: Glance;
+  /** Links into the AWS console (service, task, security group, log stream), most useful first. */
+  console?: UrlLink[];
+}
+
+/**
+ * An answer's first view: read in five seconds. The headline is the verdict and its deciding
+ * cause; the facts are the few that decide it; the next step is one line.
+ */
+export interface Glance {
+  /** At most GLANCE_HEADLINE_MAX characters. */
+  headline: Line;
+  facts: Line[];
+  next?: Line;
+  /** The first view's own buttons, most useful first; Details, Refresh and Share are added. */
+  links?: CommandLink[];
+  /** Questions as buttons: "did you mean", or one per name an ambiguous query matched. */
+  asks?: CommandLink[];
+  /** Fix commands offered to copy (the bot only reads; the user runs them). */
+  copy?: CopyText[];
+}
+
+/** A command for the user to copy and run, never run by the bot. */
+export interface CopyText {
+  /** The button's words, e.g. "Copy fix 1". */
+  label: string;
+  /** The shell command sent back alone, as a code block. */
+  text: string;
+}
+
+/** Issue 22's sizes: a headline a glance takes in, and a first view that fits a phone screen. */
+export const GLANCE_HEADLINE_MAX = 150;
+export const GLANCE_MAX = 900;
+
+/** A button that opens a page (the AWS console), not a command. */
+export interface UrlLink {
+  label: string;
+  url: string;
 }
 
 /** A button that runs another /ecs command on the same name. */
@@ -57,6 +101,15 @@ export function clock(date: Date): string {
 
 /** Posts the whole answer, cut in Slack, as a text file. */
 export const FULL_ANSWER_ACTION_ID = "ecs_full_answer";
+
+/** Shows the whole answer: in the thread of a channel's answer, or in place of an ephemeral one. */
+export const DETAILS_ACTION_ID = "ecs_details";
+
+/** A console link button: Slack still sends its click, which the bot acknowledges and ignores. */
+export const CONSOLE_ACTION_ID = "ecs_console";
+
+/** Sends a fix command alone, as a code block to copy (the bot itself never runs it). */
+export const COPY_FIX_ACTION_ID = "ecs_copy_fix";
 
 /** Posts the traffic graph of the name into the channel. */
 export const GRAPH_ACTION_ID = "ecs_graph";

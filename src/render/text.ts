@@ -14,6 +14,9 @@ export function renderText(doc: Doc): string {
   if (doc.links && doc.links.length > 0) {
     out.push("", `More: ${doc.links.map((l) => `/ecs ${l.command}`).join(" · ")}`);
   }
+  if (doc.console && doc.console.length > 0) {
+    out.push("", "AWS console:", ...doc.console.map((c) => `  ${c.label}: ${c.url}`));
+  }
   if (doc.notes.length > 0 || doc.asOf) {
     out.push("");
     for (const note of doc.notes) out.push(plain(note));

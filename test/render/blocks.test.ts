@@ -254,3 +254,65 @@ describe("cutting an answer to Slack's limits", () => {
     for (const text of texts) expect(text).toMatch(/…$/);
   });
 });
+
+describe("the first view", () => {
+  const withGlance = (): Doc => ({
+    summary: "✖ DOWN api.service-connect: 0 of 3 endpoints healthy",
+    sections: [{ lines: [["every endpoint, one per line"]] }],
+    notes: [["Cloud Map health could not be read (AccessDenied)"]],
+    command: "health api.service-connect",
+    asOf: new Date("2026-12-06T03:00:00Z"),
+    glance: {
+      headline: ["✖ DOWN api.service-connect: 0 of 3 endpoints healthy"],
+      facts: [["10.0.3.103 ", { code: "container health check failing" }]],
+      next: ["look at task 5e6f's logs"],
+      links: [
+        { actionId: "ecs_traffic", label: "Traffic", command: "traffic api.service-connect" },
+      ],
+      copy: [{ label: "Copy fix", text: "aws ecs update-service --force-new-deployment" }],
+    },
+    console: [
+      { label: "Service in console", url: "https://console.example/service" },
+      { label: "Log stream", url: "https://console.example/logs" },
+    ],
+  });
+
+  it("shows the headline, the facts and the next step, and leaves the sections to Details", () => {
+    const texts = sectionTexts(withGlance());
+    expect(texts).toEqual([
+      "*✖ DOWN api.service-connect: 0 of 3 endpoints healthy*\n10.0.3.103 `container health check failing`\n*Next:* look at task 5e6f's logs",
+    ]);
+  });
+
+  it("offers the answer's own buttons, Details, one console page, Refresh and Share", () => {
+    const message = renderBlocks(withGlance());
+    const labels = message.blocks.flatMap((b) =>
+      b.type === "actions" ? b.elements.map((e) => (e.type === "button" ? e.text.text : "")) : [],
+    );
+    expect(labels).toEqual([
+      "Traffic",
+      "Copy fix",
+      "Details",
+      "Service in console",
+      "Refresh",
+      "Share in channel",
+    ]);
+  });
+
+  it("keeps what could not be read in the first view", () => {
+    const context = renderBlocks(withGlance()).blocks.find((b) => b.type === "context");
+    expect(JSON.stringify(context)).toContain("Cloud Map health could not be read");
+  });
+
+  it("draws the whole answer for Details, with every console page and no Details button", () => {
+    const message = renderBlocks(withGlance(), { view: "full" });
+    const json = JSON.stringify(message.blocks);
+    expect(json).toContain("every endpoint, one per line");
+    expect(json).toContain("https://console.example/logs");
+    expect(json).not.toContain("ecs_details");
+  });
+
+  it("prints the console pages in the terminal", () => {
+    expect(renderText(withGlance())).toContain("Log stream: https://console.example/logs");
+  });
+});
