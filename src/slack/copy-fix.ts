@@ -6,7 +6,10 @@ import type {
 } from "@slack/bolt";
 import { CONSOLE_ACTION_ID, COPY_FIX_ACTION_ID } from "../render/document.ts";
 import { escapeMrkdwn } from "../render/escape.ts";
+import { ACK_DEADLINE_MS, arrivalOf } from "./budget.ts";
 import { logRequest } from "./request-log.ts";
+import { postToResponseUrl } from "./respond.ts";
+import { receivedAt } from "./slash-command.ts";
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -42,10 +45,11 @@ export function copyFixText(value: string): string {
 
 /**
  * Copy fix: answered at once, to the clicker alone, under the message (never in its place). No
- * AWS call and nothing deferred: the command is in the button's value.
+ * AWS call and nothing deferred: the command is in the button's value. On Lambda the click's
+ * 200 leaves only when the listener returns, so the post gives up at Slack's deadline.
  */
 export function copyFixButton() {
-  return async ({ ack, body, action, respond, logger }: ButtonArgs) => {
+  return async ({ ack, body, action, logger, context: boltContext }: ButtonArgs) => {
     const started = performance.now();
     await ack();
     const context = {
@@ -55,12 +59,17 @@ export function copyFixButton() {
       channel: body.channel?.id,
       user: body.user.id,
     };
+    const deadline = arrivalOf(receivedAt(boltContext)) + ACK_DEADLINE_MS;
     try {
-      await respond({
-        response_type: "ephemeral",
-        replace_original: false,
-        text: copyFixText(action.value ?? ""),
-      });
+      await postToResponseUrl(
+        body.response_url,
+        { text: copyFixText(action.value ?? ""), blocks: [] },
+        {
+          responseType: "ephemeral",
+          replaceOriginal: false,
+          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        },
+      );
       logRequest(context, started, "answered", { mode: "copy" });
     } catch (error) {
       // The response_url is all a click has; nothing else can reach the clicker here.

@@ -146,6 +146,7 @@ function responseUrl() {
 beforeEach(() => {
   nock.disableNetConnect();
   vi.spyOn(console, "log").mockImplementation(() => undefined);
+  vi.spyOn(console, "error").mockImplementation(() => undefined);
 });
 afterEach(() => {
   nock.cleanAll();
@@ -271,6 +272,7 @@ describe("Copy fix", () => {
         response_type: "ephemeral",
         replace_original: false,
         text: "For you to run: I only read, I never change anything.\n```\naws ecs update-service --cluster prod --service api --force-new-deployment\n```",
+        blocks: [],
       },
     ]);
   });
@@ -292,6 +294,17 @@ describe("Copy fix", () => {
     expect(text).toContain("echo &lt;!channel&gt; ˋˋˋ\n*pwned* &lt;https://evil.example|x&gt;");
     expect(text.match(/```/g)).toHaveLength(2);
     expect(text).toContain("Its backticks are shown as ˋ");
+  });
+
+  it("still acknowledges within Slack's 3 seconds when the response_url hangs", async () => {
+    nock("https://hooks.slack.com").post(RESPONSE_PATH).delay(10_000).reply(200, "ok");
+    const app = slackApp();
+
+    const started = Date.now();
+    const response = await app.click(payload({ actionId: "ecs_copy_fix_0", value: "aws ecs x" }));
+
+    expect(response.statusCode).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it("says so when there is nothing to copy, or more than a button can hold", () => {
