@@ -62,7 +62,10 @@ async function deliver(
 /** A context line on top of an answer, within Block Kit's 50 blocks. */
 function withNote(message: SlackMessage, note: string): SlackMessage {
   const top: KnownBlock = { type: "context", elements: [{ type: "mrkdwn", text: note }] };
-  return { text: `${note}: ${message.text}`, blocks: [top, ...message.blocks].slice(0, 50) };
+  return {
+    text: `${note.replace(/\.$/, "")}: ${message.text}`,
+    blocks: [top, ...message.blocks].slice(0, 50),
+  };
 }
 
 /** "Shared by @someone" on top of a reposted answer; the ID comes from Slack's payload, not user text. */
