@@ -44,6 +44,8 @@ const { values, positionals } = parseArgs({
   },
 });
 const cli = values.cli ?? false;
+// The CLI runs where its users' Node does: package.json's engines, not the Lambda runtime's 22.
+const CLI_TARGET = "node20.19";
 const outdir = path.resolve(root, values.outdir ?? (cli ? "dist-cli" : "dist"));
 const LAMBDA_ENTRY = path.resolve(root, "src/entry/lambda.ts");
 const CLI_ENTRY = path.resolve(root, "src/entry/cli.ts");
@@ -103,7 +105,8 @@ async function main() {
       outExtension: { ".js": ".mjs" },
       bundle: true,
       platform: "node",
-      target: cli ? "node20.19" : "node22",
+      target: "node22",
+      ...(cli ? { target: CLI_TARGET } : {}),
       format: "esm",
       // Prefer the ESM builds (AWS SDK v3 ships dist-es) so unused code can be tree-shaken.
       mainFields: ["module", "main"],
