@@ -73,6 +73,22 @@ const ERROR_RATE_CLEAN = 0.01;
 /** A caller deployment this close before the window's end counts as recent. */
 const RECENT_DEPLOY_MS = 6 * 3600_000;
 
+/** A recently stopped task: when, why, and what its logs are found by (console links). */
+export interface StoppedTask {
+  taskId: string;
+  at?: Date;
+  note: string;
+  taskDefinitionArn?: string;
+  /** Its containers, the one that exited first (a non-zero exit code or a reason) leading. */
+  containers?: string[];
+}
+
+function stoppedFrom(t: EcsTask): Pick<StoppedTask, "taskDefinitionArn" | "containers"> {
+  const failed = (c: EcsTask["containers"][number]) => (c.exitCode ?? 0) !== 0 || !!c.reason;
+  const ordered = [...t.containers.filter(failed), ...t.containers.filter((c) => !failed(c))];
+  return { taskDefinitionArn: t.taskDefinitionArn, containers: ordered.map((c) => c.name) };
+}
+
 export interface RepeatedEvent extends ServiceEvent {
   count: number;
   /** What the collapsed events were about, when they named different tasks or deployments. */
@@ -92,7 +108,7 @@ export interface HealthReport {
   deploymentCount?: number;
   events: RepeatedEvent[];
   /** Undefined when the stopped tasks could not be read. */
-  stopped?: { taskId: string; at?: Date; note: string }[];
+  stopped?: StoppedTask[];
   /** Registered in Cloud Map but not running (resolves to a dead IP), and the reverse. */
   cloudMapOnly: Endpoint[];
   ecsOnly: Endpoint[];
@@ -477,7 +493,7 @@ export function judgeHealth(input: HealthInput): HealthReport {
     ?.slice()
     .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
     .slice(0, STOPPED_SHOWN)
-    .map((t) => ({ taskId: t.id, at: t.stoppedAt, note: stopNote(t) }));
+    .map((t) => ({ taskId: t.id, at: t.stoppedAt, note: stopNote(t), ...stoppedFrom(t) }));
   return {
     query: r.query,
     subject,
