@@ -79,13 +79,16 @@ export interface StoppedTask {
   at?: Date;
   note: string;
   taskDefinitionArn?: string;
-  /** Its containers, the one that exited first (a non-zero exit code or a reason) leading. */
+  /**
+   * Its containers that ran (they have an exit code, so they may have logged), a failed one
+   * (non-zero) first. None when the task never started (an image that could not be pulled).
+   */
   containers?: string[];
 }
 
 function stoppedFrom(t: EcsTask): Pick<StoppedTask, "taskDefinitionArn" | "containers"> {
-  const failed = (c: EcsTask["containers"][number]) => (c.exitCode ?? 0) !== 0 || !!c.reason;
-  const ordered = [...t.containers.filter(failed), ...t.containers.filter((c) => !failed(c))];
+  const ran = t.containers.filter((c) => c.exitCode !== undefined);
+  const ordered = [...ran.filter((c) => c.exitCode !== 0), ...ran.filter((c) => c.exitCode === 0)];
   return { taskDefinitionArn: t.taskDefinitionArn, containers: ordered.map((c) => c.name) };
 }
 

@@ -145,3 +145,91 @@ describe("console links read in several places", () => {
     );
   });
 });
+
+describe("console links of a stopped task's logs", () => {
+  type Found = Extract<HealthAnswer, { kind: "found" }>;
+  const billing = async () => {
+    const answer = await ask<HealthAnswer>("health ecs_service_discovery/billing-worker");
+    if (answer.kind !== "found") throw new Error("the demo fleet has billing-worker");
+    return answer;
+  };
+  /** The answer with the service's task-definition log settings replaced. */
+  const withLogs = (answer: Found, patch: (arn: string) => unknown): Found => ({
+    ...answer,
+    reports: answer.reports.map((r) => {
+      const ecs = r.resolution.publisher.ecs;
+      const taskLogs = ecs?.taskLogs && patch(ecs.taskLogs.taskDefinitionArn);
+      return {
+        ...r,
+        resolution: {
+          ...r.resolution,
+          publisher: { ...r.resolution.publisher, ecs: ecs && { ...ecs, taskLogs } },
+        },
+      } as typeof r;
+    }),
+  });
+
+  it("opens the log group when no stream prefix names the stream (the Docker container ID)", async () => {
+    const answer = withLogs(await billing(), (arn) => ({
+      taskDefinitionArn: arn,
+      containers: [{ name: "worker", awslogs: { group: "/ecs/billing-worker" } }],
+    }));
+
+    const doc = healthDocument(answer);
+
+    expect(labels(doc)[0]).toBe("Log group /ecs/billing-worker");
+    expect(doc.console?.[0]?.url).toBe(
+      `${TOKYO}/cloudwatch/home?region=ap-northeast-1#logsV2:log-groups/log-group/$252Fecs$252Fbilling-worker`,
+    );
+  });
+
+  it("links no logs of a task that ran another task definition than the one read: its page leads", async () => {
+    const answer = withLogs(await billing(), () => ({
+      taskDefinitionArn:
+        "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/billing-worker:11",
+      containers: [
+        { name: "worker", awslogs: { group: "/ecs/billing-worker", streamPrefix: "worker" } },
+      ],
+    }));
+
+    expect(labels(healthDocument(answer))[0]).toBe("Task 8b9c0d1e2f3a (stopped)");
+  });
+
+  it("links no logs of a task that never started (its image could not be pulled): its page leads", async () => {
+    const doc = healthDocument(
+      await ask<HealthAnswer>("health ecs_service_discovery/invoice-renderer"),
+    );
+
+    expect(labels(doc)[0]).toMatch(/^Task [0-9a-f]{12} \(stopped\)$/);
+    expect(labels(doc).some((l) => l.startsWith("Logs"))).toBe(false);
+  });
+});
+
+describe("console links of target groups", () => {
+  it("opens the service's target group (DescribeServices loadBalancers) after its security groups", async () => {
+    const answer = await ask<WhoisAnswer>("whois api.internal.local");
+    if (answer.kind !== "found") throw new Error("the demo fleet has api.internal.local");
+    const arn =
+      "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/api-tg/73e2d6bc24d8a067";
+    const patched: WhoisAnswer = {
+      ...answer,
+      resolutions: answer.resolutions.map((r) => ({
+        ...r,
+        endpoints: [],
+        publisher: {
+          ...r.publisher,
+          ecs: r.publisher.ecs && {
+            ...r.publisher.ecs,
+            loadBalancers: [{ targetGroupArn: arn, containerName: "api", containerPort: 8080 }],
+          },
+        },
+      })),
+    };
+
+    const doc = whoisDocument(patched);
+
+    expect(link(doc, "Target group api-tg")).toBe(
+      `${TOKYO}/ec2/home?region=ap-northeast-1#TargetGroup:targetGroupArn=${arn}`,
+    );
+  });
+});
