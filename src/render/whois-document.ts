@@ -16,6 +16,7 @@ import {
 import { type Endpoint, endpointCount } from "../domain/resolution/endpoints.ts";
 import { outsideAlternatives, reachWithoutName } from "../domain/resolution/publisher.ts";
 import type { Resolution, UnpublishedPort } from "../domain/resolution.ts";
+import { whoisConsole } from "./console-links.ts";
 import { askLinks, crossLinks, type Doc, type Line, type Section } from "./document.ts";
 
 export const USAGE: Line[] = [
@@ -428,6 +429,7 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
         sections,
         notes: gapLines(answer.gaps),
         links: crossLinks("whois", answer.query),
+        console: whoisConsole(answer.resolutions),
       };
     }
   }

@@ -107,6 +107,7 @@ describe("whois rendering", () => {
     const message = renderBlocks(apiAnswer());
     const actions = message.blocks.find((b) => b.type === "actions");
 
+    // Then its AWS console links (issue 22), each a URL button.
     expect(actions).toEqual({
       type: "actions",
       elements: [
@@ -122,6 +123,9 @@ describe("whois rendering", () => {
           text: { type: "plain_text", text: "Traffic" },
           value: "traffic api.internal.local",
         },
+        ...(apiAnswer().console ?? []).map((l, i) =>
+          expect.objectContaining({ action_id: `ecs_console_${i}`, url: l.url }),
+        ),
       ],
     });
   });
