@@ -363,8 +363,10 @@ function taskEvent(envelope: Envelope, detail: Raw): Classified {
     return { outcome: "ignored", eventId, why: "task event without a task ARN" };
   const region = envelope.region ?? arn.region;
   const account = envelope.account ?? arn.account;
-  // Task ARNs name their cluster in the long format only; the event's clusterArn always does.
-  const cluster = clusterArn ? lastSegment(clusterArn) : (arn.resource.split("/")[1] ?? "");
+  // Task ARNs name their cluster in the long format only (task/CLUSTER/ID, not task/ID); the
+  // event's clusterArn always does.
+  const path = arn.resource.split("/");
+  const cluster = clusterArn ? lastSegment(clusterArn) : path.length === 3 ? (path[1] ?? "") : "";
   const group = text(detail.group);
   const service = group?.startsWith("service:") ? group.slice("service:".length) : undefined;
   const subject: Subject | undefined = service ? { account, region, cluster, service } : undefined;

@@ -297,7 +297,12 @@ function fold(
   const withFinal = (a: SlackAction): SlackAction => ({ ...a, incident: final });
   return {
     ...updated,
-    actions: [...posts.map(withFinal), ...threads.map(withFinal), ...updated.actions],
+    // A channel posted to just now already shows the incident as it stands: no edit for it.
+    actions: [
+      ...posts.map(withFinal),
+      ...threads.map(withFinal),
+      ...updated.actions.filter((a) => !posts.some((p) => p.channel === a.channel)),
+    ],
     note: told.length > 0 ? "learned" : updated.note,
   };
 }

@@ -4,8 +4,14 @@
 // error is reported and skipped, the valid ones are kept, so one typo never silences the rest.
 
 import { CHANNEL, REGION } from "../digest-targets.ts";
-import { INCIDENT_KINDS, type IncidentKind, SEVERITIES, type Severity } from "./classify.ts";
-import { isRecord, type Raw } from "./event.ts";
+import {
+  INCIDENT_KINDS,
+  type IncidentKind,
+  SEVERITIES,
+  type Severity,
+  type Signal,
+} from "./classify.ts";
+import { isRecord, type Raw, type Subject } from "./event.ts";
 
 export interface RouteMatch {
   accounts?: string[];
@@ -240,6 +246,24 @@ export interface IncidentFacts {
   severity: Severity;
   /** The service's Cloud Map namespaces, when enrichment read them; undefined when not read. */
   namespaces?: string[];
+}
+
+/** The facts of a classified incident event, with the namespaces enrichment read (if any). */
+export function incidentFacts(
+  subject: Subject,
+  signal: Pick<Signal, "kind" | "severity">,
+  namespaces?: string[],
+): IncidentFacts {
+  return {
+    account: subject.account,
+    region: subject.region,
+    cluster: subject.cluster,
+    kind: signal.kind,
+    severity: signal.severity,
+    ...(subject.service !== undefined ? { service: subject.service } : {}),
+    ...(subject.alarm !== undefined ? { alarm: subject.alarm } : {}),
+    ...(namespaces ? { namespaces } : {}),
+  };
 }
 
 const globs = new Map<string, RegExp>();

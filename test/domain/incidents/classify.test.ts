@@ -314,6 +314,17 @@ describe("classifying what is not an incident event", () => {
     if (result.outcome === "ignored") expect(result.why).toContain(why);
   });
 
+  it("never takes a short task ARN's ID for a cluster", () => {
+    const long = taskEvent({ stopCode: "EssentialContainerExited", exitCode: 1 });
+    delete long.detail.clusterArn;
+    expect(classify(long)).toMatchObject({ subject: { cluster: "default" } });
+    const short = {
+      ...long,
+      detail: { ...long.detail, taskArn: "arn:aws:ecs:us-west-2:111122223333:task/0123abcd" },
+    };
+    expect(classify(short)).toMatchObject({ subject: { cluster: "" } });
+  });
+
   it("reads a short-format service ARN with the cluster from the event", () => {
     const event = sample("ecs-service-action-task-start-impaired");
     event.resources = ["arn:aws:ecs:us-west-2:111122223333:service/servicetest"];
