@@ -84,3 +84,23 @@ describe("deciding what one event makes the bot say", () => {
     });
   });
 });
+
+describe("a storm across services", () => {
+  it("folds 1,000 stops of 10 services in one minute into 10 messages and a bounded number of edits", () => {
+    const states = new Map<string, IncidentState | undefined>();
+    const counts = { post: 0, update: 0, thread: 0, resolve: 0 };
+    for (let i = 0; i < 1000; i++) {
+      const service = `svc-${i % 10}`;
+      const at = new Date(now.getTime() + i * 60);
+      const event = oomStop({ id: `e${i}`, task: `t${i}`, service, time: at.toISOString() });
+      const decision = decide(states.get(service), event, { now: at, routes, mutes: [] });
+      states.set(service, decision.state);
+      for (const action of decision.actions) counts[action.type]++;
+    }
+    // Two routed channels (ops and no-grace) per service; edits at most every 10 s per message.
+    expect(counts.post).toBe(20);
+    expect(counts.update).toBeLessThanOrEqual(20 * 6);
+    expect(counts.thread).toBe(0);
+    expect([...states.values()].map((s) => s?.incident?.events)).toEqual(Array(10).fill(100));
+  });
+});
