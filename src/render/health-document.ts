@@ -187,12 +187,15 @@ function reportSections(r: HealthReport): Section[] {
 }
 
 /** "▲ DEGRADED x: …" within the first view's headline, and what did not fit, for a fact. */
-function glanceHeadline(r: HealthReport): { head: string; rest: string } {
+function glanceHeadline(
+  r: HealthReport,
+  max = GLANCE_HEADLINE_MAX,
+): { head: string; rest: string } {
   // What could not be read stays in the headline; the reason gives way.
   const partial = partialClause(r.unknown);
   const { head, rest } = splitAt(
     `${BADGE[r.level]} ${r.subject}: ${r.reason}`,
-    GLANCE_HEADLINE_MAX - partial.length,
+    max - partial.length,
   );
   return { head: `${head}${partial}`, rest: rest && `${rest[0]?.toUpperCase()}${rest.slice(1)}` };
 }
@@ -307,7 +310,7 @@ function matchesGlance(answer: Extract<HealthAnswer, { kind: "found" }>): Glance
     .join(", ");
   const facts: Line[] = worst
     .slice(0, REPORTS_SHOWN)
-    .map(({ report }) => [clip(headline(report), FACT_MAX)]);
+    .map(({ report }) => [glanceHeadline(report, FACT_MAX).head]);
   if (worst.length > REPORTS_SHOWN)
     facts.push([`… and ${worst.length - REPORTS_SHOWN} more (Details)`]);
   return {

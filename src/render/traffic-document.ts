@@ -201,10 +201,13 @@ function recentFigure(d: RecentDifference): string {
  */
 function headLine(r: TrafficReport): string {
   const differs = r.recent?.differences ?? [];
-  const recent =
-    r.recent && differs.length > 0
-      ? `; last ${r.recent.window.label}: ${differs.map(recentFigure).join(", ")}`
-      : "";
+  const recent = !r.recent
+    ? ""
+    : !r.recent.report
+      ? `; last ${r.recent.window.label}: could not be read`
+      : differs.length > 0
+        ? `; last ${r.recent.window.label}: ${differs.map(recentFigure).join(", ")}`
+        : "";
   const room = GLANCE_HEADLINE_MAX - recent.length;
   const fits = windowHeadLines(r).find((h) => h.length <= room);
   return `${fits ?? clip(windowHeadLines(r).at(-1) ?? r.name, room)}${recent}`;
