@@ -24,7 +24,11 @@ const QUESTIONS: { text: string; max: number; deciding: RegExp }[] = [
   // The burst of the last 15 minutes, beside the hour's figures.
   { text: "traffic api.service-connect", max: 900, deciding: /; last 15m: 5xx \d+\.\d\d%/ },
   // Never averaged away by the week.
-  { text: "traffic api.service-connect 7d", max: 900, deciding: /in the last 7d; last 15m: 5xx 2\d\.\d\d%/ },
+  {
+    text: "traffic api.service-connect 7d",
+    max: 900,
+    deciding: /in the last 7d; last 15m: 5xx 2\d\.\d\d%/,
+  },
   { text: "digest", max: 1500, deciding: /2 down, 2 degraded, 5 healthy/ },
 ];
 

@@ -131,7 +131,9 @@ describe("healthDocument", () => {
     // The first view's headline (the notification's words) gives way in its reason, never in
     // what could not be read; the full answer's first line is the whole headline.
     const partial = / \(partial: could not read traffic, stopped tasks and 1 more\)$/;
-    expect(doc.summary).toMatch(/^✔ HEALTHY nginx\.service-connect: 2 of 2 endpoints healthy, 2 of 2 tasks running…/);
+    expect(doc.summary).toMatch(
+      /^✔ HEALTHY nginx\.service-connect: 2 of 2 endpoints healthy, 2 of 2 tasks running…/,
+    );
     expect(doc.summary).toMatch(partial);
     expect(doc.summary).toBe(plain(doc.glance?.headline ?? []));
     expect(plain(doc.sections[0]?.lines[0] ?? [])).toMatch(partial);
