@@ -278,9 +278,12 @@ function reportGlance(r: HealthReport, query: string): Glance {
       ? [[`Last ${traffic.window.label}: `, ...trafficLine(traffic, false)]]
       : []),
   ];
-  const next = quiet
-    ? "If a caller still fails, Whois says whether it can resolve the name; Details has the path to check."
-    : clip(r.nextCheck, NEXT_MAX);
+  const named = r.resolution.bindings.length > 0;
+  const next = !quiet
+    ? clip(r.nextCheck, NEXT_MAX)
+    : named
+      ? "If a caller still fails, Whois says whether it can resolve the name; Details has the path to check."
+      : "If it cannot reach a name, or a caller cannot reach it, Details says what to check.";
   const measured = r.resolution.bindings.some((b) => b.scope.kind === "service-connect");
   return { headline: [head], facts, next: [next], links: glanceLinks(query, measured) };
 }

@@ -257,6 +257,14 @@ describe("healthDocument's first view", () => {
     expect(lines.join("\n").length).toBeLessThan(450);
   });
 
+  it("says where to look next for a healthy service that publishes no name", async () => {
+    const { answer } = await report("tutorial/legacy-report");
+
+    expect(plain(healthDocument(answer).glance?.next ?? [])).toBe(
+      "If it cannot reach a name, or a caller cannot reach it, Details says what to check.",
+    );
+  });
+
   it("cuts a long reason at a clause and keeps the rest in the first view", async () => {
     const { answer } = await report("invoice-renderer");
 
