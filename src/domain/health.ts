@@ -29,6 +29,8 @@ export interface Finding {
   since?: Date;
   /** The finding lists the unhealthy endpoints (the asked task's place is told against it). */
   unhealthyEndpoints?: true;
+  /** The finding in one short line, where its text is long (a first view's "also"). */
+  brief?: string;
 }
 
 /** A Service Connect service of the same namespace, as a possible caller. */
@@ -105,6 +107,8 @@ export interface HealthReport {
   level: HealthLevel;
   reason: string;
   findings: Finding[];
+  /** The index in findings of the finding the reason states; none when the reason is no finding's. */
+  deciding?: number;
   resolution: Resolution;
   circuitBreaker?: { enable: boolean; rollback: boolean };
   failedTasks?: number;
@@ -359,6 +363,11 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
   if (staleClients && staleClients.length > 0 && focus?.scope.kind === "service-connect") {
     const one = staleClients.length === 1;
     const names = staleClients.map((c) => c.service).join(", ");
+    const few =
+      staleClients
+        .slice(0, 2)
+        .map((c) => c.service)
+        .join(", ") + (staleClients.length > 2 ? ` and ${staleClients.length - 2} more` : "");
     const commands = staleClients
       .slice(0, 3)
       .map(
@@ -370,6 +379,7 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
       level: "note",
       layer: "name",
       text: `${names} deployed before ${focus.name} first appeared (${minute(focus.appearedAt)}): if ${one ? "it calls" : "they call"} it, ${one ? "its" : "their"} Service Connect proxies cannot resolve it until redeployed`,
+      brief: `${few} deployed before ${focus.name} appeared: if ${one ? "it calls" : "they call"} it, ${one ? "it cannot" : "they cannot"} resolve it until redeployed`,
       next: `Name: a caller among ${names} that fails to reach ${focus.name} must be redeployed (${commands}): ECS keeps a deployment's tasks, replacements included, on the endpoints that existed when it was deployed.`,
     });
   }
@@ -503,6 +513,7 @@ export function judgeHealth(input: HealthInput): HealthReport {
     level,
     reason,
     findings,
+    ...(worst ? { deciding: findings.indexOf(worst) } : {}),
     resolution: r,
     circuitBreaker: service?.circuitBreaker,
     failedTasks: service?.failedTasks,
@@ -541,13 +552,15 @@ export function dialledTaskReport(report: HealthReport): HealthReport {
   };
   const subject = `${task.ip ?? r.subject.ip} (task ${(task.taskId ?? "?").slice(0, 12)} of ${report.subject})`;
   const note = task.note ? ` (${task.note})` : "";
+  // The reason is the dialled task's own, no finding's: every finding is "also".
+  const { deciding: _deciding, ...rest } = report;
   if (task.state === "unhealthy" || task.state === "stale") {
     const what = task.state === "stale" ? "no longer runs" : "is unhealthy";
-    return { ...report, subject, resolution, level: "down", reason: `the task ${what}${note}` };
+    return { ...rest, subject, resolution, level: "down", reason: `the task ${what}${note}` };
   }
   if (task.state === "unknown") {
     const reason = "the task's state could not be read";
-    return { ...report, subject, resolution, level: "unknown", reason };
+    return { ...rest, subject, resolution, level: "unknown", reason };
   }
   return { ...report, subject, resolution };
 }

@@ -7,7 +7,16 @@ import {
   type Offender,
   unreadText,
 } from "../domain/digest.ts";
-import { ACTION_IDS, type Doc, type Line, plain, type Section } from "./document.ts";
+import {
+  ACTION_IDS,
+  type Doc,
+  GLANCE_HEADLINE_MAX,
+  type Glance,
+  type Line,
+  plain,
+  type Section,
+} from "./document.ts";
+import { clip, splitAt } from "./glance-text.ts";
 import { gapLines, when } from "./whois-document.ts";
 
 const MARK: Record<DigestLevel, string> = {
@@ -185,7 +194,74 @@ export function digestDocument(d: Digest, quiet: boolean): Doc {
       lines: [["First digest of this scope: the next one will say what changed."]],
     });
   }
-  return { summary: head, sections, notes: [] };
+  const glance = tooLong(sections) ? digestGlance(d, head, restLine) : undefined;
+  return { summary: head, sections, notes: [], ...(glance ? { glance } : {}) };
+}
+
+/** A digest's whole answer a first view may be: issue 22's 1,500 less its buttons and small print. */
+const DIGEST_BUDGET = 1200;
+/** Offenders a whole digest lists before it needs a first view, and a first view lists at most. */
+const OFFENDERS_SHOWN = 8;
+const OFFENDER_MAX = 130;
+
+/** Whether the whole digest is too long to be its own first view (about as Slack counts it). */
+function tooLong(sections: Section[]): boolean {
+  const offenders = sections.filter((s) => s.links?.length).length;
+  const size = sections.reduce(
+    (n, s) =>
+      n +
+      (s.heading?.length ?? 0) +
+      s.lines.reduce((m, l) => m + plain(l).length + 1, 0) +
+      (s.links ?? []).reduce((m, l) => m + l.label.length, 0),
+    0,
+  );
+  return offenders > OFFENDERS_SHOWN || size > DIGEST_BUDGET;
+}
+
+/**
+ * A big digest's first view: the counts, the worst offenders one line each while they fit,
+ * "and N more", and what changed or could not be judged in one line; the rest is in Details.
+ */
+function digestGlance(d: Digest, head: string, restLine: string | undefined): Glance {
+  const { head: headline, rest } = splitAt(head, GLANCE_HEADLINE_MAX);
+  const facts: Line[] = rest ? [[`${rest[0]?.toUpperCase()}${rest.slice(1)}`]] : [];
+  let room = DIGEST_BUDGET - headline.length - rest.length;
+  let shown = 0;
+  for (const o of d.offenders.slice(0, OFFENDERS_SHOWN)) {
+    const change = d.compared && o.change !== "still" ? ` (${o.change})` : "";
+    const line: Line = [
+      `${MARK[o.level]} `,
+      { code: `${o.entry.cluster}/${o.entry.service}` },
+      `: ${clip(o.reason, OFFENDER_MAX)}${change}`,
+    ];
+    room -= plain(line).length + 1;
+    // Room kept for the lines after the offenders.
+    if (room < 250) break;
+    facts.push(line);
+    shown += 1;
+  }
+  const more = d.offenders.length - shown;
+  const apart = [
+    more > 0 ? `… and ${more} more failing` : "",
+    d.recovered.length > 0 ? `${plural(d.recovered.length, "service")} recovered` : "",
+    d.unknown.length > 0 ? `${plural(d.unknown.length, "service")} could not be judged` : "",
+  ].filter(Boolean);
+  if (apart.length > 0) facts.push([`${apart.join("; ")}: Details lists them.`]);
+  if (restLine) facts.push([restLine]);
+  const [worst] = d.offenders;
+  return {
+    headline: [headline],
+    facts,
+    links: worst
+      ? [
+          {
+            actionId: ACTION_IDS.health,
+            label: `Health of ${worst.entry.service}`,
+            command: `health ${worst.entry.subject}`,
+          },
+        ]
+      : [],
+  };
 }
 
 /**
@@ -271,7 +347,13 @@ export function digestAnswerDocument(answer: DigestAnswer): Doc {
         : [
             `The incident digest could not be scheduled: ${incident.reason}. This digest is the only one.`,
           ];
-  return { ...doc, sections: [...doc.sections, { lines: [line] }] };
+  return withLine(doc, line);
+}
+
+/** A line added under the digest, and to its first view when it has one: never left to Details. */
+function withLine(doc: Doc, line: Line): Doc {
+  const glance = doc.glance && { ...doc.glance, facts: [...doc.glance.facts, line] };
+  return { ...doc, sections: [...doc.sections, { lines: [line] }], ...(glance ? { glance } : {}) };
 }
 
 /**
@@ -279,19 +361,12 @@ export function digestAnswerDocument(answer: DigestAnswer): Doc {
  * digest of an incident schedule says when the schedule ends.
  */
 export function digestResultDocument(result: DigestResult, quiet: boolean, lastUntil?: Date): Doc {
-  const doc = digestDocument(result.digest, quiet);
-  const ending: Section[] = lastUntil
-    ? [
-        {
-          lines: [
-            [
-              `Last incident digest: its schedule ends at ${at(lastUntil, result.digest.at)}. Ask again with --every … --for … to go on.`,
-            ],
-          ],
-        },
-      ]
-    : [];
-  return { ...doc, sections: [...doc.sections, ...ending], notes: gapLines(result.gaps) };
+  const doc = { ...digestDocument(result.digest, quiet), notes: gapLines(result.gaps) };
+  return lastUntil
+    ? withLine(doc, [
+        `Last incident digest: its schedule ends at ${at(lastUntil, result.digest.at)}. Ask again with --every … --for … to go on.`,
+      ])
+    : doc;
 }
 
 /** Said in the channel when a scheduled digest could not be made at all. */

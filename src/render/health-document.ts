@@ -3,7 +3,17 @@ import type { Finding, HealthLevel, HealthReport } from "../domain/health.ts";
 import type { NameBinding } from "../domain/resolution/bindings.ts";
 import type { TrafficReport } from "../domain/traffic.ts";
 import { healthConsole } from "./console-links.ts";
-import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
+import {
+  askLinks,
+  crossLinks,
+  type Doc,
+  GLANCE_HEADLINE_MAX,
+  type Glance,
+  type Line,
+  plain,
+  type Section,
+} from "./document.ts";
+import { clip, splitAt } from "./glance-text.ts";
 import {
   endpointLine,
   gapLines,
@@ -93,7 +103,7 @@ function clientLines(r: HealthReport, focus: NameBinding): Line[] {
   ];
 }
 
-function trafficLine(t: TrafficReport): Line {
+function trafficLine(t: TrafficReport, before = true): Line {
   const pct = (v?: number) => (v === undefined ? "–" : `${(v * 100).toFixed(2)}%`);
   const n = (v?: number) => Math.round(v ?? 0).toLocaleString("en-US");
   const ms = (v?: number) => (v === undefined ? "–" : `${Math.round(v)} ms`);
@@ -104,21 +114,24 @@ function trafficLine(t: TrafficReport): Line {
       ];
     case "grpc":
       return [
-        `${n(t.requests.current)} gRPC requests · p99 ${ms(t.latency.p99.current)} (before: ${ms(t.latency.p99.previous)})`,
+        `${n(t.requests.current)} gRPC requests · p99 ${ms(t.latency.p99.current)}${before ? ` (before: ${ms(t.latency.p99.previous)})` : ""}`,
       ];
     default:
       return [
-        `${n(t.requests.current)} requests · 5xx ${pct(t.errorRate.current)} (before: ${pct(t.errorRate.previous)}) · p99 ${ms(t.latency.p99.current)} (before: ${ms(t.latency.p99.previous)})`,
+        before
+          ? `${n(t.requests.current)} requests · 5xx ${pct(t.errorRate.current)} (before: ${pct(t.errorRate.previous)}) · p99 ${ms(t.latency.p99.current)} (before: ${ms(t.latency.p99.previous)})`
+          : `${n(t.requests.current)} requests · 5xx ${pct(t.errorRate.current)} · p99 ${ms(t.latency.p99.current)}`,
       ];
   }
 }
 
+/** The findings besides the one the reason states (none: every finding is another). */
+const otherFindings = (r: HealthReport): Finding[] => r.findings.filter((_, i) => i !== r.deciding);
+
 function reportSections(r: HealthReport): Section[] {
   const sections: Section[] = [{ lines: [[{ bold: headline(r) }]] }];
   // The deciding finding leads the headline (with the asked task's place after it, if any).
-  const others = r.findings.filter(
-    (f) => f.text !== r.reason && !r.reason.startsWith(`${f.text} — `),
-  );
+  const others = otherFindings(r);
   if (others.length > 0) {
     sections.push({
       heading: "Also",
@@ -174,6 +187,150 @@ function reportSections(r: HealthReport): Section[] {
   return sections;
 }
 
+/** "▲ DEGRADED x: …" within the first view's headline, and what did not fit, for a fact. */
+function glanceHeadline(
+  r: HealthReport,
+  max = GLANCE_HEADLINE_MAX,
+): { head: string; rest: string } {
+  // What could not be read stays in the headline; the reason gives way.
+  const partial = partialClause(r.unknown);
+  const { head, rest } = splitAt(
+    `${BADGE[r.level]} ${r.subject}: ${r.reason}`,
+    max - partial.length,
+  );
+  return { head: `${head}${partial}`, rest: rest && `${rest[0]?.toUpperCase()}${rest.slice(1)}` };
+}
+
+/** The ECS service in one line: tasks, task definition, deployment. */
+function serviceLine(r: HealthReport): Line {
+  const p = r.resolution.publisher;
+  const e = p.ecs;
+  const key = { code: `${p.cluster}/${p.service}` };
+  if (!e) return ["Service ", key, " could not be read"];
+  const failed = r.failedTasks ? ` (${r.failedTasks} failed tasks)` : "";
+  const deployments = (r.deploymentCount ?? 0) > 1 ? ` (${r.deploymentCount} active)` : "";
+  return [
+    "Service ",
+    key,
+    `: ${e.running} of ${e.desired} running${e.pending ? `, ${e.pending} pending` : ""} · task definition `,
+    { code: e.taskDefinition },
+    ` · deployment ${e.rolloutState ?? "?"}${deployments}${failed}`,
+  ];
+}
+
+/** Endpoints shown in a first view before "and N more". */
+const ENDPOINTS_SHOWN = 3;
+/** Other findings a first view names, one line each. */
+const ALSO_SHOWN = 2;
+const FACT_MAX = 160;
+const NEXT_MAX = 300;
+
+/** The facts that decide the verdict: what the headline left out, the endpoints at fault. */
+function decidingFacts(r: HealthReport, rest: string): Line[] {
+  const facts: Line[] = rest ? [[clip(rest, FACT_MAX * 2)]] : [];
+  const deciding = r.deciding === undefined ? undefined : r.findings[r.deciding];
+  if (deciding?.unhealthyEndpoints) {
+    const unhealthy = r.resolution.endpoints.filter((e) => e.state === "unhealthy");
+    for (const e of unhealthy.slice(0, ENDPOINTS_SHOWN)) {
+      const address = e.ip ? `${e.ip}${e.port ? `:${e.port}` : ""}` : "(no IP)";
+      facts.push([
+        "✖ ",
+        { code: address },
+        ` ${e.availabilityZone ?? "?"} · task `,
+        { code: (e.taskId ?? "?").slice(0, 12) },
+        ` · Cloud Map ${e.cloudMapHealth ?? "?"} · ECS ${[e.lastStatus, e.healthStatus].filter(Boolean).join("/") || "?"}`,
+      ]);
+    }
+    if (unhealthy.length > ENDPOINTS_SHOWN)
+      facts.push([`… and ${unhealthy.length - ENDPOINTS_SHOWN} more unhealthy (Details)`]);
+  }
+  return facts;
+}
+
+/** The other findings, one line each, the first few only. */
+function alsoFacts(r: HealthReport): Line[] {
+  const others = otherFindings(r);
+  const lines = others
+    .slice(0, ALSO_SHOWN)
+    .map(
+      (f): Line => [
+        { bold: "Also:" },
+        ` ${MARK[f.level]} ${f.layer}: ${clip(f.brief ?? f.text, FACT_MAX)}`,
+      ],
+    );
+  if (others.length > ALSO_SHOWN)
+    lines.push([`… and ${others.length - ALSO_SHOWN} more findings (Details)`]);
+  return lines;
+}
+
+/**
+ * One service's first view: the verdict and its deciding cause, the facts behind it, the other
+ * findings in a line each, the service in one line, and the next check. Healthy: short.
+ */
+function reportGlance(r: HealthReport, query: string): Glance {
+  const { head, rest } = glanceHeadline(r);
+  const traffic = r.traffic?.status === "ok" ? r.traffic : undefined;
+  const quiet = r.level === "healthy" && r.findings.length === 0;
+  const facts = [
+    ...decidingFacts(r, rest),
+    ...alsoFacts(r),
+    serviceLine(r),
+    ...(quiet && traffic
+      ? [[`Last ${traffic.window.label}: `, ...trafficLine(traffic, false)]]
+      : []),
+  ];
+  const named = r.resolution.bindings.length > 0;
+  const next = !quiet
+    ? clip(r.nextCheck, NEXT_MAX)
+    : named
+      ? "If a caller still fails, Whois says whether it can resolve the name; Details has the path to check."
+      : "If it cannot reach a name, or a caller cannot reach it, Details says what to check.";
+  const measured = r.resolution.bindings.some((b) => b.scope.kind === "service-connect");
+  return { headline: [head], facts, next: [next], links: glanceLinks(query, measured) };
+}
+
+/** Traffic first (the usual next question) where Service Connect measures it, then Whois. */
+function glanceLinks(query: string, measured = true) {
+  const links = crossLinks("health", query);
+  const traffic = measured ? links.filter((l) => l.label === "Traffic") : [];
+  return [...traffic, ...links.filter((l) => l.label !== "Traffic")];
+}
+
+const ORDER: Record<HealthLevel, number> = { down: 0, degraded: 1, unknown: 2, healthy: 3 };
+/** Services an ambiguous query's first view lists before "and N more". */
+const REPORTS_SHOWN = 4;
+
+/** Several services matched: each one's verdict worst first, each a button to ask it alone. */
+function matchesGlance(answer: Extract<HealthAnswer, { kind: "found" }>): Glance {
+  const typed = answer.reports.map((r) => ({
+    report: r,
+    name: typedNames(answer.query, r.resolution)[0] ?? r.subject,
+  }));
+  const worst = [...typed].sort((a, b) => ORDER[a.report.level] - ORDER[b.report.level]);
+  const counts = (Object.keys(ORDER) as HealthLevel[])
+    .map((l) => [l, answer.reports.filter((r) => r.level === l).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([l, n]) => `${n} ${l}`)
+    .join(", ");
+  const facts: Line[] = worst
+    .slice(0, REPORTS_SHOWN)
+    .map(({ report }) => [glanceHeadline(report, FACT_MAX).head]);
+  if (worst.length > REPORTS_SHOWN)
+    facts.push([`… and ${worst.length - REPORTS_SHOWN} more (Details)`]);
+  return {
+    headline: [
+      clip(
+        `${answer.query} matches ${answer.reports.length} services: ${counts}`,
+        GLANCE_HEADLINE_MAX,
+      ),
+    ],
+    facts,
+    next: ["Ask about one alone with its button."],
+    asks: askLinks(worst.map(({ name }) => `health ${name}`)),
+    links: glanceLinks(answer.query),
+  };
+}
+
 export function healthDocument(answer: HealthAnswer): Doc {
   if (answer.kind !== "found") return whoisDocument(answer, "health");
   const names = answer.reports.flatMap((r) => typedNames(answer.query, r.resolution));
@@ -182,11 +339,21 @@ export function healthDocument(answer: HealthAnswer): Doc {
     ...(matches ? [{ lines: [matches] }] : []),
     ...answer.reports.flatMap(reportSections),
   ];
+  const [first] = answer.reports;
+  const glance =
+    first && answer.reports.length === 1
+      ? reportGlance(first, answer.query)
+      : matchesGlance(answer);
   return {
-    summary: answer.reports.map(headline).join(" | "),
+    // A notification reads as the first view's headline.
+    summary:
+      answer.reports.length === 1
+        ? plain(glance.headline)
+        : answer.reports.map(headline).join(" | "),
     sections,
     notes: gapLines(answer.gaps),
     links: crossLinks("health", answer.query),
     console: healthConsole(answer.reports),
+    glance,
   };
 }

@@ -3,13 +3,18 @@ import type { RecentDifference } from "../domain/traffic/recent.ts";
 import { WINDOW_NAMES } from "../domain/traffic/window.ts";
 import type { CallerTraffic, Figure, TrafficReport } from "../domain/traffic.ts";
 import {
+  askLinks,
+  type CommandLink,
   crossLinks,
   type Doc,
+  GLANCE_HEADLINE_MAX,
+  type Glance,
   GRAPH_ACTION_ID,
   type Line,
   plain,
   type Section,
 } from "./document.ts";
+import { clip } from "./glance-text.ts";
 import { gapLines, matchesLine, whoisDocument } from "./whois-document.ts";
 
 const count = (v: number | undefined) =>
@@ -88,7 +93,8 @@ function recentLine(r: TrafficReport): Line | undefined {
   return [label, `in line with the ${r.window.label} (${figures})`];
 }
 
-function nextCheck(r: TrafficReport, asked: string): string {
+/** `above`: where the figures and callers' rows are, "above" in the full answer. */
+function nextCheck(r: TrafficReport, asked: string, above = "above"): string {
   const err = r.errorRate.current ?? 0;
   const before = r.errorRate.previous ?? 0;
   const p99 = r.latency.p99;
@@ -97,7 +103,7 @@ function nextCheck(r: TrafficReport, asked: string): string {
   const recently = r.recent?.window.label;
   const began = recent.get("rate");
   if (r.status === "no-traffic" && began && (began.recent ?? 0) > 0) {
-    return `Traffic began in the last ${recently} (${perSecond(began.recent)}), after the ${r.window.label} window's end: see its figures above, and /ecs traffic ${asked} ${recently} for them alone.`;
+    return `Traffic began in the last ${recently} (${perSecond(began.recent)}), after the ${r.window.label} window's end: see its figures ${above}, and /ecs traffic ${asked} ${recently} for them alone.`;
   }
   if (r.status === "no-traffic") {
     // Proxies count what reaches them: blocked traffic leaves no metric at all, so silence is
@@ -124,14 +130,14 @@ function nextCheck(r: TrafficReport, asked: string): string {
   if (rate) {
     return rate.recent === 0
       ? `Traffic stopped in the last ${recently} (${r.window.label} window ${perSecond(rate.window)}): name or path. Are the callers still running and resolving the name (/ecs whois ${host}), and is the path open (/ecs health ${asked})?`
-      : `Traffic changed in the last ${recently}: ${perSecond(rate.recent)} against ${perSecond(rate.window)} over the ${r.window.label}. If a caller stopped, compare its row above with the others (/ecs whois ${host}).`;
+      : `Traffic changed in the last ${recently}: ${perSecond(rate.recent)} against ${perSecond(rate.window)} over the ${r.window.label}. If a caller stopped, compare its row ${above} with the others (/ecs whois ${host}).`;
   }
   if (r.protocol === "tcp") {
     return `Connections arrive. If one client fails, compare it with the others in /ecs health ${asked}: a Service Connect client that shows no bytes cannot resolve the name or is blocked on the path.`;
   }
   const over =
     r.recent && !r.recent.report ? ` over the ${r.window.label} (its last ${recently} unread)` : "";
-  return `Traffic looks steady${over}. If one caller fails, compare its row above with the others: a Service Connect caller with no requests cannot resolve the name or is blocked on the path (/ecs whois ${host}).`;
+  return `Traffic looks steady${over}. If one caller fails, compare its row ${above} with the others: a Service Connect caller with no requests cannot resolve the name or is blocked on the path (/ecs whois ${host}).`;
 }
 
 function figureLines(r: TrafficReport): Line[] {
@@ -177,26 +183,61 @@ function windowLines(r: TrafficReport): Line[] {
   ];
 }
 
-/** The headline, and what of the last 15 minutes differs: the headline never hides them. */
-function headLine(r: TrafficReport): string {
-  const differs = r.recent?.differences ?? [];
-  const recent =
-    r.recent && differs.length > 0
-      ? `; last ${r.recent.window.label}: ${differs.map(differenceText).join(", ")}`
-      : "";
-  return `${windowHeadLine(r)}${recent}`;
+/** "5xx 22.59%": a figure of the last 15 minutes that differs, for the headline. */
+function recentFigure(d: RecentDifference): string {
+  switch (d.figure) {
+    case "5xx":
+      return `5xx ${percent(d.recent)}`;
+    case "p99":
+      return `p99 ${ms(d.recent)}`;
+    case "rate":
+      return `rate ${perSecond(d.recent)}`;
+  }
 }
 
-function windowHeadLine(r: TrafficReport): string {
+/**
+ * The headline, at most GLANCE_HEADLINE_MAX characters, with what of the last 15 minutes
+ * differs: the window's figures give way first (the rate, then the count), never the recent part.
+ */
+function headLine(r: TrafficReport): string {
+  const differs = r.recent?.differences ?? [];
+  const recent = !r.recent
+    ? ""
+    : !r.recent.report
+      ? `; last ${r.recent.window.label}: could not be read`
+      : differs.length > 0
+        ? `; last ${r.recent.window.label}: ${differs.map(recentFigure).join(", ")}`
+        : "";
+  const room = GLANCE_HEADLINE_MAX - recent.length;
+  const fits = windowHeadLines(r).find((h) => h.length <= room);
+  return `${fits ?? clip(windowHeadLines(r).at(-1) ?? r.name, room)}${recent}`;
+}
+
+/** The window's headline, then shorter ones: without the rate, without the counts. */
+function windowHeadLines(r: TrafficReport): string[] {
   const w = r.window.label;
   if (r.protocol === "tcp") {
-    return `${r.name} (TCP): ${count(r.newConnections.current)} new connections, ${count(r.activeConnections.current)} active, ${bytes(r.bytes.current)} in the last ${w}`;
+    return [
+      `${r.name} (TCP): ${count(r.newConnections.current)} new connections, ${count(r.activeConnections.current)} active, ${bytes(r.bytes.current)} in the last ${w}`,
+      `${r.name} (TCP): ${count(r.newConnections.current)} new connections in the last ${w}`,
+    ];
   }
   const rate = r.rate.current === undefined ? "–" : r.rate.current.toFixed(1);
+  const requests = count(r.requests.current);
+  const p99 = `p99 ${ms(r.latency.p99.current)}`;
   if (r.protocol === "grpc") {
-    return `${r.name} (gRPC): ${count(r.requests.current)} requests (${rate}/s), p99 ${ms(r.latency.p99.current)} in the last ${w}`;
+    return [
+      `${r.name} (gRPC): ${requests} requests (${rate}/s), ${p99} in the last ${w}`,
+      `${r.name} (gRPC): ${requests} requests, ${p99} in the last ${w}`,
+      `${r.name} (gRPC): ${p99} in the last ${w}`,
+    ];
   }
-  return `${r.name}: ${count(r.requests.current)} requests (${rate}/s), 5xx ${percent(r.errorRate.current)}, p99 ${ms(r.latency.p99.current)} in the last ${w}`;
+  const errors = `5xx ${percent(r.errorRate.current)}`;
+  return [
+    `${r.name}: ${requests} requests (${rate}/s), ${errors}, ${p99} in the last ${w}`,
+    `${r.name}: ${requests} requests, ${errors}, ${p99} in the last ${w}`,
+    `${r.name}: ${errors}, ${p99} in the last ${w}`,
+  ];
 }
 
 function callerLine(c: CallerTraffic, protocol: TrafficReport["protocol"]): Line {
@@ -305,6 +346,106 @@ function resultSections(result: TrafficResult, window: string, asked: string): S
   }
 }
 
+/** A sparkline longer than this is left to Details. */
+const SPARK_MAX = 24;
+const NEXT_MAX = 300;
+
+/**
+ * "5xx 5.76% in 1h (Δ +5.4 pts) ▁▁▄██ · *22.59%* in the last 15m": a figure of the window with
+ * its trend, beside the same figure of its last 15 minutes, bold where they differ.
+ */
+function figureFact(
+  r: TrafficReport,
+  label: string,
+  value: string,
+  f: Figure,
+  recent?: { value: (x: TrafficReport) => string; differs?: RecentDifference["figure"] },
+  unit: "percent" | "points" = "percent",
+): Line {
+  const spark = f.spark && f.spark.length <= SPARK_MAX ? ` ${f.spark}` : "";
+  const line: Line = [`${label} ${value} in ${r.window.label} (${delta(f, unit)})${spark}`];
+  const part = r.recent;
+  if (!part || !recent) return line;
+  const last = ` in the last ${part.window.label}`;
+  if (!part.report) return [...line, ` · could not be read${last}`];
+  const differs = part.differences.some((d) => d.figure === recent.differs);
+  const figure = recent.value(part.report);
+  return [...line, " · ", differs ? { bold: figure } : figure, last];
+}
+
+/** Requests, 5xx and p99 (connections and bytes for TCP), each beside its last 15 minutes. */
+function glanceFacts(r: TrafficReport): Line[] {
+  const rateOf = (x: TrafficReport) => perSecond(x.status === "no-traffic" ? 0 : x.rate.current);
+  if (r.protocol === "tcp") {
+    return [
+      figureFact(r, "New connections", count(r.newConnections.current), r.newConnections, {
+        value: (x) => count(x.newConnections.current),
+      }),
+      figureFact(r, "Processed", bytes(r.bytes.current), r.bytes, {
+        value: (x) => bytes(x.bytes.current),
+      }),
+    ];
+  }
+  const requests = figureFact(
+    r,
+    r.protocol === "grpc" ? "gRPC requests" : "Requests",
+    `${count(r.requests.current)} (${perSecond(r.rate.current)})`,
+    r.requests,
+    { value: rateOf, differs: "rate" },
+  );
+  const p99 = figureFact(r, "p99", ms(r.latency.p99.current), r.latency.p99, {
+    value: (x) => ms(x.latency.p99.current),
+    differs: "p99",
+  });
+  if (r.protocol === "grpc") return [requests, p99];
+  const errors = figureFact(
+    r,
+    "5xx",
+    percent(r.errorRate.current),
+    r.errorRate,
+    { value: (x) => percent(x.errorRate.current), differs: "5xx" },
+    "points",
+  );
+  return [requests, errors, p99];
+}
+
+/** One measured name's first view: the headline, its figures beside their last minutes, the next check. */
+function reportGlance(r: TrafficReport, asked: string, links: CommandLink[]): Glance {
+  return {
+    headline: [headLine(r)],
+    facts: glanceFacts(r),
+    next: [clip(nextCheck(r, asked, "in Details"), NEXT_MAX)],
+    links,
+  };
+}
+
+/** Several services matched: each one's headline, each a button to ask it alone. */
+function matchesGlance(answer: Found, names: string[], links: CommandLink[]): Glance {
+  const lines = answer.results.map((result, i): Line => {
+    const first = resultSections(result, answer.window.label, answer.query)[0]?.lines[0];
+    return [clip(first ? plain(first) : (names[i] ?? ""), FACT_MAX)];
+  });
+  return {
+    headline: [
+      clip(`${answer.query} matches ${answer.results.length} services`, GLANCE_HEADLINE_MAX),
+    ],
+    facts: lines
+      .slice(0, MATCHES_SHOWN)
+      .concat(
+        lines.length > MATCHES_SHOWN
+          ? [[`… and ${lines.length - MATCHES_SHOWN} more (Details)`]]
+          : [],
+      ),
+    next: ["Ask about one alone with its button."],
+    asks: askLinks([...new Set(names)].map((n) => `traffic ${n} ${answer.window.label}`)),
+    links,
+  };
+}
+
+const FACT_MAX = 160;
+const MATCHES_SHOWN = 4;
+type Found = Extract<TrafficAnswer, { kind: "found" }>;
+
 /** What to type to ask about this result's service alone (see typedNames). */
 function typedName(query: string, result: TrafficResult): string {
   switch (result.kind) {
@@ -358,21 +499,30 @@ export function trafficDocument(answer: TrafficAnswer): Doc {
   );
   const sections = [...(matches ? [{ lines: [matches] }] : []), ...measured];
   const first = measured[0]?.lines[0];
+  const graph: CommandLink[] = answer.results.some((r) => r.kind === "report")
+    ? [
+        {
+          actionId: GRAPH_ACTION_ID,
+          label: "Graph",
+          command: `traffic ${answer.query} ${answer.window.label} --graph`,
+        },
+      ]
+    : [];
+  const cross = crossLinks("traffic", answer.query);
+  // The first view: the graph first, then Health; an answer with nothing measured is short.
+  const glanceLinks = [...graph, ...cross.filter((l) => l.label === "Health")];
+  const [only] = answer.results;
+  const glance =
+    answer.results.length > 1
+      ? matchesGlance(answer, names, glanceLinks)
+      : only?.kind === "report"
+        ? reportGlance(only.report, answer.query, glanceLinks)
+        : undefined;
   return {
     summary: first ? plain(first) : answer.query,
     sections,
     notes: gapLines(answer.gaps),
-    links: [
-      ...crossLinks("traffic", answer.query),
-      ...(answer.results.some((r) => r.kind === "report")
-        ? [
-            {
-              actionId: GRAPH_ACTION_ID,
-              label: "Graph",
-              command: `traffic ${answer.query} ${answer.window.label} --graph`,
-            },
-          ]
-        : []),
-    ],
+    links: [...cross, ...graph],
+    ...(glance ? { glance } : {}),
   };
 }

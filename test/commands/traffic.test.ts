@@ -123,7 +123,8 @@ describe("/ecs traffic on the demo fleet", () => {
 
     const rate = (apiFiveXxRate() * 100).toFixed(2);
     expect(text.split("\n")[0]).toMatch(
-      new RegExp(`in the last 7d; last 15m: 5xx ${rate}% \\(window \\d+\\.\\d\\d%\\)`),
+      // The headline (at most 150 characters) says the window's 5xx before it, not again after.
+      new RegExp(`5xx \\d+\\.\\d\\d%, .* in the last 7d; last 15m: 5xx ${rate}%`),
     );
     expect(text).toContain(`Last 15m: 5xx ${rate}% (window `);
     expect(text).not.toContain("Traffic looks steady");

@@ -78,11 +78,14 @@ it(
         for (const question of questions) {
           const answer = await emulator.ask(question);
           const where = `${question.slice(0, 200)} (fleet ${fleetSeed})`;
-          expect(blockKitViolations(answer.blocks), where).toEqual([]);
-          for (const text of renderedTexts(answer.blocks)) {
-            // No raw control sequence, and every & starts an entity Slack knows.
-            expect(text, where).not.toMatch(/<[!@#]|<https?:/);
-            expect(text, where).not.toMatch(/&(?!amp;|lt;|gt;)/);
+          // The first view, and the full answer Details shows.
+          for (const message of [answer.blocks, answer.full]) {
+            expect(blockKitViolations(message), where).toEqual([]);
+            for (const text of renderedTexts(message)) {
+              // No raw control sequence, and every & starts an entity Slack knows.
+              expect(text, where).not.toMatch(/<[!@#]|<https?:/);
+              expect(text, where).not.toMatch(/&(?!amp;|lt;|gt;)/);
+            }
           }
         }
       }),

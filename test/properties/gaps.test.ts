@@ -78,7 +78,7 @@ function unreadForDigest(question: string, requests: RecordedRequest[]): Recorde
  */
 function expectUnreadNamed(
   question: string,
-  answer: { headline: string; text: string },
+  answer: { headline: string; text: string; first: string },
   failed: ReturnType<typeof failedReads>,
   where: string,
 ) {
@@ -87,19 +87,24 @@ function expectUnreadNamed(
     // digest whose every service is DOWN (no healthy, degraded or noisy count) hides nothing.
     const notDown = [...answer.headline.matchAll(/(\d+) (?:degraded|noisy|healthy|unknown)/g)];
     const allDown = /\d+ down/.test(answer.headline) && notDown.every((m) => m[1] === "0");
+    // In the full answer's headline, and in the first view Slack shows.
     if (!allDown) expect(answer.headline, where).toMatch(GAP);
+    if (!allDown) expect(answer.first, where).toMatch(GAP);
     const unlisted = failed.find((r) => key(r) === "ECS.ListServices" && r.denied)?.body as
       | { cluster?: string }
       | undefined;
     if (unlisted?.cluster) {
       const name = unlisted.cluster.slice(unlisted.cluster.lastIndexOf("/") + 1);
       expect(answer.headline, where).toContain(name);
+      expect(answer.first, where).toContain(name);
     }
     return;
   }
   for (const verdict of verdictLines(answer.text)) {
     if (verdict.startsWith("✖ DOWN")) continue;
     expect(verdict, where).toMatch(GAP);
+    // Unknown is never left to Details.
+    expect(answer.first, where).toMatch(GAP);
   }
 }
 

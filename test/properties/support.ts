@@ -12,12 +12,14 @@
 
 import fc from "fast-check";
 import { afterAll, beforeAll } from "vitest";
+import { slackTexts } from "../../bench/slack-texts.ts";
 import { generateIncidentFleet } from "../../emulator/fleet/incidents.ts";
 import type { Fleet, FleetService } from "../../emulator/fleet/types.ts";
 import type { RecordedRequest } from "../../emulator/server.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../../src/render/blocks.ts";
+import { plain } from "../../src/render/document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
@@ -50,7 +52,12 @@ export interface Asked {
   question: string;
   text: string;
   headline: string;
+  /** Slack's first view (the glance, when the answer has one), and the full answer (Details). */
   blocks: SlackMessage;
+  full: SlackMessage;
+  /** What the first view says: its headline, and every text a Slack user reads in it. */
+  firstHeadline: string;
+  first: string;
   requests: RecordedRequest[];
 }
 
@@ -92,6 +99,9 @@ export function useFleetEmulator() {
         text,
         headline: text.split("\n")[0] ?? "",
         blocks: renderBlocks(output.doc),
+        full: renderBlocks(output.doc, { view: "full" }),
+        firstHeadline: output.doc.glance ? plain(output.doc.glance.headline) : output.doc.summary,
+        first: slackTexts(renderBlocks(output.doc).blocks).join("\n"),
         requests: [...aws.emulator.requests],
       };
     },

@@ -43,6 +43,13 @@ it(
           const verdicts = verdictLines(answer.text);
           expect(verdicts, why(question, fleetSeed, answer.text)).toHaveLength(1);
           const verdict = verdicts[0] ?? "";
+          // The first view's headline gives the same verdict as the full answer's.
+          expect(answer.firstHeadline, why(question, fleetSeed, answer.text)).toBe(
+            verdict.length <= 150 ? verdict : answer.firstHeadline,
+          );
+          expect(answer.firstHeadline.split(" ").slice(0, 2)).toEqual(
+            verdict.split(" ").slice(0, 2),
+          );
           if (service.healthyRunning > 0) {
             expect(verdict, why(question, fleetSeed, answer.text)).not.toMatch(/^✖ DOWN/);
           }

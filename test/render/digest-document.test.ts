@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { viewSize } from "../../bench/slack-texts.ts";
 import type { DigestAnswer } from "../../src/domain/answer.ts";
 import type { Digest } from "../../src/domain/digest.ts";
+import { renderBlocks } from "../../src/render/blocks.ts";
 import {
   digestAnswerDocument,
   digestDocument,
   digestFailedDocument,
   digestResultDocument,
 } from "../../src/render/digest-document.ts";
-import { plain } from "../../src/render/document.ts";
+import { DETAILS_ACTION_ID, type Doc, plain } from "../../src/render/document.ts";
 import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
 
 // The digest documents on the demo fleet's own digest: the counts line, the offenders worst
@@ -330,5 +332,60 @@ describe("digestFailedDocument", () => {
       "Next: /ecs digest asks for one now; the next scheduled one will try again.",
       "",
     ]);
+  });
+});
+
+describe("digestDocument's first view", () => {
+  /** The demo digest with `n` failing services, each a copy of its offenders in turn. */
+  async function fleetOf(n: number): Promise<Digest> {
+    const { digest } = await digestOf("digest");
+    const offenders = Array.from({ length: n }, (_, i) => {
+      const o = digest.offenders[i % digest.offenders.length];
+      if (!o) throw new Error("the demo fleet has offenders");
+      return { ...o, entry: { ...o.entry, service: `service-${i + 1}` } };
+    });
+    const down = offenders.filter((o) => o.level === "down").length;
+    const counts = { ...digest.counts, down, degraded: n - down };
+    return { ...digest, offenders, counts, total: n + counts.healthy };
+  }
+  const asked = (doc: Doc): Doc => ({ ...doc, command: "digest" });
+
+  it("leaves the demo fleet's digest as its own first view", async () => {
+    const { digest } = await digestOf("digest");
+
+    expect(digestDocument(digest, false).glance).toBeUndefined();
+  });
+
+  it("fits a digest of 50 failing services in 1,500 characters: the worst first, the rest one Details click away", async () => {
+    const doc = asked(digestDocument(await fleetOf(50), false));
+    const first = renderBlocks(doc);
+    const lines = [plain(doc.glance?.headline ?? []), ...(doc.glance?.facts ?? []).map(plain)];
+
+    expect(viewSize(first.blocks).chars).toBeLessThanOrEqual(1500);
+    expect(lines[0]).toMatch(
+      /^Digest \(every cluster\) at \d\d:\d\d UTC: 26 down, 24 degraded, 5 healthy$/,
+    );
+    expect(lines[1]).toMatch(/^✖ DOWN ecs_service_discovery\/service-1: 0 of 2 tasks running/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^… and \d+ more failing: Details lists them\.$/),
+    );
+    expect(lines.at(-1)).toBe("5 other services healthy.");
+    expect(JSON.stringify(first)).toContain(DETAILS_ACTION_ID);
+  });
+
+  it("keeps an incident schedule's line in the first view", async () => {
+    const { answer } = await digestOf("digest");
+    const result = { ...answer.result, digest: await fleetOf(50) };
+    const until = new Date("2026-11-23T11:00:00Z");
+
+    const doc = digestAnswerDocument({
+      ...answer,
+      result,
+      incident: { kind: "started", everyMinutes: 15, until },
+    });
+
+    expect(plain(doc.glance?.facts.at(-1) ?? [])).toMatch(
+      /^Incident digest: the next one in 15 minutes/,
+    );
   });
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { HealthAnswer } from "../../src/domain/answer.ts";
 import type { HealthReport } from "../../src/domain/health.ts";
-import { plain } from "../../src/render/document.ts";
+import { renderBlocks } from "../../src/render/blocks.ts";
+import { type Doc, GLANCE_HEADLINE_MAX, plain } from "../../src/render/document.ts";
 import { healthDocument } from "../../src/render/health-document.ts";
 import { renderText } from "../../src/render/text.ts";
-import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
+import { demoFleetAnswers, headings, textLines } from "../support/answers.ts";
 import { suggestionButtons } from "./buttons.ts";
 
 // healthDocument on the demo fleet's own verdicts: the badge line first, then what else was
@@ -127,10 +128,15 @@ describe("healthDocument", () => {
       withReport(answer, { unknown: ["traffic", "stopped tasks", "events"] }),
     );
 
+    // The first view's headline (the notification's words) gives way in its reason, never in
+    // what could not be read; the full answer's first line is the whole headline.
+    const partial = / \(partial: could not read traffic, stopped tasks and 1 more\)$/;
     expect(doc.summary).toMatch(
-      /^✔ HEALTHY nginx\.service-connect: .* \(partial: could not read traffic, stopped tasks and 1 more\)$/,
+      /^✔ HEALTHY nginx\.service-connect: 2 of 2 endpoints healthy, 2 of 2 tasks running…/,
     );
-    expect(plain(doc.sections[0]?.lines[0] ?? [])).toBe(doc.summary);
+    expect(doc.summary).toMatch(partial);
+    expect(doc.summary).toBe(plain(doc.glance?.headline ?? []));
+    expect(plain(doc.sections[0]?.lines[0] ?? [])).toMatch(partial);
   });
 
   it("joins several services' headlines and names each as it must be typed", async () => {
@@ -160,10 +166,10 @@ describe("healthDocument", () => {
     const hostile = withReport(answer, { ...r, events });
 
     expect(renderText(healthDocument(hostile))).toContain(`UTC ${message}`);
-    expect(blockText(healthDocument(hostile))).toContain(
-      "&lt;!channel&gt; task &lt;b&gt; &amp; co",
-    );
-    expect(blockText(healthDocument(hostile))).not.toContain("<!channel>");
+    // Events are in the full answer (Details).
+    const slack = JSON.stringify(renderBlocks(healthDocument(hostile), { view: "full" }));
+    expect(slack).toContain("&lt;!channel&gt; task &lt;b&gt; &amp; co");
+    expect(slack).not.toContain("<!channel>");
   });
 
   it("answers a name it cannot find as whois does, suggesting health commands", async () => {
@@ -183,5 +189,109 @@ describe("healthDocument", () => {
       "health nginx.service-connect",
     ]);
     expect(textLines(doc)[1]).toMatch(/^Did you mean nginx\.service-connect, /);
+  });
+});
+
+/** The first view's lines as a Slack user reads them: headline, facts, next step. */
+function glanceLines(doc: Doc): string[] {
+  const g = doc.glance;
+  if (!g) throw new Error("health answers have a first view");
+  return [plain(g.headline), ...g.facts.map(plain), ...(g.next ? [plain(g.next)] : [])];
+}
+
+describe("healthDocument's first view", () => {
+  it("leads with the verdict and the unhealthy endpoint, in at most 150 characters", async () => {
+    const { answer } = await report("api.service-connect");
+
+    const [headline, ...facts] = glanceLines(healthDocument(answer));
+
+    expect(headline).toBe(
+      "▲ DEGRADED api.service-connect: 1 of 3 endpoints unhealthy: 10.0.3.103 (container health check failing: api)",
+    );
+    expect(facts[0]).toMatch(
+      /^✖ 10\.0\.3\.103:8080 ap-northeast-1d · task 5e6f7a8b9c0d · Cloud Map UNHEALTHY · ECS RUNNING\/UNHEALTHY$/,
+    );
+  });
+
+  it("names the other findings one line each, at most two, then how many more", async () => {
+    const { answer, report: r } = await report("api.service-connect");
+    const extra = { level: "note" as const, layer: "path" as const, text: "x", next: "y" };
+
+    const also = (doc: Doc) => glanceLines(doc).filter((l) => /^Also:|more findings/.test(l));
+
+    expect(also(healthDocument(answer))).toEqual([
+      expect.stringMatching(
+        /^Also: ▲ app: callers see \d+\.\d% 5xx in the last 15m \(p99 \d+ ms\)$/,
+      ),
+      "Also: ℹ name: service-connect-nginx-service, legacy-report deployed before api.service-connect:8080 appeared: if they call it, they cannot resolve it until redeployed",
+    ]);
+    const more = withReport(answer, { findings: [...r.findings, extra, extra] });
+    expect(also(healthDocument(more)).at(-1)).toBe("… and 2 more findings (Details)");
+  });
+
+  it("chooses the other findings by the deciding one, not by its words", async () => {
+    const { answer, report: r } = await report("api.service-connect");
+
+    // A reason that is no finding's (a dialled task's own): every finding is another.
+    const own = withReport(answer, { reason: "the task is unhealthy", deciding: undefined });
+
+    expect(glanceLines(healthDocument(own)).filter((l) => l.startsWith("Also:"))).toHaveLength(2);
+    expect(r.findings[r.deciding ?? -1]?.unhealthyEndpoints).toBe(true);
+  });
+
+  it("says the service's tasks, task definition and deployment in one line", async () => {
+    const { answer } = await report("api.service-connect");
+
+    expect(glanceLines(healthDocument(answer))).toContain(
+      "Service ecs_service_discovery/api-service: 3 of 3 running · task definition api:8 · deployment COMPLETED",
+    );
+  });
+
+  it("keeps a healthy answer short: the verdict, the service, its traffic and where to look next", async () => {
+    const { answer } = await report("nginx.service-connect");
+
+    const lines = glanceLines(healthDocument(answer));
+
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toMatch(/^Last 15m: [\d,]+ requests · 5xx 0\.00% · p99 \d+ ms$/);
+    expect(lines.join("\n").length).toBeLessThan(450);
+  });
+
+  it("says where to look next for a healthy service that publishes no name", async () => {
+    const { answer } = await report("tutorial/legacy-report");
+
+    expect(plain(healthDocument(answer).glance?.next ?? [])).toBe(
+      "If it cannot reach a name, or a caller cannot reach it, Details says what to check.",
+    );
+  });
+
+  it("cuts a long reason at a clause and keeps the rest in the first view", async () => {
+    const { answer } = await report("invoice-renderer");
+
+    const [headline, rest] = glanceLines(healthDocument(answer));
+
+    expect(headline?.length).toBeLessThanOrEqual(GLANCE_HEADLINE_MAX);
+    expect(headline).toMatch(
+      /^✖ DOWN ecs_service_discovery\/invoice-renderer: 0 of 1 tasks running; .*…$/,
+    );
+    expect(rest).toContain("invoice-renderer:2.4.1: not found");
+  });
+
+  it("offers Traffic first where Service Connect measures the service, then Whois", async () => {
+    const labels = async (name: string) =>
+      healthDocument((await report(name)).answer).glance?.links?.map((l) => l.label);
+
+    expect(await labels("api.service-connect")).toEqual(["Traffic", "Whois"]);
+    expect(await labels("billing-worker")).toEqual(["Whois"]);
+  });
+
+  it("lists every service an ambiguous name matched, worst first, each a button", async () => {
+    const doc = healthDocument(await ask<Found>("health api"));
+
+    expect(doc.glance?.headline).toEqual(["api matches 2 services: 2 degraded"]);
+    expect(doc.glance?.asks?.map((a) => a.command)).toEqual([
+      "health api.internal.local",
+      "health api.staging",
+    ]);
   });
 });

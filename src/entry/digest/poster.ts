@@ -30,7 +30,8 @@ export class DigestPoster {
   async #postDocument(target: DigestTarget, doc: Doc): Promise<void> {
     await this.#slack.chat.postMessage({
       channel: target.channel,
-      ...renderBlocks(doc),
+      // No command to run again: a scheduled digest has no Details click, so it is posted whole.
+      ...renderBlocks(doc, { view: "full" }),
       unfurl_links: false,
       unfurl_media: false,
     });
