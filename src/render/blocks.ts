@@ -208,7 +208,9 @@ export interface RenderOptions {
  */
 export function renderBlocks(doc: Doc, options: RenderOptions = {}): SlackMessage {
   const text = cutMrkdwn(plainMrkdwn(doc.summary), SECTION_MAX);
-  if (doc.glance && options.view !== "full") return { text, blocks: glanceBlocks(doc, doc.glance) };
+  // Without a command there is no Details to click: the whole answer is the first view.
+  if (doc.glance && doc.command && options.view !== "full")
+    return { text, blocks: glanceBlocks(doc, doc.glance) };
   const sections: KnownBlock[] = [];
   let cut = 0;
   for (const section of doc.sections) {

@@ -316,6 +316,12 @@ describe("the first view", () => {
     expect(json).not.toContain("ecs_details");
   });
 
+  it("draws the whole answer when there is no command to ask Details of (a scheduled post)", () => {
+    const json = JSON.stringify(renderBlocks({ ...withGlance(), command: undefined }).blocks);
+    expect(json).toContain("every endpoint, one per line");
+    expect(json).not.toContain("ecs_details");
+  });
+
   it("prints the console pages in the terminal", () => {
     expect(renderText(withGlance())).toContain("Log stream: https://console.example/logs");
   });

@@ -17,9 +17,9 @@ const TOKYO = "https://ap-northeast-1.console.aws.amazon.com";
 const labels = (doc: Doc) => (doc.console ?? []).map((l) => l.label);
 const link = (doc: Doc, label: string) => doc.console?.find((l) => l.label === label)?.url;
 
-/** The URL buttons Slack shows, in order. */
+/** The URL buttons Slack shows, in order, of an answer as the router returns it (with its command). */
 function urlButtons(doc: Doc, view?: "full"): string[] {
-  const message = renderBlocks(doc, view ? { view } : undefined);
+  const message = renderBlocks({ command: "health x", ...doc }, view ? { view } : undefined);
   return message.blocks.flatMap((b) =>
     b.type === "actions"
       ? b.elements.flatMap((e) => ("url" in e && e.url ? [String(e.url)] : []))
