@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { WhyAnswer } from "../../src/domain/answer.ts";
 import type { WhyReport } from "../../src/domain/why.ts";
+import { renderBlocks } from "../../src/render/blocks.ts";
 import { askLinks, plain } from "../../src/render/document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { whyDocument } from "../../src/render/why-document.ts";
@@ -26,8 +27,10 @@ describe("whyDocument of a pair it could judge", () => {
 
     const doc = whyDocument(answer);
 
-    expect(doc.summary).toBe(report.verdict);
+    expect(textLines(doc)[0]).toBe(report.verdict);
     expect(textLines(doc)[0]).toMatch(/^✔ web-frontend can reach api\.service-connect:8080: /);
+    // The notification is the first view's headline: the verdict up to its first clause.
+    expect(doc.summary).toBe("✔ web-frontend can reach api.service-connect:8080");
     expect(headings(doc)).toEqual([
       undefined,
       "1. Name (can tutorial/web-frontend resolve it)",
@@ -91,9 +94,12 @@ describe("whyDocument of a pair it could judge", () => {
     const doc = whyDocument({ ...answer, reports: [{ ...report, checks, fixes }] });
 
     expect(renderText(doc)).toContain(`: ${detail}`);
+    const full = JSON.stringify(renderBlocks(doc, { view: "full" }));
     expect(blockText(doc)).toContain("group &lt;sg-1&gt; &amp; &lt;!channel&gt;");
-    expect(blockText(doc)).toContain("`aws ec2 ˋrm -rfˋ &lt;x&gt;`");
+    expect(full).toContain("group &lt;sg-1&gt; &amp; &lt;!channel&gt;");
+    expect(full).toContain("`aws ec2 ˋrm -rfˋ &lt;x&gt;`");
     expect(blockText(doc)).not.toContain("<!channel>");
+    expect(full).not.toContain("<!channel>");
   });
 });
 
