@@ -196,6 +196,120 @@ describe("whoisDocument of a name not found", () => {
   });
 });
 
+describe("the first view of whois", () => {
+  const facts = (doc: Doc) => (doc.glance?.facts ?? []).map(plain);
+  const headline = (doc: Doc) => plain(doc.glance?.headline ?? []);
+
+  it("shows a healthy name's verdict, who can resolve it in one sentence and its owner in one line", async () => {
+    const doc = whoisDocument(await ask<Found>("whois nginx.service-connect"));
+
+    expect(headline(doc)).toBe(
+      "nginx.service-connect → Service Connect alias of tutorial/service-connect-nginx-service, port nginx (80/http), 2 of 2 endpoints healthy",
+    );
+    expect(doc.summary).toBe(headline(doc));
+    expect(facts(doc)).toEqual([
+      "Resolvable only inside Service Connect tasks of namespace service-connect deployed after 2026-11-20 09:00 UTC (5 services); not by a Lambda, an EC2 host or other tasks: they use Cloud Map DiscoverInstances or a load balancer.",
+      "Owner tutorial/service-connect-nginx-service · task definition service-connect-nginx:1 · container webserver port 80 · 2/2 tasks running",
+    ]);
+    expect(plain(doc.glance?.next ?? [])).toMatch(/^A client that still fails: \/ecs why/);
+    expect(doc.glance?.links?.map((l) => l.label)).toEqual(["Health", "Traffic"]);
+  });
+
+  it("puts an unhealthy endpoint first, before who can resolve the name", async () => {
+    const doc = whoisDocument(await ask<Found>("whois api.internal.local"));
+
+    expect(facts(doc)[0]).toBe("✖ UNHEALTHY 10.0.3.103:8080: container health check failing: api");
+    expect(facts(doc)[1]).toMatch(/^Resolvable through VPC DNS by anything in VPCs /);
+    expect(plain(doc.glance?.next ?? [])).toBe(
+      "/ecs health api.internal.local: why 1 endpoint is not healthy, and recent stops.",
+    );
+  });
+
+  it("says the task asked about by IP is the unhealthy endpoint", async () => {
+    const doc = whoisDocument(await ask<Found>("whois 10.0.3.103"));
+
+    expect(headline(doc)).toMatch(
+      /^10\.0\.3\.103 → task 5e6f7a8b9c0d\w+ of ecs_service_discovery\/api-service \(RUNNING, UNHEALTHY\)/,
+    );
+    expect(facts(doc)[0]).toBe(
+      "✖ UNHEALTHY 10.0.3.103:8080, the task you asked about: container health check failing: api",
+    );
+  });
+
+  it("lists each name a word matches in one line with a button to ask about it alone, and picks none", async () => {
+    const doc = whoisDocument(await ask<Found>("whois api"));
+
+    expect(headline(doc)).toBe(
+      "api matches 3 names of 2 services, 2 with an endpoint not healthy: ask about one alone",
+    );
+    expect(facts(doc)).toEqual([
+      "✖ api.internal.local → VPC DNS name of ecs_service_discovery/api-service, 2 of 3 endpoints healthy",
+      "✖ api.service-connect → Service Connect alias of ecs_service_discovery/api-service, 2 of 3 endpoints healthy",
+      "✔ api.staging → Service Connect alias of staging/api-service, 2 of 2 endpoints healthy",
+    ]);
+    expect(doc.glance?.asks?.map((a) => a.command)).toEqual([
+      "whois api.internal.local",
+      "whois api.service-connect",
+      "whois api.staging",
+    ]);
+    expect(doc.glance?.links ?? []).toEqual([]);
+  });
+
+  it("cuts a verdict too long for a headline at its clause and keeps the rest as a fact", async () => {
+    const answer = await ask<Found>("whois nginx.service-connect");
+    const [first] = answer.resolutions;
+    if (!first) throw new Error("nginx is found");
+    const verdict = `${first.verdict}. nginx is only the Cloud Map discovery name: clients cannot resolve it, they use nginx.service-connect:80`;
+
+    const doc = whoisDocument({ ...answer, resolutions: [{ ...first, verdict }] });
+
+    expect(headline(doc)).toBe(first.verdict);
+    expect(facts(doc)).toContain(
+      "Nginx is only the Cloud Map discovery name: clients cannot resolve it, they use nginx.service-connect:80",
+    );
+  });
+
+  it("says an answer is partial in its headline, the notes saying what could not be read", async () => {
+    const answer = await ask<Found>("whois api.staging");
+    const gaps = [{ what: "cluster tutorial", why: "throttled" }];
+
+    const doc = whoisDocument({ ...answer, gaps });
+
+    expect(headline(doc)).toMatch(/healthy \(partial: could not read cluster tutorial\)$/);
+    expect(headline(doc).length).toBeLessThanOrEqual(150);
+  });
+
+  it("offers the nearest names of a name not found as buttons", async () => {
+    const doc = whoisDocument(await ask<NotFound>("whois ngnix.service-connect"));
+
+    expect(headline(doc)).toBe(
+      "Not found: ngnix.service-connect (did you mean nginx.service-connect?)",
+    );
+    expect(doc.glance?.asks?.map((a) => a.command)).toEqual([
+      "whois nginx.service-connect",
+      "whois api.service-connect",
+      "whois redis.service-connect",
+    ]);
+    expect(facts(doc)).toEqual([
+      "Looked in region ap-northeast-1: namespaces internal.local, service-connect, staging; clusters ecs_service_discovery, staging, tutorial.",
+    ]);
+  });
+
+  it("says in the first view and the notification that a search was incomplete", async () => {
+    const answer = await ask<NotFound>("whois ngnix.service-connect");
+
+    const doc = whoisDocument({
+      ...answer,
+      gaps: [{ what: "namespace staging", why: "throttled" }],
+    });
+
+    expect(headline(doc)).toMatch(
+      /^Not found, but the search was incomplete: ngnix\.service-connect/,
+    );
+    expect(doc.summary).toBe(headline(doc));
+  });
+});
+
 describe("whoisDocument of input it refuses", () => {
   it("quotes at most 80 characters of what was typed, then the usage", () => {
     const typed = "x".repeat(100);
