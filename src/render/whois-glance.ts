@@ -10,7 +10,7 @@ import {
   nextStep,
   whoResolves,
 } from "../domain/resolution/glance.ts";
-import { reachWithoutName } from "../domain/resolution/publisher.ts";
+import { clientOnlyNote, reachWithoutName } from "../domain/resolution/publisher.ts";
 import type { Resolution } from "../domain/resolution.ts";
 import {
   askLinks,
@@ -59,8 +59,15 @@ export function fitHeadline(
     const rest = text.slice(end + 2).trim();
     return { head: text.slice(0, end), rest: rest.charAt(0).toUpperCase() + rest.slice(1) };
   }
-  const cut = text.lastIndexOf(" ", max - 1);
-  return { head: `${text.slice(0, cut > 0 ? cut : max - 1)}…` };
+  // Asides in parentheses go first, the last first: the words around them stay whole.
+  let short = text;
+  for (let open = short.lastIndexOf(" ("); open > 0; open = short.lastIndexOf(" (", open - 1)) {
+    const close = short.indexOf(")", open);
+    if (close > open) short = `${short.slice(0, open)}${short.slice(close + 1)}`;
+    if (short.length <= max) return { head: short };
+  }
+  const cut = short.lastIndexOf(" ", max - 1);
+  return { head: `${short.slice(0, cut > 0 ? cut : max - 1)}…` };
 }
 
 /** The verdict with what could not be read: in full when it fits, else "(partial)". */
@@ -124,7 +131,8 @@ function resolverLine(r: Resolution): Line {
   const focus = r.bindings[0];
   if (focus) return [whoResolves(focus, r.bindings, r.publisher)];
   if (!r.publisher.ecs) return ["Its names are unknown: the ECS service could not be read."];
-  return [`No name of its own: ${reachWithoutName(r.publisher)}.`];
+  const client = clientOnlyNote(r.publisher);
+  return [`No name of its own: ${client ? `${client}; ` : ""}${reachWithoutName(r.publisher)}.`];
 }
 
 /** One name found: the verdict, the broken link first, who can resolve it, the owner, next. */

@@ -94,3 +94,19 @@ describe("buildResolution's health of each name", () => {
     expect(r.nameHealth.map((h) => h.name)).toEqual(r.bindings.map((b) => b.name));
   });
 });
+
+describe("nextStep of a service that publishes no name", () => {
+  it("asks why about a Service Connect client that cannot reach a name", () => {
+    const facts = nginxFacts();
+    if (facts.service?.serviceConnect) facts.service.serviceConnect.services = [];
+
+    const r = buildResolution(
+      { query: "tutorial/web-frontend", subject: { kind: "service" } },
+      facts,
+    );
+
+    expect(nextStep(r)).toBe(
+      "If it cannot reach a name: /ecs why tutorial/service-connect-nginx-service <name> checks its name, path and app.",
+    );
+  });
+});

@@ -269,6 +269,17 @@ describe("the first view of whois", () => {
     );
   });
 
+  it("leaves a long verdict's aside out of the headline, never a word cut, and says it in a fact", async () => {
+    const doc = whoisDocument(await ask<Found>("whois tutorial/legacy-report"));
+
+    expect(headline(doc)).toBe(
+      "tutorial/legacy-report → ECS service tutorial/legacy-report, a Service Connect client of namespace service-connect, 1 of 1 tasks running",
+    );
+    expect(facts(doc)[0]).toBe(
+      "No name of its own: a Service Connect client of namespace service-connect (it resolves that namespace's aliases and publishes none); callers reach it only by task IP or a load balancer.",
+    );
+  });
+
   it("says an answer is partial in its headline, the notes saying what could not be read", async () => {
     const answer = await ask<Found>("whois api.staging");
     const gaps = [{ what: "cluster tutorial", why: "throttled" }];

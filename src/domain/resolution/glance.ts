@@ -116,6 +116,8 @@ export function nextStep(input: {
   const bad = input.endpoints.filter((e) => e.state !== "healthy" && e.state !== "changing");
   if (bad.length > 0)
     return `/ecs health ${name}: why ${plural(bad.length, "endpoint")} ${bad.length === 1 ? "is" : "are"} not healthy, and recent stops.`;
+  if (!focus && ecs.serviceConnectClientOnly)
+    return `If it cannot reach a name: /ecs why ${owner} <name> checks its name, path and app.`;
   if (!focus)
     return "It publishes no name: a caller needs a load balancer or its task IPs (see Details).";
   return `A client that still fails: /ecs why <client> ${name} checks its name, path and app.`;
