@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Bundles the Lambda entries (src/entry/lambda.ts) into dist/handler.mjs for the nodejs22.x runtime.
+// Bundles the Lambda entries (src/entry/lambda.ts) into dist/handler.mjs for the nodejs22.x runtime,
+// and the terminal CLI (src/entry/cli.ts) into dist-cli/cli.mjs, which bin/ecs-chatops.mjs runs.
 //
 //   npm run bundle                      # src/entry/lambda.ts -> dist/handler.mjs (+ .map, + chunks/)
+//   npm run build                       # --cli: src/entry/cli.ts -> dist-cli/cli.mjs (+ .map, + chunks/)
 //   node scripts/bundle.mjs <entry.ts>  # another entry, for packaging trials only
 //   node scripts/bundle.mjs <entry.ts> --outdir DIR [--minify]   # trials elsewhere (bench/bundle.ts)
 //
@@ -21,6 +23,9 @@
 // - Minify off (readable stack traces and hot-fixes in the console), linked source map on; the
 //   function sets NODE_OPTIONS=--enable-source-maps so traces point at src/*.ts. sourcesContent is
 //   left out: Node needs only the mappings, and it would double the size of the zip.
+// - The CLI is built the same way into its own folder, dist-cli/: `npm run bundle` empties dist/, and
+//   serverless.yml packages dist/handler.mjs and dist/chunks/ only, so the CLI never reaches the zip.
+//   Its target is Node 20.19 (package.json's engines), not the Lambda's 22.
 // - emulator/ and test/ must never reach the artefact: a plugin refuses to load anything from them,
 //   and the metafile is checked again after the build.
 import { mkdir, rm, stat } from "node:fs/promises";
@@ -32,11 +37,19 @@ import * as esbuild from "esbuild";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { outdir: { type: "string" }, minify: { type: "boolean" } },
+  options: {
+    outdir: { type: "string" },
+    minify: { type: "boolean" },
+    cli: { type: "boolean" },
+  },
 });
-const outdir = path.resolve(root, values.outdir ?? "dist");
+const cli = values.cli ?? false;
+// The CLI runs where its users' Node does: package.json's engines, not the Lambda runtime's 22.
+const CLI_TARGET = "node20.19";
+const outdir = path.resolve(root, values.outdir ?? (cli ? "dist-cli" : "dist"));
 const LAMBDA_ENTRY = path.resolve(root, "src/entry/lambda.ts");
-const entry = path.resolve(root, positionals[0] ?? LAMBDA_ENTRY);
+const CLI_ENTRY = path.resolve(root, "src/entry/cli.ts");
+const entry = path.resolve(root, cli ? CLI_ENTRY : (positionals[0] ?? LAMBDA_ENTRY));
 // serverless.yml names the entries dist/handler.<export>: the Lambda entry file is built as handler.
 const out = entry === LAMBDA_ENTRY ? "handler" : path.basename(entry, path.extname(entry));
 
@@ -93,6 +106,7 @@ async function main() {
       bundle: true,
       platform: "node",
       target: "node22",
+      ...(cli ? { target: CLI_TARGET } : {}),
       format: "esm",
       // Prefer the ESM builds (AWS SDK v3 ships dist-es) so unused code can be tree-shaken.
       mainFields: ["module", "main"],
@@ -122,7 +136,15 @@ async function main() {
     process.exit(1);
   }
 
-  for (const file of Object.keys(result.metafile.outputs)) {
+  const outputs = Object.keys(result.metafile.outputs);
+  if (cli) {
+    // One line: `npm ci` runs this (prepare), and the chunks' names say nothing to an operator.
+    const { size } = await stat(path.resolve(root, outdir, `${out}.mjs`));
+    const rel = path.relative(root, path.join(outdir, `${out}.mjs`));
+    console.log(`build: ${rel} ${(size / 1024).toFixed(0)} KiB (+${outputs.length - 2} files)`);
+    return;
+  }
+  for (const file of outputs) {
     const { size } = await stat(path.resolve(root, file));
     console.log(`bundle: ${file} ${(size / 1024).toFixed(0)} KiB`);
   }

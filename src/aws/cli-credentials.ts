@@ -2,7 +2,6 @@
 // the profile (--profile, then AWS_PROFILE, else "default"), its region (--region, then AWS_REGION,
 // then AWS_DEFAULT_REGION, then the profile's `region`, then the instance's), and whether its
 // credentials can be had. What is wrong becomes one line naming the fix, never a stack or a verdict.
-import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import {
   loadConfig,
   loadSharedConfigFiles,
@@ -10,6 +9,7 @@ import {
   NODE_REGION_CONFIG_OPTIONS,
   type Profile,
 } from "@smithy/core/config";
+import { ownCredentials } from "./credentials.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -115,9 +115,10 @@ export async function credentialsProblem(
   now: () => number = Date.now,
 ): Promise<CredentialsProblem | undefined> {
   try {
-    // As the SDK clients will ask (see useCredentialsOf): AWS_PROFILE names the profile; without
-    // one, keys in the environment come first. An explicit "default" would skip those keys.
-    const identity = await fromNodeProviderChain()();
+    // The very provider the SDK clients will use (see useCredentialsOf): AWS_PROFILE names the
+    // profile; without one, keys in the environment come first. What it loads here is kept for
+    // them, so a credential_process or SSO exchange runs once in a run.
+    const identity = await ownCredentials()();
     if (identity.expiration && identity.expiration.getTime() <= now()) {
       return { kind: "expired", code: "expired" };
     }

@@ -6,10 +6,10 @@ import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { callLog } from "./call-log.ts";
 import { concurrencyMiddleware } from "./concurrency.ts";
-import { assumedRole } from "./credentials.ts";
+import { assumedRole, forgetOwnCredentials, ownCredentials } from "./credentials.ts";
 import type { Ec2Sdk } from "./ec2.ts";
 import { failureCode, isThrottling } from "./errors.ts";
-import { defaultCredentials, type JsonService, SignedJsonClient } from "./signed-json.ts";
+import { type JsonService, SignedJsonClient } from "./signed-json.ts";
 
 export interface AwsClients {
   region: string;
@@ -115,8 +115,10 @@ function roleCredentials(roleArn: string, region: string) {
 }
 
 function sharedConfig(region: string, pace: Pace, roleArn?: string) {
-  const credentials = roleArn ? { credentials: roleCredentials(roleArn, region) } : {};
-  const base = { region, ...OWN_RESOURCE_CLIENT, ...credentials };
+  // One provider for all clients: the SDK's default, per client, would run a profile's
+  // credential_process or SSO exchange once per client.
+  const credentials = roleArn ? roleCredentials(roleArn, region) : ownCredentials();
+  const base = { region, ...OWN_RESOURCE_CLIENT, credentials };
   // throwOnRequestTimeout (in OWN_RESOURCE_CLIENT): without it the installed
   // @smithy/node-http-handler only logs a warning when requestTimeout passes and the call waits
   // on: a hung socket would hold a deferred answer until the Lambda timeout.
@@ -223,7 +225,7 @@ function lazyJson(service: JsonService, region: string, roleArn: string | undefi
     client ??= new SignedJsonClient(
       service,
       region,
-      roleArn ? roleCredentials(roleArn, region) : defaultCredentials(),
+      roleArn ? roleCredentials(roleArn, region) : ownCredentials(),
       // Only interactive answers read them (/ecs why): the interactive retries.
       sdkDefaultRetries
         ? { attempts: 3, backoff: interactiveBackoff }
@@ -284,7 +286,7 @@ export function awsClients(
   return clients;
 }
 
-/** For tests and the demo, which change endpoints between runs. */
+/** For tests, the demo and each CLI run, which change endpoints or credentials between runs. */
 export function forgetAwsClients(): void {
   for (const c of byRegion.values()) {
     c.ecs.destroy();
@@ -298,4 +300,5 @@ export function forgetAwsClients(): void {
   }
   byRegion.clear();
   roles.clear();
+  forgetOwnCredentials();
 }

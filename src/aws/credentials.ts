@@ -1,8 +1,9 @@
-// Credentials for a place reached through a role in another account: STS AssumeRole through the
-// SDK's own provider (@aws-sdk/credential-providers), shared by every client of that role and kept
-// until shortly before it expires. A role that cannot be assumed becomes an AwsReadError naming
-// the role, so the answer says "could not assume role …" once for that place instead of failing.
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+// The process's own credentials, and those of a place reached through a role in another account
+// (STS AssumeRole), through the SDK's own providers (@aws-sdk/credential-providers): each shared by
+// every client that uses it and kept until shortly before it expires. A role that cannot be
+// assumed becomes an AwsReadError naming the role, so the answer says "could not assume role …"
+// once for that place instead of failing.
+import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { AwsReadError, classify } from "./errors.ts";
 
 type Provider = ReturnType<typeof fromTemporaryCredentials>;
@@ -41,6 +42,24 @@ export function sharedUntilExpiry(
   };
 }
 
+let own: (() => Promise<Identity>) | undefined;
+
+/**
+ * The process's own credentials, from the SDK's default chain (in Lambda, the function's role; in
+ * a terminal, the AWS CLI's choice: see cli-credentials.ts), one provider for every client. Left
+ * to themselves, each SDK client runs the chain on its own: a profile's credential_process or SSO
+ * token exchange would run once per client.
+ */
+export function ownCredentials(): () => Promise<Identity> {
+  own ??= sharedUntilExpiry(fromNodeProviderChain());
+  return own;
+}
+
+/** The next ownCredentials() runs the chain again (the environment or profile changed). */
+export function forgetOwnCredentials(): void {
+  own = undefined;
+}
+
 function codeOf(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name;
   return typeof name === "string" && name !== "Error" ? name : "UnknownError";
@@ -55,6 +74,7 @@ export function assumedRole(
 ): Provider {
   const provider = fromTemporaryCredentials({
     params: { RoleArn: roleArn, RoleSessionName: "ecs-chatops", DurationSeconds: SESSION_SECONDS },
+    masterCredentials: ownCredentials(),
     clientConfig: { ...clientConfig, region: stsRegion },
   });
   // A refusal (the role does not trust the bot, or the bot may not assume it) is remembered for a

@@ -157,6 +157,14 @@ export function toTaskDefinition(td: SdkTaskDefinition): TaskDefinition {
         protocol: p.protocol,
         appProtocol: p.appProtocol,
       })),
+      ...(c.logConfiguration?.logDriver
+        ? {
+            logConfiguration: {
+              logDriver: c.logConfiguration.logDriver,
+              options: { ...c.logConfiguration.options },
+            },
+          }
+        : {}),
     })),
   };
 }

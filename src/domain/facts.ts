@@ -162,9 +162,17 @@ export interface PortMapping {
   appProtocol?: string;
 }
 
+/** A container's `logConfiguration`: its log driver and the driver's options, as registered. */
+export interface LogConfiguration {
+  logDriver: string;
+  options: Record<string, string>;
+}
+
 export interface ContainerDefinition {
   name: string;
   portMappings: PortMapping[];
+  /** Absent when the container states none (it then logs with the Docker daemon's default). */
+  logConfiguration?: LogConfiguration;
 }
 
 export interface TaskDefinition {

@@ -73,6 +73,25 @@ const ERROR_RATE_CLEAN = 0.01;
 /** A caller deployment this close before the window's end counts as recent. */
 const RECENT_DEPLOY_MS = 6 * 3600_000;
 
+/** A recently stopped task: when, why, and what its logs are found by (console links). */
+export interface StoppedTask {
+  taskId: string;
+  at?: Date;
+  note: string;
+  taskDefinitionArn?: string;
+  /**
+   * Its containers that ran (they have an exit code, so they may have logged), a failed one
+   * (non-zero) first. None when the task never started (an image that could not be pulled).
+   */
+  containers?: string[];
+}
+
+function stoppedFrom(t: EcsTask): Pick<StoppedTask, "taskDefinitionArn" | "containers"> {
+  const ran = t.containers.filter((c) => c.exitCode !== undefined);
+  const ordered = [...ran.filter((c) => c.exitCode !== 0), ...ran.filter((c) => c.exitCode === 0)];
+  return { taskDefinitionArn: t.taskDefinitionArn, containers: ordered.map((c) => c.name) };
+}
+
 export interface RepeatedEvent extends ServiceEvent {
   count: number;
   /** What the collapsed events were about, when they named different tasks or deployments. */
@@ -92,7 +111,7 @@ export interface HealthReport {
   deploymentCount?: number;
   events: RepeatedEvent[];
   /** Undefined when the stopped tasks could not be read. */
-  stopped?: { taskId: string; at?: Date; note: string }[];
+  stopped?: StoppedTask[];
   /** Registered in Cloud Map but not running (resolves to a dead IP), and the reverse. */
   cloudMapOnly: Endpoint[];
   ecsOnly: Endpoint[];
@@ -477,7 +496,7 @@ export function judgeHealth(input: HealthInput): HealthReport {
     ?.slice()
     .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
     .slice(0, STOPPED_SHOWN)
-    .map((t) => ({ taskId: t.id, at: t.stoppedAt, note: stopNote(t) }));
+    .map((t) => ({ taskId: t.id, at: t.stoppedAt, note: stopNote(t), ...stoppedFrom(t) }));
   return {
     query: r.query,
     subject,

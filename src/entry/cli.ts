@@ -10,6 +10,7 @@ import {
   credentialsProblem,
   useCredentialsOf,
 } from "../aws/cli-credentials.ts";
+import { forgetAwsClients } from "../aws/clients.ts";
 import { classify } from "../aws/errors.ts";
 import { quietLogsForTerminal } from "../aws/logger.ts";
 import { awsContext } from "../commands/reads/aws-context.ts";
@@ -115,6 +116,8 @@ async function command(argv: string[], io: CliIo): Promise<number> {
 
   const profile = await awsProfile(values.profile);
   useCredentialsOf(values.profile);
+  // This run's clients and credentials, made for this profile (main runs more than once in tests).
+  forgetAwsClients();
   if (profile.from !== "default" && !profile.exists) {
     return configurationError(
       io,

@@ -2,6 +2,7 @@ import type { HealthAnswer } from "../domain/answer.ts";
 import type { Finding, HealthLevel, HealthReport } from "../domain/health.ts";
 import type { NameBinding } from "../domain/resolution/bindings.ts";
 import type { TrafficReport } from "../domain/traffic.ts";
+import { healthConsole } from "./console-links.ts";
 import { crossLinks, type Doc, type Line, type Section } from "./document.ts";
 import {
   endpointLine,
@@ -186,5 +187,6 @@ export function healthDocument(answer: HealthAnswer): Doc {
     sections,
     notes: gapLines(answer.gaps),
     links: crossLinks("health", answer.query),
+    console: healthConsole(answer.reports),
   };
 }

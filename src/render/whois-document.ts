@@ -16,6 +16,7 @@ import {
 import { type Endpoint, endpointCount } from "../domain/resolution/endpoints.ts";
 import { outsideAlternatives, reachWithoutName } from "../domain/resolution/publisher.ts";
 import type { Resolution, UnpublishedPort } from "../domain/resolution.ts";
+import { whoisConsole } from "./console-links.ts";
 import {
   askLinks,
   crossLinks,
@@ -464,6 +465,7 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
         notes: gapLines(answer.gaps),
         links,
         glance,
+        console: whoisConsole(answer.resolutions),
       };
     }
   }

@@ -2,6 +2,7 @@ import type { WhyAnswer } from "../domain/answer.ts";
 import type { CheckStatus, WhyCheck, WhyFix, WhyLayer } from "../domain/why/check.ts";
 import type { WhyReport } from "../domain/why.ts";
 import { whyQuestion } from "../domain/why-query.ts";
+import { whyConsole } from "./console-links.ts";
 import {
   ACTION_IDS,
   askLinks,
@@ -244,6 +245,7 @@ export function whyDocument(answer: WhyAnswer): Doc {
         notes: gapLines(answer.gaps),
         links: first ? targetLinks(first) : [],
         ...(glance ? { glance } : {}),
+        console: whyConsole(answer.reports),
       };
     }
   }

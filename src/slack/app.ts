@@ -12,6 +12,7 @@ import { claimOrAnyway, type OnceStore } from "../aws/idempotency.ts";
 import { accessControl, requesterOf } from "./access.ts";
 import { DEFAULT_BUDGET_MS, type Defer, type RunCommand } from "./budget.ts";
 import { COMMAND_BUTTON, commandButton } from "./command-buttons.ts";
+import { CONSOLE_BUTTON, COPY_FIX_BUTTON, consoleLinkButton, copyFixButton } from "./copy-fix.ts";
 import { appMention } from "./mention.ts";
 import { logRequest } from "./request-log.ts";
 import type { BotSettings } from "./settings.ts";
@@ -114,6 +115,9 @@ export function createSlackApp(secrets: SlackSecrets, options: SlackAppOptions) 
   );
   app.command("/ecs", slashCommand({ run, defer, budgetMs, settings }));
   app.action<BlockAction<ButtonAction>>(COMMAND_BUTTON, commandButton(defer, settings));
+  app.action<BlockAction<ButtonAction>>(COPY_FIX_BUTTON, copyFixButton());
+  // Unacknowledged, a link button's click shows a warning beside it in Slack.
+  app.action<BlockAction<ButtonAction>>(CONSOLE_BUTTON, consoleLinkButton());
   app.event("app_mention", appMention({ run, defer, budgetMs }));
   return { app, handler: lambdaReceiver?.toHandler() };
 }

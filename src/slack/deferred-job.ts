@@ -8,8 +8,12 @@ import type { RequestContext } from "./request-log.ts";
 export type Destination =
   /** A slash command or button: Slack's response_url (5 posts within 30 minutes). */
   | { kind: "response_url"; url: string; responseType: ResponseType; replaceOriginal: boolean }
-  /** A mention: a reply in its thread, with the bot token. */
-  | { kind: "thread"; channel: string; threadTs: string };
+  /**
+   * A mention, or Details on a visible answer: a reply in its thread, with the bot token. When
+   * the thread refuses the post (the bot is not in the channel), the clicker's response_url, if
+   * any, still gets the answer, as an ephemeral message saying why.
+   */
+  | { kind: "thread"; channel: string; threadTs: string; fallbackUrl?: string };
 
 export interface DeferredJob {
   kind: "ecs-chatops.deferred-job";
@@ -26,6 +30,11 @@ export interface DeferredJob {
   graph?: { channelId: string; threadTs?: string };
   /** Post the whole answer as a text file here (it was cut to fit a Slack message). */
   fullText?: { channelId: string; threadTs?: string };
+  /**
+   * "full": the whole answer (Details), not its first view. Part of the MAC, as every field is:
+   * nothing but this function can turn a first view into a full one or back.
+   */
+  view?: "full";
   /** The Slack user ID who shared the answer into the channel ("Share in channel"). */
   sharedBy?: string;
   /** Who asked, for the request log. */
@@ -80,6 +89,13 @@ export function jobRefusal(job: DeferredJob, key: Buffer, now = Date.now()): str
   if (typeof job.issuedAt !== "number" || now - job.issuedAt > JOB_MAX_AGE_MS) return "expired";
   if (job.issuedAt - now > 60_000) return "issued in the future";
   if (job.destination.kind === "response_url" && !isSlackResponseUrl(job.destination.url)) {
+    return "response_url is not Slack's";
+  }
+  if (
+    job.destination.kind === "thread" &&
+    job.destination.fallbackUrl !== undefined &&
+    !isSlackResponseUrl(job.destination.fallbackUrl)
+  ) {
     return "response_url is not Slack's";
   }
   return undefined;

@@ -3,6 +3,7 @@ import { WebClient } from "@slack/web-api";
 import { logger } from "../aws/logger.ts";
 import type { CommandOutput } from "../commands/router.ts";
 import { renderBlocks, type SlackMessage } from "../render/blocks.ts";
+import { codeSpan } from "../render/escape.ts";
 import { lookupFailedText } from "../render/failure.ts";
 import { progressMessage } from "../render/progress.ts";
 import { renderText } from "../render/text.ts";
@@ -58,17 +59,55 @@ async function deliver(
   });
 }
 
+/** A context line on top of an answer, within Block Kit's 50 blocks. */
+function withNote(message: SlackMessage, note: string): SlackMessage {
+  const top: KnownBlock = { type: "context", elements: [{ type: "mrkdwn", text: note }] };
+  return {
+    text: `${note.replace(/\.$/, "")}: ${message.text}`,
+    blocks: [top, ...message.blocks].slice(0, 50),
+  };
+}
+
 /** "Shared by @someone" on top of a reposted answer; the ID comes from Slack's payload, not user text. */
 function withSharer(message: SlackMessage, user: string | undefined): SlackMessage {
   if (!user || !/^[UW][A-Z0-9]{2,}$/.test(user)) return message;
-  const shared: KnownBlock = {
-    type: "context",
-    elements: [{ type: "mrkdwn", text: `Shared by <@${user}>` }],
-  };
-  return {
-    text: `Shared by <@${user}>: ${message.text}`,
-    blocks: [shared, ...message.blocks].slice(0, 50),
-  };
+  return withNote(message, `Shared by <@${user}>`);
+}
+
+/** Slack's codes for a channel the bot cannot post in until someone invites it. */
+const NOT_INVITED = new Set(["not_in_channel", "channel_not_found"]);
+
+/**
+ * Says `text` to the asker alone when the answer's own route failed: through the clicker's
+ * response_url (a Details click, which also carries the answer itself, so nothing is lost), else
+ * as an ephemeral message from the bot. False when there is nobody to tell.
+ */
+async function privately(
+  job: UnsealedJob,
+  text: string,
+  client: () => Promise<WebClient>,
+  answer?: SlackMessage,
+): Promise<boolean> {
+  const to = job.destination;
+  if (to.kind === "thread" && to.fallbackUrl) {
+    try {
+      await postToResponseUrl(
+        to.fallbackUrl,
+        answer ? withNote(answer, text) : { text, blocks: [] },
+        {
+          responseType: "ephemeral",
+          replaceOriginal: false,
+        },
+      );
+      return true;
+    } catch (error) {
+      logger.info("ecs-chatops private fallback failed", { error: why(error) });
+    }
+  }
+  const { channel, user } = job.context;
+  if (!channel || !user) return false;
+  await (await client()).chat.postEphemeral({ channel, user, text });
+  return true;
 }
 
 class TooLate extends Error {}
@@ -109,9 +148,7 @@ export async function runDeferredJob(job: UnsealedJob, deps: DeferredRunDeps): P
       if (first && (await standIn?.replaceWith({ text, blocks: [] }))) return;
       await deliver(job, { text, blocks: [] }, client, first);
     } catch (error) {
-      const { channel, user } = job.context;
-      if (!channel || !user) throw error;
-      await (await client()).chat.postEphemeral({ channel, user, text });
+      if (!(await privately(job, text, client))) throw error;
     }
   };
 
@@ -156,23 +193,29 @@ export async function runDeferredJob(job: UnsealedJob, deps: DeferredRunDeps): P
     }
     return;
   }
+  // Details asks for the whole answer; anything else gets Slack's first view.
+  const answer = withSharer(
+    renderBlocks(output.doc, job.view ? { view: job.view } : {}),
+    job.sharedBy,
+  );
   try {
-    const answer = withSharer(renderBlocks(output.doc), job.sharedBy);
     const replaced = await standIn?.replaceWith(answer);
     if (!replaced) await deliver(job, answer, client, true);
-    logRequest(logged, started, "answered", replaced ? { mode: "progress replaced" } : {});
+    logRequest(logged, started, "answered", {
+      ...(replaced ? { mode: "progress replaced" } : {}),
+      ...(job.view ? { view: job.view } : {}),
+    });
   } catch (error) {
     logRequest(logged, started, "failed", { error: why(error) });
-    const { channel, user } = job.context;
     // The answer's own route failed (an expired response_url, a thread the bot left): the asker
     // still learns it, privately, if the bot can reach them.
-    if (channel && user) {
-      await (await client()).chat.postEphemeral({
-        channel,
-        user,
-        text: `I could not post the answer to \`/ecs ${job.command}\` (${why(error)}). Run it again.`,
-      });
-    }
+    const command = codeSpan(`/ecs ${job.command}`);
+    const to = job.destination;
+    const text =
+      to.kind === "thread" && to.fallbackUrl
+        ? `I could not post the details of ${command} in the thread (${why(error)}), so only you see them here.${NOT_INVITED.has(why(error)) ? " Invite me to the channel to have them in the thread." : ""}`
+        : `I could not post the answer to ${command} (${why(error)}). Run it again.`;
+    await privately(job, text, client, to.kind === "thread" ? answer : undefined);
     return;
   }
   if (!job.graph) return;

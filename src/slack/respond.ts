@@ -5,6 +5,8 @@ import { isSlackResponseUrl } from "./deferred-job.ts";
 export interface ResponseOptions {
   responseType: ResponseType;
   replaceOriginal: boolean;
+  /** Gives up sooner than the 5 s timeout (an answer that must leave before Slack's 3 s). */
+  signal?: AbortSignal;
 }
 
 /** Posts an answer to a command's response_url (up to 5 posts within 30 minutes, per Slack). */
@@ -22,7 +24,9 @@ export async function postToResponseUrl(
       replace_original: options.replaceOriginal,
       ...message,
     }),
-    signal: AbortSignal.timeout(5_000),
+    signal: options.signal
+      ? AbortSignal.any([options.signal, AbortSignal.timeout(5_000)])
+      : AbortSignal.timeout(5_000),
   });
   if (!response.ok) throw new Error(`response_url answered ${response.status}`);
 }

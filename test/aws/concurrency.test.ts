@@ -114,5 +114,6 @@ describe("requests in flight per operation", () => {
     for (const [operation, most] of Object.entries(inFlight)) {
       expect(most, operation).toBeLessThanOrEqual(IN_FLIGHT_PER_OPERATION);
     }
-  });
+    // It counts calls in flight, not time: a loaded machine (CI shares its cores) only slows it.
+  }, 90_000);
 });

@@ -64,7 +64,8 @@ describe("/ecs whois <IP> with the address book fed by ECS's task events", () =>
     expect(aws.emulator.stats().calls["ECS.ListTasks"] ?? 0).toBeLessThanOrEqual(1);
     expect(aws.emulator.stats().sequentialRoundTrips).toBeLessThanOrEqual(4);
     expect(searchTrips).toBeGreaterThan(4);
-  });
+    // Round trips are counted, not timed: on a loaded machine the cold search only takes longer.
+  }, 90_000);
 
   it("does not trust a stale entry: a task the book names that no longer holds the address is searched past", async () => {
     const aws = await emulate();

@@ -104,9 +104,10 @@ describe("whois rendering", () => {
   });
 
   it("offers Health and Traffic buttons for the same name on a whois answer", () => {
-    const message = renderBlocks(apiAnswer());
+    const message = renderBlocks(apiAnswer(), { view: "full" });
     const actions = message.blocks.find((b) => b.type === "actions");
 
+    // Then its AWS console links (issue 22), each a URL button.
     expect(actions).toEqual({
       type: "actions",
       elements: [
@@ -122,6 +123,9 @@ describe("whois rendering", () => {
           text: { type: "plain_text", text: "Traffic" },
           value: "traffic api.internal.local",
         },
+        ...(apiAnswer().console ?? []).map((l, i) =>
+          expect.objectContaining({ action_id: `ecs_console_${i}`, url: l.url }),
+        ),
       ],
     });
   });

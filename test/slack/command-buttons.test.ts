@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   ACTION_IDS,
+  DETAILS_ACTION_ID,
   FULL_ANSWER_ACTION_ID,
   GRAPH_ACTION_ID,
   REFRESH_ACTION_ID,
@@ -141,6 +142,36 @@ describe("the command button listener", () => {
     expect(jobs[0]?.fullText).toEqual({ channelId: "C2147483705", threadTs: undefined });
   });
 
+  it("asks for the whole answer in place of an ephemeral first view on Details", async () => {
+    const { jobs } = await click({ actionId: DETAILS_ACTION_ID });
+
+    expect(jobs[0]?.view).toBe("full");
+    expect(jobs[0]?.destination).toEqual({
+      kind: "response_url",
+      url: RESPONSE_URL,
+      responseType: "ephemeral",
+      replaceOriginal: true,
+    });
+  });
+
+  it("asks for the whole answer in the thread of a visible first view on Details", async () => {
+    const { jobs } = await click({
+      actionId: DETAILS_ACTION_ID,
+      body: {
+        container: { ...fixture.container, is_ephemeral: false },
+        message: { type: "message", ts: "1763913600.000200", blocks: [] },
+      },
+    });
+
+    expect(jobs[0]?.view).toBe("full");
+    expect(jobs[0]?.destination).toEqual({
+      kind: "thread",
+      channel: "C2147483705",
+      threadTs: "1763913600.000200",
+      fallbackUrl: RESPONSE_URL,
+    });
+  });
+
   it("says buttons need the deployed bot where there is no asynchronous run", async () => {
     const { events, responses } = await click({ defer: "none" });
 
@@ -178,6 +209,7 @@ describe("COMMAND_BUTTON", () => {
       FULL_ANSWER_ACTION_ID,
       REFRESH_ACTION_ID,
       SHARE_ACTION_ID,
+      DETAILS_ACTION_ID,
     ];
 
     expect(ids.filter((id) => COMMAND_BUTTON.test(id))).toEqual(ids);

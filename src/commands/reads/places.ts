@@ -4,6 +4,7 @@
 import type { SearchScope } from "../../domain/answer.ts";
 import type { Gap } from "../../domain/facts.ts";
 import type { IpFinding } from "../../domain/network-interface.ts";
+import { consoleOfPlace } from "../../render/console-links.ts";
 import type { Doc, Line, Section } from "../../render/document.ts";
 import type { AwsContext } from "./aws-context.ts";
 
@@ -148,7 +149,12 @@ export async function acrossPlaces<A extends AnyAnswer>(
     const where: Section = {
       lines: [["Found in ", { bold: head.ctx.place.label }, ` (looked in ${looked}).`]],
     };
-    return { answer: merged, doc: { ...doc, sections: [where, ...doc.sections] }, foundIn };
+    const links = consoleOfPlace(doc.console, head.ctx.place, false);
+    return {
+      answer: merged,
+      doc: { ...doc, sections: [where, ...doc.sections], console: links },
+      foundIn,
+    };
   }
   // Found in several places: each place's own answer, one after another, each under its name.
   const docs = found.map((a, i) =>
@@ -175,6 +181,9 @@ export async function acrossPlaces<A extends AnyAnswer>(
       summary: `${first.summary} (${found.length} places: ${foundIn.join(", ")})`,
       sections,
       notes,
+      console: docs.flatMap(
+        (d, i) => consoleOfPlace(d.console, (found[i] ?? head).ctx.place, true) ?? [],
+      ),
     },
     foundIn,
   };

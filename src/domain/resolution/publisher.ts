@@ -1,6 +1,7 @@
 // The ECS service behind a name, and how callers reach it without the name (its load
 // balancers, Service Discovery DNS, Cloud Map DiscoverInstances).
 
+import { type TaskDefinitionLogs, taskDefinitionLogs } from "../console-links.ts";
 import type { LoadBalancerRef } from "../facts.ts";
 import { hostOf, listenLabel, type NameBinding } from "./bindings.ts";
 import { namespaceByRef, type ServiceFacts, taskDefinitionLabel } from "./service-facts.ts";
@@ -24,6 +25,8 @@ export interface PublisherState {
   serviceConnectClientOnly: boolean;
   /** The load balancers (target groups) the service registers its tasks with. */
   loadBalancers: LoadBalancerRef[];
+  /** Where its task definition's containers log (console links); absent when it was not read. */
+  taskLogs?: TaskDefinitionLogs;
 }
 
 export interface Publisher {
@@ -58,6 +61,7 @@ export function publisherOf(facts: ServiceFacts): Publisher {
         : undefined,
       serviceConnectClientOnly: (sc?.enabled ?? false) && (sc?.services.length ?? 0) === 0,
       loadBalancers: service.loadBalancers ?? [],
+      ...(facts.taskDefinition ? { taskLogs: taskDefinitionLogs(facts.taskDefinition) } : {}),
     },
   };
 }

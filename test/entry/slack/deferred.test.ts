@@ -2,7 +2,7 @@ import nock from "nock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Invocation } from "../../../emulator/server.ts";
 import { forgetLambdaClient } from "../../../src/aws/lambda.ts";
-import { isDeferredJob } from "../../../src/slack/deferred-job.ts";
+import { type DeferredJob, isDeferredJob } from "../../../src/slack/deferred-job.ts";
 import { blockActions, signedFormEvent, slashCommand } from "../../support/slack-events.ts";
 import { FUNCTION_NAME, useSlackLambda, waitFor } from "../../support/slack-lambda.ts";
 
@@ -11,6 +11,7 @@ import { FUNCTION_NAME, useSlackLambda, waitFor } from "../../support/slack-lamb
 // InvocationType Event, played here by the emulator) that posts to the command's response_url.
 
 const RESPONSE_PATH = "/commands/T0001EXAMPLE/1234567890123/abcdefghijklmnopqrstuvwx";
+const MESSAGE_TS = "1763913600.000200";
 
 let lambda: Awaited<ReturnType<typeof useSlackLambda>>;
 let invocations: Invocation[] = [];
@@ -209,4 +210,64 @@ describe("Lambda handler, slow AWS", () => {
     expect(channel).toBe("C2147483705");
   });
   // Jobs that are forged, or would answer anywhere but Slack: test/handler/hardening.test.ts.
+});
+
+// Details: the click is handed to an asynchronous run as a sealed job, which re-reads AWS and
+// posts the whole answer in the clicked answer's thread. The demo commands' first views change
+// as issue 22 goes on; what is asserted is the mechanism and what only a whole answer holds.
+
+/** A Details click on a channel's answer to `command`, as Slack signs it. */
+function detailsClick(command: string) {
+  const click = JSON.parse(blockActions("block-actions.health.json").payload ?? "{}");
+  click.container = { ...click.container, is_ephemeral: false };
+  click.message = { type: "message", ts: MESSAGE_TS, text: "first view", blocks: [] };
+  click.actions[0] = { ...click.actions[0], action_id: "ecs_details", value: command };
+  return signedFormEvent({ payload: JSON.stringify(click) });
+}
+
+/** chat.postMessage on Slack's Web API, recording each form the bot posts. */
+function threadPosts() {
+  const posted: Record<string, string>[] = [];
+  nock("https://slack.com")
+    .post("/api/chat.postMessage")
+    .reply(200, (_uri, body) => {
+      posted.push(Object.fromEntries(new URLSearchParams(String(body))));
+      return { ok: true, ts: "1763913701.000400" };
+    });
+  return posted;
+}
+
+describe("Details on the deployed bot", () => {
+  it("posts the whole answer, read again, in the thread of the channel's answer", async () => {
+    const posted = threadPosts();
+
+    const result = await lambda.invoke(detailsClick("whois nginx.service-connect"));
+    expect(result.statusCode).toBe(200);
+    const invocation = await waitFor(() => invocations[0]);
+    expect(lambda.emulator.stats().calls["Lambda.Invoke"]).toBe(1);
+    await lambda.runJob(invocation.payload);
+
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ channel: "C2147483705", thread_ts: MESSAGE_TS });
+    // Every endpoint, as only the whole answer lists them, and its own time read.
+    expect(posted[0]?.blocks).toContain("`10.0.1.23:80`");
+    expect(posted[0]?.blocks).toContain("`10.0.2.47:80`");
+    expect(posted[0]?.blocks).toContain("As of ");
+    expect(posted[0]?.blocks).not.toContain("ecs_details");
+  });
+
+  // Why it is refused ("bad MAC"): test/slack/deferred-job.test.ts.
+  it("refuses a job whose view was changed after it was sealed: nothing read, nothing posted", async () => {
+    const posted = threadPosts();
+    await lambda.invoke(detailsClick("whois nginx.service-connect"));
+    const invocation = await waitFor(() => invocations[0]);
+    const sealed = invocation.payload as DeferredJob;
+    expect(sealed.view).toBe("full");
+    lambda.emulator.resetStats();
+
+    await lambda.runJob({ ...sealed, view: undefined });
+
+    expect(lambda.emulator.stats().total).toBe(0);
+    expect(posted).toEqual([]);
+  });
 });
