@@ -13,6 +13,7 @@ import {
   typedDiscoveryName,
 } from "./resolution/bindings.ts";
 import { type Endpoint, endpointCount, endpointsOf, taskEndpoint } from "./resolution/endpoints.ts";
+import { type NameHealth, nameHealthOf } from "./resolution/glance.ts";
 import {
   clientOnlyNote,
   type Publisher,
@@ -42,6 +43,8 @@ export interface Resolution {
   endpoints: Endpoint[];
   /** Asked about one task: its endpoint, also when it is no longer among them (stopped). */
   askedTask?: Endpoint;
+  /** Each name's endpoint counts, in the order of `bindings` (each name has its own instances). */
+  nameHealth: NameHealth[];
   /** Asked NAME:PORT and the name is published, but not on that port: nothing answers there. */
   unpublishedPort?: UnpublishedPort;
   healthy: number;
@@ -254,6 +257,9 @@ export function buildResolution(request: ResolveRequest, facts: ServiceFacts): R
     endpoints,
     ...(askedTask ? { askedTask } : {}),
     ...(unpublished ? { unpublishedPort: unpublished } : {}),
+    nameHealth: bindings.map((b) =>
+      nameHealthOf(b.name, b === focus ? endpoints : endpointsOf(b, facts)),
+    ),
     healthy,
     unknown,
     endpointsKnown: focus?.instances !== undefined || facts.tasksComplete,

@@ -17,7 +17,21 @@ import { type Endpoint, endpointCount } from "../domain/resolution/endpoints.ts"
 import { outsideAlternatives, reachWithoutName } from "../domain/resolution/publisher.ts";
 import type { Resolution, UnpublishedPort } from "../domain/resolution.ts";
 import { whoisConsole } from "./console-links.ts";
-import { askLinks, crossLinks, type Doc, type Line, type Section } from "./document.ts";
+import {
+  askLinks,
+  crossLinks,
+  type Doc,
+  type Glance,
+  type Line,
+  plain,
+  type Section,
+} from "./document.ts";
+import {
+  fitHeadline,
+  ENDPOINT_MARK as MARK,
+  oneNameGlance,
+  severalNamesGlance,
+} from "./whois-glance.ts";
 
 export const USAGE: Line[] = [
   [
@@ -178,15 +192,6 @@ function publisherLines(r: Resolution): Line[] {
   return lines;
 }
 
-const MARK: Record<Endpoint["state"], string> = {
-  unhealthy: "✖ UNHEALTHY",
-  stale: "✖ STALE",
-  unregistered: "! UNREGISTERED",
-  unknown: "? UNKNOWN",
-  changing: "◌ CHANGING",
-  healthy: "✔ healthy",
-};
-
 function cloudMapHealth(e: Endpoint): string {
   if (e.cloudMapHealth === undefined) return "-";
   // UNKNOWN is what Cloud Map reports for a service without a health check: normal.
@@ -327,13 +332,30 @@ function unpublishedPortDoc(gaps: Gap[], port: UnpublishedPort, verb: string): D
   const ports = [...new Set(port.published.map((p) => p.port ?? "?"))];
   const head = `Nothing publishes port ${port.port} on ${port.name}: it publishes port${ports.length > 1 ? "s" : ""} ${ports.join(", ")}`;
   const commands = port.published.map((p) => `/ecs ${verb} ${p.name}`);
+  const asks = askLinks(commands);
   return {
     summary: `${head} (${commands[0]})`,
-    sections: [
-      { lines: [[{ bold: head }], ["Try ", ...codes(commands)]], asks: askLinks(commands) },
-    ],
+    sections: [{ lines: [[{ bold: head }], ["Try ", ...codes(commands)]], asks }],
     notes: gapLines(gaps),
+    glance: { headline: [fitHeadline(head).head], facts: [], asks },
   };
+}
+
+/**
+ * The first view of "not found": the headline (what holds the address, or not found), then what
+ * the answer says next, the suggestions left to their buttons.
+ */
+function notFoundGlance(
+  headline: string,
+  lines: Line[],
+  suggested: boolean,
+  asks: Glance["asks"],
+): Glance {
+  const rest = lines.slice(1);
+  const said = suggested ? rest.slice(1) : rest;
+  const facts =
+    said.length > 3 ? [...said.slice(0, 2), [`… ${said.length - 2} more lines in Details`]] : said;
+  return { headline: [fitHeadline(headline).head], facts, asks };
 }
 
 /** `verb`: the command whose answer this is, for the commands it suggests. */
@@ -405,18 +427,24 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
           `Looked in region ${where.regions.join(", ")}: ${scope(where.namespaces, where.clusters)}.`,
         ]);
       }
+      const asks = askLinks(answer.suggestions.map((s) => `${verb} ${s}`));
+      // The notification says what the first line says: an incomplete search stays said.
+      const guess = answer.suggestions[0] ? ` (did you mean ${answer.suggestions[0]}?)` : "";
+      const summary = heldLine ?? `${plain(lines[0] ?? [])}${guess}`;
       return {
-        summary:
-          heldLine ??
-          `Not found: ${answer.query}${answer.suggestions[0] ? ` (did you mean ${answer.suggestions[0]}?)` : ""}`,
-        sections: [{ lines, asks: askLinks(answer.suggestions.map((s) => `${verb} ${s}`)) }],
+        summary,
+        sections: [{ lines, asks }],
         notes: gapLines(answer.gaps),
+        glance: notFoundGlance(summary, lines, answer.suggestions.length > 0, asks),
       };
     }
     case "found": {
       const sections: Section[] = [];
-      const names = answer.resolutions.flatMap((r) => typedNames(answer.query, r));
-      const matches = answer.resolutions.length > 1 ? matchesLine(answer.query, names) : undefined;
+      const typed = answer.resolutions.flatMap((resolution) =>
+        typedNames(answer.query, resolution).map((name) => ({ typed: name, resolution })),
+      );
+      const names = [...new Set(typed.map((t) => t.typed))];
+      const matches = matchesLine(answer.query, names);
       if (matches) sections.push({ lines: [matches] });
       // What could not be read (a cluster unlisted may hold another owner of the name, a task
       // list unread leaves endpoints unknown) is in the first line, never only at the foot.
@@ -424,11 +452,19 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
         ...new Set(answer.gaps.filter((g) => !g.absent).map((g) => g.what)),
       ]);
       for (const r of answer.resolutions) sections.push(...resolutionSections(r, partial));
+      const links = crossLinks("whois", answer.query);
+      const [only] = answer.resolutions;
+      const glance =
+        names.length > 1 || !only
+          ? severalNamesGlance(answer.query, typed, partial, verb)
+          : oneNameGlance(only, partial, links);
       return {
-        summary: answer.resolutions.map((r) => `${r.verdict}${partial}`).join(" | "),
+        // The notification reads as the first view's headline (the verdicts are in the sections).
+        summary: plain(glance.headline),
         sections,
         notes: gapLines(answer.gaps),
-        links: crossLinks("whois", answer.query),
+        links,
+        glance,
         console: whoisConsole(answer.resolutions),
       };
     }

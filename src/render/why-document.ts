@@ -7,11 +7,15 @@ import {
   ACTION_IDS,
   askLinks,
   type CommandLink,
+  type CopyText,
   type Doc,
+  type Glance,
   type Line,
+  plain,
   type Section,
 } from "./document.ts";
 import { gapLines, whoisDocument } from "./whois-document.ts";
+import { fitHeadline } from "./whois-glance.ts";
 
 const MARK: Record<CheckStatus, string> = { ok: "✔", broken: "✖", unknown: "?", note: "•" };
 
@@ -68,6 +72,7 @@ function reportSections(r: WhyReport): Section[] {
           ? "Fix every broken link, in this order (for you to read and run: the bot only reads)"
           : "Fix (for you to read and run: the bot only reads)",
       lines: r.fixes.flatMap((f, i) => fixLines(f, i, r.fixes.length)),
+      copy: copyFixes(r.fixes),
     });
   }
   for (const { layer, heading } of LAYERS) {
@@ -77,6 +82,90 @@ function reportSections(r: WhyReport): Section[] {
   }
   sections.push({ heading: "Next check", lines: [[r.next]] });
   return sections;
+}
+
+/** Each fix's AWS CLI command to copy, numbered as the fixes are (the bot never runs them). */
+function copyFixes(fixes: WhyFix[]): CopyText[] {
+  return fixes.flatMap((f, i) =>
+    f.command
+      ? [{ label: fixes.length > 1 ? `Copy fix ${i + 1}` : "Copy fix", text: f.command }]
+      : [],
+  );
+}
+
+/** A check's detail up to its first clause: what is wrong, without the evidence after it. */
+function firstClause(text: string): string {
+  const { head } = fitHeadline(text, 140);
+  return head;
+}
+
+/** One broken (or unknown) link in one line: its number in fix order, its layer, its name. */
+function linkFact(c: WhyCheck, number: string): Line {
+  return [
+    `${MARK[c.status]} ${number}${c.layer} · `,
+    { bold: c.link },
+    `: ${firstClause(c.detail)}`,
+  ];
+}
+
+/** At most this many links in the first view; Details has them all. */
+const FACTS_MAX = 4;
+
+/**
+ * The first view of one why report: the verdict and the deciding broken link in the headline,
+ * each broken link in one line in the order to fix them, their commands to copy, the next step.
+ * A healthy answer is its verdict and what it rests on.
+ */
+function reportGlance(r: WhyReport, links: CommandLink[]): Glance {
+  const broken = r.checks.filter((c) => c.status === "broken");
+  const unknown = r.checks.filter((c) => c.status === "unknown");
+  // The fixes' order first (rules before deployments), then any broken link without a fix.
+  const ordered = [
+    ...r.fixes.flatMap((f) => broken.filter((c) => c.link === f.link).slice(0, 1)),
+    ...broken.filter((c) => !r.fixes.some((f) => f.link === c.link)),
+  ];
+  const numbered = ordered.map((c, i) => linkFact(c, ordered.length > 1 ? `${i + 1}. ` : ""));
+  const facts: Line[] = [...numbered, ...unknown.map((c) => linkFact(c, ""))];
+  const [deciding] = broken;
+  let headline: string;
+  if (deciding) {
+    // "✖ a cannot reach b:80": the verdict up to its first clause, then the first broken link.
+    const verdict = r.verdict.split(": ")[0] ?? r.verdict;
+    const count = broken.length > 1 ? `${broken.length} broken links, first: ` : "broken: ";
+    headline = fitHeadline(`${verdict}: ${count}${deciding.layer} (${deciding.link})`).head;
+  } else {
+    const { head, rest } = fitHeadline(r.verdict);
+    headline = head;
+    if (rest) facts.unshift([rest]);
+    // A healthy answer's notes (a degraded endpoint) still bear on it.
+    if (unknown.length === 0)
+      facts.push(...r.checks.filter((c) => c.status === "note").map((c) => linkFact(c, "")));
+  }
+  const shown =
+    facts.length > FACTS_MAX
+      ? [
+          ...facts.slice(0, FACTS_MAX - 1),
+          [`… and ${facts.length - FACTS_MAX + 1} more in Details`],
+        ]
+      : facts;
+  return {
+    headline: [headline],
+    facts: shown,
+    next: [r.next],
+    links,
+    asks: askLinks(r.fixes.flatMap((f) => (f.command || !f.ask ? [] : [f.ask]))),
+    copy: copyFixes(r.fixes),
+  };
+}
+
+/** The first report's first view; more reports (several places) are counted, never hidden. */
+function foundGlance(first: WhyReport, reports: number): Glance {
+  // A broken answer's primary buttons are its fixes; a healthy one's, the target's health.
+  const links = first.status === "broken" ? [] : targetLinks(first).slice(1);
+  const glance = reportGlance(first, links);
+  if (reports < 2) return glance;
+  const more = `${reports - 1} more answer${reports > 2 ? "s" : ""} in Details.`;
+  return { ...glance, facts: [...glance.facts, [more]] };
 }
 
 function targetLinks(report: WhyReport): CommandLink[] {
@@ -111,13 +200,14 @@ export function whyDocument(answer: WhyAnswer): Doc {
         ],
       ];
       const sections: Section[] = [{ lines }];
-      if (answer.suggestions.length > 0) {
-        sections.push(didYouMean(answer.suggestions.map((s) => whyQuestion(s, answer.target))));
-      }
+      const ask = didYouMean(answer.suggestions.map((s) => whyQuestion(s, answer.target)));
+      if (answer.suggestions.length > 0) sections.push(ask);
+      const [head = [], ...facts] = lines;
       return {
         summary: `Client not found: ${answer.client}`,
         sections,
         notes: gapLines(answer.gaps),
+        glance: { headline: [plain(head)], facts, asks: ask.asks },
       };
     }
     case "ambiguous": {
@@ -125,10 +215,14 @@ export function whyDocument(answer: WhyAnswer): Doc {
       const questions = answer.choices.map((c) =>
         answer.role === "client" ? whyQuestion(c, answer.other) : whyQuestion(answer.other, c),
       );
+      // One button per question: none is picked for the user.
+      const asks = askLinks(questions);
+      const headline = `${answer.typed} matches ${answer.choices.length} ${answer.role}s: ask about one alone`;
       return {
         summary: head,
-        sections: [{ lines: [[{ bold: head }]] }, { lines: questionLines(questions) }],
+        sections: [{ lines: [[{ bold: head }]] }, { lines: questionLines(questions), asks }],
         notes: gapLines(answer.gaps),
+        glance: { headline: [fitHeadline(headline).head], facts: [], asks },
       };
     }
     case "not-found": {
@@ -139,15 +233,18 @@ export function whyDocument(answer: WhyAnswer): Doc {
       // The suggestions as the whole question to ask, not as names alone.
       const doc = whoisDocument({ ...answer, suggestions: [] });
       const ask = didYouMean(answer.suggestions.map((s) => whyQuestion(client, s)));
-      return { ...doc, sections: [...doc.sections, ask] };
+      const glance = doc.glance && { ...doc.glance, asks: ask.asks };
+      return { ...doc, sections: [...doc.sections, ask], ...(glance ? { glance } : {}) };
     }
     case "found": {
       const first = answer.reports[0];
+      const glance = first ? foundGlance(first, answer.reports.length) : undefined;
       return {
-        summary: answer.reports.map((r) => r.verdict).join(" | "),
+        summary: glance ? plain(glance.headline) : "",
         sections: answer.reports.flatMap(reportSections),
         notes: gapLines(answer.gaps),
         links: first ? targetLinks(first) : [],
+        ...(glance ? { glance } : {}),
         console: whyConsole(answer.reports),
       };
     }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { buildResolution } from "../../src/domain/resolution.ts";
-import { renderBlocks } from "../../src/render/blocks.ts";
+import { type RenderOptions, renderBlocks } from "../../src/render/blocks.ts";
 import type { Doc } from "../../src/render/document.ts";
 import { escapeMrkdwn } from "../../src/render/escape.ts";
 import { renderText } from "../../src/render/text.ts";
 import { whoisDocument } from "../../src/render/whois-document.ts";
 import { apiFacts } from "../support/facts.ts";
 
-function sectionTexts(doc: Doc): string[] {
-  return renderBlocks(doc).blocks.flatMap((b) =>
+function sectionTexts(doc: Doc, options: RenderOptions = {}): string[] {
+  return renderBlocks(doc, options).blocks.flatMap((b) =>
     b.type === "section" && b.text ? [b.text.text] : [],
   );
 }
@@ -35,7 +35,7 @@ describe("whois rendering", () => {
   it("says the same thing in Block Kit and in text", () => {
     const doc = apiAnswer();
     const text = renderText(doc);
-    const blocks = sectionTexts(doc).join("\n");
+    const blocks = sectionTexts(doc, { view: "full" }).join("\n");
 
     for (const fragment of ["10.0.3.103:8080", "vpc-0b1e2c3d4e5f60718", "Next check", "api:7"]) {
       expect(text).toContain(fragment);
@@ -104,7 +104,7 @@ describe("whois rendering", () => {
   });
 
   it("offers Health and Traffic buttons for the same name on a whois answer", () => {
-    const message = renderBlocks(apiAnswer());
+    const message = renderBlocks(apiAnswer(), { view: "full" });
     const actions = message.blocks.find((b) => b.type === "actions");
 
     // Then its AWS console links (issue 22), each a URL button.

@@ -1,17 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { WhoisAnswer } from "../../src/domain/answer.ts";
 import { renderBlocks } from "../../src/render/blocks.ts";
-import { plain } from "../../src/render/document.ts";
+import { type Doc, plain } from "../../src/render/document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { endpointLine, partialClause, whoisDocument } from "../../src/render/whois-document.ts";
 import { COMMAND_BUTTON } from "../../src/slack/command-buttons.ts";
-import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
+import { demoFleetAnswers, headings, textLines } from "../support/answers.ts";
 import { buttons } from "./buttons.ts";
 
 // whoisDocument on answers the real command gave on the demo fleet: what the user reads first,
 // the sections in order, and user or AWS text that must not become Slack markup.
 
 const ask = demoFleetAnswers();
+/** What Details shows: the whole answer in Block Kit. */
+const fullBlockText = (doc: Doc) => JSON.stringify(renderBlocks(doc, { view: "full" }));
 type Found = Extract<WhoisAnswer, { kind: "found" }>;
 type NotFound = Extract<WhoisAnswer, { kind: "not-found" }>;
 
@@ -68,8 +70,11 @@ describe("whoisDocument of a name found", () => {
 
     const doc = whoisDocument({ ...answer, gaps });
 
-    expect(doc.summary).toMatch(/endpoints healthy \(partial: could not read cluster staging\)$/);
-    expect(textLines(doc)[0]).toBe(doc.summary);
+    // The first line says what; the notification, as short as the first view's headline, says so.
+    expect(textLines(doc)[0]).toMatch(
+      /endpoints healthy \(partial: could not read cluster staging\)$/,
+    );
+    expect(doc.summary).toMatch(/endpoints healthy \(partial\)$/);
     expect(doc.notes.map(plain)).toEqual([
       "Partial answer: could not read cluster staging: AWS denied ecs:ListServices (AccessDeniedException).",
       "Partial answer: could not read service tutorial/gone: ServiceNotFoundException.",
@@ -83,7 +88,8 @@ describe("whoisDocument of a name found", () => {
       "api matches 3 names. To ask about one alone, type it exactly: api.internal.local, api.service-connect, api.staging",
     );
     // Two services: one verdict each, the service publishing two of the names once.
-    expect(doc.summary.split(" | ").map((v) => v.split(" ")[0])).toEqual([
+    const verdicts = doc.sections.slice(1).filter((s) => s.heading === undefined);
+    expect(verdicts.map((s) => plain(s.lines[0] ?? []).split(" ")[0])).toEqual([
       "api.internal.local",
       "api.staging",
     ]);
@@ -101,8 +107,8 @@ describe("whoisDocument of a name found", () => {
     });
 
     expect(renderText(doc)).toContain(`: ${hostile}`);
-    expect(blockText(doc)).toContain("&lt;!channel&gt; rollback &amp; &lt;@U0ADMIN&gt;");
-    expect(blockText(doc)).not.toContain("<!channel>");
+    expect(fullBlockText(doc)).toContain("&lt;!channel&gt; rollback &amp; &lt;@U0ADMIN&gt;");
+    expect(fullBlockText(doc)).not.toContain("<!channel>");
   });
 });
 
@@ -132,7 +138,7 @@ describe("whoisDocument of a name not found", () => {
     ]);
     expect(new Set(asks.map((b) => b.action_id)).size).toBe(3);
     expect(asks.every((b) => COMMAND_BUTTON.test(b.action_id ?? ""))).toBe(true);
-    expect(blockText(doc)).toContain("Did you mean `nginx.service-connect`");
+    expect(fullBlockText(doc)).toContain("Did you mean `nginx.service-connect`");
   });
 
   it("offers the port a name publishes as a button with the same command", async () => {
@@ -183,10 +189,135 @@ describe("whoisDocument of a name not found", () => {
       gaps: [],
     });
 
-    const slack = blockText(doc);
+    const slack = fullBlockText(doc);
     expect(slack).toContain("`&lt;!here&gt;&amp;co`");
     expect(slack).toContain("`&lt;@U0ADMIN&gt;`");
     expect(slack).not.toMatch(/<!here>|<@U0ADMIN>/);
+  });
+});
+
+describe("the first view of whois", () => {
+  const facts = (doc: Doc) => (doc.glance?.facts ?? []).map(plain);
+  const headline = (doc: Doc) => plain(doc.glance?.headline ?? []);
+
+  it("shows a healthy name's verdict, who can resolve it in one sentence and its owner in one line", async () => {
+    const doc = whoisDocument(await ask<Found>("whois nginx.service-connect"));
+
+    expect(headline(doc)).toBe(
+      "nginx.service-connect → Service Connect alias of tutorial/service-connect-nginx-service, port nginx (80/http), 2 of 2 endpoints healthy",
+    );
+    expect(doc.summary).toBe(headline(doc));
+    expect(facts(doc)).toEqual([
+      "Resolvable only inside Service Connect tasks of namespace service-connect deployed after 2026-11-20 09:00 UTC (5 services); not by a Lambda, an EC2 host or other tasks: they use Cloud Map DiscoverInstances or a load balancer.",
+      "Owner tutorial/service-connect-nginx-service · task definition service-connect-nginx:1 · container webserver port 80 · 2/2 tasks running",
+    ]);
+    expect(plain(doc.glance?.next ?? [])).toMatch(/^A client that still fails: \/ecs why/);
+    expect(doc.glance?.links?.map((l) => l.label)).toEqual(["Health", "Traffic"]);
+  });
+
+  it("puts an unhealthy endpoint first, before who can resolve the name", async () => {
+    const doc = whoisDocument(await ask<Found>("whois api.internal.local"));
+
+    expect(facts(doc)[0]).toBe("✖ UNHEALTHY 10.0.3.103:8080: container health check failing: api");
+    expect(facts(doc)[1]).toMatch(/^Resolvable through VPC DNS by anything in VPCs /);
+    expect(plain(doc.glance?.next ?? [])).toBe(
+      "/ecs health api.internal.local: why 1 endpoint is not healthy, and recent stops.",
+    );
+  });
+
+  it("says the task asked about by IP is the unhealthy endpoint", async () => {
+    const doc = whoisDocument(await ask<Found>("whois 10.0.3.103"));
+
+    expect(headline(doc)).toMatch(
+      /^10\.0\.3\.103 → task 5e6f7a8b9c0d\w+ of ecs_service_discovery\/api-service \(RUNNING, UNHEALTHY\)/,
+    );
+    expect(facts(doc)[0]).toBe(
+      "✖ UNHEALTHY 10.0.3.103:8080, the task you asked about: container health check failing: api",
+    );
+  });
+
+  it("lists each name a word matches in one line with a button to ask about it alone, and picks none", async () => {
+    const doc = whoisDocument(await ask<Found>("whois api"));
+
+    expect(headline(doc)).toBe(
+      "api matches 3 names of 2 services, 2 with an endpoint not healthy: ask about one alone",
+    );
+    expect(facts(doc)).toEqual([
+      "✖ api.internal.local → VPC DNS name of ecs_service_discovery/api-service, 2 of 3 endpoints healthy",
+      "✖ api.service-connect → Service Connect alias of ecs_service_discovery/api-service, 2 of 3 endpoints healthy",
+      "✔ api.staging → Service Connect alias of staging/api-service, 2 of 2 endpoints healthy",
+    ]);
+    expect(doc.glance?.asks?.map((a) => a.command)).toEqual([
+      "whois api.internal.local",
+      "whois api.service-connect",
+      "whois api.staging",
+    ]);
+    expect(doc.glance?.links ?? []).toEqual([]);
+  });
+
+  it("cuts a verdict too long for a headline at its clause and keeps the rest as a fact", async () => {
+    const answer = await ask<Found>("whois nginx.service-connect");
+    const [first] = answer.resolutions;
+    if (!first) throw new Error("nginx is found");
+    const verdict = `${first.verdict}. nginx is only the Cloud Map discovery name: clients cannot resolve it, they use nginx.service-connect:80`;
+
+    const doc = whoisDocument({ ...answer, resolutions: [{ ...first, verdict }] });
+
+    expect(headline(doc)).toBe(first.verdict);
+    expect(facts(doc)).toContain(
+      "Nginx is only the Cloud Map discovery name: clients cannot resolve it, they use nginx.service-connect:80",
+    );
+  });
+
+  it("leaves a long verdict's aside out of the headline, never a word cut, and says it in a fact", async () => {
+    const doc = whoisDocument(await ask<Found>("whois tutorial/legacy-report"));
+
+    expect(headline(doc)).toBe(
+      "tutorial/legacy-report → ECS service tutorial/legacy-report, a Service Connect client of namespace service-connect, 1 of 1 tasks running",
+    );
+    expect(facts(doc)[0]).toBe(
+      "No name of its own: a Service Connect client of namespace service-connect (it resolves that namespace's aliases and publishes none); callers reach it only by task IP or a load balancer.",
+    );
+  });
+
+  it("says an answer is partial in its headline, the notes saying what could not be read", async () => {
+    const answer = await ask<Found>("whois api.staging");
+    const gaps = [{ what: "cluster tutorial", why: "throttled" }];
+
+    const doc = whoisDocument({ ...answer, gaps });
+
+    expect(headline(doc)).toMatch(/healthy \(partial: could not read cluster tutorial\)$/);
+    expect(headline(doc).length).toBeLessThanOrEqual(150);
+  });
+
+  it("offers the nearest names of a name not found as buttons", async () => {
+    const doc = whoisDocument(await ask<NotFound>("whois ngnix.service-connect"));
+
+    expect(headline(doc)).toBe(
+      "Not found: ngnix.service-connect (did you mean nginx.service-connect?)",
+    );
+    expect(doc.glance?.asks?.map((a) => a.command)).toEqual([
+      "whois nginx.service-connect",
+      "whois api.service-connect",
+      "whois redis.service-connect",
+    ]);
+    expect(facts(doc)).toEqual([
+      "Looked in region ap-northeast-1: namespaces internal.local, service-connect, staging; clusters ecs_service_discovery, staging, tutorial.",
+    ]);
+  });
+
+  it("says in the first view and the notification that a search was incomplete", async () => {
+    const answer = await ask<NotFound>("whois ngnix.service-connect");
+
+    const doc = whoisDocument({
+      ...answer,
+      gaps: [{ what: "namespace staging", why: "throttled" }],
+    });
+
+    expect(headline(doc)).toMatch(
+      /^Not found, but the search was incomplete: ngnix\.service-connect/,
+    );
+    expect(doc.summary).toBe(headline(doc));
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { WhyAnswer } from "../../src/domain/answer.ts";
 import type { WhyReport } from "../../src/domain/why.ts";
-import { askLinks, plain } from "../../src/render/document.ts";
+import { renderBlocks } from "../../src/render/blocks.ts";
+import { askLinks, type Doc, plain } from "../../src/render/document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { whyDocument } from "../../src/render/why-document.ts";
 import { blockText, demoFleetAnswers, headings, textLines } from "../support/answers.ts";
@@ -26,8 +27,10 @@ describe("whyDocument of a pair it could judge", () => {
 
     const doc = whyDocument(answer);
 
-    expect(doc.summary).toBe(report.verdict);
+    expect(textLines(doc)[0]).toBe(report.verdict);
     expect(textLines(doc)[0]).toMatch(/^✔ web-frontend can reach api\.service-connect:8080: /);
+    // The notification is the first view's headline: the verdict up to its first clause.
+    expect(doc.summary).toBe("✔ web-frontend can reach api.service-connect:8080");
     expect(headings(doc)).toEqual([
       undefined,
       "1. Name (can tutorial/web-frontend resolve it)",
@@ -91,9 +94,111 @@ describe("whyDocument of a pair it could judge", () => {
     const doc = whyDocument({ ...answer, reports: [{ ...report, checks, fixes }] });
 
     expect(renderText(doc)).toContain(`: ${detail}`);
+    const full = JSON.stringify(renderBlocks(doc, { view: "full" }));
     expect(blockText(doc)).toContain("group &lt;sg-1&gt; &amp; &lt;!channel&gt;");
-    expect(blockText(doc)).toContain("`aws ec2 ˋrm -rfˋ &lt;x&gt;`");
+    expect(full).toContain("group &lt;sg-1&gt; &amp; &lt;!channel&gt;");
+    expect(full).toContain("`aws ec2 ˋrm -rfˋ &lt;x&gt;`");
     expect(blockText(doc)).not.toContain("<!channel>");
+    expect(full).not.toContain("<!channel>");
+  });
+});
+
+describe("the first view of why", () => {
+  const headline = (doc: Doc) => plain(doc.glance?.headline ?? []);
+  const facts = (doc: Doc) => (doc.glance?.facts ?? []).map(plain);
+
+  it("heads a broken answer with the verdict and the first broken link, and lists each in fix order", async () => {
+    const { answer } = await found("tutorial/legacy-report api.service-connect");
+
+    const doc = whyDocument(answer);
+
+    expect(headline(doc)).toBe(
+      "✖ legacy-report cannot reach api.service-connect:8080: 2 broken links, first: name (resolve api.service-connect)",
+    );
+    expect(doc.summary).toBe(headline(doc));
+    expect(facts(doc)).toEqual([
+      "✖ 1. path · api-service security groups in: no rule of sg-0c0ffee00000b0001 (api-service-tasks) allows TCP 8080 from legacy-report (10.0.2.88, sg-0c0ffee00000a0004)",
+      "✖ 2. name · resolve api.service-connect: legacy-report's deployment started 2026-11-21 08:00 UTC, before api first appeared in service-connect (2026-11-22 10:50 UTC)",
+    ]);
+    expect(plain(doc.glance?.next ?? [])).toBe(
+      "Apply the 2 fixes above in the order given, then /ecs why tutorial/legacy-report api.service-connect again.",
+    );
+  });
+
+  it("offers each fix's command to copy, numbered as the fixes, in the first view and in Details", async () => {
+    const { answer, report } = await found("tutorial/legacy-report api.service-connect");
+
+    const doc = whyDocument(answer);
+
+    const copy = [
+      { label: "Copy fix 1", text: report.fixes[0]?.command },
+      { label: "Copy fix 2", text: report.fixes[1]?.command },
+    ];
+    expect(doc.glance?.copy).toEqual(copy);
+    expect(copy[0]?.text).toMatch(/^aws ec2 authorize-security-group-ingress /);
+    expect(copy[1]?.text).toMatch(/--force-new-deployment$/);
+    expect(doc.sections[1]?.copy).toEqual(copy);
+  });
+
+  it("keeps a healthy answer short: the verdict, what it rests on, the next step", async () => {
+    const { answer } = await found("tutorial/web-frontend nginx.service-connect");
+
+    const doc = whyDocument(answer);
+
+    expect(headline(doc)).toBe("✔ web-frontend can reach nginx.service-connect:80");
+    expect(facts(doc)).toEqual([
+      "The name resolves for it, the rules let TCP 80 through both ways, and 2 endpoints are healthy; its traffic shows in the metrics",
+    ]);
+    expect(doc.glance?.copy).toEqual([]);
+    expect(doc.glance?.links?.map((l) => l.label)).toEqual(["Health target"]);
+  });
+
+  it("says a link it could not check in the first view, never only in Details", async () => {
+    const { answer, report } = await found("tutorial/web-frontend nginx.service-connect");
+    const checks = report.checks.map((c) =>
+      c.layer === "path" && c.status === "ok"
+        ? { ...c, status: "unknown" as const, detail: "could not read sg-1: denied" }
+        : c,
+    );
+
+    const doc = whyDocument({
+      ...answer,
+      reports: [
+        {
+          ...report,
+          status: "unknown",
+          verdict: "? web-frontend may reach nginx.service-connect:80: the path could not be read",
+          checks,
+        },
+      ],
+    });
+
+    expect(headline(doc)).toMatch(/^\? web-frontend may reach/);
+    expect(facts(doc)[0]).toBe(
+      "? path · web-frontend security groups out: could not read sg-1: denied",
+    );
+    expect(
+      facts(doc)
+        .slice(0, -1)
+        .every((f) => f.startsWith("? path · ")),
+    ).toBe(true);
+    expect(facts(doc).at(-1)).toMatch(/^… and \d+ more in Details$/);
+  });
+
+  it("offers each thing an ambiguous word stands for as a button, and picks none", async () => {
+    const doc = whyDocument(await ask("why web-frontend api.service-connect"));
+
+    expect(headline(doc)).toBe("web-frontend matches 2 clients: ask about one alone");
+    expect(doc.glance?.asks?.map((a) => a.command)).toEqual([
+      "why staging/web-frontend api.service-connect",
+      "why tutorial/web-frontend api.service-connect",
+    ]);
+  });
+
+  it("offers the target's nearest names as whole why questions in the first view", async () => {
+    const doc = whyDocument(await ask("why tutorial/web-frontend ngnix.service-connect"));
+
+    expect(doc.glance?.asks?.[0]?.command).toBe("why tutorial/web-frontend nginx.service-connect");
   });
 });
 

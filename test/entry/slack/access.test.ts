@@ -34,7 +34,7 @@ describe("access control", () => {
       signedFormEvent(slashCommand("whois nginx.service-connect")),
     );
 
-    expect(result.body).toContain("10.0.1.23:80");
+    expect(result.body).toContain("2 of 2 endpoints healthy");
   });
 
   it.each([
@@ -64,7 +64,7 @@ describe("access control", () => {
       signedFormEvent(slashCommand("whois nginx.service-connect", { user_id: "U0STRANGER1" })),
     );
 
-    expect(member.body).toContain("10.0.1.23:80");
+    expect(member.body).toContain("2 of 2 endpoints healthy");
     expect(JSON.parse(stranger.body ?? "{}").text).toBe(REFUSAL);
     // The group's members were read once and cached for the second request.
     expect(groups.isDone()).toBe(true);

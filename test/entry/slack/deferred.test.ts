@@ -66,8 +66,8 @@ describe("Lambda handler, slow AWS", () => {
 
     expect(slack.isDone()).toBe(true);
     expect(posted[0]).toMatchObject({ response_type: "ephemeral", replace_original: true });
-    expect(JSON.stringify(posted[0])).toContain("`10.0.1.23:80`");
-    expect(JSON.stringify(posted[0])).toContain("`10.0.2.47:80`");
+    expect(JSON.stringify(posted[0])).toContain("2 of 2 endpoints healthy");
+    expect(JSON.stringify(posted[0])).toContain('"action_id":"ecs_details"');
   });
 
   it("answers inline, with no job handed over, when AWS answers in time", async () => {

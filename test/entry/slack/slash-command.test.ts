@@ -40,27 +40,32 @@ describe("Lambda handler, /ecs slash command", () => {
     expect(r.text).toContain(
       "nginx.service-connect → Service Connect alias of tutorial/service-connect-nginx-service",
     );
-    expect(allText(r)).toContain("`10.0.1.23:80`");
-    expect(allText(r)).toContain("`10.0.2.47:80`");
-    expect(allText(r)).toContain("*Who can resolve it*");
+    // The first view: the endpoints counted in the headline, who can resolve it, Details.
+    expect(allText(r)).toContain("2 of 2 endpoints healthy*");
+    expect(allText(r)).toContain("Resolvable only inside Service Connect tasks of namespace");
+    expect(result.body).toContain('"action_id":"ecs_details"');
   });
 
   it("answers a signed /ecs why with the verdict first, the fix to copy, and the whole chain", async () => {
-    const r = reply(
-      await lambda.invoke(
-        signedFormEvent(slashCommand("why tutorial/legacy-report api.internal.local")),
-      ),
+    const result = await lambda.invoke(
+      signedFormEvent(slashCommand("why tutorial/legacy-report api.internal.local")),
     );
+    const r = reply(result);
 
-    expect(r.text).toMatch(
-      /^✖ legacy-report cannot reach api\.internal\.local:8080: no rule of sg-0c0ffee00000b0001/,
+    expect(r.text).toBe(
+      "✖ legacy-report cannot reach api.internal.local:8080: broken: path (api-service security groups in)",
     );
+    // The first view: the verdict, the broken link, its fix to copy, the whole chain in Details.
     const text = allText(r);
-    expect(text.indexOf("✖ legacy-report cannot reach")).toBeLessThan(text.indexOf("*1. Name"));
-    expect(text).toContain(
-      "`aws ec2 authorize-security-group-ingress --group-id sg-0c0ffee00000b0001 --protocol tcp --port 8080 --source-group sg-0c0ffee00000a0004`",
-    );
-    expect(text).toContain("*2. Path (do the VPC's rules let TCP through, both ways)*");
+    expect(text.indexOf("✖ legacy-report cannot reach")).toBeLessThan(text.indexOf("✖ path · "));
+    expect(text).toContain("*api-service security groups in*: no rule of sg-0c0ffee00000b0001");
+    expect(JSON.parse(result.body ?? "{}").blocks[1].elements[0]).toMatchObject({
+      action_id: "ecs_copy_fix_0",
+      text: { text: "Copy fix" },
+      value:
+        "aws ec2 authorize-security-group-ingress --group-id sg-0c0ffee00000b0001 --protocol tcp --port 8080 --source-group sg-0c0ffee00000a0004",
+    });
+    expect(result.body).toContain('"action_id":"ecs_details"');
     expect(lambda.emulator.stats().calls["EC2.DescribeSecurityGroups"]).toBe(1);
   });
 
