@@ -126,13 +126,14 @@ function reportGlance(r: WhyReport, links: CommandLink[]): Glance {
   ];
   const numbered = ordered.map((c, i) => linkFact(c, ordered.length > 1 ? `${i + 1}. ` : ""));
   const facts: Line[] = [...numbered, ...unknown.map((c) => linkFact(c, ""))];
-  const [deciding] = broken;
   let headline: string;
-  if (deciding) {
-    // "✖ a cannot reach b:80": the verdict up to its first clause, then the first broken link.
+  if (ordered.length > 0) {
+    // "✖ a cannot reach b:80": the verdict up to its first clause, then the broken links in the
+    // order the facts below list them (the order to fix them), so the two never disagree.
     const verdict = r.verdict.split(": ")[0] ?? r.verdict;
-    const count = broken.length > 1 ? `${broken.length} broken links, first: ` : "broken: ";
-    headline = fitHeadline(`${verdict}: ${count}${deciding.layer} (${deciding.link})`).head;
+    const count = ordered.length > 1 ? `${ordered.length} broken links: ` : "broken: ";
+    const named = ordered.map((c) => `${c.layer} (${c.link})`).join(", ");
+    headline = fitHeadline(`${verdict}: ${count}${named}`).head;
   } else {
     const { head, rest } = fitHeadline(r.verdict);
     headline = head;

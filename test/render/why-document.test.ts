@@ -107,13 +107,13 @@ describe("the first view of why", () => {
   const headline = (doc: Doc) => plain(doc.glance?.headline ?? []);
   const facts = (doc: Doc) => (doc.glance?.facts ?? []).map(plain);
 
-  it("heads a broken answer with the verdict and the first broken link, and lists each in fix order", async () => {
+  it("heads a broken answer with the verdict and its broken links in fix order, the order the facts list them", async () => {
     const { answer } = await found("tutorial/legacy-report api.service-connect");
 
     const doc = whyDocument(answer);
 
     expect(headline(doc)).toBe(
-      "✖ legacy-report cannot reach api.service-connect:8080: 2 broken links, first: name (resolve api.service-connect)",
+      "✖ legacy-report cannot reach api.service-connect:8080: 2 broken links: path (api-service security groups in), name (resolve api.service-connect)",
     );
     expect(doc.summary).toBe(headline(doc));
     expect(facts(doc)).toEqual([
