@@ -16,6 +16,7 @@ import {
   type UrlLink,
 } from "./document.ts";
 import { codeSpan, cutMrkdwn, cutPlain, escapeMrkdwn } from "./escape.ts";
+import { firstClauseEnd } from "./glance-text.ts";
 
 // Slack's limits: 3,000 characters per section text, 50 blocks per message, 10 elements per
 // context block, 25 per actions block, 75 per button label, 2,000 per button value.
@@ -37,18 +38,7 @@ export const BOLD_MAX = 150;
 const CLAUSE_ENDS = [". ", " — ", ": ", "; ", ", "];
 
 /** The end of the first clause outside parentheses within BOLD_MAX characters, else 0. */
-function headlineEnd(text: string): number {
-  for (const end of CLAUSE_ENDS) {
-    let depth = 0;
-    for (let i = 0; i < Math.min(text.length, BOLD_MAX + 1); i++) {
-      const c = text[i];
-      if (c === "(") depth++;
-      else if (c === ")") depth = Math.max(0, depth - 1);
-      else if (depth === 0 && i > 0 && text.startsWith(end, i)) return i;
-    }
-  }
-  return 0;
-}
+const headlineEnd = (text: string) => firstClauseEnd(text, BOLD_MAX, CLAUSE_ENDS);
 
 /** Plain words: escaped, and a star or backtick of AWS's text never opens bold or code. */
 const plainMrkdwn = (text: string) => escapeMrkdwn(text).replace(/\*/g, "∗").replace(/`/g, "ˋ");

@@ -20,6 +20,23 @@ function lastEnd(text: string, max: number): { at: number; end: string } {
 }
 
 /**
+ * The first end of `ends`, in their order of preference, outside parentheses within `max`
+ * characters: where a headline's first clause ends (0: none).
+ */
+export function firstClauseEnd(text: string, max: number, ends: readonly string[]): number {
+  for (const end of ends) {
+    let depth = 0;
+    for (let i = 1; i < Math.min(text.length, max + 1); i++) {
+      const c = text[i];
+      if (c === "(") depth++;
+      else if (c === ")") depth = Math.max(0, depth - 1);
+      else if (depth === 0 && text.startsWith(end, i)) return i;
+    }
+  }
+  return 0;
+}
+
+/**
  * The text split to fit `max` characters: its head ends at the latest sentence or clause that
  * fits (a word, failing those) and the rest is what was left out, for the full answer.
  */

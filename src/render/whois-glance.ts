@@ -19,6 +19,7 @@ import {
   type Glance,
   type Line,
 } from "./document.ts";
+import { firstClauseEnd } from "./glance-text.ts";
 
 export const ENDPOINT_MARK: Record<Endpoint["state"], string> = {
   unhealthy: "✖ UNHEALTHY",
@@ -32,18 +33,7 @@ export const ENDPOINT_MARK: Record<Endpoint["state"], string> = {
 /** Where a long text's first part ends, in order of preference (outside parentheses). */
 const CLAUSE_ENDS = [". ", ": ", "; "];
 
-function clauseEnd(text: string, max: number): number {
-  for (const end of CLAUSE_ENDS) {
-    let depth = 0;
-    for (let i = 1; i < Math.min(text.length, max + 1); i++) {
-      const c = text[i];
-      if (c === "(") depth++;
-      else if (c === ")") depth = Math.max(0, depth - 1);
-      else if (depth === 0 && text.startsWith(end, i)) return i;
-    }
-  }
-  return 0;
-}
+const clauseEnd = (text: string, max: number) => firstClauseEnd(text, max, CLAUSE_ENDS);
 
 /**
  * A text as a headline of at most `max` characters: whole when it fits, else up to its first
