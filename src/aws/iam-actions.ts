@@ -1,6 +1,8 @@
 // Every AWS action the bot calls, and nothing else: serverless.yml's IAM role must name
 // exactly these (a test compares them), so least privilege cannot drift from the code.
 
+import { INCIDENTS_TABLE_ACTIONS } from "./incidents-store.ts";
+
 /**
  * `/ecs why` (src/aws/ec2.ts, src/aws/lambda-config.ts, src/aws/route53-resolver.ts,
  * src/aws/route53-profiles.ts): the VPC's rules between two ends, a Lambda client's VPC
@@ -30,9 +32,14 @@ export const PATH_ACTIONS = [
  */
 export const IP_OWNER_ACTIONS = ["ec2:DescribeNetworkInterfaces"] as const;
 
-export const READ_ACTIONS = [
+/**
+ * One service's health report, read fresh (src/commands/reads/health-report.ts, reportFor: its
+ * facts, Service Connect clients and 15 minutes of traffic, and its recently stopped tasks). The
+ * service is known by cluster and name, so no ecs:ListServices (only a scope or a catalog lists
+ * a cluster's services); no graph, no path reads, no IP lookup.
+ */
+export const HEALTH_REPORT_ACTIONS = [
   "ecs:ListClusters",
-  "ecs:ListServices",
   "ecs:ListServicesByNamespace",
   "ecs:DescribeServices",
   "ecs:ListTasks",
@@ -44,6 +51,12 @@ export const READ_ACTIONS = [
   "servicediscovery:DiscoverInstances",
   "route53:GetHostedZone",
   "cloudwatch:GetMetricData",
+] as const;
+
+/** Every read of every verb: health's, a scope's or catalog's service listing, graphs, paths, IPs. */
+export const READ_ACTIONS = [
+  ...HEALTH_REPORT_ACTIONS,
+  "ecs:ListServices",
   "cloudwatch:GetMetricWidgetImage",
   ...PATH_ACTIONS,
   ...IP_OWNER_ACTIONS,
@@ -128,6 +141,25 @@ export const DIGEST_FUNCTION_ACTIONS = [
   ...IDEMPOTENCY_ACTIONS,
   ...DIGEST_HISTORY_ACTIONS,
   ...DIGEST_PARTS_ACTIONS,
+  "logs:CreateLogStream",
+  "logs:PutLogEvents",
+] as const;
+
+/**
+ * The notification function's own role (serverless.yml, NotifyFunctionRole; src/entry/notify.ts):
+ * an incident's enrichment is health's judgement of its service (HEALTH_REPORT_ACTIONS, in a
+ * member account through its read role, ROLE_ACTIONS), the bot token and the routes (they live in
+ * the digest targets' parameter: SECRET_ACTIONS on those two), the incidents table
+ * (INCIDENTS_TABLE_ACTIONS), its on-failure queue (Lambda sends the record of an invocation it gave
+ * up on with the function's own role: sqs:SendMessage) and its own log group. No signing secret,
+ * no other table, no write outside its own resources.
+ */
+export const NOTIFY_FUNCTION_ACTIONS = [
+  ...HEALTH_REPORT_ACTIONS,
+  ...ROLE_ACTIONS,
+  ...SECRET_ACTIONS,
+  ...INCIDENTS_TABLE_ACTIONS,
+  "sqs:SendMessage",
   "logs:CreateLogStream",
   "logs:PutLogEvents",
 ] as const;

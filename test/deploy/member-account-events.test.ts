@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse, type ScalarTag } from "yaml";
 
-// deploy/member-account-events.yml: forwards a member account's and region's ECS task state
-// change events to the bot's bus, for the address book of `whois <IP>`.
+// deploy/member-account-events.yml: forwards a member account's and region's ECS events to the
+// bot's bus: task state changes for the address book of `whois <IP>`, and task, deployment and
+// service action events for the notify function's incidents.
 const cfnTags: ScalarTag[] = ["Ref", "GetAtt"].map((name) => ({
   tag: `!${name}`,
   resolve: (value: string) =>
@@ -19,14 +20,14 @@ const template = parse(
 const { ForwardTaskEventsRole: role, ForwardTaskEventsRule: rule } = template.Resources;
 
 describe("the member-account events template", () => {
-  it("forwards ECS task state changes, and only those, to the bot's bus with its own role", () => {
+  it("forwards ECS task, deployment and service action events, and only those, to the bot's bus with its own role", () => {
     expect(Object.keys(template.Resources).sort()).toEqual([
       "ForwardTaskEventsRole",
       "ForwardTaskEventsRule",
     ]);
     expect(rule?.Properties.EventPattern).toEqual({
       source: ["aws.ecs"],
-      "detail-type": ["ECS Task State Change"],
+      "detail-type": ["ECS Task State Change", "ECS Deployment State Change", "ECS Service Action"],
     });
     expect(rule?.Properties.Targets).toEqual([
       {

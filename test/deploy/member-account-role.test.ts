@@ -1,19 +1,33 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parse, type ScalarTag } from "yaml";
+import { type CollectionTag, parse, type ScalarTag, type YAMLSeq } from "yaml";
 import { MEMBER_ROLE_NAME, READ_ACTIONS } from "../../src/aws/iam-actions.ts";
 
 // deploy/member-account-role.yml: the read-only role each member account creates for the bot.
-// CloudFormation's short tags (!Ref, !GetAtt) read as their long forms.
-const cfnTags: ScalarTag[] = ["Ref", "GetAtt"].map((name) => ({
-  tag: `!${name}`,
-  resolve: (value: string) =>
-    name === "Ref" ? { Ref: value } : { "Fn::GetAtt": value.split(".") },
-}));
+// CloudFormation's short tags (!Ref, !GetAtt, !If, !Not, !Equals) read as their long forms.
+const cfnTags: (ScalarTag | CollectionTag)[] = [
+  ...["Ref", "GetAtt"].map(
+    (name): ScalarTag => ({
+      tag: `!${name}`,
+      resolve: (value: string) =>
+        name === "Ref" ? { Ref: value } : { "Fn::GetAtt": value.split(".") },
+    }),
+  ),
+  ...["If", "Not", "Equals"].map(
+    (name) =>
+      ({
+        tag: `!${name}`,
+        collection: "seq",
+        resolve: (value: YAMLSeq.Parsed) => ({ [`Fn::${name}`]: value.toJSON() }),
+      }) as CollectionTag,
+  ),
+];
 const template = parse(
   readFileSync(new URL("../../deploy/member-account-role.yml", import.meta.url), "utf8"),
   { customTags: cfnTags },
 ) as {
+  Parameters: Record<string, { Default?: string; AllowedPattern: string }>;
+  Conditions: Record<string, unknown>;
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
 };
 
@@ -45,13 +59,32 @@ describe("the member-account role template", () => {
     expect(actions.every((a) => /^[a-z0-9]+:(List|Describe|Get|Discover)/.test(a))).toBe(true);
   });
 
-  it("trusts only the bot's role, given as a parameter", () => {
+  it("trusts only the bot's role and, when given, its notify function's role", () => {
     expect(props.AssumeRolePolicyDocument.Statement).toEqual([
       {
         Effect: "Allow",
-        Principal: { AWS: { Ref: "BotRoleArn" } },
+        Principal: {
+          AWS: [
+            { Ref: "BotRoleArn" },
+            { "Fn::If": ["TrustsNotify", { Ref: "NotifyRoleArn" }, { Ref: "AWS::NoValue" }] },
+          ],
+        },
         Action: "sts:AssumeRole",
       },
     ]);
+    expect(template.Conditions.TrustsNotify).toEqual({
+      "Fn::Not": [{ "Fn::Equals": [{ Ref: "NotifyRoleArn" }, ""] }],
+    });
+  });
+
+  it("takes the notify role as optional: empty, or a role ARN", () => {
+    const notify = template.Parameters.NotifyRoleArn;
+    expect(notify?.Default).toBe("");
+    const pattern = new RegExp(notify?.AllowedPattern ?? "^$");
+    expect(pattern.test("")).toBe(true);
+    expect(
+      pattern.test("arn:aws:iam::123456789012:role/ecs-chatops-dev-NotifyFunctionRole-AB12"),
+    ).toBe(true);
+    expect(pattern.test("arn:aws:iam::123456789012:user/someone")).toBe(false);
   });
 });

@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIGEST_FUNCTION_ACTIONS, READ_ACTIONS } from "../../src/aws/iam-actions.ts";
+import {
+  DIGEST_FUNCTION_ACTIONS,
+  HEALTH_REPORT_ACTIONS,
+  NOTIFY_FUNCTION_ACTIONS,
+  READ_ACTIONS,
+} from "../../src/aws/iam-actions.ts";
 import { allows, readCall, type Statement } from "./policy.ts";
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
@@ -19,8 +24,10 @@ const DEPLOY_REGION = "ap-northeast-1";
 const BOT_REGIONS = [DEPLOY_REGION, "us-east-1"];
 let out: string;
 let resources: Record<string, Resource>;
-// The same stack packaged with --param="logRetentionDays=7".
+// The same stack packaged with --param="logRetentionDays=7" and --param="notifyAlarms=true".
 let shortLogs: Record<string, Resource>;
+let conditions: Record<string, unknown>;
+let shortLogsConditions: Record<string, unknown>;
 
 beforeAll(() => {
   out = mkdtempSync(path.join(tmpdir(), "ecs-chatops-package-"));
@@ -46,11 +53,16 @@ beforeAll(() => {
     ]);
     const template = JSON.parse(
       readFileSync(path.join(dir, "cloudformation-template-update-stack.json"), "utf8"),
-    ) as { Resources: Record<string, Resource> };
-    return template.Resources;
+    ) as { Resources: Record<string, Resource>; Conditions: Record<string, unknown> };
+    return template;
   };
-  resources = packaged("regions", [`botRegions=${BOT_REGIONS.join(",")}`]);
-  shortLogs = packaged("short-logs", ["logRetentionDays=7"]);
+  ({ Resources: resources, Conditions: conditions } = packaged("regions", [
+    `botRegions=${BOT_REGIONS.join(",")}`,
+  ]));
+  ({ Resources: shortLogs, Conditions: shortLogsConditions } = packaged("short-logs", [
+    "logRetentionDays=7",
+    "notifyAlarms=true",
+  ]));
 }, 60_000);
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });
@@ -86,7 +98,9 @@ describe("packaged CloudFormation template: scheduled digests", () => {
   });
 
   it("sends ECS's task state change events to the addresses function, which keeps the address book", () => {
-    const rules = ofType("AWS::Events::Rule").filter(([, r]) => r.Properties.EventPattern);
+    const rules = ofType("AWS::Events::Rule").filter(([, r]) =>
+      JSON.stringify(r.Properties.Targets).includes("AddressesLambdaFunction"),
+    );
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0] as [string, Resource];
     expect(rule.Properties.EventPattern).toEqual({
@@ -101,7 +115,7 @@ describe("packaged CloudFormation template: scheduled digests", () => {
     const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.ADDRESS_TABLE).toEqual({ Ref: "AddressBookTable" });
     // Member accounts' forwarded events are accepted only when listed (param memberAccounts),
-    // and only ECS task state changes.
+    // and only the ECS events the bot's rules use.
     const policy = resources.MemberTaskEventsPolicy as Resource & { Condition?: string };
     expect(policy?.Type).toBe("AWS::Events::EventBusPolicy");
     expect(policy?.Condition).toBe("ForwardsMemberTaskEvents");
@@ -111,7 +125,11 @@ describe("packaged CloudFormation template: scheduled digests", () => {
         Condition: {
           StringEquals: {
             "events:source": "aws.ecs",
-            "events:detail-type": "ECS Task State Change",
+            "events:detail-type": [
+              "ECS Task State Change",
+              "ECS Deployment State Change",
+              "ECS Service Action",
+            ],
           },
         },
       }),
@@ -299,21 +317,184 @@ describe("packaged CloudFormation template: log retention", () => {
       ["/aws/lambda/ecs-chatops-dev-slack", 30],
       ["/aws/lambda/ecs-chatops-dev-addresses", 30],
       ["/aws/lambda/ecs-chatops-dev-digest", 30],
+      ["/aws/lambda/ecs-chatops-dev-notify", 30],
     ]);
   });
 
   it("keeps them as many days as --param logRetentionDays says", () => {
-    expect(retention(shortLogs).map(([, days]) => days)).toEqual([7, 7, 7]);
+    expect(retention(shortLogs).map(([, days]) => days)).toEqual([7, 7, 7, 7]);
   });
 });
 
 describe("packaged CloudFormation template: runtime", () => {
   it("runs every function on nodejs22.x, arm64", () => {
     const functions = Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Function");
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe("nodejs22.x");
       expect(fn.Properties.Architectures).toEqual(["arm64"]);
     }
+  });
+});
+
+function notifyStatements(): Statement[] {
+  const role = resources.NotifyFunctionRole;
+  const policies = role?.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+  return policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
+const statementOf = (action: string) => {
+  const found = notifyStatements().filter((s) => actions(s).includes(action));
+  expect(found, action).toHaveLength(1);
+  return found[0] as Statement;
+};
+
+describe("packaged CloudFormation template: the notify function (ECS events to incidents)", () => {
+  it("runs dist/handler.notify with its own role, the incidents table and the routes parameter", () => {
+    const fn = resources.NotifyLambdaFunction?.Properties ?? {};
+    expect(fn.Handler).toBe("dist/handler.notify");
+    expect(fn.Role).toEqual({ "Fn::GetAtt": ["NotifyFunctionRole", "Arn"] });
+    expect(fn.Timeout).toBe(60);
+    expect(fn.ReservedConcurrentExecutions).toBe(5);
+    const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.INCIDENTS_TABLE).toEqual({ Ref: "IncidentsTable" });
+    expect(env.DIGEST_TARGETS_PARAM).toBe("/ecs-chatops/dev/digest-targets");
+    expect(env.SLACK_BOT_TOKEN_PARAM).toBe("/ecs-chatops/dev/slack-bot-token");
+  });
+
+  it("grants its role exactly NOTIFY_FUNCTION_ACTIONS: an action outside the list fails here", () => {
+    const granted = notifyStatements().flatMap(actions);
+    const listed: readonly string[] = NOTIFY_FUNCTION_ACTIONS;
+    expect(granted.filter((a) => !listed.includes(a))).toEqual([]);
+    expect([...new Set(granted)].sort()).toEqual([...new Set(NOTIFY_FUNCTION_ACTIONS)].sort());
+    // Each action once: one statement, one scope.
+    expect(granted).toHaveLength(new Set(granted).size);
+    for (const a of granted) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+    for (const s of notifyStatements()) expect(s.Effect).toBe("Allow");
+    const assume = resources.NotifyFunctionRole?.Properties.AssumeRolePolicyDocument;
+    expect(JSON.stringify(assume)).toContain('"Service":"lambda.amazonaws.com"');
+    expect(resources.NotifyFunctionRole?.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it.each(BOT_REGIONS)("lets it read a service's health in %s, in this account only", (region) => {
+    expect(denied(notifyStatements(), regional(HEALTH_REPORT_ACTIONS), region)).toEqual([]);
+    const other = "210987654321";
+    for (const action of ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks"]) {
+      expect(
+        allows(notifyStatements(), readCall(action, region, other), DEPLOY_REGION),
+        action,
+      ).toBe(false);
+    }
+    // Not the reads of other verbs: no service listing, graph, VPC rules or IP lookup.
+    for (const action of [
+      "ecs:ListServices",
+      "cloudwatch:GetMetricWidgetImage",
+      "ec2:DescribeNetworkInterfaces",
+    ]) {
+      expect(allows(notifyStatements(), readCall(action, region), DEPLOY_REGION), action).toBe(
+        false,
+      );
+    }
+  });
+
+  it("reads the bot token and the routes (the digest targets' parameter), never the signing secret", () => {
+    const arns = JSON.stringify(statementOf("ssm:GetParameters").Resource);
+    expect(arns).toContain("parameter/ecs-chatops/dev/slack-bot-token");
+    expect(arns).toContain("parameter/ecs-chatops/dev/digest-targets");
+    expect(arns).not.toContain("signing-secret");
+    expect((statementOf("ssm:GetParameters").Resource as unknown[]).length).toBe(2);
+  });
+
+  it("writes only its own resources: the incidents table, its failure queue, its log group", () => {
+    expect(statementOf("dynamodb:PutItem").Resource).toEqual([
+      { "Fn::GetAtt": ["IncidentsTable", "Arn"] },
+    ]);
+    expect(statementOf("sqs:SendMessage").Resource).toEqual([
+      { "Fn::GetAtt": ["NotifyFailuresQueue", "Arn"] },
+    ]);
+    expect(JSON.stringify(statementOf("logs:PutLogEvents").Resource)).toContain(
+      "log-group:/aws/lambda/ecs-chatops-dev-notify:*",
+    );
+    expect(statementOf("sts:AssumeRole").Resource).toEqual([
+      { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/ecs-chatops-read" },
+    ]);
+  });
+
+  it("declares the incidents table as the store expects (pk/sk, on demand, TTL on expiration)", () => {
+    const table = resources.IncidentsTable?.Properties ?? {};
+    expect(resources.IncidentsTable?.Type).toBe("AWS::DynamoDB::Table");
+    expect(table.TableName).toBe("ecs-chatops-dev-incidents");
+    expect(table.BillingMode).toBe("PAY_PER_REQUEST");
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: "expiration", Enabled: true });
+  });
+
+  it("retries a failed event twice, then keeps its record 14 days in an SQS queue", () => {
+    const conf = resources.NotifyLambdaEvConf?.Properties ?? {};
+    expect(conf.MaximumRetryAttempts).toBe(2);
+    expect(conf.MaximumEventAgeInSeconds).toBe(3600);
+    expect(conf.DestinationConfig).toEqual({
+      OnFailure: { Destination: { "Fn::GetAtt": ["NotifyFailuresQueue", "Arn"] } },
+    });
+    const queue = resources.NotifyFailuresQueue;
+    expect(queue?.Type).toBe("AWS::SQS::Queue");
+    expect(queue?.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    // A standard queue: Lambda destinations take no FIFO queue.
+    expect(queue?.Properties.FifoQueue).toBeUndefined();
+  });
+
+  it("is invoked by failed deployments, troubled service actions and stopped service tasks only", () => {
+    const patterns = ofType("AWS::Events::Rule")
+      .filter(([, r]) => JSON.stringify(r.Properties.Targets).includes('"NotifyLambdaFunction"'))
+      .map(([, r]) => r.Properties.EventPattern);
+    expect(patterns).toEqual([
+      {
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Deployment State Change"],
+        detail: {
+          eventName: [
+            "SERVICE_DEPLOYMENT_FAILED",
+            "SERVICE_DEPLOYMENT_IN_PROGRESS",
+            "SERVICE_DEPLOYMENT_COMPLETED",
+          ],
+        },
+      },
+      {
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Service Action"],
+        detail: {
+          eventName: [
+            "SERVICE_TASK_START_IMPAIRED",
+            "SERVICE_TASK_PLACEMENT_FAILURE",
+            "SERVICE_TASK_CONFIGURATION_FAILURE",
+            "SERVICE_DISCOVERY_INSTANCE_UNHEALTHY",
+            "SERVICE_STEADY_STATE",
+          ],
+        },
+      },
+      {
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Task State Change"],
+        detail: { lastStatus: ["STOPPED"], group: [{ prefix: "service:" }] },
+      },
+      {
+        source: ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        detail: { state: { value: ["ALARM", "OK"] } },
+      },
+    ]);
+    const permissions = ofType("AWS::Lambda::Permission").filter(([, p]) =>
+      JSON.stringify(p.Properties.FunctionName).includes("NotifyLambdaFunction"),
+    );
+    expect(permissions).toHaveLength(4);
+  });
+
+  it("sends alarm state changes only with --param notifyAlarms=true", () => {
+    const alarmRule = resources.NotifyAlarmsRule as Resource & { Condition?: string };
+    expect(alarmRule.Condition).toBe("NotifiesAlarms");
+    expect((resources.NotifyAlarmsPermission as { Condition?: string }).Condition).toBe(
+      "NotifiesAlarms",
+    );
+    expect(conditions.NotifiesAlarms).toEqual({ "Fn::Equals": ["false", "true"] });
+    expect(shortLogsConditions.NotifiesAlarms).toEqual({ "Fn::Equals": ["true", "true"] });
   });
 });

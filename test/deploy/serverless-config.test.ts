@@ -21,6 +21,7 @@ import {
   SECRET_ACTIONS,
   SELF_ACTIONS,
 } from "../../src/aws/iam-actions.ts";
+import { INCIDENTS_TABLE_ACTIONS, INCIDENTS_TABLE_SCHEMA } from "../../src/aws/incidents-store.ts";
 
 const CFN_FUNCTIONS = [
   "And",
@@ -331,5 +332,71 @@ describe("serverless.yml: deferred jobs and load", () => {
     expect(at("functions.slack.maximumRetryAttempts")).toBe(0);
     expect(at("functions.slack.maximumEventAge")).toBe(300);
     expect(at("functions.slack.reservedConcurrency")).toBe("${param:reservedConcurrency, 10}");
+  });
+});
+
+describe("serverless.yml: the notify function", () => {
+  const fn = asObject(at("functions.notify"));
+
+  it("runs dist/handler.notify with its own role, not the bot's shared one", () => {
+    expect(fn.handler).toBe("dist/handler.notify");
+    expect(fn.role).toBe("NotifyFunctionRole");
+    expect(asObject(at("resources.Resources.NotifyFunctionRole")).Type).toBe("AWS::IAM::Role");
+    // The shared role grants nothing on the incidents table.
+    expect(JSON.stringify(statements)).not.toContain("IncidentsTable");
+  });
+
+  it("is retried twice by Lambda, then ends in its on-failure queue; at most 5 at once by default", () => {
+    expect(fn.maximumRetryAttempts).toBe(2);
+    expect(fn.maximumEventAge).toBe(3600);
+    expect(fn.destinations).toEqual({
+      onFailure: { type: "sqs", arn: { "Fn::GetAtt": ["NotifyFailuresQueue", "Arn"] } },
+    });
+    expect(fn.reservedConcurrency).toBe("${param:notifyConcurrency, 5}");
+    const queue = asObject(at("resources.Resources.NotifyFailuresQueue"));
+    expect(asObject(queue.Properties).MessageRetentionPeriod).toBe(1_209_600);
+  });
+
+  it("is told the incidents table and the routes' parameter", () => {
+    const env = asObject(fn.environment);
+    expect(env.INCIDENTS_TABLE).toEqual({ Ref: "IncidentsTable" });
+    expect(effective(env.DIGEST_TARGETS_PARAM)).toBe("/ecs-chatops/${sls:stage}/digest-targets");
+  });
+
+  it("declares the incidents table with the store's keys and TTL (INCIDENTS_TABLE_SCHEMA)", () => {
+    const table = asObject(at("resources.Resources.IncidentsTable"));
+    expect(table.Type).toBe("AWS::DynamoDB::Table");
+    const properties = asObject(table.Properties);
+    expect(properties.TableName).toBe("${self:service}-${sls:stage}-incidents");
+    expect(properties.BillingMode).toBe("PAY_PER_REQUEST");
+    expect(properties.AttributeDefinitions).toEqual(INCIDENTS_TABLE_SCHEMA.AttributeDefinitions);
+    expect(properties.KeySchema).toEqual(INCIDENTS_TABLE_SCHEMA.KeySchema);
+    expect(properties.TimeToLiveSpecification).toEqual({
+      AttributeName: INCIDENTS_TABLE_SCHEMA.TimeToLiveAttribute,
+      Enabled: true,
+    });
+  });
+
+  it("grants the incidents table exactly the store's actions (INCIDENTS_TABLE_ACTIONS)", () => {
+    const role = asObject(at("resources.Resources.NotifyFunctionRole"));
+    const policies = asObject(role.Properties).Policies as JsonObject[];
+    const granted = policies.flatMap(
+      (p) => (asObject(p.PolicyDocument).Statement ?? []) as unknown as Statement[],
+    );
+    const onTable = granted.filter((s) => JSON.stringify(s.Resource).includes('"IncidentsTable"'));
+    expect(onTable.flatMap(actionsOf).sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
+  });
+
+  it("has the bot's bus accept the member accounts' ECS events it uses, and no others", () => {
+    const policy = asObject(at("resources.Resources.MemberTaskEventsPolicy"));
+    const statement = asObject(asObject(policy.Properties).Statement);
+    expect(asObject(statement.Condition).StringEquals).toEqual({
+      "events:source": "aws.ecs",
+      "events:detail-type": [
+        "ECS Task State Change",
+        "ECS Deployment State Change",
+        "ECS Service Action",
+      ],
+    });
   });
 });
