@@ -8,6 +8,7 @@ import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { muteFor } from "../../src/domain/incidents/mute.ts";
 import { routesFrom } from "../../src/domain/incidents/routes.ts";
 import { type NotifyDeps, notifyEvent } from "../../src/entry/notify.ts";
+import { muteFromButton } from "../../src/slack/incident-mute.ts";
 import { IncidentPoster } from "../../src/slack/incident-poster.ts";
 import { deploymentStop, type Event, oomStop, serviceEvent } from "../domain/incidents/events.ts";
 import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
@@ -213,5 +214,30 @@ describe("the notification path", () => {
     await d.store.mute(muteFor(key, CHANNEL, 60, new Date(time(0))));
     await play([serviceEvent("ecs-deployment-state-change-failed", "f", time(10))], d);
     expect(calls).toEqual([]);
+  });
+
+  it("stores Mute 1 h from the message's button: the message is left alone for the hour", async () => {
+    slack();
+    const d = deps();
+    await play([serviceEvent("ecs-deployment-state-change-failed", "f", time(0))], d);
+    const blocks = JSON.parse(String(calls[0]?.blocks)) as {
+      elements?: Record<string, string>[];
+    }[];
+    const mute = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === "ecs_mute");
+    const value = mute?.value;
+    expect(value).toBe("default/servicetest 1h");
+
+    const said = await muteFromButton(value ?? "", CHANNEL, "U0ONCALL", d.store, new Date(time(5)));
+    expect(said).toBe(
+      "Muted servicetest (default) in this channel until 13:30 UTC, by <@U0ONCALL>.",
+    );
+    await play(
+      [serviceEvent("ecs-deployment-state-change-in-progress-rollback", "r", time(30))],
+      d,
+    );
+    expect(calls.map((c) => c.method)).toEqual(["chat.postMessage"]);
+    expect(await muteFromButton("default/other 1h", CHANNEL, "U1", d.store)).toBe(
+      "No open incident of other in this channel to mute.",
+    );
   });
 });
