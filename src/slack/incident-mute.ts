@@ -60,7 +60,8 @@ export function incidentMuteButton(store: () => Promise<IncidentsStore | undefin
       await postToResponseUrl(
         body.response_url,
         { text, blocks: [] },
-        { responseType: "ephemeral", replaceOriginal: false },
+        // Bounded: a hanging response_url must not hold the invocation.
+        { responseType: "ephemeral", replaceOriginal: false, signal: AbortSignal.timeout(2_500) },
       );
     } catch (error) {
       logger.error("mute could not be stored", error);
