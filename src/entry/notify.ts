@@ -78,7 +78,9 @@ export async function notifyEvent(event: unknown, deps: NotifyDeps): Promise<Not
   const classified = classify(event);
   if (classified.outcome === "ignored" || !classified.key) {
     const note =
-      classified.outcome === "ignored" ? `ignored: ${classified.why}` : "routine: no service";
+      classified.outcome === "ignored"
+        ? `ignored: ${classified.why}`
+        : `routine: ${classified.outcome === "routine" ? classified.reason : "no service"}`;
     logger.debug("event not for an incident", { note, eventId: classified.eventId });
     return { note, actions: [] };
   }
