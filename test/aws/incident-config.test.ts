@@ -1,5 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
-import { type IncidentConfig, IncidentConfigCache } from "../../src/aws/incident-config.ts";
+import {
+  type IncidentConfig,
+  IncidentConfigCache,
+  loadIncidentConfig,
+} from "../../src/aws/incident-config.ts";
 
 // The routes are re-read at most once a minute: an operator's change applies within a minute,
 // and a burst of events costs one SSM call.
@@ -24,5 +28,13 @@ describe("the notification config of a container", () => {
     const cache = new IncidentConfigCache(load);
     await expect(cache.get(0)).rejects.toThrow("throttled");
     expect((await cache.get(1)).config).toBe(config);
+  });
+
+  it("turns notifications off, not broken, when no parameter holds routes", async () => {
+    expect(await loadIncidentConfig({ SLACK_BOT_TOKEN: "xoxb-local" })).toEqual({
+      botToken: "xoxb-local",
+      routes: { configured: false, routes: [], errors: [] },
+    });
+    await expect(loadIncidentConfig({})).rejects.toThrow(/SLACK_BOT_TOKEN_PARAM/);
   });
 });
