@@ -1,6 +1,7 @@
 // `npm run demo -- whois nginx.service-connect`: starts the loopback AWS emulator with the demo
 // fleet, points the real AWS SDK clients at it through AWS_ENDPOINT_URL, and runs the very CLI
-// (and so the very command code) Slack runs. No AWS account, no Slack workspace.
+// (and so the very command code) Slack runs. No AWS account, no Slack workspace. `npm run demo --
+// event FILE` plays EventBridge events through the notification path instead (scripts/demo-event.ts).
 
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
@@ -35,6 +36,19 @@ for (const token of tokens ?? []) {
   else if (token.kind === "option" && !ours.has(token.name)) {
     cliArgs.push(token.rawName, ...(token.value !== undefined ? [token.value] : []));
   }
+}
+
+// `event FILE`: the notification path, with no AWS call to make (no emulator needed).
+if (cliArgs[0] === "event") {
+  const { playEvents } = await import("./demo-event.ts");
+  const statePath = new URL("../.demo/incidents.json", import.meta.url).pathname;
+  const code = await playEvents(cliArgs.slice(1), {
+    statePath: process.env.ECS_CHATOPS_DEMO_INCIDENTS ?? statePath,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  await new Promise((resolve) => process.stdout.write("", resolve));
+  process.exit(code);
 }
 
 const size = Number(values["fleet-size"] ?? 0);

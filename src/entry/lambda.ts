@@ -4,4 +4,5 @@
 // digest or address-book code. A new entry (a notification, say) is one more line here.
 export { addresses } from "./addresses.ts";
 export { digest } from "./digest.ts";
+export { notify } from "./notify.ts";
 export { handler } from "./slack.ts";

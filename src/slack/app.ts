@@ -13,6 +13,7 @@ import { accessControl, requesterOf } from "./access.ts";
 import { DEFAULT_BUDGET_MS, type Defer, type RunCommand } from "./budget.ts";
 import { COMMAND_BUTTON, commandButton } from "./command-buttons.ts";
 import { CONSOLE_BUTTON, COPY_FIX_BUTTON, consoleLinkButton, copyFixButton } from "./copy-fix.ts";
+import { incidentMuteButton, MUTE_BUTTON } from "./incident-mute.ts";
 import { appMention } from "./mention.ts";
 import { logRequest } from "./request-log.ts";
 import type { BotSettings } from "./settings.ts";
@@ -118,6 +119,11 @@ export function createSlackApp(secrets: SlackSecrets, options: SlackAppOptions) 
   app.action<BlockAction<ButtonAction>>(COPY_FIX_BUTTON, copyFixButton());
   // Unacknowledged, a link button's click shows a warning beside it in Slack.
   app.action<BlockAction<ButtonAction>>(CONSOLE_BUTTON, consoleLinkButton());
+  // The table's code loads on the first click: it stays off the cold start.
+  app.action<BlockAction<ButtonAction>>(
+    MUTE_BUTTON,
+    incidentMuteButton(async () => (await import("../aws/incidents-store.ts")).incidentsStore()),
+  );
   app.event("app_mention", appMention({ run, defer, budgetMs }));
   return { app, handler: lambdaReceiver?.toHandler() };
 }

@@ -1,0 +1,149 @@
+// `npm run demo -- event FILE`: plays one EventBridge event, or a JSON array of them in order,
+// through the notification path (src/entry/notify.ts) with a built-in route to #ecs-alerts, and
+// prints one line per Slack call it would make: post, update or thread, the channel, the text.
+// No Slack workspace: the Slack client is a recorder. The incidents are kept in a file under
+// .demo/ (`--fresh` starts over), so a second file continues the incidents of the first.
+
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { applyOver, type IncidentsStore, type StoredIncident } from "../src/aws/incidents-store.ts";
+import type { IncidentState } from "../src/domain/incidents/machine.ts";
+import { activeMutes, type Mute } from "../src/domain/incidents/mute.ts";
+import type { Route } from "../src/domain/incidents/routes.ts";
+import { actionLine, incidentHeadline } from "../src/domain/incidents/summary.ts";
+import { notifyEvent } from "../src/entry/notify.ts";
+import type { IncidentSlack } from "../src/slack/incident-poster.ts";
+
+export const DEMO_CHANNEL = "#ecs-alerts";
+const DEMO_ROUTE: Route = {
+  index: 0,
+  name: "demo",
+  channel: DEMO_CHANNEL,
+  match: { severity: "warning" },
+  quiet: [],
+};
+
+interface StateFile {
+  incidents: Record<string, { state: IncidentState; revision: number }>;
+  mutes: Mute[];
+}
+
+/** The incidents table as a JSON file: enough for one demo process at a time. */
+export function fileIncidentsStore(path: string): IncidentsStore {
+  const load = (): StateFile =>
+    existsSync(path)
+      ? (JSON.parse(readFileSync(path, "utf8")) as StateFile)
+      : { incidents: {}, mutes: [] };
+  const save = (file: StateFile) => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(file, null, 1));
+  };
+  const store: IncidentsStore = {
+    async get(key): Promise<StoredIncident> {
+      const item = load().incidents[key];
+      return item ? { state: item.state, revision: item.revision } : { revision: 0 };
+    },
+    async put(state, expected) {
+      const file = load();
+      if ((file.incidents[state.key]?.revision ?? 0) !== expected) return "conflict";
+      file.incidents[state.key] = { state, revision: expected + 1 };
+      save(file);
+      return "written";
+    },
+    apply: (key, change, options) => applyOver(store, key, change, options),
+    async openIncidents() {
+      return Object.values(load().incidents)
+        .map((i) => i.state)
+        .filter((s) => s.incident && !s.incident.resolvedAt);
+    },
+    async mutes(now = new Date()) {
+      return activeMutes(load().mutes, now);
+    },
+    async mute(mute) {
+      const file = load();
+      file.mutes = [
+        ...file.mutes.filter((m) => m.key !== mute.key || m.channel !== mute.channel),
+        mute,
+      ];
+      save(file);
+    },
+    async unmute(key, channel) {
+      const file = load();
+      file.mutes = file.mutes.filter((m) => m.key !== key || m.channel !== channel);
+      save(file);
+    },
+  };
+  return store;
+}
+
+/** Slack as a recorder: one line per call; a resolution is an edit and a reply. */
+function recorder(print: (line: string) => void): IncidentSlack {
+  let next = 0;
+  return {
+    async carry(action) {
+      if (action.type === "resolve") {
+        const headline = incidentHeadline(action.incident, action.subject);
+        print(`update ${action.channel} ${action.text}: ${headline}`);
+        print(`thread ${action.channel} ${action.reply}`);
+        return undefined;
+      }
+      print(actionLine(action));
+      next += 1;
+      return action.type === "post" ? `demo.${String(next).padStart(6, "0")}` : undefined;
+    },
+  };
+}
+
+/** When the event happened: each event is played at its own time, so folding reads as it would. */
+function eventTime(event: unknown): Date {
+  const time = (event as { time?: unknown } | null)?.time;
+  const at = typeof time === "string" ? new Date(time) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : new Date();
+}
+
+export interface PlayOptions {
+  /** The state file (default .demo/incidents.json). */
+  statePath: string;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** `event FILE [--fresh]`; returns the exit code. */
+export async function playEvents(args: string[], options: PlayOptions): Promise<number> {
+  const files = args.filter((a) => !a.startsWith("--"));
+  if (files.length !== 1 || !files[0]) {
+    options.err("usage: npm run demo -- event FILE [--fresh]  (one event or a JSON array of them)");
+    return 2;
+  }
+  if (args.includes("--fresh")) rmSync(options.statePath, { force: true });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(files[0], "utf8"));
+  } catch (error) {
+    options.err(`${files[0]}: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const events = Array.isArray(parsed) ? parsed : [parsed];
+  const store = fileIncidentsStore(options.statePath);
+  const slack = recorder(options.out);
+  const config = {
+    get: async () => ({
+      config: {
+        botToken: "demo",
+        routes: { configured: true, routes: [DEMO_ROUTE], errors: [] },
+      },
+      fresh: false,
+    }),
+  };
+  for (const event of events) {
+    const { note } = await notifyEvent(event, {
+      store,
+      config,
+      slack: () => slack,
+      now: eventTime,
+    });
+    const id = (event as { id?: unknown } | null)?.id;
+    options.err(`(${typeof id === "string" ? id : "event"}: ${note})`);
+  }
+  return 0;
+}

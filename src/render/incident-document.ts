@@ -1,0 +1,125 @@
+// An incident's Slack message as a document: the headline (what happened and the deciding cause),
+// the stop's facts (reason, exit code, image, task definition), counts and last seen, then the
+// buttons: Health and Traffic of the service, Mute 1 h, and the console pages of the service and
+// the stopped task. The same document draws the resolved message ("✔ recovered after 12 min").
+
+import { ecsServiceUrl, ecsTaskUrl, placeOfArn } from "../domain/console-links.ts";
+import type { Subject } from "../domain/incidents/event.ts";
+import type { Incident } from "../domain/incidents/machine.ts";
+import { incidentCounts, incidentHeadline } from "../domain/incidents/summary.ts";
+import { utcMinute } from "../domain/time.ts";
+import { type CommandLink, crossLinks, type Doc, type Line, type UrlLink } from "./document.ts";
+
+/** The Mute button's action; its value is `<cluster>/<service> 1h` (the listener stores the mute). */
+export const MUTE_ACTION_ID = "ecs_mute";
+export const MUTE_DURATION = "1h";
+
+/** "deployment-failed" → "deployment failed". */
+const kindText = (kind: string) => kind.replace(/-/g, " ");
+
+/** The deciding facts of the incident's first signal: what stopped, how, in which image. */
+function causeLines(incident: Incident): Line[] {
+  const first = incident.first;
+  const stop = first.stop;
+  const lines: Line[] = [];
+  if (stop) {
+    if (stop.stopCode) lines.push(["Stop code: ", { code: stop.stopCode }]);
+    if (stop.stoppedReason) lines.push([`Stopped reason: ${stop.stoppedReason}`]);
+    const c = stop.container;
+    if (c) {
+      const exit = c.exitCode !== undefined ? ` exit ${c.exitCode}` : "";
+      lines.push([
+        "Container ",
+        { code: c.name },
+        `${exit}${c.reason ? `: ${c.reason}` : ""}`,
+        ...(c.image ? [", image ", { code: c.image }] : []),
+      ]);
+    }
+    if (stop.taskDefinitionArn) {
+      const family = stop.taskDefinitionArn.slice(stop.taskDefinitionArn.lastIndexOf("/") + 1);
+      lines.push(["Task definition ", { code: family }]);
+    }
+  }
+  if (first.deploymentId) lines.push(["Deployment ", { code: first.deploymentId }]);
+  if (first.reason && !stop) lines.push([`Reason: ${first.reason}`]);
+  return lines;
+}
+
+/** What was learned after the first event, in a line each (the thread has the detail). */
+function learnedLines(incident: Incident): Line[] {
+  const { kinds, exitCodes } = incident.learned;
+  const lines: Line[] = [];
+  if (kinds.length > 1) lines.push([`Seen: ${kinds.map(kindText).join(", ")}`]);
+  if (exitCodes.length > 1) lines.push([`Exit codes: ${exitCodes.join(", ")}`]);
+  return lines;
+}
+
+/** Health and Traffic of the service, and Mute 1 h; an alarm without a service gets none. */
+function buttons(subject: Subject): CommandLink[] {
+  if (!subject.service) return [];
+  const mute: CommandLink = {
+    actionId: MUTE_ACTION_ID,
+    label: "Mute 1 h",
+    command: `${subject.cluster}/${subject.service} ${MUTE_DURATION}`,
+  };
+  return [...crossLinks("whois", subject.service), mute];
+}
+
+/** The service's console page, then the stopped task's. */
+function consoleLinks(subject: Subject, incident: Incident): UrlLink[] {
+  const taskArn = incident.latest.stop?.taskArn ?? incident.first.stop?.taskArn;
+  const place = placeOfArn(taskArn) ?? {
+    partition: "aws",
+    region: subject.region,
+    account: subject.account,
+  };
+  const links: UrlLink[] = [];
+  const service =
+    subject.service && subject.cluster
+      ? ecsServiceUrl(place, subject.cluster, subject.service)
+      : undefined;
+  if (service) links.push({ label: "Service in console", url: service });
+  const taskId = taskArn?.slice(taskArn.lastIndexOf("/") + 1);
+  const task = taskId && subject.cluster ? ecsTaskUrl(place, subject.cluster, taskId) : undefined;
+  if (task) links.push({ label: "Stopped task in console", url: task });
+  return links;
+}
+
+export interface IncidentView {
+  incident: Incident;
+  subject: Subject;
+  /** The resolved message's first line: "✔ recovered after 12 min". */
+  resolved?: string;
+}
+
+/** The incident's message: open, or resolved (`resolved` then leads). */
+export function incidentDocument({ incident, subject, resolved }: IncidentView): Doc {
+  const headline = incidentHeadline(incident, subject);
+  const lines: Line[] = [
+    ...causeLines(incident),
+    ...learnedLines(incident),
+    [`${incidentCounts(incident)}, last seen ${utcMinute(new Date(incident.lastSeen))}`],
+  ];
+  if (resolved && incident.resolution) lines.push([`Resolved: ${incident.resolution}`]);
+  const links = buttons(subject);
+  return {
+    summary: resolved ? `${resolved}: ${headline}` : headline,
+    sections: [
+      resolved
+        ? { heading: resolved, lines: [[headline], ...lines] }
+        : { heading: headline, lines },
+    ],
+    notes: [],
+    ...(links.length > 0 ? { links } : {}),
+    console: consoleLinks(subject, incident),
+  };
+}
+
+/** A thread reply: plain lines, as the state machine wrote them. */
+export function incidentReplyDocument(text: string): Doc {
+  return {
+    summary: text.split("\n")[0] ?? text,
+    sections: [{ lines: text.split("\n").map((l) => [l]) }],
+    notes: [],
+  };
+}

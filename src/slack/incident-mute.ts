@@ -1,0 +1,70 @@
+// The Mute 1 h button of an incident's message (action `ecs_mute`, value `CLUSTER/SERVICE 1h`):
+// keeps that service's incidents out of the clicked channel for the duration. The value names no
+// account or region, so the mute goes to each open incident of that cluster and service that
+// reached the channel (one per account and region). The clicker gets an ephemeral answer.
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+} from "@slack/bolt";
+import type { IncidentsStore } from "../aws/incidents-store.ts";
+import { muteFor, parseDuration } from "../domain/incidents/mute.ts";
+import { escapeMrkdwn } from "../render/escape.ts";
+import { MUTE_ACTION_ID } from "../render/incident-document.ts";
+import { postToResponseUrl } from "./respond.ts";
+
+export const MUTE_BUTTON = MUTE_ACTION_ID;
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/** Stores the mutes a click asks for; returns the sentence the clicker reads. */
+export async function muteFromButton(
+  value: string,
+  channel: string | undefined,
+  user: string,
+  store: Pick<IncidentsStore, "openIncidents" | "mute">,
+  now = new Date(),
+): Promise<string> {
+  const [target = "", duration = ""] = value.trim().split(/\s+/);
+  const slash = target.lastIndexOf("/");
+  const cluster = target.slice(0, slash);
+  const service = target.slice(slash + 1);
+  const parsed = parseDuration(duration);
+  if (slash < 0 || !service || "error" in parsed || !channel) {
+    return `Could not mute: "${escapeMrkdwn(value)}" is not a service and a duration.`;
+  }
+  const keys = (await store.openIncidents(now))
+    .filter(
+      (s) =>
+        s.subject.cluster === cluster &&
+        s.subject.service === service &&
+        s.incident?.channels[channel] !== undefined,
+    )
+    .map((s) => s.key);
+  if (keys.length === 0) return `No open incident of ${service} in this channel to mute.`;
+  for (const key of keys) await store.mute(muteFor(key, channel, parsed.seconds, now, user));
+  const until = muteFor(keys[0] ?? "", channel, parsed.seconds, now).until.slice(11, 16);
+  return `Muted ${service} (${cluster}) in this channel until ${until} UTC, by <@${user}>.`;
+}
+
+/** The listener; `store` gives undefined where the Slack function has no INCIDENTS_TABLE. */
+export function incidentMuteButton(store: () => Promise<IncidentsStore | undefined>) {
+  return async ({ ack, body, action, logger }: ButtonArgs) => {
+    await ack();
+    try {
+      const incidents = await store();
+      const text = incidents
+        ? await muteFromButton(action.value ?? "", body.channel?.id, body.user.id, incidents)
+        : "Mutes are not kept by this deployment (no INCIDENTS_TABLE).";
+      await postToResponseUrl(
+        body.response_url,
+        { text, blocks: [] },
+        // Bounded: a hanging response_url must not hold the invocation.
+        { responseType: "ephemeral", replaceOriginal: false, signal: AbortSignal.timeout(2_500) },
+      );
+    } catch (error) {
+      logger.error("mute could not be stored", error);
+    }
+  };
+}
