@@ -14,6 +14,7 @@ import {
   ADDRESS_BOOK_ACTIONS,
   DIGEST_HISTORY_ACTIONS,
   IDEMPOTENCY_ACTIONS,
+  INCIDENT_MUTE_ACTIONS,
   MEMBER_ROLE_NAME,
   READ_ACTIONS,
   ROLE_ACTIONS,
@@ -128,6 +129,7 @@ describe("serverless.yml: IAM", () => {
         ...IDEMPOTENCY_ACTIONS,
         ...DIGEST_HISTORY_ACTIONS,
         ...ADDRESS_BOOK_ACTIONS,
+        ...INCIDENT_MUTE_ACTIONS,
         ...SCHEDULE_ACTIONS,
         ...ROLE_ACTIONS,
       ]),
@@ -201,9 +203,10 @@ describe("serverless.yml: IAM", () => {
     ["IdempotencyTable", IDEMPOTENCY_ACTIONS],
     ["DigestHistoryTable", DIGEST_HISTORY_ACTIONS],
     ["AddressBookTable", ADDRESS_BOOK_ACTIONS],
+    ["IncidentsTable", INCIDENT_MUTE_ACTIONS],
   ] as const)("grants the DynamoDB actions on the %s's own ARN only", (table, actions) => {
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
-    expect(dynamo).toHaveLength(3);
+    expect(dynamo).toHaveLength(4);
     const statement = dynamo.find((s) => JSON.stringify(s.Resource).includes(`"${table}"`));
     if (!statement) throw new Error(`no statement for ${table}`);
     expect([...actionsOf(statement)].sort()).toEqual([...actions].sort());
@@ -286,11 +289,13 @@ describe("serverless.yml: function, runtime and secrets", () => {
     for (const key of Object.keys(env)) {
       expect(key).not.toMatch(/^SLACK_(SIGNING_SECRET|BOT_TOKEN|CLIENT_SECRET)$/);
     }
-    // The Slack function's own variables name the incident digests' resources, not secrets.
+    // The Slack function's own variables name the incident digests' resources and the incidents
+    // table (Mute 1 h), not secrets.
     expect(Object.keys(asObject(fn.environment)).sort()).toEqual([
       "DIGEST_FUNCTION_ARN",
       "DIGEST_SCHEDULER_ROLE_ARN",
       "DIGEST_SCHEDULE_GROUP",
+      "INCIDENTS_TABLE",
     ]);
     // (The parsed configuration, not the file: its comments show how to create the parameters.)
     const values = JSON.stringify(config);
@@ -342,8 +347,11 @@ describe("serverless.yml: the notify function", () => {
     expect(fn.handler).toBe("dist/handler.notify");
     expect(fn.role).toBe("NotifyFunctionRole");
     expect(asObject(at("resources.Resources.NotifyFunctionRole")).Type).toBe("AWS::IAM::Role");
-    // The shared role grants nothing on the incidents table.
-    expect(JSON.stringify(statements)).not.toContain("IncidentsTable");
+    // The shared role grants on the incidents table only what Mute 1 h calls.
+    const onIncidents = statements.filter((s) =>
+      JSON.stringify(s.Resource).includes("IncidentsTable"),
+    );
+    expect(onIncidents.flatMap(actionsOf).sort()).toEqual([...INCIDENT_MUTE_ACTIONS].sort());
   });
 
   it("is retried twice by Lambda, then ends in its on-failure queue; at most 5 at once by default", () => {
