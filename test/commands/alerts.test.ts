@@ -8,6 +8,7 @@ import {
 } from "../../src/aws/incidents-store.ts";
 import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { type AlertsDeps, alerts } from "../../src/commands/alerts.ts";
+import { runEcsCommand } from "../../src/commands/router.ts";
 import { classify } from "../../src/domain/incidents/classify.ts";
 import { type IncidentState, step } from "../../src/domain/incidents/machine.ts";
 import { muteFor } from "../../src/domain/incidents/mute.ts";
@@ -141,5 +142,14 @@ describe("/ecs alerts", () => {
     expect(out).toContain("routes unread");
     expect(out).toContain("The routes could not be read: AccessDeniedException");
     expect(out).toContain("1 open incident");
+  });
+
+  it("is dispatched by the router, where (no INCIDENTS_TABLE) it asks nothing of AWS", async () => {
+    const noAws = () => {
+      throw new Error("no AWS read expected");
+    };
+    const out = await runEcsCommand("alerts", noAws, () => now, { channel: CHANNEL });
+    expect(out.command).toBe("alerts");
+    expect(out.doc.summary).toContain("not set up here (no incidents table)");
   });
 });
