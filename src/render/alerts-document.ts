@@ -7,7 +7,8 @@ import type { Mute } from "../domain/incidents/mute.ts";
 import { type RoutesResult, routeErrorText } from "../domain/incidents/routes.ts";
 import { incidentHeadline } from "../domain/incidents/summary.ts";
 import { utcMinute } from "../domain/time.ts";
-import type { Doc, Line } from "./document.ts";
+import { type Doc, GLANCE_MAX, type Line, plain } from "./document.ts";
+import { cutPlain } from "./escape.ts";
 
 /** The routes as read, or why they could not be. */
 export type RoutesRead = RoutesResult | { unread: string };
@@ -39,6 +40,9 @@ export const ALERTS_USAGE =
 
 /** So many lines in all before Slack first shows a glance and the rest behind Details. */
 const LONG = 12;
+
+/** A glance's incident line: three of them, the headline and the next step fit GLANCE_MAX. */
+const FACT_MAX = Math.floor((GLANCE_MAX - 300) / 3);
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -121,7 +125,8 @@ function listDocument(answer: Extract<AlertsAnswer, { kind: "list" }>): Doc {
     ...(routes.errors
       ? [[`${plural(routes.errors, "route error")}: those routes are skipped.`] as Line]
       : []),
-    ...incidents.slice(0, 3),
+    // Each cut so that the first view stays within GLANCE_MAX whatever the incidents say.
+    ...incidents.slice(0, 3).map((l): Line => [cutPlain(plain(l), FACT_MAX, "…")]),
   ];
   return {
     ...doc,

@@ -54,7 +54,9 @@ describe("the /ecs alerts document", () => {
     expect(doc.glance?.headline.map((s) => (typeof s === "string" ? s : "")).join("")).toBe(
       "Alerts: 0 routes, 1 open incident, 12 mutes",
     );
-    expect(doc.glance?.facts.map(plain).join("\n")).toContain("servicetest (default)");
+    const facts = doc.glance?.facts.map(plain) ?? [];
+    expect(facts.join("\n")).toContain("servicetest (default)");
+    expect(facts.every((f) => f.length <= 200)).toBe(true);
   });
 
   it("answers bad input with the usage, the user's text escaped in Slack", () => {
