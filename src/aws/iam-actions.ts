@@ -111,10 +111,15 @@ export const ADDRESS_BOOK_ACTIONS = [
 ] as const;
 
 /**
- * On the incidents table only, for the Slack function's Mute 1 h button (src/slack/incident-mute.ts):
- * the open incidents of the clicked service (Query), and the mute kept (PutItem).
+ * On the incidents table only, for the Slack function's Mute 1 h button (src/slack/incident-mute.ts)
+ * and `/ecs alerts` (src/commands/alerts.ts): the open incidents and mutes (Query), a mute kept
+ * (PutItem) or ended by `/ecs alerts unmute` (DeleteItem).
  */
-export const INCIDENT_MUTE_ACTIONS = ["dynamodb:Query", "dynamodb:PutItem"] as const;
+export const INCIDENT_MUTE_ACTIONS = [
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:DeleteItem",
+] as const;
 
 /** On the digest history table only (src/aws/digest-history.ts): read the last digest, keep the new one. */
 export const DIGEST_HISTORY_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem"] as const;

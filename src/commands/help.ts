@@ -7,7 +7,7 @@ import { type Catalog, catalogKey, knownNames } from "./reads/catalog.ts";
 /** How much of an unknown subcommand the answer echoes back: it is the user's text, of any length. */
 const ECHO_MAX = 40;
 
-const VERBS = ["whois", "health", "traffic", "why", "digest"] as const;
+const VERBS = ["whois", "health", "traffic", "why", "digest", "alerts"] as const;
 type Verb = (typeof VERBS)[number];
 
 /** Each verb's lines, with the user's own names (or placeholders) as examples. */
@@ -68,6 +68,19 @@ function verbLines(verb: Verb, x: HelpExamples): Line[] {
           " ends it.",
         ],
       ];
+    case "alerts":
+      return [
+        [
+          { code: "/ecs alerts" },
+          " the incident notifications: routes (and their errors), open incidents, mutes.",
+        ],
+        [
+          { code: `/ecs alerts mute ${x.client} 1h` },
+          " keeps that service's open incidents out of this channel for an hour; ",
+          { code: "unmute" },
+          " ends it.",
+        ],
+      ];
   }
 }
 
@@ -102,7 +115,7 @@ export function helpDocument(subcommand?: string, examples: HelpExamples = helpE
   return {
     summary: unknown
       ? `Unknown command ${unknown}: try /ecs help`
-      : "/ecs whois | health | traffic | why | digest: try /ecs help <command>",
+      : "/ecs whois | health | traffic | why | digest | alerts: try /ecs help <command>",
     sections: [
       { lines },
       {

@@ -1,10 +1,12 @@
 import type { CommandCall } from "../domain/answer.ts";
+import { alertsDocument } from "../render/alerts-document.ts";
 import { digestAnswerDocument } from "../render/digest-document.ts";
 import type { Doc } from "../render/document.ts";
 import { healthDocument } from "../render/health-document.ts";
 import { trafficDocument } from "../render/traffic-document.ts";
 import { whoisDocument } from "../render/whois-document.ts";
 import { whyDocument } from "../render/why-document.ts";
+import { alerts } from "./alerts.ts";
 import { digest } from "./digest.ts";
 import { health } from "./health.ts";
 import { helpDocument, helpOnFleet } from "./help.ts";
@@ -76,6 +78,10 @@ async function dispatch(text: string, aws: AwsPlaces, place: CommandCall): Promi
       // A digest reads one place: the first configured (scheduled digests name their own region).
       const answer = await digest(() => [aws()].flat()[0] as AwsContext, args, place);
       return { command: "digest", doc: digestAnswerDocument(answer), answer };
+    }
+    case "alerts": {
+      const answer = await alerts(args, place);
+      return { command: "alerts", doc: alertsDocument(answer), answer };
     }
     case "":
     case "help":

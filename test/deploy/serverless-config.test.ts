@@ -164,7 +164,7 @@ describe("serverless.yml: IAM", () => {
     expect(provider.iamManagedPolicies).toBeUndefined();
   });
 
-  it("scopes ssm:GetParameters to exactly the two Slack parameters, nothing else", () => {
+  it("scopes ssm:GetParameters to exactly the two Slack parameters and the routes', nothing else", () => {
     const ssm = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("ssm:")));
     expect(ssm).toHaveLength(1);
     const [statement] = ssm;
@@ -172,9 +172,11 @@ describe("serverless.yml: IAM", () => {
     const resources = (statement as Statement).Resource;
     expect(Array.isArray(resources)).toBe(true);
     const arns = (resources as Json[]).map((r) => JSON.stringify(r));
-    expect(arns).toHaveLength(2);
+    // The third: /ecs alerts lists the routes kept in the digest targets' parameter.
+    expect(arns).toHaveLength(3);
     expect(arns.some((arn) => arn.includes("${self:custom.slackSigningSecretParam}"))).toBe(true);
     expect(arns.some((arn) => arn.includes("${self:custom.slackBotTokenParam}"))).toBe(true);
+    expect(arns.some((arn) => arn.includes("${self:custom.digestTargetsParam}"))).toBe(true);
     for (const arn of arns) {
       expect(arn).toContain(":ssm:");
       expect(arn).toContain(":parameter${self:custom.");
@@ -290,11 +292,12 @@ describe("serverless.yml: function, runtime and secrets", () => {
       expect(key).not.toMatch(/^SLACK_(SIGNING_SECRET|BOT_TOKEN|CLIENT_SECRET)$/);
     }
     // The Slack function's own variables name the incident digests' resources and the incidents
-    // table (Mute 1 h), not secrets.
+    // table (Mute 1 h) and the routes' parameter (/ecs alerts), not secrets.
     expect(Object.keys(asObject(fn.environment)).sort()).toEqual([
       "DIGEST_FUNCTION_ARN",
       "DIGEST_SCHEDULER_ROLE_ARN",
       "DIGEST_SCHEDULE_GROUP",
+      "DIGEST_TARGETS_PARAM",
       "INCIDENTS_TABLE",
     ]);
     // (The parsed configuration, not the file: its comments show how to create the parameters.)
