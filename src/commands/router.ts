@@ -40,11 +40,15 @@ export async function runEcsCommand(
     output.command === "help" ||
     (output.answer as { kind?: string } | undefined)?.kind === "invalid";
   if (refused) return output;
-  // Refresh re-asks the question, never re-schedules: an incident digest's flags stay behind.
-  const again = text
-    .trim()
-    .replace(/\s--(every|for)\s+\S+/g, "")
-    .trim();
+  // Refresh re-asks the question, never acts again: an incident digest's flags stay behind, and a
+  // mute or unmute is refreshed (and shared) as the list of alerts it changed.
+  const again =
+    output.command === "alerts"
+      ? "alerts"
+      : text
+          .trim()
+          .replace(/\s--(every|for)\s+\S+/g, "")
+          .trim();
   return { ...output, doc: { ...output.doc, command: again, asOf: now() } };
 }
 

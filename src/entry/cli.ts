@@ -38,7 +38,7 @@ export const EXIT = {
   failed: 255,
 } as const;
 
-const COMMANDS = ["whois", "health", "traffic", "why", "digest", "help"];
+const COMMANDS = ["whois", "health", "traffic", "why", "digest", "alerts", "help"];
 
 const USAGE = `usage: ecs-chatops <whois|health|traffic|why|digest|help> [NAME] [--profile PROFILE]
                    [--region REGION] [--json] [--stats]

@@ -152,4 +152,14 @@ describe("/ecs alerts", () => {
     expect(out.command).toBe("alerts");
     expect(out.doc.summary).toContain("not set up here (no incidents table)");
   });
+
+  it("refreshes and shares a mute as the list of alerts, never as the mute again", async () => {
+    const noAws = () => {
+      throw new Error("no AWS read expected");
+    };
+    const out = await runEcsCommand("alerts mute tutorial/api 1h", noAws, () => now, {
+      channel: CHANNEL,
+    });
+    expect(out.doc.command).toBe("alerts");
+  });
 });
