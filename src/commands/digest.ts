@@ -223,6 +223,7 @@ export async function digest(
     { name: onDemandDigestName(scopeLabel(scope)), scope },
     undefined,
     place.onProgress,
+    !place.rereading,
   );
   return { kind: "found", query, result: made, quiet };
 }

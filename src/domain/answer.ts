@@ -143,4 +143,9 @@ export interface CommandCall {
   channel?: string;
   /** Told as a long command (a digest) advances; short ones never call it. */
   onProgress?: (progress: CommandProgress) => void;
+  /**
+   * The whole of an answer already given (Details): read again, but a digest keeps no history
+   * from it, so the next digest still says what changed since the one posted.
+   */
+  rereading?: boolean;
 }

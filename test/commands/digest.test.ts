@@ -180,4 +180,23 @@ describe("/ecs digest on the demo fleet", () => {
       await store.stop();
     }
   });
+
+  it("keeps no history from Details' re-read: the next digest still compares with the one posted", async () => {
+    const store = await useDynalite("ecs-chatops-test-digests", "DigestHistoryTable");
+    process.env.DIGEST_TABLE = "ecs-chatops-test-digests";
+    forgetOwnDynamo();
+    try {
+      const details = await runEcsCommand("digest ecs_service_discovery", ctx, undefined, {
+        rereading: true,
+      });
+      const next = renderText((await runEcsCommand("digest ecs_service_discovery", ctx)).doc);
+
+      expect(renderText(details.doc)).toContain("First digest of this scope");
+      expect(next).toContain("First digest of this scope: the next one will say what changed.");
+    } finally {
+      delete process.env.DIGEST_TABLE;
+      forgetOwnDynamo();
+      await store.stop();
+    }
+  });
 });

@@ -123,4 +123,22 @@ describe("runDeferredJob", () => {
       }),
     ]);
   });
+
+  it("asks Details' command as a re-read, so a digest keeps no history from it; a first answer is no re-read", async () => {
+    nock("https://hooks.slack.com").post(URL_PATH).times(2).reply(200, "ok");
+    const calls: (boolean | undefined)[] = [];
+    const deps = {
+      run: async (_text: string, call?: { rereading?: boolean }) => {
+        calls.push(call?.rereading);
+        return { command: "digest", doc: { summary: "ok", sections: [], notes: [] } };
+      },
+      graphOf: async () => undefined,
+      botToken: async () => "xoxb-test",
+    };
+
+    await runDeferredJob({ ...job, command: "digest", view: "full" as const }, deps);
+    await runDeferredJob({ ...job, command: "digest" }, deps);
+
+    expect(calls).toEqual([true, undefined]);
+  });
 });

@@ -57,8 +57,10 @@ export async function digestWithHistory(
   target: { name: string; scope: DigestScope; thresholds?: DigestThresholds },
   now = new Date(),
   onProgress?: (progress: CommandProgress) => void,
+  /** false: compare with the previous digest but keep this one out of the history (Details). */
+  keep = true,
 ): Promise<DigestResult> {
-  return withHistory(target.name, now, (previous) =>
+  return withHistory(target.name, now, keep, (previous) =>
     makeDigest(ctx, target, previous, now, { onProgress }),
   );
 }
@@ -73,7 +75,7 @@ export function digestOfParts(
   gaps: Gap[],
   now: Date,
 ): Promise<DigestResult> {
-  return withHistory(target.name, now, async (previous) => ({
+  return withHistory(target.name, now, true, async (previous) => ({
     digest: buildDigest(
       {
         name: target.name,
@@ -102,6 +104,7 @@ async function withHistory(
   name: string,
   /** The digest's own time (its tick): what "expired" is judged against. */
   now: Date,
+  keep: boolean,
   make: (previous: DigestSnapshot | undefined) => Promise<DigestResult>,
 ): Promise<DigestResult> {
   const store = digestHistory();
@@ -110,6 +113,7 @@ async function withHistory(
     ? await kept.soft("the last digest of this scope", store.load(name, now), undefined)
     : undefined;
   const made = await make(previous);
-  if (store) await kept.soft("where digests are kept", store.save(made.digest.snapshot), undefined);
+  if (store && keep)
+    await kept.soft("where digests are kept", store.save(made.digest.snapshot), undefined);
   return { ...made, gaps: [...made.gaps, ...kept.list] };
 }
