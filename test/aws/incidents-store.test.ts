@@ -1,9 +1,8 @@
-import { CreateTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   applyOver,
   dynamoIncidentsStore,
-  INCIDENTS_TABLE_SCHEMA,
   IncidentConflictError,
 } from "../../src/aws/incidents-store.ts";
 import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
@@ -19,17 +18,8 @@ const now = new Date("2026-12-06T10:00:00Z");
 
 let dynamo: RunningDynalite;
 beforeEach(async () => {
-  // The server and its environment as every DynamoDB test has them; the incidents table is not in
-  // serverless.yml yet, so it is created here from the store's own schema.
-  dynamo = await useDynalite("idempotency-unused");
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [...INCIDENTS_TABLE_SCHEMA.AttributeDefinitions],
-      KeySchema: [...INCIDENTS_TABLE_SCHEMA.KeySchema],
-    }),
-  );
+  // The incidents table as serverless.yml declares it.
+  dynamo = await useDynalite(TABLE, "IncidentsTable");
   forgetOwnDynamo();
 });
 afterEach(async () => {

@@ -1,11 +1,6 @@
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  dynamoIncidentsStore,
-  INCIDENTS_TABLE_SCHEMA,
-  type IncidentsStore,
-} from "../../src/aws/incidents-store.ts";
+import { dynamoIncidentsStore, type IncidentsStore } from "../../src/aws/incidents-store.ts";
 import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { type AlertsDeps, alerts } from "../../src/commands/alerts.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
@@ -49,15 +44,8 @@ let store: IncidentsStore;
 let state: IncidentState;
 let deps: AlertsDeps;
 beforeEach(async () => {
-  dynamo = await useDynalite("idempotency-unused");
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [...INCIDENTS_TABLE_SCHEMA.AttributeDefinitions],
-      KeySchema: [...INCIDENTS_TABLE_SCHEMA.KeySchema],
-    }),
-  );
+  // The incidents table as serverless.yml declares it.
+  dynamo = await useDynalite(TABLE, "IncidentsTable");
   forgetOwnDynamo();
   store = dynamoIncidentsStore(TABLE);
   state = openIncident();

@@ -1,9 +1,8 @@
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { type IncidentConfig, IncidentConfigCache } from "../../src/aws/incident-config.ts";
-import { dynamoIncidentsStore, INCIDENTS_TABLE_SCHEMA } from "../../src/aws/incidents-store.ts";
+import { dynamoIncidentsStore } from "../../src/aws/incidents-store.ts";
 import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { muteFor } from "../../src/domain/incidents/mute.ts";
 import { routesFrom } from "../../src/domain/incidents/routes.ts";
@@ -35,15 +34,8 @@ let calls: SlackCall[];
 let next: number;
 
 beforeEach(async () => {
-  dynamo = await useDynalite("idempotency-unused");
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [...INCIDENTS_TABLE_SCHEMA.AttributeDefinitions],
-      KeySchema: [...INCIDENTS_TABLE_SCHEMA.KeySchema],
-    }),
-  );
+  // The incidents table as serverless.yml declares it.
+  dynamo = await useDynalite(TABLE, "IncidentsTable");
   forgetOwnDynamo();
   nock.disableNetConnect();
   nock.enableNetConnect("127.0.0.1");
