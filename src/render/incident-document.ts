@@ -4,7 +4,7 @@
 // the stopped task. The same document draws the resolved message ("✔ recovered after 12 min").
 
 import { ecsServiceUrl, ecsTaskUrl, placeOfArn } from "../domain/console-links.ts";
-import type { Subject } from "../domain/incidents/event.ts";
+import { incidentKey, type Subject } from "../domain/incidents/event.ts";
 import type { Incident } from "../domain/incidents/machine.ts";
 import { incidentCounts, incidentHeadline } from "../domain/incidents/summary.ts";
 import { utcMinute } from "../domain/time.ts";
@@ -60,7 +60,9 @@ function buttons(subject: Subject): CommandLink[] {
   const mute: CommandLink = {
     actionId: MUTE_ACTION_ID,
     label: "Mute 1 h",
-    command: `${subject.cluster}/${subject.service} ${MUTE_DURATION}`,
+    // The incident's key (account/region/cluster/service): the mute reaches this incident only,
+    // not the same service name in another account or region.
+    command: `${incidentKey(subject)} ${MUTE_DURATION}`,
   };
   return [...crossLinks("whois", subject.service), mute];
 }

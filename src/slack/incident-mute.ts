@@ -1,7 +1,8 @@
-// The Mute 1 h button of an incident's message (action `ecs_mute`, value `CLUSTER/SERVICE 1h`):
-// keeps that service's incidents out of the clicked channel for the duration. The value names no
-// account or region, so the mute goes to each open incident of that cluster and service that
-// reached the channel (one per account and region). The clicker gets an ephemeral answer.
+// The Mute 1 h button of an incident's message (action `ecs_mute`, value `KEY 1h`, the incident's
+// key account/region/cluster/service): keeps that incident out of the clicked channel for the
+// duration. A message posted before the key was in the value says `CLUSTER/SERVICE 1h`: then
+// the mute goes to each open incident of that cluster and service that reached the channel. The
+// clicker gets an ephemeral answer.
 import type {
   AllMiddlewareArgs,
   BlockAction,
@@ -27,18 +28,20 @@ export async function muteFromButton(
   now = new Date(),
 ): Promise<string> {
   const [target = "", duration = ""] = value.trim().split(/\s+/);
-  const slash = target.lastIndexOf("/");
-  const cluster = target.slice(0, slash);
-  const service = target.slice(slash + 1);
+  const parts = target.split("/");
+  // Names of ECS clusters and services hold no "/": 4 parts are a key, 2 a cluster and service.
+  const exact = parts.length === 4;
+  const [cluster = "", service = ""] = exact ? parts.slice(2) : parts;
   const parsed = parseDuration(duration);
-  if (slash < 0 || !service || "error" in parsed || !channel) {
+  if ((parts.length !== 2 && !exact) || !service || "error" in parsed || !channel) {
     return `Could not mute: "${escapeMrkdwn(value)}" is not a service and a duration.`;
   }
   const keys = (await store.openIncidents(now))
     .filter(
       (s) =>
-        s.subject.cluster === cluster &&
-        s.subject.service === service &&
+        (exact
+          ? s.key === target
+          : s.subject.cluster === cluster && s.subject.service === service) &&
         s.incident?.channels[channel] !== undefined,
     )
     .map((s) => s.key);

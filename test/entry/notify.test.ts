@@ -111,7 +111,7 @@ describe("the notification path", () => {
     expect(edit?.blocks).toContain("2 events, 2020-05-23 12:30 UTC");
     const blocks = String(post?.blocks);
     expect(blocks).toContain('"action_id":"ecs_mute"');
-    expect(blocks).toContain('"value":"default/servicetest 1h"');
+    expect(blocks).toContain('"value":"111122223333/us-west-2/default/servicetest 1h"');
     expect(blocks).toContain('"value":"health servicetest"');
     expect(blocks).toContain("Deployment `ecs-svc/123`");
   });
@@ -217,7 +217,7 @@ describe("the notification path", () => {
     }[];
     const mute = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === "ecs_mute");
     const value = mute?.value;
-    expect(value).toBe("default/servicetest 1h");
+    expect(value).toBe("111122223333/us-west-2/default/servicetest 1h");
 
     const said = await muteFromButton(value ?? "", CHANNEL, "U0ONCALL", d.store, new Date(time(5)));
     expect(said).toBe(
@@ -231,5 +231,9 @@ describe("the notification path", () => {
     expect(await muteFromButton("default/other 1h", CHANNEL, "U1", d.store)).toBe(
       "No open incident of other in this channel to mute.",
     );
+    // The key names the account and region: the same service name elsewhere is another incident.
+    expect(
+      await muteFromButton("444455556666/us-west-2/default/servicetest 1h", CHANNEL, "U1", d.store),
+    ).toBe("No open incident of servicetest in this channel to mute.");
   });
 });

@@ -43,7 +43,7 @@ describe("an incident's message", () => {
     expect(doc.links?.map((l) => [l.actionId, l.label, l.command])).toEqual([
       ["ecs_health", "Health", "health servicetest"],
       ["ecs_traffic", "Traffic", "traffic servicetest"],
-      ["ecs_mute", "Mute 1 h", "default/servicetest 1h"],
+      ["ecs_mute", "Mute 1 h", "111122223333/us-west-2/default/servicetest 1h"],
     ]);
     expect(doc.console).toEqual([
       {
