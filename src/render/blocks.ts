@@ -179,7 +179,13 @@ function glanceBlocks(doc: Doc, glance: Glance): KnownBlock[] {
     buttons.push({ actionId: DETAILS_ACTION_ID, label: "Details", command: doc.command });
   buttons.push(...urlButtons((doc.console ?? []).slice(0, 1)));
   if (doc.command) buttons.push(...commandButtons(doc.command));
-  if (buttons.length > 0) blocks.push(actions(buttons));
+  if (buttons.length > 0) {
+    const block = actions(buttons);
+    // One obvious action (Slack's guidance): the answer's own first button, else Details.
+    const [first] = block.type === "actions" ? block.elements : [];
+    if (first?.type === "button") first.style = "primary";
+    blocks.push(block);
+  }
   return [...blocks, ...notesBlock(doc)];
 }
 

@@ -303,6 +303,15 @@ describe("the first view", () => {
     ]);
   });
 
+  it("marks one button primary: the answer's own first", () => {
+    const styles = renderBlocks(withGlance()).blocks.flatMap((b) =>
+      b.type === "actions"
+        ? b.elements.map((e) => (e.type === "button" ? (e.style ?? "") : ""))
+        : [],
+    );
+    expect(styles).toEqual(["primary", "", "", "", "", ""]);
+  });
+
   it("keeps what could not be read in the first view", () => {
     const context = renderBlocks(withGlance()).blocks.find((b) => b.type === "context");
     expect(JSON.stringify(context)).toContain("Cloud Map health could not be read");
