@@ -13,7 +13,12 @@ import type { IncidentsStore } from "../aws/incidents-store.ts";
 import { muteFor, parseDuration } from "../domain/incidents/mute.ts";
 import { escapeMrkdwn } from "../render/escape.ts";
 import { MUTE_ACTION_ID } from "../render/incident-document.ts";
+import { ACK_DEADLINE_MS, arrivalOf } from "./budget.ts";
 import { postToResponseUrl } from "./respond.ts";
+import { receivedAt } from "./slash-command.ts";
+
+/** Left of the ack deadline for the answer's own post. */
+const ANSWER_MS = 500;
 
 export const MUTE_BUTTON = MUTE_ACTION_ID;
 
@@ -51,23 +56,49 @@ export async function muteFromButton(
   return `Muted ${service} (${cluster}) in this channel until ${until} UTC, by <@${user}>.`;
 }
 
-/** The listener; `store` gives undefined where the Slack function has no INCIDENTS_TABLE. */
+/** What the clicker reads when the mute is not known to be kept in time. */
+export const MUTE_LATE =
+  "The mute was not confirmed in time (the incidents table answered slowly): check with /ecs alerts, and mute again if it is not listed.";
+
+/**
+ * The listener; `store` gives undefined where the Slack function has no INCIDENTS_TABLE. On
+ * Lambda the click's 200 leaves only when the listener returns: the store's reads and writes and
+ * the answer are all bounded by Slack's ack deadline, and a failure is told, never only logged.
+ */
 export function incidentMuteButton(store: () => Promise<IncidentsStore | undefined>) {
-  return async ({ ack, body, action, logger }: ButtonArgs) => {
+  return async ({ ack, body, action, logger, context }: ButtonArgs) => {
     await ack();
+    const deadline = arrivalOf(receivedAt(context)) + ACK_DEADLINE_MS;
+    // The answer needs a moment of its own after the store's work.
+    const late = (ms: number) =>
+      new Promise<string>((resolve) => setTimeout(resolve, Math.max(1, ms), MUTE_LATE).unref());
+    let text: string;
     try {
-      const incidents = await store();
-      const text = incidents
-        ? await muteFromButton(action.value ?? "", body.channel?.id, body.user.id, incidents)
-        : "Mutes are not kept by this deployment (no INCIDENTS_TABLE).";
+      const work = (async () => {
+        const incidents = await store();
+        return incidents
+          ? await muteFromButton(action.value ?? "", body.channel?.id, body.user.id, incidents)
+          : "Mutes are not kept by this deployment (no INCIDENTS_TABLE).";
+      })();
+      work.catch(() => undefined);
+      text = await Promise.race([work, late(deadline - ANSWER_MS - Date.now())]);
+    } catch (error) {
+      logger.error("mute could not be stored", error);
+      text = "The mute could not be stored: the incidents table could not be read or written.";
+    }
+    try {
       await postToResponseUrl(
         body.response_url,
         { text, blocks: [] },
-        // Bounded: a hanging response_url must not hold the invocation.
-        { responseType: "ephemeral", replaceOriginal: false, signal: AbortSignal.timeout(2_500) },
+        {
+          responseType: "ephemeral",
+          replaceOriginal: false,
+          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        },
       );
     } catch (error) {
-      logger.error("mute could not be stored", error);
+      // The response_url is all a click has: nothing else can reach the clicker here.
+      logger.error("mute answer could not be posted", error);
     }
   };
 }
