@@ -4,12 +4,13 @@ import {
   IncidentConfigCache,
   loadIncidentConfig,
 } from "../../src/aws/incident-config.ts";
+import { BOT_TOKEN } from "../support/slack-lambda.ts";
 
 // The routes are re-read at most once a minute: an operator's change applies within a minute,
 // and a burst of events costs one SSM call.
 
 const config: IncidentConfig = {
-  botToken: "xoxb-1",
+  botToken: BOT_TOKEN,
   routes: { configured: false, routes: [], errors: [] },
 };
 
@@ -31,8 +32,8 @@ describe("the notification config of a container", () => {
   });
 
   it("turns notifications off, not broken, when no parameter holds routes", async () => {
-    expect(await loadIncidentConfig({ SLACK_BOT_TOKEN: "xoxb-local" })).toEqual({
-      botToken: "xoxb-local",
+    expect(await loadIncidentConfig({ SLACK_BOT_TOKEN: BOT_TOKEN })).toEqual({
+      botToken: BOT_TOKEN,
       routes: { configured: false, routes: [], errors: [] },
     });
     await expect(loadIncidentConfig({})).rejects.toThrow(/SLACK_BOT_TOKEN_PARAM/);

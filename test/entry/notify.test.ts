@@ -11,12 +11,13 @@ import { muteFromButton } from "../../src/slack/incident-mute.ts";
 import { IncidentPoster } from "../../src/slack/incident-poster.ts";
 import { deploymentStop, type Event, oomStop, serviceEvent } from "../domain/incidents/events.ts";
 import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
+import { BOT_TOKEN } from "../support/slack-lambda.ts";
 
 // The notification path end to end: an EventBridge event → the incidents table (dynalite) →
 // Slack's Web API (nock on slack.com), as the Lambda runs it.
 
 const TABLE = "incidents";
-const TOKEN = "xoxb-notify-test";
+const TOKEN = BOT_TOKEN;
 const CHANNEL = "C0OPS000001";
 const ROUTES = `routes:\n  - channel: ${CHANNEL}\n`;
 

@@ -14,6 +14,7 @@ import {
   signedJsonEvent,
   slashCommand,
 } from "../support/slack-events.ts";
+import { BOT_TOKEN as BOT_TOKEN_FAKE } from "../support/slack-lambda.ts";
 
 // The Bolt app as the Lambda receiver runs it, on Slack's own payloads: which listener answers
 // each surface, and an Events API delivery answered once however often Slack retries it.
@@ -40,7 +41,7 @@ function memoryOnce(fails = false): OnceStore & { keys: string[] } {
 function slackApp(once?: OnceStore) {
   const asked: string[] = [];
   const { handler } = createSlackApp(
-    { signingSecret: SIGNING_SECRET, botToken: "xoxb-test" },
+    { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN_FAKE },
     {
       run: async (text): Promise<CommandOutput> => {
         asked.push(text);

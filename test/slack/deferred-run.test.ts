@@ -2,6 +2,7 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CommandOutput } from "../../src/commands/router.ts";
 import { runDeferredJob } from "../../src/slack/deferred-run.ts";
+import { BOT_TOKEN as BOT_TOKEN_FAKE } from "../support/slack-lambda.ts";
 
 // The asynchronous half of a slow lookup never fails silently: whatever it cannot do, the asker
 // is told, through the command's response_url.
@@ -48,7 +49,7 @@ describe("runDeferredJob", () => {
     await runDeferredJob(job, {
       run: () => never,
       graphOf: async () => undefined,
-      botToken: async () => "xoxb-test",
+      botToken: async () => BOT_TOKEN_FAKE,
       deadline: Date.now() + 50,
     });
 
@@ -75,7 +76,7 @@ describe("runDeferredJob", () => {
     await runDeferredJob(job, {
       run: async () => ({ command: "health", doc: { summary: "ok", sections: [], notes: [] } }),
       graphOf: async () => undefined,
-      botToken: async () => "xoxb-test",
+      botToken: async () => BOT_TOKEN_FAKE,
     });
 
     expect(ephemeral.isDone()).toBe(true);
@@ -105,7 +106,7 @@ describe("runDeferredJob", () => {
         return new Promise<CommandOutput>(() => undefined);
       },
       graphOf: async () => undefined,
-      botToken: async () => "xoxb-test",
+      botToken: async () => BOT_TOKEN_FAKE,
       deadline: Date.now() + 300,
     });
 
@@ -133,7 +134,7 @@ describe("runDeferredJob", () => {
         return { command: "digest", doc: { summary: "ok", sections: [], notes: [] } };
       },
       graphOf: async () => undefined,
-      botToken: async () => "xoxb-test",
+      botToken: async () => BOT_TOKEN_FAKE,
     };
 
     await runDeferredJob({ ...job, command: "digest", view: "full" as const }, deps);

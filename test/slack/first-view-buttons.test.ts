@@ -10,6 +10,7 @@ import type { UnsealedJob } from "../../src/slack/deferred-job.ts";
 import { runDeferredJob } from "../../src/slack/deferred-run.ts";
 import { readBotSettings } from "../../src/slack/settings.ts";
 import { blockActions, SIGNING_SECRET, signedFormEvent } from "../support/slack-events.ts";
+import { BOT_TOKEN } from "../support/slack-lambda.ts";
 
 // The first view's buttons, clicked as Slack sends the clicks (signed block_actions through the
 // Bolt app), with the deferred run in process as Socket Mode has it: Details shows the whole
@@ -46,7 +47,7 @@ function slackApp() {
     return { command: "health", doc: doc() };
   };
   const { handler } = createSlackApp(
-    { signingSecret: SIGNING_SECRET, botToken: "xoxb-test" },
+    { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN },
     {
       run,
       // In process, as Socket Mode runs a job: the answer is out when the request returns.
@@ -55,7 +56,7 @@ function slackApp() {
         await runDeferredJob(job, {
           run,
           graphOf: async () => undefined,
-          botToken: async () => "xoxb-test",
+          botToken: async () => BOT_TOKEN,
         });
       },
       settings: readBotSettings({}),

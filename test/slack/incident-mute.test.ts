@@ -6,6 +6,7 @@ import { createSlackApp } from "../../src/slack/app.ts";
 import { incidentMuteButton, MUTE_LATE } from "../../src/slack/incident-mute.ts";
 import { readBotSettings } from "../../src/slack/settings.ts";
 import { blockActions, SIGNING_SECRET, signedFormEvent } from "../support/slack-events.ts";
+import { BOT_TOKEN } from "../support/slack-lambda.ts";
 
 // The Mute 1 h button of an incident's message, clicked as Slack sends it (signed block_actions
 // through the Bolt app): acknowledged, and the clicker told what happened.
@@ -32,7 +33,7 @@ describe("the Mute 1 h button", () => {
         return "ok";
       });
     const { handler } = createSlackApp(
-      { signingSecret: SIGNING_SECRET, botToken: "xoxb-test" },
+      { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN },
       {
         run: async () => {
           throw new Error("a mute runs no command");

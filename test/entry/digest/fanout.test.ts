@@ -9,6 +9,7 @@ import { forgetDigestContainerState } from "../../../src/entry/digest/run.ts";
 import { digest as digestEntry } from "../../../src/entry/digest.ts";
 import { useDynalite } from "../../support/dynalite.ts";
 import { useEmulatedAws } from "../../support/emulated-aws.ts";
+import { BOT_TOKEN as BOT_TOKEN_FAKE } from "../../support/slack-lambda.ts";
 
 // A digest too large for one invocation fans out on Lambda itself: the scheduled invocation
 // lists the scope and invokes the digest function once per part (Lambda Invoke "Event", played
@@ -17,7 +18,7 @@ import { useEmulatedAws } from "../../support/emulated-aws.ts";
 
 const TOKEN_PARAM = "/ecs-chatops/dev/slack-bot-token";
 const TARGETS_PARAM = "/ecs-chatops/dev/digest-targets";
-const BOT_TOKEN = "xoxb-fake";
+const BOT_TOKEN = BOT_TOKEN_FAKE;
 const TABLE = "ecs-chatops-test-fanout-digests";
 const FUNCTION = "ecs-chatops-dev-digest";
 const context = { getRemainingTimeInMillis: () => 300_000 };

@@ -7,6 +7,7 @@ import { forgetDigestContainerState } from "../../../src/entry/digest/run.ts";
 import { digest as digestEntry } from "../../../src/entry/digest.ts";
 import { useDynalite } from "../../support/dynalite.ts";
 import { useEmulatedAws } from "../../support/emulated-aws.ts";
+import { BOT_TOKEN as BOT_TOKEN_FAKE } from "../../support/slack-lambda.ts";
 
 // The scheduled digest as Lambda runs it: the EventBridge rule's event, the targets and the bot
 // token read from SSM (the emulator's GetParameters), the history in DynamoDB (dynalite), and the
@@ -14,7 +15,7 @@ import { useEmulatedAws } from "../../support/emulated-aws.ts";
 
 const TOKEN_PARAM = "/ecs-chatops/dev/slack-bot-token";
 const TARGETS_PARAM = "/ecs-chatops/dev/digest-targets";
-const BOT_TOKEN = "xoxb-fake";
+const BOT_TOKEN = BOT_TOKEN_FAKE;
 const TABLE = "ecs-chatops-test-digests";
 
 const TARGETS = `
