@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
@@ -11,7 +13,7 @@ import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { incidentEnricher } from "../../src/commands/reads/incident-enrichment.ts";
 import { routesFrom } from "../../src/domain/incidents/routes.ts";
 import { parsePlaces } from "../../src/domain/places.ts";
-import { type NotifyDeps, notifyEvent } from "../../src/entry/notify.ts";
+import { type NotifyDeps, notifyDepsFrom, notifyEvent } from "../../src/entry/notify.ts";
 import { IncidentPoster } from "../../src/slack/incident-poster.ts";
 import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
@@ -360,5 +362,47 @@ describe("an incident read fresh with health's rules", () => {
     });
     await notifyEvent(event, deps(routes));
     expect(posts().map((c) => c.channel)).toEqual(["C0INTERNAL1"]);
+  });
+
+  it("builds the production deps from the environment (notifyDepsFrom): SSM's token and routes, the table, a local Slack", async () => {
+    aws = await useEmulatedAws(fleetWithPreviousDeployment(), 0, {
+      parameters: {
+        "/test/token": BOT_TOKEN,
+        "/test/targets": `targets: []\nroutes:\n  - channel: ${CHANNEL}\n`,
+      },
+    });
+    const seen: string[] = [];
+    const fake = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        seen.push(`${req.url} ${new URLSearchParams(body).get("text")}`);
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ ok: true, ts: "1700000000.000001" }));
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+    try {
+      const d = await notifyDepsFrom(
+        {
+          INCIDENTS_TABLE: TABLE,
+          SLACK_BOT_TOKEN_PARAM: "/test/token",
+          DIGEST_TARGETS_PARAM: "/test/targets",
+          BOT_REGIONS: REGION,
+          BOT_ACCOUNT_ID: ACCOUNT,
+        },
+        { slackApiUrl: `http://127.0.0.1:${(fake.address() as AddressInfo).port}/api/` },
+      );
+      await notifyEvent(oomStop(), d);
+    } finally {
+      fake.close();
+    }
+    expect(seen).toEqual([
+      expect.stringMatching(
+        /^\/api\/chat\.postMessage ▲ billing-worker \(ecs_service_discovery\): task stopped — DOWN: 0 of 2/,
+      ),
+    ]);
   });
 });
