@@ -112,15 +112,27 @@ async function enrichOpened(
     return actions;
   }
   const enrichment = await deps.enrichment.enrich(state.subject, incident, now);
-  if (enrichment.gaps.length > 0) logger.debug("enrichment gaps", { key, gaps: enrichment.gaps });
-  await deps.store.apply(
-    key,
-    (stored) => {
-      const next = stored && withEnrichment(stored, incident.id, enrichment);
-      return { state: next, changed: next !== stored };
-    },
-    { now },
-  );
+  // A read that failed (denied, throttled, timed out) is the operator's to fix: said in the log too.
+  if (enrichment.gaps.length > 0) {
+    const level = enrichment.place && !enrichment.cause ? "warn" : "debug";
+    logger[level]("incident posted with what could not be read", { key, gaps: enrichment.gaps });
+  }
+  try {
+    await deps.store.apply(
+      key,
+      (stored) => {
+        const next = stored && withEnrichment(stored, incident.id, enrichment);
+        return { state: next, changed: next !== stored };
+      },
+      { now },
+    );
+  } catch (error) {
+    // The post still carries it; only later edits will lack it.
+    logger.error("enrichment not kept in the incident", {
+      key,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
   return actions.map((a) =>
     a.incident.id === incident.id ? { ...a, incident: { ...a.incident, enrichment } } : a,
   );

@@ -293,6 +293,59 @@ describe("an incident read fresh with health's rules", () => {
     expect(aws.emulator.requests.map((r) => r.operation)).toContain("AssumeRole");
   });
 
+  it("opens a failed deployment with health's cause and the logs of the last task health saw stop", async () => {
+    await start();
+    slack();
+    await notifyEvent(
+      {
+        version: "0",
+        id: "deploy-failed",
+        "detail-type": "ECS Deployment State Change",
+        source: "aws.ecs",
+        account: ACCOUNT,
+        time: "2026-11-23T15:33:52Z",
+        region: REGION,
+        resources: [
+          `arn:aws:ecs:${REGION}:${ACCOUNT}:service/ecs_service_discovery/billing-worker`,
+        ],
+        detail: {
+          eventType: "ERROR",
+          eventName: "SERVICE_DEPLOYMENT_FAILED",
+          deploymentId: "ecs-svc/6284107735519046792",
+          updatedAt: "2026-11-23T15:33:51Z",
+          reason: "ECS deployment circuit breaker: tasks failed to start.",
+        },
+      },
+      deps(),
+    );
+    const [post] = posts();
+    expect(post?.text).toMatch(/: deployment failed — DOWN: 0 of 2 tasks running; last stop: /);
+    expect(post?.blocks).toContain("billing-worker:11 → billing-worker:12");
+    // The deployment is the event's own: named once.
+    expect(post?.blocks).not.toContain("Deployment `ecs-svc/6284107735519046792`");
+    expect(post?.blocks).toContain("Logs of stopped task 8b9c0d1e2f3a");
+  });
+
+  it("says a service the read does not find, and still posts", async () => {
+    await start();
+    slack();
+    await notifyEvent(
+      stopEvent({
+        id: "gone-1",
+        service: "deleted-service",
+        task: "d1",
+        time: "2026-11-23T15:40:00Z",
+        stopCode: "TaskFailedToStart",
+        stoppedReason: "CannotPullContainerError: not found",
+      }),
+      deps(),
+    );
+    expect(posts()).toHaveLength(1);
+    expect(posts()[0]?.blocks).toContain(
+      "Health not read: service ecs_service_discovery/deleted-service not found in ap-northeast-1",
+    );
+  });
+
   it("says so when the event's account is not a place the bot reads", async () => {
     await start();
     slack();
