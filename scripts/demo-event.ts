@@ -2,16 +2,27 @@
 // through the notification path (src/entry/notify.ts) with a built-in route to #ecs-alerts, and
 // prints one line per Slack call it would make: post, update or thread, the channel, the text.
 // No Slack workspace: the Slack client is a recorder. The incidents are kept in a file under
-// .demo/ (`--fresh` starts over), so a second file continues the incidents of the first.
+// .demo/ (`--fresh` starts over), so a second file continues the incidents of the first. Each
+// incident is enriched against the demo fleet (the loopback AWS emulator, as `npm run demo`
+// starts it): a post is followed by what the fresh read taught, indented.
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { loadDemoFleet } from "../emulator/fleet/demo.ts";
+import { startEmulator } from "../emulator/server.ts";
+import { forgetAwsClients } from "../src/aws/clients.ts";
 import { applyOver, type IncidentsStore, type StoredIncident } from "../src/aws/incidents-store.ts";
+import {
+  type IncidentEnricher,
+  incidentEnricher,
+} from "../src/commands/reads/incident-enrichment.ts";
 import type { IncidentState } from "../src/domain/incidents/machine.ts";
 import { activeMutes, type Mute } from "../src/domain/incidents/mute.ts";
 import type { Route } from "../src/domain/incidents/routes.ts";
 import { actionLine, incidentHeadline } from "../src/domain/incidents/summary.ts";
 import { notifyEvent } from "../src/entry/notify.ts";
+import { plain } from "../src/render/document.ts";
+import { freshLines } from "../src/render/incident-document.ts";
 import type { IncidentSlack } from "../src/slack/incident-poster.ts";
 
 export const DEMO_CHANNEL = "#ecs-alerts";
@@ -88,6 +99,11 @@ function recorder(print: (line: string) => void): IncidentSlack {
         return undefined;
       }
       print(actionLine(action));
+      if (action.type === "post") {
+        for (const line of freshLines(action.incident)) print(`  ${plain(line)}`);
+        const logs = action.incident.enrichment?.logs;
+        if (logs) print(`  ${logs.label}: ${logs.url}`);
+      }
       next += 1;
       return action.type === "post" ? `demo.${String(next).padStart(6, "0")}` : undefined;
     },
@@ -106,6 +122,57 @@ export interface PlayOptions {
   statePath: string;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Reads the services; default: the demo fleet on the loopback emulator, started for the play. */
+  enrichment?: IncidentEnricher;
+}
+
+/**
+ * The loopback AWS emulator with the demo fleet, the process's SDK clients pointed at it (as
+ * scripts/demo.ts does), and an enricher reading its account and region. `close` puts the
+ * environment back.
+ */
+export async function demoFleetEnricher(): Promise<{
+  enrichment: IncidentEnricher;
+  close: () => Promise<void>;
+}> {
+  const fleet = loadDemoFleet();
+  const emulator = await startEmulator({ fleet, latencyMs: 0 });
+  const names = [
+    "AWS_ENDPOINT_URL",
+    "AWS_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_EC2_METADATA_DISABLED",
+    "AWS_PROFILE",
+    "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED",
+  ];
+  const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: emulator.url,
+    AWS_REGION: fleet.region,
+    AWS_ACCESS_KEY_ID: "demo",
+    AWS_SECRET_ACCESS_KEY: "demo",
+    AWS_EC2_METADATA_DISABLED: "true",
+    // The lockfile pins SDK versions that support Node 20; the notice is about future releases.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  });
+  delete process.env.AWS_PROFILE;
+  forgetAwsClients();
+  const enrichment = incidentEnricher({
+    places: [{ label: fleet.region, region: fleet.region }],
+    ownAccount: fleet.accountId,
+  });
+  return {
+    enrichment,
+    async close() {
+      await emulator.close();
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      forgetAwsClients();
+    },
+  };
 }
 
 /** `event FILE [--fresh]`; returns the exit code. */
@@ -135,15 +202,22 @@ export async function playEvents(args: string[], options: PlayOptions): Promise<
       fresh: false,
     }),
   };
-  for (const event of events) {
-    const { note } = await notifyEvent(event, {
-      store,
-      config,
-      slack: () => slack,
-      now: eventTime,
-    });
-    const id = (event as { id?: unknown } | null)?.id;
-    options.err(`(${typeof id === "string" ? id : "event"}: ${note})`);
+  const fleet = options.enrichment ? undefined : await demoFleetEnricher();
+  const enrichment = options.enrichment ?? fleet?.enrichment;
+  try {
+    for (const event of events) {
+      const { note } = await notifyEvent(event, {
+        store,
+        config,
+        slack: () => slack,
+        now: eventTime,
+        ...(enrichment ? { enrichment } : {}),
+      });
+      const id = (event as { id?: unknown } | null)?.id;
+      options.err(`(${typeof id === "string" ? id : "event"}: ${note})`);
+    }
+  } finally {
+    await fleet?.close();
   }
   return 0;
 }

@@ -89,6 +89,13 @@ export function toEcsService(service: Service): EcsService {
     deployedAt: primary?.createdAt,
     failedTasks: primary?.failedTasks ?? 0,
     deploymentCount: service.deployments?.length ?? 0,
+    deployments: (service.deployments ?? []).map((d) => ({
+      id: d.id ?? "",
+      status: d.status ?? "",
+      taskDefinitionArn: d.taskDefinition ?? "",
+      ...(d.createdAt ? { createdAt: d.createdAt } : {}),
+      ...(d.rolloutState ? { rolloutState: d.rolloutState } : {}),
+    })),
     circuitBreaker: service.deploymentConfiguration?.deploymentCircuitBreaker
       ? {
           enable: service.deploymentConfiguration.deploymentCircuitBreaker.enable ?? false,

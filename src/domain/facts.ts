@@ -117,9 +117,21 @@ export interface EcsService {
   failedTasks: number;
   /** Deployments still active: more than one means a rollout is under way. */
   deploymentCount: number;
+  /** Those deployments, as ECS lists them (an incident names the task definition change). */
+  deployments?: DeploymentRef[];
   circuitBreaker?: { enable: boolean; rollback: boolean };
   /** Newest first, as ECS returns them. */
   events: ServiceEvent[];
+}
+
+/** One deployment of a service (DescribeServices `deployments[]`). */
+export interface DeploymentRef {
+  id: string;
+  /** PRIMARY (the newest), ACTIVE (an older one still running tasks), INACTIVE. */
+  status: string;
+  taskDefinitionArn: string;
+  createdAt?: Date;
+  rolloutState?: string;
 }
 
 export interface ContainerState {

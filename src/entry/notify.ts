@@ -2,8 +2,11 @@ import type { Context } from "aws-lambda";
 import type { IncidentConfigCache } from "../aws/incident-config.ts";
 import type { IncidentsStore } from "../aws/incidents-store.ts";
 import { logger, logInvocation } from "../aws/logger.ts";
+import type { IncidentEnricher, ServiceGlance } from "../commands/reads/incident-enrichment.ts";
+import type { Classified } from "../domain/incidents/classify.ts";
 import { classify } from "../domain/incidents/classify.ts";
 import { decide } from "../domain/incidents/decide.ts";
+import { withEnrichment } from "../domain/incidents/enrichment.ts";
 import { type IncidentState, recordPosted, type SlackAction } from "../domain/incidents/machine.ts";
 import { routeErrorText } from "../domain/incidents/routes.ts";
 import type { IncidentSlack } from "../slack/incident-poster.ts";
@@ -20,6 +23,8 @@ export interface NotifyDeps {
   slack: (botToken: string) => IncidentSlack;
   /** The clock; the demo plays each event at its own time. */
   now?: (event: unknown) => Date;
+  /** Reads the service fresh (counts, namespaces; health's report when an incident opens). */
+  enrichment?: IncidentEnricher;
 }
 
 export interface NotifyOutcome {
@@ -72,6 +77,67 @@ async function carryOut(
   return { posted, errors };
 }
 
+/** Task stops the grace rule counts; other routine events (a task starting) need no read. */
+const ROUTINE_STOPS = new Set([
+  "deployment-or-scale-in",
+  "scheduler",
+  "user-initiated",
+  "spot-interruption",
+  "clean-exit",
+]);
+
+/** The light read, for the events that can use it: incidents, and routine stops (grace rule). */
+function glanceFor(classified: Classified, deps: NotifyDeps): Promise<ServiceGlance> {
+  const subject = classified.outcome === "ignored" ? undefined : classified.subject;
+  const wanted =
+    classified.outcome === "incident" ||
+    (classified.outcome === "routine" && ROUTINE_STOPS.has(classified.reason));
+  if (!deps.enrichment || !subject || !wanted) return Promise.resolve({});
+  return deps.enrichment.glance(subject);
+}
+
+/**
+ * An incident just opened: its service read with health's rules, within the enricher's
+ * deadline, and kept in the incident (later edits show it too). A gap is said, never a failure.
+ */
+async function enrichOpened(
+  key: string,
+  state: IncidentState | undefined,
+  actions: SlackAction[],
+  deps: NotifyDeps,
+  now: Date,
+): Promise<SlackAction[]> {
+  const incident = state?.incident;
+  if (!deps.enrichment || !state || !incident || !actions.some((a) => a.type === "post")) {
+    return actions;
+  }
+  const enrichment = await deps.enrichment.enrich(state.subject, incident, now);
+  // A read that failed (denied, throttled, timed out) is the operator's to fix: said in the log too.
+  if (enrichment.gaps.length > 0) {
+    const level = enrichment.place && !enrichment.cause ? "warn" : "debug";
+    logger[level]("incident posted with what could not be read", { key, gaps: enrichment.gaps });
+  }
+  try {
+    await deps.store.apply(
+      key,
+      (stored) => {
+        const next = stored && withEnrichment(stored, incident.id, enrichment);
+        return { state: next, changed: next !== stored };
+      },
+      { now },
+    );
+  } catch (error) {
+    // The post still carries it; only later edits will lack it.
+    logger.error("enrichment not kept in the incident", {
+      key,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return actions.map((a) =>
+    a.incident.id === incident.id ? { ...a, incident: { ...a.incident, enrichment } } : a,
+  );
+}
+
 /** One event through the notification path. Throws when a read, a write or a Slack call fails. */
 export async function notifyEvent(event: unknown, deps: NotifyDeps): Promise<NotifyOutcome> {
   const now = deps.now?.(event) ?? new Date();
@@ -85,7 +151,10 @@ export async function notifyEvent(event: unknown, deps: NotifyDeps): Promise<Not
     return { note, actions: [] };
   }
   const key = classified.key;
-  const { config, fresh } = await deps.config.get(now.getTime());
+  const [{ config, fresh }, glance] = await Promise.all([
+    deps.config.get(now.getTime()),
+    glanceFor(classified, deps),
+  ]);
   if (fresh) {
     // Once per read: a route with an error is skipped, the valid ones are used.
     for (const error of config.routes.errors) {
@@ -96,7 +165,14 @@ export async function notifyEvent(event: unknown, deps: NotifyDeps): Promise<Not
   const mutes = await deps.store.mutes(now);
   const { result } = await deps.store.apply(
     key,
-    (state) => decide(state, event, { now, routes: config.routes.routes, mutes }),
+    (state) =>
+      decide(state, event, {
+        now,
+        routes: config.routes.routes,
+        mutes,
+        ...(glance.counts ? { counts: glance.counts } : {}),
+        ...(glance.namespaces ? { namespaces: glance.namespaces } : {}),
+      }),
     { now },
   );
   const log = { key, eventId: classified.eventId, note: result.note };
@@ -104,12 +180,15 @@ export async function notifyEvent(event: unknown, deps: NotifyDeps): Promise<Not
     logger.warn("routes undecided: the service's namespaces were not read", {
       ...log,
       routes: result.undecided,
+      ...(glance.gap ? { why: glance.gap } : {}),
     });
   }
   if (result.note.startsWith("routine")) logger.info("routine event kept quiet", log);
   else logger.debug("event decided", { ...log, calls: result.actions.length });
 
-  const actions = result.note === "duplicate" ? unfinishedPosts(result.state) : [...result.actions];
+  const decided = result.note === "duplicate" ? unfinishedPosts(result.state) : [...result.actions];
+  const actions =
+    result.note === "opened" ? await enrichOpened(key, result.state, decided, deps, now) : decided;
   if (actions.length === 0) return { note: result.note, actions };
   const { posted, errors } = await carryOut(actions, deps.slack(config.botToken));
   if (posted.size > 0) {
@@ -138,24 +217,55 @@ export async function notifyEvent(event: unknown, deps: NotifyDeps): Promise<Not
 
 let deps: Promise<NotifyDeps> | undefined;
 
-async function lambdaDeps(env: NodeJS.ProcessEnv): Promise<NotifyDeps> {
-  const [{ incidentsStore }, { IncidentConfigCache, loadIncidentConfig }, { IncidentPoster }] =
-    await Promise.all([
-      import("../aws/incidents-store.ts"),
-      import("../aws/incident-config.ts"),
-      import("../slack/incident-poster.ts"),
-    ]);
+/**
+ * The production deps: the incidents table (INCIDENTS_TABLE), the bot token and routes from SSM,
+ * Slack's Web API (or `slackApiUrl`, a benchmark's local fake), and the enrichment over the
+ * places of BOT_TARGETS / BOT_REGIONS (an event of the bot's own account BOT_ACCOUNT_ID, or of a
+ * member account read through its role).
+ */
+export async function notifyDepsFrom(
+  env: NodeJS.ProcessEnv,
+  options: { slackApiUrl?: string } = {},
+): Promise<NotifyDeps> {
+  const [
+    { incidentsStore },
+    { IncidentConfigCache, loadIncidentConfig },
+    { IncidentPoster },
+    { incidentEnricher, unenriched },
+    { placesFrom },
+  ] = await Promise.all([
+    import("../aws/incidents-store.ts"),
+    import("../aws/incident-config.ts"),
+    import("../slack/incident-poster.ts"),
+    import("../commands/reads/incident-enrichment.ts"),
+    import("../domain/places.ts"),
+  ]);
   const store = incidentsStore(env);
   if (!store) throw new Error("INCIDENTS_TABLE must name the incidents table");
+  const places = placesFrom(env);
+  // Places that do not parse are the slack function's error too; here the post still goes out,
+  // unenriched, and says so.
+  if (!places.ok) logger.error("BOT_TARGETS: places not read", { errors: places.errors });
   const posters = new Map<string, IncidentSlack>();
   return {
     store,
     config: new IncidentConfigCache(() => loadIncidentConfig(env)),
     slack: (token) => {
-      const poster = posters.get(token) ?? new IncidentPoster(token);
+      const poster =
+        posters.get(token) ??
+        new IncidentPoster(
+          token,
+          options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : undefined,
+        );
       posters.set(token, poster);
       return poster;
     },
+    enrichment: places.ok
+      ? incidentEnricher({
+          places: places.places,
+          ...(env.BOT_ACCOUNT_ID ? { ownAccount: env.BOT_ACCOUNT_ID } : {}),
+        })
+      : unenriched("BOT_TARGETS could not be read (see the log)"),
   };
 }
 
@@ -166,7 +276,7 @@ async function lambdaDeps(env: NodeJS.ProcessEnv): Promise<NotifyDeps> {
  */
 export async function notify(event: unknown, context: Partial<Context> = {}): Promise<void> {
   logInvocation(context);
-  const loading = deps ?? lambdaDeps(process.env);
+  const loading = deps ?? notifyDepsFrom(process.env);
   deps = loading;
   loading.catch(() => {
     if (deps === loading) deps = undefined;

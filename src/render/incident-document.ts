@@ -1,21 +1,25 @@
 // An incident's Slack message as a document: the headline (what happened and the deciding cause),
-// the stop's facts (reason, exit code, image, task definition), counts and last seen, then the
-// buttons: Health and Traffic of the service, Mute 1 h, and the console pages of the service and
-// the stopped task. The same document draws the resolved message ("✔ recovered after 12 min").
+// then, from a fresh read of the service, the next step, the task definition change and the
+// deployment, and what could not be read; the stop's facts (reason, exit code, image), counts and
+// last seen; the buttons: Health and Traffic of the service, Mute 1 h, and the console pages of
+// the service, the stopped task and its log stream. The same document draws the resolved message
+// ("✔ recovered after 12 min").
 
 import { ecsServiceUrl, ecsTaskUrl, placeOfArn } from "../domain/console-links.ts";
+import {
+  deploymentText,
+  taskDefinitionChange,
+  taskDefinitionName,
+} from "../domain/incidents/enrichment.ts";
 import { incidentKey, type Subject } from "../domain/incidents/event.ts";
 import type { Incident } from "../domain/incidents/machine.ts";
-import { incidentCounts, incidentHeadline } from "../domain/incidents/summary.ts";
+import { incidentCounts, incidentHeadline, kindText } from "../domain/incidents/summary.ts";
 import { utcMinute } from "../domain/time.ts";
 import { type CommandLink, crossLinks, type Doc, type Line, type UrlLink } from "./document.ts";
 
 /** The Mute button's action; its value is `<cluster>/<service> 1h` (the listener stores the mute). */
 export const MUTE_ACTION_ID = "ecs_mute";
 export const MUTE_DURATION = "1h";
-
-/** "deployment-failed" → "deployment failed". */
-const kindText = (kind: string) => kind.replace(/-/g, " ");
 
 /** The deciding facts of the incident's first signal: what stopped, how, in which image. */
 function causeLines(incident: Incident): Line[] {
@@ -35,13 +39,44 @@ function causeLines(incident: Incident): Line[] {
         ...(c.image ? [", image ", { code: c.image }] : []),
       ]);
     }
-    if (stop.taskDefinitionArn) {
-      const family = stop.taskDefinitionArn.slice(stop.taskDefinitionArn.lastIndexOf("/") + 1);
-      lines.push(["Task definition ", { code: family }]);
+    // The task definition the task ran; a fresh read says the change instead (freshLines).
+    if (stop.taskDefinitionArn && !incident.enrichment?.taskDefinition) {
+      lines.push(["Task definition ", { code: taskDefinitionName(stop.taskDefinitionArn) }]);
     }
   }
-  if (first.deploymentId) lines.push(["Deployment ", { code: first.deploymentId }]);
+  if (first.deploymentId && first.deploymentId !== incident.enrichment?.deployment?.id) {
+    lines.push(["Deployment ", { code: first.deploymentId }]);
+  }
   if (first.reason && !stop) lines.push([`Reason: ${first.reason}`]);
+  return lines;
+}
+
+/**
+ * What the fresh read taught: what happened (the headline has the cause), the next step, the
+ * task definition change and the deployment before it, the counts then, what was not read.
+ */
+export function freshLines(incident: Incident): Line[] {
+  const e = incident.enrichment;
+  if (!e) return [];
+  const lines: Line[] = [];
+  const decided = e.cause && e.level && e.level !== "unknown";
+  if (decided) lines.push([`What happened: ${incident.first.summary}`]);
+  else if (e.cause && e.level === "unknown") lines.push([`Health: ${e.cause}`]);
+  if (e.next) lines.push([`Next: ${e.next}`]);
+  const deployment = deploymentText(e, incident.openedAt);
+  if (e.taskDefinition) {
+    lines.push([
+      "Task definition ",
+      { code: taskDefinitionChange(e.taskDefinition) },
+      ...(deployment ? [`, ${deployment}`] : []),
+    ]);
+  } else if (deployment) lines.push([deployment]);
+  if (e.image && !incident.first.stop?.container?.image) lines.push(["Image ", { code: e.image }]);
+  if (e.counts) {
+    const where = e.place ? ` in ${e.place}` : "";
+    lines.push([`${e.counts.running} of ${e.counts.desired} tasks running when read${where}`]);
+  }
+  for (const gap of e.gaps) lines.push([gap[0]?.toUpperCase() + gap.slice(1)]);
   return lines;
 }
 
@@ -67,7 +102,7 @@ function buttons(subject: Subject): CommandLink[] {
   return [...crossLinks("whois", subject.service), mute];
 }
 
-/** The service's console page, then the stopped task's. */
+/** The service's console page, the stopped task's, and its log stream (from the fresh read). */
 function consoleLinks(subject: Subject, incident: Incident): UrlLink[] {
   const taskArn = incident.latest.stop?.taskArn ?? incident.first.stop?.taskArn;
   const place = placeOfArn(taskArn) ?? {
@@ -84,6 +119,8 @@ function consoleLinks(subject: Subject, incident: Incident): UrlLink[] {
   const taskId = taskArn?.slice(taskArn.lastIndexOf("/") + 1);
   const task = taskId && subject.cluster ? ecsTaskUrl(place, subject.cluster, taskId) : undefined;
   if (task) links.push({ label: "Stopped task in console", url: task });
+  const logs = incident.enrichment?.logs;
+  if (logs) links.push(logs);
   return links;
 }
 
@@ -98,6 +135,7 @@ export interface IncidentView {
 export function incidentDocument({ incident, subject, resolved }: IncidentView): Doc {
   const headline = incidentHeadline(incident, subject);
   const lines: Line[] = [
+    ...freshLines(incident),
     ...causeLines(incident),
     ...learnedLines(incident),
     [`${incidentCounts(incident)}, last seen ${utcMinute(new Date(incident.lastSeen))}`],

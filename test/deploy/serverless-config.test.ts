@@ -374,6 +374,17 @@ describe("serverless.yml: the notify function", () => {
     expect(effective(env.DIGEST_TARGETS_PARAM)).toBe("/ecs-chatops/${sls:stage}/digest-targets");
   });
 
+  it("reads incidents' services in the places the slack function reads, and knows its own account", () => {
+    const env = asObject(fn.environment);
+    const provider = asObject(at("provider.environment"));
+    // Function environments add to the provider's: the same BOT_TARGETS and BOT_REGIONS.
+    expect(env.BOT_TARGETS).toBeUndefined();
+    expect(env.BOT_REGIONS).toBeUndefined();
+    expect(provider.BOT_TARGETS).toBe("${param:botTargets, ''}");
+    expect(provider.BOT_REGIONS).toBe("${param:botRegions, self:provider.region}");
+    expect(env.BOT_ACCOUNT_ID).toEqual({ Ref: "AWS::AccountId" });
+  });
+
   it("declares the incidents table with the store's keys and TTL (INCIDENTS_TABLE_SCHEMA)", () => {
     const table = asObject(at("resources.Resources.IncidentsTable"));
     expect(table.Type).toBe("AWS::DynamoDB::Table");

@@ -11,6 +11,7 @@ import { muteFromButton } from "../../src/slack/incident-mute.ts";
 import { IncidentPoster } from "../../src/slack/incident-poster.ts";
 import { deploymentStop, type Event, oomStop, serviceEvent } from "../domain/incidents/events.ts";
 import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
+import { recordSlackChat, type SlackCall } from "../support/slack-chat.ts";
 import { BOT_TOKEN } from "../support/slack-lambda.ts";
 
 // The notification path end to end: an EventBridge event → the incidents table (dynalite) →
@@ -21,18 +22,8 @@ const TOKEN = BOT_TOKEN;
 const CHANNEL = "C0OPS000001";
 const ROUTES = `routes:\n  - channel: ${CHANNEL}\n`;
 
-interface SlackCall {
-  method: string;
-  channel: string;
-  text: string;
-  ts?: string;
-  thread_ts?: string;
-  blocks?: string;
-}
-
 let dynamo: RunningDynalite;
 let calls: SlackCall[];
-let next: number;
 
 beforeEach(async () => {
   // The incidents table as serverless.yml declares it.
@@ -41,7 +32,6 @@ beforeEach(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect("127.0.0.1");
   calls = [];
-  next = 1;
 });
 afterEach(async () => {
   nock.cleanAll();
@@ -51,22 +41,7 @@ afterEach(async () => {
   await dynamo.stop();
 });
 
-/** Slack's Web API: every chat call recorded; a post answers a new ts. */
-function slack() {
-  return nock("https://slack.com", { reqheaders: { authorization: `Bearer ${TOKEN}` } })
-    .persist()
-    .post(/\/api\/chat\.(postMessage|update)/)
-    .reply(200, (uri, body) => {
-      const b =
-        typeof body === "string"
-          ? Object.fromEntries(new URLSearchParams(body))
-          : (body as Record<string, string>);
-      const method = uri.replace("/api/", "");
-      calls.push({ method, ...b } as SlackCall);
-      const ts = method === "chat.update" ? b.ts : `1700000000.${String(next++).padStart(6, "0")}`;
-      return { ok: true, channel: b.channel, ts };
-    });
-}
+const slack = () => recordSlackChat(calls);
 
 function deps(routes = ROUTES, load = vi.fn()): NotifyDeps {
   const config: IncidentConfig = { botToken: TOKEN, routes: routesFrom("p", routes, parse) };

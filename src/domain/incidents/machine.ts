@@ -3,6 +3,7 @@
 // give and the mutes come in the context. The rules are in README.md beside this file.
 
 import type { Classified, IncidentKind, Severity, Signal } from "./classify.ts";
+import type { Enrichment } from "./enrichment.ts";
 import type { Subject } from "./event.ts";
 import { isMuted, type Mute } from "./mute.ts";
 
@@ -70,6 +71,8 @@ export interface Incident {
   /** Something changed since the message was last edited. */
   updatePending: boolean;
   channels: Record<string, ChannelMessage>;
+  /** What a fresh read of the service taught when the incident opened (enrichment.ts). */
+  enrichment?: Enrichment;
 }
 
 export interface IncidentState {

@@ -2,14 +2,29 @@
 // Slack call. Plain text only (no Slack markup): renderers escape it.
 
 import { utcMinute } from "../time.ts";
+import { clip } from "./enrichment.ts";
 import { type Subject, subjectLabel } from "./event.ts";
 import type { Incident, SlackAction } from "./machine.ts";
 
 const MARK = { error: "✖", warning: "▲" } as const;
 
-/** "✖ servicetest (default): deployment failed: ECS deployment circuit breaker: …". */
+/** "deployment-failed" → "deployment failed". */
+export const kindText = (kind: string) => kind.replace(/-/g, " ");
+
+const HEADLINE_CAUSE_MAX = 220;
+
+/**
+ * What happened and the deciding cause: "✖ servicetest (default): deployment failed: ECS
+ * deployment circuit breaker: …" from the event alone; with a fresh read, health's verdict and
+ * deciding cause ("✖ billing-worker (c): task stopped — DOWN: 0 of 2 tasks running; last stop: …").
+ * An unknown verdict decides nothing: the headline then says what the event says.
+ */
 export function incidentHeadline(incident: Incident, subject: Subject): string {
-  return `${MARK[incident.severity]} ${subjectLabel(subject)}: ${incident.first.summary}`;
+  const head = `${MARK[incident.severity]} ${subjectLabel(subject)}`;
+  const e = incident.enrichment;
+  if (!e?.cause || !e.level || e.level === "unknown") return `${head}: ${incident.first.summary}`;
+  const verdict = e.level === "healthy" ? "now HEALTHY" : e.level.toUpperCase();
+  return `${head}: ${kindText(incident.kind)} — ${verdict}: ${clip(e.cause, HEADLINE_CAUSE_MAX)}`;
 }
 
 /** "3 events, 2 task stops, 2026-12-06 10:00 UTC to 10:04 UTC". */
