@@ -38,11 +38,18 @@ function unfinishedPosts(state: IncidentState | undefined): SlackAction[] {
     .map(([channel]) => ({ type: "post", channel, incident, subject: state.subject }));
 }
 
-/** Makes each call; a later call on a channel whose post failed is left (no message to edit). */
-async function carryOut(
-  actions: SlackAction[],
-  slack: IncidentSlack,
-): Promise<{ posted: Map<string, string>; errors: unknown[] }> {
+/** What became of the Slack calls: the posts' ts by channel, the channels whose post failed. */
+export interface CarriedOut {
+  posted: Map<string, string>;
+  failedPosts: Set<string>;
+  errors: unknown[];
+}
+
+/**
+ * Makes each call; a later call on a channel whose post failed is left (no message to edit).
+ * Never throws: each failure is logged and returned (the flush timer makes its calls here too).
+ */
+export async function carryOut(actions: SlackAction[], slack: IncidentSlack): Promise<CarriedOut> {
   const posted = new Map<string, string>();
   const failed = new Set<string>();
   const errors: unknown[] = [];
@@ -69,7 +76,7 @@ async function carryOut(
       });
     }
   }
-  return { posted, errors };
+  return { posted, failedPosts: failed, errors };
 }
 
 /** One event through the notification path. Throws when a read, a write or a Slack call fails. */
@@ -159,9 +166,22 @@ async function lambdaDeps(env: NodeJS.ProcessEnv): Promise<NotifyDeps> {
   };
 }
 
+/** EventBridge's tick of a schedule rule: the flush timer (serverless.yml), not an ECS event. */
+function isFlushTick(event: unknown): boolean {
+  const e = event as { source?: unknown; "detail-type"?: unknown } | null;
+  return e?.source === "aws.events" && e["detail-type"] === "Scheduled Event";
+}
+
+/** What reaches the notify function: an ECS or CloudWatch event, or the flush timer's tick. */
+export async function onNotifyEvent(event: unknown, deps: NotifyDeps): Promise<NotifyOutcome> {
+  if (!isFlushTick(event)) return notifyEvent(event, deps);
+  const { flushIncidents } = await import("./notify-flush.ts");
+  return flushIncidents(deps, deps.now?.(event) ?? new Date());
+}
+
 /**
- * Lambda entry of ECS and CloudWatch events (serverless.yml: dist/handler.notify, EventBridge
- * rules, invoked asynchronously). Errors are rethrown for Lambda's retries and on-failure
+ * Lambda entry of ECS and CloudWatch events and of the flush timer (serverless.yml:
+ * dist/handler.notify, EventBridge rules and a schedule, invoked asynchronously). Errors are rethrown for Lambda's retries and on-failure
  * destination.
  */
 export async function notify(event: unknown, context: Partial<Context> = {}): Promise<void> {
@@ -171,5 +191,5 @@ export async function notify(event: unknown, context: Partial<Context> = {}): Pr
   loading.catch(() => {
     if (deps === loading) deps = undefined;
   });
-  await notifyEvent(event, await loading);
+  await onNotifyEvent(event, await loading);
 }

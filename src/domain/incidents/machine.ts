@@ -478,6 +478,22 @@ export function flush(stored: IncidentState, ctx: StepContext): StepResult {
     : { state: stored, actions: [], changed: false, note: "not due" };
 }
 
+/**
+ * An edit the flush asked for that Slack refused: pending again, so the next tick makes it. Only
+ * on the incident it was for, and only when nothing newer already made an edit pending or resolved it.
+ */
+export function markPending(
+  state: IncidentState | undefined,
+  incidentId: string,
+): { state: IncidentState | undefined; changed: boolean } {
+  const incident = state?.incident;
+  if (!state || !incident || incident.id !== incidentId || incident.resolvedAt) {
+    return { state, changed: false };
+  }
+  if (incident.updatePending) return { state, changed: false };
+  return { state: { ...state, incident: { ...incident, updatePending: true } }, changed: true };
+}
+
 /** Records Slack's timestamp of a post, so later edits and replies find the message. */
 export function recordPosted(state: IncidentState, channel: string, ts: string): IncidentState {
   const incident = state.incident;
