@@ -7,7 +7,8 @@
 // and marked pending again for the next tick, and the first error is rethrown once every incident
 // was tried. A tick with nothing due reads no config and calls no Slack.
 import { logger } from "../aws/logger.ts";
-import { flush, type IncidentState, markPending } from "../domain/incidents/machine.ts";
+import { markPending } from "../domain/incidents/claims.ts";
+import { flush, type IncidentState } from "../domain/incidents/machine.ts";
 import type { Mute } from "../domain/incidents/mute.ts";
 import type { IncidentSlack } from "../slack/incident-poster.ts";
 import { carryOut, type NotifyDeps, type NotifyOutcome } from "./notify.ts";

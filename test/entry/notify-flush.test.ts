@@ -1,42 +1,23 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
+import { describe, expect, it, vi } from "vitest";
 import { type NotifyDeps, onNotifyEvent } from "../../src/entry/notify.ts";
 import { oomStop, serviceEvent } from "../domain/incidents/events.ts";
-import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
 import {
   CHANNEL,
   KEY,
   notifyDeps,
-  type SlackCall,
   slackApi,
   summary,
-  TABLE,
   tick,
   time,
+  useNotifyPath,
 } from "./support/notify-path.ts";
 
 // The flush timer: EventBridge's schedule ticks the notify function every minute, and each tick
 // makes the pending edit of every open incident whose 10 s are over, the edit no further event
 // of the service would make.
 
-let dynamo: RunningDynalite;
-let calls: SlackCall[];
-
-beforeEach(async () => {
-  dynamo = await useDynalite(TABLE, "IncidentsTable");
-  forgetOwnDynamo();
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-  calls = [];
-});
-afterEach(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  vi.restoreAllMocks();
-  forgetOwnDynamo();
-  await dynamo.stop();
-});
+const calls = useNotifyPath();
 
 async function play(events: Record<string, unknown>[], d: NotifyDeps) {
   for (const event of events) await onNotifyEvent(event, d);

@@ -19,6 +19,12 @@ export interface MachineOptions {
   maxThreads: number;
   /** Entries kept per list of what was learned (reasons, exit codes, deployments). */
   maxLearned: number;
+  /**
+   * How long a post's claim holds: a post with no ts claimed longer ago is presumed dead and
+   * posted again. Above the notify function's timeout (60 s in serverless.yml), with a margin for
+   * the clocks of two containers and the moment before the attempt read its clock.
+   */
+  postLeaseSeconds: number;
 }
 
 export const DEFAULT_MACHINE_OPTIONS: MachineOptions = {
@@ -28,6 +34,7 @@ export const DEFAULT_MACHINE_OPTIONS: MachineOptions = {
   maxTasks: 300,
   maxThreads: 20,
   maxLearned: 20,
+  postLeaseSeconds: 90,
 };
 
 /** What an incident has taught so far: a thread reply is posted only when one of these grows. */
@@ -46,6 +53,11 @@ export interface ChannelMessage {
   posted: boolean;
   /** Slack's message timestamp, recorded by whoever made the post (recordPosted). */
   ts?: string;
+  /**
+   * When an attempt claimed the post (ISO), in the same revision-checked write that asked for it:
+   * two deliveries racing on one incident never both post. Absent with no ts: nobody holds it.
+   */
+  claimedAt?: string;
 }
 
 export interface Incident {
@@ -199,7 +211,9 @@ function reach(
   for (const channel of ctx.channels) {
     if (channels[channel]) continue;
     const muted = isMuted(ctx.mutes, state.key, channel, ctx.now);
-    channels[channel] = { posted: !muted };
+    channels[channel] = muted
+      ? { posted: false }
+      : { posted: true, claimedAt: ctx.now.toISOString() };
     if (!muted) posts.push({ type: "post", channel, incident, subject: state.subject });
   }
   return { channels, posts };
@@ -476,22 +490,6 @@ export function flush(stored: IncidentState, ctx: StepContext): StepResult {
   return result.actions.length || result.note === "updated"
     ? result
     : { state: stored, actions: [], changed: false, note: "not due" };
-}
-
-/**
- * An edit the flush asked for that Slack refused: pending again, so the next tick makes it. Only
- * on the incident it was for, and only when nothing newer already made an edit pending or resolved it.
- */
-export function markPending(
-  state: IncidentState | undefined,
-  incidentId: string,
-): { state: IncidentState | undefined; changed: boolean } {
-  const incident = state?.incident;
-  if (!state || !incident || incident.id !== incidentId || incident.resolvedAt) {
-    return { state, changed: false };
-  }
-  if (incident.updatePending) return { state, changed: false };
-  return { state: { ...state, incident: { ...incident, updatePending: true } }, changed: true };
 }
 
 /** Records Slack's timestamp of a post, so later edits and replies find the message. */

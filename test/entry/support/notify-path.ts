@@ -2,14 +2,16 @@
 // (every chat call recorded, a post answered with a new ts), the routes to one channel, and the
 // clock at each event's own time.
 import nock from "nock";
-import { vi } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import { parse } from "yaml";
 import { type IncidentConfig, IncidentConfigCache } from "../../../src/aws/incident-config.ts";
 import { dynamoIncidentsStore } from "../../../src/aws/incidents-store.ts";
+import { forgetOwnDynamo } from "../../../src/aws/own-dynamo.ts";
 import { routesFrom } from "../../../src/domain/incidents/routes.ts";
 import type { NotifyDeps } from "../../../src/entry/notify.ts";
 import { IncidentPoster } from "../../../src/slack/incident-poster.ts";
 import type { Event } from "../../domain/incidents/events.ts";
+import { type RunningDynalite, useDynalite } from "../../support/dynalite.ts";
 import { BOT_TOKEN } from "../../support/slack-lambda.ts";
 
 export const TABLE = "incidents";
@@ -77,3 +79,28 @@ export function notifyDeps(load = vi.fn()): NotifyDeps {
 }
 
 export const summary = (c: SlackCall) => `${c.method}${c.thread_ts ? " (thread)" : ""} ${c.text}`;
+
+/**
+ * Each test of the file gets a fresh incidents table and no network but loopback and nock;
+ * returns the list Slack's calls are recorded in (emptied before each test).
+ */
+export function useNotifyPath(): SlackCall[] {
+  const calls: SlackCall[] = [];
+  let dynamo: RunningDynalite;
+  beforeEach(async () => {
+    // The incidents table as serverless.yml declares it.
+    dynamo = await useDynalite(TABLE, "IncidentsTable");
+    forgetOwnDynamo();
+    nock.disableNetConnect();
+    nock.enableNetConnect("127.0.0.1");
+    calls.length = 0;
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    vi.restoreAllMocks();
+    forgetOwnDynamo();
+    await dynamo.stop();
+  });
+  return calls;
+}
