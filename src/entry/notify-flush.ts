@@ -36,7 +36,7 @@ async function flushOne(
   if (result.actions.length === 0) return { note: result.note, actions: [], errors: [] };
   const { errors } = await carryOut(result.actions, slack);
   if (errors.length > 0) {
-    const id = state.incident?.id ?? "";
+    const id = result.actions[0]?.incident.id ?? "";
     await deps.store.apply(state.key, (current) => markPending(current, id), { now });
   }
   return { note: result.note, actions: result.actions, errors };

@@ -207,8 +207,8 @@ export async function onNotifyEvent(event: unknown, deps: NotifyDeps): Promise<N
 
 /**
  * Lambda entry of ECS and CloudWatch events and of the flush timer (serverless.yml:
- * dist/handler.notify, EventBridge rules and a schedule, invoked asynchronously). Errors are rethrown for Lambda's retries and on-failure
- * destination.
+ * dist/handler.notify, EventBridge rules and a schedule, invoked asynchronously). Errors are
+ * rethrown for Lambda's retries and on-failure destination.
  */
 export async function notify(event: unknown, context: Partial<Context> = {}): Promise<void> {
   logInvocation(context);
