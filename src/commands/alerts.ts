@@ -1,10 +1,11 @@
 // `/ecs alerts`: what the notifications do here (routes, open incidents, mutes), and
-// `/ecs alerts mute|unmute <cluster/service>` in the channel the command came from.
+// `/ecs alerts mute|unmute <cluster/service or alarm/NAME>` in the channel the command came from,
+// recording who muted.
 import { IncidentConfigCache, loadIncidentConfig } from "../aws/incident-config.ts";
 import { type IncidentsStore, incidentsStore } from "../aws/incidents-store.ts";
 import type { CommandCall } from "../domain/answer.ts";
 import { muteFor, parseDuration } from "../domain/incidents/mute.ts";
-import type { AlertsAnswer, RoutesRead } from "../render/alerts-document.ts";
+import type { AlertsAnswer, AlertTarget, RoutesRead } from "../render/alerts-document.ts";
 import { cutPlain } from "../render/escape.ts";
 
 export interface AlertsDeps {
@@ -37,20 +38,33 @@ export const deployedAlerts = (): AlertsDeps => ({
 });
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
+/** A CloudWatch alarm's name: 1 to 255 characters, no control characters (and, typed, no spaces). */
+const ALARM = /^[^\s\p{Cc}]{1,255}$/u;
 const ECHO_MAX = 60;
 
 function invalid(args: string, reason: string): AlertsAnswer {
   return { kind: "invalid", query: cutPlain(args, ECHO_MAX, "…"), reason };
 }
 
-/** "cluster/service" → its parts; undefined when it is not that. */
-function serviceOf(text: string | undefined): { cluster: string; service: string } | undefined {
-  const [cluster, service, ...rest] = (text ?? "").split("/");
+/**
+ * "cluster/service" or "alarm/NAME" → the target and the end of the incident keys it names
+ * (keys are account/region/cluster/service and account/region/alarm/NAME); undefined otherwise.
+ */
+function targetOf(text: string | undefined): { target: AlertTarget; tail: string } | undefined {
+  const typed = text ?? "";
+  if (typed.toLowerCase().startsWith("alarm/")) {
+    const alarm = typed.slice("alarm/".length);
+    return ALARM.test(alarm) ? { target: { alarm }, tail: `alarm/${alarm}` } : undefined;
+  }
+  const [cluster, service, ...rest] = typed.split("/");
   if (rest.length || !cluster || !service || !NAME.test(cluster) || !NAME.test(service)) {
     return undefined;
   }
-  return { cluster, service };
+  return { target: { cluster, service }, tail: `${cluster}/${service}` };
 }
+
+/** Whether an incident key (account/region/…) ends with `tail`: any account and region. */
+const keyEndsWith = (key: string, tail: string) => key.split("/").slice(2).join("/") === tail;
 
 export async function alerts(
   args: string,
@@ -72,10 +86,12 @@ export async function alerts(
     ]);
     return { kind: "list", routes, incidents, mutes, now };
   }
-  const named = serviceOf(target);
-  if (!named) return invalid(args, `${action} takes a service as cluster/service`);
+  const named = targetOf(target);
+  if (!named) {
+    return invalid(args, `${action} takes a service as cluster/service or an alarm as alarm/NAME`);
+  }
   if (extra.length || (action === "unmute" && duration !== undefined)) {
-    const takes = action === "mute" ? "a service and a duration" : "a service";
+    const takes = action === "mute" ? "a service or alarm and a duration" : "a service or alarm";
     return invalid(args, `${action} takes ${takes} only`);
   }
   const parsed = action === "mute" ? parseDuration(duration ?? "") : { seconds: 0 };
@@ -85,30 +101,23 @@ export async function alerts(
   }
   if (!deps.store) return { kind: "no-table" };
   const channel = place.channel;
+  const { target: what, tail } = named;
   if (action === "mute") {
-    // As the Mute 1 h button: each open incident of the service (one per account and region)
-    // that reached this channel.
+    // As the Mute 1 h button: each open incident of the service or alarm (one per account and
+    // region) that reached this channel, with who muted it.
     const keys = (await deps.store.openIncidents(now))
-      .filter(
-        (s) =>
-          s.subject.cluster === named.cluster &&
-          s.subject.service === named.service &&
-          s.incident?.channels[channel] !== undefined,
-      )
+      .filter((s) => keyEndsWith(s.key, tail) && s.incident?.channels[channel] !== undefined)
       .map((s) => s.key);
-    if (keys.length === 0) return { kind: "none", ...named, action };
-    const mutes = keys.map((key) => muteFor(key, channel, parsed.seconds, now));
+    if (keys.length === 0) return { kind: "none", target: what, action };
+    const mutes = keys.map((key) => muteFor(key, channel, parsed.seconds, now, place.user));
     for (const mute of mutes) await deps.store.mute(mute);
-    return { kind: "muted", ...named, channel, until: mutes[0]?.until ?? "", count: keys.length };
+    const until = mutes[0]?.until ?? "";
+    return { kind: "muted", target: what, channel, until, count: keys.length };
   }
-  // Incident keys are account/region/cluster/service.
   const keys = (await deps.store.mutes(now))
-    .filter((m) => {
-      const [, , cluster, service] = m.key.split("/");
-      return m.channel === channel && cluster === named.cluster && service === named.service;
-    })
+    .filter((m) => m.channel === channel && keyEndsWith(m.key, tail))
     .map((m) => m.key);
-  if (keys.length === 0) return { kind: "none", ...named, action };
+  if (keys.length === 0) return { kind: "none", target: what, action };
   for (const key of keys) await deps.store.unmute(key, channel);
-  return { kind: "unmuted", ...named, channel, count: keys.length };
+  return { kind: "unmuted", target: what, channel, count: keys.length };
 }

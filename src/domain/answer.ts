@@ -141,6 +141,8 @@ export interface CommandProgress {
 export interface CommandCall {
   /** The Slack channel: incident digests post there later. */
   channel?: string;
+  /** The Slack user ID of who typed it: a mute records who muted, and `/ecs alerts` says so. */
+  user?: string;
   /** Told as a long command (a digest) advances; short ones never call it. */
   onProgress?: (progress: CommandProgress) => void;
   /**

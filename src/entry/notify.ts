@@ -3,11 +3,12 @@ import type { IncidentConfigCache } from "../aws/incident-config.ts";
 import type { IncidentsStore } from "../aws/incidents-store.ts";
 import { logger, logInvocation } from "../aws/logger.ts";
 import type { IncidentEnricher, ServiceGlance } from "../commands/reads/incident-enrichment.ts";
+import { claimUnfinished, settlePosts } from "../domain/incidents/claims.ts";
 import type { Classified } from "../domain/incidents/classify.ts";
 import { classify } from "../domain/incidents/classify.ts";
 import { decide } from "../domain/incidents/decide.ts";
 import { withEnrichment } from "../domain/incidents/enrichment.ts";
-import { type IncidentState, recordPosted, type SlackAction } from "../domain/incidents/machine.ts";
+import type { IncidentState, SlackAction } from "../domain/incidents/machine.ts";
 import { routeErrorText } from "../domain/incidents/routes.ts";
 import type { IncidentSlack } from "../slack/incident-poster.ts";
 
@@ -15,7 +16,8 @@ import type { IncidentSlack } from "../slack/incident-poster.ts";
 // checked apply (a lost race re-decides on the state that won), then the Slack calls it asks for,
 // and Slack's ts of each post written back so later edits find the message. A failed call throws
 // after the others were tried: Lambda's async retries and its on-failure destination take the
-// event, never silent. A retry finds the event a duplicate and re-posts only what has no ts yet.
+// event, never silent. A retry finds the event a duplicate and re-posts only what has no ts yet
+// and no live claim (../domain/incidents/claims.ts). The flush timer's tick is notify-flush.ts.
 
 export interface NotifyDeps {
   store: IncidentsStore;
@@ -34,20 +36,50 @@ export interface NotifyOutcome {
   actions: SlackAction[];
 }
 
-/** Channels the open incident was posted to whose post left no ts (it failed): posted again. */
-function unfinishedPosts(state: IncidentState | undefined): SlackAction[] {
-  const incident = state?.incident;
-  if (!state || !incident || incident.resolvedAt) return [];
-  return Object.entries(incident.channels)
-    .filter(([, m]) => m.posted && !m.ts)
-    .map(([channel]) => ({ type: "post", channel, incident, subject: state.subject }));
+/** A redelivered event found its post claimed by an attempt that may still be making it. */
+export class PostClaimedError extends Error {
+  constructor(
+    readonly channel: string,
+    readonly claimedAt: string,
+    now: Date,
+  ) {
+    const seconds = Math.round((now.getTime() - Date.parse(claimedAt)) / 1000);
+    super(
+      `the post to ${channel} was claimed ${seconds} s ago by another attempt: left to it, and this event to Lambda's retry`,
+    );
+    this.name = "PostClaimedError";
+  }
 }
 
-/** Makes each call; a later call on a channel whose post failed is left (no message to edit). */
-async function carryOut(
-  actions: SlackAction[],
-  slack: IncidentSlack,
-): Promise<{ posted: Map<string, string>; errors: unknown[] }> {
+/**
+ * A duplicate's posts (its event already applied): those whose earlier attempt failed or is
+ * surely dead, claimed in a revision-checked write; a live claim is an error to retry later,
+ * since this may be the retry of an attempt that died within the lease.
+ */
+async function unfinishedPosts(
+  key: string,
+  deps: NotifyDeps,
+  now: Date,
+): Promise<{ actions: SlackAction[]; held: PostClaimedError[] }> {
+  const { result } = await deps.store.apply(key, (state) => claimUnfinished(state, now), { now });
+  const held = result.held.map((h) => new PostClaimedError(h.channel, h.claimedAt, now));
+  for (const error of held)
+    logger.warn("post claimed by another attempt", { key, error: error.message });
+  return { actions: result.actions, held };
+}
+
+/** What became of the Slack calls: the posts' ts by channel, the channels whose post failed. */
+export interface CarriedOut {
+  posted: Map<string, string>;
+  failedPosts: Set<string>;
+  errors: unknown[];
+}
+
+/**
+ * Makes each call; a later call on a channel whose post failed is left (no message to edit).
+ * Never throws: each failure is logged and returned (the flush timer makes its calls here too).
+ */
+export async function carryOut(actions: SlackAction[], slack: IncidentSlack): Promise<CarriedOut> {
   const posted = new Map<string, string>();
   const failed = new Set<string>();
   const errors: unknown[] = [];
@@ -74,7 +106,7 @@ async function carryOut(
       });
     }
   }
-  return { posted, errors };
+  return { posted, failedPosts: failed, errors };
 }
 
 /** Task stops the grace rule counts; other routine events (a task starting) need no read. */
@@ -186,31 +218,32 @@ export async function notifyEvent(event: unknown, deps: NotifyDeps): Promise<Not
   if (result.note.startsWith("routine")) logger.info("routine event kept quiet", log);
   else logger.debug("event decided", { ...log, calls: result.actions.length });
 
-  const decided = result.note === "duplicate" ? unfinishedPosts(result.state) : [...result.actions];
+  const { actions: decided, held } =
+    result.note === "duplicate"
+      ? await unfinishedPosts(key, deps, now)
+      : { actions: [...result.actions], held: [] };
   const actions =
     result.note === "opened" ? await enrichOpened(key, result.state, decided, deps, now) : decided;
-  if (actions.length === 0) return { note: result.note, actions };
-  const { posted, errors } = await carryOut(actions, deps.slack(config.botToken));
-  if (posted.size > 0) {
-    const incidentId = actions[0]?.incident.id;
+  if (actions.length === 0 && held.length === 0) return { note: result.note, actions };
+  const { posted, failedPosts, errors } = await carryOut(actions, deps.slack(config.botToken));
+  if (posted.size > 0 || failedPosts.size > 0) {
+    // This attempt's posts were claimed at `now` (step's reach, or unfinishedPosts).
+    const incidentId = actions[0]?.incident.id ?? "";
+    const claimedAt = now.toISOString();
     await deps.store.apply(
       key,
-      (state) => {
-        if (!state || state.incident?.id !== incidentId) return { state, changed: false };
-        let next = state;
-        for (const [channel, ts] of posted) next = recordPosted(next, channel, ts);
-        return { state: next, changed: true };
-      },
+      (state) => settlePosts(state, incidentId, posted, failedPosts, claimedAt),
       { now },
     );
   }
-  if (errors.length > 0) {
-    logger.error("slack calls failed: the event is left to Lambda's retries", {
+  if (errors.length > 0 || held.length > 0) {
+    logger.error("slack calls failed or held: the event is left to Lambda's retries", {
       ...log,
       failed: errors.length,
+      held: held.length,
       calls: actions.length,
     });
-    throw errors[0];
+    throw errors[0] ?? held[0];
   }
   return { note: result.note, actions };
 }
@@ -269,10 +302,23 @@ export async function notifyDepsFrom(
   };
 }
 
+/** EventBridge's tick of a schedule rule: the flush timer (serverless.yml), not an ECS event. */
+function isFlushTick(event: unknown): boolean {
+  const e = event as { source?: unknown; "detail-type"?: unknown } | null;
+  return e?.source === "aws.events" && e["detail-type"] === "Scheduled Event";
+}
+
+/** What reaches the notify function: an ECS or CloudWatch event, or the flush timer's tick. */
+export async function onNotifyEvent(event: unknown, deps: NotifyDeps): Promise<NotifyOutcome> {
+  if (!isFlushTick(event)) return notifyEvent(event, deps);
+  const { flushIncidents } = await import("./notify-flush.ts");
+  return flushIncidents(deps, deps.now?.(event) ?? new Date());
+}
+
 /**
- * Lambda entry of ECS and CloudWatch events (serverless.yml: dist/handler.notify, EventBridge
- * rules, invoked asynchronously). Errors are rethrown for Lambda's retries and on-failure
- * destination.
+ * Lambda entry of ECS and CloudWatch events and of the flush timer (serverless.yml:
+ * dist/handler.notify, EventBridge rules and a schedule, invoked asynchronously). Errors are
+ * rethrown for Lambda's retries and on-failure destination.
  */
 export async function notify(event: unknown, context: Partial<Context> = {}): Promise<void> {
   logInvocation(context);
@@ -281,5 +327,5 @@ export async function notify(event: unknown, context: Partial<Context> = {}): Pr
   loading.catch(() => {
     if (deps === loading) deps = undefined;
   });
-  await notifyEvent(event, await loading);
+  await onNotifyEvent(event, await loading);
 }

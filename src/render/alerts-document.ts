@@ -10,6 +10,16 @@ import { utcMinute } from "../domain/time.ts";
 import { type Doc, GLANCE_MAX, type Line, plain } from "./document.ts";
 import { cutPlain } from "./escape.ts";
 
+/** What `/ecs alerts mute|unmute` names: a service (cluster/service) or an alarm (alarm/NAME). */
+export type AlertTarget = { cluster: string; service: string } | { alarm: string };
+
+/** "api (tutorial)", "alarm api-5xx". */
+function targetLabel(target: AlertTarget): string {
+  return "alarm" in target
+    ? `alarm ${cutPlain(target.alarm, 80, "…")}`
+    : `${target.service} (${target.cluster})`;
+}
+
 /** The routes as read, or why they could not be. */
 export type RoutesRead = RoutesResult | { unread: string };
 
@@ -22,21 +32,14 @@ export type AlertsAnswer =
       mutes: Mute[];
       now: Date;
     }
-  | {
-      kind: "muted";
-      cluster: string;
-      service: string;
-      channel: string;
-      until: string;
-      count: number;
-    }
-  | { kind: "unmuted"; cluster: string; service: string; channel: string; count: number }
-  /** Nothing of that service to mute (or unmute) in this channel. */
-  | { kind: "none"; cluster: string; service: string; action: "mute" | "unmute" }
+  | { kind: "muted"; target: AlertTarget; channel: string; until: string; count: number }
+  | { kind: "unmuted"; target: AlertTarget; channel: string; count: number }
+  /** Nothing of that service (or alarm) to mute, or unmute, in this channel. */
+  | { kind: "none"; target: AlertTarget; action: "mute" | "unmute" }
   | { kind: "invalid"; query: string; reason: string };
 
 export const ALERTS_USAGE =
-  "/ecs alerts | /ecs alerts mute <cluster/service> <duration> | /ecs alerts unmute <cluster/service>";
+  "/ecs alerts | /ecs alerts mute <cluster/service or alarm/NAME> <duration> | /ecs alerts unmute <cluster/service or alarm/NAME>";
 
 /** So many lines in all before Slack first shows a glance and the rest behind Details. */
 const LONG = 12;
@@ -46,10 +49,12 @@ const FACT_MAX = Math.floor((GLANCE_MAX - 300) / 3);
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-/** "account/region/cluster/service" → "service (cluster)" when it has that shape. */
+/** "account/region/cluster/service" → "service (cluster)"; "…/alarm/NAME" → "alarm NAME". */
 function muteLabel(key: string): string {
-  const [, , cluster, service] = key.split("/");
-  return cluster !== undefined && service !== undefined ? `${service} (${cluster})` : key;
+  const [, , cluster, ...rest] = key.split("/");
+  const service = rest.join("/");
+  if (cluster === undefined || !service) return key;
+  return targetLabel(cluster === "alarm" ? { alarm: service } : { cluster, service });
 }
 
 function routeLines(routes: RoutesRead): { lines: Line[]; errors: number; count: number } {
@@ -154,15 +159,15 @@ export function alertsDocument(answer: AlertsAnswer): Doc {
       return listDocument(answer);
     case "muted":
       return sentence(
-        `Muted ${answer.service} (${answer.cluster}) in this channel until ${utcMinute(new Date(answer.until))}.`,
+        `Muted ${targetLabel(answer.target)} in this channel until ${utcMinute(new Date(answer.until))}.`,
       );
     case "unmuted":
-      return sentence(`Unmuted ${answer.service} (${answer.cluster}) in this channel.`);
+      return sentence(`Unmuted ${targetLabel(answer.target)} in this channel.`);
     case "none":
       return sentence(
         answer.action === "mute"
-          ? `No open incident of ${answer.service} (${answer.cluster}) in this channel to mute.`
-          : `${answer.service} (${answer.cluster}) is not muted in this channel.`,
+          ? `No open incident of ${targetLabel(answer.target)} in this channel to mute.`
+          : `${targetLabel(answer.target)} is not muted in this channel.`,
       );
     case "invalid":
       return sentence(

@@ -157,6 +157,7 @@ export async function runDeferredJob(job: UnsealedJob, deps: DeferredRunDeps): P
     output = await beforeDeadline(
       deps.run(job.command, {
         channel: job.context.channel,
+        ...(job.context.user ? { user: job.context.user } : {}),
         // Details re-reads an answer already posted: it must not become the digest compared next.
         ...(job.view === "full" ? { rereading: true } : {}),
         onProgress: standIn && ((progress) => standIn.report(progressMessage(progress))),

@@ -47,7 +47,7 @@ export function slashCommand({ run, defer, budgetMs, settings }: SlashCommandOpt
     };
     try {
       const how = await answerOrDefer({
-        run: (text) => run(text, { channel: command.channel_id }),
+        run: (text) => run(text, { channel: command.channel_id, user: command.user_id }),
         defer,
         arrivedAt,
         budgetMs,

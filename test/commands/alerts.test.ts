@@ -9,8 +9,9 @@ import { type IncidentState, step } from "../../src/domain/incidents/machine.ts"
 import { muteFor } from "../../src/domain/incidents/mute.ts";
 import { routesFrom } from "../../src/domain/incidents/routes.ts";
 import { alertsDocument } from "../../src/render/alerts-document.ts";
+import { renderBlocks } from "../../src/render/blocks.ts";
 import { renderText } from "../../src/render/text.ts";
-import { oomStop } from "../domain/incidents/events.ts";
+import { oomStop, sample } from "../domain/incidents/events.ts";
 import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
 
 // `/ecs alerts` against a real (local) incidents table: what is open, what is muted, and the mute
@@ -59,8 +60,13 @@ afterEach(async () => {
 });
 
 /** The summary (Slack's notification line) and the text answer. */
-async function text(args: string, channel: string | null = CHANNEL): Promise<string> {
-  const doc = alertsDocument(await alerts(args, channel ? { channel } : {}, deps));
+async function text(
+  args: string,
+  channel: string | null = CHANNEL,
+  user?: string,
+): Promise<string> {
+  const call = { ...(channel ? { channel } : {}), ...(user ? { user } : {}) };
+  const doc = alertsDocument(await alerts(args, call, deps));
   return `${doc.summary}\n${renderText(doc)}`;
 }
 
@@ -103,11 +109,75 @@ describe("/ecs alerts", () => {
     const bad = await text(`mute ${serviceOfState()} forever`);
     expect(bad).toContain('"forever" is not a duration');
     expect(bad).toContain("Usage: /ecs alerts");
-    expect(await text("mute web 1h")).toContain("mute takes a service as cluster/service");
+    expect(await text("mute web 1h")).toContain(
+      "mute takes a service as cluster/service or an alarm as alarm/NAME",
+    );
     expect(await text(`mute ${serviceOfState()} 8d`)).toContain("longer than a week");
     const html = alertsDocument(await alerts("<!channel> now", { channel: CHANNEL }, deps));
     expect(html.summary).toContain("is not mute or unmute");
     expect((await store.mutes(now)).length).toBe(1);
+  });
+
+  it("records who muted from the command, and the list names them", async () => {
+    const said = alertsDocument(
+      await alerts(`mute ${serviceOfState()} 30m`, { channel: CHANNEL, user: "U0ONCALL" }, deps),
+    );
+    expect(said.summary).toContain("Muted servicetest (default) in this channel until");
+    const mute = (await store.mutes(now)).find((m) => m.key === state.key);
+    expect(mute?.by).toBe("U0ONCALL");
+    expect(await text("")).toContain(
+      `servicetest (default) in ${CHANNEL} until 2026-12-06 11:00 UTC (by U0ONCALL)`,
+    );
+  });
+
+  it("mutes and unmutes an alarm's incident as alarm/NAME", async () => {
+    const alarm = step(
+      undefined,
+      classify({
+        ...sample("cloudwatch-alarm-state-change-single-metric"),
+        time: opened.toISOString(),
+      }),
+      {
+        now: opened,
+        channels: [CHANNEL],
+        mutes: [],
+      },
+    ).state;
+    if (!alarm) throw new Error("no alarm incident");
+    expect(alarm.key).toBe("123456789012/us-east-1/alarm/ServerCpuTooHigh");
+    await store.put(alarm, 0, opened);
+
+    expect(await text("mute alarm/ServerCpuTooHigh 1h", CHANNEL, "U0ONCALL")).toContain(
+      "Muted alarm ServerCpuTooHigh in this channel until 2026-12-06 11:30 UTC",
+    );
+    const mutes = await store.mutes(now);
+    expect(mutes.find((m) => m.key === alarm.key)).toMatchObject({
+      channel: CHANNEL,
+      by: "U0ONCALL",
+    });
+    // The service's own incident is not muted with it.
+    expect(mutes.map((m) => m.key)).not.toContain(state.key);
+    expect(await text("")).toContain(`alarm ServerCpuTooHigh in ${CHANNEL} until`);
+
+    expect(await text("unmute alarm/ServerCpuTooHigh")).toContain(
+      "Unmuted alarm ServerCpuTooHigh in this channel",
+    );
+    expect((await store.mutes(now)).map((m) => m.key)).not.toContain(alarm.key);
+    expect(await text("unmute alarm/ServerCpuTooHigh")).toContain(
+      "alarm ServerCpuTooHigh is not muted in this channel",
+    );
+    expect(await text("mute alarm/Other 1h")).toContain(
+      "No open incident of alarm Other in this channel",
+    );
+    expect(await text("mute alarm/ 1h")).toContain(
+      "mute takes a service as cluster/service or an alarm as alarm/NAME",
+    );
+    // An alarm name is echoed to Slack escaped: no mention, no link.
+    const loud = alertsDocument(
+      await alerts("mute alarm/<!channel> 1h", { channel: CHANNEL }, deps),
+    );
+    expect(loud.summary).toBe("No open incident of alarm <!channel> in this channel to mute.");
+    expect(JSON.stringify(renderBlocks(loud))).not.toContain("<!channel>");
   });
 
   it("refuses to mute without a channel (the CLI)", async () => {

@@ -79,7 +79,11 @@ function digestStatements(): Statement[] {
 
 describe("packaged CloudFormation template: scheduled digests", () => {
   it("has an EventBridge rule every quarter hour that invokes the digest function, and lets it", () => {
-    const rules = ofType("AWS::Events::Rule").filter(([, r]) => r.Properties.ScheduleExpression);
+    const rules = ofType("AWS::Events::Rule").filter(
+      ([, r]) =>
+        r.Properties.ScheduleExpression &&
+        JSON.stringify(r.Properties.Targets).includes('"DigestLambdaFunction"'),
+    );
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0] as [string, Resource];
     expect(rule.Properties.ScheduleExpression).toBe("cron(0/15 * * * ? *)");
@@ -445,6 +449,7 @@ describe("packaged CloudFormation template: the notify function (ECS events to i
   it("is invoked by failed deployments, troubled service actions and stopped service tasks only", () => {
     const patterns = ofType("AWS::Events::Rule")
       .filter(([, r]) => JSON.stringify(r.Properties.Targets).includes('"NotifyLambdaFunction"'))
+      .filter(([, r]) => !r.Properties.ScheduleExpression)
       .map(([, r]) => r.Properties.EventPattern);
     expect(patterns).toEqual([
       {
@@ -485,7 +490,25 @@ describe("packaged CloudFormation template: the notify function (ECS events to i
     const permissions = ofType("AWS::Lambda::Permission").filter(([, p]) =>
       JSON.stringify(p.Properties.FunctionName).includes("NotifyLambdaFunction"),
     );
-    expect(permissions).toHaveLength(4);
+    // The four rules and the flush timer's schedule.
+    expect(permissions).toHaveLength(5);
+  });
+
+  it("is ticked every minute by a schedule that flushes the incidents' pending edits", () => {
+    const ticks = ofType("AWS::Events::Rule").filter(
+      ([, r]) =>
+        r.Properties.ScheduleExpression &&
+        JSON.stringify(r.Properties.Targets).includes('"NotifyLambdaFunction"'),
+    );
+    expect(ticks.map(([, r]) => [r.Properties.ScheduleExpression, r.Properties.State])).toEqual([
+      ["rate(1 minute)", "ENABLED"],
+    ]);
+    const permission = ofType("AWS::Lambda::Permission").find(
+      ([, p]) =>
+        JSON.stringify(p.Properties.FunctionName).includes("NotifyLambdaFunction") &&
+        JSON.stringify(p.Properties.SourceArn).includes(ticks[0]?.[0] ?? "none"),
+    );
+    expect(permission?.[1].Properties.Principal).toBe("events.amazonaws.com");
   });
 
   it("sends alarm state changes only with --param notifyAlarms=true", () => {

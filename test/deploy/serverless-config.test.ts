@@ -23,6 +23,7 @@ import {
   SELF_ACTIONS,
 } from "../../src/aws/iam-actions.ts";
 import { INCIDENTS_TABLE_ACTIONS, INCIDENTS_TABLE_SCHEMA } from "../../src/aws/incidents-store.ts";
+import { DEFAULT_MACHINE_OPTIONS } from "../../src/domain/incidents/machine.ts";
 
 const CFN_FUNCTIONS = [
   "And",
@@ -366,6 +367,17 @@ describe("serverless.yml: the notify function", () => {
     expect(fn.reservedConcurrency).toBe("${param:notifyConcurrency, 5}");
     const queue = asObject(at("resources.Resources.NotifyFailuresQueue"));
     expect(asObject(queue.Properties).MessageRetentionPeriod).toBe(1_209_600);
+  });
+
+  it("times out before a post's claim expires, so a duplicate re-posts only for a dead attempt", () => {
+    expect(fn.timeout).toBe(60);
+    expect(DEFAULT_MACHINE_OPTIONS.postLeaseSeconds).toBeGreaterThan(Number(fn.timeout) + 15);
+  });
+
+  it("is ticked every minute by the flush timer", () => {
+    expect(fn.events).toContainEqual({
+      schedule: expect.objectContaining({ rate: "rate(1 minute)" }),
+    });
   });
 
   it("is told the incidents table and the routes' parameter", () => {

@@ -142,4 +142,21 @@ describe("runDeferredJob", () => {
 
     expect(calls).toEqual([true, undefined]);
   });
+
+  it("tells a handed-over command who typed it, so a mute records who muted", async () => {
+    nock("https://hooks.slack.com").post(URL_PATH).reply(200, "ok");
+    const users: (string | undefined)[] = [];
+    await runDeferredJob(
+      { ...job, command: "alerts mute tutorial/api 1h" },
+      {
+        run: async (_text, call) => {
+          users.push(call?.user);
+          return { command: "alerts", doc: { summary: "ok", sections: [], notes: [] } };
+        },
+        graphOf: async () => undefined,
+        botToken: async () => BOT_TOKEN_FAKE,
+      },
+    );
+    expect(users).toEqual([job.context.user]);
+  });
 });

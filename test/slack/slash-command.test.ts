@@ -32,11 +32,11 @@ interface Setup {
 /** Runs the listener once on `/ecs <text>`; returns every ack and what was run and handed over. */
 async function slash(text: string, setup: Setup = {}) {
   const acks: unknown[] = [];
-  const runs: { text: string; channel?: string }[] = [];
+  const runs: { text: string; channel?: string; user?: string }[] = [];
   const jobs: UnsealedJob[] = [];
   const errors: unknown[] = [];
   const run: RunCommand = (t, call) => {
-    runs.push({ text: t, channel: call?.channel });
+    runs.push({ text: t, channel: call?.channel, ...(call?.user ? { user: call.user } : {}) });
     return (setup.run ?? (async () => answer))(t, call);
   };
   const listener = slashCommand({
@@ -67,9 +67,18 @@ describe("the /ecs slash command listener", () => {
       defer: async () => undefined,
     });
 
-    expect(runs).toEqual([{ text: "whois nginx.service-connect", channel: "C2147483705" }]);
+    expect(runs).toEqual([
+      { text: "whois nginx.service-connect", channel: "C2147483705", user: "U2147483697" },
+    ]);
     expect(acks).toEqual([{ response_type: "ephemeral", ...renderBlocks(doc) }]);
     expect(jobs).toEqual([]);
+  });
+
+  it("tells the command who typed it, so a mute records who muted", async () => {
+    const { runs } = await slash("alerts mute tutorial/api 1h", {
+      payload: { user_id: "U0ONCALL" },
+    });
+    expect(runs.map((r) => r.user)).toEqual(["U0ONCALL"]);
   });
 
   it("answers for the whole channel in an incident channel, unless asked --private", async () => {

@@ -20,6 +20,12 @@ export interface MachineOptions {
   maxThreads: number;
   /** Entries kept per list of what was learned (reasons, exit codes, deployments). */
   maxLearned: number;
+  /**
+   * How long a post's claim holds: a post with no ts claimed longer ago is presumed dead and
+   * posted again. Above the notify function's timeout (60 s in serverless.yml), with a margin for
+   * the clocks of two containers and the moment before the attempt read its clock.
+   */
+  postLeaseSeconds: number;
 }
 
 export const DEFAULT_MACHINE_OPTIONS: MachineOptions = {
@@ -29,6 +35,7 @@ export const DEFAULT_MACHINE_OPTIONS: MachineOptions = {
   maxTasks: 300,
   maxThreads: 20,
   maxLearned: 20,
+  postLeaseSeconds: 90,
 };
 
 /** What an incident has taught so far: a thread reply is posted only when one of these grows. */
@@ -47,6 +54,11 @@ export interface ChannelMessage {
   posted: boolean;
   /** Slack's message timestamp, recorded by whoever made the post (recordPosted). */
   ts?: string;
+  /**
+   * When an attempt claimed the post (ISO), in the same revision-checked write that asked for it:
+   * two deliveries racing on one incident never both post. Absent with no ts: nobody holds it.
+   */
+  claimedAt?: string;
 }
 
 export interface Incident {
@@ -202,7 +214,9 @@ function reach(
   for (const channel of ctx.channels) {
     if (channels[channel]) continue;
     const muted = isMuted(ctx.mutes, state.key, channel, ctx.now);
-    channels[channel] = { posted: !muted };
+    channels[channel] = muted
+      ? { posted: false }
+      : { posted: true, claimedAt: ctx.now.toISOString() };
     if (!muted) posts.push({ type: "post", channel, incident, subject: state.subject });
   }
   return { channels, posts };

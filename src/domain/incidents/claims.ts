@@ -1,0 +1,102 @@
+// Who makes a post, and what a failed call leaves behind: the notify entry and the flush timer
+// run these inside the incidents store's revision-checked apply. A post is claimed in the same
+// write that asks for it (step's reach); a redelivered event posts again only what no live claim
+// holds (README.md, "Never twice").
+
+import {
+  DEFAULT_MACHINE_OPTIONS,
+  type IncidentState,
+  type MachineOptions,
+  recordPosted,
+  type SlackAction,
+} from "./machine.ts";
+
+/**
+ * An edit the flush asked for that Slack refused: pending again, so the next tick makes it. Only
+ * on the incident it was for, and only when nothing newer already made an edit pending or resolved it.
+ */
+export function markPending(
+  state: IncidentState | undefined,
+  incidentId: string,
+): { state: IncidentState | undefined; changed: boolean } {
+  const incident = state?.incident;
+  if (!state || !incident || incident.id !== incidentId || incident.resolvedAt) {
+    return { state, changed: false };
+  }
+  if (incident.updatePending) return { state, changed: false };
+  return { state: { ...state, incident: { ...incident, updatePending: true } }, changed: true };
+}
+
+export interface Claimed {
+  state: IncidentState | undefined;
+  changed: boolean;
+  /** The posts claimed now: no attempt holds them any more. */
+  actions: SlackAction[];
+  /** Posts another attempt claimed within the lease: left to it, or to a later retry. */
+  held: { channel: string; claimedAt: string }[];
+}
+
+/**
+ * A redelivered event's posts (its event ID already applied): the open incident's channels whose
+ * post has no ts and no live claim (failed and given back, or claimed longer ago than the lease),
+ * claimed at `now`. Run inside the store's apply, so of two racing retries one claims them.
+ */
+export function claimUnfinished(
+  state: IncidentState | undefined,
+  now: Date,
+  options: Partial<MachineOptions> = {},
+): Claimed {
+  const incident = state?.incident;
+  if (!state || !incident || incident.resolvedAt) {
+    return { state, changed: false, actions: [], held: [] };
+  }
+  const lease = { ...DEFAULT_MACHINE_OPTIONS, ...options }.postLeaseSeconds * 1000;
+  const channels = { ...incident.channels };
+  const claimed: string[] = [];
+  const held: Claimed["held"] = [];
+  for (const [channel, message] of Object.entries(incident.channels)) {
+    if (!message.posted || message.ts) continue;
+    const claimedAt = message.claimedAt;
+    // An unreadable time holds nothing (NaN compares false).
+    if (claimedAt && now.getTime() - Date.parse(claimedAt) < lease) {
+      held.push({ channel, claimedAt });
+      continue;
+    }
+    channels[channel] = { posted: true, claimedAt: now.toISOString() };
+    claimed.push(channel);
+  }
+  if (claimed.length === 0) return { state, changed: false, actions: [], held };
+  const next = { ...state, incident: { ...incident, channels } };
+  const actions = claimed.map(
+    (channel): SlackAction => ({
+      type: "post",
+      channel,
+      incident: next.incident,
+      subject: state.subject,
+    }),
+  );
+  return { state: next, changed: true, actions, held };
+}
+
+/**
+ * After an attempt's posts: each made post's ts recorded; each failed post's claim, if it is
+ * still this attempt's (`claimedAt`), given back so that the retry posts at once.
+ */
+export function settlePosts(
+  state: IncidentState | undefined,
+  incidentId: string,
+  posted: ReadonlyMap<string, string>,
+  failed: Iterable<string>,
+  claimedAt: string,
+): { state: IncidentState | undefined; changed: boolean } {
+  if (!state?.incident || state.incident.id !== incidentId) return { state, changed: false };
+  let next = state;
+  for (const [channel, ts] of posted) next = recordPosted(next, channel, ts);
+  for (const channel of failed) {
+    const message = next.incident?.channels[channel];
+    if (!next.incident || !message || message.ts || message.claimedAt !== claimedAt) continue;
+    const channels = { ...next.incident.channels, [channel]: { posted: message.posted } };
+    next = { ...next, incident: { ...next.incident, channels } };
+  }
+  return { state: next, changed: next !== state };
+}
