@@ -21,6 +21,7 @@ import {
   toRule,
   toTargetHealth,
 } from "../../src/aws/elbv2.ts";
+import { LOAD_BALANCER_READ_ACTIONS } from "../../src/aws/iam-actions.ts";
 import { awsContext, clearSharedCache, Gaps } from "../../src/commands/reads/aws-context.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
@@ -276,6 +277,23 @@ describe("pagination", () => {
     } finally {
       emulator.setFleet(biggerFleet(0, 20));
     }
+  });
+});
+
+describe("IAM", () => {
+  it("LOAD_BALANCER_READ_ACTIONS names exactly the ELBv2 operations the adapter calls", async () => {
+    const { elbv2 } = awsContext(REGION);
+    await elbv2.loadBalancerByDnsName("internal-gone-alb-42.ap-northeast-1.elb.amazonaws.com");
+    await elbv2.loadBalancersByArn([SHOP_ALB]);
+    await elbv2.listenersWithRules(SHOP_ALB);
+    await elbv2.targetGroupsOfBalancer(SHOP_ALB);
+    await elbv2.targetGroupsByName(["checkout-tg"]);
+    await elbv2.targetHealth([CHECKOUT_TG]);
+    await elbv2.preserveClientIp(CHECKOUT_TG);
+    const called = Object.keys(emulator.stats().calls)
+      .filter((k) => k.startsWith("ELBv2."))
+      .map((k) => `elasticloadbalancing:${k.slice("ELBv2.".length)}`);
+    expect(called.sort()).toEqual([...LOAD_BALANCER_READ_ACTIONS].sort());
   });
 });
 
