@@ -21,6 +21,7 @@ import type {
   TargetHealthDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { FunctionConfiguration } from "@aws-sdk/client-lambda";
+import type { ResourceRecordSet } from "@aws-sdk/client-route-53";
 import type {
   Namespace,
   Service as ServiceDiscoveryService,
@@ -86,7 +87,14 @@ export interface FleetHostedZone {
   resourceRecordSetCount?: number;
   linkedService?: { servicePrincipal: string; description?: string };
   vpcs: { vpcId: string; vpcRegion: string }[];
+  /**
+   * Its record sets, as ListResourceRecordSets returns them (names with the trailing dot), for a
+   * zone the fleet manages itself; absent for a Cloud Map zone, whose records Cloud Map writes.
+   */
+  records?: FleetResourceRecordSet[];
 }
+/** A Route 53 ResourceRecordSet (an alias record: AliasTarget, no TTL or ResourceRecords). */
+export type FleetResourceRecordSet = Stored<ResourceRecordSet> & { Name: string; Type: string };
 /**
  * A VPC and its subnets: EC2 DescribeSubnets serves the subnets, DescribeVpcAttribute the two DNS
  * attributes. AWS's defaults: enableDnsSupport true; enableDnsHostnames true only in a default VPC

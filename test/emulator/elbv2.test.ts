@@ -17,6 +17,11 @@ import {
   LoadBalancerNotFoundException,
   TargetGroupNotFoundException,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  GetHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from "@aws-sdk/client-route-53";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import type { Fleet, FleetLoadBalancer, FleetTargetGroup } from "../../emulator/fleet/types.ts";
@@ -346,5 +351,52 @@ describe("the XML has moto_server's structure (recorded answers, test/fixtures/a
     const ours = elementPaths(xml);
     const missing = [...elementPaths(moto("elbv2-describe-rules.xml"))].filter((p) => !ours.has(p));
     expect(missing).toEqual([]);
+  });
+});
+
+describe("a private alias record pointing at shop-alb (Route 53)", () => {
+  it("checkout.shop.internal is an alias of shop-alb's DNS name in the tutorial VPC's zone", async () => {
+    const route53 = new Route53Client({ region, endpoint: emu.url, credentials, maxAttempts: 1 });
+    try {
+      const zone = await route53.send(new GetHostedZoneCommand({ Id: "Z0EXAMPLE2SHOP0INTERNAL" }));
+      expect(zone.HostedZone?.Config?.PrivateZone).toBe(true);
+      expect(zone.VPCs?.map((v) => v.VPCId)).toEqual(["vpc-0b1e2c3d4e5f60718"]);
+      const out = await route53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: "Z0EXAMPLE2SHOP0INTERNAL",
+          StartRecordName: "checkout.shop.internal",
+          StartRecordType: "A",
+          MaxItems: 1,
+        }),
+      );
+      expect(out.ResourceRecordSets).toEqual([
+        {
+          Name: "checkout.shop.internal.",
+          Type: "A",
+          AliasTarget: {
+            HostedZoneId: "Z14GRHDCWA56QT",
+            DNSName: "internal-shop-alb-1908642753.ap-northeast-1.elb.amazonaws.com.",
+            EvaluateTargetHealth: true,
+          },
+        },
+      ]);
+      expect(out.IsTruncated).toBe(false);
+      const all = await route53.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: "Z0EXAMPLE2SHOP0INTERNAL", MaxItems: 2 }),
+      );
+      // Route 53's order: names with their labels reversed, so the apex's NS and SOA come first.
+      expect(all.ResourceRecordSets?.map((r) => `${r.Name} ${r.Type}`)).toEqual([
+        "shop.internal. NS",
+        "shop.internal. SOA",
+      ]);
+      expect(all).toMatchObject({
+        IsTruncated: true,
+        NextRecordName: "checkout.shop.internal.",
+        NextRecordType: "A",
+      });
+      expect(all.ResourceRecordSets?.[0]?.ResourceRecords).toHaveLength(4);
+    } finally {
+      route53.destroy();
+    }
   });
 });
