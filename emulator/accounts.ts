@@ -4,15 +4,17 @@
 
 import type { IncomingMessage } from "node:http";
 import type { Ec2Operation } from "./ec2.ts";
+import type { ElbOperation } from "./elbv2.ts";
 import type { Fleet } from "./fleet/types.ts";
 import { credentialScope } from "./protocols/signature.ts";
 import { CredentialIssuer } from "./sts.ts";
 import { AwsError, type Operation } from "./wire.ts";
 
-/** What one fleet answers: the JSON operations by X-Amz-Target prefix, and the EC2 actions. */
+/** What one fleet answers: the JSON operations by X-Amz-Target prefix, the EC2 and ELBv2 actions. */
 export interface ServiceOperations {
   json: Record<string, Record<string, Operation>>;
   ec2: Record<string, Ec2Operation>;
+  elbv2: Record<string, ElbOperation>;
 }
 
 export class Accounts {

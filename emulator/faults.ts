@@ -30,8 +30,10 @@ export interface FaultOptions {
    * Operations answered with the service's access-denied error, as for a role missing the IAM
    * permission (keys like "CloudWatch.GetMetricData" or bare names; "ECS.ListServices:tutorial"
    * for one cluster only; "STS.AssumeRole:arn:aws:iam::…:role/…" for one role, as a role whose
-   * trust policy does not name the bot; "222222222222/ECS.ListClusters" in one account only): ECS, Cloud Map and Lambda `AccessDeniedException`, CloudWatch and
-   * Route 53 `AccessDenied`, EC2 `UnauthorizedOperation`.
+   * trust policy does not name the bot; "ELBv2.DescribeTargetHealth:checkout-tg" for one target
+   * group; "222222222222/ECS.ListClusters" in one account only): ECS, Cloud Map and Lambda
+   * `AccessDeniedException`, CloudWatch, Route 53 and ELBv2 `AccessDenied`, EC2
+   * `UnauthorizedOperation`.
    */
   denyOperations?: string[];
   /** The rate buckets' clock, in milliseconds (default `performance.now`): a test's own clock. */
@@ -62,9 +64,16 @@ export const notAuthorizedIn = (account: string, action: string) =>
 // scoped with the ecs:cluster condition key (or a cluster ARN) does: the rest still answers.
 // "STS.AssumeRole:<role ARN>" denies one role, as its trust policy not naming the bot does.
 // "ServiceDiscovery.DiscoverInstances:staging" names one namespace (see latencyByOperation).
+// "ELBv2.DescribeTargetHealth:checkout-tg" names one target group (by the name in its ARN).
 const qualifierOf = (body: unknown) => {
-  const b = body as { cluster?: unknown; RoleArn?: unknown; NamespaceName?: unknown } | null;
+  const b = body as {
+    cluster?: unknown;
+    RoleArn?: unknown;
+    NamespaceName?: unknown;
+    TargetGroupArn?: unknown;
+  } | null;
   if (typeof b?.RoleArn === "string") return b.RoleArn;
+  if (typeof b?.TargetGroupArn === "string") return b.TargetGroupArn.split("/")[1];
   if (typeof b?.NamespaceName === "string") return b.NamespaceName;
   return typeof b?.cluster === "string" ? b.cluster.split("/").pop() : undefined;
 };

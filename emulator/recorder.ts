@@ -12,6 +12,7 @@ export type EmulatedService =
   | "Lambda"
   | "SSM"
   | "EC2"
+  | "ELBv2"
   | "STS"
   | "Route53Resolver"
   | "Route53Profiles";
@@ -22,7 +23,8 @@ export interface RecordedRequest {
   service: EmulatedService;
   /**
    * The parsed JSON body; for Route 53 and Lambda GetFunctionConfiguration, the URI parameters
-   * (`{ Id }`, `{ FunctionName, Qualifier }`); for EC2, the form parameters (`{ Action, … }`).
+   * (`{ Id }`, `{ FunctionName, Qualifier }`); for EC2 and ELBv2, the form parameters
+   * (`{ Action, … }`).
    */
   body: unknown;
   /** Arrival time, epoch milliseconds. */

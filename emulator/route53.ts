@@ -1,6 +1,6 @@
-// Amazon Route 53 (REST-XML, GET /2013-04-01/hostedzone/{Id}) over a Fleet.
+// Amazon Route 53 (REST-XML, GET /2013-04-01/hostedzone/{Id} and its /rrset) over a Fleet.
 
-import type { Fleet } from "./fleet/types.ts";
+import type { Fleet, FleetHostedZone, FleetResourceRecordSet } from "./fleet/types.ts";
 import { AwsError } from "./wire.ts";
 
 export const ROUTE53_XMLNS = "https://route53.amazonaws.com/doc/2013-04-01/";
@@ -25,11 +25,16 @@ function render(nodes: XmlNode[]): string {
     .join("");
 }
 
-/** `GET /2013-04-01/hostedzone/{Id}`: the GetHostedZoneResponse document. */
-export function getHostedZoneXml(fleet: Fleet, rawId: string): string {
+function zoneOf(fleet: Fleet, rawId: string): FleetHostedZone {
   const id = rawId.replace(/^\/?hostedzone\//, "");
   const zone = fleet.hostedZones.find((z) => z.id === id);
   if (!zone) throw new AwsError("NoSuchHostedZone", `No hosted zone found with ID: ${id}`, 404);
+  return zone;
+}
+
+/** `GET /2013-04-01/hostedzone/{Id}`: the GetHostedZoneResponse document. */
+export function getHostedZoneXml(fleet: Fleet, rawId: string): string {
+  const zone = zoneOf(fleet, rawId);
   const body = render([
     [
       "HostedZone",
@@ -68,6 +73,73 @@ export function getHostedZoneXml(fleet: Fleet, rawId: string): string {
     ],
   ]);
   return `<?xml version="1.0"?>\n<GetHostedZoneResponse xmlns="${ROUTE53_XMLNS}">${body}</GetHostedZoneResponse>`;
+}
+
+/** Route 53's order of record sets: by name with its labels reversed (com.example.www), then type. */
+const orderKey = (r: { Name: string; Type: string }) =>
+  `${r.Name.toLowerCase().replace(/\.$/, "").split(".").reverse().join(".")}\u0000${r.Type}`;
+
+const recordXml = (r: FleetResourceRecordSet): XmlNode => [
+  "ResourceRecordSet",
+  [
+    ["Name", r.Name],
+    ["Type", r.Type],
+    ["SetIdentifier", r.SetIdentifier],
+    ["Weight", r.Weight],
+    ["TTL", r.TTL],
+    [
+      "ResourceRecords",
+      r.ResourceRecords?.map((v): XmlNode => ["ResourceRecord", [["Value", v.Value]]]),
+    ],
+    [
+      "AliasTarget",
+      r.AliasTarget && [
+        ["HostedZoneId", r.AliasTarget.HostedZoneId],
+        ["DNSName", r.AliasTarget.DNSName],
+        ["EvaluateTargetHealth", r.AliasTarget.EvaluateTargetHealth],
+      ],
+    ],
+  ],
+];
+
+/**
+ * `GET /2013-04-01/hostedzone/{Id}/rrset?name=&type=&maxitems=`: the zone's record sets from
+ * StartRecordName (and type) on, in Route 53's order, at most maxitems (default and limit 300),
+ * with NextRecordName/NextRecordType when truncated (API ListResourceRecordSets). A zone the fleet
+ * states no records for (a Cloud Map one) lists none.
+ */
+export function listResourceRecordSetsXml(
+  fleet: Fleet,
+  rawId: string,
+  query: URLSearchParams,
+): string {
+  const zone = zoneOf(fleet, rawId);
+  const name = query.get("name");
+  const type = query.get("type");
+  if (type && !name) {
+    throw new AwsError("InvalidInput", "The input is not valid: a type requires a name.");
+  }
+  const max = Number(query.get("maxitems") ?? 300);
+  if (!Number.isInteger(max) || max < 1 || max > 300) {
+    throw new AwsError("InvalidInput", "MaxItems must be between 1 and 300.");
+  }
+  const sorted = [...(zone.records ?? [])].sort((a, b) =>
+    orderKey(a) < orderKey(b) ? -1 : orderKey(a) > orderKey(b) ? 1 : 0,
+  );
+  const from = name
+    ? orderKey({ Name: name.endsWith(".") ? name : `${name}.`, Type: type ?? "" })
+    : "";
+  const rest = sorted.filter((r) => orderKey(r) >= from);
+  const page = rest.slice(0, max);
+  const next = rest[max];
+  const body = render([
+    ["ResourceRecordSets", page.map(recordXml)],
+    ["IsTruncated", next !== undefined],
+    ["NextRecordName", next?.Name],
+    ["NextRecordType", next?.Type],
+    ["MaxItems", max],
+  ]);
+  return `<?xml version="1.0"?>\n<ListResourceRecordSetsResponse xmlns="${ROUTE53_XMLNS}">${body}</ListResourceRecordSetsResponse>`;
 }
 
 /** Route 53's error document (`<ErrorResponse><Error><Type>Sender</Type><Code>…`). */

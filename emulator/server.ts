@@ -12,11 +12,13 @@ import { cloudMapOperations } from "./cloud-map.ts";
 import { cloudWatchOperations } from "./cloudwatch/operations.ts";
 import { ec2Operations } from "./ec2.ts";
 import { ecsOperations } from "./ecs.ts";
+import { elbv2Operations } from "./elbv2.ts";
 import { type FaultOptions, Faults } from "./faults.ts";
 import type { Fleet } from "./fleet/types.ts";
 import { Pipeline } from "./pipeline.ts";
 import { awsJsonProtocol } from "./protocols/aws-json.ts";
 import { ec2QueryProtocol } from "./protocols/ec2-query.ts";
+import { ELBV2_SIGNING_NAME, elbv2QueryProtocol } from "./protocols/elbv2-query.ts";
 import { FORM, readBody, sendJsonError } from "./protocols/http.ts";
 import { type Invocation, lambdaRestJsonProtocol } from "./protocols/lambda-rest-json.ts";
 import { profilesRestJsonProtocol } from "./protocols/profiles-rest-json.ts";
@@ -111,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       Route53Resolver: route53ResolverOperations(f),
     },
     ec2: ec2Operations(f),
+    elbv2: elbv2Operations(f),
   });
   const accounts = new Accounts(options.fleet, options.otherFleets ?? [], now, operationsOf);
   const faults = new Faults(options);
@@ -120,10 +123,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   const handleJson = awsJsonProtocol(pipeline);
   const handleEc2 = ec2QueryProtocol(pipeline);
+  const handleElbv2 = elbv2QueryProtocol(pipeline);
   const handleSts = stsQueryProtocol(pipeline);
   const handleRoute53 = route53RestXmlProtocol(pipeline);
   const handleLambda = lambdaRestJsonProtocol(pipeline, invokes);
   const handleProfiles = profilesRestJsonProtocol(pipeline);
+
+  // Query-protocol services share the form POST: the signature's service tells them apart.
+  const queryHandler = (service: string | undefined) =>
+    service === "sts" ? handleSts : service === ELBV2_SIGNING_NAME ? handleElbv2 : handleEc2;
 
   const server = createServer((req, res) => {
     const start = performance.now();
@@ -133,9 +141,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       typeof target === "string"
         ? handleJson(req, res, start, target)
         : req.method === "POST" && (req.headers["content-type"] ?? "").startsWith(FORM)
-          ? credentialScope(req)?.service === "sts"
-            ? handleSts(req, res, start)
-            : handleEc2(req, res, start)
+          ? queryHandler(credentialScope(req)?.service)(req, res, start)
           : url.startsWith("/2013-04-01/")
             ? handleRoute53(req, res, start)
             : url.startsWith("/2015-03-31/")

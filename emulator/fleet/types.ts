@@ -11,7 +11,17 @@ import type {
   SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import type { Cluster, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type {
+  Listener,
+  LoadBalancer,
+  Rule,
+  TagDescription,
+  TargetGroup,
+  TargetGroupAttribute,
+  TargetHealthDescription,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { FunctionConfiguration } from "@aws-sdk/client-lambda";
+import type { ResourceRecordSet } from "@aws-sdk/client-route-53";
 import type {
   Namespace,
   Service as ServiceDiscoveryService,
@@ -77,7 +87,14 @@ export interface FleetHostedZone {
   resourceRecordSetCount?: number;
   linkedService?: { servicePrincipal: string; description?: string };
   vpcs: { vpcId: string; vpcRegion: string }[];
+  /**
+   * Its record sets, as ListResourceRecordSets returns them (names with the trailing dot), for a
+   * zone the fleet manages itself; absent for a Cloud Map zone, whose records Cloud Map writes.
+   */
+  records?: FleetResourceRecordSet[];
 }
+/** A Route 53 ResourceRecordSet (an alias record: AliasTarget, no TTL or ResourceRecords). */
+export type FleetResourceRecordSet = Stored<ResourceRecordSet> & { Name: string; Type: string };
 /**
  * A VPC and its subnets: EC2 DescribeSubnets serves the subnets, DescribeVpcAttribute the two DNS
  * attributes. AWS's defaults: enableDnsSupport true; enableDnsHostnames true only in a default VPC
@@ -172,6 +189,35 @@ export type FleetLambdaFunction = Stored<FunctionConfiguration> & {
   FunctionArn: string;
 };
 
+/** An ELBv2 `describe-load-balancers` LoadBalancers[] object (an ALB, NLB or GWLB). */
+export type FleetLoadBalancer = Stored<LoadBalancer> & {
+  LoadBalancerArn: string;
+  LoadBalancerName: string;
+};
+/** A `describe-listeners` Listeners[] object. */
+export type FleetListener = Stored<Listener> & { ListenerArn: string; LoadBalancerArn: string };
+/**
+ * A `describe-rules` Rules[] object that is not a listener's default rule, with the listener it
+ * belongs to (not a member of the API's Rule). Each listener's default rule is derived from its
+ * DefaultActions, as AWS creates it with the listener.
+ */
+export type FleetListenerRule = Stored<Rule> & { RuleArn: string; ListenerArn: string };
+/** A `describe-target-groups` TargetGroups[] object (LoadBalancerArns as AWS lists them). */
+export type FleetTargetGroup = Stored<TargetGroup> & {
+  TargetGroupArn: string;
+  TargetGroupName: string;
+};
+/** A `describe-target-health` TargetHealthDescriptions[] object, with its target group. */
+export type FleetTargetHealth = Stored<TargetHealthDescription> & { TargetGroupArn: string };
+/**
+ * A target group's attributes as `describe-target-group-attributes` lists them; unstated ones
+ * take AWS's defaults (emulator/elbv2.ts).
+ */
+export interface FleetTargetGroupAttributes {
+  TargetGroupArn: string;
+  Attributes: Stored<TargetGroupAttribute>[];
+}
+
 /** Service Connect traffic the emulator publishes to CloudWatch (AWS/ECS). */
 export interface FleetTraffic {
   publishers: FleetTrafficPublisher[];
@@ -252,6 +298,18 @@ export interface Fleet {
   resolverRuleAssociations?: FleetResolverRuleAssociation[];
   /** Route 53 Profiles associated with VPCs (none: an empty list). */
   profileAssociations?: FleetProfileAssociation[];
+  /**
+   * Elastic Load Balancing v2 (emulator/elbv2.ts); none: no balancers, every Describe by name or
+   * ARN answers not found.
+   */
+  loadBalancers?: FleetLoadBalancer[];
+  listeners?: FleetListener[];
+  listenerRules?: FleetListenerRule[];
+  targetGroups?: FleetTargetGroup[];
+  targetHealth?: FleetTargetHealth[];
+  targetGroupAttributes?: FleetTargetGroupAttributes[];
+  /** DescribeTags' TagDescriptions of the balancers, target groups, listeners and rules. */
+  loadBalancingTags?: Stored<TagDescription>[];
   /** Lambda functions, as possible clients of `/ecs why`. */
   lambdaFunctions?: FleetLambdaFunction[];
   /** Service Connect traffic behind the emulated CloudWatch series; none without it. */

@@ -1,15 +1,15 @@
-// Route 53 (REST-XML): `GET /2013-04-01/hostedzone/{Id}` answered in XML, errors as Route 53's
-// `<ErrorResponse>` document.
+// Route 53 (REST-XML): `GET /2013-04-01/hostedzone/{Id}` and `GET …/hostedzone/{Id}/rrset`
+// answered in XML, errors as Route 53's `<ErrorResponse>` document.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { notAuthorizedIn } from "../faults.ts";
 import type { Pipeline } from "../pipeline.ts";
-import { errorXml, getHostedZoneXml } from "../route53.ts";
+import { errorXml, getHostedZoneXml, listResourceRecordSetsXml } from "../route53.ts";
 import { AwsError } from "../wire.ts";
 import { readBody, sendXmlWithId } from "./http.ts";
 import { checkSignature } from "./signature.ts";
 
-const HOSTED_ZONE_PATH = /^\/2013-04-01\/hostedzone\/([^/?]+)$/;
+const HOSTED_ZONE_PATH = /^\/2013-04-01\/hostedzone\/([^/?]+)(\/rrset\/?)?$/;
 
 const sendXmlError = (res: ServerResponse, error: AwsError) =>
   sendXmlWithId(res, error.status, (requestId) =>
@@ -21,7 +21,7 @@ export function route53RestXmlProtocol(pipeline: Pipeline) {
   const { accounts } = pipeline;
   return async (req: IncomingMessage, res: ServerResponse, start: number) => {
     await readBody(req);
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const [path = "/", search = ""] = (req.url ?? "/").split("?");
     const match = req.method === "GET" ? HOSTED_ZONE_PATH.exec(path) : null;
     if (!match) {
       pipeline.reject();
@@ -40,16 +40,27 @@ export function route53RestXmlProtocol(pipeline: Pipeline) {
       return;
     }
     const id = decodeURIComponent(match[1] ?? "");
+    const query = new URLSearchParams(search);
+    const rrset = match[2] !== undefined;
+    const operation = rrset ? "ListResourceRecordSets" : "GetHostedZone";
     await pipeline.serve({
       res,
       start,
-      record: { operation: "GetHostedZone", service: "Route53", body: { Id: id }, at: Date.now() },
+      record: {
+        operation,
+        service: "Route53",
+        body: rrset ? { Id: id, ...Object.fromEntries(query) } : { Id: id },
+        at: Date.now(),
+      },
       errors: {
         throttle: () => new AwsError("Throttling", "Rate exceeded"),
         denied: (op, account) =>
           new AwsError("AccessDenied", notAuthorizedIn(account, `route53:${op}`), 403),
       },
-      run: () => sendXmlWithId(res, 200, () => getHostedZoneXml(where, id)),
+      run: () =>
+        sendXmlWithId(res, 200, () =>
+          rrset ? listResourceRecordSetsXml(where, id, query) : getHostedZoneXml(where, id),
+        ),
       fail: (error) => sendXmlError(res, error),
       account: where.accountId,
     });

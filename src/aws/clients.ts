@@ -1,5 +1,6 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
@@ -23,6 +24,11 @@ export interface AwsClients {
    * (measured: module load 211 → 355 ms), and only /ecs why needs it.
    */
   ec2: LazyEc2;
+  /**
+   * Application and Network Load Balancers: balancers, listeners, target groups, target health
+   * (src/aws/elbv2.ts). A small client (~145 KB): created with the others.
+   */
+  elbv2: ElasticLoadBalancingV2Client;
   /** /ecs why: a Lambda client's VPC attachment (not the bot's own Invoke: src/aws/lambda.ts). */
   lambda: LambdaClient;
   /** /ecs why for a private DNS name: the VPC's Resolver rules. Created on first use. */
@@ -260,6 +266,7 @@ export function awsClients(
       route53: new Route53Client({ ...config(), region: "us-east-1" }),
       cloudWatch: new CloudWatchClient(config()),
       ec2: lazyEc2(config),
+      elbv2: new ElasticLoadBalancingV2Client(config()),
       lambda: new LambdaClient(config()),
       route53Resolver: lazyJson(
         { signingName: "route53resolver", endpointEnv: "ROUTE53RESOLVER" },
@@ -277,6 +284,7 @@ export function awsClients(
       clients.cloudMap,
       clients.route53,
       clients.cloudWatch,
+      clients.elbv2,
       clients.lambda,
     ]) {
       instrument(client.middlewareStack);
@@ -294,6 +302,7 @@ export function forgetAwsClients(): void {
     c.route53.destroy();
     c.cloudWatch.destroy();
     c.ec2.destroy();
+    c.elbv2.destroy();
     c.lambda.destroy();
     c.route53Resolver.destroy();
     c.route53Profiles.destroy();

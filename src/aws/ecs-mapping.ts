@@ -83,6 +83,9 @@ export function toEcsService(service: Service): EcsService {
       containerName: lb.containerName,
       containerPort: lb.containerPort,
     })),
+    ...(service.healthCheckGracePeriodSeconds === undefined
+      ? {}
+      : { healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds }),
     serviceConnect: serviceConnectOf(primary),
     rolloutState: primary?.rolloutState,
     rolloutStateReason: primary?.rolloutStateReason,

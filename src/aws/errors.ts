@@ -87,6 +87,11 @@ const NOT_FOUND = new Set([
   "InvalidSubnetID.NotFound",
   "InvalidVpcID.NotFound",
   "ResourceNotFoundException",
+  // ELBv2 (the SDK's names for LoadBalancerNotFound, TargetGroupNotFound…).
+  "LoadBalancerNotFoundException",
+  "TargetGroupNotFoundException",
+  "ListenerNotFoundException",
+  "RuleNotFoundException",
 ]);
 const TIMEOUT = new Set(["TimeoutError", "RequestTimeout", "AbortError", "ETIMEDOUT"]);
 const UNREACHABLE = new Set([

@@ -33,6 +33,31 @@ export const PATH_ACTIONS = [
 export const IP_OWNER_ACTIONS = ["ec2:DescribeNetworkInterfaces"] as const;
 
 /**
+ * A service's target health (src/aws/elbv2.ts): the target groups describe-services names
+ * (`loadBalancers`), their health check, and their targets' health. Elastic Load Balancing's
+ * Describe actions support no resource-level permissions (Service Authorization Reference,
+ * "Actions defined by Elastic Load Balancing V2": no resource type): "*". When health reports read
+ * them, they join HEALTH_REPORT_ACTIONS (and the notify function's role).
+ */
+export const TARGET_HEALTH_ACTIONS = [
+  "elasticloadbalancing:DescribeTargetGroups",
+  "elasticloadbalancing:DescribeTargetHealth",
+] as const;
+
+/**
+ * Every ELBv2 read of src/aws/elbv2.ts: a balancer by DNS name, name or ARN, its listeners and
+ * their rules (whois), target groups and target health, and an NLB target group's client IP
+ * preservation (DescribeTargetGroupAttributes, `/ecs why`). Read-only; "*" as above.
+ */
+export const LOAD_BALANCER_READ_ACTIONS = [
+  "elasticloadbalancing:DescribeLoadBalancers",
+  "elasticloadbalancing:DescribeListeners",
+  "elasticloadbalancing:DescribeRules",
+  ...TARGET_HEALTH_ACTIONS,
+  "elasticloadbalancing:DescribeTargetGroupAttributes",
+] as const;
+
+/**
  * One service's health report, read fresh (src/commands/reads/health-report.ts, reportFor: its
  * facts, Service Connect clients and 15 minutes of traffic, and its recently stopped tasks). The
  * service is known by cluster and name, so no ecs:ListServices (only a scope or a catalog lists
@@ -53,13 +78,17 @@ export const HEALTH_REPORT_ACTIONS = [
   "cloudwatch:GetMetricData",
 ] as const;
 
-/** Every read of every verb: health's, a scope's or catalog's service listing, graphs, paths, IPs. */
+/**
+ * Every read of every verb: health's, a scope's or catalog's service listing, graphs, paths, IPs,
+ * load balancers.
+ */
 export const READ_ACTIONS = [
   ...HEALTH_REPORT_ACTIONS,
   "ecs:ListServices",
   "cloudwatch:GetMetricWidgetImage",
   ...PATH_ACTIONS,
   ...IP_OWNER_ACTIONS,
+  ...LOAD_BALANCER_READ_ACTIONS,
 ] as const;
 
 /**
@@ -136,8 +165,9 @@ export const DIGEST_PARTS_ACTIONS = [
 
 /**
  * The scheduled digest's own role (serverless.yml, DigestFunctionRole): the reads of a health
- * judgement (no metric images: a digest draws no graph; no path reads: a digest asks no
- * `/ecs why`; no network interfaces: it looks up no IP), its two SSM parameters, the idempotency
+ * judgement, target health included (no metric images: a digest draws no graph; no path reads: a
+ * digest asks no `/ecs why`; no network interfaces: it looks up no IP; of the balancers, only
+ * their target groups' health), its two SSM parameters, the idempotency
  * and history tables, Invoke on itself only (the parts of a large digest), and its own log group.
  * No signing secret.
  */
@@ -145,7 +175,9 @@ export const DIGEST_FUNCTION_ACTIONS = [
   ...READ_ACTIONS.filter(
     (a) =>
       a !== "cloudwatch:GetMetricWidgetImage" &&
-      !([...PATH_ACTIONS, ...IP_OWNER_ACTIONS] as readonly string[]).includes(a),
+      !([...PATH_ACTIONS, ...IP_OWNER_ACTIONS] as readonly string[]).includes(a) &&
+      (!(LOAD_BALANCER_READ_ACTIONS as readonly string[]).includes(a) ||
+        (TARGET_HEALTH_ACTIONS as readonly string[]).includes(a)),
   ),
   ...SECRET_ACTIONS,
   ...SELF_ACTIONS,

@@ -107,6 +107,11 @@ export interface EcsService {
   serviceRegistries: ServiceRegistryRef[];
   /** Load balancers the service registers its tasks with (absent: read by nothing that kept them). */
   loadBalancers?: LoadBalancerRef[];
+  /**
+   * Seconds after a task starts during which ECS ignores failing load balancer (and container)
+   * health checks (describe-services healthCheckGracePeriodSeconds); absent: none set.
+   */
+  healthCheckGracePeriodSeconds?: number;
   /** From the PRIMARY deployment: what new tasks run with. */
   serviceConnect?: ServiceConnectConfig;
   rolloutState?: string;

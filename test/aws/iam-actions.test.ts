@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  DIGEST_FUNCTION_ACTIONS,
   HEALTH_REPORT_ACTIONS,
+  LOAD_BALANCER_READ_ACTIONS,
   NOTIFY_FUNCTION_ACTIONS,
   READ_ACTIONS,
+  TARGET_HEALTH_ACTIONS,
 } from "../../src/aws/iam-actions.ts";
 import { INCIDENTS_TABLE_ACTIONS } from "../../src/aws/incidents-store.ts";
 
@@ -34,5 +37,18 @@ describe("the notify function's action list", () => {
     ]) {
       expect(NOTIFY_FUNCTION_ACTIONS as readonly string[]).not.toContain(action);
     }
+  });
+});
+
+describe("load balancer reads", () => {
+  it("are all read actions; the digest gets target health only, not a balancer's listeners", () => {
+    for (const action of LOAD_BALANCER_READ_ACTIONS) {
+      expect(action).toMatch(/^elasticloadbalancing:Describe[A-Za-z]+$/);
+      expect(READ_ACTIONS).toContain(action);
+    }
+    const digest: readonly string[] = DIGEST_FUNCTION_ACTIONS;
+    expect(digest.filter((a) => a.startsWith("elasticloadbalancing:")).sort()).toEqual(
+      [...TARGET_HEALTH_ACTIONS].sort(),
+    );
   });
 });

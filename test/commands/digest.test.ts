@@ -31,7 +31,7 @@ describe("/ecs digest on the demo fleet", () => {
     const lines = text.split("\n");
 
     expect(lines[0]).toMatch(
-      /^Digest \(every cluster\) at \d\d:\d\d UTC: 2 down, 2 degraded, 5 healthy$/,
+      /^Digest \(every cluster\) at \d\d:\d\d UTC: 2 down, 2 degraded, 6 healthy$/,
     );
     expect(lines[2]).toMatch(
       /^✖ DOWN ecs_service_discovery\/billing-worker: 0 of 2 tasks running; last stop: .*OutOfMemoryError/,
@@ -43,13 +43,13 @@ describe("/ecs digest on the demo fleet", () => {
       "▲ DEGRADED ecs_service_discovery/api-service: 1 of 3 endpoints unhealthy: 10.0.3.103 (container health check failing: api)",
     );
     expect(lines[9]).toBe("  /ecs health api.service-connect · /ecs traffic api.service-connect");
-    expect(text).toContain("5 other services healthy.");
+    expect(text).toContain("6 other services healthy.");
   });
 
   it("covers the named clusters and namespaces only", async () => {
     const text = renderText((await runEcsCommand("digest tutorial", ctx)).doc);
 
-    expect(text.split("\n")[0]).toMatch(/^Digest \(tutorial\) at .*: 4 healthy$/);
+    expect(text.split("\n")[0]).toMatch(/^Digest \(tutorial\) at .*: 5 healthy$/);
   });
 
   it("refuses a name that is neither a cluster nor a namespace, suggesting the one it resembles", async () => {
@@ -71,7 +71,7 @@ describe("/ecs digest on the demo fleet", () => {
     // AWS says there is no such cluster, and the namespaces were listed: not a namespace either.
     expect(typo).toBe("No cluster or namespace tutorail in ap-northeast-1.\n");
     // (what ListClusters would have told of the services' clusters is read as partial)
-    expect(right.split("\n")[0]).toMatch(/^Digest \(tutorial\) at \d\d:\d\d UTC: 4 healthy(;|$)/);
+    expect(right.split("\n")[0]).toMatch(/^Digest \(tutorial\) at \d\d:\d\d UTC: 5 healthy(;|$)/);
   });
 
   it("tries a name it could not check against the kind it could not list", async () => {
@@ -80,7 +80,7 @@ describe("/ecs digest on the demo fleet", () => {
 
     // mesh is no cluster, and the namespaces could not be listed: it may be one, and that is said.
     expect(text.split("\n")[0]).toMatch(
-      /^Digest \(cluster tutorial; namespace mesh\) at \d\d:\d\d UTC: 4 healthy; the Cloud Map namespaces could not be listed \(denied\)(;|$)/,
+      /^Digest \(cluster tutorial; namespace mesh\) at \d\d:\d\d UTC: 5 healthy; the Cloud Map namespaces could not be listed \(denied\)(;|$)/,
     );
   });
 
@@ -92,7 +92,7 @@ describe("/ecs digest on the demo fleet", () => {
     );
 
     expect(renderText(digestDocument(digest, true))).toMatch(
-      /^All 4 services healthy in tutorial at \d\d:\d\d UTC\n$/,
+      /^All 5 services healthy in tutorial at \d\d:\d\d UTC\n$/,
     );
   });
 
@@ -103,7 +103,7 @@ describe("/ecs digest on the demo fleet", () => {
       undefined,
     );
 
-    expect(digest.total).toBe(4);
+    expect(digest.total).toBe(5);
     expect(gaps.map((g) => g.what)).toEqual(["the services of cluster gone"]);
   });
 
@@ -115,11 +115,11 @@ describe("/ecs digest on the demo fleet", () => {
     const full = renderText((await runEcsCommand(`digest ${scope}`, ctx)).doc);
 
     expect(quiet.split("\n")[0]).toMatch(
-      /^4 services healthy in tutorial, ecs_service_discovery at \d\d:\d\d UTC; cluster ecs_service_discovery could not be read \(denied\)$/,
+      /^5 services healthy in tutorial, ecs_service_discovery at \d\d:\d\d UTC; cluster ecs_service_discovery could not be read \(denied\)$/,
     );
     expect(quiet).not.toMatch(/All \d+ services healthy/);
     expect(full.split("\n")[0]).toMatch(
-      /^Digest \(tutorial, ecs_service_discovery\) at \d\d:\d\d UTC: 4 healthy; cluster ecs_service_discovery could not be read \(denied\)$/,
+      /^Digest \(tutorial, ecs_service_discovery\) at \d\d:\d\d UTC: 5 healthy; cluster ecs_service_discovery could not be read \(denied\)$/,
     );
     expect(full).not.toMatch(/All \d+ services healthy/);
   });
@@ -130,10 +130,10 @@ describe("/ecs digest on the demo fleet", () => {
     const full = renderText((await runEcsCommand("digest tutorial", ctx)).doc);
 
     expect(quiet.split("\n")[0]).toMatch(
-      /^4 services healthy in tutorial at \d\d:\d\d UTC; \d services? judged on partial reads \(.+ could not be read/,
+      /^5 services healthy in tutorial at \d\d:\d\d UTC; \d services? judged on partial reads \(.+ could not be read/,
     );
     expect(quiet).not.toMatch(/All \d+ services healthy/);
-    expect(full.split("\n")[0]).toMatch(/: 4 healthy; \d services? judged on partial reads/);
+    expect(full.split("\n")[0]).toMatch(/: 5 healthy; \d services? judged on partial reads/);
     expect(full).not.toMatch(/All \d+ services healthy/);
   });
 
@@ -145,7 +145,7 @@ describe("/ecs digest on the demo fleet", () => {
 
     // Its services are judged from what else could be read (tasks, Cloud Map), or unknown.
     expect(quiet.split("\n")[0]).toMatch(
-      /4 healthy, \d unknown; cluster ecs_service_discovery could not be read \(denied\)(;|$)/,
+      /5 healthy, \d unknown; cluster ecs_service_discovery could not be read \(denied\)(;|$)/,
     );
     // None listed a moment ago is dropped as gone: the ones not judged at all are unknown.
     expect(quiet).toMatch(/\? ecs_service_discovery\/billing-worker: could not be read: /);

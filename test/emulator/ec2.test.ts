@@ -1026,7 +1026,11 @@ describe("AWS emulator ENIs of a generated fleet", () => {
         }),
       );
 
-      expect(tasks.NetworkInterfaces).toHaveLength(running.length);
+      // Besides the tasks', the requester-managed interfaces the fleet states (shop-alb's).
+      const stated = (generated.networkInterfaces ?? []).filter(
+        (e) => e.InterfaceType === "interface" && e.RequesterManaged,
+      );
+      expect(tasks.NetworkInterfaces).toHaveLength(running.length + stated.length);
       expect(one.NetworkInterfaces?.map((e) => e.Description)).toEqual([
         expect.stringMatching(
           /^arn:aws:ecs:ap-northeast-1:123456789012:attachment\/[0-9a-f-]{36}$/,

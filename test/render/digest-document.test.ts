@@ -34,7 +34,7 @@ describe("digestDocument", () => {
 
     const doc = digestDocument({ ...digest, at: AT }, false);
 
-    expect(doc.summary).toBe("Digest (every cluster) at 09:00 UTC: 2 down, 2 degraded, 5 healthy");
+    expect(doc.summary).toBe("Digest (every cluster) at 09:00 UTC: 2 down, 2 degraded, 6 healthy");
     expect(doc.sections[0]?.lines).toEqual([[{ bold: doc.summary }]]);
     const marks = doc.sections.slice(1, 5).map((s) =>
       plain(s.lines[0] ?? [])
@@ -47,7 +47,7 @@ describe("digestDocument", () => {
       ["Health", "health api.service-connect"],
       ["Traffic", "traffic api.service-connect"],
     ]);
-    expect(textLines(doc)).toContain("5 other services healthy.");
+    expect(textLines(doc)).toContain("6 other services healthy.");
   });
 
   it("titles a scheduled digest with its target, an incident one as such, one asked for plainly", async () => {
@@ -183,7 +183,7 @@ describe("digestDocument", () => {
         "  ? tutorial/batch: the ECS service could not be read (denied)",
       ]),
     );
-    expect(doc.summary).toMatch(/: 4 healthy, 1 unknown$/);
+    expect(doc.summary).toMatch(/: 5 healthy, 1 unknown$/);
   });
 
   it("says all is healthy in one line when quiet", async () => {
@@ -191,7 +191,7 @@ describe("digestDocument", () => {
 
     const doc = digestDocument({ ...digest, at: AT }, true);
 
-    expect(doc.summary).toBe("All 4 services healthy in tutorial at 09:00 UTC");
+    expect(doc.summary).toBe("All 5 services healthy in tutorial at 09:00 UTC");
     expect(doc.sections).toEqual([{ lines: [[doc.summary]] }]);
   });
 
@@ -203,12 +203,12 @@ describe("digestDocument", () => {
     const loud = digestDocument({ ...digest, at: AT, unread }, false);
 
     expect(quiet.summary).toBe(
-      "4 services healthy in tutorial at 09:00 UTC; cluster staging could not be read (denied)",
+      "5 services healthy in tutorial at 09:00 UTC; cluster staging could not be read (denied)",
     );
     expect(loud.summary).toBe(
-      "Digest (tutorial) at 09:00 UTC: 4 healthy; cluster staging could not be read (denied)",
+      "Digest (tutorial) at 09:00 UTC: 5 healthy; cluster staging could not be read (denied)",
     );
-    expect(textLines(loud)).toContain("4 services healthy of those read.");
+    expect(textLines(loud)).toContain("5 services healthy of those read.");
   });
 
   it("says only what could not be read when nothing could", async () => {
@@ -363,13 +363,13 @@ describe("digestDocument's first view", () => {
 
     expect(viewSize(first.blocks).chars).toBeLessThanOrEqual(1500);
     expect(lines[0]).toMatch(
-      /^Digest \(every cluster\) at \d\d:\d\d UTC: 26 down, 24 degraded, 5 healthy$/,
+      /^Digest \(every cluster\) at \d\d:\d\d UTC: 26 down, 24 degraded, 6 healthy$/,
     );
     expect(lines[1]).toMatch(/^✖ DOWN ecs_service_discovery\/service-1: 0 of 2 tasks running/);
     expect(lines).toContainEqual(
       expect.stringMatching(/^… and \d+ more failing: Details lists them\.$/),
     );
-    expect(lines.at(-1)).toBe("5 other services healthy.");
+    expect(lines.at(-1)).toBe("6 other services healthy.");
     expect(JSON.stringify(first)).toContain(DETAILS_ACTION_ID);
   });
 

@@ -5,6 +5,7 @@ import { CloudMapAdapter } from "../../aws/cloud-map.ts";
 import { CloudWatchAdapter } from "../../aws/cloudwatch.ts";
 import { Ec2Adapter } from "../../aws/ec2.ts";
 import { EcsAdapter } from "../../aws/ecs.ts";
+import { Elbv2Adapter } from "../../aws/elbv2.ts";
 import { AwsReadError } from "../../aws/errors.ts";
 import { LambdaConfigAdapter } from "../../aws/lambda-config.ts";
 import { Route53Adapter } from "../../aws/route53.ts";
@@ -25,6 +26,8 @@ export interface AwsContext {
   route53: Route53Adapter;
   cloudWatch: CloudWatchAdapter;
   ec2: Ec2Adapter;
+  /** Application and Network Load Balancers, their target groups and target health. */
+  elbv2: Elbv2Adapter;
   lambda: LambdaConfigAdapter;
   /** /ecs why for a private DNS name: what else answers DNS in the client's VPC. */
   resolver: Route53ResolverAdapter;
@@ -80,6 +83,7 @@ export function awsContext(
     route53: new Route53Adapter(clients.route53, cache, signal),
     cloudWatch: new CloudWatchAdapter(clients.cloudWatch, cache, signal, scope),
     ec2: new Ec2Adapter(clients.ec2, cache, scope, signal),
+    elbv2: new Elbv2Adapter(clients.elbv2, cache, scope, signal),
     lambda: new LambdaConfigAdapter(clients.lambda, cache, scope, signal),
     resolver: new Route53ResolverAdapter(clients.route53Resolver, cache, scope, signal),
     profiles: new Route53ProfilesAdapter(clients.route53Profiles, cache, scope, signal),

@@ -27,7 +27,61 @@ describe("demo fleet", () => {
       "10.0.1.140": ["service:api-service", "RUNNING", "HEALTHY"],
       "10.0.2.141": ["service:api-service", "RUNNING", "HEALTHY"],
       "10.0.1.142": ["service:web-frontend", "RUNNING", "HEALTHY"],
+      "10.0.1.60": ["service:checkout", "RUNNING", "UNKNOWN"],
+      "10.0.2.61": ["service:checkout", "RUNNING", "UNKNOWN"],
+      "10.0.3.62": ["service:checkout", "RUNNING", "UNKNOWN"],
     });
+  });
+
+  it("has checkout behind shop-alb: its tasks are checkout-tg's targets, admitting the ALB on 8080", () => {
+    const fleet = loadDemoFleet();
+    const checkout = fleet.services.find((s) => s.serviceName === "checkout");
+    const [ref] = checkout?.loadBalancers ?? [];
+    const group = fleet.targetGroups?.find((g) => g.TargetGroupArn === ref?.targetGroupArn);
+    const alb = fleet.loadBalancers?.find((lb) =>
+      group?.LoadBalancerArns?.includes(lb.LoadBalancerArn),
+    );
+    const taskIps = fleet.tasks
+      .filter((t) => t.group === "service:checkout" && t.lastStatus === "RUNNING")
+      .map(taskIp);
+    const targets = fleet.targetHealth?.filter((h) => h.TargetGroupArn === group?.TargetGroupArn);
+
+    expect(ref).toEqual({
+      targetGroupArn: group?.TargetGroupArn,
+      containerName: "checkout",
+      containerPort: 8080,
+    });
+    expect(checkout?.healthCheckGracePeriodSeconds).toBe(60);
+    expect(alb).toMatchObject({
+      LoadBalancerName: "shop-alb",
+      Scheme: "internal",
+      Type: "application",
+    });
+    expect(alb?.DNSName).toMatch(/^internal-shop-alb-\d+\.ap-northeast-1\.elb\.amazonaws\.com$/);
+    expect(group).toMatchObject({ TargetGroupName: "checkout-tg", Port: 8080, TargetType: "ip" });
+    expect(targets?.map((t) => t.Target?.Id).sort()).toEqual([...taskIps].sort());
+    expect(targets?.filter((t) => t.TargetHealth?.State !== "healthy")).toEqual([
+      expect.objectContaining({
+        Target: expect.objectContaining({ Id: "10.0.3.62" }),
+        TargetHealth: {
+          State: "unhealthy",
+          Reason: "Target.ResponseCodeMismatch",
+          Description: "Health checks failed with these codes: [503]",
+        },
+      }),
+    ]);
+    const taskGroups = checkout?.networkConfiguration?.awsvpcConfiguration?.securityGroups ?? [];
+    const admitsAlb = fleet.securityGroups
+      ?.filter((g) => taskGroups.includes(g.GroupId))
+      .flatMap((g) => g.IpPermissions ?? [])
+      .some(
+        (p) =>
+          p.FromPort === 8080 &&
+          (p.UserIdGroupPairs ?? []).some((pair) =>
+            alb?.SecurityGroups?.includes(pair.GroupId ?? ""),
+          ),
+      );
+    expect(admitsAlb).toBe(true);
   });
 
   it("keeps services, tasks, task definitions and Cloud Map instances consistent", () => {
@@ -176,6 +230,6 @@ describe("demo fleet", () => {
     const first = loadDemoFleet();
     first.services.length = 0;
 
-    expect(loadDemoFleet().services).toHaveLength(9);
+    expect(loadDemoFleet().services).toHaveLength(10);
   });
 });

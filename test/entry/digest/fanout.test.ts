@@ -147,13 +147,14 @@ describe("a digest too large for one invocation", () => {
     expect(invocations).toHaveLength(0);
     const single = posted.splice(0);
 
-    process.env.DIGEST_PART_SERVICES = "3";
+    process.env.DIGEST_PART_SERVICES = "4";
     const fanned = posted;
     const outcomes = await digestEntry({ time: "2026-12-02T09:00:00Z" }, context);
 
     expect(outcomes.map((o) => o.outcome)).toEqual(["fanned-out"]);
     expect(fanned).toHaveLength(0);
-    // 9 services over 3 clusters, 3 to a part: 3 parts, 2 started at once (the rest as each
+    // 10 services over 3 clusters, 4 to a part: tutorial's 5 cut in two, ecs_service_discovery's
+    // 3 beside tutorial's fifth, staging's 2: 3 parts, 2 started at once (the rest as each
     // finishes: parts share AWS's rate limits, so more at once only makes each one longer).
     expect(invocations).toHaveLength(2);
     expect(
@@ -188,9 +189,9 @@ describe("a digest too large for one invocation", () => {
   });
 
   it("names the cluster it could not list in the fanned-out digest's headline, never all healthy over it", async () => {
-    // staging could not be listed; the other two clusters still fan out, 3 services to a part.
+    // staging could not be listed; the other two clusters still fan out, 4 services to a part.
     aws.emulator.setDenied(["ECS.ListServices:staging"]);
-    process.env.DIGEST_PART_SERVICES = "3";
+    process.env.DIGEST_PART_SERVICES = "4";
     const posted = slackPosts();
 
     await digestEntry({ time: "2026-11-20T09:00:00Z" }, context);
@@ -203,7 +204,7 @@ describe("a digest too large for one invocation", () => {
   });
 
   it("judges a part once and posts once when Lambda delivers a part twice", async () => {
-    process.env.DIGEST_PART_SERVICES = "3";
+    process.env.DIGEST_PART_SERVICES = "4";
     const posted = slackPosts();
     await digestEntry({ time: "2026-12-03T09:00:00Z" }, context);
     const first = invocations[0];
@@ -216,7 +217,7 @@ describe("a digest too large for one invocation", () => {
   });
 
   it("counts the services of parts it could not start as unknown, with why, and still posts", async () => {
-    process.env.DIGEST_PART_SERVICES = "3";
+    process.env.DIGEST_PART_SERVICES = "4";
     aws.emulator.setDenied(["Lambda.Invoke"]);
     const posted = slackPosts();
 
@@ -225,13 +226,13 @@ describe("a digest too large for one invocation", () => {
     expect(outcomes.map((o) => o.outcome)).toEqual(["posted"]);
     expect(posted).toHaveLength(1);
     const text = seen(posted[0]);
-    expect(String(posted[0]?.text)).toMatch(/9 unknown/);
+    expect(String(posted[0]?.text)).toMatch(/10 unknown/);
     expect(text).not.toMatch(/DOWN|DEGRADED|\d+ healthy/);
     expect(text).toContain("its part of the digest could not be started");
   });
 
   it("counts the services of a part Lambda killed as unknown, with why, and still posts once", async () => {
-    process.env.DIGEST_PART_SERVICES = "3";
+    process.env.DIGEST_PART_SERVICES = "4";
     const posted = slackPosts();
     await digestEntry({ time: "2026-12-06T09:00:00Z" }, context);
     const [first, second] = [partInvocation(0), partInvocation(1)];
@@ -253,14 +254,14 @@ describe("a digest too large for one invocation", () => {
 
     expect(again.map((o) => o.outcome)).toEqual(["part-kept"]);
     expect(posted).toHaveLength(1);
-    expect(String(posted[0]?.text)).toMatch(/3 unknown/);
+    expect(String(posted[0]?.text)).toMatch(/4 unknown/);
     expect(seen(posted[0])).toContain(
       "not judged: its part of the digest failed: it was stopped (out of memory or a crash)",
     );
   });
 
   it("keeps what a part judged before it failed, and runs the next part once", async () => {
-    process.env.DIGEST_PART_SERVICES = "3";
+    process.env.DIGEST_PART_SERVICES = "4";
     const posted = slackPosts();
     await digestEntry({ time: "2026-12-07T09:00:00Z" }, context);
     const [first, second] = [partInvocation(0), partInvocation(1)];
@@ -289,7 +290,7 @@ describe("a digest too large for one invocation", () => {
   });
 
   it("tells the channel its digest is missing when a part cannot be kept, and fails loudly", async () => {
-    process.env.DIGEST_PART_SERVICES = "3";
+    process.env.DIGEST_PART_SERVICES = "4";
     const posted = slackPosts();
     await digestEntry({ time: "2026-12-05T09:00:00Z" }, context);
     process.env.DIGEST_TABLE = "ecs-chatops-test-no-such-table";
