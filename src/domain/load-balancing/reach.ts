@@ -12,9 +12,9 @@ import type { Subnet } from "../network-path/routes.ts";
 import { securityGroupsAllow } from "../network-path/security-groups.ts";
 import { type PathCheck, type PathEnd, pathChecks } from "../network-path.ts";
 import type { WhyCheck } from "../why/check.ts";
-import type { NetworkFacts } from "../why/client.ts";
+import { type NetworkFacts, shortName, type WhyClient } from "../why/client.ts";
 import { mergeByLink } from "../why/path.ts";
-import { endOf } from "../why/path-ends.ts";
+import { clientEnds, endOf } from "../why/path-ends.ts";
 import type { JudgedGroup } from "./target-health.ts";
 import type { Listener, LoadBalancer, TargetGroup } from "./types.ts";
 
@@ -34,11 +34,35 @@ export const REACH_SOURCES = {
 /** Where the client stands, as the path sees it. */
 export type ReachClient =
   /** An ECS task or service, or a Lambda attached to a VPC: its ends (why/path-ends clientEnds). */
-  | { kind: "vpc"; name: string; vpcId: string; ends: PathEnd[] }
+  | { kind: "vpc"; name: string; vpcId?: string; ends: PathEnd[] }
   /** A Lambda function attached to no VPC: it reaches public addresses only. */
   | { kind: "lambda-outside-vpc"; name: string; functionName: string }
   /** Anyone on the internet. */
-  | { kind: "internet"; name: string };
+  | { kind: "internet"; name: string }
+  /** Where it stands could not be read (its Lambda configuration, its ECS service). */
+  | { kind: "unknown"; name: string; why: string };
+
+/** A why's client as the path through a balancer sees it (its ends as why/path-ends makes them). */
+export function reachClientOf(client: WhyClient, network: NetworkFacts): ReachClient {
+  const name = shortName(client);
+  const subnets = network.subnets.known ? network.subnets.value : [];
+  if (client.kind === "lambda") {
+    if (!client.fn.known) return { kind: "unknown", name, why: client.fn.why };
+    const vpc = client.fn.value.vpc;
+    if (!vpc) return { kind: "lambda-outside-vpc", name, functionName: client.name };
+    return { kind: "vpc", name, vpcId: vpc.vpcId, ends: clientEnds(client, subnets, network) };
+  }
+  if (!client.ecs) {
+    return {
+      kind: "unknown",
+      name,
+      why: `${client.service}'s subnets could not be read (DescribeServices)`,
+    };
+  }
+  const ends = clientEnds(client, subnets, network);
+  const vpcId = subnets.find((s) => s.id === ends[0]?.subnetId)?.vpcId;
+  return { kind: "vpc", name: client.service, ...(vpcId ? { vpcId } : {}), ends };
+}
 
 export interface BalancerReachInput {
   client: ReachClient;
@@ -146,6 +170,9 @@ function schemeCheck(input: BalancerReachInput): WhyCheck {
       },
     };
   }
+  if (client.kind === "unknown") {
+    return { ...base, status: "unknown", detail: `where ${client.name} stands: ${client.why}` };
+  }
   if (client.kind === "lambda-outside-vpc") {
     return {
       ...base,
@@ -155,6 +182,13 @@ function schemeCheck(input: BalancerReachInput): WhyCheck {
         advice: `Attach Lambda ${client.functionName} to subnets that reach ${lb.vpcId} (its VPC configuration), then its security groups and ACLs are checked`,
         resources: [`lambda:${client.functionName}`],
       },
+    };
+  }
+  if (!client.vpcId) {
+    return {
+      ...base,
+      status: "unknown",
+      detail: `whether ${client.name} is in ${lb.vpcId}, where internal ${lb.name} is reachable, could not be told: its subnets were not read`,
     };
   }
   if (client.vpcId !== lb.vpcId) {

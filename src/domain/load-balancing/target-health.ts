@@ -3,7 +3,7 @@
 // and host), with the service's health-check grace period respected; then one verdict per task
 // and per target group. The rules and their AWS sources: ./README.md.
 
-import type { Gap } from "../facts.ts";
+import type { EcsTask, Gap } from "../facts.ts";
 import type { Known } from "../known.ts";
 import { utcMinute as minute } from "../time.ts";
 import { reasonAdvice, SOURCES } from "./reasons.ts";
@@ -29,6 +29,22 @@ export interface TaskAsTarget {
   instanceId?: string;
   hostPorts?: number[];
   startedAt?: Date;
+}
+
+/**
+ * An ECS task as a target: its ENI's IP and start; on bridge/host networking, the EC2 instance of
+ * its container instance and its containers' host ports (networkBindings), which EcsTask lacks.
+ */
+export function taskAsTarget(
+  task: EcsTask,
+  host?: { instanceId: string; hostPorts: number[] },
+): TaskAsTarget {
+  return {
+    taskId: task.id,
+    ...(task.ipv4 ? { ip: task.ipv4 } : {}),
+    ...(task.startedAt ? { startedAt: task.startedAt } : {}),
+    ...(host ?? {}),
+  };
 }
 
 export interface TargetHealthInput {

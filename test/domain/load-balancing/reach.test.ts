@@ -4,6 +4,7 @@ import {
   balancerEnds,
   balancerReachChecks,
   type ReachClient,
+  reachClientOf,
   targetEnds,
 } from "../../../src/domain/load-balancing/reach.ts";
 import { judgeTargetHealth } from "../../../src/domain/load-balancing/target-health.ts";
@@ -16,7 +17,6 @@ import type { NetworkAcl } from "../../../src/domain/network-path/acls.ts";
 import type { SecurityGroup } from "../../../src/domain/network-path/security-groups.ts";
 import type { WhyCheck } from "../../../src/domain/why/check.ts";
 import type { NetworkFacts } from "../../../src/domain/why/client.ts";
-import { clientEnds } from "../../../src/domain/why/path-ends.ts";
 import {
   CHECKOUT_TG_ARN,
   checkoutTasks,
@@ -93,7 +93,7 @@ const listener = (port = 80): Listener => ({
 });
 
 function webFrontend(net: NetworkFacts): ReachClient {
-  const ends = clientEnds(
+  return reachClientOf(
     {
       kind: "service",
       cluster: "tutorial",
@@ -102,10 +102,8 @@ function webFrontend(net: NetworkFacts): ReachClient {
       tasks: { known: true, value: [{ taskId: "w1", ip: "10.0.5.10", subnetId: "subnet-0e33" }] },
       operatingSystemFamily: "LINUX",
     },
-    net.subnets.known ? net.subnets.value : [],
     net,
   );
-  return { kind: "vpc", name: "web-frontend", vpcId: "vpc-0a1b2c3d", ends };
 }
 
 function reach(
@@ -215,9 +213,13 @@ describe("client → internal ALB → targets", () => {
   });
 
   it("a Lambda outside any VPC cannot reach an internal balancer", () => {
-    const checks = reach(network(), {
-      client: { kind: "lambda-outside-vpc", name: "Lambda report", functionName: "report" },
-    });
+    const net = network();
+    const lambda = {
+      kind: "lambda" as const,
+      name: "report",
+      fn: { known: true as const, value: { name: "report" } },
+    };
+    const checks = reach(net, { client: reachClientOf(lambda, net) });
     expect(checks[0]).toMatchObject({ link: "shop-alb scheme", status: "broken" });
     expect(checks[0]?.remedy?.resources).toEqual(["lambda:report"]);
   });
@@ -248,12 +250,23 @@ describe("client → internal ALB → targets", () => {
 });
 
 describe("what could not be read", () => {
+  it("a Lambda whose configuration could not be read: the scheme link is unknown, never open", () => {
+    const net = network();
+    const lambda = {
+      kind: "lambda" as const,
+      name: "report",
+      fn: { known: false as const, why: "denied" },
+    };
+    const checks = reach(net, { client: reachClientOf(lambda, net) });
+    expect(checks[0]).toMatchObject({ link: "shop-alb scheme", status: "unknown" });
+  });
+
   it("subnets not described: the path is unknown, never open", () => {
     const net = network();
     const unread = { ...net, subnets: { known: false as const, why: "denied" } };
     const checks = reach(unread);
     expect(checks.map((c) => [c.link, c.status])).toEqual([
-      ["shop-alb scheme", "ok"],
+      ["shop-alb scheme", "unknown"],
       ["path through shop-alb", "unknown"],
     ]);
   });

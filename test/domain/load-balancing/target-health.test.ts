@@ -3,6 +3,7 @@ import {
   judgeTargetHealth,
   type ServiceTargetGroup,
   type TargetHealthInput,
+  taskAsTarget,
 } from "../../../src/domain/load-balancing/target-health.ts";
 import type { TargetGroup, TargetHealth } from "../../../src/domain/load-balancing/types.ts";
 import {
@@ -294,5 +295,26 @@ describe("per target group", () => {
     ]);
     expect(j.tasks.find((t) => t.taskId.startsWith("b2"))?.verdict).toBe("unhealthy");
     expect(j.tasks.find((t) => t.taskId.startsWith("a1"))?.verdict).toBe("healthy");
+  });
+});
+
+describe("an ECS task as a target", () => {
+  it("carries its ENI's IP and start, and on bridge networking its instance and host ports", () => {
+    const task = {
+      arn: "arn:aws:ecs:ap-northeast-1:111122223333:task/tutorial/abc",
+      id: "abc",
+      clusterName: "tutorial",
+      taskDefinitionArn: "arn:aws:ecs:ap-northeast-1:111122223333:task-definition/checkout:3",
+      lastStatus: "RUNNING",
+      desiredStatus: "RUNNING",
+      ipv4: "10.0.1.17",
+      startedAt: NOW,
+      containers: [],
+    };
+    expect(taskAsTarget(task)).toEqual({ taskId: "abc", ip: "10.0.1.17", startedAt: NOW });
+    expect(taskAsTarget(task, { instanceId: "i-0f76fade", hostPorts: [32768] })).toMatchObject({
+      instanceId: "i-0f76fade",
+      hostPorts: [32768],
+    });
   });
 });
