@@ -7,6 +7,7 @@
 
 import type { EcsService, EcsTask, Gap, ServiceEvent } from "./facts.ts";
 import {
+  askedTaskTargets,
   capBelowDown,
   targetHealthFindings,
   targetSummary,
@@ -453,10 +454,12 @@ function unknownReason(r: Resolution, service: EcsService | undefined, unknown: 
  * Asked about one task (by IP, task ID or ARN): where that task stands, appended to the verdict on
  * its service, so the headline never passes one task's state off as the service's, nor the reverse.
  */
-function askedClause(r: Resolution, worst: Finding | undefined): string {
+function askedClause(r: Resolution, worst: Finding | undefined, j?: TargetHealthJudgement): string {
   const t = r.askedTask;
   if (r.subject.kind !== "task" || !t) return "";
   const who = `the task you asked about (${t.ip ? `${t.ip}, ` : ""}task ${(t.taskId ?? "?").slice(0, 12)})`;
+  const balancer = t.state === "healthy" ? askedTaskTargets(j, t.taskId) : undefined;
+  if (balancer) return ` — ${who} ${balancer}`;
   const unhealthy = r.endpoints.filter((e) => e.state === "unhealthy");
   const where: Record<EndpointState, string> = {
     unhealthy: worst?.unhealthyEndpoints
@@ -510,7 +513,8 @@ export function judgeHealth(input: HealthInput): HealthReport {
     (worst?.text ??
       (level === "unknown"
         ? unknownReason(r, service, unknown)
-        : `${endpoints}${targets}${running}${rollout}`)) + askedClause(r, worst);
+        : `${endpoints}${targets}${running}${rollout}`)) +
+    askedClause(r, worst, input.targetHealth);
   const notes = findings.filter((f) => f.level === "note");
   const nextCheck =
     worst?.next ??

@@ -47,7 +47,6 @@ function groupFinding(g: JudgedGroup): Finding | undefined {
       brief: `${head}: ${first.what}`,
       // Fail-open: with every target unhealthy the balancer sends requests to all of them.
       next: `${first.next}${g.level === "down" ? ` With no healthy target the balancer sends requests to every target anyway (fail-open), so callers see the app's errors.` : ""} (${first.source})`,
-      unhealthyEndpoints: true,
     };
   }
   const [idle] = unused;
@@ -109,4 +108,30 @@ export function targetSummary(j: TargetHealthJudgement | undefined): string {
   if (!only) return "";
   if (read.length === 1) return `${only.healthy} of ${only.inService} targets healthy`;
   return `${read.map((g) => `${g.name} ${g.healthy} of ${g.inService}`).join(", ")} targets healthy`;
+}
+
+/**
+ * Where one asked task stands with the balancer, when that is worse than healthy: the headline
+ * then never calls a task "healthy" that fails the balancer's checks. Undefined otherwise.
+ */
+export function askedTaskTargets(
+  j: TargetHealthJudgement | undefined,
+  taskId: string | undefined,
+): string | undefined {
+  const task = j?.tasks.find((t) => t.taskId === taskId);
+  const [first] = task?.targets.filter((t) => t.verdict === task.verdict) ?? [];
+  if (!task || !first) return undefined;
+  const reason = first.reason ? ` (${first.reason})` : "";
+  switch (task.verdict) {
+    case "unhealthy":
+      return `fails the health checks of ${first.targetGroup}${reason}`;
+    case "initial":
+      return `is still waiting for the health checks of ${first.targetGroup}`;
+    case "unused":
+      return `gets no traffic from ${first.targetGroup}${reason}`;
+    case "draining":
+      return `is being drained from ${first.targetGroup}`;
+    default:
+      return undefined;
+  }
 }

@@ -227,6 +227,38 @@ describe("health with target health", () => {
   });
 });
 
+describe("health asked about one task behind the balancer", () => {
+  function askedAbout(ip: string, th: TargetHealthJudgement) {
+    const facts = nginxFacts();
+    const task = facts.tasks.find((t) => t.ipv4 === ip);
+    const resolution = buildResolution(
+      { query: ip, subject: { kind: "task", taskId: task?.id ?? "", ip } },
+      facts,
+    );
+    return judgeHealth({
+      resolution,
+      service: facts.service,
+      stoppedTasks: [],
+      gaps: [],
+      targetHealth: th,
+    });
+  }
+  const th = () => judged(targets([["healthy"], ["unhealthy", MISMATCH, CODES_503]]));
+
+  it("never calls healthy a task that fails the balancer's checks", () => {
+    const report = askedAbout("10.0.2.47", th());
+    expect(report.reason).toMatch(
+      /— the task you asked about \(10\.0\.2\.47, task 1a2b3c4d5e6f\) fails the health checks of checkout-tg \(Target\.ResponseCodeMismatch\)$/,
+    );
+  });
+
+  it("says healthy of the task whose target passes", () => {
+    expect(askedAbout("10.0.1.23", th()).reason).toMatch(
+      /— the task you asked about \(10\.0\.1\.23, task 0f4e5d6c7b8a\) is healthy$/,
+    );
+  });
+});
+
 describe("a task stopped for failing ELB health checks", () => {
   const task: EcsTask = {
     arn: "arn:aws:ecs:ap-northeast-1:111122223333:task/tutorial/0123456789abcdef",
