@@ -242,7 +242,17 @@ function notRegistered(task: TaskAsTarget, read: ServiceTargetGroup, input: Targ
     state: "unused",
     reason: "Target.NotRegistered",
   };
-  return { ...judgeTarget(t, read, input, task), state: undefined };
+  const judged = { ...judgeTarget(t, read, input, task), state: undefined };
+  // Not yet started, or within the grace period: ECS may still be registering it.
+  const grace = (input.gracePeriodSeconds ?? 0) * 1000;
+  const ends = task.startedAt ? new Date(task.startedAt.getTime() + grace) : undefined;
+  if (ends && input.now >= ends) return judged;
+  return {
+    ...judged,
+    verdict: "initial" as const,
+    next: `Wait: ECS registers the task once it runs${ends ? ` (grace period until ${minute(ends)})` : ""}; if it is still missing then: ${judged.next}`,
+    ...(ends ? { graceEnds: ends } : {}),
+  };
 }
 
 function groupLevel(targets: JudgedTarget[]): Pick<JudgedGroup, "level" | "inService" | "healthy"> {

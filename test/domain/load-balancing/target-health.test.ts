@@ -318,3 +318,21 @@ describe("an ECS task as a target", () => {
     });
   });
 });
+
+describe("a running task the balancer does not list yet", () => {
+  it("within the grace period it is waiting for ECS to register it, not missing", () => {
+    const tasks = checkoutTasks();
+    const young = tasks[1];
+    if (young) young.startedAt = new Date(NOW.getTime() - 20_000);
+    const j = judge([read([target("10.0.1.17", "healthy"), target("10.0.1.99", "healthy")])], {
+      tasks,
+      gracePeriodSeconds: 60,
+    });
+    const t = j.groups[0]?.targets.find((x) => x.reason === "Target.NotRegistered");
+    expect(t?.verdict).toBe("initial");
+    expect(t?.next).toMatch(
+      /^Wait: ECS registers the task once it runs \(grace period until 2026-12-06 12:00 UTC\)/,
+    );
+    expect(j.groups[0]?.level).toBe("healthy");
+  });
+});
