@@ -16,7 +16,9 @@ const LAYER: Record<string, Layer> = {
   "Target.InvalidState": "deploy",
 };
 
-const who = (t: JudgedTarget) => `${t.target}${t.taskId ? ` (task ${t.taskId.slice(0, 12)})` : ""}`;
+/** "10.0.3.42 (task b2b2b2b2b2b2)": an IP target's port is the check's, said beside it. */
+const who = (t: JudgedTarget) =>
+  `${/^\d+\.\d+\.\d+\.\d+:/.test(t.target) ? t.target.split(":")[0] : t.target}${t.taskId ? ` (task ${t.taskId.slice(0, 12)})` : ""}`;
 
 /** "1 more: Target.Timeout" — the other failing targets' reasons, counted. */
 function others(rest: JudgedTarget[]): string {

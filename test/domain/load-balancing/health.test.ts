@@ -84,7 +84,7 @@ describe("health with target health", () => {
     );
     expect(report.level).toBe("degraded");
     expect(report.reason).toBe(
-      "1 of 2 targets of checkout-tg unhealthy: 10.0.2.47:8080 (task 1a2b3c4d5e6f) Target.ResponseCodeMismatch: GET /healthz on 8080 answered 503, matcher 200",
+      "1 of 2 targets of checkout-tg unhealthy: 10.0.2.47 (task 1a2b3c4d5e6f) Target.ResponseCodeMismatch: GET /healthz on 8080 answered 503, matcher 200",
     );
     expect(report.findings[report.deciding ?? -1]?.layer).toBe("app");
     expect(report.nextCheck).toMatch(/^App: the app reports itself failing/);
@@ -104,7 +104,7 @@ describe("health with target health", () => {
     );
     expect(report.level).toBe("down");
     expect(report.reason).toMatch(
-      /^0 of 2 targets of checkout-tg healthy: 10\.0\.1\.23:8080 .*Target\.Timeout: GET \/healthz on 8080 got no answer within 5 s; 1 more \(Target\.Timeout\)$/,
+      /^0 of 2 targets of checkout-tg healthy: 10\.0\.1\.23 .*Target\.Timeout: GET \/healthz on 8080 got no answer within 5 s; 1 more \(Target\.Timeout\)$/,
     );
     expect(report.findings[report.deciding ?? -1]?.layer).toBe("path");
     expect(report.nextCheck).toMatch(/^Path: the tasks' security groups must allow TCP 8080/);
