@@ -108,8 +108,17 @@ export function targetSummary(j: TargetHealthJudgement | undefined): string {
   const read = j?.groups.filter((g) => g.level !== "unknown") ?? [];
   const [only] = read;
   if (!only) return "";
-  if (read.length === 1) return `${only.healthy} of ${only.inService} targets healthy`;
-  return `${read.map((g) => `${g.name} ${g.healthy} of ${g.inService}`).join(", ")} targets healthy`;
+  // Targets whose health checks are disabled are neither healthy nor failing: said apart.
+  const unchecked = read.reduce(
+    (n, g) => n + g.targets.filter((t) => t.verdict === "unchecked").length,
+    0,
+  );
+  const apart = unchecked > 0 ? `, ${unchecked} not health-checked` : "";
+  const checked = (g: JudgedGroup) =>
+    g.inService - g.targets.filter((t) => t.verdict === "unchecked").length;
+  if (read.every((g) => checked(g) === 0)) return `${unchecked} targets not health-checked`;
+  if (read.length === 1) return `${only.healthy} of ${checked(only)} targets healthy${apart}`;
+  return `${read.map((g) => `${g.name} ${g.healthy} of ${checked(g)}`).join(", ")} targets healthy${apart}`;
 }
 
 /**

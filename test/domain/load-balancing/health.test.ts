@@ -167,6 +167,23 @@ describe("health with target health", () => {
     expect(report.nextCheck).toMatch(/^Load balancer: enable that zone/);
   });
 
+  it("targets whose health checks are disabled are said apart, never counted as failing", () => {
+    const report = judgeHealth(
+      input(
+        judged(
+          targets([
+            ["unavailable", "Target.HealthCheckDisabled"],
+            ["unavailable", "Target.HealthCheckDisabled"],
+          ]),
+        ),
+      ),
+    );
+    expect(report.level).toBe("healthy");
+    expect(report.reason).toBe(
+      "2 of 2 endpoints healthy, 2 targets not health-checked, 2 of 2 tasks running, deployment COMPLETED",
+    );
+  });
+
   it("draining targets of a deployment change nothing", () => {
     const report = judgeHealth(
       input(
