@@ -6,6 +6,13 @@
 // as unknown: it never becomes DOWN, "stale", "not registered" or "0 healthy".
 
 import type { EcsService, EcsTask, Gap, ServiceEvent } from "./facts.ts";
+import {
+  askedTaskTargets,
+  capBelowDown,
+  targetHealthFindings,
+  targetSummary,
+} from "./load-balancing/health-findings.ts";
+import type { TargetHealthJudgement } from "./load-balancing/target-health.ts";
 import { hostOf, listenLabel, type NameBinding } from "./resolution/bindings.ts";
 import { type Endpoint, type EndpointState, endpointCount } from "./resolution/endpoints.ts";
 import type { Resolution } from "./resolution.ts";
@@ -63,6 +70,8 @@ export interface HealthInput {
   clientsLeftOut?: ClientsLeftOut;
   /** Service Connect traffic of the last minutes; undefined when not measured or unreadable. */
   traffic?: TrafficReport;
+  /** The load balancer's view of the tasks (load-balancing/target-health.ts); undefined: none read. */
+  targetHealth?: TargetHealthJudgement;
   gaps: Gap[];
 }
 
@@ -124,6 +133,7 @@ export interface HealthReport {
   /** How many clients staleClients was decided on, when not all of them. */
   clientsChecked?: { checked: number } & ClientsLeftOut;
   traffic?: TrafficReport;
+  targetHealth?: TargetHealthJudgement;
   nextCheck: string;
   /** When the deciding finding's failure began, where AWS tells it. */
   since?: Date;
@@ -289,6 +299,8 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
   if (service && service.desiredCount > 0 && service.runningCount === 0) {
     findings.push(runningFinding(service, input.stoppedTasks, label));
   }
+  // The balancer's health checks: the app-layer signal beside ECS and Cloud Map.
+  if (input.targetHealth) findings.push(...targetHealthFindings(input.targetHealth));
   const unhealthy = r.endpoints.filter((e) => e.state === "unhealthy");
   const stale = r.endpoints.filter((e) => e.state === "stale");
   const running = service ? service.runningCount > 0 : true;
@@ -384,7 +396,7 @@ function findingsOf(input: HealthInput, staleClients: ClientService[] | undefine
     });
   }
   const order: Record<Finding["level"], number> = { down: 0, degraded: 1, note: 2 };
-  return findings.sort((a, b) => order[a.level] - order[b.level]);
+  return capBelowDown(findings, input.targetHealth).sort((a, b) => order[a.level] - order[b.level]);
 }
 
 /**
@@ -442,10 +454,12 @@ function unknownReason(r: Resolution, service: EcsService | undefined, unknown: 
  * Asked about one task (by IP, task ID or ARN): where that task stands, appended to the verdict on
  * its service, so the headline never passes one task's state off as the service's, nor the reverse.
  */
-function askedClause(r: Resolution, worst: Finding | undefined): string {
+function askedClause(r: Resolution, worst: Finding | undefined, j?: TargetHealthJudgement): string {
   const t = r.askedTask;
   if (r.subject.kind !== "task" || !t) return "";
   const who = `the task you asked about (${t.ip ? `${t.ip}, ` : ""}task ${(t.taskId ?? "?").slice(0, 12)})`;
+  const balancer = t.state === "healthy" ? askedTaskTargets(j, t.taskId) : undefined;
+  if (balancer) return ` — ${who} ${balancer}`;
   const unhealthy = r.endpoints.filter((e) => e.state === "unhealthy");
   const where: Record<EndpointState, string> = {
     unhealthy: worst?.unhealthyEndpoints
@@ -472,7 +486,12 @@ export function judgeHealth(input: HealthInput): HealthReport {
   const worst = findings.find(
     (f): f is Finding & { level: "down" | "degraded" } => f.level !== "note",
   );
-  const unknown = input.gaps.map((g) => g.what);
+  // Unread target health is a gap like any other: partial, never better or worse.
+  const gaps = [
+    ...input.gaps,
+    ...(input.targetHealth?.gaps.filter((g) => !input.gaps.some((h) => h.what === g.what)) ?? []),
+  ];
+  const unknown = gaps.map((g) => g.what);
   // Unknown when nothing was found wrong and the deciding facts are missing: the ECS service,
   // or anything about the name's endpoints (a Cloud Map health check still tells something).
   const endpointsBlind =
@@ -484,6 +503,7 @@ export function judgeHealth(input: HealthInput): HealthReport {
   const level: HealthLevel = worst?.level ?? (blind ? "unknown" : "healthy");
   const running = service ? `${service.runningCount} of ${service.desiredCount} tasks running` : "";
   const endpoints = focus ? `${endpointCount(r)}, ` : "";
+  const targets = targetSummary(input.targetHealth) && `${targetSummary(input.targetHealth)}, `;
   // One task asked about: its place in the verdict takes the rollout's room in the headline.
   const rollout =
     service?.rolloutState && r.subject.kind !== "task"
@@ -493,12 +513,13 @@ export function judgeHealth(input: HealthInput): HealthReport {
     (worst?.text ??
       (level === "unknown"
         ? unknownReason(r, service, unknown)
-        : `${endpoints}${running}${rollout}`)) + askedClause(r, worst);
+        : `${endpoints}${targets}${running}${rollout}`)) +
+    askedClause(r, worst, input.targetHealth);
   const notes = findings.filter((f) => f.level === "note");
   const nextCheck =
     worst?.next ??
     (level === "unknown"
-      ? `Unknown: ${input.gaps[0] ? `${input.gaps[0].what}: ${input.gaps[0].why}` : "the service could not be read"}. Retry in a minute if AWS throttled; give the bot's role the action if it was denied. Until then, look at ${label} in the ECS console.`
+      ? `Unknown: ${gaps[0] ? `${gaps[0].what}: ${gaps[0].why}` : "the service could not be read"}. Retry in a minute if AWS throttled; give the bot's role the action if it was denied. Until then, look at ${label} in the ECS console.`
       : notes[0]
         ? `Healthy. ${notes[0].next}`
         : healthyNext(r, focus, subject, service));
@@ -527,10 +548,11 @@ export function judgeHealth(input: HealthInput): HealthReport {
       ? { clientsChecked: { checked: input.clients?.length ?? 0, ...input.clientsLeftOut } }
       : {}),
     traffic: input.traffic,
+    ...(input.targetHealth ? { targetHealth: input.targetHealth } : {}),
     nextCheck,
     ...(worst?.since ? { since: worst.since } : {}),
     unknown: level === "unknown" ? [] : unknown,
-    gaps: input.gaps,
+    gaps,
   };
 }
 

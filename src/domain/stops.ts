@@ -24,6 +24,11 @@ export type StopKind =
   | "killed"
   /** The essential container exited on its own. */
   | "app-exit"
+  /**
+   * ECS stopped it for failing the load balancer's health checks ("Task failed ELB health checks
+   * in (target-group …)"): the next step is the target group's check, not the container.
+   */
+  | "elb-health-check"
   /** ECS or the scheduler stopped it: a deployment, a scale-in, a failed health check. */
   | "scheduler"
   /** Capacity went away: Spot interruption, instance terminated. */
@@ -32,6 +37,7 @@ export type StopKind =
 
 const IMAGE_PULL =
   /CannotPullContainerError|CannotPullImageManifestError|pull image manifest|manifest unknown/i;
+const ELB_HEALTH = /failed ELB health checks/i;
 const TASK_SETUP =
   /ResourceInitializationError|unable to pull secrets|unable to retrieve secret|CannotCreateVolumeError|\bENI\b|network interface/;
 
@@ -45,6 +51,8 @@ export function stopKind(task: EcsTask): StopKind {
   // Exit 137 is SIGKILL, whoever sent it (ECS guide, Docker diagnostics): only an OutOfMemoryError
   // reason makes it memory; a scheduler or user stop sends SIGKILL after stopTimeout (API StopTask).
   if (task.containers.some((c) => /OutOfMemoryError/i.test(c.reason ?? ""))) return "out-of-memory";
+  // Its containers then exit 137 after stopTimeout: the balancer's check is still the cause.
+  if (ELB_HEALTH.test(task.stoppedReason ?? "")) return "elb-health-check";
   if (killed(task)) {
     return task.stopCode === "ServiceSchedulerInitiated" || task.stopCode === "UserInitiated"
       ? "killed-after-stop-timeout"
@@ -97,6 +105,8 @@ export function stopAdvice(task: EcsTask, serviceLabel: string): string {
       return `App: the essential container was killed (SIGKILL, exit 137), cause not stated: no OutOfMemoryError reason, so not necessarily memory. Read its logs and memory use around ${task.stoppedAt ? minute(task.stoppedAt) : "the stop"}, and the service events of ${serviceLabel}.`;
     case "app-exit":
       return `App: the essential container exits on its own. Read its logs around ${task.stoppedAt ? minute(task.stoppedAt) : "the stop"} for the error, fix it, then watch the deployment.`;
+    case "elb-health-check":
+      return elbAdvice(task, serviceLabel);
     case "scheduler":
       return `Deploy: ECS stopped the tasks itself (deployment, scale-in or a failed health check). The service events of ${serviceLabel} say which.`;
     case "capacity":
@@ -104,4 +114,23 @@ export function stopAdvice(task: EcsTask, serviceLabel: string): string {
     default:
       return `App: the tasks do not stay up. Read the stopped task's reason and its container logs, fix what stops it, then watch the deployment.`;
   }
+}
+
+/** "(target-group arn:…:targetgroup/checkout-tg/…)" → "checkout-tg". */
+function targetGroupIn(reason: string | undefined): string | undefined {
+  const arn = /target-group ([^)\s]+)/.exec(reason ?? "")?.[1];
+  return arn ? (arn.split("/")[1] ?? arn) : undefined;
+}
+
+/**
+ * A task ECS stopped for failing the balancer's health checks (AWS knowledge center, "Why is my
+ * Amazon ECS task stopped?"): the check's path, port and matcher, the security group from the
+ * balancer, and a start slower than the grace period; not the container's own logs first.
+ */
+function elbAdvice(task: EcsTask, serviceLabel: string): string {
+  const group = targetGroupIn(task.stoppedReason) ?? "its target group";
+  const killed = task.containers.some((c) => c.exitCode === 137)
+    ? " (its container then exited 137: killed after stopTimeout, not out of memory)"
+    : "";
+  return `Load balancer: ECS stopped the task because it failed the health checks of ${group}${killed}. /ecs health ${serviceLabel} gives each target's reason: the check's path, port and matcher against what the app answers, and the tasks' security groups must allow the balancer's on the health-check port. A slow start needs a longer health-check grace period (aws ecs update-service --cluster ${serviceLabel.split("/")[0]} --service ${serviceLabel.split("/")[1] ?? serviceLabel} --health-check-grace-period-seconds N).`;
 }

@@ -18,7 +18,7 @@ function subnetOf(subnets: Subnet[], id: string | undefined, ip?: string): Subne
   );
 }
 
-function endOf(
+export function endOf(
   name: string,
   address: string,
   subnet: Subnet,

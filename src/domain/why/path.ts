@@ -13,7 +13,7 @@ import { routeCheck, sameVpcRoute } from "./route.ts";
  * The same link seen from several subnet pairs: broken if any pair breaks it (that pair's
  * detail), else unknown if any is unknown, else ok.
  */
-function mergeByLink(checks: WhyCheck[]): WhyCheck[] {
+export function mergeByLink(checks: WhyCheck[]): WhyCheck[] {
   const order: string[] = [];
   const byLink = new Map<string, WhyCheck>();
   const rank: Record<CheckStatus, number> = { broken: 0, unknown: 1, note: 2, ok: 3 };

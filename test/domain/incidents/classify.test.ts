@@ -183,7 +183,7 @@ describe("classifying a stopped task of a service", () => {
     });
   });
 
-  it("opens when the scheduler stops a task that failed its health checks, 137 after stopTimeout included", () => {
+  it("opens when the scheduler stops a task that failed its ELB health checks, 137 after stopTimeout included, with the load balancer as cause", () => {
     const result = classify(
       taskEvent({
         stopCode: "ServiceSchedulerInitiated",
@@ -194,7 +194,7 @@ describe("classifying a stopped task of a service", () => {
     );
     expect(result).toMatchObject({
       outcome: "incident",
-      signal: { stop: { cause: "killed-after-stop-timeout" } },
+      signal: { stop: { cause: "elb-health-check" } },
     });
   });
 
