@@ -314,7 +314,7 @@ export interface StormResult {
   storm: Storm;
   played: Played[];
   ms: number;
-  slack: { posts: number; edits: number; replies: number };
+  slack: { posts: number; edits: number; replies: number; askedFor: number };
   /** Top-level messages per service. */
   messagesByService: Map<string, number>;
   aws: { total: number; byOperation: string };
@@ -374,6 +374,11 @@ async function stormRun(storm: Storm, o: NotifyBenchOptions): Promise<StormResul
       posts: posts.length,
       edits: calls.filter((c) => c.method === "chat.update").length,
       replies: calls.filter((c) => c.thread_ts).length,
+      // A resolution is an edit and a reply.
+      askedFor: played.reduce(
+        (sum, p) => sum + p.actions.reduce((k, a) => k + (a.type === "resolve" ? 2 : 1), 0),
+        0,
+      ),
     },
     messagesByService,
     aws: {
@@ -459,7 +464,7 @@ export function notifyLines(b: NotifyBench): string[] {
     `| calls of one opening stop | ${typical(of("opening stop"))} |`,
     `| calls of one resolution | ${typical(of("resolution"))} |`,
     `| storm: ${n(s.storm.events.length)} stop events over ${s.storm.services.length} services in one minute | ${n(s.storm.counts.incident)} incident stops, ${n(s.storm.counts.routine)} routine, ${n(s.storm.counts.duplicate)} redelivered, ${n(s.storm.counts.older)} late earlier states; played in ${(s.ms / 1000).toFixed(1)} s |`,
-    `| Slack calls | ${n(s.slack.posts + s.slack.edits + s.slack.replies)}: ${n(s.slack.posts)} messages, ${n(s.slack.edits)} edits, ${n(s.slack.replies)} thread replies |`,
+    `| Slack calls | ${n(s.slack.posts + s.slack.edits + s.slack.replies)}: ${n(s.slack.posts)} messages, ${n(s.slack.edits)} edits, ${n(s.slack.replies)} thread replies; ${n(Math.max(0, s.slack.askedFor - (s.slack.posts + s.slack.edits + s.slack.replies)))} more asked for were skipped (their message had no ts yet) |`,
     `| messages ≤ ${o.services} (one per service) | ${s.slack.posts <= o.services ? "met" : "**NOT MET**"}: ${n(s.slack.posts)}, at most ${most} for one service |`,
     `| AWS calls | ${n(s.aws.total)}${s.aws.total ? ` (${s.aws.byOperation})` : ""} |`,
     `| DynamoDB calls | ${n(s.dynamo.total)} (${s.dynamo.byOperation}); ${n(s.dynamo.lostRaces)} writes lost a race and were re-decided |`,
