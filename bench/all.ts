@@ -28,6 +28,7 @@ import {
   usePlaces,
 } from "./harness.ts";
 import { naiveLookup } from "./naive.ts";
+import { benchNotify, notifyLines, writeNotifyDoc } from "./notify.ts";
 import {
   CONDITIONS,
   type Measured,
@@ -311,6 +312,10 @@ for (const size of sizes) {
 }
 const accountsLine = await acrossAccounts();
 forgetAwsClients();
+// Issue 23's notification row: one event at a time, then a storm (bench/notify.ts).
+const notifications = !only || only.has("notify") ? await benchNotify() : undefined;
+const notified = notifications ? notifyLines(notifications) : [];
+forgetAwsClients();
 
 /**
  * The same questions across six places at once (BOT_TARGETS): each place a fleet of PER_PLACE
@@ -385,6 +390,12 @@ const lines = [
   "Targets (issue 11), checked against the figures above:",
   "",
   ...targets(rows, sizes, BIG_NAMESPACE + CLIENTS_NAMESPACE),
+  ...(notifications
+    ? [
+        `- Notifications (issue 23): a storm of ${n(notifications.options.events)} stop events over ${notifications.options.services} services in one minute, ≤ ${notifications.options.services} messages and nothing lost: ` +
+          `${notifications.ok ? "met" : "**NOT MET**"} (${n(notifications.storm.slack.posts)} messages, ${notifications.storm.lost.length} lost; the notifications section)`,
+      ]
+    : []),
   "",
   accountsLine,
   "",
@@ -392,6 +403,8 @@ const lines = [
 ];
 const text = lines.join("\n");
 console.log(text);
+if (notifications) console.log(["", "Notifications:", "", ...notified].join("\n"));
+if (notifications && !notifications.ok) process.exitCode = 1;
 
 if (write) {
   // Replaces what stands between the markers of docs/benchmarks.md with this run.
@@ -404,4 +417,5 @@ if (write) {
   const command = ["npm run bench --", ...process.argv.slice(2)].join(" ");
   const run = `\n\n\`${command}\`\n\n${text}\n\n`;
   writeFileSync(file, `${doc.slice(0, from + begin.length)}${run}${doc.slice(to)}`);
+  if (notifications) writeNotifyDoc(notified, command);
 }

@@ -9,9 +9,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { loadDemoFleet } from "../emulator/fleet/demo.ts";
+import { type Storm, stormEvents } from "../emulator/fleet/storm-events.ts";
 import { startEmulator } from "../emulator/server.ts";
 import { forgetAwsClients } from "../src/aws/clients.ts";
 import { applyOver, type IncidentsStore, type StoredIncident } from "../src/aws/incidents-store.ts";
+import { quietLogsForTerminal } from "../src/aws/logger.ts";
 import {
   type IncidentEnricher,
   incidentEnricher,
@@ -124,6 +126,8 @@ export interface PlayOptions {
   err: (line: string) => void;
   /** Reads the services; default: the demo fleet on the loopback emulator, started for the play. */
   enrichment?: IncidentEnricher;
+  /** AWS calls made so far, when the path reads AWS (the storm's summary says them). */
+  awsCalls?: () => number;
 }
 
 /**
@@ -133,6 +137,7 @@ export interface PlayOptions {
  */
 export async function demoFleetEnricher(): Promise<{
   enrichment: IncidentEnricher;
+  awsCalls: () => number;
   close: () => Promise<void>;
 }> {
   const fleet = loadDemoFleet();
@@ -164,6 +169,7 @@ export async function demoFleetEnricher(): Promise<{
   });
   return {
     enrichment,
+    awsCalls: () => emulator.stats().total,
     async close() {
       await emulator.close();
       for (const [name, value] of Object.entries(saved)) {
@@ -175,24 +181,92 @@ export async function demoFleetEnricher(): Promise<{
   };
 }
 
-/** `event FILE [--fresh]`; returns the exit code. */
+const USAGE =
+  "usage: npm run demo -- event FILE [--fresh]  (one event or a JSON array of them)\n" +
+  "       npm run demo -- event --storm [N] [--services S]  (N task stops over S services, default 200 over 3)";
+
+/**
+ * `--storm [N] [--services S]`: a generated storm (emulator/fleet/storm-events.ts) of the demo
+ * fleet's services, always on a fresh state (its events are the same every time: played on
+ * yesterday's state they would all be redeliveries). Undefined: no --storm; a string: bad usage.
+ */
+function stormOf(args: string[]): Storm | string | undefined {
+  const at = args.indexOf("--storm");
+  if (at < 0) return undefined;
+  const count = (flag: string, fallback: number) => {
+    const i = flag === "--storm" ? at : args.indexOf(flag);
+    const value = args[i + 1];
+    return i < 0 || value === undefined || value.startsWith("--") ? fallback : Number(value);
+  };
+  const events = count("--storm", 200);
+  const services = count("--services", 3);
+  const rest = args.filter(
+    (a, i) =>
+      a.startsWith("--") === false && !["--storm", "--services"].includes(args[i - 1] ?? ""),
+  );
+  if (
+    !Number.isInteger(events) ||
+    events < 1 ||
+    !Number.isInteger(services) ||
+    services < 1 ||
+    rest.length > 0
+  ) {
+    return USAGE;
+  }
+  return stormEvents({ events, services });
+}
+
+/** The storm's one line on stderr: what was played and what Slack was asked. */
+function stormSummary(storm: Storm, lines: string[], notes: string[], aws?: number): string {
+  const calls = (type: string, one: string, many: string) => {
+    const n = lines.filter((l) => l.startsWith(`${type} `)).length;
+    return `${n} ${n === 1 ? one : many}`;
+  };
+  const quiet = notes.filter((n) => n === "duplicate" || n === "older task version").length;
+  const routine = notes.filter((n) => n.startsWith("routine")).length;
+  return (
+    `storm: ${storm.events.length} events over ${storm.services.length} services in one minute ` +
+    `(${storm.counts.incident} incident stops, ${storm.counts.routine} routine, ` +
+    `${storm.counts.duplicate} redelivered, ${storm.counts.older} late earlier states); ` +
+    `${calls("post", "post", "posts")}, ${calls("update", "edit", "edits")}, ` +
+    `${calls("thread", "reply", "replies")}; ` +
+    `${notes.length - quiet - routine} applied, ${quiet} duplicates or older, ${routine} routine` +
+    (aws === undefined ? "" : `; ${aws} AWS calls`)
+  );
+}
+
+/** `event FILE [--fresh]` or `event --storm [N] [--services S]`; returns the exit code. */
 export async function playEvents(args: string[], options: PlayOptions): Promise<number> {
-  const files = args.filter((a) => !a.startsWith("--"));
-  if (files.length !== 1 || !files[0]) {
-    options.err("usage: npm run demo -- event FILE [--fresh]  (one event or a JSON array of them)");
+  const storm = stormOf(args);
+  if (typeof storm === "string") {
+    options.err(storm);
     return 2;
   }
-  if (args.includes("--fresh")) rmSync(options.statePath, { force: true });
+  const files = args.filter((a) => !a.startsWith("--"));
+  if (!storm && (files.length !== 1 || !files[0])) {
+    options.err(USAGE);
+    return 2;
+  }
+  // A storm's hundreds of routine stops would each log a line among the Slack calls.
+  if (storm) quietLogsForTerminal();
+  if (storm || args.includes("--fresh")) rmSync(options.statePath, { force: true });
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(files[0], "utf8"));
+    parsed = storm
+      ? storm.events.map((e) => e.event)
+      : JSON.parse(readFileSync(files[0] ?? "", "utf8"));
   } catch (error) {
     options.err(`${files[0]}: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
   const events = Array.isArray(parsed) ? parsed : [parsed];
   const store = fileIncidentsStore(options.statePath);
-  const slack = recorder(options.out);
+  const lines: string[] = [];
+  const notes: string[] = [];
+  const slack = recorder((line) => {
+    lines.push(line);
+    options.out(line);
+  });
   const config = {
     get: async () => ({
       config: {
@@ -214,8 +288,11 @@ export async function playEvents(args: string[], options: PlayOptions): Promise<
         ...(enrichment ? { enrichment } : {}),
       });
       const id = (event as { id?: unknown } | null)?.id;
-      options.err(`(${typeof id === "string" ? id : "event"}: ${note})`);
+      if (storm) notes.push(note);
+      else options.err(`(${typeof id === "string" ? id : "event"}: ${note})`);
     }
+    if (storm)
+      options.err(stormSummary(storm, lines, notes, (options.awsCalls ?? fleet?.awsCalls)?.()));
   } finally {
     await fleet?.close();
   }
