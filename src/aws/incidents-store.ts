@@ -125,9 +125,14 @@ export async function applyOver<R extends { state: IncidentState | undefined; ch
     if ((await store.put(result.state, current.revision, now)) === "written") {
       return { result, revision: current.revision + 1, attempts: attempt };
     }
+    // Containers racing on one service's item in a storm: a jittered pause, growing per attempt,
+    // lets the winner's write land instead of every loser reading and losing again at once.
+    if (attempt < maxAttempts) await sleep(Math.random() * 20 * attempt);
   }
   throw new IncidentConflictError(key, maxAttempts);
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const isConflict = (error: unknown) =>
   (error as { name?: string }).name === "ConditionalCheckFailedException";

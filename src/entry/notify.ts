@@ -3,7 +3,7 @@ import type { IncidentConfigCache } from "../aws/incident-config.ts";
 import type { IncidentsStore } from "../aws/incidents-store.ts";
 import { logger, logInvocation } from "../aws/logger.ts";
 import type { IncidentEnricher, ServiceGlance } from "../commands/reads/incident-enrichment.ts";
-import { claimUnfinished, settlePosts } from "../domain/incidents/claims.ts";
+import { claimUnfinished, deferCalls, settlePosts } from "../domain/incidents/claims.ts";
 import type { Classified } from "../domain/incidents/classify.ts";
 import { classify } from "../domain/incidents/classify.ts";
 import { decide } from "../domain/incidents/decide.ts";
@@ -73,6 +73,8 @@ export interface CarriedOut {
   posted: Map<string, string>;
   failedPosts: Set<string>;
   errors: unknown[];
+  /** Edits and replies whose post had no ts yet (in flight in another attempt). */
+  skipped: SlackAction[];
 }
 
 /**
@@ -83,13 +85,14 @@ export async function carryOut(actions: SlackAction[], slack: IncidentSlack): Pr
   const posted = new Map<string, string>();
   const failed = new Set<string>();
   const errors: unknown[] = [];
+  const skipped: SlackAction[] = [];
   for (const action of actions) {
     if (failed.has(action.channel)) continue;
     const ts = action.incident.channels[action.channel]?.ts ?? posted.get(action.channel);
     if (action.type !== "post" && !ts) {
-      // Its post has no ts yet (in flight elsewhere, or failed and left to a retry, which
-      // posts the incident as it then stands): nothing to edit or reply to.
-      logger.warn("no message to edit yet", { call: action.type, channel: action.channel });
+      // Its post has no ts yet (in flight elsewhere, or failed and left to a retry): kept for
+      // whoever records the ts (deferCalls), never made against no message.
+      skipped.push(action);
       continue;
     }
     try {
@@ -106,8 +109,11 @@ export async function carryOut(actions: SlackAction[], slack: IncidentSlack): Pr
       });
     }
   }
-  return { posted, failedPosts: failed, errors };
+  return { posted, failedPosts: failed, errors, skipped };
 }
+
+/** Lost races on the write-back of a post's ts: a lost ts means a second message after the lease. */
+const SETTLE_ATTEMPTS = 12;
 
 /** Task stops the grace rule counts; other routine events (a task starting) need no read. */
 const ROUTINE_STOPS = new Set([
@@ -225,16 +231,34 @@ export async function notifyEvent(event: unknown, deps: NotifyDeps): Promise<Not
   const actions =
     result.note === "opened" ? await enrichOpened(key, result.state, decided, deps, now) : decided;
   if (actions.length === 0 && held.length === 0) return { note: result.note, actions };
-  const { posted, failedPosts, errors } = await carryOut(actions, deps.slack(config.botToken));
+  const slack = deps.slack(config.botToken);
+  const { posted, failedPosts, errors, skipped } = await carryOut(actions, slack);
+  const incidentId = actions[0]?.incident.id ?? "";
   if (posted.size > 0 || failedPosts.size > 0) {
     // This attempt's posts were claimed at `now` (step's reach, or unfinishedPosts).
-    const incidentId = actions[0]?.incident.id ?? "";
     const claimedAt = now.toISOString();
-    await deps.store.apply(
+    const { result: settled } = await deps.store.apply(
       key,
       (state) => settlePosts(state, incidentId, posted, failedPosts, claimedAt),
+      { now, maxAttempts: SETTLE_ATTEMPTS },
+    );
+    // Edits and replies other attempts asked for while these posts were in flight.
+    if (settled.deferred.length > 0)
+      errors.push(...(await carryOut(settled.deferred, slack)).errors);
+  }
+  if (skipped.length > 0) {
+    const { result: deferred } = await deps.store.apply(
+      key,
+      (state) => deferCalls(state, incidentId, skipped),
       { now },
     );
+    logger.info("calls kept for a post in flight", {
+      ...log,
+      kept: skipped.length - deferred.ready.length,
+      made: deferred.ready.length,
+    });
+    // The post's ts was recorded meanwhile: made now.
+    if (deferred.ready.length > 0) errors.push(...(await carryOut(deferred.ready, slack)).errors);
   }
   if (errors.length > 0 || held.length > 0) {
     logger.error("slack calls failed or held: the event is left to Lambda's retries", {

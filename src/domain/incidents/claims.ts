@@ -4,7 +4,9 @@
 // holds (README.md, "Never twice").
 
 import {
+  type ChannelMessage,
   DEFAULT_MACHINE_OPTIONS,
+  type DeferredCall,
   type IncidentState,
   type MachineOptions,
   recordPosted,
@@ -88,15 +90,107 @@ export function settlePosts(
   posted: ReadonlyMap<string, string>,
   failed: Iterable<string>,
   claimedAt: string,
-): { state: IncidentState | undefined; changed: boolean } {
-  if (!state?.incident || state.incident.id !== incidentId) return { state, changed: false };
+): { state: IncidentState | undefined; changed: boolean; deferred: SlackAction[] } {
+  if (!state?.incident || state.incident.id !== incidentId) {
+    return { state, changed: false, deferred: [] };
+  }
   let next = state;
   for (const [channel, ts] of posted) next = recordPosted(next, channel, ts);
   for (const channel of failed) {
     const message = next.incident?.channels[channel];
     if (!next.incident || !message || message.ts || message.claimedAt !== claimedAt) continue;
-    const channels = { ...next.incident.channels, [channel]: { posted: message.posted } };
-    next = { ...next, incident: { ...next.incident, channels } };
+    const kept: ChannelMessage = {
+      posted: message.posted,
+      ...(message.deferred ? { deferred: message.deferred } : {}),
+    };
+    next = {
+      ...next,
+      incident: { ...next.incident, channels: { ...next.incident.channels, [channel]: kept } },
+    };
   }
-  return { state: next, changed: next !== state };
+  // What other attempts asked for while these posts were in flight: made now, taken out of the state.
+  const taken = takeDeferred(next, [...posted.keys()]);
+  return { state: taken.state, changed: taken.state !== state, deferred: taken.actions };
+}
+
+/** At most this many calls kept per message in flight; past it, the message's counts say it. */
+const MAX_DEFERRED = 20;
+
+/**
+ * Calls skipped because their channel's post had no ts yet (in flight in another attempt): kept in
+ * the channel's message so the attempt that records the ts makes them (settlePosts). A channel
+ * whose ts was recorded meanwhile gives its calls back as `ready`, to be made now with that ts.
+ */
+export function deferCalls(
+  state: IncidentState | undefined,
+  incidentId: string,
+  skipped: readonly SlackAction[],
+): { state: IncidentState | undefined; changed: boolean; ready: SlackAction[] } {
+  const incident = state?.incident;
+  if (!state || !incident || incident.id !== incidentId || skipped.length === 0) {
+    return { state, changed: false, ready: [] };
+  }
+  const channels = { ...incident.channels };
+  const ready: SlackAction[] = [];
+  for (const action of skipped) {
+    const message = channels[action.channel];
+    if (!message?.posted || action.type === "post") continue;
+    if (message.ts) {
+      ready.push({ ...action, incident: { ...action.incident, channels: incident.channels } });
+      continue;
+    }
+    const call: DeferredCall =
+      action.type === "thread"
+        ? { type: "thread", text: action.text }
+        : action.type === "resolve"
+          ? { type: "resolve", text: action.text, reply: action.reply }
+          : { type: "update" };
+    const kept = [...(message.deferred ?? []), call].slice(0, MAX_DEFERRED);
+    channels[action.channel] = { ...message, deferred: kept };
+  }
+  const next = { ...state, incident: { ...incident, channels } };
+  return { state: next, changed: true, ready };
+}
+
+/** The deferred calls of `channels` (those with a ts) as actions, taken out of the state. */
+function takeDeferred(
+  state: IncidentState,
+  channels: readonly string[],
+): { state: IncidentState; actions: SlackAction[] } {
+  const incident = state.incident;
+  if (!incident) return { state, actions: [] };
+  const messages = { ...incident.channels };
+  const actions: SlackAction[] = [];
+  for (const channel of channels) {
+    const message = messages[channel];
+    if (!message?.ts || !message.deferred?.length) continue;
+    const { deferred, ...rest } = message;
+    messages[channel] = rest;
+    const resolved = deferred.find((c) => c.type === "resolve");
+    // One edit shows the incident as it now stands (a resolution is that edit, after the replies).
+    if (!resolved && deferred.some((c) => c.type === "update")) {
+      actions.push({ type: "update", channel, incident, subject: state.subject });
+    }
+    for (const call of deferred) {
+      if (call.type === "thread") {
+        actions.push({
+          type: "thread",
+          channel,
+          incident,
+          subject: state.subject,
+          text: call.text,
+        });
+      }
+    }
+    if (resolved?.type === "resolve") {
+      const { text, reply } = resolved;
+      actions.push({ type: "resolve", channel, incident, subject: state.subject, text, reply });
+    }
+  }
+  if (actions.length === 0) return { state, actions };
+  const next = { ...state, incident: { ...incident, channels: messages } };
+  return {
+    state: next,
+    actions: actions.map((a) => ({ ...a, incident: next.incident ?? incident })),
+  };
 }

@@ -59,7 +59,18 @@ export interface ChannelMessage {
    * two deliveries racing on one incident never both post. Absent with no ts: nobody holds it.
    */
   claimedAt?: string;
+  /**
+   * Calls another attempt asked for while the post was in flight (no ts to edit or reply to
+   * yet): made by whoever records the ts (claims.ts, settlePosts), so no news is lost.
+   */
+  deferred?: DeferredCall[];
 }
+
+/** A call kept for a message whose post is in flight: an edit, a thread reply, a resolution. */
+export type DeferredCall =
+  | { type: "update" }
+  | { type: "thread"; text: string }
+  | { type: "resolve"; text: string; reply: string };
 
 export interface Incident {
   /** The opening event's ID (or key@time): an incident's identity across retries. */
@@ -499,8 +510,10 @@ export function flush(stored: IncidentState, ctx: StepContext): StepResult {
 export function recordPosted(state: IncidentState, channel: string, ts: string): IncidentState {
   const incident = state.incident;
   if (!incident?.channels[channel]) return state;
+  const deferred = incident.channels[channel]?.deferred;
+  const message: ChannelMessage = { posted: true, ts, ...(deferred ? { deferred } : {}) };
   return {
     ...state,
-    incident: { ...incident, channels: { ...incident.channels, [channel]: { posted: true, ts } } },
+    incident: { ...incident, channels: { ...incident.channels, [channel]: message } },
   };
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { claimUnfinished, markPending, settlePosts } from "../../../src/domain/incidents/claims.ts";
+import {
+  claimUnfinished,
+  deferCalls,
+  markPending,
+  settlePosts,
+} from "../../../src/domain/incidents/claims.ts";
 import { classify } from "../../../src/domain/incidents/classify.ts";
 import { type IncidentState, recordPosted, step } from "../../../src/domain/incidents/machine.ts";
 import { muteFor } from "../../../src/domain/incidents/mute.ts";
@@ -96,5 +101,44 @@ describe("an edit the flush could not make", () => {
     expect(markPending(state, id).state?.incident?.updatePending).toBe(true);
     expect(markPending(state, "another").changed).toBe(false);
     expect(markPending(undefined, id).changed).toBe(false);
+  });
+});
+
+describe("calls asked for while the post is in flight", () => {
+  const thread = (state: IncidentState, text: string) => {
+    const incident = state.incident;
+    if (!incident) throw new Error("no incident");
+    return { type: "thread" as const, channel: OPS, incident, subject: state.subject, text };
+  };
+
+  it("keeps a reply whose post has no ts yet, and the attempt that records the ts makes it", () => {
+    const state = opened();
+    const id = state.incident?.id ?? "";
+    const kept = deferCalls(state, id, [thread(state, "New exit code: app exit 1")]);
+    expect(kept.ready).toEqual([]);
+    expect(channelsOf(kept.state)?.[OPS]?.deferred).toEqual([
+      { type: "thread", text: "New exit code: app exit 1" },
+    ]);
+
+    const settled = settlePosts(
+      kept.state,
+      id,
+      new Map([[OPS, "1.0001"]]),
+      [],
+      at(0).toISOString(),
+    );
+    expect(settled.deferred.map((a) => [a.type, a.type === "thread" ? a.text : ""])).toEqual([
+      ["thread", "New exit code: app exit 1"],
+    ]);
+    // Taken out: nobody makes it twice.
+    expect(channelsOf(settled.state)?.[OPS]).toEqual({ posted: true, ts: "1.0001" });
+  });
+
+  it("makes a reply at once when the ts was recorded in the meantime", () => {
+    const state = recordPosted(opened(), OPS, "1.0001");
+    const id = state.incident?.id ?? "";
+    const kept = deferCalls(state, id, [thread(state, "New exit code: app exit 1")]);
+    expect(kept.ready.map((a) => a.incident.channels[OPS]?.ts)).toEqual(["1.0001"]);
+    expect(channelsOf(kept.state)?.[OPS]?.deferred).toBeUndefined();
   });
 });
