@@ -32,6 +32,7 @@ Object.assign(process.env, BENCH_ENV);
 const { incidentsStore } = await import("../src/aws/incidents-store.ts");
 const { logger } = await import("../src/aws/logger.ts");
 const { forgetOwnDynamo } = await import("../src/aws/own-dynamo.ts");
+const { forgetAwsClients } = await import("../src/aws/clients.ts");
 const { notifyEvent, notifyDepsFrom } = await import("../src/entry/notify.ts");
 type NotifyDeps = import("../src/entry/notify.ts").NotifyDeps;
 
@@ -203,6 +204,8 @@ async function world(storm: Storm, latencyMs: number, slackChannel = CHANNEL): P
     BOT_ACCOUNT_ID: storm.fleet.accountId,
   });
   forgetOwnDynamo();
+  // The enrichment's SDK clients point at this world's emulator, not the last one's (closed).
+  forgetAwsClients();
   const port = (url: string) => Number(new URL(url).port);
   return {
     emulator,

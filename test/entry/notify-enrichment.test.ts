@@ -185,7 +185,7 @@ describe("an incident read fresh with health's rules", () => {
     const [post] = posts();
     // The headline: what happened, and health's deciding cause.
     expect(post?.text).toMatch(
-      /^▲ billing-worker \(ecs_service_discovery\): task stopped — DOWN: 0 of 2 tasks running; last stop: /,
+      /^✖ billing-worker \(ecs_service_discovery\): task stopped — DOWN: 0 of 2 tasks running; last stop: /,
     );
     const blocks = String(post?.blocks);
     expect(blocks).toContain("billing-worker:11 → billing-worker:12");
@@ -368,7 +368,7 @@ describe("an incident read fresh with health's rules", () => {
 
     expect(posts().map((c) => c.text)).toEqual([
       expect.stringMatching(
-        /^▲ billing-worker \(ecs_service_discovery\): below desired count — DOWN: 0 of 2 tasks running/,
+        /^✖ billing-worker \(ecs_service_discovery\): below desired count — DOWN: 0 of 2 tasks running/,
       ),
     ]);
     expect(posts()[0]?.blocks).toContain(
@@ -454,7 +454,7 @@ describe("an incident read fresh with health's rules", () => {
     }
     expect(seen).toEqual([
       expect.stringMatching(
-        /^\/api\/chat\.postMessage ▲ billing-worker \(ecs_service_discovery\): task stopped — DOWN: 0 of 2/,
+        /^\/api\/chat\.postMessage ✖ billing-worker \(ecs_service_discovery\): task stopped — DOWN: 0 of 2/,
       ),
     ]);
   });

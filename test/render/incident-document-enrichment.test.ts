@@ -48,7 +48,7 @@ describe("an enriched incident's message", () => {
   it("leads with what happened and the deciding cause, then the next step and the task definition change", () => {
     const text = renderText(view(DOWN));
     expect(text.split("\n").slice(0, 6)).toEqual([
-      "▲ servicetest (default): task stopped — DOWN: 0 of 2 tasks running; last stop: app exit 137: OutOfMemoryError:",
+      "✖ servicetest (default): task stopped — DOWN: 0 of 2 tasks running; last stop: app exit 137: OutOfMemoryError:",
       "  What happened: task stopped 2026-12-06 10:00 UTC: Essential container in task exited (app exit 137: OutOfMemoryError: Container killed due to memory usage)",
       "  Next: App: raise memory in the task definition of default/servicetest or fix the leak.",
       "  Task definition servicetest:6 → servicetest:7, deployment ecs-svc/2 started 2026-12-06 09:55 UTC, 5 min before, IN_PROGRESS",

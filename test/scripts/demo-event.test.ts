@@ -72,14 +72,14 @@ describe("npm run demo -- event FILE", () => {
     };
     expect(await playEvents([join(ROOT, BILLING)], options)).toBe(0);
     expect(lines.slice(0, 7)).toEqual([
-      "post #ecs-alerts ▲ billing-worker (ecs_service_discovery): task stopped — DOWN: 0 of 2 tasks running; last stop: task stopped 2026-11-23 15:33 UTC: Essential container in task exited (worker exit 137: OutOfMemoryError: Container killed due to memory usage)",
+      "post #ecs-alerts ✖ billing-worker (ecs_service_discovery): task stopped — DOWN: 0 of 2 tasks running; last stop: task stopped 2026-11-23 15:33 UTC: Essential container in task exited (worker exit 137: OutOfMemoryError: Container killed due to memory usage)",
       "  What happened: task stopped 2026-11-23 15:14 UTC: Essential container in task exited (worker exit 137: OutOfMemoryError: Container killed due to memory usage)",
       "  Next: App: the tasks do not stay up. Exit 137 with OutOfMemoryError means the container hit its memory limit: raise memory in the task definition of ecs_service_discovery/billing-worker or fix the leak, then watch the deployment.",
       "  Task definition billing-worker:12, deployment ecs-svc/6284107735519046792 started 2026-11-23 15:10 UTC, 4 min before, FAILED",
       "  0 of 2 tasks running when read in ap-northeast-1",
       "  Logs of stopped task 6f7a8b9c0d1e: https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#logsV2:log-groups/log-group/$252Fecs$252Fbilling-worker/log-events/worker$252Fworker$252F6f7a8b9c0d1e42f3a4b5c6d7e8f90a17",
       expect.stringMatching(
-        /^update #ecs-alerts ▲ billing-worker \(ecs_service_discovery\): task stopped — DOWN/,
+        /^update #ecs-alerts ✖ billing-worker \(ecs_service_discovery\): task stopped — DOWN/,
       ),
     ]);
   });

@@ -20,8 +20,10 @@ const HEADLINE_CAUSE_MAX = 220;
  * An unknown verdict decides nothing: the headline then says what the event says.
  */
 export function incidentHeadline(incident: Incident, subject: Subject): string {
-  const head = `${MARK[incident.severity]} ${subjectLabel(subject)}`;
   const e = incident.enrichment;
+  // The mark never reads milder than the verdict beside it: no ▲ above DOWN.
+  const mark = e?.level === "down" ? MARK.error : MARK[incident.severity];
+  const head = `${mark} ${subjectLabel(subject)}`;
   if (!e?.cause || !e.level || e.level === "unknown") return `${head}: ${incident.first.summary}`;
   const verdict = e.level === "healthy" ? "now HEALTHY" : e.level.toUpperCase();
   return `${head}: ${kindText(incident.kind)} — ${verdict}: ${clip(e.cause, HEADLINE_CAUSE_MAX)}`;
