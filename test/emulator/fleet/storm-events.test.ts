@@ -33,12 +33,14 @@ describe("stormEvents", () => {
     expect(Math.max(...times)).toBeLessThan(Date.parse("2026-12-06T10:01:00Z"));
   });
 
-  it("stops the demo fleet's services (one generated beyond its nine), in its account and region", () => {
+  it("stops the demo fleet's services, then generated ones beyond them, in its account and region", () => {
     const demo = loadDemoFleet();
-    expect(storm.services.slice(0, 9).map((s) => s.serviceArn)).toEqual(
+    const n = demo.services.length;
+    const wide = stormEvents({ events: 200, services: n + 1 });
+    expect(wide.services.slice(0, n).map((s) => s.serviceArn)).toEqual(
       demo.services.map((s) => s.serviceArn),
     );
-    expect(storm.services[9]?.key).toBe("123456789012/ap-northeast-1/prod-core/orders-api");
+    expect(wide.services[n]?.key).toBe("123456789012/ap-northeast-1/prod-core/orders-api");
     expect(new Set(storm.events.map((e) => e.event.account))).toEqual(new Set([demo.accountId]));
     expect(new Set(storm.events.map((e) => e.event.region))).toEqual(new Set([demo.region]));
   });
