@@ -44,26 +44,27 @@ async function resultFor(
   }
   const asked = target.request.focusName?.name;
   const service = `${target.cluster}/${target.service}`;
-  // The target groups beside Service Connect's callers: both before the one metrics call.
-  const [measured, groups] = await Promise.all([
+  // The balancers' figures need only their target groups: read beside Service Connect's callers
+  // and metrics, never after them (a call of their own, no sequential round trip more).
+  const [measured, balancers] = await Promise.all([
     trafficTargetOf(ctx, gaps, facts, asked, window, now),
-    balancedGroupsOf(ctx, gaps, facts),
+    balancedGroupsOf(ctx, gaps, facts).then(
+      (groups) => groups && measureBalancers(ctx, gaps, groups, window, now),
+    ),
   ]);
   const behindBalancer = (facts.service.loadBalancers ?? []).some((l) => l.targetGroupArn);
   if (!measured) {
-    if (behindBalancer) {
-      const balancers = groups ? await measureBalancers(ctx, gaps, groups, window, now) : [];
-      return { kind: "balancer", service, balancers };
-    }
+    if (behindBalancer) return { kind: "balancer", service, balancers: balancers ?? [] };
     const names = buildResolution(target.request, facts).bindings.map((b) => b.name);
     return { kind: "no-service-connect", service, names };
   }
-  const report = await measure(ctx, gaps, measured, window, now, groups);
+  const read = await measure(ctx, gaps, measured, window, now);
+  const report = read && balancers?.length ? { ...read, balancers } : read;
   const viaAlias =
     asked && measured.name.replace(/:\d+$/, "") !== asked ? measured.name : undefined;
   return report
     ? { kind: "report", report, target: measured, viaAlias }
-    : { kind: "unread", target: measured, ...(groups?.length ? { balancers: groups } : {}) };
+    : { kind: "unread", target: measured, ...(balancers?.length ? { balancers } : {}) };
 }
 
 /**

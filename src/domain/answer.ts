@@ -3,7 +3,7 @@ import type { Gap } from "./facts.ts";
 import type { HealthReport } from "./health.ts";
 import type { IpFinding } from "./network-interface.ts";
 import type { Resolution, UnpublishedPort } from "./resolution.ts";
-import type { BalancedGroup, BalancerTraffic } from "./traffic/balancer.ts";
+import type { BalancerTraffic } from "./traffic/balancer.ts";
 import type { TrafficTarget } from "./traffic/target.ts";
 import type { TrafficWindow } from "./traffic/window.ts";
 import type { TrafficReport } from "./traffic.ts";
@@ -59,8 +59,8 @@ export type TrafficResult =
    * alone. `balancers` empty: its target groups could not be read (a gap says why).
    */
   | { kind: "balancer"; service: string; balancers: BalancerTraffic[] }
-  /** CloudWatch could not be read; the gap says why. `balancers`: unread with it (one call). */
-  | { kind: "unread"; target: TrafficTarget; balancers?: BalancedGroup[] }
+  /** CloudWatch could not be read; the gap says why. `balancers`: read apart, maybe read. */
+  | { kind: "unread"; target: TrafficTarget; balancers?: BalancerTraffic[] }
   /** The ECS service could not be read, so which name to measure is unknown; the gap says why. */
   | { kind: "service-unread"; service: string };
 

@@ -56,7 +56,7 @@ function figureLines(b: BalancerTraffic): Line[] {
     row("Requests", count(b.requests?.current), b.requests),
     row(
       "Target 5xx",
-      `${count(b.target5xx?.current)} (${percent(b.errorRate?.current)})`,
+      `${count(b.target5xx?.current)}, ${percent(b.errorRate?.current)} of requests`,
       b.target5xx,
     ),
     row("Response time avg", ms(b.averageMs?.current), b.averageMs),
@@ -106,6 +106,8 @@ export function balancerHeadline(service: string, balancers: readonly BalancerTr
   const by = `via ${measuredBy(b)}`;
   if (b.status === "unread")
     return `${service}: load balancer traffic could not be read (unknown, not zero)`;
+  if (b.group.type === "application" && !b.requests?.current)
+    return `${service} ${by}: no request reached target group ${b.group.targetGroup} in the last ${b.window.label}`;
   if (b.group.type === "network")
     return `${service} ${by}: ${count(b.newFlows?.current)} new flows, up to ${count(b.unhealthyMax)} targets unhealthy in the last ${b.window.label}`;
   return `${service} ${by}: ${count(b.requests?.current)} requests, target 5xx ${percent(b.errorRate?.current)}, p99 ${ms(b.p99Ms?.current)} in the last ${b.window.label}`;
@@ -115,6 +117,8 @@ export function balancerHeadline(service: string, balancers: readonly BalancerTr
 export function balancerNext(service: string, b: BalancerTraffic | undefined): string {
   if (!b || b.status === "unread") return `See /ecs health ${service} for its targets' health.`;
   const failing = (b.unhealthyMax ?? 0) > 0;
+  if (b.group.type === "application" && !b.requests?.current)
+    return `No request reached ${b.group.targetGroup} through ${b.group.loadBalancer}: do its listener rules forward to ${b.group.targetGroup}, and do clients reach ${b.group.loadBalancer} (/ecs whois ${service})?`;
   const errors = (b.errorRate?.current ?? 0) >= 0.01;
   if (failing && errors)
     return `Targets: up to ${count(b.unhealthyMax)} unhealthy and ${percent(b.errorRate?.current)} of requests answered 5xx by the targets: see /ecs health ${service} for which target fails its health check and why.`;

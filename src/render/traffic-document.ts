@@ -353,13 +353,9 @@ function resultSections(result: TrafficResult, window: string, asked: string): S
                 bold: `No traffic figures for ${result.target.name} in the last ${window}: CloudWatch could not be read (see below).`,
               },
             ],
-            ...(result.balancers ?? []).map(
-              (g): Line => [
-                `Measured by ${g.loadBalancer} (${g.type === "application" ? "ALB" : "NLB"}), target group ${g.targetGroup}: read in the same call, unknown too (not zero).`,
-              ],
-            ),
           ],
         },
+        ...balancerSections(result.balancers ?? []),
       ];
     case "service-unread":
       return [
