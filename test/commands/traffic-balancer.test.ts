@@ -2,8 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { balancerDatapoints } from "../../emulator/cloudwatch/balancer-model.ts";
 import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import type { Fleet } from "../../emulator/fleet/types.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
+import { awsContext, clearSharedCache, Gaps } from "../../src/commands/reads/aws-context.ts";
+import { measure } from "../../src/commands/reads/traffic-reads.ts";
 import { traffic } from "../../src/commands/traffic.ts";
+import type { BalancedGroup } from "../../src/domain/traffic/balancer.ts";
+import { parseWindow, type TrafficWindow } from "../../src/domain/traffic/window.ts";
 import { plain } from "../../src/render/document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { trafficDocument } from "../../src/render/traffic-document.ts";
@@ -18,6 +21,7 @@ const TG = "targetgroup/checkout-tg/3f2a1b0c9d8e7f60";
 const LB = "app/shop-alb/8e4d7c2b1a0f9e35";
 let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
 const ctx = () => awsContext("ap-northeast-1");
+const WINDOW_1H = parseWindow("1h") as TrafficWindow;
 
 /** The emulator's own figure of one ALB series over the last hour (its 1-minute points). */
 function lastHour(metricName: string, stat: "Sum" | "Maximum", dims: Record<string, string>) {
@@ -186,5 +190,47 @@ describe("/ecs traffic of a Service Connect service behind a load balancer", () 
     } finally {
       await slow.stop();
     }
+  });
+});
+
+describe("measure with a service's target groups (for reads that have not searched ahead)", () => {
+  const target = {
+    name: "nginx.service-connect:80",
+    discoveryName: "nginx",
+    publisher: { service: "service-connect-nginx-service", cluster: "tutorial" },
+    appProtocol: "http",
+    candidates: [{ service: "web-frontend", cluster: "tutorial" }],
+  };
+  const group: BalancedGroup = {
+    targetGroup: "checkout-tg",
+    targetGroupDimension: TG,
+    loadBalancer: "shop-alb",
+    loadBalancerDimension: LB,
+    type: "application",
+  };
+
+  it("reads Service Connect's and the balancer's metrics in the same GetMetricData call", async () => {
+    const gaps = new Gaps();
+    const report = await measure(ctx(), gaps, target, WINDOW_1H, new Date(NOW), [group]);
+
+    const calls = aws.emulator.requests.filter((r) => r.operation === "GetMetricData");
+    expect(calls).toHaveLength(1);
+    const namespaces = (calls[0]?.body as Body).MetricDataQueries.map(
+      (q) => q.MetricStat?.Metric.Namespace,
+    );
+    expect(new Set(namespaces)).toEqual(new Set(["AWS/ECS", "AWS/ApplicationELB"]));
+    expect(report?.balancers?.[0]?.status).toBe("read");
+    expect(report?.balancers?.[0]?.requests?.current).toBeGreaterThan(0);
+  });
+
+  it("leaves both unknown, in one gap naming both, when that call is denied", async () => {
+    aws.emulator.setDenied(["CloudWatch.GetMetricData"]);
+    const gaps = new Gaps();
+    const report = await measure(ctx(), gaps, target, WINDOW_1H, new Date(NOW), [group]);
+
+    expect(report).toBeUndefined();
+    expect(gaps.list.map((g) => g.what).join("\n")).toContain(
+      "the Service Connect and load balancer traffic of nginx, checkout-tg (shop-alb)",
+    );
   });
 });
