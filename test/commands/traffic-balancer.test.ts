@@ -215,9 +215,8 @@ describe("measure with a service's target groups (for reads that have not search
 
     const calls = aws.emulator.requests.filter((r) => r.operation === "GetMetricData");
     expect(calls).toHaveLength(1);
-    const namespaces = (calls[0]?.body as Body).MetricDataQueries.map(
-      (q) => q.MetricStat?.Metric.Namespace,
-    );
+    const body = calls[0]?.body as Body;
+    const namespaces = body.MetricDataQueries.map((q) => q.MetricStat?.Metric.Namespace);
     expect(new Set(namespaces)).toEqual(new Set(["AWS/ECS", "AWS/ApplicationELB"]));
     expect(report?.balancers?.[0]?.status).toBe("read");
     expect(report?.balancers?.[0]?.requests?.current).toBeGreaterThan(0);
