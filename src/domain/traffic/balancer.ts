@@ -1,7 +1,7 @@
 // A service's traffic as its load balancer measured it: the target group's own CloudWatch metrics
 // (AWS/ApplicationELB, AWS/NetworkELB), read in the same GetMetricData call as Service Connect's.
 // Metric names, dimensions and statistics: ELB guide, "CloudWatch metrics for your Application
-// Load Balancer" and "… for your Network Load Balancer" (see src/domain/traffic/README.md).
+// Load Balancer" and "… for your Network Load Balancer" (see src/domain/README.md).
 
 import type { MetricQuery, SeriesById } from "../metrics.ts";
 import { type Points, sparkline, split, sum, weightedMean } from "./series.ts";
