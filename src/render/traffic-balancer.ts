@@ -69,8 +69,14 @@ function figureLines(b: BalancerTraffic): Line[] {
   ];
 }
 
-/** One section per target group, headed by who measured it. */
-export function balancerSections(balancers: readonly BalancerTraffic[]): Section[] {
+/**
+ * One section per target group, headed by who measured it. With `service` (beside Service
+ * Connect's figures, whose next check reads only theirs), a balancer's own concern is said in it.
+ */
+export function balancerSections(
+  balancers: readonly BalancerTraffic[],
+  service?: string,
+): Section[] {
   return balancers.map((b) => {
     const w = b.window.label;
     const heading = `Measured by ${measuredBy(b)}, target group ${b.group.targetGroup}, last ${w} vs the ${w} before`;
@@ -79,7 +85,9 @@ export function balancerSections(balancers: readonly BalancerTraffic[]): Section
         heading,
         lines: [[{ bold: "Could not be read (see below): unknown, not zero." }]],
       };
-    return { heading, lines: figureLines(b) };
+    const next = service ? balancerNext(service, b) : undefined;
+    const concern = next && !next.endsWith("looks steady.") ? [[`Next: ${next}`]] : [];
+    return { heading, lines: [...figureLines(b), ...concern] };
   });
 }
 

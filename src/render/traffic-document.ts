@@ -301,7 +301,8 @@ function reportSections(
         : [["No Service Connect caller reported traffic in this window."]],
   });
   sections.push({ heading: "Next check", lines: [[nextCheck(r, asked)]] });
-  return [...sections, ...balancerSections(r.balancers ?? [])];
+  const service = `${r.publisher.cluster}/${r.publisher.service}`;
+  return [...sections, ...balancerSections(r.balancers ?? [], service)];
 }
 
 /** A service without Service Connect behind a load balancer: the balancer's figures alone. */

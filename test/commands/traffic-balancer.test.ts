@@ -183,6 +183,8 @@ describe("/ecs traffic of a Service Connect service behind a load balancer", () 
       expect(slow.emulator.stats().calls["ELBv2.DescribeTargetGroups"]).toBe(1);
       expect(text).toContain("Service Connect traffic of tutorial/service-connect-nginx-service");
       expect(text).toContain("Measured by shop-alb (ALB), target group checkout-tg");
+      // Service Connect's next check reads its own figures: the balancer's concern is said too.
+      expect(text).toContain("Next: Targets: up to 1 unhealthy and 1.");
       // The first view's facts say which figures are the balancer's.
       expect((doc.glance?.facts ?? []).map(plain).join("\n")).toMatch(
         /Measured by shop-alb \(ALB\): [\d,]+ requests, target 5xx 1\.\d\d%, p99 1\d\d ms/,
