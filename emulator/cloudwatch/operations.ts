@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { Fleet } from "../fleet/types.ts";
 import { Input, type JsonBody, type Operation } from "../wire.ts";
+import { balancerDatapoints, isBalancerNamespace } from "./balancer-model.ts";
 import { invalidNextToken, missingParameter, validation } from "./errors.ts";
 import { minuteOf } from "./flows.ts";
 import { expandLabel, parseSearch, searchSeries } from "./search.ts";
@@ -225,6 +226,11 @@ export function cloudWatchOperations(options: CloudWatchOptions): Record<string,
               query: { ...q, label: expandLabel(q.label, def) },
               points: ordered(aggregate(def, search.period, search.stat, start, end, nowMinute)),
             }));
+          }
+          // Load balancer series come from the fleet's ELBv2 section (balancer-model.ts).
+          if (m && isBalancerNamespace(m.namespace)) {
+            const points = balancerDatapoints(options.fleet, m, start, end, nowMinute);
+            return [{ query: q, points: ordered(points) }];
           }
           // Metric math (any other Expression) is not emulated: it returns no datapoints.
           const def = m && lookup(m.namespace, m.metricName, m.dimensions);

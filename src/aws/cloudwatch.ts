@@ -242,9 +242,26 @@ export class CloudWatchAdapter {
   }
 
   /** Identical requests in flight at the same time (the same name asked twice) share one read. */
-  getMetricData(queries: readonly MetricQuery[], start: Date, end: Date): Promise<SeriesById> {
+  async getMetricData(
+    queries: readonly MetricQuery[],
+    start: Date,
+    end: Date,
+  ): Promise<SeriesById> {
     const searched = this.searched.answer(queries, start, end);
-    if (searched) return Promise.resolve(searched);
+    if (searched) return searched;
+    // Queries a search covers (Service Connect's) are answered from it; only the rest (a load
+    // balancer's, say) go to CloudWatch, still in one call.
+    const covered: SeriesById = new Map();
+    const rest = queries.filter((q) => {
+      const one = this.searched.answer([q], start, end)?.get(q.id);
+      if (one) covered.set(q.id, one);
+      return !one;
+    });
+    const read = await this.readShared(rest, start, end);
+    return covered.size === 0 ? read : new Map([...covered, ...read]);
+  }
+
+  private readShared(queries: readonly MetricQuery[], start: Date, end: Date): Promise<SeriesById> {
     const key = `cw:${this.scope}:${createHash("sha256")
       .update(JSON.stringify([queries, start, end]))
       .digest("hex")}`;

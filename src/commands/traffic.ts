@@ -8,7 +8,12 @@ import { type AwsContext, Gaps } from "./reads/aws-context.ts";
 import { notFound, portNotPublished } from "./reads/not-found.ts";
 import { gatherTargetFacts } from "./reads/service-facts.ts";
 import { eachTarget, type Target } from "./reads/targets.ts";
-import { measure, trafficTargetOf } from "./reads/traffic-reads.ts";
+import {
+  balancedGroupsOf,
+  measure,
+  measureBalancers,
+  trafficTargetOf,
+} from "./reads/traffic-reads.ts";
 
 /** A service that publishes the asked name, but not on the asked port: nothing to measure. */
 interface ElsewhereResult {
@@ -38,20 +43,34 @@ async function resultFor(
     return { kind: "service-unread", service: `${target.cluster}/${target.service}` };
   }
   const asked = target.request.focusName?.name;
-  const measured = await trafficTargetOf(ctx, gaps, facts, asked, window, now);
+  const service = `${target.cluster}/${target.service}`;
+  // The balancers' figures need only their target groups: read beside Service Connect's callers
+  // and metrics, never after them (a call of their own, no sequential round trip more).
+  const [measured, balancers] = await Promise.all([
+    trafficTargetOf(ctx, gaps, facts, asked, window, now),
+    balancedGroupsOf(ctx, gaps, facts).then(
+      (groups) => groups && measureBalancers(ctx, gaps, groups, window, now),
+    ),
+  ]);
+  const behindBalancer = (facts.service.loadBalancers ?? []).some((l) => l.targetGroupArn);
   if (!measured) {
+    if (behindBalancer) return { kind: "balancer", service, balancers: balancers ?? [] };
     const names = buildResolution(target.request, facts).bindings.map((b) => b.name);
-    return { kind: "no-service-connect", service: `${target.cluster}/${target.service}`, names };
+    return { kind: "no-service-connect", service, names };
   }
-  const report = await measure(ctx, gaps, measured, window, now);
+  const read = await measure(ctx, gaps, measured, window, now);
+  const report = read && balancers?.length ? { ...read, balancers } : read;
   const viaAlias =
     asked && measured.name.replace(/:\d+$/, "") !== asked ? measured.name : undefined;
   return report
     ? { kind: "report", report, target: measured, viaAlias }
-    : { kind: "unread", target: measured };
+    : { kind: "unread", target: measured, ...(balancers?.length ? { balancers } : {}) };
 }
 
-/** `/ecs traffic NAME [WINDOW]`: Service Connect traffic, against the window before. */
+/**
+ * `/ecs traffic NAME [WINDOW]`: Service Connect traffic, and a load balancer's of its target
+ * groups, against the window before.
+ */
 export async function traffic(
   aws: () => AwsContext,
   text: string,

@@ -3,6 +3,7 @@ import type { Gap } from "./facts.ts";
 import type { HealthReport } from "./health.ts";
 import type { IpFinding } from "./network-interface.ts";
 import type { Resolution, UnpublishedPort } from "./resolution.ts";
+import type { BalancerTraffic } from "./traffic/balancer.ts";
 import type { TrafficTarget } from "./traffic/target.ts";
 import type { TrafficWindow } from "./traffic/window.ts";
 import type { TrafficReport } from "./traffic.ts";
@@ -53,8 +54,13 @@ export type TrafficResult =
   | { kind: "report"; report: TrafficReport; target: TrafficTarget; viaAlias?: string }
   /** The service publishes nothing through Service Connect, so there are no metrics to read. */
   | { kind: "no-service-connect"; service: string; names: string[] }
-  /** CloudWatch could not be read; the gap says why. */
-  | { kind: "unread"; target: TrafficTarget }
+  /**
+   * A service without Service Connect behind a load balancer: its traffic is the balancer's
+   * alone. `balancers` empty: its target groups could not be read (a gap says why).
+   */
+  | { kind: "balancer"; service: string; balancers: BalancerTraffic[] }
+  /** CloudWatch could not be read; the gap says why. `balancers`: read apart, maybe read. */
+  | { kind: "unread"; target: TrafficTarget; balancers?: BalancerTraffic[] }
   /** The ECS service could not be read, so which name to measure is unknown; the gap says why. */
   | { kind: "service-unread"; service: string };
 

@@ -3,6 +3,7 @@
 // src/domain/README.md ("How traffic is summarised"); the reads are in ./traffic/.
 
 import type { SeriesById } from "./metrics.ts";
+import type { BalancerTraffic } from "./traffic/balancer.ts";
 import { COUNTS, PERCENTILES } from "./traffic/queries.ts";
 import type { RecentPart } from "./traffic/recent.ts";
 import {
@@ -73,6 +74,8 @@ export interface TrafficReport {
   notes: string[];
   /** A window longer than 15 minutes: its last 15 minutes, so that they are never averaged away. */
   recent?: RecentPart;
+  /** The service's target groups as their load balancers measured them (the same call). */
+  balancers?: BalancerTraffic[];
 }
 
 function countFigure(s: Split): Figure {

@@ -15,6 +15,12 @@ import {
   type Section,
 } from "./document.ts";
 import { clip } from "./glance-text.ts";
+import {
+  balancerFact,
+  balancerHeadline,
+  balancerNext,
+  balancerSections,
+} from "./traffic-balancer.ts";
 import { gapLines, matchesLine, whoisDocument } from "./whois-document.ts";
 
 const count = (v: number | undefined) =>
@@ -295,13 +301,33 @@ function reportSections(
         : [["No Service Connect caller reported traffic in this window."]],
   });
   sections.push({ heading: "Next check", lines: [[nextCheck(r, asked)]] });
-  return sections;
+  const service = `${r.publisher.cluster}/${r.publisher.service}`;
+  return [...sections, ...balancerSections(r.balancers ?? [], service)];
+}
+
+/** A service without Service Connect behind a load balancer: the balancer's figures alone. */
+function balancerOnlySections(result: Extract<TrafficResult, { kind: "balancer" }>): Section[] {
+  const { service, balancers } = result;
+  return [
+    { lines: [[{ bold: balancerHeadline(service, balancers) }]] },
+    {
+      lines: [
+        [
+          `${service} does not publish through Service Connect: this traffic is its load balancer's alone, as the balancer measured it (clients that reach the tasks another way are not counted).`,
+        ],
+      ],
+    },
+    ...balancerSections(balancers),
+    { heading: "Next check", lines: [[balancerNext(service, balancers[0])]] },
+  ];
 }
 
 function resultSections(result: TrafficResult, window: string, asked: string): Section[] {
   switch (result.kind) {
     case "report":
       return reportSections(result, asked);
+    case "balancer":
+      return balancerOnlySections(result);
     case "no-service-connect":
       return [
         {
@@ -330,6 +356,7 @@ function resultSections(result: TrafficResult, window: string, asked: string): S
             ],
           ],
         },
+        ...balancerSections(result.balancers ?? []),
       ];
     case "service-unread":
       return [
@@ -413,8 +440,24 @@ function glanceFacts(r: TrafficReport): Line[] {
 function reportGlance(r: TrafficReport, asked: string, links: CommandLink[]): Glance {
   return {
     headline: [headLine(r)],
-    facts: glanceFacts(r),
+    facts: [...glanceFacts(r), ...(r.balancers ?? []).map(balancerFact)],
     next: [clip(nextCheck(r, asked, "in Details"), NEXT_MAX)],
+    links,
+  };
+}
+
+/** A service whose traffic is its balancers' alone: who measured it, in the first line. */
+function balancerGlance(
+  result: Extract<TrafficResult, { kind: "balancer" }>,
+  links: CommandLink[],
+): Glance {
+  return {
+    headline: [clip(balancerHeadline(result.service, result.balancers), GLANCE_HEADLINE_MAX)],
+    facts: [
+      ...result.balancers.map(balancerFact),
+      ["No Service Connect: this is the load balancer's traffic alone."],
+    ],
+    next: [clip(balancerNext(result.service, result.balancers[0]), NEXT_MAX)],
     links,
   };
 }
@@ -517,7 +560,9 @@ export function trafficDocument(answer: TrafficAnswer): Doc {
       ? matchesGlance(answer, names, glanceLinks)
       : only?.kind === "report"
         ? reportGlance(only.report, answer.query, glanceLinks)
-        : undefined;
+        : only?.kind === "balancer"
+          ? balancerGlance(only, glanceLinks)
+          : undefined;
   return {
     summary: first ? plain(first) : answer.query,
     sections,

@@ -146,3 +146,42 @@ describe("searches CloudWatch did not answer in full", () => {
     });
   });
 });
+
+describe("queries a search answered beside ones it did not", () => {
+  it("sends CloudWatch only the queries no search covers (a load balancer's), in one call", async () => {
+    const { cloudWatch, calls } = adapterAnswering((input) => ({
+      MetricDataResults: (input.MetricDataQueries ?? []).map((q) =>
+        series(q.Id ?? "", q.Expression ? "api|web|tutorial" : (q.Id ?? "")),
+      ),
+    }));
+    await cloudWatch.searchAhead([callers("a")], START, END);
+
+    const out = await cloudWatch.getMetricData(
+      [
+        {
+          id: "caller0http5xx",
+          namespace: "AWS/ECS",
+          metricName: "HTTPCode_Target_5XX_Count",
+          dimensions: { TargetDiscoveryName: "api", ServiceName: "web", ClusterName: "tutorial" },
+          period: 60,
+          stat: "Sum",
+        },
+        {
+          id: "lb0req",
+          namespace: "AWS/ApplicationELB",
+          metricName: "RequestCount",
+          dimensions: { TargetGroup: "targetgroup/tg/1", LoadBalancer: "app/alb/2" },
+          period: 60,
+          stat: "Sum",
+        },
+      ],
+      START,
+      END,
+    );
+
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.MetricDataQueries?.map((q) => q.Id)).toEqual(["lb0req"]);
+    expect(out.get("caller0http5xx")?.points.map((p) => p.value)).toEqual([3]);
+    expect(out.get("lb0req")?.points.map((p) => p.value)).toEqual([3]);
+  });
+});

@@ -29,6 +29,12 @@ const QUESTIONS: { text: string; max: number; deciding: RegExp }[] = [
     max: 900,
     deciding: /in the last 7d; last 15m: 5xx 2\d\.\d\d%/,
   },
+  // A service behind a load balancer without Service Connect: who measured it, first.
+  {
+    text: "traffic checkout",
+    max: 900,
+    deciding: /checkout via shop-alb \(ALB\): [\d,]+ requests, target 5xx \d\.\d\d%/,
+  },
   { text: "digest", max: 1500, deciding: /2 down, 2 degraded, 6 healthy/ },
 ];
 

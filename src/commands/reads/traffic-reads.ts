@@ -1,8 +1,17 @@
 // Service Connect traffic of one service: what to measure (its name and possible callers) and one
 // GetMetricData over a window and the one before; read by the traffic verb, health and digests.
 import type { Namespace } from "../../domain/facts.ts";
+import type { SeriesById } from "../../domain/metrics.ts";
 import { bindingsOf, hostOf, type NameBinding } from "../../domain/resolution/bindings.ts";
 import { namespaceByRef, type ServiceFacts } from "../../domain/resolution/service-facts.ts";
+import {
+  type BalancedGroup,
+  type BalancerTraffic,
+  balancerQueries,
+  loadBalancerDimension,
+  summariseBalancer,
+  targetGroupDimension,
+} from "../../domain/traffic/balancer.ts";
 import {
   callerKinds,
   targetCallerKinds,
@@ -120,13 +129,80 @@ export function windowRange(window: TrafficWindow, now: Date): { start: Date; en
   return { start: new Date(end.getTime() - 2 * window.seconds * 1000), end };
 }
 
-/** One GetMetricData call for the window and the one before it; a failure becomes a gap. */
+/**
+ * The service's target groups and the balancer each is attached to (DescribeTargetGroups: the
+ * LoadBalancer dimension is in no ECS answer). Undefined when the service has none; a failed
+ * read is a gap, and the groups' figures are then unknown.
+ */
+export async function balancedGroupsOf(
+  ctx: AwsContext,
+  gaps: Gaps,
+  facts: ServiceFacts,
+): Promise<BalancedGroup[] | undefined> {
+  const arns = [
+    ...new Set(
+      (facts.service?.loadBalancers ?? []).flatMap((l) =>
+        l.targetGroupArn ? [l.targetGroupArn] : [],
+      ),
+    ),
+  ];
+  if (arns.length === 0) return undefined;
+  const names = arns.map((a) => a.split("/")[1] ?? a).join(", ");
+  const groups = await gaps.soft(
+    `the target groups ${names} (their load balancer's traffic is unknown)`,
+    ctx.elbv2.targetGroupsByArn(arns),
+    undefined,
+  );
+  if (!groups) return undefined;
+  return groups.flatMap((g): BalancedGroup[] => {
+    const tg = targetGroupDimension(g.arn);
+    return g.loadBalancerArns.flatMap((lbArn): BalancedGroup[] => {
+      const lb = loadBalancerDimension(lbArn);
+      if (!tg || !lb) return [];
+      return [
+        {
+          targetGroup: g.name,
+          targetGroupDimension: tg,
+          loadBalancer: lb.split("/")[1] ?? lb,
+          loadBalancerDimension: lb,
+          type: lb.startsWith("net/") ? "network" : "application",
+        },
+      ];
+    });
+  });
+}
+
+/** The balancers' figures alone (a service without Service Connect): one GetMetricData call. */
+export async function measureBalancers(
+  ctx: AwsContext,
+  gaps: Gaps,
+  groups: readonly BalancedGroup[],
+  window: TrafficWindow,
+  now: Date,
+): Promise<BalancerTraffic[]> {
+  const { end, start } = windowRange(window, now);
+  const series = await gaps.soft(
+    `the load balancer traffic of ${groupNames(groups)} (last ${window.label})`,
+    ctx.cloudWatch.getMetricData(balancerQueries(groups, window), start, end),
+    undefined,
+  );
+  return groups.map((g, i) => summariseBalancer(g, i, window, series, end));
+}
+
+const groupNames = (groups: readonly BalancedGroup[]) =>
+  [...new Set(groups.map((g) => `${g.targetGroup} (${g.loadBalancer})`))].join(", ");
+
+/**
+ * One GetMetricData call for the window and the one before it; a failure becomes a gap. With
+ * `balancers`, their target groups' figures are read in the same call (report.balancers).
+ */
 export async function measure(
   ctx: AwsContext,
   gaps: Gaps,
   target: TrafficTarget,
   window: TrafficWindow,
   now: Date,
+  balancers?: readonly BalancedGroup[],
 ): Promise<TrafficReport | undefined> {
   const { start, end } = windowRange(window, now);
   // Where a digest searched ahead, the callers it knows to be silent need no queries.
@@ -141,10 +217,19 @@ export async function measure(
   const measured = withoutSilentCallers(target, silent);
   const recent = ownRecentRead(window);
   const last = windowRange(RECENT_WINDOW, now);
+  const lb = balancers ?? [];
+  const what =
+    lb.length > 0
+      ? `the Service Connect and load balancer traffic of ${target.discoveryName}, ${groupNames(lb)}`
+      : `the Service Connect traffic of ${target.discoveryName}`;
   const [series, recentSeries] = await Promise.all([
     gaps.soft(
-      `the Service Connect traffic of ${target.discoveryName} (last ${window.label})`,
-      ctx.cloudWatch.getMetricData(trafficQueries(measured, window), start, end),
+      `${what} (last ${window.label})`,
+      ctx.cloudWatch.getMetricData(
+        [...trafficQueries(measured, window), ...balancerQueries(lb, window)],
+        start,
+        end,
+      ),
       undefined,
     ),
     recent
@@ -156,7 +241,7 @@ export async function measure(
       : undefined,
   ]);
   if (!series) return undefined;
-  const report = summariseTraffic(measured, window, series, end);
+  const report = withBalancers(summariseTraffic(measured, window, series, end), lb, series, end);
   if (!recentWindowOf(window)) return report;
   // A one-minute window's own series hold its last 15 minutes (the same whole minutes).
   const own = recent ? recentSeries : series;
@@ -164,6 +249,19 @@ export async function measure(
     report,
     own ? summariseTraffic(measured, RECENT_WINDOW, own, last.end) : undefined,
   );
+}
+
+function withBalancers(
+  report: TrafficReport,
+  groups: readonly BalancedGroup[],
+  series: SeriesById,
+  end: Date,
+): TrafficReport {
+  if (groups.length === 0) return report;
+  return {
+    ...report,
+    balancers: groups.map((g, i) => summariseBalancer(g, i, report.window, series, end)),
+  };
 }
 
 /**
