@@ -15,7 +15,14 @@ import { incidentKey, type Subject } from "../domain/incidents/event.ts";
 import type { Incident } from "../domain/incidents/machine.ts";
 import { incidentCounts, incidentHeadline, kindText } from "../domain/incidents/summary.ts";
 import { utcMinute } from "../domain/time.ts";
-import { type CommandLink, crossLinks, type Doc, type Line, type UrlLink } from "./document.ts";
+import {
+  type CommandLink,
+  crossLinks,
+  DETAILS_ACTION_ID,
+  type Doc,
+  type Line,
+  type UrlLink,
+} from "./document.ts";
 
 /** The Mute button's action; its value is `<cluster>/<service> 1h` (the listener stores the mute). */
 export const MUTE_ACTION_ID = "ecs_mute";
@@ -89,7 +96,7 @@ function learnedLines(incident: Incident): Line[] {
   return lines;
 }
 
-/** Health and Traffic of the service, and Mute 1 h; an alarm without a service gets none. */
+/** Health, Traffic, Details and Mute 1 h of the service; an alarm without a service gets none. */
 function buttons(subject: Subject): CommandLink[] {
   if (!subject.service) return [];
   const mute: CommandLink = {
@@ -99,7 +106,14 @@ function buttons(subject: Subject): CommandLink[] {
     // not the same service name in another account or region.
     command: `${incidentKey(subject)} ${MUTE_DURATION}`,
   };
-  return [...crossLinks("whois", subject.service), mute];
+  // Details: health's whole answer for this very service (cluster/service), in the thread.
+  const target = subject.cluster ? `${subject.cluster}/${subject.service}` : subject.service;
+  const details: CommandLink = {
+    actionId: DETAILS_ACTION_ID,
+    label: "Details",
+    command: `health ${target}`,
+  };
+  return [...crossLinks("whois", subject.service), details, mute];
 }
 
 /** The service's console page, the stopped task's, and its log stream (from the fresh read). */

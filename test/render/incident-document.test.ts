@@ -39,10 +39,11 @@ describe("an incident's message", () => {
     );
   });
 
-  it("offers Health, Traffic, Mute 1 h and the console pages of the service and the stopped task", () => {
+  it("offers Health, Traffic, Details (health's whole answer of this cluster's service), Mute 1 h and the console pages", () => {
     expect(doc.links?.map((l) => [l.actionId, l.label, l.command])).toEqual([
       ["ecs_health", "Health", "health servicetest"],
       ["ecs_traffic", "Traffic", "traffic servicetest"],
+      ["ecs_details", "Details", "health default/servicetest"],
       ["ecs_mute", "Mute 1 h", "111122223333/us-west-2/default/servicetest 1h"],
     ]);
     expect(doc.console).toEqual([
