@@ -24,7 +24,7 @@ function elbSearched(q: BalancerQuery): string {
     case "name":
       return `load balancers and target groups named ${q.name}`;
     case "alias":
-      return "";
+      return `Route 53 alias records of ${q.name} (to a load balancer)`;
   }
 }
 
@@ -43,8 +43,9 @@ export async function whois(aws: () => AwsContext, text: string): Promise<WhoisA
   const ctx = aws();
   const gaps = new Gaps();
   const now = new Date();
-  const balancerReads = elb ? readBalancers(ctx, gaps, elb) : Promise.resolve([]);
-  balancerReads.catch(() => undefined);
+  // An alias record is looked for only when no ECS or Cloud Map name answers (below).
+  const early = elb && elb.kind !== "alias" ? readBalancers(ctx, gaps, elb) : undefined;
+  early?.catch(() => undefined);
   // An ELB DNS name or ARN is no ECS or Cloud Map name: only ELB is asked.
   const { results: resolutions, address } = surelyElb
     ? { results: [], address: undefined }
@@ -52,10 +53,12 @@ export async function whois(aws: () => AwsContext, text: string): Promise<WhoisA
         const facts = await gatherTargetFacts(ctx, gaps, target);
         return facts ? buildResolution(target.request, facts) : undefined;
       });
-  const balancers = (await balancerReads).map((read) => buildBalancerWhois(read, now));
   // A NAME:PORT is answered only on that port: the services that publish the name elsewhere only
   // say which ports it is on.
   const onPort = resolutions.filter((r) => !r.unpublishedPort);
+  const late =
+    elb?.kind === "alias" && resolutions.length === 0 ? readBalancers(ctx, gaps, elb) : early;
+  const balancers = ((await late) ?? []).map((read) => buildBalancerWhois(read, now));
   if (onPort.length === 0 && balancers.length === 0) {
     const elsewhere = resolutions.map((r) => r.unpublishedPort);
     const searched = elb ? elbSearched(elb) : "";

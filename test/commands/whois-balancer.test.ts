@@ -68,6 +68,25 @@ describe("whois of a load balancer", () => {
     expect(text).toContain("Target group checkout-tg");
   });
 
+  it("answers checkout.shop.internal, a Route 53 alias record of shop-alb, with the balancer", async () => {
+    const { headline, text } = await ask("whois checkout.shop.internal");
+
+    expect(headline).toBe(`checkout.shop.internal → ${HEADLINE}`);
+    expect(text).toContain("checkout.shop.internal is a Route 53 alias record of this balancer.");
+    expect(text).toContain("✖ 10.0.3.62:8080 unhealthy Target.ResponseCodeMismatch");
+  });
+
+  it("says the alias search was incomplete when Route 53 refuses to list the records", async () => {
+    const { text } = await ask("whois checkout.shop.internal", loadDemoFleet(), [
+      "Route53.ListResourceRecordSets",
+    ]);
+
+    expect(text.split("\n")[0]).toBe(
+      "Not found, but the search was incomplete: checkout.shop.internal",
+    );
+    expect(text).toMatch(/could not read the Route 53 records of checkout\.shop\.internal/);
+  });
+
   it("says target health is unknown when DescribeTargetHealth is denied, never healthy", async () => {
     const { headline, text } = await ask(`whois ${DNS}`, loadDemoFleet(), [
       "ELBv2.DescribeTargetHealth:checkout-tg",

@@ -6,11 +6,12 @@
 import { AwsReadError } from "../../aws/errors.ts";
 import type { Known } from "../../domain/known.ts";
 import type { LoadBalancer, TargetGroup } from "../../domain/load-balancing/types.ts";
-import type {
-  BalancerQuery,
-  BalancerRead,
-  GroupRead,
-  GroupService,
+import {
+  type BalancerQuery,
+  type BalancerRead,
+  balancerQuery,
+  type GroupRead,
+  type GroupService,
 } from "../../domain/load-balancing/whois.ts";
 import type { SecurityGroup } from "../../domain/network-path/security-groups.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
@@ -215,6 +216,58 @@ export async function readBalancers(
       return [...byBalancer, ...byGroup.flat()];
     }
     case "alias":
-      return [];
+      return readAlias(ctx, gaps, query.name, services);
   }
+}
+
+/**
+ * A private (or public) DNS name that is a Route 53 alias of a balancer: the zones named like
+ * each of its suffixes (one request each, at once), then its alias records in those zones, then
+ * the balancers they point at.
+ */
+async function readAlias(
+  ctx: AwsContext,
+  gaps: Gaps,
+  name: string,
+  services: () => Promise<Services>,
+): Promise<BalancerRead[]> {
+  const labels = name.split(".");
+  const suffixes = labels.map((_, i) => labels.slice(i).join("."));
+  const zones = await Promise.all(
+    suffixes.map((zone) =>
+      gaps.soft(`the Route 53 hosted zones named ${zone}`, ctx.route53.zonesNamed(zone), []),
+    ),
+  );
+  const records = await Promise.all(
+    zones
+      .flat()
+      .map((z) =>
+        gaps.soft(
+          `the Route 53 records of ${name} in ${z.name}`,
+          ctx.route53.aliasRecords(z.id, name),
+          [],
+        ),
+      ),
+  );
+  const targets = [
+    ...new Set(
+      records
+        .flat()
+        .map((r) => r.dnsName)
+        .filter((d) => balancerQuery(d)?.kind === "dns-name"),
+    ),
+  ];
+  const found = await Promise.all(
+    targets.map(async (dnsName) => {
+      const lb = await gaps.soft(
+        `the load balancer ${dnsName}`,
+        ctx.elbv2.loadBalancerByDnsName(dnsName),
+        undefined,
+      );
+      if (!lb) return [];
+      const read = await readBalancer(ctx, gaps, lb, services(), "balancer");
+      return [{ ...read, alias: name }];
+    }),
+  );
+  return found.flat();
 }

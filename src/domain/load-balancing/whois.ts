@@ -203,6 +203,8 @@ export function buildBalancerWhois(read: BalancerRead, now: Date): BalancerWhois
       : parts.length === 1
         ? parts[0]
         : `${parts.length} target groups: ${parts.join("; ")}`;
-  const headline = head ? `${head} → ${body}` : `target group ${body} (no load balancer)`;
+  const named = head ? `${head} → ${body}` : `target group ${body} (no load balancer)`;
+  // An alias record is said first: the name the user typed, then what it points at.
+  const headline = read.alias ? `${read.alias} → ${named}` : named;
   return { ...read, groups, reach: reachOf(read), headline };
 }
