@@ -4,7 +4,7 @@ import {
   balancerQuery,
   buildBalancerWhois,
 } from "../domain/load-balancing/whois.ts";
-import { parseQuery } from "../domain/query.ts";
+import { parseQuery, type Query } from "../domain/query.ts";
 import { buildResolution } from "../domain/resolution.ts";
 import { type AwsContext, Gaps } from "./reads/aws-context.ts";
 import { readBalancers } from "./reads/balancers.ts";
@@ -22,10 +22,22 @@ function elbSearched(q: BalancerQuery): string {
     case "target-group-arn":
       return "target groups, by this ARN";
     case "name":
-      return `load balancers and target groups named ${q.name}`;
+      return "load balancers and target groups by name";
     case "alias":
-      return `Route 53 alias records of ${q.name} (to a load balancer)`;
+      return "Route 53 alias records to load balancers";
   }
+}
+
+/**
+ * What the input may name in ELB: a word may be a balancer's or group's name only where it may be
+ * a bare ECS name, and a dotted name an alias record only where it may be a DNS name (an IPv4
+ * address or a task ID is neither).
+ */
+function elbQueryOf(text: string, query: Query): BalancerQuery | undefined {
+  const elb = balancerQuery(text);
+  if (elb?.kind === "name" && query.kind !== "bare-name") return undefined;
+  if (elb?.kind === "alias" && query.kind !== "dotted-name") return undefined;
+  return elb;
 }
 
 /**
@@ -33,9 +45,9 @@ function elbSearched(q: BalancerQuery): string {
  * target group. A word that names several of them lists each (never one chosen silently).
  */
 export async function whois(aws: () => AwsContext, text: string): Promise<WhoisAnswer> {
-  const elb = balancerQuery(text);
-  const surelyElb = elb && elb.kind !== "name" && elb.kind !== "alias";
   const query = parseQuery(text);
+  const elb = elbQueryOf(text, query);
+  const surelyElb = elb && elb.kind !== "name" && elb.kind !== "alias";
   // Refused input never reaches AWS, nor even creates a client.
   if (query.kind === "invalid" && !surelyElb) {
     return { kind: "invalid", query: query.text, reason: query.reason };

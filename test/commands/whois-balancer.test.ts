@@ -115,7 +115,7 @@ describe("whois of a load balancer", () => {
     const { text } = await ask("whois nope-alb");
 
     expect(text.split("\n")[0]).toBe("Not found: nope-alb");
-    expect(text).toMatch(/load balancers and target groups named nope-alb\./);
+    expect(text).toMatch(/clusters .*; load balancers and target groups by name\./);
   });
 
   it("lists a word that names an ECS service and a target group, one button each, none chosen", async () => {
