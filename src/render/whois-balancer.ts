@@ -56,6 +56,12 @@ function servicesLine(g: GroupWhois): Line {
   ];
 }
 
+/** The next step of each failing target's reason, once per step. */
+function nextLines(g: GroupWhois): Line[] {
+  const failing = g.judged.targets.filter((t) => t.verdict === "unhealthy");
+  return [...new Set(failing.map((t) => t.next))].map((next): Line => [`Next: ${next}`]);
+}
+
 function groupSection(g: GroupWhois): Section {
   const proto = g.group.protocol ? `${g.group.protocol} ${g.group.port ?? ""}`.trim() : "lambda";
   return {
@@ -65,6 +71,7 @@ function groupSection(g: GroupWhois): Section {
       [`Forwarded from: ${g.routes.length > 0 ? g.routes.join("; ") : "no listener rule read"}.`],
       servicesLine(g),
       ...targetLines(g),
+      ...nextLines(g),
     ],
   };
 }

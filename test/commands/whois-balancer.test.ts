@@ -51,6 +51,9 @@ describe("whois of a load balancer", () => {
       );
       expect(text).toContain("✔ 10.0.1.60:8080 healthy");
       expect(text).toMatch(
+        /Next: App: the app reports itself failing: .*GET \/healthz on 8080, expecting 200/,
+      );
+      expect(text).toMatch(
         /Internal: private addresses in vpc-0b1e2c3d4e5f60718, reachable from inside the VPC/,
       );
       expect(text).toContain("Port 80: its security groups admit 10.0.0.0/16.");
