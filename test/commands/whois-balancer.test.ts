@@ -114,6 +114,13 @@ describe("whois of a load balancer", () => {
     );
   });
 
+  it("never says a plain Not found when DescribeLoadBalancers was denied", async () => {
+    const { text } = await ask(`whois ${DNS}`, loadDemoFleet(), ["ELBv2.DescribeLoadBalancers"]);
+
+    expect(text.split("\n")[0]).toBe(`Not found, but the search was incomplete: ${DNS}`);
+    expect(text).toMatch(/could not read the load balancer internal-shop-alb/);
+  });
+
   it("says it looked for balancers and target groups too when a word names nothing", async () => {
     const { text } = await ask("whois nope-alb");
 
