@@ -32,6 +32,52 @@ function zoneOf(fleet: Fleet, rawId: string): FleetHostedZone {
   return zone;
 }
 
+const zoneXml = (zone: FleetHostedZone): XmlNode => [
+  "HostedZone",
+  [
+    ["Id", `/hostedzone/${zone.id}`],
+    ["Name", zone.name],
+    ["CallerReference", zone.callerReference],
+    [
+      "Config",
+      [
+        ["Comment", zone.comment],
+        ["PrivateZone", zone.privateZone],
+      ],
+    ],
+    ["ResourceRecordSetCount", zone.resourceRecordSetCount],
+  ],
+];
+
+/**
+ * `GET /2013-04-01/hostedzonesbyname?dnsname=&maxitems=`: the account's zones in Route 53's
+ * order (labels reversed), from DNSName on, at most maxitems (default and limit 100), with
+ * NextDNSName and NextHostedZoneId when truncated (API ListHostedZonesByName).
+ */
+export function listHostedZonesByNameXml(fleet: Fleet, query: URLSearchParams): string {
+  const name = query.get("dnsname");
+  const max = Number(query.get("maxitems") ?? 100);
+  if (!Number.isInteger(max) || max < 1 || max > 100) {
+    throw new AwsError("InvalidInput", "MaxItems must be between 1 and 100.");
+  }
+  const key = (n: string) => n.toLowerCase().replace(/\.$/, "").split(".").reverse().join(".");
+  const sorted = [...fleet.hostedZones].sort((a, b) =>
+    key(a.name) < key(b.name) ? -1 : key(a.name) > key(b.name) ? 1 : 0,
+  );
+  const rest = name ? sorted.filter((z) => key(z.name) >= key(name)) : sorted;
+  const page = rest.slice(0, max);
+  const next = rest[max];
+  const body = render([
+    ["HostedZones", page.map(zoneXml)],
+    ["DNSName", name ?? undefined],
+    ["IsTruncated", next !== undefined],
+    ["NextDNSName", next?.name],
+    ["NextHostedZoneId", next?.id],
+    ["MaxItems", max],
+  ]);
+  return `<?xml version="1.0"?>\n<ListHostedZonesByNameResponse xmlns="${ROUTE53_XMLNS}">${body}</ListHostedZonesByNameResponse>`;
+}
+
 /** `GET /2013-04-01/hostedzone/{Id}`: the GetHostedZoneResponse document. */
 export function getHostedZoneXml(fleet: Fleet, rawId: string): string {
   const zone = zoneOf(fleet, rawId);

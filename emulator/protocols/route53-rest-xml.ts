@@ -1,15 +1,22 @@
-// Route 53 (REST-XML): `GET /2013-04-01/hostedzone/{Id}` and `GET …/hostedzone/{Id}/rrset`
+// Route 53 (REST-XML): `GET /2013-04-01/hostedzone/{Id}`, `GET …/hostedzone/{Id}/rrset` and
+// `GET /2013-04-01/hostedzonesbyname`
 // answered in XML, errors as Route 53's `<ErrorResponse>` document.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { notAuthorizedIn } from "../faults.ts";
 import type { Pipeline } from "../pipeline.ts";
-import { errorXml, getHostedZoneXml, listResourceRecordSetsXml } from "../route53.ts";
+import {
+  errorXml,
+  getHostedZoneXml,
+  listHostedZonesByNameXml,
+  listResourceRecordSetsXml,
+} from "../route53.ts";
 import { AwsError } from "../wire.ts";
 import { readBody, sendXmlWithId } from "./http.ts";
 import { checkSignature } from "./signature.ts";
 
 const HOSTED_ZONE_PATH = /^\/2013-04-01\/hostedzone\/([^/?]+)(\/rrset\/?)?$/;
+const BY_NAME_PATH = /^\/2013-04-01\/hostedzonesbyname\/?$/;
 
 const sendXmlError = (res: ServerResponse, error: AwsError) =>
   sendXmlWithId(res, error.status, (requestId) =>
@@ -22,8 +29,9 @@ export function route53RestXmlProtocol(pipeline: Pipeline) {
   return async (req: IncomingMessage, res: ServerResponse, start: number) => {
     await readBody(req);
     const [path = "/", search = ""] = (req.url ?? "/").split("?");
+    const byName = req.method === "GET" && BY_NAME_PATH.test(path);
     const match = req.method === "GET" ? HOSTED_ZONE_PATH.exec(path) : null;
-    if (!match) {
+    if (!match && !byName) {
       pipeline.reject();
       sendXmlError(
         res,
@@ -39,17 +47,25 @@ export function route53RestXmlProtocol(pipeline: Pipeline) {
       sendXmlError(res, where);
       return;
     }
-    const id = decodeURIComponent(match[1] ?? "");
+    const id = decodeURIComponent(match?.[1] ?? "");
     const query = new URLSearchParams(search);
-    const rrset = match[2] !== undefined;
-    const operation = rrset ? "ListResourceRecordSets" : "GetHostedZone";
+    const rrset = match?.[2] !== undefined;
+    const operation = byName
+      ? "ListHostedZonesByName"
+      : rrset
+        ? "ListResourceRecordSets"
+        : "GetHostedZone";
     await pipeline.serve({
       res,
       start,
       record: {
         operation,
         service: "Route53",
-        body: rrset ? { Id: id, ...Object.fromEntries(query) } : { Id: id },
+        body: byName
+          ? Object.fromEntries(query)
+          : rrset
+            ? { Id: id, ...Object.fromEntries(query) }
+            : { Id: id },
         at: Date.now(),
       },
       errors: {
@@ -59,7 +75,11 @@ export function route53RestXmlProtocol(pipeline: Pipeline) {
       },
       run: () =>
         sendXmlWithId(res, 200, () =>
-          rrset ? listResourceRecordSetsXml(where, id, query) : getHostedZoneXml(where, id),
+          byName
+            ? listHostedZonesByNameXml(where, query)
+            : rrset
+              ? listResourceRecordSetsXml(where, id, query)
+              : getHostedZoneXml(where, id),
         ),
       fail: (error) => sendXmlError(res, error),
       account: where.accountId,

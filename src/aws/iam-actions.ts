@@ -79,6 +79,16 @@ export const HEALTH_REPORT_ACTIONS = [
 ] as const;
 
 /**
+ * whois of a Route 53 alias record of a load balancer (src/aws/route53.ts): the hosted zones of
+ * the name's suffixes (ListHostedZonesByName: no resource-level permissions, "*"), then the name's
+ * records (ListResourceRecordSets, on hostedzone/*). Not the digest's.
+ */
+export const ALIAS_ACTIONS = [
+  "route53:ListHostedZonesByName",
+  "route53:ListResourceRecordSets",
+] as const;
+
+/**
  * Every read of every verb: health's, a scope's or catalog's service listing, graphs, paths, IPs,
  * load balancers.
  */
@@ -86,6 +96,7 @@ export const READ_ACTIONS = [
   ...HEALTH_REPORT_ACTIONS,
   "ecs:ListServices",
   "cloudwatch:GetMetricWidgetImage",
+  ...ALIAS_ACTIONS,
   ...PATH_ACTIONS,
   ...IP_OWNER_ACTIONS,
   ...LOAD_BALANCER_READ_ACTIONS,
@@ -175,7 +186,9 @@ export const DIGEST_FUNCTION_ACTIONS = [
   ...READ_ACTIONS.filter(
     (a) =>
       a !== "cloudwatch:GetMetricWidgetImage" &&
-      !([...PATH_ACTIONS, ...IP_OWNER_ACTIONS] as readonly string[]).includes(a) &&
+      !([...PATH_ACTIONS, ...IP_OWNER_ACTIONS, ...ALIAS_ACTIONS] as readonly string[]).includes(
+        a,
+      ) &&
       (!(LOAD_BALANCER_READ_ACTIONS as readonly string[]).includes(a) ||
         (TARGET_HEALTH_ACTIONS as readonly string[]).includes(a)),
   ),

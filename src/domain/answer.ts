@@ -1,6 +1,7 @@
 import type { DigestResult } from "./digest.ts";
 import type { Gap } from "./facts.ts";
 import type { HealthReport } from "./health.ts";
+import type { BalancerWhois } from "./load-balancing/whois.ts";
 import type { IpFinding } from "./network-interface.ts";
 import type { Resolution, UnpublishedPort } from "./resolution.ts";
 import type { BalancerTraffic } from "./traffic/balancer.ts";
@@ -14,6 +15,8 @@ export interface SearchScope {
   regions: string[];
   namespaces: string[];
   clusters: string[];
+  /** The Elastic Load Balancing search, in words, when the query could name a balancer. */
+  loadBalancers?: string;
   /** With several accounts or regions configured: what each place searched, in order. */
   places?: PlaceScope[];
 }
@@ -29,7 +32,14 @@ export interface PlaceScope {
 }
 
 export type WhoisAnswer =
-  | { kind: "found"; query: string; resolutions: Resolution[]; gaps: Gap[] }
+  | {
+      kind: "found";
+      query: string;
+      resolutions: Resolution[];
+      gaps: Gap[];
+      /** Load balancers and target groups the query names (issue 24): beside any service. */
+      balancers?: BalancerWhois[];
+    }
   | {
       kind: "not-found";
       query: string;

@@ -26,6 +26,7 @@ import {
   plain,
   type Section,
 } from "./document.ts";
+import { balancerDocument } from "./whois-balancer.ts";
 import {
   fitHeadline,
   ENDPOINT_MARK as MARK,
@@ -422,9 +423,12 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
         }
       } else if (answer.network) {
         lines.push(...ipLines(answer.network, where, holder));
+      } else if (where.loadBalancers && where.namespaces.length + where.clusters.length === 0) {
+        lines.push([`Looked in region ${where.regions.join(", ")}: ${where.loadBalancers}.`]);
       } else {
+        const elb = where.loadBalancers ? `; ${where.loadBalancers}` : "";
         lines.push([
-          `Looked in region ${where.regions.join(", ")}: ${scope(where.namespaces, where.clusters)}.`,
+          `Looked in region ${where.regions.join(", ")}: ${scope(where.namespaces, where.clusters)}${elb}.`,
         ]);
       }
       const asks = askLinks(answer.suggestions.map((s) => `${verb} ${s}`));
@@ -452,6 +456,17 @@ export function whoisDocument(answer: WhoisAnswer, verb = "whois"): Doc {
         ...new Set(answer.gaps.filter((g) => !g.absent).map((g) => g.what)),
       ]);
       for (const r of answer.resolutions) sections.push(...resolutionSections(r, partial));
+      if (answer.balancers && answer.balancers.length > 0) {
+        return balancerDocument(
+          answer.query,
+          answer.resolutions,
+          answer.balancers,
+          answer.gaps,
+          verb,
+          sections,
+          gapLines(answer.gaps),
+        );
+      }
       const links = crossLinks("whois", answer.query);
       const [only] = answer.resolutions;
       const glance =

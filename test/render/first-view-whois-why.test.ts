@@ -51,6 +51,15 @@ const QUESTIONS: { question: string; deciding: RegExp }[] = [
   },
   { question: "whois ngnix.service-connect", deciding: /did you mean nginx\.service-connect/ },
   {
+    question: "whois internal-shop-alb-1908642753.ap-northeast-1.elb.amazonaws.com",
+    deciding:
+      /✖ `10\.0\.3\.62:8080` Target\.ResponseCodeMismatch: Health checks failed with these codes: \[503\]/,
+  },
+  {
+    question: "whois checkout-tg",
+    deciding: /shop-alb \(internal ALB\) → checkout-tg → tutorial\/checkout/,
+  },
+  {
     question: "why tutorial/legacy-report api.service-connect",
     deciding: /1\. path · \*api-service security groups in\*: no rule of `?sg-0c0ffee00000b0001/,
   },

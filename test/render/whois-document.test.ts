@@ -119,7 +119,7 @@ describe("whoisDocument of a name not found", () => {
     expect(textLines(doc).slice(0, 3)).toEqual([
       "Not found: ngnix.service-connect",
       "Did you mean nginx.service-connect, api.service-connect, redis.service-connect?",
-      "Looked in region ap-northeast-1: namespaces internal.local, service-connect, staging; clusters ecs_service_discovery, staging, tutorial.",
+      "Looked in region ap-northeast-1: namespaces internal.local, service-connect, staging; clusters ecs_service_discovery, staging, tutorial; Route 53 alias records to load balancers.",
     ]);
     expect(doc.summary).toBe(
       "Not found: ngnix.service-connect (did you mean nginx.service-connect?)",
@@ -302,7 +302,7 @@ describe("the first view of whois", () => {
       "whois redis.service-connect",
     ]);
     expect(facts(doc)).toEqual([
-      "Looked in region ap-northeast-1: namespaces internal.local, service-connect, staging; clusters ecs_service_discovery, staging, tutorial.",
+      "Looked in region ap-northeast-1: namespaces internal.local, service-connect, staging; clusters ecs_service_discovery, staging, tutorial; Route 53 alias records to load balancers.",
     ]);
   });
 

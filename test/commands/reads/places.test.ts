@@ -161,7 +161,7 @@ describe("BOT_TARGETS narrowing", () => {
     const text = renderText(output.doc);
 
     expect(text).toContain("Not found");
-    expect(text).toContain("clusters prod-core.");
+    expect(text).toContain("clusters prod-core; load balancers and target groups by name.");
     expect(aws.emulator.stats().calls["ECS.ListClusters"]).toBeUndefined();
   });
 });
