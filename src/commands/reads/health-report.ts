@@ -14,6 +14,7 @@ import type { TrafficReport } from "../../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { boundedClients, namespaceClients } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
+import { readTargetHealth } from "./target-health.ts";
 import type { Target } from "./targets.ts";
 import { measure, trafficTargetOf } from "./traffic-reads.ts";
 
@@ -109,7 +110,12 @@ async function judgeTarget(
     );
     return measured ? measure(ctx, gaps, measured, HEALTH_WINDOW, now) : undefined;
   };
-  const [clients, traffic] = await Promise.all([readClients(), readTraffic()]);
+  // Target health beside clients and traffic: no extra round trip on the critical path.
+  const [clients, traffic, targetHealth] = await Promise.all([
+    readClients(),
+    readTraffic(),
+    readTargetHealth(ctx, gaps, facts, now),
+  ]);
   return judgeHealth({
     resolution,
     service: facts.service,
@@ -117,6 +123,7 @@ async function judgeTarget(
     clients,
     clientsLeftOut,
     traffic,
+    ...(targetHealth ? { targetHealth } : {}),
     gaps: gaps.list,
   });
 }
