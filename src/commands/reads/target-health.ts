@@ -84,7 +84,8 @@ const unknown = (why: string): { known: false; why: string } => ({ known: false,
 /**
  * The service's target health judged, or undefined when it registers in no target group. The
  * groups and their targets' health are read at once (one DescribeTargetHealth per group, the
- * adapter caches it), then their balancers: two round trips, beside health's other reads.
+ * adapter caches it): one round trip beside health's other reads. Their balancers are read only
+ * when a target is Target.NotInUse: their zones then say whether the target's is enabled.
  */
 export async function readTargetHealth(
   ctx: AwsContext,
@@ -106,9 +107,17 @@ export async function readTargetHealth(
     ),
     ctx.elbv2.targetHealth(arns),
   ]);
-  const lbs = described.known
-    ? await gaps.soft(`the load balancers of ${label}`, balancers(ctx, described.value), undefined)
-    : undefined;
+  const notInUse = health.some(
+    (h) => h.known && h.targets.some((t) => t.reason === "Target.NotInUse"),
+  );
+  const lbs =
+    described.known && notInUse
+      ? await gaps.soft(
+          `the load balancers of ${label}`,
+          balancers(ctx, described.value),
+          undefined,
+        )
+      : undefined;
   const groups = arns.map((arn): ServiceTargetGroup => {
     const group = described.known ? described.value.find((g) => g.arn === arn) : undefined;
     const read = health.find((h) => h.targetGroupArn === arn);
