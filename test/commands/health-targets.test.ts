@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { slackTexts } from "../../bench/slack-texts.ts";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderBlocks } from "../../src/render/blocks.ts";
@@ -98,11 +99,32 @@ describe("/ecs health of a service behind a load balancer", () => {
     expect(text).toMatch(/checkout-tg: target health unknown \(AWS throttled DescribeTargetHealth/);
   }, 30_000);
 
+  it("names the balancer's zones when a target is in a zone the balancer does not use", async () => {
+    const fleet = loadDemoFleet();
+    const balancer = fleet.loadBalancers?.[0];
+    if (balancer) balancer.AvailabilityZones = balancer.AvailabilityZones?.slice(1);
+    const [first] = fleet.targetHealth ?? [];
+    if (first) first.TargetHealth = { State: "unused", Reason: "Target.NotInUse" };
+    aws.emulator.setFleet(fleet);
+    try {
+      const text = await health("checkout");
+
+      expect(text).toMatch(
+        /10\.0\.1\.60:8080 .*unused Target\.NotInUse: its Availability Zone \(ap-northeast-1a\) is not enabled for the balancer \(ap-northeast-1c, ap-northeast-1d\)/,
+      );
+      expect(elbv2Calls("DescribeLoadBalancers")).toBe(1);
+    } finally {
+      aws.emulator.setFleet(loadDemoFleet());
+    }
+  });
+
   it("reads target health once per target group, and nothing of ELBv2 for a service without one", async () => {
     await health("checkout");
 
     expect(elbv2Calls("DescribeTargetHealth")).toBe(1);
     expect(elbv2Calls("DescribeTargetGroups")).toBe(1);
+    // No target is Target.NotInUse: the balancers' zones are not needed.
+    expect(elbv2Calls("DescribeLoadBalancers")).toBe(0);
 
     aws.emulator.resetStats();
     await health("nginx.service-connect");
