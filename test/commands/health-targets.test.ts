@@ -6,7 +6,7 @@ import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderBlocks } from "../../src/render/blocks.ts";
 import { GLANCE_HEADLINE_MAX, plain } from "../../src/render/document.ts";
 import { renderText } from "../../src/render/text.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
 
 // Issue 24 item 2: /ecs health of a service behind a target group hears the load balancer.
 // checkout (demo fleet) sits behind shop-alb's checkout-tg; one of its three targets answers the
@@ -131,4 +131,34 @@ describe("/ecs health of a service behind a load balancer", () => {
 
     expect(aws.emulator.requests.filter((r) => r.service === "ELBv2")).toEqual([]);
   });
+});
+
+describe("/ecs health's round trips behind a load balancer", () => {
+  it("reads target health beside the service's other reads: no sequential round trip more", async () => {
+    await aws.stop();
+    const withoutGroups = loadDemoFleet();
+    for (const s of withoutGroups.services) if (s.serviceName === "checkout") s.loadBalancers = [];
+    const slow = await useEmulatedAws(withoutGroups, ROUND_TRIP_MS);
+    try {
+      await health("checkout");
+      const before = slow.emulator.stats();
+      const plain = before.sequentialRoundTrips;
+      slow.emulator.setFleet(loadDemoFleet());
+      clearSharedCache();
+      slow.emulator.resetStats();
+
+      const text = await health("checkout");
+
+      expect(text).toContain("1 of 3 targets of checkout-tg unhealthy");
+      const after = slow.emulator.stats();
+      expect(after.sequentialRoundTrips).toBe(plain);
+      // The service is described once: target health shares the facts' DescribeServices.
+      const notElb = (calls: Record<string, number>) =>
+        Object.entries(calls).filter(([op]) => !op.startsWith("ELBv2."));
+      expect(notElb(after.calls)).toEqual(notElb(before.calls));
+    } finally {
+      await slow.stop();
+      aws = await useEmulatedAws();
+    }
+  }, 30_000);
 });

@@ -14,7 +14,7 @@ import type { TrafficReport } from "../../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { boundedClients, namespaceClients } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
-import { readTargetHealth } from "./target-health.ts";
+import { judgeTargetReads, readTargetGroups } from "./target-health.ts";
 import type { Target } from "./targets.ts";
 import { measure, trafficTargetOf } from "./traffic-reads.ts";
 
@@ -69,14 +69,22 @@ async function judgeTarget(
   now: Date,
   onFacts?: (facts: ServiceFacts) => void,
 ): Promise<HealthReport | undefined> {
-  const [facts, stopped] = await Promise.all([
-    gatherTargetFacts(ctx, gaps, target, ctx.readMode === "scope" ? "whole" : "page").then((f) => {
-      if (f) onFacts?.(f);
-      return f;
-    }),
-    stoppedTasks(ctx, gaps, target),
-  ]);
-  if (!facts) return undefined;
+  const factsRead = gatherTargetFacts(
+    ctx,
+    gaps,
+    target,
+    ctx.readMode === "scope" ? "whole" : "page",
+  ).then((f) => {
+    if (f) onFacts?.(f);
+    return f;
+  });
+  // Target groups beside the tasks: started once the facts' DescribeServices is under way.
+  const targetReads = readTargetGroups(ctx, gaps, target);
+  const [facts, stopped] = await Promise.all([factsRead, stoppedTasks(ctx, gaps, target)]);
+  if (!facts) {
+    await targetReads;
+    return undefined;
+  }
   const resolution = buildResolution(target.request, facts);
   const sc = facts.service?.serviceConnect;
   const namespace = sc?.enabled ? namespaceByRef(facts.namespaces, sc.namespace) : undefined;
@@ -110,12 +118,9 @@ async function judgeTarget(
     );
     return measured ? measure(ctx, gaps, measured, HEALTH_WINDOW, now) : undefined;
   };
-  // Target health beside clients and traffic: no extra round trip on the critical path.
-  const [clients, traffic, targetHealth] = await Promise.all([
-    readClients(),
-    readTraffic(),
-    readTargetHealth(ctx, gaps, facts, now),
-  ]);
+  // Target health beside the tasks, clients and traffic: no round trip more on the critical path.
+  const [clients, traffic, reads] = await Promise.all([readClients(), readTraffic(), targetReads]);
+  const targetHealth = reads && judgeTargetReads(reads, facts, now);
   return judgeHealth({
     resolution,
     service: facts.service,

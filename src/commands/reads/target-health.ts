@@ -15,6 +15,7 @@ import {
 import type { LoadBalancer, TargetGroup } from "../../domain/load-balancing/types.ts";
 import type { ServiceFacts } from "../../domain/resolution/service-facts.ts";
 import type { AwsContext, Gaps } from "./aws-context.ts";
+import type { Target } from "./targets.ts";
 
 /** DescribeTargetGroups takes 20 ARNs per call; a digest's read-ahead keeps this many in flight. */
 const GROUPS_PER_CALL = 20;
@@ -81,21 +82,35 @@ async function balancers(ctx: AwsContext, groups: TargetGroup[]): Promise<LoadBa
 
 const unknown = (why: string): { known: false; why: string } => ({ known: false, why });
 
+/** What was read of a service's target groups, before its tasks are matched to the targets. */
+export interface TargetReads {
+  label: string;
+  groups: ServiceTargetGroup[];
+}
+
 /**
- * The service's target health judged, or undefined when it registers in no target group. The
- * groups and their targets' health are read at once (one DescribeTargetHealth per group, the
- * adapter caches it): one round trip beside health's other reads. Their balancers are read only
- * when a target is Target.NotInUse: their zones then say whether the target's is enabled.
+ * The service's target groups and their targets' health, or undefined when it registers in no
+ * target group. Started beside the service's facts: the service comes from the facts already read,
+ * else from the DescribeServices they are making (shared while in flight), so the groups and their
+ * health (one DescribeTargetHealth per group, the adapter caches it) are read beside the tasks,
+ * not after them. Their balancers are read only when a target is Target.NotInUse: their zones
+ * then say whether the target's is enabled. Never rejects on an AWS failure: a gap.
  */
-export async function readTargetHealth(
+export async function readTargetGroups(
   ctx: AwsContext,
   gaps: Gaps,
-  facts: ServiceFacts,
-  now: Date,
-): Promise<TargetHealthJudgement | undefined> {
-  const arns = targetGroupArnsOf(facts.service);
+  target: Target,
+): Promise<TargetReads | undefined> {
+  const service = target.facts
+    ? target.facts.service
+    : await ctx.ecs.describeServices(target.cluster, [target.service]).then(
+        (d) => d.services[0],
+        // The facts say why the service could not be read.
+        () => undefined,
+      );
+  const arns = targetGroupArnsOf(service);
   if (arns.length === 0) return undefined;
-  const label = `${facts.ref.cluster}/${facts.ref.service}`;
+  const label = `${target.cluster}/${target.service}`;
   const [described, health] = await Promise.all([
     targetGroups(ctx, arns).then(
       (groups): Known<TargetGroup[]> => ({ known: true, value: groups }),
@@ -139,11 +154,20 @@ export async function readTargetHealth(
         : {}),
     };
   });
+  return { label, groups };
+}
+
+/** The target groups read, judged against the service's running tasks. */
+export function judgeTargetReads(
+  reads: TargetReads,
+  facts: ServiceFacts,
+  now: Date,
+): TargetHealthJudgement {
   // EcsTask carries no container instance or host ports (networkBindings): bridge/host tasks'
   // instance targets stay unmatched to a task; ip targets (awsvpc) match by address.
   return judgeTargetHealth({
-    service: label,
-    groups,
+    service: reads.label,
+    groups: reads.groups,
     tasks: facts.tasks.map((task) => taskAsTarget(task)),
     ...(facts.service?.healthCheckGracePeriodSeconds !== undefined
       ? { gracePeriodSeconds: facts.service.healthCheckGracePeriodSeconds }
