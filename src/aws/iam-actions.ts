@@ -33,15 +33,17 @@ export const PATH_ACTIONS = [
 export const IP_OWNER_ACTIONS = ["ec2:DescribeNetworkInterfaces"] as const;
 
 /**
- * A service's target health (src/aws/elbv2.ts): the target groups describe-services names
- * (`loadBalancers`), their health check, and their targets' health. Elastic Load Balancing's
- * Describe actions support no resource-level permissions (Service Authorization Reference,
- * "Actions defined by Elastic Load Balancing V2": no resource type): "*". When health reports read
- * them, they join HEALTH_REPORT_ACTIONS (and the notify function's role).
+ * A service's target health (src/commands/reads/target-health.ts): the target groups
+ * describe-services names (`loadBalancers`), their health check, their targets' health, and, when
+ * a target is Target.NotInUse, their balancers (the zones they are enabled in). Elastic Load
+ * Balancing's Describe actions support no resource-level permissions (Service Authorization
+ * Reference, "Actions defined by Elastic Load Balancing V2": no resource type): "*". Part of
+ * every health report (HEALTH_REPORT_ACTIONS: the notify function's role) and of the digest's.
  */
 export const TARGET_HEALTH_ACTIONS = [
   "elasticloadbalancing:DescribeTargetGroups",
   "elasticloadbalancing:DescribeTargetHealth",
+  "elasticloadbalancing:DescribeLoadBalancers",
 ] as const;
 
 /**
@@ -50,7 +52,6 @@ export const TARGET_HEALTH_ACTIONS = [
  * preservation (DescribeTargetGroupAttributes, `/ecs why`). Read-only; "*" as above.
  */
 export const LOAD_BALANCER_READ_ACTIONS = [
-  "elasticloadbalancing:DescribeLoadBalancers",
   "elasticloadbalancing:DescribeListeners",
   "elasticloadbalancing:DescribeRules",
   ...TARGET_HEALTH_ACTIONS,
@@ -59,7 +60,8 @@ export const LOAD_BALANCER_READ_ACTIONS = [
 
 /**
  * One service's health report, read fresh (src/commands/reads/health-report.ts, reportFor: its
- * facts, Service Connect clients and 15 minutes of traffic, and its recently stopped tasks). The
+ * facts, Service Connect clients, 15 minutes of traffic, its target health (TARGET_HEALTH_ACTIONS,
+ * for a service behind target groups) and its recently stopped tasks). The
  * service is known by cluster and name, so no ecs:ListServices (only a scope or a catalog lists
  * a cluster's services); no graph, no path reads, no IP lookup.
  */
@@ -76,6 +78,7 @@ export const HEALTH_REPORT_ACTIONS = [
   "servicediscovery:DiscoverInstances",
   "route53:GetHostedZone",
   "cloudwatch:GetMetricData",
+  ...TARGET_HEALTH_ACTIONS,
 ] as const;
 
 /**
@@ -99,7 +102,10 @@ export const READ_ACTIONS = [
   ...ALIAS_ACTIONS,
   ...PATH_ACTIONS,
   ...IP_OWNER_ACTIONS,
-  ...LOAD_BALANCER_READ_ACTIONS,
+  // Target health's are health's own already.
+  ...LOAD_BALANCER_READ_ACTIONS.filter(
+    (a) => !(TARGET_HEALTH_ACTIONS as readonly string[]).includes(a),
+  ),
 ] as const;
 
 /**

@@ -14,6 +14,7 @@ import {
   type Section,
 } from "./document.ts";
 import { clip, splitAt } from "./glance-text.ts";
+import { failingTargetFacts, targetGroupSection, withoutSource } from "./health-targets.ts";
 import {
   endpointLine,
   gapLines,
@@ -160,6 +161,8 @@ function reportSections(r: HealthReport): Section[] {
             ],
           ],
   });
+  const targets = targetGroupSection(r);
+  if (targets) sections.push(targets);
   if (r.stopped && r.stopped.length > 0) {
     sections.push({
       heading: "Recently stopped tasks",
@@ -194,10 +197,16 @@ function glanceHeadline(
 ): { head: string; rest: string } {
   // What could not be read stays in the headline; the reason gives way.
   const partial = partialClause(r.unknown);
-  const { head, rest } = splitAt(
-    `${BADGE[r.level]} ${r.subject}: ${r.reason}`,
-    max - partial.length,
-  );
+  const full = `${BADGE[r.level]} ${r.subject}: ${r.reason}`;
+  // A deciding finding with a brief form says it whole rather than cut (its facts follow).
+  const deciding = r.deciding === undefined ? undefined : r.findings[r.deciding];
+  const brief =
+    deciding?.brief && r.reason.startsWith(deciding.text)
+      ? `${BADGE[r.level]} ${r.subject}: ${deciding.brief}${r.reason.slice(deciding.text.length)}`
+      : undefined;
+  const fits = (t: string) => t.length <= max - partial.length;
+  if (!fits(full) && brief && fits(brief)) return { head: `${brief}${partial}`, rest: "" };
+  const { head, rest } = splitAt(full, max - partial.length);
   return { head: `${head}${partial}`, rest: rest && `${rest[0]?.toUpperCase()}${rest.slice(1)}` };
 }
 
@@ -273,6 +282,7 @@ function reportGlance(r: HealthReport, query: string): Glance {
   const quiet = r.level === "healthy" && r.findings.length === 0;
   const facts = [
     ...decidingFacts(r, rest),
+    ...failingTargetFacts(r, FACT_MAX),
     ...alsoFacts(r),
     serviceLine(r),
     ...(quiet && traffic
@@ -280,8 +290,10 @@ function reportGlance(r: HealthReport, query: string): Glance {
       : []),
   ];
   const named = r.resolution.bindings.length > 0;
+  // A step too long keeps its words and leaves its source to the details.
+  const step = r.nextCheck.length > NEXT_MAX ? withoutSource(r.nextCheck) : r.nextCheck;
   const next = !quiet
-    ? clip(r.nextCheck, NEXT_MAX)
+    ? clip(step, NEXT_MAX)
     : named
       ? "If a caller still fails, Whois says whether it can resolve the name; Details has the path to check."
       : "If it cannot reach a name, or a caller cannot reach it, Details says what to check.";

@@ -58,7 +58,7 @@ describe("/ecs digest --every … --for … (incident digests)", () => {
     const text = await inChannel("digest tutorial --every 15m --for 2h");
 
     expect(scheduler.isDone()).toBe(true);
-    expect(text).toMatch(/^Incident digest \(tutorial\) at \d\d:\d\d UTC: 5 healthy/);
+    expect(text).toMatch(/^Incident digest \(tutorial\) at \d\d:\d\d UTC: 1 degraded, 4 healthy/);
     expect(text).toMatch(
       /Incident digest: the next one in 15 minutes, then every 15 until (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC\. Stop it with \/ecs digest stop\./,
     );

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { makeDigest } from "../../src/commands/reads/digest-of-scope.ts";
@@ -25,13 +26,28 @@ beforeEach(() => {
   aws.emulator.setDenied([]);
 });
 
+/**
+ * The demo fleet with checkout's failing target healthy (issue 24: checkout-tg's 503 makes the
+ * tutorial cluster degraded): for the cases whose point is an all-clear, or its absence.
+ */
+async function withTargetsHealthy<T>(work: () => Promise<T>): Promise<T> {
+  const fleet = loadDemoFleet();
+  for (const t of fleet.targetHealth ?? []) t.TargetHealth = { State: "healthy" };
+  aws.emulator.setFleet(fleet);
+  try {
+    return await work();
+  } finally {
+    aws.emulator.setFleet(loadDemoFleet());
+  }
+}
+
 describe("/ecs digest on the demo fleet", () => {
   it("puts the services that are down first with their stop reason, the degraded next, the healthy in one line", async () => {
     const text = renderText((await runEcsCommand("digest", ctx)).doc);
     const lines = text.split("\n");
 
     expect(lines[0]).toMatch(
-      /^Digest \(every cluster\) at \d\d:\d\d UTC: 2 down, 2 degraded, 6 healthy$/,
+      /^Digest \(every cluster\) at \d\d:\d\d UTC: 2 down, 3 degraded, 5 healthy$/,
     );
     expect(lines[2]).toMatch(
       /^✖ DOWN ecs_service_discovery\/billing-worker: 0 of 2 tasks running; last stop: .*OutOfMemoryError/,
@@ -43,13 +59,17 @@ describe("/ecs digest on the demo fleet", () => {
       "▲ DEGRADED ecs_service_discovery/api-service: 1 of 3 endpoints unhealthy: 10.0.3.103 (container health check failing: api)",
     );
     expect(lines[9]).toBe("  /ecs health api.service-connect · /ecs traffic api.service-connect");
-    expect(text).toContain("6 other services healthy.");
+    // checkout fails the balancer's health check on one target (issue 24).
+    expect(text).toMatch(
+      /▲ DEGRADED tutorial\/checkout: 1 of 3 targets of checkout-tg unhealthy: .*answered 503, matcher 200/,
+    );
+    expect(text).toContain("5 other services healthy.");
   });
 
   it("covers the named clusters and namespaces only", async () => {
     const text = renderText((await runEcsCommand("digest tutorial", ctx)).doc);
 
-    expect(text.split("\n")[0]).toMatch(/^Digest \(tutorial\) at .*: 5 healthy$/);
+    expect(text.split("\n")[0]).toMatch(/^Digest \(tutorial\) at .*: 1 degraded, 4 healthy$/);
   });
 
   it("refuses a name that is neither a cluster nor a namespace, suggesting the one it resembles", async () => {
@@ -71,7 +91,9 @@ describe("/ecs digest on the demo fleet", () => {
     // AWS says there is no such cluster, and the namespaces were listed: not a namespace either.
     expect(typo).toBe("No cluster or namespace tutorail in ap-northeast-1.\n");
     // (what ListClusters would have told of the services' clusters is read as partial)
-    expect(right.split("\n")[0]).toMatch(/^Digest \(tutorial\) at \d\d:\d\d UTC: 5 healthy(;|$)/);
+    expect(right.split("\n")[0]).toMatch(
+      /^Digest \(tutorial\) at \d\d:\d\d UTC: 1 degraded, 4 healthy(;|$)/,
+    );
   });
 
   it("tries a name it could not check against the kind it could not list", async () => {
@@ -80,15 +102,17 @@ describe("/ecs digest on the demo fleet", () => {
 
     // mesh is no cluster, and the namespaces could not be listed: it may be one, and that is said.
     expect(text.split("\n")[0]).toMatch(
-      /^Digest \(cluster tutorial; namespace mesh\) at \d\d:\d\d UTC: 5 healthy; the Cloud Map namespaces could not be listed \(denied\)(;|$)/,
+      /^Digest \(cluster tutorial; namespace mesh\) at \d\d:\d\d UTC: 1 degraded, 4 healthy; the Cloud Map namespaces could not be listed \(denied\)(;|$)/,
     );
   });
 
   it("is one line when quiet and every service of the scope is healthy", async () => {
-    const { digest } = await makeDigest(
-      ctx(),
-      { name: "tutorial", scope: { clusters: ["tutorial"], namespaces: [] } },
-      undefined,
+    const { digest } = await withTargetsHealthy(() =>
+      makeDigest(
+        ctx(),
+        { name: "tutorial", scope: { clusters: ["tutorial"], namespaces: [] } },
+        undefined,
+      ),
     );
 
     expect(renderText(digestDocument(digest, true))).toMatch(
@@ -111,8 +135,10 @@ describe("/ecs digest on the demo fleet", () => {
     // ecs_service_discovery holds the two services that are down: unlisted, they must not vanish.
     aws.emulator.setDenied(["ECS.ListServices:ecs_service_discovery"]);
     const scope = "tutorial ecs_service_discovery";
-    const quiet = renderText((await runEcsCommand(`digest ${scope} --quiet`, ctx)).doc);
-    const full = renderText((await runEcsCommand(`digest ${scope}`, ctx)).doc);
+    const [quiet, full] = await withTargetsHealthy(async () => [
+      renderText((await runEcsCommand(`digest ${scope} --quiet`, ctx)).doc),
+      renderText((await runEcsCommand(`digest ${scope}`, ctx)).doc),
+    ]);
 
     expect(quiet.split("\n")[0]).toMatch(
       /^5 services healthy in tutorial, ecs_service_discovery at \d\d:\d\d UTC; cluster ecs_service_discovery could not be read \(denied\)$/,
@@ -126,8 +152,10 @@ describe("/ecs digest on the demo fleet", () => {
 
   it("never says all healthy when the traffic that could make a service degraded was not read", async () => {
     aws.emulator.setDenied(["CloudWatch.GetMetricData"]);
-    const quiet = renderText((await runEcsCommand("digest tutorial --quiet", ctx)).doc);
-    const full = renderText((await runEcsCommand("digest tutorial", ctx)).doc);
+    const [quiet, full] = await withTargetsHealthy(async () => [
+      renderText((await runEcsCommand("digest tutorial --quiet", ctx)).doc),
+      renderText((await runEcsCommand("digest tutorial", ctx)).doc),
+    ]);
 
     expect(quiet.split("\n")[0]).toMatch(
       /^5 services healthy in tutorial at \d\d:\d\d UTC; \d services? judged on partial reads \(.+ could not be read/,
@@ -145,7 +173,7 @@ describe("/ecs digest on the demo fleet", () => {
 
     // Its services are judged from what else could be read (tasks, Cloud Map), or unknown.
     expect(quiet.split("\n")[0]).toMatch(
-      /5 healthy, \d unknown; cluster ecs_service_discovery could not be read \(denied\)(;|$)/,
+      /4 healthy, \d unknown; cluster ecs_service_discovery could not be read \(denied\)(;|$)/,
     );
     // None listed a moment ago is dropped as gone: the ones not judged at all are unknown.
     expect(quiet).toMatch(/\? ecs_service_discovery\/billing-worker: could not be read: /);

@@ -3,9 +3,10 @@
 // call log saw compared with HEALTH_REPORT_ACTIONS (the list NotifyFunctionRole grants). An
 // enrichment that starts calling something new fails here before it fails with AccessDenied.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import { callLog } from "../../src/aws/call-log.ts";
 import { HEALTH_REPORT_ACTIONS, READ_ACTIONS } from "../../src/aws/iam-actions.ts";
-import { awsContext, Gaps } from "../../src/commands/reads/aws-context.ts";
+import { awsContext, clearSharedCache, Gaps } from "../../src/commands/reads/aws-context.ts";
 import { reportFor } from "../../src/commands/reads/health-report.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
@@ -18,15 +19,34 @@ const SERVICES: [string, string][] = [
   ["ecs_service_discovery", "billing-worker"],
   ["ecs_service_discovery", "invoice-renderer"],
   ["staging", "api-service"],
+  // Behind checkout-tg: its target groups and target health.
+  ["tutorial", "checkout"],
 ];
+
+/** The demo fleet with a checkout target in a zone its balancer does not use: its balancer is read. */
+function notInUseFleet() {
+  const fleet = loadDemoFleet();
+  const [first] = fleet.targetHealth ?? [];
+  if (first) first.TargetHealth = { State: "unused", Reason: "Target.NotInUse" };
+  return fleet;
+}
 
 let stop: () => Promise<void>;
 let operations: string[];
 
 beforeAll(async () => {
-  ({ stop } = await useEmulatedAws());
+  const aws = await useEmulatedAws();
+  stop = aws.stop;
   callLog.reset();
-  for (const [cluster, service] of SERVICES) {
+  const runs = [
+    ...SERVICES.map((s) => [...s, "demo"] as const),
+    ["tutorial", "checkout", "not-in-use"] as const,
+  ];
+  for (const [cluster, service, fleet] of runs) {
+    if (fleet === "not-in-use") {
+      aws.emulator.setFleet(notInUseFleet());
+      clearSharedCache();
+    }
     const ctx = awsContext("ap-northeast-1");
     const gaps = new Gaps();
     const report = await reportFor(ctx, gaps, {

@@ -376,6 +376,41 @@ describe("an incident read fresh with health's rules", () => {
     );
   });
 
+  it("hears the load balancer: a checkout task stopped for failing ELB health checks gets target health (issue 24)", async () => {
+    await start();
+    slack();
+    const tg = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/checkout-tg/3f2a1b0c9d8e7f60`;
+    await notifyEvent(
+      stopEvent({
+        id: "elb-1",
+        service: "checkout",
+        cluster: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/tutorial`,
+        task: "d4e3f6a8b0c27b5c9d1f3e4a6b8c0d23",
+        time: "2026-11-23T15:40:00Z",
+        stopCode: "ServiceSchedulerInitiated",
+        stoppedReason: `Task failed ELB health checks in (target-group ${tg})`,
+        taskDefinition: `${TD}/checkout:4`,
+        container: { name: "checkout", exitCode: 143 },
+      }),
+      deps(),
+    );
+
+    const [post] = posts();
+    expect(post?.text).toMatch(
+      /^▲ checkout \(tutorial\): .* — DEGRADED: 1 of 3 targets of checkout-tg unhealthy: .*answered 503, matcher 200/,
+    );
+    const called = new Set(
+      aws.emulator.requests
+        .filter((r) => r.service === "ELBv2")
+        .map((r) => `elasticloadbalancing:${r.operation}`),
+    );
+    expect([...called].sort()).toEqual([
+      "elasticloadbalancing:DescribeTargetGroups",
+      "elasticloadbalancing:DescribeTargetHealth",
+    ]);
+    for (const action of called) expect(NOTIFY_FUNCTION_ACTIONS).toContain(action);
+  });
+
   it("reads nothing for an event it ignores or a task that started", async () => {
     await start();
     slack();

@@ -35,7 +35,14 @@ const QUESTIONS: { text: string; max: number; deciding: RegExp }[] = [
     max: 900,
     deciding: /checkout via shop-alb \(ALB\): [\d,]+ requests, target 5xx \d\.\d\d%/,
   },
-  { text: "digest", max: 1500, deciding: /2 down, 2 degraded, 6 healthy/ },
+  { text: "digest", max: 1500, deciding: /2 down, 3 degraded, 5 healthy/ },
+  // Issue 24: the target failing the balancer's health check, and its reason.
+  {
+    text: "health checkout",
+    max: 900,
+    deciding:
+      /^\*▲ DEGRADED tutorial\/checkout: 1 of 3 targets of checkout-tg unhealthy: GET \/healthz on 8080 answered 503, matcher 200\*/,
+  },
 ];
 
 const buttons = (blocks: KnownBlock[]) =>

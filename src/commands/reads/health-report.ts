@@ -14,6 +14,7 @@ import type { TrafficReport } from "../../domain/traffic.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { boundedClients, namespaceClients } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
+import { judgeTargetReads, readTargetGroups } from "./target-health.ts";
 import type { Target } from "./targets.ts";
 import { measure, trafficTargetOf } from "./traffic-reads.ts";
 
@@ -68,14 +69,22 @@ async function judgeTarget(
   now: Date,
   onFacts?: (facts: ServiceFacts) => void,
 ): Promise<HealthReport | undefined> {
-  const [facts, stopped] = await Promise.all([
-    gatherTargetFacts(ctx, gaps, target, ctx.readMode === "scope" ? "whole" : "page").then((f) => {
-      if (f) onFacts?.(f);
-      return f;
-    }),
-    stoppedTasks(ctx, gaps, target),
-  ]);
-  if (!facts) return undefined;
+  const factsRead = gatherTargetFacts(
+    ctx,
+    gaps,
+    target,
+    ctx.readMode === "scope" ? "whole" : "page",
+  ).then((f) => {
+    if (f) onFacts?.(f);
+    return f;
+  });
+  // Target groups beside the tasks: started once the facts' DescribeServices is under way.
+  const targetReads = readTargetGroups(ctx, gaps, target);
+  const [facts, stopped] = await Promise.all([factsRead, stoppedTasks(ctx, gaps, target)]);
+  if (!facts) {
+    await targetReads;
+    return undefined;
+  }
   const resolution = buildResolution(target.request, facts);
   const sc = facts.service?.serviceConnect;
   const namespace = sc?.enabled ? namespaceByRef(facts.namespaces, sc.namespace) : undefined;
@@ -109,7 +118,9 @@ async function judgeTarget(
     );
     return measured ? measure(ctx, gaps, measured, HEALTH_WINDOW, now) : undefined;
   };
-  const [clients, traffic] = await Promise.all([readClients(), readTraffic()]);
+  // Target health beside the tasks, clients and traffic: no round trip more on the critical path.
+  const [clients, traffic, reads] = await Promise.all([readClients(), readTraffic(), targetReads]);
+  const targetHealth = reads && judgeTargetReads(reads, facts, now);
   return judgeHealth({
     resolution,
     service: facts.service,
@@ -117,6 +128,7 @@ async function judgeTarget(
     clients,
     clientsLeftOut,
     traffic,
+    ...(targetHealth ? { targetHealth } : {}),
     gaps: gaps.list,
   });
 }

@@ -1,5 +1,6 @@
 // The digest's judgement of a scope's services: read ahead what every judgement needs (services,
-// tasks, namespaces' clients, the region's traffic), then /ecs health's own report per service.
+// tasks, namespaces' clients, the region's traffic, target groups), then /ecs health's own
+// report per service (its target health read per target group, CONCURRENCY judgements at once).
 import type { CommandProgress } from "../../domain/answer.ts";
 import type { DigestEntry } from "../../domain/digest.ts";
 import type { EcsService, Gap, Namespace } from "../../domain/facts.ts";
@@ -14,6 +15,7 @@ import { HEALTH_WINDOW, reportFor } from "./health-report.ts";
 import { readAheadNamespaceClients } from "./namespace-services.ts";
 import type { ScopeService } from "./scope.ts";
 import { serviceGapWhat } from "./service-facts.ts";
+import { readAheadTargetGroups } from "./target-health.ts";
 import { windowRange } from "./traffic-reads.ts";
 
 /** How many services are judged at once: bounded, so a big scope does not flood AWS. */
@@ -173,7 +175,13 @@ export async function judgeServices(
       await Promise.all([
         scoped.ecs
           .describeServices(cluster, names)
-          .then((d) => namespaces.readFor(d.services))
+          // Their target groups too, 20 to a call: no judgement asks for its own.
+          .then((d) =>
+            Promise.all([
+              namespaces.readFor(d.services),
+              readAheadTargetGroups(scoped, d.services),
+            ]),
+          )
           .catch(() => undefined),
         ...(whole(cluster)
           ? (["RUNNING", "STOPPED"] as const).map((status) =>

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { slackTexts } from "../../bench/slack-texts.ts";
+import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
+import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
+import { runEcsCommand } from "../../src/commands/router.ts";
+import { renderBlocks } from "../../src/render/blocks.ts";
+import { GLANCE_HEADLINE_MAX, plain } from "../../src/render/document.ts";
+import { renderText } from "../../src/render/text.ts";
+import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
+
+// Issue 24 item 2: /ecs health of a service behind a target group hears the load balancer.
+// checkout (demo fleet) sits behind shop-alb's checkout-tg; one of its three targets answers the
+// health check with 503.
+
+let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const ask = (text: string) => runEcsCommand(text, () => awsContext("ap-northeast-1"));
+const health = async (name: string) => renderText((await ask(`health ${name}`)).doc);
+const firstView = async (name: string) => {
+  const doc = (await ask(`health ${name}`)).doc;
+  return { doc, text: slackTexts(renderBlocks(doc).blocks).join("\n") };
+};
+const elbv2Calls = (operation: string) =>
+  aws.emulator.requests.filter((r) => r.operation === operation).length;
+
+beforeAll(async () => {
+  aws = await useEmulatedAws();
+});
+afterAll(async () => {
+  await aws.stop();
+});
+beforeEach(() => {
+  clearSharedCache();
+  aws.emulator.resetStats();
+  aws.emulator.setDenied([]);
+  aws.emulator.setThrottleRate(0);
+});
+
+describe("/ecs health of a service behind a load balancer", () => {
+  it("leads with the failing target of checkout-tg and the check it fails", async () => {
+    const text = await health("checkout");
+
+    expect(text.split("\n")[0]).toMatch(
+      /^▲ DEGRADED tutorial\/checkout: 1 of 3 targets of checkout-tg unhealthy: .*GET \/healthz on 8080 answered 503, matcher 200/,
+    );
+  });
+
+  it("gives the reason's next step with its AWS source", async () => {
+    const text = await health("checkout");
+    const next = text.split("Next check:\n")[1] ?? "";
+
+    expect(next).toMatch(/App: .*\/healthz/);
+    expect(next).toContain("https://docs.aws.amazon.com/elasticloadbalancing/");
+  });
+
+  it("lists the target group and each target's state and reason in the details", async () => {
+    const text = await health("checkout");
+    const section = text.split("Load balancer target groups:\n")[1]?.split("\n\n")[0] ?? "";
+
+    expect(section).toMatch(/checkout-tg.*2 of 3 targets healthy/);
+    expect(section).toMatch(/✖ 10\.0\.3\.62:8080 .*unhealthy Target\.ResponseCodeMismatch/);
+    expect(section).toMatch(/✔ 10\.0\.1\.60:8080 .*healthy/);
+    expect(section).toMatch(/✔ 10\.0\.2\.61:8080 .*healthy/);
+  });
+
+  it("puts the failing target and a short next step in the first view", async () => {
+    const { doc, text } = await firstView("checkout");
+    const headline = doc.glance ? plain(doc.glance.headline) : doc.summary;
+
+    expect(headline.length).toBeLessThanOrEqual(GLANCE_HEADLINE_MAX);
+    expect(headline).toContain("1 of 3 targets of checkout-tg unhealthy");
+    expect(text).toMatch(/10\.0\.3\.62.*Target\.ResponseCodeMismatch/);
+    expect(plain(doc.glance?.next ?? [])).toMatch(/^App: /);
+  });
+
+  // Unread target health changes no verdict by itself (src/domain/load-balancing/README.md):
+  // the answer is partial and names it, and no target is called healthy or unhealthy.
+  it("says target health is unknown, and the answer partial, when DescribeTargetHealth is denied", async () => {
+    aws.emulator.setDenied(["ELBv2.DescribeTargetHealth:checkout-tg"]);
+
+    const text = await health("checkout");
+    const headline = text.split("\n")[0] ?? "";
+
+    expect(headline).not.toMatch(/targets? (healthy|unhealthy)|targets of checkout-tg/);
+    expect(headline).toMatch(/\(partial: could not read target health of checkout-tg\)$/);
+    expect(text).toMatch(
+      /checkout-tg: target health unknown \(the bot's IAM role may not call DescribeTargetHealth/,
+    );
+    expect(text).not.toMatch(/10\.0\.3\.62:8080 .*(healthy|unhealthy)/);
+  });
+
+  it("says target health is unknown, never healthy, when AWS throttles DescribeTargetHealth", async () => {
+    aws.emulator.setThrottleRate(1, ["ELBv2.DescribeTargetHealth"]);
+
+    const text = await health("checkout");
+    const headline = text.split("\n")[0] ?? "";
+
+    expect(headline).not.toMatch(/targets? (healthy|unhealthy)|targets of checkout-tg/);
+    expect(headline).toMatch(/\(partial: could not read target health of checkout-tg\)$/);
+    expect(text).toMatch(/checkout-tg: target health unknown \(AWS throttled DescribeTargetHealth/);
+  }, 30_000);
+
+  it("names the balancer's zones when a target is in a zone the balancer does not use", async () => {
+    const fleet = loadDemoFleet();
+    const balancer = fleet.loadBalancers?.[0];
+    if (balancer) balancer.AvailabilityZones = balancer.AvailabilityZones?.slice(1);
+    const [first] = fleet.targetHealth ?? [];
+    if (first) first.TargetHealth = { State: "unused", Reason: "Target.NotInUse" };
+    aws.emulator.setFleet(fleet);
+    try {
+      const text = await health("checkout");
+
+      expect(text).toMatch(
+        /10\.0\.1\.60:8080 .*unused Target\.NotInUse: its Availability Zone \(ap-northeast-1a\) is not enabled for the balancer \(ap-northeast-1c, ap-northeast-1d\)/,
+      );
+      expect(elbv2Calls("DescribeLoadBalancers")).toBe(1);
+    } finally {
+      aws.emulator.setFleet(loadDemoFleet());
+    }
+  });
+
+  it("reads target health once per target group, and nothing of ELBv2 for a service without one", async () => {
+    await health("checkout");
+
+    expect(elbv2Calls("DescribeTargetHealth")).toBe(1);
+    expect(elbv2Calls("DescribeTargetGroups")).toBe(1);
+    // No target is Target.NotInUse: the balancers' zones are not needed.
+    expect(elbv2Calls("DescribeLoadBalancers")).toBe(0);
+
+    aws.emulator.resetStats();
+    await health("nginx.service-connect");
+
+    expect(aws.emulator.requests.filter((r) => r.service === "ELBv2")).toEqual([]);
+  });
+});
+
+describe("/ecs health's round trips behind a load balancer", () => {
+  it("reads target health beside the service's other reads: no sequential round trip more", async () => {
+    await aws.stop();
+    const withoutGroups = loadDemoFleet();
+    for (const s of withoutGroups.services) if (s.serviceName === "checkout") s.loadBalancers = [];
+    const slow = await useEmulatedAws(withoutGroups, ROUND_TRIP_MS);
+    try {
+      await health("checkout");
+      const before = slow.emulator.stats();
+      const plain = before.sequentialRoundTrips;
+      slow.emulator.setFleet(loadDemoFleet());
+      clearSharedCache();
+      slow.emulator.resetStats();
+
+      const text = await health("checkout");
+
+      expect(text).toContain("1 of 3 targets of checkout-tg unhealthy");
+      const after = slow.emulator.stats();
+      expect(after.sequentialRoundTrips).toBe(plain);
+      // The service is described once: target health shares the facts' DescribeServices.
+      const notElb = (calls: Record<string, number>) =>
+        Object.entries(calls).filter(([op]) => !op.startsWith("ELBv2."));
+      expect(notElb(after.calls)).toEqual(notElb(before.calls));
+    } finally {
+      await slow.stop();
+      aws = await useEmulatedAws();
+    }
+  }, 30_000);
+});
