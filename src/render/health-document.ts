@@ -1,6 +1,8 @@
 import type { HealthAnswer } from "../domain/answer.ts";
 import type { Finding, HealthLevel, HealthReport } from "../domain/health.ts";
+import type { TargetHealthJudgement } from "../domain/load-balancing/target-health.ts";
 import type { NameBinding } from "../domain/resolution/bindings.ts";
+import type { Endpoint } from "../domain/resolution/endpoints.ts";
 import type { TrafficReport } from "../domain/traffic.ts";
 import { healthConsole } from "./console-links.ts";
 import {
@@ -57,6 +59,25 @@ function ecsLines(r: HealthReport): Line[] {
     e.rolloutStateReason ? `: ${e.rolloutStateReason}` : "",
   ]);
   return lines;
+}
+
+/**
+ * A task's line says what the balancer says of it too: a task failing its target group's health
+ * check is never drawn healthy under a headline that names it (target health is health's
+ * app-layer signal beside Cloud Map and ECS). Unread target health changes no mark.
+ */
+function asTheBalancerSees(e: Endpoint, judged: TargetHealthJudgement | undefined): Endpoint {
+  const task = judged?.tasks.find(
+    (t) =>
+      e.taskId &&
+      (t.taskId === e.taskId ||
+        e.taskId.endsWith(`/${t.taskId}`) ||
+        t.taskId.endsWith(`/${e.taskId}`)),
+  );
+  const failing = task?.targets.find((t) => t.verdict === "unhealthy");
+  if (!failing || e.state === "unhealthy") return e;
+  const said = `${failing.targetGroup} ${failing.reason ?? "unhealthy"}`;
+  return { ...e, state: "unhealthy", note: e.note ? `${e.note}; ${said}` : said };
 }
 
 /** The verdict line: badge, subject, the deciding reason, and what could not be read. */
@@ -152,7 +173,7 @@ function reportSections(r: HealthReport): Section[] {
       : "Tasks (the service publishes no name)",
     lines:
       r.resolution.endpoints.length > 0
-        ? r.resolution.endpoints.map(endpointLine)
+        ? r.resolution.endpoints.map((e) => endpointLine(asTheBalancerSees(e, r.targetHealth)))
         : [
             [
               r.resolution.endpointsKnown

@@ -74,6 +74,15 @@ describe("/ecs health of a service behind a load balancer", () => {
 
   // Unread target health changes no verdict by itself (src/domain/load-balancing/README.md):
   // the answer is partial and names it, and no target is called healthy or unhealthy.
+  it("never draws the failing task healthy among the tasks: its line says what the balancer says", async () => {
+    const text = await health("checkout");
+    const tasks = text.split("Tasks (the service publishes no name):\n")[1]?.split("\n\n")[0] ?? "";
+
+    expect(tasks).toMatch(/✖ UNHEALTHY 10\.0\.3\.62 .*checkout-tg Target\.ResponseCodeMismatch$/m);
+    expect(tasks).not.toMatch(/✔ healthy 10\.0\.3\.62/);
+    expect(tasks).toMatch(/✔ healthy 10\.0\.1\.60 /);
+  });
+
   it("says target health is unknown, and the answer partial, when DescribeTargetHealth is denied", async () => {
     aws.emulator.setDenied(["ELBv2.DescribeTargetHealth:checkout-tg"]);
 
