@@ -1,6 +1,8 @@
 import type { WhyAnswer } from "../domain/answer.ts";
 import type { HealthReport } from "../domain/health.ts";
+import { balancerQuery } from "../domain/load-balancing/whois.ts";
 import { buildResolution } from "../domain/resolution.ts";
+import { judgeBalancerWhy } from "../domain/why/balancer.ts";
 import type { NetworkFacts } from "../domain/why/client.ts";
 import { crossNamespace, judgeWhy, targetChoices, type WhyReport } from "../domain/why.ts";
 import { parseWhy, WHY_USAGE } from "../domain/why-query.ts";
@@ -8,6 +10,7 @@ import { type AwsContext, Gaps } from "./reads/aws-context.ts";
 import { reportFor } from "./reads/health-report.ts";
 import { notFound, portNotPublished } from "./reads/not-found.ts";
 import { eachTarget } from "./reads/targets.ts";
+import { readBalancerTarget } from "./reads/why-balancer.ts";
 import {
   clientSuggestions,
   lambdaClient,
@@ -33,14 +36,22 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
     query.client.kind === "lambda"
       ? lambdaClient(ctx, clientGaps, query.client.name)
       : serviceClient(ctx, clientGaps, query.client);
+  // A balancer's DNS name: the path goes through it to the ECS service behind its listener.
+  const elb = balancerQuery(query.target.text);
+  const via =
+    elb?.kind === "dns-name" ? await readBalancerTarget(ctx, gaps, elb.dnsName) : undefined;
+  const between = via && {
+    subnetIds: via.balancer.zones.map((z) => z.subnetId),
+    groupIds: via.balancer.securityGroups,
+  };
   // EC2 is asked as soon as both ends' groups and subnets are known: while the target's health
   // still reads its clients and traffic, not after.
-  const judgeable = eachTarget(ctx, gaps, query.target, async (target) => {
+  const judgeable = eachTarget(ctx, gaps, via?.service ?? query.target, async (target) => {
     let network: Promise<NetworkFacts | undefined> = Promise.resolve(undefined);
     const report = await reportFor(ctx, gaps, target, new Date(), (facts) => {
       const resolution = buildResolution(target.request, facts);
       network = readClient.then((c) =>
-        c.kind === "found" ? readNetwork(ctx, gaps, c.client, resolution) : undefined,
+        c.kind === "found" ? readNetwork(ctx, gaps, c.client, resolution, between) : undefined,
       );
     });
     return report && { report, network: await network };
@@ -103,6 +114,7 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
   }
   const reports: WhyReport[] = await Promise.all(
     pairs.map(async (pair) => {
+      if (via) return judgeBalancerWhy({ client, ...pair, ...via });
       const apart = crossNamespace(client, pair.report);
       const counterparts = apart ? await namespaceCounterparts(ctx, apart.own) : undefined;
       return judgeWhy({
