@@ -12,6 +12,7 @@ import type { Listener, LoadBalancer, TargetGroup } from "../load-balancing/type
 import type { WhyReport } from "../why.ts";
 import { clientLabel, type NetworkFacts, shortName, type WhyClient } from "./client.ts";
 import { fixesInOrder } from "./fixes.ts";
+import { brokenVerdict, unknownOutcome } from "./verdict.ts";
 
 export interface BalancerWhyInput {
   client: WhyClient;
@@ -22,8 +23,6 @@ export interface BalancerWhyInput {
   listener: Listener;
   group: TargetGroup;
 }
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export function judgeBalancerWhy(input: BalancerWhyInput): WhyReport {
   const { client, report, network, balancer: lb, listener, group } = input;
@@ -51,17 +50,14 @@ export function judgeBalancerWhy(input: BalancerWhyInput): WhyReport {
   const base = { client: clientLabel(client), target, checks, health: report };
   const again = `/ecs why ${clientLabel(client)} ${lb.dnsName}`;
   const broken = checks.filter((c) => c.status === "broken");
-  const [first, ...rest] = broken;
+  const [first] = broken;
   if (first) {
     const fixes = fixesInOrder(broken, false);
     const lead = `${first.link.endsWith("(replies)") ? "the replies are dropped: " : ""}${first.detail}`;
     return {
       ...base,
       status: "broken",
-      verdict:
-        rest.length === 0
-          ? `✖ ${who} cannot reach ${target}: ${lead}`
-          : `✖ ${who} cannot reach ${target}: ${broken.length} broken links. First, ${first.link}: ${lead}. Also broken: ${rest.map((c) => c.link).join(", ")}.`,
+      verdict: brokenVerdict(who, target, broken, lead),
       fixes,
       next:
         fixes.length === 1
@@ -72,19 +68,7 @@ export function judgeBalancerWhy(input: BalancerWhyInput): WhyReport {
     };
   }
   const unknown = checks.filter((c) => c.status === "unknown");
-  const [u, ...others] = unknown;
-  if (u) {
-    return {
-      ...base,
-      status: "unknown",
-      verdict:
-        others.length === 0
-          ? `? ${who} → ${target}: nothing found broken, but ${u.link} is unknown: ${u.detail}`
-          : `? ${who} → ${target}: nothing found broken, but ${plural(unknown.length, "link is", "links are")} unknown. First, ${u.link}: ${u.detail}. Also unknown: ${others.map((c) => c.link).join(", ")}.`,
-      fixes: [],
-      next: `Unknown is not open: retry in a minute if AWS throttled; give the bot's role the read if it was denied. Until then check ${u.link} in the console.`,
-    };
-  }
+  if (unknown.length > 0) return { ...base, ...unknownOutcome(who, target, unknown) };
   const failing = judged ? judged.inService - judged.healthy : 0;
   const health = judged
     ? failing > 0
