@@ -47,6 +47,15 @@ describe("/ecs why through the demo fleet's load balancer", () => {
     expect(text).not.toContain("Not found");
   });
 
+  it("goes through shop-alb when asked about checkout, a service behind it that publishes no name", async () => {
+    const text = await ask("why tutorial/web-frontend checkout");
+
+    expect(text.split("\n")[0]).toMatch(
+      /^✔ web-frontend can reach shop-alb \(HTTP 80\) → checkout-tg:8080/,
+    );
+    expect(line(text, "checkout tasks security groups in")).toMatch(/^ *✔ /);
+  });
+
   it("says the app link is unknown when target health is denied, never healthy", async () => {
     aws.emulator.setDenied(["ELBv2.DescribeTargetHealth:checkout-tg"]);
     const text = await ask(`why tutorial/web-frontend ${ALB}`);

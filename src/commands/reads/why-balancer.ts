@@ -54,3 +54,40 @@ export async function readBalancerTarget(
   }
   return undefined;
 }
+
+/**
+ * A service behind a balancer, asked by its name: the first of its target groups that a balancer's
+ * listener forwards to, that balancer and that listener (its lowest port). Undefined when none.
+ */
+export async function readServiceBalancer(
+  ctx: AwsContext,
+  gaps: Gaps,
+  service: BalancerTarget["service"],
+  groupArns: string[],
+): Promise<BalancerTarget | undefined> {
+  if (groupArns.length === 0) return undefined;
+  const groups = await gaps.soft(
+    `the target groups of ${service.text}`,
+    ctx.elbv2.targetGroupsByArn(groupArns),
+    [] as TargetGroup[],
+  );
+  const arns = [...new Set(groups.flatMap((g) => g.loadBalancerArns))];
+  if (arns.length === 0) return undefined;
+  const balancers = await gaps.soft(
+    `the load balancers of ${service.text}`,
+    ctx.elbv2.loadBalancersByArn(arns),
+    [] as LoadBalancer[],
+  );
+  const listeners = await Promise.all(
+    balancers.map((lb) =>
+      gaps.soft(`the listeners of ${lb.name}`, ctx.elbv2.listeners(lb.arn), [] as Listener[]),
+    ),
+  );
+  for (const [i, balancer] of balancers.entries()) {
+    for (const listener of [...(listeners[i] ?? [])].sort((a, b) => a.port - b.port)) {
+      const group = groups.find((g) => listener.defaultTargetGroupArns.includes(g.arn));
+      if (group) return { balancer, listener, group, service };
+    }
+  }
+  return undefined;
+}
