@@ -17,6 +17,7 @@ import {
 import { fixesInOrder } from "./why/fixes.ts";
 import { nameChecks } from "./why/name.ts";
 import { pathChecksOf } from "./why/path.ts";
+import { brokenVerdict, unknownOutcome } from "./why/verdict.ts";
 
 export interface WhyReport {
   client: string;
@@ -109,8 +110,6 @@ export function targetChoices(typed: string, bareWord: boolean, reports: HealthR
   return [...new Set(choices)];
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
 /**
  * The whole chain; the verdict counts every broken link and leads with the first in the
  * operator's order (name, then path, then app); one fix per broken link.
@@ -130,7 +129,7 @@ export function judgeWhy(input: WhyInput): WhyReport {
   const flowing = checks.find((c) => c.link === "traffic from the client" && c.status === "ok");
   const base = { client: clientLabel(client), target, checks, health: report };
   const again = `/ecs why ${clientLabel(client)} ${report.query}`;
-  const [first, ...rest] = broken;
+  const [first] = broken;
   if (first) {
     const seen =
       flowing && first.layer !== "app"
@@ -144,10 +143,7 @@ export function judgeWhy(input: WhyInput): WhyReport {
     return {
       ...base,
       status: "broken",
-      verdict:
-        rest.length === 0
-          ? `✖ ${who} cannot reach ${target}: ${lead}`
-          : `✖ ${who} cannot reach ${target}: ${broken.length} broken links. First, ${first.link}: ${lead}. Also broken: ${rest.map((c) => c.link).join(", ")}.`,
+      verdict: brokenVerdict(who, target, broken, lead),
       fixes,
       // Across environments nothing is to be applied: the question is the wrong pair.
       next: apart
@@ -161,19 +157,7 @@ export function judgeWhy(input: WhyInput): WhyReport {
           : `Apply the ${fixes.length} fixes above in the order given, then ${again} again.`,
     };
   }
-  const [u, ...others] = unknown;
-  if (u) {
-    return {
-      ...base,
-      status: "unknown",
-      verdict:
-        others.length === 0
-          ? `? ${who} → ${target}: nothing found broken, but ${u.link} is unknown: ${u.detail}`
-          : `? ${who} → ${target}: nothing found broken, but ${plural(unknown.length, "link is", "links are")} unknown. First, ${u.link}: ${u.detail}. Also unknown: ${others.map((c) => c.link).join(", ")}.`,
-      fixes: [],
-      next: `Unknown is not open: retry in a minute if AWS throttled; give the bot's role the read if it was denied. Until then check ${u.link} in the console.`,
-    };
-  }
+  if (unknown.length > 0) return { ...base, ...unknownOutcome(who, target, unknown) };
   return {
     ...base,
     fixes: [],

@@ -82,10 +82,20 @@ export async function readNetwork(
   gaps: Gaps,
   client: WhyClient,
   target: Resolution,
+  /** A load balancer between them: its subnets and security groups, read with the rest. */
+  between?: { subnetIds: string[]; groupIds: string[] },
 ): Promise<NetworkFacts> {
   const pub = target.publisher.ecs;
-  const subnetIds = [...new Set([...clientSubnets(client), ...(pub?.subnets ?? [])])];
-  const groupIds = [...new Set([...clientGroups(client), ...(pub?.securityGroups ?? [])])];
+  const subnetIds = [
+    ...new Set([...clientSubnets(client), ...(pub?.subnets ?? []), ...(between?.subnetIds ?? [])]),
+  ];
+  const groupIds = [
+    ...new Set([
+      ...clientGroups(client),
+      ...(pub?.securityGroups ?? []),
+      ...(between?.groupIds ?? []),
+    ]),
+  ];
   const [subnets, groups, acls] = await Promise.all([
     known(gaps, `the subnets ${subnetIds.join(", ")}`, ctx.ec2.subnets(subnetIds)),
     known(gaps, `the security groups ${groupIds.join(", ")}`, ctx.ec2.securityGroups(groupIds)),
