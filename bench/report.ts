@@ -26,6 +26,10 @@ export type QuestionId =
   | "traffic"
   | "traffic-big"
   | "traffic-500"
+  | "lb-dns"
+  | "lb-name"
+  | "lb-target-group"
+  | "lb-alias"
   | "digest";
 
 export interface Question {
@@ -165,6 +169,7 @@ export function targets(rows: Row[], sizes: number[], clientsFleet: number): str
         ips.map((r) => `${r.question.what}: ${r.cold.roundTrips}`).join("; "),
     );
   }
+  lines.push(...balancerTargets(rows));
   for (const id of ["health-500", "traffic-500"] as const) {
     const row = rows.find((r) => r.question.id === id);
     const what = `${id.split("-")[0]} of a name with 500 client services ≤ 5 round trips, ≤ 20 calls (cold)`;
@@ -206,4 +211,23 @@ export function targets(rows: Row[], sizes: number[], clientsFleet: number): str
     }
   }
   return lines;
+}
+
+/** The whois of a balancer (issue 24): by its DNS name ≤ 3 round trips cold, at every size. */
+export function balancerTargets(rows: Row[]): string[] {
+  const dns = rows.filter((r) => r.question.id === "lb-dns");
+  if (dns.length === 0) return [];
+  const over = dns.filter((r) => r.cold.roundTrips > 3);
+  const most = Math.max(...dns.map((r) => r.cold.roundTrips));
+  return [
+    "- whois of a balancer's DNS name ≤ 3 round trips cold (issue 24): " +
+      (over.length === 0
+        ? `met (at most ${most})`
+        : `${verdict(false)}: ${over.map((r) => `at ${n(r.size)}: ${r.cold.roundTrips}`).join("; ")}`),
+  ];
+}
+
+/** Whether every bounded balancer row is within its bound (the run exits non-zero if not). */
+export function balancersMet(rows: Row[]): boolean {
+  return rows.every((r) => r.question.id !== "lb-dns" || r.cold.roundTrips <= 3);
 }
