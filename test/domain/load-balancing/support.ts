@@ -1,4 +1,4 @@
-// AWS's published ELBv2 examples (test/fixtures/aws/official/elbv2-*.json, SOURCES in
+// AWS's published ELBv2 examples (test/fixtures/aws/official/elbv2/, SOURCES.md there and in
 // ../shared/aws-samples/official/SOURCES.md) in the domain's shapes, and the demo's checkout
 // service behind shop-alb, for the load-balancing judgements' tests.
 
@@ -21,7 +21,7 @@ interface CliTargetHealth {
 
 /** DescribeTargetHealth's output as the adapter hands it to the domain. */
 export function officialTargetHealth(file: string, targetGroupArn: string): TargetHealth[] {
-  const out = sdkFixture<CliTargetHealth>(`aws/official/${file}`);
+  const out = sdkFixture<CliTargetHealth>(`aws/official/elbv2/${file}`);
   return out.TargetHealthDescriptions.map((d) => ({
     targetGroupArn,
     id: d.Target.Id,
@@ -56,7 +56,7 @@ interface CliTargetGroups {
 }
 
 export function officialTargetGroup(file: string): TargetGroup {
-  const [g] = sdkFixture<CliTargetGroups>(`aws/official/${file}`).TargetGroups;
+  const [g] = sdkFixture<CliTargetGroups>(`aws/official/elbv2/${file}`).TargetGroups;
   if (!g) throw new Error(`${file} has no target group`);
   return {
     arn: g.TargetGroupArn,
