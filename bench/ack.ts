@@ -24,7 +24,7 @@ const RUNS = Number(process.argv[2] ?? 10);
 
 const emulator = await startEmulator({
   fleet: loadDemoFleet(),
-  parameters: { [PARAMS.secret]: SECRET, [PARAMS.token]: "xoxb-bench" },
+  parameters: { [PARAMS.secret]: SECRET, [PARAMS.token]: "fake-bench-bot-token" },
 });
 Object.assign(process.env, {
   AWS_ENDPOINT_URL: emulator.url,

@@ -187,7 +187,7 @@ async function world(storm: Storm, latencyMs: number, slackChannel = CHANNEL): P
     fleet: storm.fleet,
     latencyMs,
     parameters: {
-      [TOKEN_PARAM]: "xoxb-bench-notify",
+      [TOKEN_PARAM]: "fake-bench-bot-token",
       [ROUTES_PARAM]: `routes:\n  - name: alerts\n    channel: ${slackChannel}\n`,
     },
   });

@@ -13,13 +13,17 @@ export interface SlackCall {
 
 /**
  * Slack's Web API on nock: every chat call with the bot token is pushed to `calls`; a post
- * answers a new ts (1700000000.000001, …), an edit its own.
+ * answers a new ts (1700000000.000001, …), an edit its own; `delayMs` makes each answer that late.
  */
-export function recordSlackChat(calls: SlackCall[]): nock.Scope {
+export function recordSlackChat(
+  calls: SlackCall[],
+  options: { delayMs?: number } = {},
+): nock.Scope {
   let next = 1;
   return nock("https://slack.com", { reqheaders: { authorization: `Bearer ${BOT_TOKEN}` } })
     .persist()
     .post(/\/api\/chat\.(postMessage|update)/)
+    .delay(options.delayMs ?? 0)
     .reply(200, (uri, body) => {
       const b =
         typeof body === "string"

@@ -12,20 +12,14 @@ import type { NotifyDeps } from "../../../src/entry/notify.ts";
 import { IncidentPoster } from "../../../src/slack/incident-poster.ts";
 import type { Event } from "../../domain/incidents/events.ts";
 import { type RunningDynalite, useDynalite } from "../../support/dynalite.ts";
+import { recordSlackChat, type SlackCall } from "../../support/slack-chat.ts";
 import { BOT_TOKEN } from "../../support/slack-lambda.ts";
 
 export const TABLE = "incidents";
 export const CHANNEL = "C0OPS000001";
 export const KEY = "111122223333/us-west-2/default/servicetest";
 
-export interface SlackCall {
-  method: string;
-  channel: string;
-  text: string;
-  ts?: string;
-  thread_ts?: string;
-  blocks?: string;
-}
+export type { SlackCall };
 
 const T0 = Date.parse("2020-05-23T12:30:00Z");
 /** The time `s` seconds into the tests' incident. */
@@ -45,23 +39,7 @@ export const tick = (at: string) => ({
 });
 
 /** Slack's chat calls, recorded in `calls`; `delayMs` makes each answer that late. */
-export function slackApi(calls: SlackCall[], options: { delayMs?: number } = {}) {
-  let next = 1;
-  return nock("https://slack.com", { reqheaders: { authorization: `Bearer ${BOT_TOKEN}` } })
-    .persist()
-    .post(/\/api\/chat\.(postMessage|update)/)
-    .delay(options.delayMs ?? 0)
-    .reply(200, (uri, body) => {
-      const b =
-        typeof body === "string"
-          ? Object.fromEntries(new URLSearchParams(body))
-          : (body as Record<string, string>);
-      const method = uri.replace("/api/", "");
-      calls.push({ method, ...b } as SlackCall);
-      const ts = method === "chat.update" ? b.ts : `1700000000.${String(next++).padStart(6, "0")}`;
-      return { ok: true, channel: b.channel, ts };
-    });
-}
+export const slackApi = recordSlackChat;
 
 /** The notify function's dependencies, routes to CHANNEL; `load` counts the config reads. */
 export function notifyDeps(load = vi.fn()): NotifyDeps {
