@@ -161,6 +161,16 @@ const balancerQuestions: Question[] = [
     text: "whois internal-shop-alb-1908642753.ap-northeast-1.elb.amazonaws.com",
     what: "balancer's DNS name (the demo's shop-alb)",
   },
+  {
+    id: "lb-dns-tagged",
+    text: "whois internal-shop-alb-1908642753.ap-northeast-1.elb.amazonaws.com",
+    what: "same, targets' ENIs ECS-tagged",
+  },
+  {
+    id: "lb-dns-book",
+    text: "whois internal-shop-alb-1908642753.ap-northeast-1.elb.amazonaws.com",
+    what: "same, untagged, address book",
+  },
   { id: "lb-name", text: "whois shop-alb", what: "balancer's name" },
   { id: "lb-target-group", text: "whois checkout-tg", what: "target group's name" },
   {
@@ -182,6 +192,7 @@ const ENI_TAGS: Partial<Record<QuestionId, EniTags>> = {
   "ip-tagged": "cluster-and-service",
   "ip-last-cluster": "cluster",
   "ip-last-tagged": "cluster-and-service",
+  "lb-dns-tagged": "cluster-and-service",
 };
 
 function ipQuestions(fleet: Fleet): Question[] {
@@ -303,7 +314,8 @@ for (const size of sizes) {
   const emulator = await startEmulator({ fleet, latencyMs: LATENCY_MS });
   useEmulator(emulator);
   const asked = questionsFor(fleet, size).filter((q) => !only || only.has(q.id));
-  const book = asked.some((q) => q.id === "ip-last-book") ? await addressBookOf(fleet) : undefined;
+  const booked = (id: QuestionId) => id === "ip-last-book" || id === "lb-dns-book";
+  const book = asked.some((q) => booked(q.id)) ? await addressBookOf(fleet) : undefined;
   for (const question of asked) {
     fleet.eniTags = ENI_TAGS[question.id] ?? "none";
     // The operator's BOT_TARGETS names the region's namespaces (every one: the answer is the same).
@@ -314,7 +326,7 @@ for (const size of sizes) {
         : undefined,
     );
     // Only its own row reads the address book: the others measure the search without it.
-    if (question.id === "ip-last-book") process.env.ADDRESS_TABLE = ADDRESS_TABLE;
+    if (booked(question.id)) process.env.ADDRESS_TABLE = ADDRESS_TABLE;
     else delete process.env.ADDRESS_TABLE;
     const cold = await measure(emulator, question, "cold");
     const warm = await measure(emulator, question, "warm");

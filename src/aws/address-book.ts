@@ -23,6 +23,8 @@ export interface BookedTask {
   cluster: string;
   /** The account in the task's ARN. */
   account: string;
+  /** Its service (the event's group "service:NAME"); absent for a standalone task or an old item. */
+  service?: string;
 }
 
 export interface AddressBook {
@@ -40,6 +42,8 @@ export interface TaskAddressChange {
   region: string;
   taskArn: string;
   cluster: string;
+  /** The task's service, from its group ("service:NAME"). */
+  service?: string;
   ips: string[];
   /**
    * lastStatus STOPPED: the address is free. A task whose desiredStatus is STOPPED still holds
@@ -59,6 +63,7 @@ interface EventShape {
     clusterArn?: unknown;
     lastStatus?: unknown;
     desiredStatus?: unknown;
+    group?: unknown;
     version?: unknown;
     attachments?: { type?: unknown; details?: { name?: unknown; value?: unknown }[] }[];
   };
@@ -84,10 +89,15 @@ export function taskAddressChange(event: unknown): TaskAddressChange | undefined
     clusterOfArn(taskArn) ??
     (typeof d.clusterArn === "string" ? d.clusterArn.split("/").at(-1) : undefined);
   if (!cluster) return undefined;
+  const service =
+    typeof d.group === "string" && d.group.startsWith("service:")
+      ? d.group.slice("service:".length)
+      : undefined;
   return {
     region,
     taskArn,
     cluster,
+    ...(service ? { service } : {}),
     ips: [...new Set(ips)],
     stopped: d.lastStatus === "STOPPED",
     version: typeof d.version === "number" ? d.version : 0,
@@ -116,7 +126,11 @@ export function dynamoAddressBook(tableName: string): AddressBook {
         .flatMap((item) => {
           const taskArn = item.task?.S;
           const cluster = item.cluster?.S;
-          return taskArn && cluster ? [{ taskArn, cluster, account: accountOf(taskArn) }] : [];
+          const service = item.service?.S;
+          if (!taskArn || !cluster) return [];
+          return [
+            { taskArn, cluster, account: accountOf(taskArn), ...(service ? { service } : {}) },
+          ];
         });
     },
 
@@ -161,6 +175,7 @@ export function dynamoAddressBook(tableName: string): AddressBook {
                   Item: {
                     ...key,
                     cluster: { S: change.cluster },
+                    ...(change.service ? { service: { S: change.service } } : {}),
                     version: { N: String(change.version) },
                     expiration,
                   },

@@ -12,8 +12,12 @@ import type { NaclEntry, NetworkAcl } from "../domain/network-path/acls.ts";
 import type { RouteTable, Subnet } from "../domain/network-path/routes.ts";
 import type { SecurityGroup, SecurityGroupRule } from "../domain/network-path/security-groups.ts";
 import type { VpcDhcp, VpcDns } from "../domain/vpc-dns.ts";
+import { chunk } from "./batch.ts";
 import { TTL, type TtlCache } from "./cache.ts";
 import { AwsReadError, read } from "./errors.ts";
+
+/** Values one EC2 filter takes (EC2 API reference: up to 200 per filter in a Describe call). */
+const FILTER_VALUES_MAX = 200;
 
 // Without MaxResults, EC2's Describe calls return every match in one response (EC2 API
 // reference, "Pagination"): the bot asks for a handful of IDs, so one call each.
@@ -296,21 +300,36 @@ export class Ec2Adapter {
    * stops.
    */
   networkInterfacesByIp(ip: string): Promise<NetworkInterface[]> {
-    return read(
-      `describe the network interfaces of ${ip}`,
-      "DescribeNetworkInterfaces",
-      async () => {
-        const { client, sdk } = await this.client();
-        const out = await client.send(
-          new sdk.DescribeNetworkInterfacesCommand({
-            Filters: [{ Name: "private-ip-address", Values: [ip] }],
-            IncludeManagedResources: true,
-          }),
-          this.options,
-        );
-        return (out.NetworkInterfaces ?? []).map(toNetworkInterface);
-      },
+    return this.networkInterfacesByIps([ip]);
+  }
+
+  /**
+   * The interfaces holding any of these addresses: one call per 200 addresses (a filter's values
+   * are OR'ed; 200 per filter is the bound EC2 documents for its Describe calls), all at once.
+   */
+  async networkInterfacesByIps(ips: readonly string[]): Promise<NetworkInterface[]> {
+    const unique = [...new Set(ips)];
+    const batches = chunk(unique, FILTER_VALUES_MAX);
+    const answers = await Promise.all(
+      batches.map((batch) =>
+        read(
+          `describe the network interfaces of ${batch.length === 1 ? batch[0] : `${batch.length} addresses`}`,
+          "DescribeNetworkInterfaces",
+          async () => {
+            const { client, sdk } = await this.client();
+            const out = await client.send(
+              new sdk.DescribeNetworkInterfacesCommand({
+                Filters: [{ Name: "private-ip-address", Values: batch }],
+                IncludeManagedResources: true,
+              }),
+              this.options,
+            );
+            return (out.NetworkInterfaces ?? []).map(toNetworkInterface);
+          },
+        ),
+      ),
     );
+    return answers.flat();
   }
 
   /**

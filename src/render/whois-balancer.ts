@@ -32,7 +32,8 @@ function targetLines(g: GroupWhois): Line[] {
     const state = t.state ?? t.verdict;
     const reason = t.reason ? ` ${t.reason}` : "";
     const words = t.description ? `: ${t.description}` : "";
-    return [`${markOf(t.verdict)} `, { code: t.target }, ` ${state}${reason}${words}`];
+    const task: Line = t.taskId ? [" (task ", { code: t.taskId.slice(0, 12) }, ")"] : [];
+    return [`${markOf(t.verdict)} `, { code: t.target }, ...task, ` ${state}${reason}${words}`];
   });
 }
 

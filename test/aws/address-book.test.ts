@@ -65,7 +65,7 @@ afterEach(async () => {
 });
 
 describe("the address book of whois <IP>, fed by ECS's task state change events", () => {
-  it("names the task a running task's event gave the address, in that region only", async () => {
+  it("names the task (and its service) a running task's event gave the address, in that region only", async () => {
     expect(await book.record(taskEvent())).toBe("kept");
 
     expect(await book.tasksAt("ap-northeast-1", "10.0.1.23")).toEqual([
@@ -74,6 +74,7 @@ describe("the address book of whois <IP>, fed by ECS's task state change events"
           "arn:aws:ecs:ap-northeast-1:123456789012:task/prod-core/0123456789abcdef0123456789abcdef",
         cluster: "prod-core",
         account: "123456789012",
+        service: "orders-api",
       },
     ]);
     expect(await book.tasksAt("us-east-1", "10.0.1.23")).toEqual([]);

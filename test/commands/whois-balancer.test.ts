@@ -3,6 +3,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
+import { generateFleet } from "../../emulator/fleet/generate.ts";
 import type { Fleet } from "../../emulator/fleet/types.ts";
 import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
@@ -144,12 +145,52 @@ describe("whois of a load balancer", () => {
 });
 
 describe("what a whois of a load balancer costs", () => {
-  it("takes at most 3 sequential round trips cold, by DNS name", async () => {
-    const aws = await useEmulatedAws(loadDemoFleet(), ROUND_TRIP_MS);
+  async function cost(services: number, eniTags?: "cluster-and-service") {
+    const fleet = generateFleet({ services });
+    fleet.eniTags = eniTags;
+    const aws = await useEmulatedAws(fleet, ROUND_TRIP_MS);
     stop = aws.stop;
     const answer = await whois(() => awsContext("ap-northeast-1"), DNS);
+    const stats = aws.emulator.stats();
+    await aws.stop();
+    stop = undefined;
+    return { answer, stats };
+  }
+
+  it("names the services from the targets' ECS-tagged interfaces: the same calls at 10 and 5,000 services, at most 6 round trips cold", async () => {
+    const small = await cost(10, "cluster-and-service");
+    const large = await cost(5000, "cluster-and-service");
+
+    expect(large.answer.kind).toBe("found");
+    expect(large.stats.calls).toEqual(small.stats.calls);
+    expect(large.stats.calls["ECS.ListServices"]).toBeUndefined();
+    expect(large.stats.sequentialRoundTrips).toBeLessThanOrEqual(6);
+  });
+
+  it("takes an interface's ECS tags as a lead, not proof: a service that no longer names the group is not its service", async () => {
+    const fleet = loadDemoFleet();
+    fleet.eniTags = "cluster-and-service";
+    for (const s of fleet.services) if (s.serviceName === "checkout") s.loadBalancers = [];
+    const { text } = await ask(`whois ${DNS}`, fleet);
+
+    expect(text).toContain("ECS services: none registers in it.");
+  });
+
+  it("names each target's task once its services are read from the targets", async () => {
+    const fleet = loadDemoFleet();
+    fleet.eniTags = "cluster-and-service";
+    const { text } = await ask(`whois ${DNS}`, fleet);
+
+    expect(text).toContain("ECS services: tutorial/checkout");
+    expect(text).toMatch(
+      /✖ 10\.0\.3\.62:8080 \(task [0-9a-f]{12}\) unhealthy Target\.ResponseCodeMismatch/,
+    );
+  });
+
+  it("lists the region's services only when the targets name none (untagged interfaces, no address book)", async () => {
+    const { answer, stats } = await cost(10);
 
     expect(answer.kind).toBe("found");
-    expect(aws.emulator.stats().sequentialRoundTrips).toBeLessThanOrEqual(3);
+    expect(stats.calls["ECS.ListServices"]).toBeGreaterThan(0);
   });
 });

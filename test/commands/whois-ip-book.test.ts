@@ -2,9 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { taskStateChangeEvents } from "../../emulator/fleet/events.ts";
 import { generateFleet } from "../../emulator/fleet/generate.ts";
 import { awsContext } from "../../src/commands/reads/aws-context.ts";
+import { runEcsCommand } from "../../src/commands/router.ts";
 import { whois } from "../../src/commands/whois.ts";
 import type { WhoisAnswer } from "../../src/domain/answer.ts";
 import { addresses } from "../../src/entry/addresses.ts";
+import { renderText } from "../../src/render/text.ts";
 import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
 import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
 
@@ -93,5 +95,22 @@ describe("/ecs whois <IP> with the address book fed by ECS's task events", () =>
 
     expect(publisher(answer)).not.toBe("not-found");
     expect(answer.kind === "found" && answer.gaps).toEqual([]);
+  });
+});
+
+describe("/ecs whois <balancer> with the address book fed by ECS's task events", () => {
+  it("names the target group's service from the book where the interfaces carry no ECS tags, without listing the region's services", async () => {
+    const aws = await emulate();
+    for (const event of taskStateChangeEvents(fleet)) await addresses(event);
+    aws.emulator.resetStats();
+
+    const { doc } = await runEcsCommand(
+      "whois internal-shop-alb-1908642753.ap-northeast-1.elb.amazonaws.com",
+      () => awsContext("ap-northeast-1"),
+    );
+
+    expect(renderText(doc)).toContain("ECS services: tutorial/checkout");
+    expect(aws.emulator.stats().calls["ECS.ListServices"]).toBeUndefined();
+    expect(aws.emulator.stats().sequentialRoundTrips).toBeLessThanOrEqual(6);
   });
 });

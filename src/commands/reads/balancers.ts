@@ -1,11 +1,12 @@
 // The reads of a whois of a load balancer or target group (src/domain/load-balancing/whois.ts).
-// A balancer's DNS name costs three rounds cold: the balancer (and the service catalog, which
-// names the ECS services of each group, started beside it); its listeners, target groups and
-// security groups at once; then the listeners' rules and each group's target health.
+// A balancer's DNS name costs three rounds cold to its target health: the balancer; its listeners,
+// target groups and security groups at once; then the listeners' rules and each group's target
+// health. Its ECS services are named from those targets in up to three more, at any fleet size
+// (group-owners.ts); only a group they cannot account for lists the region's services.
 
 import { AwsReadError } from "../../aws/errors.ts";
 import type { Known } from "../../domain/known.ts";
-import type { LoadBalancer, TargetGroup } from "../../domain/load-balancing/types.ts";
+import type { LoadBalancer, TargetGroup, TargetHealth } from "../../domain/load-balancing/types.ts";
 import {
   type BalancerQuery,
   type BalancerRead,
@@ -16,6 +17,7 @@ import {
 import type { SecurityGroup } from "../../domain/network-path/security-groups.ts";
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { type Catalog, loadCatalog } from "./catalog.ts";
+import { ownersFromTargets } from "./group-owners.ts";
 
 /** A read as Known, its failure also a gap of the answer (what could not be read, and why). */
 async function known<T>(gaps: Gaps | undefined, what: string, work: Promise<T>): Promise<Known<T>> {
@@ -59,27 +61,46 @@ function loadServices(ctx: AwsContext, gaps: Gaps): Promise<Services> {
   });
 }
 
-/** Each group's target health, as many at once as the adapter allows; unknown ones say why. */
+/**
+ * Each group's target health, as many at once as the adapter allows; unknown ones say why. Its
+ * services are named from its targets (ownersFromTargets: a bounded read at any fleet size); a
+ * group they cannot all be accounted for in asks the region-wide listing, started only then.
+ */
 async function groupReads(
   ctx: AwsContext,
   gaps: Gaps,
   groups: readonly TargetGroup[],
-  services: Promise<Services>,
+  services: () => Promise<Services>,
 ): Promise<GroupRead[]> {
-  const [health, listed] = await Promise.all([
-    ctx.elbv2.targetHealth(groups.map((g) => g.arn)),
-    services,
-  ]);
-  return groups.map((group) => {
+  const health = await ctx.elbv2.targetHealth(groups.map((g) => g.arn));
+  const reads = groups.map((group) => {
     const h = health.find((x) => x.targetGroupArn === group.arn);
     if (h && !h.known) gaps.add(`the target health of ${group.name}`, h.error);
-    const targets: Known<GroupRead["targets"] extends Known<infer T> ? T : never> =
+    const targets: Known<TargetHealth[]> =
       h === undefined
         ? { known: false, why: "not read" }
         : h.known
           ? { known: true, value: h.targets }
           : { known: false, why: h.error.reason };
-    return { group, services: servicesOf(listed, group.arn), targets };
+    return { group, targets };
+  });
+  const owners = await ownersFromTargets(ctx, reads);
+  const listed = reads.every((r) => owners.has(r.group.arn)) ? undefined : await services();
+  return reads.map(({ group, targets }): GroupRead => {
+    const owned = owners.get(group.arn);
+    if (owned) {
+      return {
+        group,
+        services: { known: true, value: owned.services },
+        targets,
+        tasks: owned.tasks,
+      };
+    }
+    return {
+      group,
+      services: listed ? servicesOf(listed, group.arn) : { known: false, why: "not read" },
+      targets,
+    };
   });
 }
 
@@ -88,7 +109,7 @@ async function readBalancer(
   ctx: AwsContext,
   gaps: Gaps,
   lb: LoadBalancer,
-  services: Promise<Services>,
+  services: () => Promise<Services>,
   matched: BalancerRead["matched"],
   only?: TargetGroup,
 ): Promise<BalancerRead> {
@@ -130,7 +151,7 @@ async function readGroup(
   ctx: AwsContext,
   gaps: Gaps,
   group: TargetGroup,
-  services: Promise<Services>,
+  services: () => Promise<Services>,
 ): Promise<BalancerRead[]> {
   const balancers = await gaps.soft(
     `the load balancers of ${group.name}`,
@@ -162,10 +183,8 @@ export async function readBalancers(
   gaps: Gaps,
   query: BalancerQuery,
 ): Promise<BalancerRead[]> {
-  // Started at once where the input is surely ELB's; a bare word waits until it names something.
-  const sure = query.kind !== "name" && query.kind !== "alias";
-  let started: Promise<Services> | undefined = sure ? loadServices(ctx, gaps) : undefined;
-  started?.catch(() => undefined);
+  // The region-wide listing, only for a group its targets do not account for; read once.
+  let started: Promise<Services> | undefined;
   const services = () => {
     started ??= loadServices(ctx, gaps);
     return started;
@@ -177,7 +196,7 @@ export async function readBalancers(
         ctx.elbv2.loadBalancerByDnsName(query.dnsName),
         undefined,
       );
-      return lb ? [await readBalancer(ctx, gaps, lb, services(), "balancer")] : [];
+      return lb ? [await readBalancer(ctx, gaps, lb, services, "balancer")] : [];
     }
     case "balancer-arn": {
       const lbs = await gaps.soft(
@@ -185,7 +204,7 @@ export async function readBalancers(
         ctx.elbv2.loadBalancersByArn([query.arn]),
         [] as LoadBalancer[],
       );
-      return Promise.all(lbs.map((lb) => readBalancer(ctx, gaps, lb, services(), "balancer")));
+      return Promise.all(lbs.map((lb) => readBalancer(ctx, gaps, lb, services, "balancer")));
     }
     case "target-group-arn": {
       const groups = await gaps.soft(
@@ -193,7 +212,7 @@ export async function readBalancers(
         ctx.elbv2.targetGroupsByArn([query.arn]),
         [] as TargetGroup[],
       );
-      const each = await Promise.all(groups.map((g) => readGroup(ctx, gaps, g, services())));
+      const each = await Promise.all(groups.map((g) => readGroup(ctx, gaps, g, services)));
       return each.flat();
     }
     case "name": {
@@ -210,8 +229,8 @@ export async function readBalancers(
         ),
       ]);
       const [byBalancer, byGroup] = await Promise.all([
-        Promise.all(lbs.map((lb) => readBalancer(ctx, gaps, lb, services(), "balancer"))),
-        Promise.all(groups.map((g) => readGroup(ctx, gaps, g, services()))),
+        Promise.all(lbs.map((lb) => readBalancer(ctx, gaps, lb, services, "balancer"))),
+        Promise.all(groups.map((g) => readGroup(ctx, gaps, g, services))),
       ]);
       return [...byBalancer, ...byGroup.flat()];
     }
@@ -265,7 +284,7 @@ async function readAlias(
         undefined,
       );
       if (!lb) return [];
-      const read = await readBalancer(ctx, gaps, lb, services(), "balancer");
+      const read = await readBalancer(ctx, gaps, lb, services, "balancer");
       return [{ ...read, alias: name }];
     }),
   );

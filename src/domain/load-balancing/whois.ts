@@ -3,7 +3,7 @@
 
 import type { Known } from "../known.ts";
 import type { SecurityGroup } from "../network-path/security-groups.ts";
-import { type JudgedGroup, judgeTargetHealth } from "./target-health.ts";
+import { type JudgedGroup, judgeTargetHealth, type TaskAsTarget } from "./target-health.ts";
 import type { Listener, ListenerRule, LoadBalancer, TargetGroup, TargetHealth } from "./types.ts";
 
 /** What a whois input may name in Elastic Load Balancing. */
@@ -53,6 +53,8 @@ export interface GroupRead {
   /** Its services; unknown when the services could not all be listed. */
   services: Known<GroupService[]>;
   targets: Known<TargetHealth[]>;
+  /** Its services' running tasks, when read: they name the targets and start the grace period. */
+  tasks?: TaskAsTarget[];
 }
 
 /** Everything read about one balancer (absent for a target group no balancer uses). */
@@ -181,7 +183,7 @@ export function buildBalancerWhois(read: BalancerRead, now: Date): BalancerWhois
     const judgement = judgeTargetHealth({
       service: services.map((s) => `${s.cluster}/${s.service}`).join(", ") || g.group.name,
       groups: [{ arn: g.group.arn, group: { known: true, value: g.group }, targets: g.targets }],
-      tasks: [],
+      tasks: g.tasks ?? [],
       ...(grace > 0 ? { gracePeriodSeconds: grace } : {}),
       now,
     });
