@@ -162,6 +162,15 @@ export class Ec2Adapter {
     this.options = signal ? { abortSignal: signal } : undefined;
   }
 
+  /**
+   * Starts loading EC2's SDK module, once per container, so that an answer sure to read EC2 later
+   * (a balancer's security groups and targets) does not wait for the import then. A failure
+   * shows at the read that needs the client.
+   */
+  prepare(): void {
+    this.client().catch(() => undefined);
+  }
+
   securityGroups(ids: readonly string[]): Promise<SecurityGroup[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.cache.getOrLoad(`ec2:${this.region}:sg:${key(ids)}`, TTL.networkRules, () =>

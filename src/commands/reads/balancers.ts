@@ -183,6 +183,8 @@ export async function readBalancers(
   gaps: Gaps,
   query: BalancerQuery,
 ): Promise<BalancerRead[]> {
+  // Every balancer's answer reads EC2 (security groups, the targets' interfaces).
+  if (query.kind !== "name" && query.kind !== "alias") ctx.ec2.prepare();
   // The region-wide listing, only for a group its targets do not account for; read once.
   let started: Promise<Services> | undefined;
   const services = () => {
