@@ -49,8 +49,9 @@ function checkText(g: GroupWhois): string {
 function servicesLine(g: GroupWhois): Line {
   if (!g.services.known) return [`ECS services: unknown (${g.services.why}).`];
   if (g.services.value.length === 0) return ["ECS services: none registers in it."];
+  // Named by the targets, the list is of the services with tasks in the group: say so.
   return [
-    "ECS services: ",
+    g.servicesByTargets ? "ECS services with targets in it: " : "ECS services: ",
     ...g.services.value.flatMap(
       (s, i): Line => [...(i ? [", "] : []), { code: `${s.cluster}/${s.service}` }],
     ),

@@ -181,7 +181,7 @@ describe("what a whois of a load balancer costs", () => {
     fleet.eniTags = "cluster-and-service";
     const { text } = await ask(`whois ${DNS}`, fleet);
 
-    expect(text).toContain("ECS services: tutorial/checkout");
+    expect(text).toContain("ECS services with targets in it: tutorial/checkout");
     expect(text).toMatch(
       /✖ 10\.0\.3\.62:8080 \(task [0-9a-f]{12}\) unhealthy Target\.ResponseCodeMismatch/,
     );

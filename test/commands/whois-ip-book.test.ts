@@ -109,7 +109,7 @@ describe("/ecs whois <balancer> with the address book fed by ECS's task events",
       () => awsContext("ap-northeast-1"),
     );
 
-    expect(renderText(doc)).toContain("ECS services: tutorial/checkout");
+    expect(renderText(doc)).toContain("ECS services with targets in it: tutorial/checkout");
     expect(aws.emulator.stats().calls["ECS.ListServices"]).toBeUndefined();
     expect(aws.emulator.stats().sequentialRoundTrips).toBeLessThanOrEqual(6);
   });

@@ -94,6 +94,7 @@ async function groupReads(
         services: { known: true, value: owned.services },
         targets,
         tasks: owned.tasks,
+        servicesByTargets: true,
       };
     }
     return {

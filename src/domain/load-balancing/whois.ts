@@ -55,6 +55,11 @@ export interface GroupRead {
   targets: Known<TargetHealth[]>;
   /** Its services' running tasks, when read: they name the targets and start the grace period. */
   tasks?: TaskAsTarget[];
+  /**
+   * The services were named by its targets (their tasks' interfaces or the address book), not by
+   * listing every service: a service that names the group but has no target in it is not among them.
+   */
+  servicesByTargets?: boolean;
 }
 
 /** Everything read about one balancer (absent for a target group no balancer uses). */
