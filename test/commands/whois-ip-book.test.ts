@@ -101,7 +101,12 @@ describe("/ecs whois <IP> with the address book fed by ECS's task events", () =>
 describe("/ecs whois <balancer> with the address book fed by ECS's task events", () => {
   it("names the target group's service from the book where the interfaces carry no ECS tags, without listing the region's services", async () => {
     const aws = await emulate();
-    for (const event of taskStateChangeEvents(fleet)) await addresses(event);
+    // Only checkout's events: what the book holds of the other 1,200 tasks does not matter here.
+    const checkout = taskStateChangeEvents(fleet).filter(
+      (e) => (e.detail as { group?: string }).group === "service:checkout",
+    );
+    expect(checkout.length).toBeGreaterThan(0);
+    for (const event of checkout) await addresses(event);
     aws.emulator.resetStats();
 
     const { doc } = await runEcsCommand(
