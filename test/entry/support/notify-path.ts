@@ -41,17 +41,23 @@ export const tick = (at: string) => ({
 /** Slack's chat calls, recorded in `calls`; `delayMs` makes each answer that late. */
 export const slackApi = recordSlackChat;
 
-/** The notify function's dependencies, routes to CHANNEL; `load` counts the config reads. */
-export function notifyDeps(load = vi.fn()): NotifyDeps {
-  const config: IncidentConfig = {
-    botToken: BOT_TOKEN,
-    routes: routesFrom("p", `routes:\n  - channel: ${CHANNEL}\n`, parse),
-  };
+/** Routes every incident to CHANNEL. */
+export const ROUTES = `routes:\n  - channel: ${CHANNEL}\n`;
+
+/**
+ * The notify function's dependencies: `routes` (ROUTES unless given), Slack calls retried
+ * `retries` times (none unless given); `load` counts the config reads.
+ */
+export function notifyDeps(
+  load = vi.fn(),
+  { routes = ROUTES, retries = 0 }: { routes?: string; retries?: number } = {},
+): NotifyDeps {
+  const config: IncidentConfig = { botToken: BOT_TOKEN, routes: routesFrom("p", routes, parse) };
   load.mockResolvedValue(config);
   return {
     store: dynamoIncidentsStore(TABLE),
     config: new IncidentConfigCache(load),
-    slack: (token) => new IncidentPoster(token, { retries: 0 }),
+    slack: (token) => new IncidentPoster(token, { retries }),
     now: (event) => new Date(String((event as Event).time)),
   };
 }
