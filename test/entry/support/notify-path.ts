@@ -64,16 +64,22 @@ export function notifyDeps(
 
 export const summary = (c: SlackCall) => `${c.method}${c.thread_ts ? " (thread)" : ""} ${c.text}`;
 
+let dynamo: RunningDynalite | undefined;
+
+/** Replaces the incidents table (as serverless.yml declares it) with an empty one. */
+export async function freshIncidentsTable(): Promise<void> {
+  await dynamo?.stop();
+  dynamo = await useDynalite(TABLE, "IncidentsTable");
+}
+
 /**
  * Each test of the file gets a fresh incidents table and no network but loopback and nock;
  * returns the list Slack's calls are recorded in (emptied before each test).
  */
 export function useNotifyPath(): SlackCall[] {
   const calls: SlackCall[] = [];
-  let dynamo: RunningDynalite;
   beforeEach(async () => {
-    // The incidents table as serverless.yml declares it.
-    dynamo = await useDynalite(TABLE, "IncidentsTable");
+    await freshIncidentsTable();
     forgetOwnDynamo();
     nock.disableNetConnect();
     nock.enableNetConnect("127.0.0.1");
@@ -84,7 +90,8 @@ export function useNotifyPath(): SlackCall[] {
     nock.enableNetConnect();
     vi.restoreAllMocks();
     forgetOwnDynamo();
-    await dynamo.stop();
+    await dynamo?.stop();
+    dynamo = undefined;
   });
   return calls;
 }
