@@ -32,22 +32,45 @@ function zoneOf(fleet: Fleet, rawId: string): FleetHostedZone {
   return zone;
 }
 
-const zoneXml = (zone: FleetHostedZone): XmlNode => [
-  "HostedZone",
+/** A zone's HostedZone members as both GetHostedZone and ListHostedZonesByName answer them. */
+const zoneNodes = (zone: FleetHostedZone): XmlNode[] => [
+  ["Id", `/hostedzone/${zone.id}`],
+  ["Name", zone.name],
+  ["CallerReference", zone.callerReference],
   [
-    ["Id", `/hostedzone/${zone.id}`],
-    ["Name", zone.name],
-    ["CallerReference", zone.callerReference],
+    "Config",
     [
-      "Config",
-      [
-        ["Comment", zone.comment],
-        ["PrivateZone", zone.privateZone],
-      ],
+      ["Comment", zone.comment],
+      ["PrivateZone", zone.privateZone],
     ],
-    ["ResourceRecordSetCount", zone.resourceRecordSetCount],
   ],
+  ["ResourceRecordSetCount", zone.resourceRecordSetCount],
 ];
+
+/** Route 53's order of DNS names: lower case, labels reversed (com.example.www), no final dot. */
+const reversedName = (name: string) =>
+  name.toLowerCase().replace(/\.$/, "").split(".").reverse().join(".");
+
+/**
+ * One page of a Route 53 list: the items in order of `key` from `from` on, at most `maxitems`
+ * (default and limit `limit`), and the first one left over (the next page's start), if any.
+ */
+function pageOf<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  from: string,
+  query: URLSearchParams,
+  limit: number,
+): { page: T[]; next: T | undefined; max: number } {
+  const max = Number(query.get("maxitems") ?? limit);
+  if (!Number.isInteger(max) || max < 1 || max > limit) {
+    throw new AwsError("InvalidInput", `MaxItems must be between 1 and ${limit}.`);
+  }
+  const rest = [...items]
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+    .filter((item) => key(item) >= from);
+  return { page: rest.slice(0, max), next: rest[max], max };
+}
 
 /**
  * `GET /2013-04-01/hostedzonesbyname?dnsname=&maxitems=`: the account's zones in Route 53's
@@ -56,19 +79,16 @@ const zoneXml = (zone: FleetHostedZone): XmlNode => [
  */
 export function listHostedZonesByNameXml(fleet: Fleet, query: URLSearchParams): string {
   const name = query.get("dnsname");
-  const max = Number(query.get("maxitems") ?? 100);
-  if (!Number.isInteger(max) || max < 1 || max > 100) {
-    throw new AwsError("InvalidInput", "MaxItems must be between 1 and 100.");
-  }
-  const key = (n: string) => n.toLowerCase().replace(/\.$/, "").split(".").reverse().join(".");
-  const sorted = [...fleet.hostedZones].sort((a, b) =>
-    key(a.name) < key(b.name) ? -1 : key(a.name) > key(b.name) ? 1 : 0,
+  const key = (zone: FleetHostedZone) => reversedName(zone.name);
+  const { page, next, max } = pageOf(
+    fleet.hostedZones,
+    key,
+    name ? reversedName(name) : "",
+    query,
+    100,
   );
-  const rest = name ? sorted.filter((z) => key(z.name) >= key(name)) : sorted;
-  const page = rest.slice(0, max);
-  const next = rest[max];
   const body = render([
-    ["HostedZones", page.map(zoneXml)],
+    ["HostedZones", page.map((zone): XmlNode => ["HostedZone", zoneNodes(zone)])],
     ["DNSName", name ?? undefined],
     ["IsTruncated", next !== undefined],
     ["NextDNSName", next?.name],
@@ -85,17 +105,7 @@ export function getHostedZoneXml(fleet: Fleet, rawId: string): string {
     [
       "HostedZone",
       [
-        ["Id", `/hostedzone/${zone.id}`],
-        ["Name", zone.name],
-        ["CallerReference", zone.callerReference],
-        [
-          "Config",
-          [
-            ["Comment", zone.comment],
-            ["PrivateZone", zone.privateZone],
-          ],
-        ],
-        ["ResourceRecordSetCount", zone.resourceRecordSetCount],
+        ...zoneNodes(zone),
         [
           "LinkedService",
           zone.linkedService && [
@@ -122,8 +132,7 @@ export function getHostedZoneXml(fleet: Fleet, rawId: string): string {
 }
 
 /** Route 53's order of record sets: by name with its labels reversed (com.example.www), then type. */
-const orderKey = (r: { Name: string; Type: string }) =>
-  `${r.Name.toLowerCase().replace(/\.$/, "").split(".").reverse().join(".")}\u0000${r.Type}`;
+const orderKey = (r: { Name: string; Type: string }) => `${reversedName(r.Name)}\u0000${r.Type}`;
 
 const recordXml = (r: FleetResourceRecordSet): XmlNode => [
   "ResourceRecordSet",
@@ -165,19 +174,10 @@ export function listResourceRecordSetsXml(
   if (type && !name) {
     throw new AwsError("InvalidInput", "The input is not valid: a type requires a name.");
   }
-  const max = Number(query.get("maxitems") ?? 300);
-  if (!Number.isInteger(max) || max < 1 || max > 300) {
-    throw new AwsError("InvalidInput", "MaxItems must be between 1 and 300.");
-  }
-  const sorted = [...(zone.records ?? [])].sort((a, b) =>
-    orderKey(a) < orderKey(b) ? -1 : orderKey(a) > orderKey(b) ? 1 : 0,
-  );
   const from = name
     ? orderKey({ Name: name.endsWith(".") ? name : `${name}.`, Type: type ?? "" })
     : "";
-  const rest = sorted.filter((r) => orderKey(r) >= from);
-  const page = rest.slice(0, max);
-  const next = rest[max];
+  const { page, next, max } = pageOf(zone.records ?? [], orderKey, from, query, 300);
   const body = render([
     ["ResourceRecordSets", page.map(recordXml)],
     ["IsTruncated", next !== undefined],

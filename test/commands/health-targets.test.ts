@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { slackTexts } from "../../bench/slack-texts.ts";
 import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
@@ -7,12 +7,13 @@ import { renderBlocks } from "../../src/render/blocks.ts";
 import { GLANCE_HEADLINE_MAX, plain } from "../../src/render/document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
 // Issue 24 item 2: /ecs health of a service behind a target group hears the load balancer.
 // checkout (demo fleet) sits behind shop-alb's checkout-tg; one of its three targets answers the
 // health check with 503.
 
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const aws = useEmulatorPerFile();
 const ask = (text: string) => runEcsCommand(text, () => awsContext("ap-northeast-1"));
 const health = async (name: string) => renderText((await ask(`health ${name}`)).doc);
 const firstView = async (name: string) => {
@@ -21,19 +22,6 @@ const firstView = async (name: string) => {
 };
 const elbv2Calls = (operation: string) =>
   aws.emulator.requests.filter((r) => r.operation === operation).length;
-
-beforeAll(async () => {
-  aws = await useEmulatedAws();
-});
-afterAll(async () => {
-  await aws.stop();
-});
-beforeEach(() => {
-  clearSharedCache();
-  aws.emulator.resetStats();
-  aws.emulator.setDenied([]);
-  aws.emulator.setThrottleRate(0);
-});
 
 describe("/ecs health of a service behind a load balancer", () => {
   it("leads with the failing target of checkout-tg and the check it fails", async () => {
@@ -167,7 +155,7 @@ describe("/ecs health's round trips behind a load balancer", () => {
       expect(notElb(after.calls)).toEqual(notElb(before.calls));
     } finally {
       await slow.stop();
-      aws = await useEmulatedAws();
+      await aws.start();
     }
   }, 30_000);
 });

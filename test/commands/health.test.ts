@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
+import { describe, expect, it } from "vitest";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderText } from "../../src/render/text.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const aws = useEmulatorPerFile();
 const health = async (name: string) =>
   renderText((await runEcsCommand(`health ${name}`, () => awsContext("ap-northeast-1"))).doc);
-
-beforeAll(async () => {
-  aws = await useEmulatedAws();
-});
-afterAll(async () => {
-  await aws.stop();
-});
-beforeEach(() => {
-  clearSharedCache();
-  aws.emulator.resetStats();
-  aws.emulator.setDenied([]);
-});
 
 describe("/ecs health on the demo fleet", () => {
   it("says api.internal.local is degraded and names the unhealthy task and its reason", async () => {

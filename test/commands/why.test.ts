@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
+import { describe, expect, it } from "vitest";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderText } from "../../src/render/text.ts";
-import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
+import { ROUND_TRIP_MS } from "../support/emulated-aws.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const aws = useEmulatorPerFile();
 const why = async (args: string) =>
   renderText((await runEcsCommand(`why ${args}`, () => awsContext("ap-northeast-1"))).doc);
 const headline = (text: string) => text.split("\n")[0];
@@ -14,18 +15,6 @@ const link = (text: string, name: string) =>
     .split("\n")
     .find((l) => l.trim().slice(2).startsWith(`${name}:`))
     ?.trim();
-
-beforeAll(async () => {
-  aws = await useEmulatedAws();
-});
-afterAll(async () => {
-  await aws.stop();
-});
-beforeEach(() => {
-  clearSharedCache();
-  aws.emulator.resetStats();
-  aws.emulator.setDenied([]);
-});
 
 describe("/ecs why on the demo fleet's pairs", () => {
   it("says web-frontend reaches nginx end to end: every link ✔ and its traffic seen", async () => {

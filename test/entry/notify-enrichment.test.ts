@@ -1,40 +1,29 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { parse } from "yaml";
+import { afterEach, describe, expect, it } from "vitest";
 import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import { relocateFleet } from "../../emulator/fleet/relocate.ts";
 import type { Fleet } from "../../emulator/fleet/types.ts";
 import { NOTIFY_FUNCTION_ACTIONS } from "../../src/aws/iam-actions.ts";
-import { type IncidentConfig, IncidentConfigCache } from "../../src/aws/incident-config.ts";
-import { dynamoIncidentsStore } from "../../src/aws/incidents-store.ts";
-import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
 import { incidentEnricher } from "../../src/commands/reads/incident-enrichment.ts";
-import { routesFrom } from "../../src/domain/incidents/routes.ts";
 import { parsePlaces } from "../../src/domain/places.ts";
 import { type NotifyDeps, notifyDepsFrom, notifyEvent } from "../../src/entry/notify.ts";
-import { IncidentPoster } from "../../src/slack/incident-poster.ts";
-import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
-import { recordSlackChat, type SlackCall } from "../support/slack-chat.ts";
 import { BOT_TOKEN } from "../support/slack-lambda.ts";
+import { CHANNEL, notifyDeps, slackApi, TABLE, useNotifyPath } from "./support/notify-path.ts";
 
 // Incidents read fresh with health's rules (issue 23): an EventBridge event of a demo fleet
 // service → the light read and health's report from the loopback emulator → the incidents table
 // (dynalite) → Slack's Web API (nock). What is asserted is what the Slack message says.
 
-const TABLE = "incidents";
-const CHANNEL = "C0OPS000001";
 const ACCOUNT = "123456789012";
 const REGION = "ap-northeast-1";
 const DISCOVERY = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/ecs_service_discovery`;
 const TD = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition`;
 const OOM_TASK = "6f7a8b9c0d1e42f3a4b5c6d7e8f90a17";
 
-let dynamo: RunningDynalite;
 let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
-let calls: SlackCall[];
+const calls = useNotifyPath();
 
 /** The demo fleet, with billing-worker's previous deployment (billing-worker:11) still listed. */
 function fleetWithPreviousDeployment(): Fleet {
@@ -69,31 +58,16 @@ async function start(fleet: Fleet = fleetWithPreviousDeployment()) {
   aws = await useEmulatedAws(fleet);
 }
 
-beforeEach(async () => {
-  dynamo = await useDynalite(TABLE, "IncidentsTable");
-  forgetOwnDynamo();
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-  calls = [];
-});
 afterEach(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  vi.restoreAllMocks();
-  forgetOwnDynamo();
   await aws?.stop();
-  await dynamo.stop();
 });
 
-const slack = () => recordSlackChat(calls);
+const slack = () => slackApi(calls);
 
-function deps(routes = `routes:\n  - channel: ${CHANNEL}\n`, deadlineMs?: number): NotifyDeps {
-  const config: IncidentConfig = { botToken: BOT_TOKEN, routes: routesFrom("p", routes, parse) };
+/** The path's deps with the incident enricher over the demo fleet's region and account. */
+function deps(routes?: string, deadlineMs?: number): NotifyDeps {
   return {
-    store: dynamoIncidentsStore(TABLE),
-    config: new IncidentConfigCache(async () => config),
-    slack: (token) => new IncidentPoster(token, { retries: 0 }),
-    now: (event) => new Date(String((event as { time: string }).time)),
+    ...notifyDeps(undefined, { routes }),
     enrichment: incidentEnricher({
       places: [{ label: REGION, region: REGION }],
       ownAccount: ACCOUNT,

@@ -1,22 +1,23 @@
 import fc from "fast-check";
-import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { parse } from "yaml";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { type Storm, stormEvents } from "../../emulator/fleet/storm-events.ts";
-import { type IncidentConfig, IncidentConfigCache } from "../../src/aws/incident-config.ts";
 import {
   applyOver,
   dynamoIncidentsStore,
   type IncidentsStore,
 } from "../../src/aws/incidents-store.ts";
-import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
-import { routesFrom } from "../../src/domain/incidents/routes.ts";
-import { type NotifyDeps, notifyEvent } from "../../src/entry/notify.ts";
-import { IncidentPoster, type IncidentSlack } from "../../src/slack/incident-poster.ts";
+import { notifyEvent } from "../../src/entry/notify.ts";
+import type { IncidentSlack } from "../../src/slack/incident-poster.ts";
 import { propsParameters } from "../properties/support.ts";
-import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
-import { BOT_TOKEN } from "../support/slack-lambda.ts";
 import { type Played, playStorm, unaccounted } from "../support/storm-play.ts";
+import {
+  CHANNEL,
+  freshIncidentsTable,
+  notifyDeps,
+  slackApi,
+  TABLE,
+  useNotifyPath,
+} from "./support/notify-path.ts";
 
 // A storm of task stops (emulator/fleet/storm-events.ts: AWS's published task event, the demo
 // fleet's services, redeliveries and late earlier states) through the notification path as the
@@ -26,64 +27,16 @@ import { type Played, playStorm, unaccounted } from "../support/storm-play.ts";
 //
 // Replaying the property: npm run test:props -- --seed S --path P --test "storm" test/entry/notify-storm.test.ts
 
-const TABLE = "incidents";
-const CHANNEL = "C0OPS000001";
 const CONCURRENCY = 5;
 
-interface SlackCall {
-  method: string;
-  channel: string;
-  text: string;
-  ts?: string;
-  thread_ts?: string;
-}
+const calls = useNotifyPath();
 
-let dynamo: RunningDynalite;
-let calls: SlackCall[];
-let next: number;
-
-beforeEach(async () => {
-  dynamo = await useDynalite(TABLE, "IncidentsTable");
-  forgetOwnDynamo();
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
+beforeEach(() => {
   // The path logs each routine stop and each lost race: not this test's subject.
   vi.spyOn(console, "log").mockImplementation(() => {});
   vi.spyOn(console, "warn").mockImplementation(() => {});
-  calls = [];
-  next = 1;
-  nock("https://slack.com", { reqheaders: { authorization: `Bearer ${BOT_TOKEN}` } })
-    .persist()
-    .post(/\/api\/chat\.(postMessage|update)/)
-    .reply(200, (uri, body) => {
-      const b = Object.fromEntries(new URLSearchParams(String(body)));
-      const method = uri.replace("/api/", "");
-      calls.push({ method, ...b } as SlackCall);
-      const ts = method === "chat.update" ? b.ts : `1765000000.${String(next++).padStart(6, "0")}`;
-      return { ok: true, channel: b.channel, ts };
-    });
+  slackApi(calls);
 });
-afterEach(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  vi.restoreAllMocks();
-  forgetOwnDynamo();
-  await dynamo.stop();
-});
-
-/** A container's deps: one route to CHANNEL, the event's own time as the clock (a one-minute storm). */
-function deps(): NotifyDeps {
-  const config: IncidentConfig = {
-    botToken: BOT_TOKEN,
-    routes: routesFrom("p", `routes:\n  - channel: ${CHANNEL}\n`, parse),
-  };
-  return {
-    store: dynamoIncidentsStore(TABLE),
-    config: new IncidentConfigCache(async () => config),
-    slack: (token) => new IncidentPoster(token, { retries: 0 }),
-    now: (event) => new Date(String((event as { time: string }).time)),
-  };
-}
 
 /**
  * Delivered at their moments, `speed` times faster than real time: 300 stops of a minute in 6 s
@@ -99,7 +52,7 @@ function play(storm: Storm, speed = 10): Promise<Played[]> {
   };
   return playStorm(storm.events, {
     containers: CONCURRENCY,
-    deps,
+    deps: () => notifyDeps(),
     arrive,
   });
 }
@@ -168,9 +121,8 @@ describe("any storm, five at a time (property, store-backed)", () => {
           services: fc.integer({ min: 1, max: 3 }),
         }),
         async ({ seed, events, services }) => {
-          await dynamo.stop();
-          dynamo = await useDynalite(TABLE, "IncidentsTable");
-          calls = [];
+          await freshIncidentsTable();
+          calls.length = 0;
           const storm = stormEvents({ events, services, seed, duplicates: 0.1, late: 0.1 });
           const played = await play(storm, 20);
 
@@ -222,7 +174,7 @@ describe("the opening post, raced", () => {
         return `1765000000.00000${posted.length}`;
       },
     };
-    const d = { ...deps(), slack: () => slack };
+    const d = { ...notifyDeps(), slack: () => slack };
     const first = notifyEvent(event, d);
     while (posted.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     // The redelivery finds the post claimed: it fails, for Lambda to retry, and posts nothing.
@@ -251,7 +203,7 @@ describe("the opening post, raced", () => {
       },
       apply: (key, change, options) => applyOver(store, key, change, options),
     };
-    const d = { ...deps(), store };
+    const d = { ...notifyDeps(), store };
     await notifyEvent(event, d); // the write-back is patient: it outlasts five lost races
     await notifyEvent(event, d); // a redelivery
 
@@ -283,7 +235,7 @@ it("tells the thread what an event learned while the opening post was in flight"
       return action.type === "post" ? "1765000000.000001" : undefined;
     },
   };
-  const d = { ...deps(), slack: () => slack };
+  const d = { ...notifyDeps(), slack: () => slack };
   const opening = notifyEvent(first, d);
   while (said.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
   await notifyEvent(other, d); // another container, another exit code

@@ -1,66 +1,31 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { parse } from "yaml";
-import { type IncidentConfig, IncidentConfigCache } from "../../src/aws/incident-config.ts";
-import { dynamoIncidentsStore } from "../../src/aws/incidents-store.ts";
-import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
+import { describe, expect, it, vi } from "vitest";
 import { muteFor } from "../../src/domain/incidents/mute.ts";
-import { routesFrom } from "../../src/domain/incidents/routes.ts";
-import { type NotifyDeps, notifyEvent } from "../../src/entry/notify.ts";
+import { notifyEvent } from "../../src/entry/notify.ts";
 import { muteFromButton } from "../../src/slack/incident-mute.ts";
-import { IncidentPoster } from "../../src/slack/incident-poster.ts";
 import { deploymentStop, type Event, oomStop, serviceEvent } from "../domain/incidents/events.ts";
-import { type RunningDynalite, useDynalite } from "../support/dynalite.ts";
-import { recordSlackChat, type SlackCall } from "../support/slack-chat.ts";
-import { BOT_TOKEN } from "../support/slack-lambda.ts";
+import {
+  CHANNEL,
+  notifyDeps,
+  ROUTES,
+  slackApi,
+  summary,
+  time,
+  useNotifyPath,
+} from "./support/notify-path.ts";
 
 // The notification path end to end: an EventBridge event → the incidents table (dynalite) →
 // Slack's Web API (nock on slack.com), as the Lambda runs it.
 
-const TABLE = "incidents";
-const TOKEN = BOT_TOKEN;
-const CHANNEL = "C0OPS000001";
-const ROUTES = `routes:\n  - channel: ${CHANNEL}\n`;
+const calls = useNotifyPath();
+const slack = () => slackApi(calls);
 
-let dynamo: RunningDynalite;
-let calls: SlackCall[];
-
-beforeEach(async () => {
-  // The incidents table as serverless.yml declares it.
-  dynamo = await useDynalite(TABLE, "IncidentsTable");
-  forgetOwnDynamo();
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-  calls = [];
-});
-afterEach(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  vi.restoreAllMocks();
-  forgetOwnDynamo();
-  await dynamo.stop();
-});
-
-const slack = () => recordSlackChat(calls);
-
-function deps(routes = ROUTES, load = vi.fn()): NotifyDeps {
-  const config: IncidentConfig = { botToken: TOKEN, routes: routesFrom("p", routes, parse) };
-  load.mockResolvedValue(config);
-  return {
-    store: dynamoIncidentsStore(TABLE),
-    config: new IncidentConfigCache(load),
-    slack: (token) => new IncidentPoster(token, { retries: 2 }),
-    now: (event) => new Date(String((event as Event).time)),
-  };
-}
+/** This file's Slack calls are retried twice. */
+const deps = (routes = ROUTES, load = vi.fn()) => notifyDeps(load, { routes, retries: 2 });
 
 async function play(events: Event[], d = deps()) {
   for (const event of events) await notifyEvent(event, d);
 }
-
-const T0 = Date.parse("2020-05-23T12:30:00Z");
-const time = (s: number) => new Date(T0 + s * 1000).toISOString();
-const summary = (c: SlackCall) => `${c.method}${c.thread_ts ? " (thread)" : ""} ${c.text}`;
 
 describe("the notification path", () => {
   it("posts AWS's failed deployment once, replies for the rollback, and edits it resolved", async () => {

@@ -41,22 +41,36 @@ export const tick = (at: string) => ({
 /** Slack's chat calls, recorded in `calls`; `delayMs` makes each answer that late. */
 export const slackApi = recordSlackChat;
 
-/** The notify function's dependencies, routes to CHANNEL; `load` counts the config reads. */
-export function notifyDeps(load = vi.fn()): NotifyDeps {
-  const config: IncidentConfig = {
-    botToken: BOT_TOKEN,
-    routes: routesFrom("p", `routes:\n  - channel: ${CHANNEL}\n`, parse),
-  };
+/** Routes every incident to CHANNEL. */
+export const ROUTES = `routes:\n  - channel: ${CHANNEL}\n`;
+
+/**
+ * The notify function's dependencies: `routes` (ROUTES unless given), Slack calls retried
+ * `retries` times (none unless given); `load` counts the config reads.
+ */
+export function notifyDeps(
+  load = vi.fn(),
+  { routes = ROUTES, retries = 0 }: { routes?: string; retries?: number } = {},
+): NotifyDeps {
+  const config: IncidentConfig = { botToken: BOT_TOKEN, routes: routesFrom("p", routes, parse) };
   load.mockResolvedValue(config);
   return {
     store: dynamoIncidentsStore(TABLE),
     config: new IncidentConfigCache(load),
-    slack: (token) => new IncidentPoster(token, { retries: 0 }),
+    slack: (token) => new IncidentPoster(token, { retries }),
     now: (event) => new Date(String((event as Event).time)),
   };
 }
 
 export const summary = (c: SlackCall) => `${c.method}${c.thread_ts ? " (thread)" : ""} ${c.text}`;
+
+let dynamo: RunningDynalite | undefined;
+
+/** Replaces the incidents table (as serverless.yml declares it) with an empty one. */
+export async function freshIncidentsTable(): Promise<void> {
+  await dynamo?.stop();
+  dynamo = await useDynalite(TABLE, "IncidentsTable");
+}
 
 /**
  * Each test of the file gets a fresh incidents table and no network but loopback and nock;
@@ -64,10 +78,8 @@ export const summary = (c: SlackCall) => `${c.method}${c.thread_ts ? " (thread)"
  */
 export function useNotifyPath(): SlackCall[] {
   const calls: SlackCall[] = [];
-  let dynamo: RunningDynalite;
   beforeEach(async () => {
-    // The incidents table as serverless.yml declares it.
-    dynamo = await useDynalite(TABLE, "IncidentsTable");
+    await freshIncidentsTable();
     forgetOwnDynamo();
     nock.disableNetConnect();
     nock.enableNetConnect("127.0.0.1");
@@ -78,7 +90,8 @@ export function useNotifyPath(): SlackCall[] {
     nock.enableNetConnect();
     vi.restoreAllMocks();
     forgetOwnDynamo();
-    await dynamo.stop();
+    await dynamo?.stop();
+    dynamo = undefined;
   });
   return calls;
 }
