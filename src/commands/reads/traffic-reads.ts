@@ -5,6 +5,7 @@ import type { SeriesById } from "../../domain/metrics.ts";
 import { bindingsOf, hostOf, type NameBinding } from "../../domain/resolution/bindings.ts";
 import { namespaceByRef, type ServiceFacts } from "../../domain/resolution/service-facts.ts";
 import {
+  attachedAtEnd,
   type BalancedGroup,
   type BalancerTraffic,
   balancerQueries,
@@ -168,9 +169,10 @@ export async function balancedGroupsOf(
 
 /**
  * The groups SEARCH vouches for, by ARN: complete searches of both types, and a balancer whose
- * host counts have a point in the window (health checks report them every minute a group is
- * attached: a balancer with none is one it has left). A group with none is left out: a search
- * that finds nothing says "unknown" here, never "no traffic".
+ * host counts have a point in the window's last period or five minutes (health checks report them
+ * every minute a group is attached, "Reported if health checks are enabled": a balancer without
+ * one is one the group has left, or too late to tell). A group with none is left out, and is
+ * described: a search that finds nothing is "unknown" here, never "no traffic".
  */
 async function groupsBySearch(
   ctx: AwsContext,
@@ -208,8 +210,7 @@ async function groupsBySearch(
       (balancers ?? []).flatMap((b) => {
         const g = foundGroup(type, tg, b.LoadBalancer ?? "");
         const hosts = ctx.cloudWatch.searchedSeries(hostQueries(g, window), start, end);
-        const attached = [...(hosts?.values() ?? [])].some((s) => s.points.length > 0);
-        return b.LoadBalancer && attached ? [g] : [];
+        return b.LoadBalancer && attachedAtEnd(hosts, end, window) ? [g] : [];
       }),
     );
     if (groups.length > 0) out.set(arn, groups);

@@ -186,6 +186,20 @@ export function hostQueries(group: BalancedGroup, window: TrafficWindow): Metric
   return balancerQueries([group], window).filter((q) => /healthy$/.test(q.id));
 }
 
+/**
+ * Whether a group's host counts (hostQueries) say it is still behind that balancer at `end`: a
+ * point in the window's last period or five minutes (health checks report them every minute a
+ * group is attached; CloudWatch's lag allowed). None: it has left it, or it is too soon to tell.
+ */
+export function attachedAtEnd(
+  hosts: SeriesById | undefined,
+  end: Date,
+  window: TrafficWindow,
+): boolean {
+  const since = end.getTime() - Math.max(window.period, 300) * 1000;
+  return [...(hosts?.values() ?? [])].some((s) => s.points.some((p) => p.at.getTime() >= since));
+}
+
 function countFigure(points: Points, end: Date, window: TrafficWindow): BalancerFigure {
   const s = split(points, end, window);
   return {
