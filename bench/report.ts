@@ -30,6 +30,7 @@ export type QuestionId =
   | "lb-name"
   | "lb-target-group"
   | "lb-alias"
+  | "lb-traffic"
   | "digest";
 
 export interface Question {
