@@ -151,7 +151,7 @@ function questionsFor(fleet: Fleet, size: number): Question[] {
 }
 
 /**
- * Whois of a load balancer (issue 24). Generated fleets add no balancer: these ask of the demo
+ * Whois of a load balancer, and traffic of the service behind it (issue 24). Generated fleets add no balancer: these ask of the demo
  * fleet's internal ALB `shop-alb` (target group `checkout-tg`, Route 53 alias
  * `checkout.shop.internal`), which every generated fleet inherits.
  */
@@ -178,6 +178,8 @@ const balancerQuestions: Question[] = [
     text: "whois checkout.shop.internal",
     what: "Route 53 alias to the balancer",
   },
+  // The balancer found by SEARCH on its target group, not DescribeTargetGroups first.
+  { id: "lb-traffic", text: "traffic checkout", what: "service behind the balancer, no SC" },
 ];
 
 /**

@@ -32,6 +32,7 @@ export type QuestionId =
   | "lb-name"
   | "lb-target-group"
   | "lb-alias"
+  | "lb-traffic"
   | "digest";
 
 export interface Question {

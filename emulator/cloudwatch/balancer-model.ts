@@ -132,6 +132,42 @@ function toRecord(dimensions: DimensionsInput | undefined): Record<string, strin
   return out;
 }
 
+/** A balancer series as a search returns it. */
+export interface BalancerSeriesDef {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+}
+
+/**
+ * The balancer series a SEARCH finds, in key order: exactly the schema's dimension names, every
+ * exact term equal (MetricName or a dimension), as for Service Connect's series (search.ts).
+ */
+export function searchBalancerSeries(
+  fleet: Fleet,
+  search: { namespace: string; dimensionNames: string[]; terms: Record<string, string> },
+): BalancerSeriesDef[] {
+  const names = [...search.dimensionNames].sort().join(",");
+  return [...modelOf(fleet).keys()]
+    .sort()
+    .map((k) => {
+      const [namespace, metricName, entries] = JSON.parse(k) as [
+        string,
+        string,
+        [string, string][],
+      ];
+      return { namespace, metricName, dimensions: Object.fromEntries(entries) };
+    })
+    .filter(
+      (def) =>
+        def.namespace === search.namespace &&
+        Object.keys(def.dimensions).sort().join(",") === names &&
+        Object.entries(search.terms).every(([k, v]) =>
+          k === "MetricName" ? def.metricName === v : def.dimensions[k] === v,
+        ),
+    );
+}
+
 export const isBalancerNamespace = (namespace: string) =>
   namespace === ALB_NAMESPACE || namespace === NLB_NAMESPACE;
 

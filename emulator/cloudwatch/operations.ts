@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import type { Fleet } from "../fleet/types.ts";
 import { Input, type JsonBody, type Operation } from "../wire.ts";
-import { balancerDatapoints, isBalancerNamespace } from "./balancer-model.ts";
+import { balancerDatapoints, isBalancerNamespace, searchBalancerSeries } from "./balancer-model.ts";
 import { invalidNextToken, missingParameter, validation } from "./errors.ts";
 import { minuteOf } from "./flows.ts";
 import { expandLabel, parseSearch, searchSeries } from "./search.ts";
@@ -218,13 +218,31 @@ export function cloudWatchOperations(options: CloudWatchOptions): Record<string,
           if (q.expression !== undefined && /^\s*SEARCH\(/.test(q.expression)) {
             // One result per series found, each under the query's Id, told apart by its label.
             const search = parseSearch(q.expression, `MetricDataQueries.member.${i + 1}`);
-            const found = searchSeries(model, search).slice(0, searchSeriesMax);
+            // Load balancer series are searched as Service Connect's are (balancer-model.ts).
+            const found = (
+              isBalancerNamespace(search.namespace)
+                ? searchBalancerSeries(options.fleet, search).map((def) => ({
+                    def,
+                    points: () =>
+                      balancerDatapoints(
+                        options.fleet,
+                        { ...def, ...search },
+                        start,
+                        end,
+                        nowMinute,
+                      ),
+                  }))
+                : searchSeries(model, search).map((def) => ({
+                    def,
+                    points: () => aggregate(def, search.period, search.stat, start, end, nowMinute),
+                  }))
+            ).slice(0, searchSeriesMax);
             const kept = found.slice(0, budget);
             budget -= kept.length;
             if (kept.length < found.length) capped = true;
-            return kept.map((def) => ({
+            return kept.map(({ def, points }) => ({
               query: { ...q, label: expandLabel(q.label, def) },
-              points: ordered(aggregate(def, search.period, search.stat, start, end, nowMinute)),
+              points: ordered(points()),
             }));
           }
           // Load balancer series come from the fleet's ELBv2 section (balancer-model.ts).

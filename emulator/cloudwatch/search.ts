@@ -97,7 +97,10 @@ export function searchSeries(model: TrafficModel, search: Search): SeriesDef[] {
 }
 
 /** A label with dynamic parts (${PROP('Dim.X')}, ${PROP('MetricName')}) filled in for a series. */
-export function expandLabel(label: string | undefined, def: SeriesDef): string {
+export function expandLabel(
+  label: string | undefined,
+  def: Pick<SeriesDef, "namespace" | "metricName" | "dimensions">,
+): string {
   if (label === undefined) return [...Object.values(def.dimensions), def.metricName].join(" ");
   return label.replace(/\$\{PROP\('([^']+)'\)\}/g, (_, prop: string) => {
     if (prop === "MetricName") return def.metricName;

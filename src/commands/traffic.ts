@@ -48,7 +48,7 @@ async function resultFor(
   // and metrics, never after them (a call of their own, no sequential round trip more).
   const [measured, balancers] = await Promise.all([
     trafficTargetOf(ctx, gaps, facts, asked, window, now),
-    balancedGroupsOf(ctx, gaps, facts).then(
+    balancedGroupsOf(ctx, gaps, facts, window, now).then(
       (groups) => groups && measureBalancers(ctx, gaps, groups, window, now),
     ),
   ]);

@@ -44,6 +44,7 @@ function lastHour(metricName: string, stat: "Sum" | "Maximum", dims: Record<stri
 interface Body {
   MetricDataQueries: {
     Id: string;
+    Expression?: string;
     MetricStat?: {
       Metric: {
         Namespace: string;
@@ -67,6 +68,22 @@ beforeEach(() => {
   aws.emulator.setDenied([]);
   aws.emulator.requests.length = 0;
 });
+
+/** Runs `fn` against an emulator of `fleet` in place of the demo's, and puts the demo's back. */
+async function withEmulator(
+  fleet: Fleet,
+  options: { metricsPerCallMax?: number },
+  fn: () => Promise<void>,
+): Promise<void> {
+  await aws.stop();
+  aws = await useEmulatedAws(fleet, 0, { now: () => NOW, ...options });
+  try {
+    await fn();
+  } finally {
+    await aws.stop();
+    aws = await useEmulatedAws(undefined, 0, { now: () => NOW });
+  }
+}
 
 const ask = async (text: string) =>
   renderText(trafficDocument(await traffic(ctx, text, new Date(NOW))));
@@ -96,28 +113,64 @@ describe("/ecs traffic of a service behind a load balancer", () => {
     expect(text).toContain("see /ecs health tutorial/checkout");
   });
 
-  it("reads the target group's metrics by its ARN suffixes, with AWS's statistics, in one GetMetricData call", async () => {
+  it("finds the target group's balancer by SEARCH on its TargetGroup dimension (its ARN's suffix), with AWS's statistics, never DescribeTargetGroups", async () => {
     await ask("checkout");
 
-    const calls = aws.emulator.requests.filter((r) => r.operation === "GetMetricData");
-    expect(calls).toHaveLength(1);
-    const body = calls[0]?.body as Body;
-    const queries = body.MetricDataQueries.map((q) => {
-      const m = q.MetricStat;
-      const dims = Object.fromEntries((m?.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
-      return `${m?.Metric.Namespace} ${m?.Metric.MetricName} ${m?.Stat} ${dims.TargetGroup ?? "-"} ${dims.LoadBalancer}`;
-    });
-    expect(queries.sort()).toEqual(
+    expect(aws.emulator.stats().calls["ELBv2.DescribeTargetGroups"]).toBeUndefined();
+    const expressions = aws.emulator.requests
+      .filter((r) => r.operation === "GetMetricData")
+      .flatMap((r) => (r.body as Body).MetricDataQueries.map((q) => q.Expression ?? "MetricStat"));
+    // ALB or NLB is not in the target group's ARN: both namespaces are searched, in parallel.
+    expect(expressions.sort()).toEqual(
       [
-        `AWS/ApplicationELB HTTPCode_ELB_5XX_Count Sum - ${LB}`,
-        `AWS/ApplicationELB HTTPCode_Target_5XX_Count Sum ${TG} ${LB}`,
-        `AWS/ApplicationELB HealthyHostCount Minimum ${TG} ${LB}`,
-        `AWS/ApplicationELB RequestCount Sum ${TG} ${LB}`,
-        `AWS/ApplicationELB TargetResponseTime Average ${TG} ${LB}`,
-        `AWS/ApplicationELB TargetResponseTime p99 ${TG} ${LB}`,
-        `AWS/ApplicationELB UnHealthyHostCount Maximum ${TG} ${LB}`,
+        `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="HTTPCode_Target_5XX_Count" TargetGroup="${TG}"', 'Sum', 60)`,
+        `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="HealthyHostCount" TargetGroup="${TG}"', 'Minimum', 60)`,
+        `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="RequestCount" TargetGroup="${TG}"', 'Sum', 60)`,
+        `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="TargetResponseTime" TargetGroup="${TG}"', 'Average', 60)`,
+        `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="TargetResponseTime" TargetGroup="${TG}"', 'p99', 60)`,
+        `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="UnHealthyHostCount" TargetGroup="${TG}"', 'Maximum', 60)`,
+        `SEARCH('{AWS/NetworkELB,LoadBalancer,TargetGroup} MetricName="HealthyHostCount" TargetGroup="${TG}"', 'Minimum', 60)`,
+        `SEARCH('{AWS/NetworkELB,LoadBalancer,TargetGroup} MetricName="UnHealthyHostCount" TargetGroup="${TG}"', 'Maximum', 60)`,
+        // Counted per balancer only, whose dimension is not known yet: every balancer's, one
+        // region-wide search per call (aws-semantics.md, "CloudWatch SEARCH in GetMetricData").
+        `SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="HTTPCode_ELB_5XX_Count"', 'Sum', 60)`,
+        `SEARCH('{AWS/NetworkELB,LoadBalancer} MetricName="NewFlowCount"', 'Sum', 60)`,
+        `SEARCH('{AWS/NetworkELB,LoadBalancer} MetricName="TCP_Target_Reset_Count"', 'Sum', 60)`,
       ].sort(),
     );
+  });
+
+  it("answers the same, from DescribeTargetGroups and its own queries, when CloudWatch cut the searches", async () => {
+    const searched = await ask("checkout");
+    await withEmulator(loadDemoFleet(), { metricsPerCallMax: 0 }, async () => {
+      const cut = await ask("checkout");
+
+      // Every search came back cut (MaxMetricsExceeded): nothing it returned is taken as absent.
+      expect(aws.emulator.stats().calls["ELBv2.DescribeTargetGroups"]).toBe(1);
+      expect(cut).toEqual(searched);
+      expect(cut).toContain("Measured by shop-alb (ALB), target group checkout-tg, last 1h");
+    });
+  });
+
+  it("says a target group the searches find no series of, and that no balancer uses, has no balancer traffic: no data, not 0 requests", async () => {
+    await withEmulator(detachedGroup(), {}, async () => {
+      const text = await ask("checkout");
+
+      // Found nothing is not "0 requests": DescribeTargetGroups says why (no balancer sends to it).
+      expect(aws.emulator.stats().calls["ELBv2.DescribeTargetGroups"]).toBe(1);
+      expect(text).not.toMatch(/\b0 requests/);
+      expect(text).not.toContain("Measured by");
+    });
+  });
+
+  it("tells an NLB's target group by the namespace its series are found in", async () => {
+    await withEmulator(behindNlb(), {}, async () => {
+      const text = await ask("checkout");
+
+      expect(aws.emulator.stats().calls["ELBv2.DescribeTargetGroups"]).toBeUndefined();
+      expect(text).toContain("Measured by shop-nlb (NLB), target group checkout-tg, last 1h");
+      expect(text).not.toContain("shop-alb");
+    });
   });
 
   it("says the balancer's figures are unknown, never zero, when GetMetricData is denied", async () => {
@@ -130,8 +183,8 @@ describe("/ecs traffic of a service behind a load balancer", () => {
     expect(text).toMatch(/could not read the load balancer traffic of checkout-tg \(shop-alb\)/);
   });
 
-  it("says the balancer is unknown when its target group cannot be described", async () => {
-    aws.emulator.setDenied(["ELBv2.DescribeTargetGroups"]);
+  it("says the balancer is unknown when its target group can be neither searched nor described", async () => {
+    aws.emulator.setDenied(["CloudWatch.GetMetricData", "ELBv2.DescribeTargetGroups"]);
     const text = await ask("checkout");
 
     expect(text).toContain(
@@ -148,6 +201,25 @@ describe("/ecs traffic of a service behind a load balancer", () => {
     expect(aws.emulator.stats().calls["CloudWatch.GetMetricData"]).toBe(1);
   });
 });
+
+const SHOP_ALB = "loadbalancer/app/shop-alb/8e4d7c2b1a0f9e35";
+
+/** The demo fleet with checkout-tg attached to no balancer (it then publishes no metric). */
+function detachedGroup(): Fleet {
+  const fleet = loadDemoFleet();
+  for (const g of fleet.targetGroups ?? []) g.LoadBalancerArns = [];
+  return fleet;
+}
+
+/** The demo fleet with checkout-tg behind an NLB, shop-nlb, instead. */
+function behindNlb(): Fleet {
+  const fleet = loadDemoFleet();
+  for (const g of fleet.targetGroups ?? [])
+    g.LoadBalancerArns = (g.LoadBalancerArns ?? []).map((a) =>
+      a.replace(SHOP_ALB, "loadbalancer/net/shop-nlb/5c6d7e8f9a0b1c2d"),
+    );
+  return fleet;
+}
 
 /** The demo fleet with nginx (Service Connect) registered in checkout-tg as well. */
 function nginxBehindAlb(): Fleet {
@@ -177,10 +249,10 @@ describe("/ecs traffic of a Service Connect service behind a load balancer", () 
     try {
       const doc = trafficDocument(await traffic(ctx, "nginx.service-connect", new Date(NOW)));
       const text = renderText(doc);
-      // The balancer's metrics go out beside Service Connect's, never after them; the one round
-      // trip more is DescribeTargetGroups, whose LoadBalancer dimension no ECS answer holds.
-      expect(slow.emulator.stats().sequentialRoundTrips).toBeLessThanOrEqual(alone + 1);
-      expect(slow.emulator.stats().calls["ELBv2.DescribeTargetGroups"]).toBe(1);
+      // The balancer's metrics go out beside Service Connect's, never after them, and no
+      // DescribeTargetGroups before them: SEARCH by TargetGroup finds its LoadBalancer dimension.
+      expect(slow.emulator.stats().sequentialRoundTrips).toBeLessThanOrEqual(alone);
+      expect(slow.emulator.stats().calls["ELBv2.DescribeTargetGroups"]).toBeUndefined();
       expect(text).toContain("Service Connect traffic of tutorial/service-connect-nginx-service");
       expect(text).toContain("Measured by shop-alb (ALB), target group checkout-tg");
       // Service Connect's next check reads its own figures: the balancer's concern is said too.
@@ -189,6 +261,16 @@ describe("/ecs traffic of a Service Connect service behind a load balancer", () 
       expect((doc.glance?.facts ?? []).map(plain).join("\n")).toMatch(
         /Measured by shop-alb \(ALB\): [\d,]+ requests, target 5xx 1\.\d\d%, p99 1\d\d ms/,
       );
+      await slow.stop();
+
+      // The same answer, word for word, as DescribeTargetGroups and one query per metric give
+      // (every search cut by MaxMetricsExceeded falls back to them): who measured what unchanged.
+      slow = await useEmulatedAws(nginxBehindAlb(), 0, { now: () => NOW, metricsPerCallMax: 0 });
+      const described = renderText(
+        trafficDocument(await traffic(ctx, "nginx.service-connect", new Date(NOW))),
+      );
+      expect(slow.emulator.stats().calls["ELBv2.DescribeTargetGroups"]).toBe(1);
+      expect(described).toEqual(text);
     } finally {
       await slow.stop();
     }

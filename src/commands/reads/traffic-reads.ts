@@ -5,9 +5,14 @@ import type { SeriesById } from "../../domain/metrics.ts";
 import { bindingsOf, hostOf, type NameBinding } from "../../domain/resolution/bindings.ts";
 import { namespaceByRef, type ServiceFacts } from "../../domain/resolution/service-facts.ts";
 import {
+  attachedAtEnd,
   type BalancedGroup,
   type BalancerTraffic,
   balancerQueries,
+  balancerSearches,
+  foundGroup,
+  groupKinds,
+  hostQueries,
   loadBalancerDimension,
   summariseBalancer,
   targetGroupDimension,
@@ -130,14 +135,19 @@ export function windowRange(window: TrafficWindow, now: Date): { start: Date; en
 }
 
 /**
- * The service's target groups and the balancer each is attached to (DescribeTargetGroups: the
- * LoadBalancer dimension is in no ECS answer). Undefined when the service has none; a failed
- * read is a gap, and the groups' figures are then unknown.
+ * The service's target groups and the balancer each is attached to. The LoadBalancer dimension is
+ * in no ECS answer: CloudWatch SEARCH on each group's TargetGroup dimension finds it (and ALB or
+ * NLB, by the namespace), in a call beside Service Connect's, not a DescribeTargetGroups before
+ * it. A group the searches cannot vouch for (cut, failed, or nothing found now) is described as
+ * before. Undefined when the service has none; a failed read is a gap, and the groups' figures
+ * are then unknown.
  */
 export async function balancedGroupsOf(
   ctx: AwsContext,
   gaps: Gaps,
   facts: ServiceFacts,
+  window: TrafficWindow,
+  now: Date,
 ): Promise<BalancedGroup[] | undefined> {
   const arns = [
     ...new Set(
@@ -147,6 +157,73 @@ export async function balancedGroupsOf(
     ),
   ];
   if (arns.length === 0) return undefined;
+  const found = await groupsBySearch(ctx, arns, window, now);
+  const unsure = arns.filter((a) => !found.has(a));
+  const described =
+    unsure.length > 0
+      ? await describedGroups(ctx, gaps, unsure)
+      : new Map<string, BalancedGroup[]>();
+  if (!described && found.size === 0) return undefined;
+  return arns.flatMap((a) => found.get(a) ?? described?.get(a) ?? []);
+}
+
+/**
+ * The groups SEARCH vouches for, by ARN: complete searches of both types, and a balancer whose
+ * host counts have a point in the window's last period or five minutes (health checks report them
+ * every minute a group is attached, "Reported if health checks are enabled": a balancer without
+ * one is one the group has left, or too late to tell). A group with none is left out, and is
+ * described: a search that finds nothing is "unknown" here, never "no traffic".
+ */
+async function groupsBySearch(
+  ctx: AwsContext,
+  arns: readonly string[],
+  window: TrafficWindow,
+  now: Date,
+): Promise<Map<string, BalancedGroup[]>> {
+  const { start, end } = windowRange(window, now);
+  const dims = arns.map((a) => targetGroupDimension(a));
+  const { byGroup, regionWide } = balancerSearches(
+    dims.filter((d): d is string => d !== undefined),
+    window,
+  );
+  await Promise.all([
+    ctx.cloudWatch.searchAhead(byGroup, start, end, 20),
+    // Every balancer of the region may answer: one search per call (aws-semantics.md).
+    ctx.cloudWatch.searchAhead(regionWide, start, end, 1),
+  ]);
+  const out = new Map<string, BalancedGroup[]>();
+  arns.forEach((arn, i) => {
+    const tg = dims[i];
+    if (!tg) return;
+    const types = (["application", "network"] as const).map((type) => ({
+      type,
+      balancers: ctx.cloudWatch.seriesMembers(
+        groupKinds(type, window),
+        { name: "TargetGroup", value: tg },
+        ["LoadBalancer"],
+        start,
+        end,
+      ),
+    }));
+    if (types.some((t) => t.balancers === undefined)) return;
+    const groups = types.flatMap(({ type, balancers }) =>
+      (balancers ?? []).flatMap((b) => {
+        const g = foundGroup(type, tg, b.LoadBalancer ?? "");
+        const hosts = ctx.cloudWatch.searchedSeries(hostQueries(g, window), start, end);
+        return b.LoadBalancer && attachedAtEnd(hosts, end, window) ? [g] : [];
+      }),
+    );
+    if (groups.length > 0) out.set(arn, groups);
+  });
+  return out;
+}
+
+/** The groups DescribeTargetGroups names, by ARN; undefined when it failed (a gap). */
+async function describedGroups(
+  ctx: AwsContext,
+  gaps: Gaps,
+  arns: readonly string[],
+): Promise<Map<string, BalancedGroup[]> | undefined> {
   const names = arns.map((a) => a.split("/")[1] ?? a).join(", ");
   const groups = await gaps.soft(
     `the target groups ${names} (their load balancer's traffic is unknown)`,
@@ -154,22 +231,27 @@ export async function balancedGroupsOf(
     undefined,
   );
   if (!groups) return undefined;
-  return groups.flatMap((g): BalancedGroup[] => {
-    const tg = targetGroupDimension(g.arn);
-    return g.loadBalancerArns.flatMap((lbArn): BalancedGroup[] => {
-      const lb = loadBalancerDimension(lbArn);
-      if (!tg || !lb) return [];
+  return new Map(
+    groups.map((g) => {
+      const tg = targetGroupDimension(g.arn);
       return [
-        {
-          targetGroup: g.name,
-          targetGroupDimension: tg,
-          loadBalancer: lb.split("/")[1] ?? lb,
-          loadBalancerDimension: lb,
-          type: lb.startsWith("net/") ? "network" : "application",
-        },
+        g.arn,
+        g.loadBalancerArns.flatMap((lbArn): BalancedGroup[] => {
+          const lb = loadBalancerDimension(lbArn);
+          if (!tg || !lb) return [];
+          return [
+            {
+              targetGroup: g.name,
+              targetGroupDimension: tg,
+              loadBalancer: lb.split("/")[1] ?? lb,
+              loadBalancerDimension: lb,
+              type: lb.startsWith("net/") ? "network" : "application",
+            },
+          ];
+        }),
       ];
-    });
-  });
+    }),
+  );
 }
 
 /** The balancers' figures alone (a service without Service Connect): one GetMetricData call. */

@@ -3,7 +3,7 @@
 // Metric names, dimensions and statistics: ELB guide, "CloudWatch metrics for your Application
 // Load Balancer" and "… for your Network Load Balancer" (see src/domain/README.md).
 
-import type { MetricQuery, SeriesById } from "../metrics.ts";
+import type { MetricKind, MetricQuery, MetricSearch, SeriesById } from "../metrics.ts";
 import { type Points, sparkline, split, sum, weightedMean } from "./series.ts";
 import type { TrafficWindow } from "./window.ts";
 
@@ -104,6 +104,100 @@ export function balancerQueries(
       }),
     ),
   );
+}
+
+const TYPES = [
+  ["application", ALB, ALB_READS],
+  ["network", NLB, NLB_READS],
+] as const;
+const namespaceOf = (type: BalancedGroup["type"]) => (type === "application" ? ALB : NLB);
+const readsOf = (type: BalancedGroup["type"]) => (type === "application" ? ALB_READS : NLB_READS);
+
+/**
+ * The searches that find a service's target groups' series without DescribeTargetGroups: per
+ * group, its reads in both namespaces (its ARN does not say ALB or NLB) on its TargetGroup
+ * dimension, each series labelled with its LoadBalancer; and the reads counted per balancer only,
+ * of every balancer (its dimension is not known before), region-wide: each needs a call of its own.
+ */
+export function balancerSearches(
+  targetGroupDimensions: readonly string[],
+  window: TrafficWindow,
+): { byGroup: MetricSearch[]; regionWide: MetricSearch[] } {
+  const search = (
+    id: string,
+    namespace: string,
+    [, metricName, stat]: Read,
+    filter: Record<string, string>,
+  ): MetricSearch => ({
+    id,
+    namespace,
+    metricName,
+    dimensionNames: filter.TargetGroup ? ["LoadBalancer", "TargetGroup"] : ["LoadBalancer"],
+    filter,
+    period: window.period,
+    stat,
+  });
+  return {
+    byGroup: targetGroupDimensions.flatMap((tg, i) =>
+      TYPES.flatMap(([type, namespace, reads]) =>
+        reads
+          .filter((r) => r[3] === "group")
+          .map((r) => search(`g${i}${type[0]}${r[0]}`, namespace, r, { TargetGroup: tg })),
+      ),
+    ),
+    regionWide: TYPES.flatMap(([type, namespace, reads]) =>
+      reads
+        .filter((r) => r[3] === "balancer")
+        .map((r) => search(`w${type[0]}${r[0]}`, namespace, r, {})),
+    ),
+  };
+}
+
+/** The kinds of a target group's own series of one type: the balancers its searches found. */
+export function groupKinds(type: BalancedGroup["type"], window: TrafficWindow): MetricKind[] {
+  return readsOf(type)
+    .filter((r) => r[3] === "group")
+    .map(([, metricName, stat]) => ({
+      namespace: namespaceOf(type),
+      metricName,
+      stat,
+      period: window.period,
+      dimensionNames: ["LoadBalancer", "TargetGroup"],
+    }));
+}
+
+/** A group as its searches found it: names from the dimensions ("targetgroup/NAME/id"). */
+export function foundGroup(
+  type: BalancedGroup["type"],
+  targetGroupDimension: string,
+  loadBalancerDimension: string,
+): BalancedGroup {
+  return {
+    targetGroup: targetGroupDimension.split("/")[1] ?? targetGroupDimension,
+    targetGroupDimension,
+    loadBalancer: loadBalancerDimension.split("/")[1] ?? loadBalancerDimension,
+    loadBalancerDimension,
+    type,
+  };
+}
+
+/** The host counts of one group (health checks report them every minute it is attached). */
+export function hostQueries(group: BalancedGroup, window: TrafficWindow): MetricQuery[] {
+  return balancerQueries([group], window).filter((q) => /healthy$/.test(q.id));
+}
+
+/**
+ * Whether a group's host counts (hostQueries) say it is still behind that balancer at `end`: a
+ * point in the window's last period or five minutes (health checks report them every minute a
+ * group is attached; CloudWatch's lag allowed). None: it has left it, or it is too soon to tell.
+ */
+export function attachedAtEnd(
+  hosts: SeriesById | undefined,
+  end: Date,
+  window: TrafficWindow,
+): boolean {
+  const since = end.getTime() - Math.max(window.period, 300) * 1000;
+  return [...(hosts?.values() ?? [])].some((s) => s.points.some((p) => p.at.getTime() >= since));
 }
 
 function countFigure(points: Points, end: Date, window: TrafficWindow): BalancerFigure {

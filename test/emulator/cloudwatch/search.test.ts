@@ -2,7 +2,7 @@ import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-clou
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDemoFleet } from "../../../emulator/fleet/demo.ts";
 import { type RunningEmulator, startEmulator } from "../../../emulator/server.ts";
-import { client, NOW, NOW_MINUTE, query } from "./support.ts";
+import { client, dims, NOW, NOW_MINUTE, query } from "./support.ts";
 
 describe("CloudWatch SEARCH expressions on the emulator", () => {
   let emu: RunningEmulator;
@@ -116,6 +116,54 @@ describe("CloudWatch SEARCH expressions on the emulator", () => {
     } finally {
       await capped.close();
     }
+  });
+
+  it("finds a target group's load balancer series by its TargetGroup dimension, the LoadBalancer in the label", async () => {
+    const tg = "targetgroup/checkout-tg/3f2a1b0c9d8e7f60";
+    const lb = "app/shop-alb/8e4d7c2b1a0f9e35";
+    const out = await run([
+      search(
+        `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="RequestCount" TargetGroup="${tg}"', 'Sum', 60)`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudWatch syntax
+        "${PROP('Dim.LoadBalancer')}|${PROP('Dim.TargetGroup')}",
+      ),
+    ]);
+    const results = out.MetricDataResults ?? [];
+    expect(results.map((r) => r.Label)).toEqual([`${lb}|${tg}`]);
+    const direct = await run([
+      {
+        Id: "d0",
+        MetricStat: {
+          Metric: {
+            Namespace: "AWS/ApplicationELB",
+            MetricName: "RequestCount",
+            Dimensions: dims({ TargetGroup: tg, LoadBalancer: lb }),
+          },
+          Period: 60,
+          Stat: "Sum",
+        },
+      },
+    ]);
+    expect(results[0]?.Values).toEqual(direct.MetricDataResults?.[0]?.Values);
+    expect(results[0]?.Values?.length).toBeGreaterThan(0);
+  });
+
+  it("finds a balancer's own series by the exact schema {Namespace,LoadBalancer}, and nothing in the other namespace", async () => {
+    const alb = await run([
+      search(
+        `SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="HTTPCode_ELB_5XX_Count"', 'Sum', 60)`,
+      ),
+    ]);
+    expect((alb.MetricDataResults ?? []).map((r) => r.Label)).toEqual([
+      "app/shop-alb/8e4d7c2b1a0f9e35 HTTPCode_ELB_5XX_Count",
+    ]);
+    // The demo's balancer is an ALB: an NLB search matches nothing (no result at all).
+    const nlb = await run([
+      search(
+        `SEARCH('{AWS/NetworkELB,LoadBalancer,TargetGroup} MetricName="HealthyHostCount" TargetGroup="targetgroup/checkout-tg/3f2a1b0c9d8e7f60"', 'Minimum', 60)`,
+      ),
+    ]);
+    expect(nlb.MetricDataResults).toEqual([]);
   });
 
   it("refuses search syntax it does not model rather than answering it wrongly", async () => {
