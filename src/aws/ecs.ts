@@ -369,7 +369,7 @@ export class EcsAdapter {
     const unread = unique.filter((arn) => !this.cache.has(key(arn)));
     const load = (batch: string[]) =>
       read(
-        `describe ${batch.length} container instances in ${cluster}`,
+        `describe ${batch.length} container instance${batch.length === 1 ? "" : "s"} in ${cluster}`,
         "DescribeContainerInstances",
         () =>
           this.client.send(
