@@ -75,7 +75,8 @@ export function taskAsTarget(
     ...(task.startedAt ? { startedAt: task.startedAt } : {}),
     ...(host && "instanceId" in host ? { instanceId: host.instanceId } : {}),
     ...(host && "unknown" in host ? { instanceUnknown: host.unknown } : {}),
-    ...(bindings.length > 0 ? { bindings } : {}),
+    // On EC2 DescribeTasks has told its bindings, none included: never "unread".
+    ...(bindings.length > 0 || task.containerInstanceArn ? { bindings } : {}),
   };
 }
 

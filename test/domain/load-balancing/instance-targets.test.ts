@@ -109,6 +109,13 @@ describe("instance targets of bridge tasks", () => {
     expect(j.groups[0]?.targets.find((t) => t.verdict === "unhealthy")?.taskId).toBeUndefined();
   });
 
+  it("never takes the instance's only task for a target when it binds no port", () => {
+    const task = taskAsTarget(ecsTask("aaaa1111", []), { instanceId: "i-0a1b2c3d4e5f60718" });
+    const j = judge([task], [failing()]);
+
+    expect(j.groups[0]?.targets[0]?.taskId).toBeUndefined();
+  });
+
   it("never matches a task on another instance with the same host port", () => {
     const task = taskAsTarget(ecsTask("aaaa1111", [[80, 32769]]), {
       instanceId: "i-0ffffffffffffffff",
