@@ -3,6 +3,7 @@
 import type {
   Fleet,
   FleetCluster,
+  FleetContainerInstance,
   FleetService,
   FleetTask,
   FleetTaskDefinition,
@@ -31,6 +32,10 @@ function arnTail(value: string): { name: string; parent: string | undefined } {
     parent: parts.length > 2 ? parts[parts.length - 2] : undefined,
   };
 }
+
+/** container-instance/CLUSTER/ID names its cluster (the format since 2018). */
+const clusterOfInstance = (c: FleetContainerInstance) =>
+  arnTail(c.containerInstanceArn).parent ?? "default";
 
 function primaryDeployment(service: FleetService) {
   return service.deployments?.find((d) => d.status === "PRIMARY");
@@ -81,10 +86,26 @@ export function ecsOperations(fleet: Fleet): Record<string, Operation> {
     }
     return tasksById.get(`${cluster.clusterArn} ${id}`);
   };
-  /** DescribeServices / DescribeTasks: each reference found, or a MISSING failure with its ARN. */
+  const containerInstancesById = new Map(
+    (fleet.containerInstances ?? []).map((c) => [
+      `${clusterOfInstance(c)} ${arnTail(c.containerInstanceArn).name}`,
+      c,
+    ]),
+  );
+  const findContainerInstance = (
+    cluster: FleetCluster,
+    ref: string,
+  ): FleetContainerInstance | undefined => {
+    const { name: id, parent } = arnTail(ref);
+    if (ref.startsWith("arn:") && parent !== undefined && parent !== cluster.clusterName) {
+      return undefined;
+    }
+    return containerInstancesById.get(`${cluster.clusterName} ${id}`);
+  };
+  /** DescribeServices / DescribeTasks / DescribeContainerInstances: each found, or MISSING. */
   const describeEach = <T extends { tags?: unknown }>(
     refs: string[],
-    resource: "service" | "task",
+    resource: "service" | "task" | "container-instance",
     cluster: FleetCluster,
     include: string[] | undefined,
     find: (cluster: FleetCluster, ref: string) => T | undefined,
@@ -252,6 +273,25 @@ export function ecsOperations(fleet: Fleet): Record<string, Operation> {
       const cluster = resolveCluster(req.string("cluster"));
       const { found: tasks, failures } = describeEach(refs, "task", cluster, include, findTask);
       return { tasks, failures };
+    },
+
+    DescribeContainerInstances(body) {
+      const req = input(body);
+      const refs = req.strings("containerInstances");
+      if (refs === undefined) throw invalidParameter("containerInstances is required.");
+      if (refs.length > 100) {
+        throw invalidParameter("containerInstances cannot contain more than 100 elements.");
+      }
+      const include = req.strings("include");
+      const cluster = resolveCluster(req.string("cluster"));
+      const { found: containerInstances, failures } = describeEach(
+        refs,
+        "container-instance",
+        cluster,
+        include,
+        findContainerInstance,
+      );
+      return { containerInstances, failures };
     },
 
     DescribeTaskDefinition(body) {

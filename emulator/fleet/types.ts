@@ -10,7 +10,13 @@ import type {
   RouteTable,
   SecurityGroup,
 } from "@aws-sdk/client-ec2";
-import type { Cluster, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type {
+  Cluster,
+  ContainerInstance,
+  Service,
+  Task,
+  TaskDefinition,
+} from "@aws-sdk/client-ecs";
 import type {
   Listener,
   LoadBalancer,
@@ -46,6 +52,11 @@ export type FleetService = Stored<Service> & {
   serviceName: string;
   serviceArn: string;
   clusterArn: string;
+};
+/** A `describe-container-instances` containerInstances[] object (an EC2 host of bridge/host tasks). */
+export type FleetContainerInstance = Stored<ContainerInstance> & {
+  containerInstanceArn: string;
+  ec2InstanceId: string;
 };
 /** A `describe-tasks` tasks[] object (RUNNING and recently STOPPED). */
 export type FleetTask = Stored<Task> & { taskArn: string; clusterArn: string };
@@ -278,6 +289,8 @@ export interface Fleet {
   clusters: FleetCluster[];
   services: FleetService[];
   tasks: FleetTask[];
+  /** EC2 container instances (none: every DescribeContainerInstances reference is MISSING). */
+  containerInstances?: FleetContainerInstance[];
   taskDefinitions: FleetTaskDefinition[];
   namespaces: FleetNamespace[];
   cloudMapServices: FleetCloudMapService[];

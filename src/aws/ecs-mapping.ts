@@ -140,13 +140,23 @@ export function toEcsTask(task: Task): EcsTask {
     stoppedReason: task.stoppedReason,
     stopCode: task.stopCode,
     ...(task.platformFamily ? { platformFamily: task.platformFamily } : {}),
-    containers: (task.containers ?? []).map((c) => ({
-      name: c.name ?? "",
-      lastStatus: c.lastStatus,
-      healthStatus: c.healthStatus,
-      exitCode: c.exitCode,
-      reason: c.reason,
-    })),
+    ...(task.containerInstanceArn ? { containerInstanceArn: task.containerInstanceArn } : {}),
+    containers: (task.containers ?? []).map((c) => {
+      // A binding of a port range names no single port: no target registers it.
+      const bindings = (c.networkBindings ?? []).flatMap((b) =>
+        b.hostPort !== undefined && b.containerPort !== undefined
+          ? [{ containerPort: b.containerPort, hostPort: b.hostPort, protocol: b.protocol }]
+          : [],
+      );
+      return {
+        name: c.name ?? "",
+        lastStatus: c.lastStatus,
+        healthStatus: c.healthStatus,
+        exitCode: c.exitCode,
+        reason: c.reason,
+        ...(bindings.length > 0 ? { networkBindings: bindings } : {}),
+      };
+    }),
   };
 }
 

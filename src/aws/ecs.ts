@@ -1,4 +1,5 @@
 import {
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -9,7 +10,7 @@ import {
   paginateListServicesByNamespace,
   paginateListTasks,
 } from "@aws-sdk/client-ecs";
-import type { EcsService, EcsTask, TaskDefinition } from "../domain/facts.ts";
+import type { ContainerInstance, EcsService, EcsTask, TaskDefinition } from "../domain/facts.ts";
 import { chunk, collect } from "./batch.ts";
 import { TTL, type TtlCache } from "./cache.ts";
 import type { ReadMode } from "./clients.ts";
@@ -18,6 +19,7 @@ import { read } from "./errors.ts";
 
 export const DESCRIBE_SERVICES_MAX = 10;
 const DESCRIBE_TASKS_MAX = 100;
+const DESCRIBE_CONTAINER_INSTANCES_MAX = 100;
 const PAGE_MAX = 100;
 
 export interface DescribedServices {
@@ -353,6 +355,52 @@ export class EcsAdapter {
       ),
     );
     return found.filter((t): t is EcsTask => t !== undefined);
+  }
+
+  /**
+   * The EC2 instance of each container instance (a bridge or host task's `instance` target names
+   * it), 100 per DescribeContainerInstances call. A container instance ARN names one registration
+   * of one EC2 instance and never moves, so each is kept as long as a task definition; one ECS
+   * reports as a failure (deregistered) is absent from the answer, never guessed.
+   */
+  async containerInstances(cluster: string, arns: readonly string[]): Promise<ContainerInstance[]> {
+    const key = (arn: string) => `ecs:${this.placeKey}:container-instance:${lastSegment(arn)}`;
+    const unique = [...new Set(arns)].sort();
+    const unread = unique.filter((arn) => !this.cache.has(key(arn)));
+    const load = (batch: string[]) =>
+      read(
+        `describe ${batch.length} container instance${batch.length === 1 ? "" : "s"} in ${cluster}`,
+        "DescribeContainerInstances",
+        () =>
+          this.client.send(
+            new DescribeContainerInstancesCommand({ cluster, containerInstances: batch }),
+            this.options,
+          ),
+      );
+    const found = (
+      out: Awaited<ReturnType<typeof load>>,
+      arn: string,
+    ): ContainerInstance | undefined => {
+      const ci = out.containerInstances?.find(
+        (c) => lastSegment(c.containerInstanceArn ?? "") === lastSegment(arn),
+      );
+      return ci?.ec2InstanceId ? { arn, ec2InstanceId: ci.ec2InstanceId } : undefined;
+    };
+    for (const batch of chunk(unread, DESCRIBE_CONTAINER_INSTANCES_MAX)) {
+      const answer = load(batch);
+      for (const arn of batch) {
+        void this.cache
+          .getOrLoad(key(arn), TTL.immutable, async () => found(await answer, arn))
+          .catch(() => undefined);
+      }
+    }
+    const all = await Promise.all(
+      unique.map((arn) =>
+        // Its batch failed and was forgotten: ask again, alone, and let the error show.
+        this.cache.getOrLoad(key(arn), TTL.immutable, async () => found(await load([arn]), arn)),
+      ),
+    );
+    return all.filter((c): c is ContainerInstance => c !== undefined);
   }
 
   describeTaskDefinition(taskDefinition: string): Promise<TaskDefinition> {

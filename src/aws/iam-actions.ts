@@ -61,7 +61,8 @@ export const LOAD_BALANCER_READ_ACTIONS = [
 /**
  * One service's health report, read fresh (src/commands/reads/health-report.ts, reportFor: its
  * facts, Service Connect clients, 15 minutes of traffic, its target health (TARGET_HEALTH_ACTIONS,
- * for a service behind target groups) and its recently stopped tasks). The
+ * for a service behind target groups; with an `instance` target group, its bridge/host tasks'
+ * EC2 instances: ecs:DescribeContainerInstances) and its recently stopped tasks). The
  * service is known by cluster and name, so no ecs:ListServices (only a scope or a catalog lists
  * a cluster's services); no graph, no path reads, no IP lookup.
  */
@@ -72,6 +73,7 @@ export const HEALTH_REPORT_ACTIONS = [
   "ecs:ListTasks",
   "ecs:DescribeTasks",
   "ecs:DescribeTaskDefinition",
+  "ecs:DescribeContainerInstances",
   "servicediscovery:ListNamespaces",
   "servicediscovery:ListServices",
   "servicediscovery:GetService",

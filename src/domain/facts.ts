@@ -139,12 +139,29 @@ export interface DeploymentRef {
   rolloutState?: string;
 }
 
+/** A container port published on its EC2 host (DescribeTasks `containers[].networkBindings`). */
+export interface NetworkBinding {
+  containerPort: number;
+  /** The host port the balancer's instance target names: dynamic in bridge mode, the container's in host mode. */
+  hostPort: number;
+  protocol?: string;
+}
+
 export interface ContainerState {
   name: string;
   lastStatus?: string;
   healthStatus?: string;
   exitCode?: number;
   reason?: string;
+  /** bridge and host network mode only (awsvpc and Fargate tasks have none). */
+  networkBindings?: NetworkBinding[];
+}
+
+/** An EC2 container instance of a cluster (DescribeContainerInstances): which EC2 instance it is. */
+export interface ContainerInstance {
+  arn: string;
+  /** The ID an `instance` target of a target group names. */
+  ec2InstanceId: string;
 }
 
 export interface EcsTask {
@@ -169,6 +186,8 @@ export interface EcsTask {
   stopCode?: string;
   /** Fargate only: the OS it runs on ("Linux", a Windows Server family). */
   platformFamily?: string;
+  /** EC2 launch type: the container instance it runs on (its EC2 instance: ContainerInstance). */
+  containerInstanceArn?: string;
   containers: ContainerState[];
 }
 

@@ -75,9 +75,19 @@ function asTheBalancerSees(e: Endpoint, judged: TargetHealthJudgement | undefine
         t.taskId.endsWith(`/${e.taskId}`)),
   );
   const failing = task?.targets.find((t) => t.verdict === "unhealthy");
-  if (!failing || e.state === "unhealthy") return e;
-  const said = `${failing.targetGroup} ${failing.reason ?? "unhealthy"}`;
-  return { ...e, state: "unhealthy", note: e.note ? `${e.note}; ${said}` : said };
+  // A bridge/host task has no IP of its own: its instance:port target is where the balancer sees it.
+  const shown = e.ip ? undefined : (failing ?? task?.targets[0]);
+  const noted = (said: string) => (e.note ? `${e.note}; ${said}` : said);
+  const at = shown?.target.startsWith("i-") ? `${shown.target} ` : "";
+  // Its instance unread: which target it is stays unknown, said, and its mark left as it was.
+  if (shown && !failing && shown.verdict === "unknown" && !at) {
+    return { ...e, note: noted(`${shown.targetGroup} target unknown`) };
+  }
+  if (!failing || e.state === "unhealthy") {
+    return shown && at ? { ...e, note: noted(`${shown.targetGroup} ${at}${shown.verdict}`) } : e;
+  }
+  const said = `${failing.targetGroup} ${at}${failing.reason ?? "unhealthy"}`;
+  return { ...e, state: "unhealthy", note: noted(said) };
 }
 
 /** The verdict line: badge, subject, the deciding reason, and what could not be read. */

@@ -8,6 +8,7 @@ import { callLog } from "../../src/aws/call-log.ts";
 import { HEALTH_REPORT_ACTIONS, READ_ACTIONS } from "../../src/aws/iam-actions.ts";
 import { awsContext, clearSharedCache, Gaps } from "../../src/commands/reads/aws-context.ts";
 import { reportFor } from "../../src/commands/reads/health-report.ts";
+import { bridgeFleet } from "../support/bridge-fleet.ts";
 import { useEmulatedAws } from "../support/emulated-aws.ts";
 
 const SERVICES: [string, string][] = [
@@ -41,10 +42,12 @@ beforeAll(async () => {
   const runs = [
     ...SERVICES.map((s) => [...s, "demo"] as const),
     ["tutorial", "checkout", "not-in-use"] as const,
+    // Bridge mode behind an instance target group: its tasks' container instances.
+    ["legacy", "storefront", "bridge"] as const,
   ];
   for (const [cluster, service, fleet] of runs) {
-    if (fleet === "not-in-use") {
-      aws.emulator.setFleet(notInUseFleet());
+    if (fleet === "not-in-use" || fleet === "bridge") {
+      aws.emulator.setFleet(fleet === "bridge" ? bridgeFleet() : notInUseFleet());
       clearSharedCache();
     }
     const ctx = awsContext("ap-northeast-1");

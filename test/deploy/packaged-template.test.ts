@@ -277,6 +277,7 @@ describe("packaged CloudFormation template: every region the bot is told to read
       for (const action of [
         "ecs:DescribeServices",
         "ecs:DescribeTasks",
+        "ecs:DescribeContainerInstances",
         "ecs:ListServices",
         "ecs:ListTasks",
         "servicediscovery:GetService",

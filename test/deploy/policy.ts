@@ -82,6 +82,8 @@ export function readCall(action: string, region: string, account = ACCOUNT): Cal
       return { action, resource: arn("ecs", "service/prod/web") };
     case "ecs:DescribeTasks":
       return { action, resource: arn("ecs", "task/prod/0123456789abcdef") };
+    case "ecs:DescribeContainerInstances":
+      return { action, resource: arn("ecs", "container-instance/prod/0123456789abcdef") };
     case "ecs:ListServices":
     case "ecs:ListTasks":
       return { action, resource: cluster, context: { "ecs:cluster": cluster } };

@@ -16,6 +16,7 @@ import { boundedClients, namespaceClients } from "./namespace-services.ts";
 import { gatherTargetFacts } from "./service-facts.ts";
 import { judgeTargetReads, readTargetGroups } from "./target-health.ts";
 import type { Target } from "./targets.ts";
+import { readTaskHosts } from "./task-hosts.ts";
 import { measure, trafficTargetOf } from "./traffic-reads.ts";
 
 const STOPPED_READ = 100;
@@ -119,8 +120,16 @@ async function judgeTarget(
     return measured ? measure(ctx, gaps, measured, HEALTH_WINDOW, now) : undefined;
   };
   // Target health beside the tasks, clients and traffic: no round trip more on the critical path.
-  const [clients, traffic, reads] = await Promise.all([readClients(), readTraffic(), targetReads]);
-  const targetHealth = reads && judgeTargetReads(reads, facts, now);
+  // A bridge/host task's EC2 instance (an instance target group's) is read once both are in.
+  const withHosts = targetReads.then(
+    async (r) => [r, await readTaskHosts(ctx, gaps, r, facts)] as const,
+  );
+  const [clients, traffic, [reads, hosts]] = await Promise.all([
+    readClients(),
+    readTraffic(),
+    withHosts,
+  ]);
+  const targetHealth = reads && judgeTargetReads(reads, facts, now, hosts);
   return judgeHealth({
     resolution,
     service: facts.service,

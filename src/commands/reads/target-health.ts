@@ -10,6 +10,7 @@ import {
   judgeTargetHealth,
   type ServiceTargetGroup,
   type TargetHealthJudgement,
+  type TaskHost,
   taskAsTarget,
 } from "../../domain/load-balancing/target-health.ts";
 import type { LoadBalancer, TargetGroup } from "../../domain/load-balancing/types.ts";
@@ -162,13 +163,14 @@ export function judgeTargetReads(
   reads: TargetReads,
   facts: ServiceFacts,
   now: Date,
+  /** Bridge/host tasks' EC2 instances (task-hosts.ts): instance targets match by instance and port. */
+  hosts?: Map<string, TaskHost>,
 ): TargetHealthJudgement {
-  // EcsTask carries no container instance or host ports (networkBindings): bridge/host tasks'
-  // instance targets stay unmatched to a task; ip targets (awsvpc) match by address.
   return judgeTargetHealth({
     service: reads.label,
     groups: reads.groups,
-    tasks: facts.tasks.map((task) => taskAsTarget(task)),
+    tasks: facts.tasks.map((task) => taskAsTarget(task, hosts?.get(task.id), facts.taskDefinition)),
+    ...(facts.service?.loadBalancers ? { registers: facts.service.loadBalancers } : {}),
     ...(facts.service?.healthCheckGracePeriodSeconds !== undefined
       ? { gracePeriodSeconds: facts.service.healthCheckGracePeriodSeconds }
       : {}),

@@ -3,7 +3,7 @@
 // and host), with the service's health-check grace period respected; then one verdict per task
 // and per target group. The rules and their AWS sources: ./README.md.
 
-import type { EcsTask, Gap } from "../facts.ts";
+import type { EcsTask, Gap, LoadBalancerRef, TaskDefinition } from "../facts.ts";
 import type { Known } from "../known.ts";
 import { utcMinute as minute } from "../time.ts";
 import { reasonAdvice, SOURCES } from "./reasons.ts";
@@ -25,25 +25,58 @@ export interface TaskAsTarget {
   taskId: string;
   /** Its ENI's private IP (awsvpc): the ID of an `ip` target. */
   ip?: string;
-  /** Its container instance's EC2 ID and host ports (bridge, host): an `instance` target. */
+  /** Its container instance's EC2 ID (bridge, host): the ID of an `instance` target. */
   instanceId?: string;
+  /** Host ports an `instance` target of it may name, when its bindings are not known. */
   hostPorts?: number[];
+  /** Its containers' ports published on the instance: the target's port is a host port. */
+  bindings?: { containerName?: string; containerPort: number; hostPort: number }[];
+  /** Why its EC2 instance is not known (its container instance unread): no target is told its. */
+  instanceUnknown?: string;
   startedAt?: Date;
 }
 
+/** A bridge/host task's EC2 instance, or why it could not be read (DescribeContainerInstances). */
+export type TaskHost = { instanceId: string } | { unknown: string };
+
 /**
  * An ECS task as a target: its ENI's IP and start; on bridge/host networking, the EC2 instance of
- * its container instance and its containers' host ports (networkBindings), which EcsTask lacks.
+ * its container instance (read apart: `host`) and its containers' networkBindings. In host mode
+ * a container port is its host port, so the task definition's port mappings stand in for
+ * bindings ECS did not report.
  */
 export function taskAsTarget(
   task: EcsTask,
-  host?: { instanceId: string; hostPorts: number[] },
+  host?: TaskHost,
+  taskDefinition?: TaskDefinition,
 ): TaskAsTarget {
+  const bound = task.containers.flatMap((c) =>
+    (c.networkBindings ?? []).map((b) => ({
+      containerName: c.name,
+      containerPort: b.containerPort,
+      hostPort: b.hostPort,
+    })),
+  );
+  const hostMode =
+    taskDefinition?.networkMode === "host" && taskDefinition.arn === task.taskDefinitionArn;
+  const bindings =
+    bound.length > 0 || !hostMode
+      ? bound
+      : taskDefinition.containers.flatMap((c) =>
+          c.portMappings.map((p) => ({
+            containerName: c.name,
+            containerPort: p.containerPort,
+            hostPort: p.containerPort,
+          })),
+        );
   return {
     taskId: task.id,
     ...(task.ipv4 ? { ip: task.ipv4 } : {}),
     ...(task.startedAt ? { startedAt: task.startedAt } : {}),
-    ...(host ?? {}),
+    ...(host && "instanceId" in host ? { instanceId: host.instanceId } : {}),
+    ...(host && "unknown" in host ? { instanceUnknown: host.unknown } : {}),
+    // On EC2 DescribeTasks has told its bindings, none included: never "unread".
+    ...(bindings.length > 0 || task.containerInstanceArn ? { bindings } : {}),
   };
 }
 
@@ -55,6 +88,11 @@ export interface TargetHealthInput {
   tasks: TaskAsTarget[];
   /** healthCheckGracePeriodSeconds of the service; 0 or absent: none. */
   gracePeriodSeconds?: number;
+  /**
+   * The service's `loadBalancers`: which container and port each group registers, so an instance
+   * target's host port is matched to the binding of that container port only.
+   */
+  registers?: LoadBalancerRef[];
   now: Date;
 }
 
@@ -171,23 +209,42 @@ export function checkText(t: TargetHealth, g: TargetGroup | undefined): string {
 const codesIn = (description: string | undefined) =>
   /\[([\d, ]+)\]/.exec(description ?? "")?.[1]?.replace(/\s+/g, "");
 
-/** Which running task a target is: an IP target by address, an instance target by ID and port. */
+/** The host ports a task publishes the group's container port on (all, when that is not known). */
+function hostPortsOf(task: TaskAsTarget, ref: LoadBalancerRef | undefined): number[] | undefined {
+  if (!task.bindings) return task.hostPorts;
+  return task.bindings
+    .filter(
+      (b) =>
+        (ref?.containerPort === undefined || b.containerPort === ref.containerPort) &&
+        (ref?.containerName === undefined || b.containerName === ref.containerName),
+    )
+    .map((b) => b.hostPort);
+}
+
+/**
+ * Which running task a target is: an IP target by address; an instance target by its EC2
+ * instance and the host port its container port is bound to (bridge: a dynamic port; host: the
+ * container port). A task whose instance is unknown is never guessed.
+ */
 function taskOf(
   t: TargetHealth,
   g: TargetGroup | undefined,
   tasks: TaskAsTarget[],
+  ref: LoadBalancerRef | undefined,
 ): TaskAsTarget | undefined {
   if (g?.targetType === "lambda" || g?.targetType === "alb") return undefined;
   const byIp = tasks.find((task) => task.ip === t.id);
   if (byIp || g?.targetType === "ip") return byIp;
   const onInstance = tasks.filter((task) => task.instanceId === t.id);
   const byPort = onInstance.find(
-    (task) => t.port !== undefined && task.hostPorts?.includes(t.port),
+    (task) => t.port !== undefined && hostPortsOf(task, ref)?.includes(t.port),
   );
   // Host ports unread: the instance's only task is the target, several are not told apart.
-  return (
-    byPort ?? (onInstance.length === 1 && !onInstance[0]?.hostPorts ? onInstance[0] : undefined)
-  );
+  const only = onInstance.length === 1 ? onInstance[0] : undefined;
+  const unread = only && !only.bindings && !only.hostPorts;
+  // Some task's instance unknown: the target may be its, so no other task is guessed.
+  if (tasks.some((task) => task.instanceUnknown)) return byPort;
+  return byPort ?? (unread ? only : undefined);
 }
 
 function judgeTarget(
@@ -255,6 +312,20 @@ function notRegistered(task: TaskAsTarget, read: ServiceTargetGroup, input: Targ
   };
 }
 
+/** A bridge/host task whose EC2 instance could not be read: not matched, never guessed. */
+function instanceUnknown(task: TaskAsTarget, arn: string, group: string): JudgedTarget {
+  return {
+    targetGroupArn: arn,
+    targetGroup: group,
+    target: "instance unknown",
+    taskId: task.taskId,
+    verdict: "unknown",
+    what: `which target of ${group} it is could not be told: its container instance could not be read (${task.instanceUnknown})`,
+    next: "Unknown: retry in a minute if AWS throttled; give the bot's role ecs:DescribeContainerInstances if it was denied.",
+    source: SOURCES.api,
+  };
+}
+
 function groupLevel(targets: JudgedTarget[]): Pick<JudgedGroup, "level" | "inService" | "healthy"> {
   const count = (v: TargetVerdict) => targets.filter((t) => t.verdict === v).length;
   const healthy = count("healthy");
@@ -312,16 +383,22 @@ export function judgeTargetHealth(input: TargetHealthInput): TargetHealthJudgeme
       });
       continue;
     }
+    const ref = input.registers?.find((r) => r.targetGroupArn === read.arn);
     const judged = read.targets.value.map((t) =>
-      judgeTarget(t, read, input, taskOf(t, group, input.tasks)),
+      judgeTarget(t, read, input, taskOf(t, group, input.tasks, ref)),
     );
-    // A running task the balancer does not list gets no traffic from it.
+    // A running task the balancer does not list gets no traffic from it; one whose instance is
+    // unknown in a group of instances may be listed: which target it is stays unknown.
     const lambdaOrAlb = group?.targetType === "lambda" || group?.targetType === "alb";
     const missing = lambdaOrAlb
       ? []
       : input.tasks
           .filter((task) => !judged.some((t) => t.taskId === task.taskId))
-          .map((task) => notRegistered(task, read, input));
+          .map((task) =>
+            task.instanceUnknown && group?.targetType !== "ip"
+              ? instanceUnknown(task, read.arn, name)
+              : notRegistered(task, read, input),
+          );
     const targets = [...judged, ...missing].sort(
       (a, b) => VERDICT_RANK[a.verdict] - VERDICT_RANK[b.verdict],
     );

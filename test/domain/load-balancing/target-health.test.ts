@@ -312,9 +312,14 @@ describe("an ECS task as a target", () => {
       containers: [],
     };
     expect(taskAsTarget(task)).toEqual({ taskId: "abc", ip: "10.0.1.17", startedAt: NOW });
-    expect(taskAsTarget(task, { instanceId: "i-0f76fade", hostPorts: [32768] })).toMatchObject({
+    const bridged = {
+      ...task,
+      ipv4: undefined,
+      containers: [{ name: "web", networkBindings: [{ containerPort: 80, hostPort: 32768 }] }],
+    };
+    expect(taskAsTarget(bridged, { instanceId: "i-0f76fade" })).toMatchObject({
       instanceId: "i-0f76fade",
-      hostPorts: [32768],
+      bindings: [{ containerName: "web", containerPort: 80, hostPort: 32768 }],
     });
   });
 });
