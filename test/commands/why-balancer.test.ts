@@ -47,6 +47,23 @@ describe("/ecs why through the demo fleet's load balancer", () => {
     expect(text).not.toContain("Not found");
   });
 
+  it("says each leg's network ACLs in one line per direction, not one per pair of subnets", async () => {
+    const text = await ask(`why tutorial/web-frontend ${ALB}`);
+    const acls = text
+      .split("\n")
+      .filter((l) => /^ +[✔✖?•] .*(network ACLs|subnet-\S+ (in|out))/.test(l));
+
+    expect(acls.map((l) => l.replace(/:.*$/, "").trim())).toEqual([
+      "✔ web-frontend → shop-alb",
+      "✔ web-frontend → shop-alb",
+      "✔ shop-alb → targets",
+      "✔ shop-alb → targets",
+    ]);
+    expect(line(text, "shop-alb → targets: network ACLs (requests)")).toContain(
+      "acl-0c0ffee0000000001 allows TCP 8080 between subnet-0a1c0ffee0000001a, subnet-0a1c0ffee0000001c, subnet-0a1c0ffee0000001d",
+    );
+  });
+
   it("goes through shop-alb when asked about checkout, a service behind it that publishes no name", async () => {
     const text = await ask("why tutorial/web-frontend checkout");
 
