@@ -8,11 +8,13 @@ import type { Known } from "../known.ts";
 import {
   balancerEnds,
   balancerReachChecks,
+  REACH_SOURCES,
   reachClientOf,
   targetEnds,
 } from "../load-balancing/reach.ts";
 import type { JudgedGroup } from "../load-balancing/target-health.ts";
 import type { Listener, LoadBalancer, TargetGroup } from "../load-balancing/types.ts";
+import type { BalancerRead } from "../load-balancing/whois.ts";
 import type { PathEnd } from "../network-path.ts";
 import type { WhyReport } from "../why.ts";
 import type { WhyCheck } from "./check.ts";
@@ -51,7 +53,7 @@ export interface BalancerWhyInput {
 function looseEnds(loose: LooseTargets, group: TargetGroup, network: NetworkFacts): PathEnd[] {
   const groups: Known<never[]> = {
     known: false,
-    why: `the targets of ${group.name} are no ECS service's tasks (${loose.why}): which security groups their network interfaces carry is not read`,
+    why: `${loose.why}, so they are no ECS service's tasks: which security groups their network interfaces carry is not read`,
   };
   return targetEnds(`${group.name} targets`, loose.ips, [], network).map((e) => ({
     ...e,
@@ -119,7 +121,17 @@ export function judgeBalancerWhy(input: BalancerWhyInput): WhyReport {
     };
   }
   const unknown = checks.filter((c) => c.status === "unknown");
-  if (unknown.length > 0) return { ...base, ...unknownOutcome(who, target, unknown) };
+  if (unknown.length > 0) {
+    const outcome = unknownOutcome(who, target, unknown);
+    // Not a read that failed: the bot does not know these targets' groups; the engineer can.
+    const loose =
+      input.loose &&
+      ends.length > 0 &&
+      unknown[0]?.link.endsWith(`${ends[0]?.name} security groups in`);
+    if (!loose) return { ...base, ...outcome };
+    const next = `Check that the security groups of ${group.name}'s targets admit ${lb.securityGroups.join(", ") || lb.name} on TCP ${targetPort}: aws ec2 describe-network-interfaces --filters Name=addresses.private-ip-address,Values=${ips.join(",")} --query 'NetworkInterfaces[].Groups'`;
+    return { ...base, ...outcome, next };
+  }
   const failing = judged ? judged.inService - judged.healthy : 0;
   const healthOf = report ? `/ecs health ${report.query}` : `/ecs whois ${group.name}`;
   const health = judged
@@ -136,5 +148,79 @@ export function judgeBalancerWhy(input: BalancerWhyInput): WhyReport {
       failing > 0
         ? `The path is open. For the failing targets: ${healthOf}.`
         : `Everything the bot can read is open. If it still fails, look inside the tasks: is the app listening on ${targetPort}?`,
+  };
+}
+
+/**
+ * The name link of a balancer's DNS name: AWS publishes it in public DNS, so any resolver answers
+ * it, from any VPC or none; an internal balancer's name resolves to its private addresses
+ * (ELB User Guide, "Internal load balancers"), reachable only as the path below says.
+ */
+export function balancerNameCheck(lb: LoadBalancer): WhyCheck {
+  const addresses =
+    lb.scheme === "internal"
+      ? `it resolves to ${lb.name}'s private addresses in ${lb.vpcId}`
+      : `it resolves to ${lb.name}'s public addresses`;
+  return {
+    layer: "name",
+    link: `resolve ${lb.dnsName}`,
+    status: "ok",
+    detail: `a public name AWS manages: any resolver answers it; ${addresses} (${REACH_SOURCES.scheme})`,
+  };
+}
+
+/**
+ * A balancer (or target group) found, but no listener forwards a client to a target group: no
+ * load balancer uses the group, the balancer has no listener, or its listeners only redirect or
+ * answer themselves. Unknown, never broken, when the listeners or their rules were not read.
+ */
+export function unroutedWhy(client: WhyClient, read: BalancerRead, rulesRead: boolean): WhyReport {
+  const lb = read.balancer;
+  const group = read.groups[0]?.group;
+  const target = lb?.name ?? group?.name ?? "the target group";
+  const base = { layer: "path" as const, link: `${target} listeners` };
+  const listeners = read.listeners.known ? read.listeners.value : [];
+  const forwardsTo = read.matched === "target-group" && group ? group.name : "a target group";
+  const check: WhyCheck = !lb
+    ? {
+        ...base,
+        link: `load balancers of ${target}`,
+        status: "broken",
+        detail: `no load balancer forwards to ${target}: nothing reaches its targets through ELB`,
+        remedy: {
+          advice: `Forward to ${target} from a listener's default action or rule`,
+          resources: [target],
+        },
+      }
+    : !read.listeners.known
+      ? { ...base, status: "unknown", detail: `the listeners of ${lb.name}: ${read.listeners.why}` }
+      : !rulesRead
+        ? {
+            ...base,
+            status: "unknown",
+            detail: `the rules of ${lb.name}'s listeners were not read: which of them forwards to ${forwardsTo} is unknown`,
+          }
+        : {
+            ...base,
+            status: "broken",
+            detail:
+              listeners.length === 0
+                ? `${lb.name} has no listener: it accepts no connection`
+                : `no listener of ${lb.name} (${listeners.map((l) => `${l.protocol} ${l.port}`).join(", ")}) forwards to ${forwardsTo}: they redirect or answer themselves`,
+            remedy: {
+              advice: `Forward to ${forwardsTo} from a listener of ${lb.name} (its default action or a rule)`,
+              resources: [lb.name],
+            },
+          };
+  const who = shortName(client);
+  const out = { client: clientLabel(client), target, checks: [check] };
+  if (check.status === "unknown") return { ...out, ...unknownOutcome(who, target, [check]) };
+  const fixes = fixesInOrder([check], false);
+  return {
+    ...out,
+    status: "broken",
+    verdict: brokenVerdict(who, target, [check], check.detail),
+    fixes,
+    next: `Fix the ${check.layer} link above, then ask again.`,
   };
 }
