@@ -240,3 +240,20 @@ describe("/ecs why to a balancer whose listener forwards to several target group
     expect(text).toMatch(/^✔ web-frontend can reach shop-alb \(HTTP 80\) → checkout-tg:8080/m);
   });
 });
+
+describe("/ecs why to a balancer whose listener forwards to no target group", () => {
+  onFleet((fleet) => {
+    for (const l of fleet.listeners ?? []) {
+      l.DefaultActions = [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }];
+    }
+  });
+
+  it("says no listener forwards to a target group, never not found", async () => {
+    const text = await ask("why tutorial/web-frontend shop-alb");
+
+    expect(text.split("\n")[0]).toBe(
+      "✖ web-frontend cannot reach shop-alb: no listener of shop-alb (HTTP 80) forwards to a target group: they redirect or answer themselves",
+    );
+    expect(text).not.toContain("Not found");
+  });
+});
