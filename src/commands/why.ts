@@ -3,8 +3,7 @@ import type { HealthReport } from "../domain/health.ts";
 import { type BalancerQuery, balancerQuery } from "../domain/load-balancing/whois.ts";
 import type { Query } from "../domain/query.ts";
 import { buildResolution } from "../domain/resolution.ts";
-import { balancerNameCheck, unroutedWhy } from "../domain/why/balancer.ts";
-import type { BalancerRoute } from "../domain/why/balancer-routes.ts";
+import { aliasNameChecks, balancerNameCheck, unroutedWhy } from "../domain/why/balancer.ts";
 import type { NetworkFacts } from "../domain/why/client.ts";
 import { crossNamespace, judgeWhy, targetChoices, type WhyReport } from "../domain/why.ts";
 import { parseWhy, WHY_USAGE } from "../domain/why-query.ts";
@@ -14,8 +13,8 @@ import { notFound, portNotPublished } from "./reads/not-found.ts";
 import { eachTarget, type TargetsWorked } from "./reads/targets.ts";
 import {
   askFor,
-  type BalancersNamed,
   balancerWhys,
+  readAliasZone,
   readBalancerRoutes,
   readServiceRoutes,
 } from "./reads/why-balancer.ts";
@@ -47,10 +46,6 @@ const ELB_SEARCHED: Record<BalancerQuery["kind"], string> = {
   name: "load balancers and target groups by name",
   alias: "Route 53 alias records to load balancers",
 };
-
-/** The name a client dials through a balancer: its DNS name (an alias: not judged here yet). */
-const dialledName = (named: BalancersNamed) => (route: BalancerRoute) =>
-  named.reads.some((r) => r.alias) ? [] : [balancerNameCheck(route.balancer)];
 
 /**
  * A service asked by its name that publishes no name of its own but registers in a target group
@@ -189,12 +184,19 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
   const behind = only && !named.reads.length ? await behindBalancer(ctx, gaps, only.report) : [];
   const routes = named.reads.length > 0 ? named.routes : behind;
   if (named.reads.length > 0 || routes.length > 0) {
+    // The name the client dials: a Route 53 alias (who can resolve its zone), else its DNS name.
+    const alias = named.reads.find((r) => r.alias)?.alias;
+    const zone = alias ? await readAliasZone(ctx, gaps, alias) : undefined;
     const reports = await balancerWhys(ctx, gaps, {
       client,
       routes,
+      privateName: zone?.privateZone === true,
       asked: named.reads.length > 0 ? targetText : (only?.report.query ?? targetText),
       ...(only && named.reads.length === 0 ? { report: only.report } : {}),
-      name: dialledName(named),
+      name: (route, network) =>
+        alias
+          ? aliasNameChecks(client, alias, zone, network, ctx.region)
+          : [balancerNameCheck(route.balancer)],
     });
     if (reports.length > 0) return { kind: "found", query: query.text, reports, gaps: gaps.list };
     // Found, but no listener forwards to a target group: said so, never "not found".

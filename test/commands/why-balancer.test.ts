@@ -65,6 +65,37 @@ describe("/ecs why through the demo fleet's load balancer", () => {
     );
   });
 
+  it("says in section 1 that a balancer's DNS name is public, AWS's, and resolves to private addresses", async () => {
+    const text = await ask(`why tutorial/web-frontend ${ALB}`);
+
+    expect(text).toContain("1. Name (can tutorial/web-frontend resolve it)");
+    expect(line(text, `resolve ${ALB}`)).toMatch(
+      /^ *✔ .*a public name AWS manages: any resolver answers it; it resolves to shop-alb's private addresses in vpc-0b1e2c3d4e5f60718/,
+    );
+  });
+
+  it("judges who can resolve checkout.shop.internal, a private alias of shop-alb, then the path through it", async () => {
+    const text = await ask("why tutorial/web-frontend checkout.shop.internal");
+
+    expect(text.split("\n")[0]).toMatch(
+      /^✔ web-frontend can reach shop-alb \(HTTP 80\) → checkout-tg:8080/,
+    );
+    expect(line(text, "associated with shop.internal")).toMatch(
+      /^ *✔ .*private hosted zone of shop.internal is associated with vpc-0b1e2c3d4e5f60718/,
+    );
+  });
+
+  it("breaks the name of a private alias for a client in a VPC its zone is not associated with", async () => {
+    const text = await ask("why lambda:nightly-export checkout.shop.internal");
+
+    expect(text.split("\n")[0]).toMatch(
+      /^✖ Lambda nightly-export cannot reach shop-alb .*First, vpc-0d2e3f4a5b6c70819 associated with shop.internal/,
+    );
+    expect(text).toContain(
+      "aws route53 associate-vpc-with-hosted-zone --hosted-zone-id Z0EXAMPLE2SHOP0INTERNAL --vpc VPCRegion=ap-northeast-1,VPCId=vpc-0d2e3f4a5b6c70819",
+    );
+  });
+
   it("goes through shop-alb when asked about checkout, a service behind it that publishes no name", async () => {
     const text = await ask("why tutorial/web-frontend checkout");
 

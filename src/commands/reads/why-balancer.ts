@@ -7,10 +7,11 @@ import type { HealthReport } from "../../domain/health.ts";
 import { judgeTargetHealth } from "../../domain/load-balancing/target-health.ts";
 import type { LoadBalancer } from "../../domain/load-balancing/types.ts";
 import type { BalancerQuery, BalancerRead } from "../../domain/load-balancing/whois.ts";
+import type { Scope } from "../../domain/resolution/bindings.ts";
 import { judgeBalancerWhy, type LooseTargets } from "../../domain/why/balancer.ts";
 import { type BalancerRoute, routesOf, worstFirst } from "../../domain/why/balancer-routes.ts";
 import type { WhyCheck } from "../../domain/why/check.ts";
-import type { WhyClient } from "../../domain/why/client.ts";
+import type { NetworkFacts, WhyClient } from "../../domain/why/client.ts";
 import type { WhyReport } from "../../domain/why.ts";
 import type { AwsContext, Gaps } from "./aws-context.ts";
 import { readBalancers } from "./balancers.ts";
@@ -97,7 +98,9 @@ export interface BalancerWhyReads {
   /** The health report already read for a service asked by name (the routes' one service). */
   report?: HealthReport;
   /** The name checks of what the client dials (the balancer's DNS name, or its alias). */
-  name?: (route: BalancerRoute) => WhyCheck[];
+  name?: (route: BalancerRoute, network: NetworkFacts) => WhyCheck[];
+  /** The client dials a private Route 53 alias: its VPC's DNS is read too. */
+  privateName?: boolean;
 }
 
 /** One why per route, the worst first: each group's service read once, and EC2 per balancer. */
@@ -126,7 +129,14 @@ export async function balancerWhys(
       const [service] = route.services.known ? route.services.value : [];
       const report = service ? await reportOf(service.cluster, service.service) : undefined;
       const between = betweenOf(route.balancer);
-      const network = await readNetwork(ctx, gaps, input.client, report?.resolution, between);
+      const network = await readNetwork(
+        ctx,
+        gaps,
+        input.client,
+        report?.resolution,
+        between,
+        input.privateName,
+      );
       return judgeBalancerWhy({
         client: input.client,
         network,
@@ -136,7 +146,7 @@ export async function balancerWhys(
         route: route.route,
         asked: input.asked,
         ...(report ? { report } : { loose: looseTargets(route, now) }),
-        ...(input.name ? { name: input.name(route) } : {}),
+        ...(input.name ? { name: input.name(route, network) } : {}),
       });
     }),
   );
@@ -144,4 +154,42 @@ export async function balancerWhys(
     whys,
     input.routes.map((r) => r.balancer.name),
   );
+}
+
+/** The hosted zone an alias record is in: its name's longest suffix Route 53 has a zone for. */
+export type AliasZone = Extract<Scope, { kind: "dns" }>;
+
+/**
+ * Who can resolve an alias of a balancer: the zone holding it (the reads whois just made, from the
+ * cache) and, for a private zone, its VPCs. Undefined when no zone was read.
+ */
+export async function readAliasZone(
+  ctx: AwsContext,
+  gaps: Gaps,
+  alias: string,
+): Promise<AliasZone | undefined> {
+  const labels = alias.split(".");
+  const suffixes = labels.map((_, i) => labels.slice(i).join("."));
+  const zones = await Promise.all(
+    suffixes.map((zone) =>
+      gaps.soft(`the Route 53 hosted zones named ${zone}`, ctx.route53.zonesNamed(zone), []),
+    ),
+  );
+  const zone = zones.flat()[0];
+  if (!zone) return undefined;
+  const vpcIds = zone.privateZone
+    ? await gaps.soft(
+        `the VPCs of the hosted zone ${zone.name}`,
+        ctx.route53.hostedZoneVpcs(zone.id).then((vpcs) => vpcs.map((v) => v.vpcId)),
+        undefined,
+      )
+    : undefined;
+  return {
+    kind: "dns",
+    namespace: zone.name,
+    privateZone: zone.privateZone,
+    records: [],
+    ...(vpcIds ? { vpcIds } : {}),
+    hostedZoneId: zone.id,
+  };
 }

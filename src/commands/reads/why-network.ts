@@ -85,6 +85,8 @@ export async function readNetwork(
   target: Resolution | undefined,
   /** A load balancer between them: its subnets and security groups, read with the rest. */
   between?: { subnetIds: string[]; groupIds: string[] },
+  /** The client dials a private DNS name of its own (a Route 53 alias of a balancer). */
+  privateName = false,
 ): Promise<NetworkFacts> {
   const pub = target?.publisher.ecs;
   const subnetIds = [
@@ -111,7 +113,7 @@ export async function readNetwork(
       : vpcOf(clientSubnets(client));
   const serverVpc = vpcOf(pub?.subnets ?? []);
   const scope = target?.bindings[0]?.scope;
-  const privateDns = scope?.kind === "dns" && scope.privateZone;
+  const privateDns = privateName || (scope?.kind === "dns" && scope.privateZone);
   const ends = subnets.value.filter((s: Subnet) => s.vpcId === clientVpc || s.vpcId === serverVpc);
   const [dns, names, routes] = await Promise.all([
     privateDns && clientVpc

@@ -16,10 +16,12 @@ import type { JudgedGroup } from "../load-balancing/target-health.ts";
 import type { Listener, LoadBalancer, TargetGroup } from "../load-balancing/types.ts";
 import type { BalancerRead } from "../load-balancing/whois.ts";
 import type { PathEnd } from "../network-path.ts";
+import type { Scope } from "../resolution/bindings.ts";
 import type { WhyReport } from "../why.ts";
 import type { WhyCheck } from "./check.ts";
 import { clientLabel, type NetworkFacts, shortName, type WhyClient } from "./client.ts";
 import { fixesInOrder } from "./fixes.ts";
+import { dnsNameCheck } from "./private-dns.ts";
 import { brokenVerdict, unknownOutcome } from "./verdict.ts";
 
 /** Targets that are no ECS service's tasks: their addresses, and their health as judged. */
@@ -223,4 +225,34 @@ export function unroutedWhy(client: WhyClient, read: BalancerRead, rulesRead: bo
     fixes,
     next: `Fix the ${check.layer} link above, then ask again.`,
   };
+}
+
+/**
+ * The name link of a Route 53 alias of a balancer: who can resolve its zone, by the private DNS
+ * rules (private-dns.ts: the client's VPC associated, its DNS attributes, and what else answers).
+ */
+export function aliasNameChecks(
+  client: WhyClient,
+  alias: string,
+  zone: Extract<Scope, { kind: "dns" }> | undefined,
+  network: NetworkFacts,
+  region: string,
+): WhyCheck[] {
+  if (!zone) {
+    return [
+      {
+        layer: "name",
+        link: `resolve ${alias}`,
+        status: "unknown",
+        detail: `the Route 53 hosted zone ${alias} is in could not be read`,
+      },
+    ];
+  }
+  const focus = {
+    name: alias,
+    discoveryName: alias.split(".")[0] ?? alias,
+    namespace: zone.namespace,
+    scope: zone,
+  };
+  return dnsNameCheck(client, focus, network, region);
 }
