@@ -1,5 +1,6 @@
 // What the user typed after `why`: a client and a target, classified before any AWS call.
 
+import { balancerQuery } from "./load-balancing/whois.ts";
 import { parseQuery, type Query } from "./query.ts";
 
 export type WhyClientQuery =
@@ -68,7 +69,8 @@ export function parseWhy(input: string): WhyQuery {
   const client = parseClient(clientText);
   if ("invalid" in client) return { kind: "invalid", text, reason: client.invalid };
   const target = parseQuery(targetText);
-  if (target.kind === "invalid") {
+  // A load balancer's or target group's ARN is no ECS query, but why goes through it.
+  if (target.kind === "invalid" && !balancerQuery(targetText)?.kind.endsWith("-arn")) {
     return { kind: "invalid", text, reason: `the target: ${target.reason}` };
   }
   return { kind: "pair", text, client, target };

@@ -29,8 +29,8 @@ export interface WhyReport {
   fixes: WhyFix[];
   checks: WhyCheck[];
   next: string;
-  /** The health report of the target, for the renderer's links. */
-  health: HealthReport;
+  /** The health report of the target, for the renderer's links (none: no ECS service behind it). */
+  health?: HealthReport;
 }
 
 function targetName(report: HealthReport): string {

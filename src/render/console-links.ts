@@ -193,7 +193,8 @@ const CLIENT_SERVICE = /^([^/\s:]+)\/([^/\s]+)$/;
 export function whyConsole(reports: readonly WhyReport[]): UrlLink[] | undefined {
   return finish(
     reports.flatMap((report) => {
-      const r = report.health.resolution;
+      const r = report.health?.resolution;
+      if (!r) return [];
       const place = servicePlace(r);
       if (!place) return [];
       const groups = [

@@ -170,6 +170,7 @@ function foundGlance(first: WhyReport, reports: number): Glance {
 }
 
 function targetLinks(report: WhyReport): CommandLink[] {
+  if (!report.health) return [];
   const name = report.health.query;
   return [
     { actionId: ACTION_IDS.whois, label: "Whois target", command: `whois ${name}` },

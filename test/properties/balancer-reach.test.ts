@@ -1,14 +1,24 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
+import { balancerEnds, targetEnds } from "../../src/domain/load-balancing/reach.ts";
+import type { NetworkAcl } from "../../src/domain/network-path/acls.ts";
 import type { SecurityGroup } from "../../src/domain/network-path/security-groups.ts";
+import { pathChecks } from "../../src/domain/network-path.ts";
+import { judgeBalancerWhy } from "../../src/domain/why/balancer.ts";
+import type { NetworkFacts } from "../../src/domain/why/client.ts";
+import { renderText } from "../../src/render/text.ts";
+import { whyDocument } from "../../src/render/why-document.ts";
 import {
   ALB_SG,
   ALL,
   CHECKOUT_SG,
+  listener,
   network,
   reach,
   tcp,
+  WEB_CLIENT,
   WEB_SG,
+  webFrontend,
 } from "../domain/load-balancing/network.ts";
 import { checkoutTg, shopAlb } from "../domain/load-balancing/support.ts";
 import { propsParameters } from "./support.ts";
@@ -103,5 +113,80 @@ it("an NLB whose client IP preservation was not read is never called open where 
       }
     }),
     params(),
+  );
+});
+
+// The ACL hops of every subnet pair are merged into one line per direction (src/domain/why/
+// acl-lines.ts): a pair some ACL denies must still be seen, as its own ✖ line and in the headline.
+const SUBNET_IDS = ["subnet-0a11", "subnet-0c11", "subnet-0a22", "subnet-0d22", "subnet-0e33"];
+const PEERS = ["10.0.101.0/24", "10.0.102.0/24", "10.0.1.0/24", "10.0.3.0/24", "10.0.5.0/24"];
+const denyArb = fc.record({
+  subnet: fc.constantFrom(...SUBNET_IDS),
+  direction: fc.constantFrom("ingress" as const, "egress" as const),
+  peer: fc.constantFrom(...PEERS),
+  ports: fc.constantFrom({ from: 80, to: 80 }, { from: 8080, to: 8080 }, { from: 1024, to: 65535 }),
+});
+const aclsArb = fc.array(denyArb, { maxLength: 3 });
+
+type Deny = typeof denyArb extends fc.Arbitrary<infer T> ? T : never;
+
+function aclsOf(denies: Deny[]) {
+  const acls: Record<string, NetworkAcl> = {};
+  for (const id of SUBNET_IDS) {
+    const own = denies.filter((d) => d.subnet === id);
+    const entries = (direction: "ingress" | "egress") => [
+      ...own
+        .filter((d) => d.direction === direction)
+        .map((d, i) => ({
+          ruleNumber: 10 + i,
+          protocol: "6",
+          action: "deny" as const,
+          cidr: d.peer,
+          ports: d.ports,
+        })),
+      { ruleNumber: 100, protocol: "-1", action: "allow" as const, cidr: "0.0.0.0/0" },
+    ];
+    acls[id] = { id: `acl-${id.slice(7)}`, ingress: entries("ingress"), egress: entries("egress") };
+  }
+  return acls;
+}
+
+/** Whether any subnet pair of either leg meets an ACL that denies it: the hops unmerged. */
+function someAclDenies(net: NetworkFacts): boolean {
+  const lb = shopAlb();
+  const client = webFrontend(net);
+  const lbEnds = balancerEnds(lb, net);
+  const tasks = targetEnds("checkout", ["10.0.1.17", "10.0.3.42"], [CHECKOUT_SG], net);
+  const clients = client.kind === "vpc" ? client.ends : [];
+  const hops = [
+    ...clients.flatMap((c) => lbEnds.flatMap((b) => pathChecks(c, b, 80))),
+    ...lbEnds.flatMap((b) => tasks.flatMap((t) => pathChecks(b, t, 8080))),
+  ];
+  return hops.some((h) => h.status === "broken" && !h.link.includes("security groups"));
+}
+
+it("a path with any subnet pair an ACL denies never renders all-✔, and its headline is not ✔", () => {
+  fc.assert(
+    fc.property(aclsArb, (denies) => {
+      const net = network({}, aclsOf(denies));
+      const report = judgeBalancerWhy({
+        client: WEB_CLIENT,
+        network: net,
+        balancer: shopAlb(),
+        listener: listener(),
+        group: checkoutTg(),
+        loose: { ips: ["10.0.1.17", "10.0.3.42"], why: "test" },
+      });
+      const text = renderText(
+        whyDocument({ kind: "found", query: "q", reports: [report], gaps: [] }),
+      );
+      if (!someAclDenies(net)) return;
+      // Broken, not merely unknown: these targets' own groups are unread (unknown), so a hidden
+      // denied pair would turn the headline into "?", never "✖".
+      const [headline = ""] = text.split("\n");
+      expect(headline, text).toMatch(/^✖/);
+      expect(text, text).toMatch(/^ +✖ .*(subnet-|network ACLs)/m);
+    }),
+    propsParameters<[Deny[]]>(300),
   );
 });

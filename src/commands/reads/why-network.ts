@@ -81,11 +81,14 @@ export async function readNetwork(
   ctx: AwsContext,
   gaps: Gaps,
   client: WhyClient,
-  target: Resolution,
+  /** The ECS service called; none for a balancer's targets that are no ECS service's tasks. */
+  target: Resolution | undefined,
   /** A load balancer between them: its subnets and security groups, read with the rest. */
   between?: { subnetIds: string[]; groupIds: string[] },
+  /** The client dials a private DNS name of its own (a Route 53 alias of a balancer). */
+  privateName = false,
 ): Promise<NetworkFacts> {
-  const pub = target.publisher.ecs;
+  const pub = target?.publisher.ecs;
   const subnetIds = [
     ...new Set([...clientSubnets(client), ...(pub?.subnets ?? []), ...(between?.subnetIds ?? [])]),
   ];
@@ -109,8 +112,8 @@ export async function readNetwork(
       ? client.fn.value.vpc?.vpcId
       : vpcOf(clientSubnets(client));
   const serverVpc = vpcOf(pub?.subnets ?? []);
-  const scope = target.bindings[0]?.scope;
-  const privateDns = scope?.kind === "dns" && scope.privateZone;
+  const scope = target?.bindings[0]?.scope;
+  const privateDns = privateName || (scope?.kind === "dns" && scope.privateZone);
   const ends = subnets.value.filter((s: Subnet) => s.vpcId === clientVpc || s.vpcId === serverVpc);
   const [dns, names, routes] = await Promise.all([
     privateDns && clientVpc

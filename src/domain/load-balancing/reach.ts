@@ -11,6 +11,7 @@ import { EPHEMERAL } from "../network-path/ports.ts";
 import type { Subnet } from "../network-path/routes.ts";
 import { securityGroupsAllow } from "../network-path/security-groups.ts";
 import { type PathCheck, type PathEnd, pathChecks } from "../network-path.ts";
+import { mergeAclHops } from "../why/acl-lines.ts";
 import type { WhyCheck } from "../why/check.ts";
 import { type NetworkFacts, shortName, type WhyClient } from "../why/client.ts";
 import { mergeByLink } from "../why/path.ts";
@@ -255,7 +256,7 @@ function clientLeg(input: BalancerReachInput): WhyCheck[] {
       pathChecks(c, b, listener.port).map((h) => (noGroups && h.link === inLink ? open : h)),
     ),
   );
-  return mergeByLink(path(leg, checks));
+  return mergeByLink(path(leg, mergeAclHops(checks)));
 }
 
 /** Which hops of a connection are the server's: its ACL in, its groups in, its replies out. */
@@ -291,16 +292,22 @@ function nlbTargetHops(input: BalancerReachInput, preserve: boolean, t: PathEnd)
 
 /** Both answers when whether the NLB preserves client IPs was not read: agreeing, or unknown. */
 function eitherWay(on: WhyCheck[], off: WhyCheck[]): WhyCheck[] {
-  return off.map((o) => {
+  const unread = (o: WhyCheck, onDetail: string, offDetail: string): WhyCheck => ({
+    ...o,
+    status: "unknown",
+    fix: undefined,
+    detail: `whether the target group preserves client IPs (preserve_client_ip.enabled) was not read: with it on, ${onDetail}; off, ${offDetail} (${REACH_SOURCES.clientIp})`,
+  });
+  const both = off.map((o) => {
     const p = on.find((x) => x.link === o.link);
     if (!p || p.status === o.status) return o;
-    return {
-      ...o,
-      status: "unknown",
-      fix: undefined,
-      detail: `whether the target group preserves client IPs (preserve_client_ip.enabled) was not read: with it on, ${p.detail}; off, ${o.detail} (${REACH_SOURCES.clientIp})`,
-    };
+    return unread(o, p.detail, o.detail);
   });
+  // A hop that only one setting meets (a subnet pair's own ACL line) and does not let through.
+  const onOnly = on
+    .filter((p) => p.status !== "ok" && !off.some((o) => o.link === p.link))
+    .map((p) => unread(p, p.detail, "that hop is not met"));
+  return [...both, ...onOnly];
 }
 
 /** The balancer's leg: its egress, the ACLs, the targets' groups on the target port. */
@@ -312,15 +319,12 @@ function targetLeg(input: BalancerReachInput): WhyCheck[] {
     const hops = input.targetEnds.flatMap((t) =>
       input.balancerEnds.flatMap((b) => pathChecks(b, t, port)),
     );
-    return mergeByLink(path(leg, hops));
+    return mergeByLink(path(leg, mergeAclHops(hops)));
   }
   const preserve = tg.preserveClientIp;
   const judge = (on: boolean) =>
     mergeByLink(
-      path(
-        leg,
-        input.targetEnds.flatMap((t) => nlbTargetHops(input, on, t)),
-      ),
+      path(leg, mergeAclHops(input.targetEnds.flatMap((t) => nlbTargetHops(input, on, t)))),
     );
   if (preserve !== undefined) return judge(preserve);
   return eitherWay(judge(true), judge(false));

@@ -17,7 +17,7 @@ import type {
 import type { NetworkAcl } from "../../../src/domain/network-path/acls.ts";
 import type { SecurityGroup } from "../../../src/domain/network-path/security-groups.ts";
 import type { WhyCheck } from "../../../src/domain/why/check.ts";
-import type { NetworkFacts } from "../../../src/domain/why/client.ts";
+import type { NetworkFacts, WhyClient } from "../../../src/domain/why/client.ts";
 import { CHECKOUT_TG_ARN, checkoutTasks, checkoutTg, SHOP_ALB_ARN, shopAlb } from "./support.ts";
 
 export const ALB_SG = "sg-0a1b000000000a1b";
@@ -81,18 +81,18 @@ export const listener = (port = 80): Listener => ({
   defaultTargetGroupArns: [CHECKOUT_TG_ARN],
 });
 
+/** web-frontend as a why's client: one task in subnet-0e33. */
+export const WEB_CLIENT: WhyClient = {
+  kind: "service",
+  cluster: "tutorial",
+  service: "web-frontend",
+  ecs: { securityGroupIds: [WEB_SG], subnetIds: ["subnet-0e33"] },
+  tasks: { known: true, value: [{ taskId: "w1", ip: "10.0.5.10", subnetId: "subnet-0e33" }] },
+  operatingSystemFamily: "LINUX",
+};
+
 export function webFrontend(net: NetworkFacts): ReachClient {
-  return reachClientOf(
-    {
-      kind: "service",
-      cluster: "tutorial",
-      service: "web-frontend",
-      ecs: { securityGroupIds: [WEB_SG], subnetIds: ["subnet-0e33"] },
-      tasks: { known: true, value: [{ taskId: "w1", ip: "10.0.5.10", subnetId: "subnet-0e33" }] },
-      operatingSystemFamily: "LINUX",
-    },
-    net,
-  );
+  return reachClientOf(WEB_CLIENT, net);
 }
 
 export function reach(

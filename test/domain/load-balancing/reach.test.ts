@@ -33,24 +33,44 @@ describe("client → internal ALB → targets", () => {
     expect(checks.map((c) => c.link)).toEqual([
       "shop-alb scheme",
       "web-frontend → shop-alb: web-frontend security groups out",
-      "web-frontend → shop-alb: subnet-0e33 out",
-      "web-frontend → shop-alb: subnet-0a11 in",
+      "web-frontend → shop-alb: network ACLs (requests)",
       "web-frontend → shop-alb: shop-alb security groups in",
-      "web-frontend → shop-alb: subnet-0a11 out (replies)",
-      "web-frontend → shop-alb: subnet-0e33 in (replies)",
-      "web-frontend → shop-alb: subnet-0c11 in",
-      "web-frontend → shop-alb: subnet-0c11 out (replies)",
+      "web-frontend → shop-alb: network ACLs (replies)",
       "shop-alb → targets: shop-alb security groups out",
-      "shop-alb → targets: subnet-0a11 out",
-      "shop-alb → targets: subnet-0a22 in",
+      "shop-alb → targets: network ACLs (requests)",
       "shop-alb → targets: checkout security groups in",
-      "shop-alb → targets: subnet-0a22 out (replies)",
-      "shop-alb → targets: subnet-0a11 in (replies)",
-      "shop-alb → targets: subnet-0c11 out",
-      "shop-alb → targets: subnet-0c11 in (replies)",
-      "shop-alb → targets: subnet-0d22 in",
-      "shop-alb → targets: subnet-0d22 out (replies)",
+      "shop-alb → targets: network ACLs (replies)",
     ]);
+  });
+
+  it("every subnet pair's ACLs allowing: one line per direction naming the ACLs, ports and subnets", () => {
+    const checks = reach(network());
+    const detail = (link: string) => checks.find((c) => c.link === link)?.detail;
+    expect(detail("shop-alb → targets: network ACLs (requests)")).toBe(
+      "acl-0a11 allows TCP 8080; acl-0a22 allows TCP 8080; acl-0c11 allows TCP 8080; acl-0d22 allows TCP 8080 out of subnet-0a11, subnet-0c11, into subnet-0a22, subnet-0d22",
+    );
+    expect(detail("web-frontend → shop-alb: network ACLs (replies)")).toBe(
+      "acl-0a11 allows TCP 32768-60999; acl-0e33 allows TCP 32768-60999; acl-0c11 allows TCP 32768-60999 out of subnet-0a11, subnet-0c11, into subnet-0e33",
+    );
+  });
+
+  it("one subnet pair denied: that pair keeps its own line and fix, the others are merged apart from it", () => {
+    const acl: NetworkAcl = {
+      id: "acl-0d22",
+      ingress: [
+        { ruleNumber: 90, protocol: "6", action: "deny", cidr: "10.0.102.0/24" },
+        { ruleNumber: 100, protocol: "-1", action: "allow", cidr: "0.0.0.0/0" },
+      ],
+      egress: [{ ruleNumber: 100, protocol: "-1", action: "allow", cidr: "0.0.0.0/0" }],
+    };
+    const checks = reach(network({}, { "subnet-0d22": acl }));
+    const [only, ...rest] = broken(checks);
+    expect(rest).toEqual([]);
+    expect(only?.link).toBe("shop-alb → targets: subnet-0d22 in");
+    expect(only?.detail).toMatch(/^acl-0d22 denies TCP 8080 from 10\.0\.102\.0\/24 \(rule 90\)/);
+    expect(
+      checks.find((c) => c.link === "shop-alb → targets: network ACLs (requests)")?.detail,
+    ).toMatch(/^the other subnet pairs: /);
   });
 
   it("the targets' group does not admit the balancer's: one fix, on that group, naming the balancer's group and the port", () => {
