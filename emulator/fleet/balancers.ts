@@ -3,6 +3,8 @@
 // registers it (by IP, awsvpc), healthy or not as the task is; or a target group the service still
 // names that was deleted (dangling). Rules and AWS sources: ./README.md, "Generated balancers".
 
+import { seededRandom } from "../wire.ts";
+import { loadDemoFleet } from "./demo.ts";
 import { GENERATED_SUBNET_BASES, hex } from "./generate.ts";
 import type { Fleet, FleetService, FleetTargetHealth, FleetTask } from "./types.ts";
 
@@ -39,6 +41,34 @@ const taskIpOf = (task: FleetTask) =>
     ?.find((a) => a.type === "ElasticNetworkInterface")
     ?.details?.find((d) => d.name === "privateIPv4Address")?.value;
 
+/** How often each kind is drawn for a service behind a balancer (incident fleets too). */
+export const BALANCER_KINDS: readonly BalancerKind[] = [
+  "live",
+  "live",
+  "live",
+  "live",
+  "live-two-zones",
+  "live-and-dangling",
+  "dangling",
+];
+
+/**
+ * `fleet` (a generateFleet's) with about `share` of its generated services behind balancers of
+ * BALANCER_KINDS, drawn from `seed`: the same fleet, share and seed give the same balancers. For
+ * digests and benches whose services should carry target health, failing and deleted groups
+ * included. Changes `fleet` and returns it.
+ */
+export function withBalancers(fleet: Fleet, share: number, seed = 1): Fleet {
+  const random = seededRandom(seed);
+  const generated = fleet.services.slice(loadDemoFleet().services.length);
+  for (const service of generated) {
+    if (random() >= share) continue;
+    const kind = BALANCER_KINDS[Math.floor(random() * BALANCER_KINDS.length)] ?? "live";
+    putBehindBalancer(fleet, service, kind, random);
+  }
+  return fleet;
+}
+
 /** The names and ARNs of a service's balancer and groups: unique per cluster and service. */
 export function balancerNames(fleet: Fleet, service: FleetService) {
   const { region, accountId } = fleet;
@@ -72,7 +102,8 @@ export function putBehindBalancer(
   service: FleetService,
   kind: BalancerKind,
   random: () => number,
-  port = 8080,
+  /** The container port: default the one the service publishes, else 8080. */
+  port = publishedPort(service) ?? 8080,
 ): void {
   const names = balancerNames(fleet, service);
   const entry = (targetGroupArn: string) => ({
@@ -148,6 +179,10 @@ export function putBehindBalancer(
   fleet.targetHealth.push(...targetsOf(fleet, service, names.tgArn, zones, port, random));
   pushBalancerEni(fleet, names.lbName, names.lbId, zones);
 }
+
+const publishedPort = (service: FleetService) =>
+  service.deployments?.find((d) => d.status === "PRIMARY")?.serviceConnectConfiguration
+    ?.services?.[0]?.clientAliases?.[0]?.port;
 
 function targetsOf(
   fleet: Fleet,

@@ -2,7 +2,7 @@
 // seed.
 
 import { seededRandom } from "../wire.ts";
-import { type BalancerKind, putBehindBalancer } from "./balancers.ts";
+import { BALANCER_KINDS, putBehindBalancer } from "./balancers.ts";
 import { loadDemoFleet } from "./demo.ts";
 import { generateFleet } from "./generate.ts";
 import type { Fleet, FleetService, FleetTask } from "./types.ts";
@@ -23,17 +23,6 @@ const INCIDENT_STATES: IncidentState[] = [
   "some-stopped",
   "all-stopped",
   "draining",
-];
-
-/** How often each kind of balancer is drawn for a service behind one. */
-const BALANCER_KINDS: BalancerKind[] = [
-  "live",
-  "live",
-  "live",
-  "live",
-  "live-two-zones",
-  "live-and-dangling",
-  "dangling",
 ];
 
 export interface IncidentFleetOptions {
@@ -99,10 +88,8 @@ export function generateIncidentFleet(seed: number, options: IncidentFleetOption
   for (const service of generated) {
     applyIncidentState(fleet, service, pick(INCIDENT_STATES), random);
     if (random() < 0.35) {
-      const port =
-        primary(service)?.serviceConnectConfiguration?.services?.[0]?.clientAliases?.[0]?.port;
       // Drawn from their own stream: the fleet's other draws stay what they were for the seed.
-      putBehindBalancer(fleet, service, pick2(BALANCER_KINDS), balancerRandom, port ?? 8080);
+      putBehindBalancer(fleet, service, pick2(BALANCER_KINDS), balancerRandom);
     }
   }
   return fleet;
