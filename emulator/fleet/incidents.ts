@@ -2,8 +2,9 @@
 // seed.
 
 import { seededRandom } from "../wire.ts";
+import { BALANCER_KINDS, putBehindBalancer } from "./balancers.ts";
 import { loadDemoFleet } from "./demo.ts";
-import { GENERATED_SUBNET_BASES, generateFleet, hex } from "./generate.ts";
+import { generateFleet } from "./generate.ts";
 import type { Fleet, FleetService, FleetTask } from "./types.ts";
 
 /** What happened to a generated service's tasks in an incident fleet (see generateIncidentFleet). */
@@ -44,7 +45,9 @@ export interface IncidentFleetOptions {
  *   Cloud Map UNHEALTHY), stopped (essential container exited: ECS deregisters the instance and
  *   deletes the ENI), draining (scale-in: desiredStatus STOPPED, lastStatus DEACTIVATING, the ENI
  *   still held, the instance deregistered),
- * - services behind target groups (`loadBalancers`), each load balancer with its own ENI.
+ * - services behind their own internal ALB (emulator/fleet/balancers.ts): a target group whose
+ *   targets are the service's tasks, healthy or failing as they are, sometimes a zone the balancer
+ *   does not use, sometimes a target group the service names that was deleted (dangling).
  * For property tests: nothing here is a single hand-picked case. Existing options of
  * generateFleet are untouched.
  */
@@ -53,13 +56,15 @@ export function generateIncidentFleet(seed: number, options: IncidentFleetOption
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const demoServices = loadDemoFleet().services.length;
+  const balancerRandom = seededRandom(seed ^ 0x5eed_e1b);
+  const pick2 = <T>(items: readonly T[]): T =>
+    items[Math.floor(balancerRandom() * items.length)] as T;
   const fleet = generateFleet({
     services: options.services ?? int(2, 10),
     clusters: options.clusters ?? int(1, 4),
     namespaces: options.namespaces ?? int(1, 3),
     tasksPerService: options.tasksPerService ?? int(1, 3),
   });
-  const { region, accountId } = fleet;
   const generated = fleet.services.slice(demoServices);
   const primary = (service: FleetService) =>
     service.deployments?.find((d) => d.status === "PRIMARY");
@@ -83,51 +88,8 @@ export function generateIncidentFleet(seed: number, options: IncidentFleetOption
   for (const service of generated) {
     applyIncidentState(fleet, service, pick(INCIDENT_STATES), random);
     if (random() < 0.35) {
-      const port =
-        primary(service)?.serviceConnectConfiguration?.services?.[0]?.clientAliases?.[0]?.port;
-      const id = hex(`tg-${service.serviceArn}`, 16);
-      const name = `${service.serviceName}`.slice(0, 24);
-      service.loadBalancers = [
-        {
-          targetGroupArn: `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${name}-tg/${id}`,
-          containerName: "app",
-          containerPort: port ?? 8080,
-        },
-      ];
-      service.healthCheckGracePeriodSeconds = 30;
-      const n = (fleet.networkInterfaces ?? []).length;
-      const lb = `${name}-alb`;
-      const lbId = hex(`alb-${service.serviceArn}`, 16);
-      // The top of a generated /18, clear of the tasks counted up from its start.
-      const base = GENERATED_SUBNET_BASES[n % GENERATED_SUBNET_BASES.length] ?? 64;
-      const ip = `10.0.${base + 63}.${200 + (n % 50)}`;
-      const subnet = fleet.vpcs?.[0]?.subnets.find((s) => s.cidrBlock === `10.0.${base}.0/18`);
-      fleet.networkInterfaces ??= [];
-      fleet.networkInterfaces.push({
-        NetworkInterfaceId: `eni-0${hex(`eni-${lbId}`, 16)}`,
-        // An Application Load Balancer's ENI: type "interface", described "ELB app/NAME/ID".
-        Description: `ELB app/${lb}/${lbId}`,
-        InterfaceType: "interface",
-        Attachment: {
-          AttachmentId: `ela-attach-0${hex(`attach-${lbId}`, 16)}`,
-          DeleteOnTermination: false,
-          DeviceIndex: 1,
-          NetworkCardIndex: 0,
-          InstanceOwnerId: "amazon-elb",
-          Status: "attached",
-        },
-        RequesterId: "amazon-elb",
-        RequesterManaged: true,
-        Status: "in-use",
-        OwnerId: accountId,
-        AvailabilityZone: subnet?.availabilityZone,
-        SubnetId: subnet?.subnetId,
-        VpcId: fleet.vpcs?.[0]?.vpcId,
-        PrivateIpAddress: ip,
-        PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: ip }],
-        Groups: [],
-        TagSet: [],
-      });
+      // Drawn from their own stream: the fleet's other draws stay what they were for the seed.
+      putBehindBalancer(fleet, service, pick2(BALANCER_KINDS), balancerRandom);
     }
   }
   return fleet;

@@ -45,8 +45,11 @@ const PAGE_SIZE = 400;
 /** A target group's targets as DescribeTargetHealth reported them, or why they are unknown. */
 export type TargetGroupHealth =
   | { targetGroupArn: string; known: true; targets: TargetHealth[] }
-  /** Denied, throttled, timed out…: UNKNOWN, never "no targets" and never healthy. */
-  | { targetGroupArn: string; known: false; error: AwsReadError };
+  /**
+   * Denied, throttled, timed out…: UNKNOWN, never "no targets" and never healthy. `gone`: AWS
+   * answered TargetGroupNotFound, so the group does not exist (a finding for the caller, not a gap).
+   */
+  | { targetGroupArn: string; known: false; error: AwsReadError; gone?: true };
 
 const TYPES = new Set<LoadBalancerType>(["application", "network", "gateway"]);
 const STATES = new Set<TargetState>([
@@ -421,7 +424,12 @@ export class Elbv2Adapter {
       return { targetGroupArn: arn, known: true, targets };
     } catch (error) {
       if (!(error instanceof AwsReadError)) throw error;
-      return { targetGroupArn: arn, known: false, error };
+      return {
+        targetGroupArn: arn,
+        known: false,
+        error,
+        ...(isNotFound(error) ? { gone: true } : {}),
+      };
     }
   }
 

@@ -1,11 +1,13 @@
 // What the load balancer says of a service, as /ecs health draws it: each target group and its
 // targets in the details, the failing targets among the first view's facts.
 import type { HealthReport } from "../domain/health.ts";
+import type { TargetHealthView } from "../domain/load-balancing/health-findings.ts";
 import type {
   JudgedGroup,
   JudgedTarget,
   TargetVerdict,
 } from "../domain/load-balancing/target-health.ts";
+import type { GoneTargetGroup } from "../domain/load-balancing/types.ts";
 import type { Line, Section } from "./document.ts";
 import { clip } from "./glance-text.ts";
 
@@ -41,16 +43,28 @@ function targetLine(t: JudgedTarget): Line {
   ];
 }
 
+/** "✖ checkout-old-tg · gone: AWS says it does not exist (TargetGroupNotFound); …". */
+const goneLine = (g: GoneTargetGroup): Line => [
+  "✖ ",
+  { code: g.name },
+  ` · gone: AWS says it does not exist (TargetGroupNotFound); ${g.cluster}/${g.service} still names it`,
+];
+
 /** The details: every target group, then each of its targets (an unread group: why alone). */
 export function targetGroupSection(r: HealthReport): Section | undefined {
-  const groups = r.targetHealth?.groups ?? [];
-  if (groups.length === 0) return undefined;
+  const view: TargetHealthView | undefined = r.targetHealth;
+  const groups = view?.groups ?? [];
+  const gone = view?.gone ?? [];
+  if (groups.length === 0 && gone.length === 0) return undefined;
   return {
     heading: "Load balancer target groups",
-    lines: groups.flatMap((g): Line[] => [
-      [{ code: g.name }, groupHead(g).slice(g.name.length)],
-      ...(g.level === "unknown" ? [] : g.targets.map(targetLine)),
-    ]),
+    lines: [
+      ...gone.map(goneLine),
+      ...groups.flatMap((g): Line[] => [
+        [{ code: g.name }, groupHead(g).slice(g.name.length)],
+        ...(g.level === "unknown" ? [] : g.targets.map(targetLine)),
+      ]),
+    ],
   };
 }
 

@@ -230,6 +230,34 @@ describe("target health", () => {
     expect(health && !health.known && health.error.kind).toBe("throttled");
   }, 15_000);
 
+  it("a deleted target group: AWS answered TargetGroupNotFound, so it is gone, not merely unread", async () => {
+    const { elbv2 } = awsContext(REGION);
+    const gone = CHECKOUT_TG.replace("checkout-tg/3f2a1b0c9d8e7f60", "old-tg/0a1b2c3d4e5f6071");
+    const [checkout, deleted] = await elbv2.targetHealth([CHECKOUT_TG, gone]);
+    expect(checkout?.known).toBe(true);
+    expect(deleted).toMatchObject({ targetGroupArn: gone, known: false, gone: true });
+    expect(deleted && !deleted.known && deleted.error.code).toBe("TargetGroupNotFoundException");
+  });
+
+  it("denied or throttled is never gone", async () => {
+    emulator.setDenied(["ELBv2.DescribeTargetHealth:checkout-tg"]);
+    const { elbv2 } = awsContext(REGION);
+    const [denied] = await elbv2.targetHealth([CHECKOUT_TG]);
+    expect(denied?.known).toBe(false);
+    expect(denied && !denied.known && denied.gone).toBeFalsy();
+  });
+
+  it("one deleted ARN among 21 target groups fails its DescribeTargetGroups batch, yet every other group is described", async () => {
+    const { elbv2 } = awsContext(REGION);
+    const gone = CHECKOUT_TG.replace("checkout-tg/3f2a1b0c9d8e7f60", "old-tg/0a1b2c3d4e5f6071");
+    const arns = [
+      CHECKOUT_TG,
+      ...Array.from({ length: 20 }, (_, i) => CHECKOUT_TG.replace("checkout-tg", `tg-${i}`)),
+    ];
+    const groups = await elbv2.targetGroupsByArn([...arns, gone]);
+    expect(groups.map((g) => g.arn).sort()).toEqual([...arns].sort());
+  });
+
   it("is kept 5 seconds only; balancers and groups a minute", async () => {
     let now = 0;
     const cache = new TtlCache(() => now);

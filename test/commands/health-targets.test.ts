@@ -130,6 +130,83 @@ describe("/ecs health of a service behind a load balancer", () => {
   });
 });
 
+// Issue 24: a target group the service still names but AWS says does not exist (deleted) is a
+// finding, not a gap: AWS answered TargetGroupNotFound.
+const GONE_TG =
+  "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/checkout-old-tg/0a1b2c3d4e5f6071";
+
+/** The demo fleet with checkout's targets all healthy and checkout naming GONE_TG too (or only). */
+function fleetWithGoneGroup(only: boolean) {
+  const fleet = loadDemoFleet();
+  for (const t of fleet.targetHealth ?? []) t.TargetHealth = { State: "healthy" };
+  const checkout = fleet.services.find((s) => s.serviceName === "checkout");
+  if (checkout) {
+    const gone = { targetGroupArn: GONE_TG, containerName: "checkout", containerPort: 8080 };
+    checkout.loadBalancers = only ? [gone] : [...(checkout.loadBalancers ?? []), gone];
+  }
+  return fleet;
+}
+
+/** health NAME on the demo fleet with a gone group (see fleetWithGoneGroup), then the demo fleet again. */
+async function healthWithGoneGroup(only: boolean, name = "checkout") {
+  aws.emulator.setFleet(fleetWithGoneGroup(only));
+  try {
+    const text = await health(name);
+    return { text, headline: text.split("\n")[0] ?? "" };
+  } finally {
+    aws.emulator.setFleet(loadDemoFleet());
+  }
+}
+
+describe("/ecs health of a service naming a target group AWS no longer has", () => {
+  it("says the deleted target group is a finding: DEGRADED, naming it, never partial", async () => {
+    const { text, headline } = await healthWithGoneGroup(false);
+
+    expect(headline).toMatch(
+      /^▲ DEGRADED tutorial\/checkout: target group checkout-old-tg no longer exists \(deleted\?\) but tutorial\/checkout still names it/,
+    );
+    expect(text).not.toMatch(/partial|could not read target health/);
+  });
+
+  it("still reads and draws the service's other target group when one is gone", async () => {
+    const { text } = await healthWithGoneGroup(false);
+    const section = text.split("Load balancer target groups:\n")[1]?.split("\n\n")[0] ?? "";
+
+    expect(section).toMatch(/checkout-tg.*3 of 3 targets healthy/);
+    expect(section).toMatch(
+      /✖ checkout-old-tg · gone: AWS says it does not exist \(TargetGroupNotFound\)/,
+    );
+  });
+
+  it("says what to change next: the service's load balancer configuration, with a new deployment", async () => {
+    const { text } = await healthWithGoneGroup(false);
+    const next = text.split("Next check:\n")[1] ?? "";
+
+    expect(next).toMatch(/^\s*Deploy: /m);
+    expect(next).toContain("aws ecs describe-services --cluster tutorial --services checkout");
+    expect(next).toContain(
+      "aws ecs update-service --cluster tutorial --service checkout --load-balancers",
+    );
+  });
+
+  it("calls a service whose only target group is gone DEGRADED, not DOWN, and not partial", async () => {
+    const { text, headline } = await healthWithGoneGroup(true);
+
+    expect(headline).toMatch(
+      /^▲ DEGRADED tutorial\/checkout: target group checkout-old-tg no longer exists/,
+    );
+    expect(text).not.toMatch(/partial|could not read target health/);
+  });
+
+  it("keeps a denied target group unknown and the answer partial beside a gone one", async () => {
+    aws.emulator.setDenied(["ELBv2.DescribeTargetHealth:checkout-tg"]);
+    const { text, headline } = await healthWithGoneGroup(false);
+
+    expect(headline).toMatch(/\(partial: could not read target health of checkout-tg\)$/);
+    expect(text).toMatch(/checkout-old-tg no longer exists/);
+  });
+});
+
 describe("/ecs health's round trips behind a load balancer", () => {
   it("reads target health beside the service's other reads: no sequential round trip more", async () => {
     await aws.stop();

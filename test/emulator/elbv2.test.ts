@@ -243,6 +243,22 @@ describe("paging and errors", () => {
     ).rejects.toBeInstanceOf(TargetGroupNotFoundException);
   });
 
+  // The SDK model: TargetGroupNotFound is an awsQueryError of HTTP 400 (a client error); AWS
+  // fails the whole DescribeTargetGroups call when any one of its ARNs does not exist.
+  it("fails a whole DescribeTargetGroups with TargetGroupNotFound (HTTP 400) when one of its ARNs was deleted", async () => {
+    await expect(
+      elb.send(
+        new DescribeTargetGroupsCommand({ TargetGroupArns: [CHECKOUT_TG, `${CHECKOUT_TG}0`] }),
+      ),
+    ).rejects.toMatchObject({
+      name: "TargetGroupNotFoundException",
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(
+      elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: `${CHECKOUT_TG}0` })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } });
+  });
+
   it("applies denial (one target group or all), throttling and latency like every other operation", async () => {
     emu.setDenied(["ELBv2.DescribeTargetHealth:checkout-tg"]);
     await expect(

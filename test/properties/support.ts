@@ -81,6 +81,13 @@ export function useFleetEmulator() {
       current = seed;
       return fleet;
     },
+    /** Serves `fleet` (a variant of seed `seed`'s) from now on, nothing denied, no throttling. */
+    serve(fleet: Fleet, seed: number) {
+      aws.emulator.setFleet(fleet, seed);
+      aws.emulator.setDenied([]);
+      aws.emulator.setThrottleRate(0);
+      current = seed;
+    },
     deny(operations: string[]) {
       aws.emulator.setDenied(operations);
     },

@@ -3,9 +3,11 @@
 // balancers (for zones), judged by src/domain/load-balancing. A service without target groups
 // reads nothing more. Unread is unknown: a gap, never healthy, never unhealthy.
 import { chunk } from "../../aws/batch.ts";
+import type { TargetGroupHealth } from "../../aws/elbv2.ts";
 import { AwsReadError } from "../../aws/errors.ts";
 import type { EcsService } from "../../domain/facts.ts";
 import type { Known } from "../../domain/known.ts";
+import type { TargetHealthView } from "../../domain/load-balancing/health-findings.ts";
 import {
   judgeTargetHealth,
   type ServiceTargetGroup,
@@ -13,7 +15,11 @@ import {
   type TaskHost,
   taskAsTarget,
 } from "../../domain/load-balancing/target-health.ts";
-import type { LoadBalancer, TargetGroup } from "../../domain/load-balancing/types.ts";
+import type {
+  GoneTargetGroup,
+  LoadBalancer,
+  TargetGroup,
+} from "../../domain/load-balancing/types.ts";
 import type { ServiceFacts } from "../../domain/resolution/service-facts.ts";
 import type { AwsContext, Gaps } from "./aws-context.ts";
 import type { Target } from "./targets.ts";
@@ -87,6 +93,8 @@ const unknown = (why: string): { known: false; why: string } => ({ known: false,
 export interface TargetReads {
   label: string;
   groups: ServiceTargetGroup[];
+  /** Groups the service names that AWS says do not exist: findings, not gaps. */
+  gone: GoneTargetGroup[];
 }
 
 /**
@@ -134,28 +142,49 @@ export async function readTargetGroups(
           undefined,
         )
       : undefined;
-  const groups = arns.map((arn): ServiceTargetGroup => {
+  const gone: GoneTargetGroup[] = [];
+  const groups = arns.flatMap((arn): ServiceTargetGroup[] => {
     const group = described.known ? described.value.find((g) => g.arn === arn) : undefined;
     const read = health.find((h) => h.targetGroupArn === arn);
     const name = group?.name ?? arn.split("/")[1] ?? arn;
+    if (isGone(group, described.known, read)) {
+      gone.push({ arn, name, cluster: target.cluster, service: target.service });
+      return [];
+    }
     if (read && !read.known) gaps.add(`target health of ${name}`, read.error);
-    return {
-      arn,
-      group: group
-        ? { known: true, value: group }
-        : described.known
-          ? unknown("DescribeTargetGroups did not return it (deleted?)")
-          : described,
-      targets:
-        read?.known === true
-          ? { known: true, value: read.targets }
-          : unknown(read && !read.known ? read.error.reason : "not read"),
-      ...(group && lbs
-        ? { loadBalancers: lbs.filter((lb) => group.loadBalancerArns.includes(lb.arn)) }
-        : {}),
-    };
+    return [
+      {
+        arn,
+        group: group
+          ? { known: true, value: group }
+          : described.known
+            ? unknown("DescribeTargetGroups did not return it (deleted?)")
+            : described,
+        targets:
+          read?.known === true
+            ? { known: true, value: read.targets }
+            : unknown(read && !read.known ? read.error.reason : "not read"),
+        ...(group && lbs
+          ? { loadBalancers: lbs.filter((lb) => group.loadBalancerArns.includes(lb.arn)) }
+          : {}),
+      },
+    ];
   });
-  return { label, groups };
+  return { label, groups, gone };
+}
+
+/**
+ * AWS says the group does not exist: DescribeTargetHealth answered TargetGroupNotFound, or
+ * DescribeTargetGroups (which fails a whole batch for one missing ARN: the adapter then asks each
+ * alone) left it out while its health was not read. Targets read contradict it: not gone.
+ */
+function isGone(
+  group: TargetGroup | undefined,
+  described: boolean,
+  read: TargetGroupHealth | undefined,
+): boolean {
+  if (group || read?.known) return false;
+  return read?.gone === true || (described && read !== undefined);
 }
 
 /** The target groups read, judged against the service's running tasks. */
@@ -165,8 +194,8 @@ export function judgeTargetReads(
   now: Date,
   /** Bridge/host tasks' EC2 instances (task-hosts.ts): instance targets match by instance and port. */
   hosts?: Map<string, TaskHost>,
-): TargetHealthJudgement {
-  return judgeTargetHealth({
+): TargetHealthView {
+  const judged: TargetHealthJudgement = judgeTargetHealth({
     service: reads.label,
     groups: reads.groups,
     tasks: facts.tasks.map((task) => taskAsTarget(task, hosts?.get(task.id), facts.taskDefinition)),
@@ -176,4 +205,5 @@ export function judgeTargetReads(
       : {}),
     now,
   });
+  return reads.gone.length > 0 ? { ...judged, gone: reads.gone } : judged;
 }

@@ -5,6 +5,13 @@
 
 import type { Finding, Layer } from "../health.ts";
 import type { JudgedGroup, JudgedTarget, TargetHealthJudgement } from "./target-health.ts";
+import type { GoneTargetGroup } from "./types.ts";
+
+/** The judgement as the read hands it over, with the groups AWS says no longer exist. */
+export type TargetHealthView = TargetHealthJudgement & { gone?: GoneTargetGroup[] };
+
+const SOURCE_UPDATE_SERVICE =
+  "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html#ECS-UpdateService-request-loadBalancers";
 
 /** Where the operator looks next, by reason code. */
 const LAYER: Record<string, Layer> = {
@@ -83,9 +90,27 @@ function groupFinding(g: JudgedGroup): Finding | undefined {
   return undefined;
 }
 
+/**
+ * A deleted group the service still names. ECS cannot register its tasks there and no listener
+ * forwards to it (ELB refuses to delete a group an action uses): the service's configuration is
+ * stale, DEGRADED whatever its other groups say, never DOWN (nothing says callers fail) and never
+ * unknown (AWS answered).
+ */
+function goneFinding(g: GoneTargetGroup): Finding {
+  const label = `${g.cluster}/${g.service}`;
+  const head = `target group ${g.name} no longer exists (deleted?) but ${label} still names it`;
+  return {
+    level: "degraded",
+    layer: "deploy",
+    text: `${head}: ECS cannot register its tasks there, and no listener forwards to a deleted group`,
+    brief: head,
+    next: `Deploy: see which target groups ${label} names (aws ecs describe-services --cluster ${g.cluster} --services ${g.service} --query 'services[0].loadBalancers'), then point it at an existing group or drop ${g.name}: aws ecs update-service --cluster ${g.cluster} --service ${g.service} --load-balancers … starts a new deployment (rolling updates; blue/green through a CodeDeploy deployment). (${SOURCE_UPDATE_SERVICE})`,
+  };
+}
+
 /** One finding per target group that is not simply healthy; unknown groups are gaps instead. */
-export function targetHealthFindings(j: TargetHealthJudgement): Finding[] {
-  return j.groups.flatMap((g) => groupFinding(g) ?? []);
+export function targetHealthFindings(j: TargetHealthView): Finding[] {
+  return [...(j.gone ?? []).map(goneFinding), ...j.groups.flatMap((g) => groupFinding(g) ?? [])];
 }
 
 /** Any healthy target: the balancer serves, so no other finding may call the service DOWN. */

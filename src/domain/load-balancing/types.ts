@@ -97,3 +97,16 @@ export interface TargetHealth {
   /** AWS's own words: "Health checks failed with these codes: [503]". */
   description?: string;
 }
+
+/**
+ * A target group a service still names (describe-services `loadBalancers`) that ELB says does not
+ * exist (TargetGroupNotFound): deleted. AWS answered, so it is a finding, never a gap.
+ */
+export interface GoneTargetGroup {
+  arn: string;
+  /** Its name, from its ARN (`…:targetgroup/NAME/ID`). */
+  name: string;
+  /** The ECS service naming it. */
+  cluster: string;
+  service: string;
+}

@@ -58,6 +58,70 @@ describe("incident fleets (generateIncidentFleet, for property tests)", () => {
     ).toBe(true);
   });
 
+  it("puts services behind real balancers: every named target group is described, or deliberately deleted", () => {
+    const fleets = seeds.map((seed) => generateIncidentFleet(seed));
+    let dangling = 0;
+    const reasons = new Set<string>();
+    for (const fleet of fleets) {
+      const groups = new Map((fleet.targetGroups ?? []).map((g) => [g.TargetGroupArn, g]));
+      for (const service of fleet.services) {
+        for (const lb of service.loadBalancers ?? []) {
+          const group = groups.get(lb.targetGroupArn ?? "");
+          if (!group) {
+            // A deleted group leaves nothing behind in ELB: no listener forwards to it.
+            dangling++;
+            expect(JSON.stringify(fleet.listeners ?? [])).not.toContain(lb.targetGroupArn);
+            continue;
+          }
+          for (const arn of group.LoadBalancerArns ?? []) {
+            expect(fleet.loadBalancers?.some((b) => b.LoadBalancerArn === arn)).toBe(true);
+          }
+          // Its targets are exactly the service's running and draining tasks, by IP.
+          const targets = (fleet.targetHealth ?? []).filter(
+            (h) => h.TargetGroupArn === group.TargetGroupArn,
+          );
+          const tasks = fleet.tasks.filter(
+            (t) =>
+              t.clusterArn === service.clusterArn &&
+              t.group === `service:${service.serviceName}` &&
+              t.lastStatus !== "STOPPED",
+          );
+          expect(targets.map((h) => h.Target?.Id).sort()).toEqual(
+            tasks.map((t) => taskIp(t)).sort(),
+          );
+          for (const target of targets) {
+            const task = tasks.find((t) => taskIp(t) === target.Target?.Id);
+            // A zone the balancer does not use is not health-checked: unused, whatever the task.
+            if (task?.healthStatus === "UNHEALTHY" && target.TargetHealth?.State !== "unused")
+              expect(target.TargetHealth?.State).toBe("unhealthy");
+            if (task?.lastStatus === "DEACTIVATING")
+              expect(target.TargetHealth?.State).toBe("draining");
+            if (target.TargetHealth?.Reason) reasons.add(target.TargetHealth.Reason);
+          }
+          // A healthy task's target never fails alone: the balancer keeps a healthy target then.
+          const checked = targets.filter((h) => {
+            const task = tasks.find((t) => taskIp(t) === h.Target?.Id);
+            return task?.lastStatus === "RUNNING" && h.TargetHealth?.State !== "unused";
+          });
+          const healthyTask = checked.some(
+            (h) => tasks.find((t) => taskIp(t) === h.Target?.Id)?.healthStatus !== "UNHEALTHY",
+          );
+          if (healthyTask)
+            expect(checked.some((h) => h.TargetHealth?.State === "healthy")).toBe(true);
+        }
+      }
+    }
+    expect(dangling).toBeGreaterThan(0);
+    expect([...reasons].sort()).toEqual(
+      expect.arrayContaining([
+        "Target.DeregistrationInProgress",
+        "Target.NotInUse",
+        "Target.ResponseCodeMismatch",
+        "Target.Timeout",
+      ]),
+    );
+  });
+
   it("serves a draining task's address as its ENI, a stopping task still holding it, and a stopped task's as none", async () => {
     const fleet = seeds
       .map((seed) => generateIncidentFleet(seed))
