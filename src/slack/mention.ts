@@ -40,7 +40,9 @@ export function appMention({ run, defer, budgetMs }: MentionOptions) {
     };
     try {
       const how = await answerOrDefer({
-        run: (text) => run(text, { channel: event.channel }),
+        // Who asked: a mute made by mention records who muted, as the slash command's does.
+        run: (text) =>
+          run(text, { channel: event.channel, ...(event.user ? { user: event.user } : {}) }),
         defer,
         arrivedAt,
         budgetMs,

@@ -32,7 +32,7 @@ interface Setup {
 
 async function mention(setup: Setup = {}) {
   const posts: Record<string, unknown>[] = [];
-  const runs: { text: string; channel?: string }[] = [];
+  const runs: { text: string; channel?: string; user?: string }[] = [];
   const jobs: UnsealedJob[] = [];
   const errors: string[] = [];
   const payload = eventFixture("event.app-mention.json", (p) => {
@@ -40,7 +40,7 @@ async function mention(setup: Setup = {}) {
   });
   const listener = appMention({
     run: (text, call) => {
-      runs.push({ text, channel: call?.channel });
+      runs.push({ text, channel: call?.channel, ...(call?.user ? { user: call.user } : {}) });
       return (setup.run ?? (async () => answer))(text, call);
     },
     defer:
@@ -70,10 +70,12 @@ async function mention(setup: Setup = {}) {
 }
 
 describe("the app_mention listener", () => {
-  it("runs what follows the mention and answers in the mention's thread, visible to the channel", async () => {
+  it("runs what follows the mention as the user who mentioned, and answers in the mention's thread, visible to the channel", async () => {
     const { posts, runs } = await mention();
 
-    expect(runs).toEqual([{ text: "whois nginx.service-connect", channel: "C2147483705" }]);
+    expect(runs).toEqual([
+      { text: "whois nginx.service-connect", channel: "C2147483705", user: "U2147483697" },
+    ]);
     expect(posts).toEqual([
       { channel: "C2147483705", thread_ts: "1763913700.000300", ...renderBlocks(doc) },
     ]);
