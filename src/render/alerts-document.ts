@@ -106,7 +106,8 @@ function listDocument(answer: Extract<AlertsAnswer, { kind: "list" }>): Doc {
     muteLabel(m.key),
     " in ",
     { code: m.channel },
-    ` until ${utcMinute(new Date(m.until))}${m.by ? ` (by ${m.by})` : ""}`,
+    ` until ${utcMinute(new Date(m.until))}`,
+    ...(m.by ? [" (by ", { user: m.by }, ")"] : []),
   ]);
   const routeWord =
     "unread" in answer.routes

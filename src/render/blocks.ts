@@ -10,6 +10,7 @@ import {
   FULL_ANSWER_ACTION_ID,
   type Glance,
   type Line,
+  plain,
   REFRESH_ACTION_ID,
   type Section,
   SHARE_ACTION_ID,
@@ -61,6 +62,11 @@ export function boldMrkdwn(text: string): string {
 // space keeps a bold span apart from what it touches.
 const JOINS = /[\p{L}\p{N}*_~`]/u;
 
+/** Slack's mention of a user ID; anything not shaped like one is drawn as plain text. */
+function userMention(id: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : plainMrkdwn(`@${id}`);
+}
+
 function mrkdwn(line: Line): string {
   // Two bold spans side by side are one bold span ("**" is no boundary to Slack).
   const spans: Line = [];
@@ -73,7 +79,13 @@ function mrkdwn(line: Line): string {
   let out = "";
   for (const s of spans) {
     const drawn =
-      typeof s === "string" ? plainMrkdwn(s) : "code" in s ? codeSpan(s.code) : boldMrkdwn(s.bold);
+      typeof s === "string"
+        ? plainMrkdwn(s)
+        : "code" in s
+          ? codeSpan(s.code)
+          : "bold" in s
+            ? boldMrkdwn(s.bold)
+            : userMention(s.user);
     // Plain stars are drawn as ∗: a star at either side is a bold span's.
     const touches =
       (drawn.startsWith("*") && JOINS.test(out.at(-1) ?? "")) ||
@@ -166,7 +178,7 @@ const commandButtons = (command: string): CommandLink[] => [
  */
 function glanceBlocks(doc: Doc, glance: Glance): KnownBlock[] {
   const lines = [
-    boldMrkdwn(plainOf(glance.headline)),
+    boldMrkdwn(plain(glance.headline)),
     ...glance.facts.map((f) => cutMrkdwn(mrkdwn(f), SECTION_MAX / 4)),
     ...(glance.next ? [`${boldMrkdwn("Next:")} ${mrkdwn(glance.next)}`] : []),
   ];
@@ -188,10 +200,6 @@ function glanceBlocks(doc: Doc, glance: Glance): KnownBlock[] {
   }
   return [...blocks, ...notesBlock(doc)];
 }
-
-/** A headline is one bold line: its spans' words, without code marks. */
-const plainOf = (line: Line) =>
-  line.map((s) => (typeof s === "string" ? s : "code" in s ? s.code : s.bold)).join("");
 
 export interface RenderOptions {
   /** "first" (Slack's answer: the glance when the document has one) or "full" (Details). */

@@ -1,7 +1,8 @@
 // A renderer-neutral document: the text and Block Kit renderers both draw from it, so the
 // CLI and Slack always say the same thing.
 
-export type Span = string | { code: string } | { bold: string };
+/** `user`: a Slack user ID from Slack's own payload (who muted): a mention in Slack, @ID in text. */
+export type Span = string | { code: string } | { bold: string } | { user: string };
 export type Line = Span[];
 
 export interface Section {
@@ -136,6 +137,13 @@ export function crossLinks(current: keyof typeof ACTION_IDS, name: string): Comm
     .map((c) => ({ actionId: ACTION_IDS[c], label: labels[c], command: `${c} ${name}` }));
 }
 
+/** A span's words without marks. */
+export function spanText(s: Span): string {
+  if (typeof s === "string") return s;
+  if ("code" in s) return s.code;
+  return "bold" in s ? s.bold : `@${s.user}`;
+}
+
 export function plain(line: Line): string {
-  return line.map((s) => (typeof s === "string" ? s : "code" in s ? s.code : s.bold)).join("");
+  return line.map(spanText).join("");
 }

@@ -82,7 +82,16 @@ describe("/ecs alerts", () => {
     expect(out).toContain(state.subject.service as string);
     expect(out).toContain("since 2026-12-06 10:00 UTC (30 min)");
     expect(out).toContain(`in ${CHANNEL}`);
-    expect(out).toContain(`api (other) in ${CHANNEL} until 2026-12-06 11:30 UTC (by U0ME)`);
+    expect(out).toContain(`api (other) in ${CHANNEL} until 2026-12-06 11:30 UTC (by @U0ME)`);
+  });
+
+  it("names who muted as a Slack mention, never as a raw ID, in the Slack answer", async () => {
+    const blocks = JSON.stringify(
+      renderBlocks(alertsDocument(await alerts("", { channel: CHANNEL }, deps)), { view: "full" }),
+    );
+
+    expect(blocks).toContain("(by <@U0ME>)");
+    expect(blocks).not.toContain("(by U0ME)");
   });
 
   it("mutes the service's open incident in the channel the command came from, then unmutes it", async () => {
@@ -126,7 +135,7 @@ describe("/ecs alerts", () => {
     const mute = (await store.mutes(now)).find((m) => m.key === state.key);
     expect(mute?.by).toBe("U0ONCALL");
     expect(await text("")).toContain(
-      `servicetest (default) in ${CHANNEL} until 2026-12-06 11:00 UTC (by U0ONCALL)`,
+      `servicetest (default) in ${CHANNEL} until 2026-12-06 11:00 UTC (by @U0ONCALL)`,
     );
   });
 
