@@ -1,0 +1,115 @@
+// `/ecs whois` of a target group of INSTANCE targets (issue 24 items 1 and 2): legacy/storefront
+// runs in bridge mode behind shop-alb's storefront-tg, whose targets are EC2 instance IDs with
+// dynamic host ports; the one failing, i-0a1b2c3d4e5f60718:32769, is the second task on that
+// instance. Its services come from the region's listing; their tasks name the targets.
+
+import { describe, expect, it } from "vitest";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
+import { runEcsCommand } from "../../src/commands/router.ts";
+import { plain } from "../../src/render/document.ts";
+import { renderText } from "../../src/render/text.ts";
+import {
+  bridgeFleet,
+  FAILING_BRIDGE_TARGET,
+  FAILING_BRIDGE_TASK,
+} from "../support/bridge-fleet.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
+
+const aws = useEmulatorPerFile(bridgeFleet);
+const short = FAILING_BRIDGE_TASK.slice(0, 12);
+const calls = (operation: string) =>
+  aws.emulator.requests.filter((r) => r.operation === operation).length;
+
+async function whois(name: string) {
+  const { doc } = await runEcsCommand(`whois ${name}`, () => awsContext("ap-northeast-1"));
+  return { doc, text: renderText(doc), headline: plain(doc.glance?.headline ?? []) };
+}
+
+/** The lines of the section of storefront-tg. */
+const groupSection = (text: string) =>
+  text.split("Target group storefront-tg:\n")[1]?.split("\n\n")[0] ?? "";
+
+describe("whois of a target group of instance targets (bridge mode)", () => {
+  it("names legacy/storefront and the task of each instance:port target, the failing one first", async () => {
+    const { headline, text } = await whois("storefront-tg");
+    const section = groupSection(text);
+
+    expect(headline).toBe(
+      "shop-alb (internal ALB) → storefront-tg → legacy/storefront: 1 of 3 targets failing (Target.ResponseCodeMismatch)",
+    );
+    expect(section).toContain("instance targets");
+    expect(section).toContain("ECS services: legacy/storefront");
+    expect(section).toMatch(
+      new RegExp(
+        `✖ ${FAILING_BRIDGE_TARGET} \\(task ${short}\\) unhealthy Target\\.ResponseCodeMismatch`,
+      ),
+    );
+    expect(section).toMatch(/✔ i-0a1b2c3d4e5f60718:32768 \(task 7c3a4b5c6d7e\) healthy/);
+    expect(section).toMatch(/✔ i-0b2c3d4e5f6071829:32768 \(task 9e5c6d7e8f90\) healthy/);
+    expect(section).not.toMatch(/Target\.NotRegistered|instance unknown/);
+    expect(text).not.toContain("partial");
+  });
+
+  it("names the tasks of the instance group in a whois of the whole balancer, beside checkout-tg's", async () => {
+    const { text } = await whois("shop-alb");
+
+    expect(groupSection(text)).toMatch(
+      new RegExp(`✖ ${FAILING_BRIDGE_TARGET} \\(task ${short}\\)`),
+    );
+    expect(text).toContain("✖ 10.0.3.62:8080 unhealthy Target.ResponseCodeMismatch");
+  });
+
+  it("respects the service's grace period: a target failing since its task started 20 s ago is waited for, not failing", async () => {
+    const fleet = bridgeFleet();
+    for (const t of fleet.tasks) {
+      if (t.taskArn?.endsWith(FAILING_BRIDGE_TASK))
+        t.startedAt = new Date(Date.now() - 20_000).toISOString();
+    }
+    aws.emulator.setFleet(fleet);
+    try {
+      const { headline, text } = await whois("storefront-tg");
+
+      expect(headline).toBe(
+        "shop-alb (internal ALB) → storefront-tg → legacy/storefront: 2 of 3 targets healthy, 1 starting",
+      );
+      expect(groupSection(text)).toMatch(
+        /Next: Wait: ECS ignores this until .*\(grace period 60 s\)/,
+      );
+    } finally {
+      aws.emulator.setFleet(bridgeFleet());
+    }
+  });
+
+  it("reads the container instances of the group's tasks in one call", async () => {
+    await whois("storefront-tg");
+
+    expect(calls("DescribeContainerInstances")).toBe(1);
+  });
+
+  it("with container instances denied: no task named for a target, and the answer says what it could not read", async () => {
+    aws.emulator.setDenied(["DescribeContainerInstances"]);
+    const { doc, text } = await whois("storefront-tg");
+    const section = groupSection(text);
+
+    expect(plain(doc.glance?.headline ?? [])).toBe(
+      "shop-alb (internal ALB) → storefront-tg → legacy/storefront: 1 of 3 targets failing (Target.ResponseCodeMismatch)",
+    );
+    expect(doc.summary).toMatch(/partial/);
+    expect(section).not.toContain("(task ");
+    expect(section).toMatch(new RegExp(`✖ ${FAILING_BRIDGE_TARGET} unhealthy`));
+    expect(section).not.toMatch(/Target\.NotRegistered|instance unknown/);
+    expect(section).toMatch(/Which task each target is: unknown \(.*DescribeContainerInstances/);
+    expect(text).toMatch(/could not read the container instances of storefront-tg/);
+  });
+
+  it("with the service's tasks denied: no task named, and the answer says so", async () => {
+    aws.emulator.setDenied(["DescribeTasks"]);
+    const { doc, text } = await whois("storefront-tg");
+    const section = groupSection(text);
+
+    expect(doc.summary).toMatch(/partial/);
+    expect(section).not.toContain("(task ");
+    expect(section).toMatch(/Which task each target is: unknown/);
+    expect(text).toMatch(/could not read the tasks of legacy\/storefront/);
+  });
+});
