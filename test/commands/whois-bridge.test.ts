@@ -4,6 +4,7 @@
 // instance. Its services come from the region's listing; their tasks name the targets.
 
 import { describe, expect, it } from "vitest";
+import type { Fleet } from "../../emulator/fleet/types.ts";
 import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { plain } from "../../src/render/document.ts";
@@ -23,6 +24,35 @@ const calls = (operation: string) =>
 async function whois(name: string) {
   const { doc } = await runEcsCommand(`whois ${name}`, () => awsContext("ap-northeast-1"));
   return { doc, text: renderText(doc), headline: plain(doc.glance?.headline ?? []) };
+}
+
+/**
+ * The bridge fleet in host mode: one task per instance (8d4b… on i-0a1b…, failing; 9e5c… on
+ * i-0b2c…), each on port 80, whose containers ECS reports without network bindings.
+ */
+function hostModeFleet(): Fleet {
+  const fleet = bridgeFleet();
+  for (const td of fleet.taskDefinitions) {
+    if (td.family !== "storefront") continue;
+    td.networkMode = "host";
+    for (const c of td.containerDefinitions ?? []) {
+      for (const p of c.portMappings ?? []) p.hostPort = p.containerPort;
+    }
+  }
+  fleet.tasks = fleet.tasks.filter((t) => !t.taskArn.endsWith("7c3a4b5c6d7e4f8091a2b3c4d5e6f701"));
+  for (const t of fleet.tasks) {
+    if (t.group !== "service:storefront") continue;
+    for (const c of t.containers ?? []) c.networkBindings = [];
+  }
+  fleet.targetHealth = (fleet.targetHealth ?? []).filter(
+    (h) => !(h.Target?.Id === "i-0a1b2c3d4e5f60718" && h.Target.Port === 32768),
+  );
+  for (const h of fleet.targetHealth) {
+    if (!h.Target?.Id?.startsWith("i-")) continue;
+    h.Target.Port = 80;
+    h.HealthCheckPort = "80";
+  }
+  return fleet;
 }
 
 /** The lines of the section of storefront-tg. */
@@ -75,6 +105,25 @@ describe("whois of a target group of instance targets (bridge mode)", () => {
       expect(groupSection(text)).toMatch(
         /Next: Wait: ECS ignores this until .*\(grace period 60 s\)/,
       );
+    } finally {
+      aws.emulator.setFleet(bridgeFleet());
+    }
+  });
+
+  it("in host mode, where ECS reported no port binding, matches each target by the task definition's port", async () => {
+    aws.emulator.setFleet(hostModeFleet());
+    try {
+      const { text } = await whois("storefront-tg");
+      const section = groupSection(text);
+
+      expect(section).toMatch(
+        new RegExp(
+          `✖ i-0a1b2c3d4e5f60718:80 \\(task ${short}\\) unhealthy Target\\.ResponseCodeMismatch`,
+        ),
+      );
+      expect(section).toMatch(/✔ i-0b2c3d4e5f6071829:80 \(task 9e5c6d7e8f90\) healthy/);
+      expect(section).not.toMatch(/Target\.NotRegistered|Which task/);
+      expect(calls("DescribeTaskDefinition")).toBe(1);
     } finally {
       aws.emulator.setFleet(bridgeFleet());
     }
