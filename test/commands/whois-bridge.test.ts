@@ -129,6 +129,49 @@ describe("whois of a target group of instance targets (bridge mode)", () => {
     }
   });
 
+  it("names no task when ECS no longer describes a task's container instance, and says why", async () => {
+    const fleet = bridgeFleet();
+    fleet.containerInstances = (fleet.containerInstances ?? []).filter(
+      (ci) => ci.ec2InstanceId !== "i-0b2c3d4e5f6071829",
+    );
+    aws.emulator.setFleet(fleet);
+    try {
+      const section = groupSection((await whois("storefront-tg")).text);
+
+      expect(section).not.toContain("(task ");
+      expect(section).toMatch(
+        /Which task each target is: unknown \(ECS did not describe its container instance/,
+      );
+    } finally {
+      aws.emulator.setFleet(bridgeFleet());
+    }
+  });
+
+  it("reads no task of a group more than 10 services register in, and says so", async () => {
+    const fleet = bridgeFleet();
+    const storefront = fleet.services.find((s) => s.serviceName === "storefront");
+    for (let i = 1; i <= 10 && storefront; i++) {
+      fleet.services.push({
+        ...storefront,
+        serviceName: `storefront-${i}`,
+        serviceArn: `${storefront.serviceArn}-${i}`,
+      });
+    }
+    aws.emulator.setFleet(fleet);
+    try {
+      const section = groupSection((await whois("storefront-tg")).text);
+
+      expect(section).toMatch(/ECS services: legacy\/storefront, .*legacy\/storefront-10/);
+      expect(section).not.toContain("(task ");
+      expect(section).toContain(
+        "Which task each target is: unknown (11 services register in it: tasks not read).",
+      );
+      expect(calls("DescribeContainerInstances")).toBe(0);
+    } finally {
+      aws.emulator.setFleet(bridgeFleet());
+    }
+  });
+
   it("reads the container instances of the group's tasks in one call", async () => {
     await whois("storefront-tg");
 
