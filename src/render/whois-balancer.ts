@@ -58,9 +58,9 @@ function servicesLine(g: GroupWhois): Line {
   ];
 }
 
-/** The next step of each failing target's reason, once per step. */
+/** The next step of each failing target's reason (or of its grace period), once per step. */
 function nextLines(g: GroupWhois): Line[] {
-  const failing = g.judged.targets.filter((t) => t.verdict === "unhealthy");
+  const failing = g.judged.targets.filter((t) => t.verdict === "unhealthy" || t.graceEnds);
   return [...new Set(failing.map((t) => t.next))].map((next): Line => [`Next: ${next}`]);
 }
 
@@ -72,6 +72,7 @@ function groupSection(g: GroupWhois): Section {
       [`${proto}, ${g.group.targetType} targets, ${checkText(g)}.`],
       [`Forwarded from: ${g.routes.length > 0 ? g.routes.join("; ") : "no listener rule read"}.`],
       servicesLine(g),
+      ...(g.tasksUnknown ? [[`? Which task each target is: unknown (${g.tasksUnknown}).`]] : []),
       ...targetLines(g),
       ...nextLines(g),
     ],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import type { Fleet } from "../../emulator/fleet/types.ts";
 import type { RunningEmulator } from "../../emulator/server.ts";
 import { clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { useEmulatedAws } from "./emulated-aws.ts";
@@ -13,10 +14,10 @@ export interface EmulatorPerFile {
 }
 
 /**
- * Starts the demo fleet on the loopback emulator before the file's tests and stops it after; each
+ * Starts the demo fleet (or `fleet`'s) on the loopback emulator before the file's tests and stops it after; each
  * test starts with an empty shared cache, fresh stats, nothing denied and nothing throttled.
  */
-export function useEmulatorPerFile(): EmulatorPerFile {
+export function useEmulatorPerFile(fleet?: () => Fleet): EmulatorPerFile {
   let running: Awaited<ReturnType<typeof useEmulatedAws>> | undefined;
   const aws: EmulatorPerFile = {
     get emulator() {
@@ -24,7 +25,7 @@ export function useEmulatorPerFile(): EmulatorPerFile {
       return running.emulator;
     },
     async start() {
-      running = await useEmulatedAws();
+      running = await useEmulatedAws(fleet?.());
     },
     async stop() {
       await running?.stop();

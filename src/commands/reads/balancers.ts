@@ -4,7 +4,6 @@
 // health. Its ECS services are named from those targets in up to three more, at any fleet size
 // (group-owners.ts); only a group they cannot account for lists the region's services.
 
-import { AwsReadError } from "../../aws/errors.ts";
 import type { Known } from "../../domain/known.ts";
 import type { LoadBalancer, TargetGroup, TargetHealth } from "../../domain/load-balancing/types.ts";
 import {
@@ -18,17 +17,7 @@ import type { SecurityGroup } from "../../domain/network-path/security-groups.ts
 import { type AwsContext, Gaps } from "./aws-context.ts";
 import { type Catalog, loadCatalog } from "./catalog.ts";
 import { ownersFromTargets } from "./group-owners.ts";
-
-/** A read as Known, its failure also a gap of the answer (what could not be read, and why). */
-async function known<T>(gaps: Gaps | undefined, what: string, work: Promise<T>): Promise<Known<T>> {
-  try {
-    return { known: true, value: await work };
-  } catch (error) {
-    if (!(error instanceof AwsReadError)) throw error;
-    gaps?.add(what, error);
-    return { known: false, why: error.reason };
-  }
-}
+import { instanceGroupTasks, known } from "./task-hosts.ts";
 
 /** The catalog with whether its ECS services are all listed (a cluster unread: unknown). */
 interface Services {
@@ -86,23 +75,40 @@ async function groupReads(
   });
   const owners = await ownersFromTargets(ctx, reads);
   const listed = reads.every((r) => owners.has(r.group.arn)) ? undefined : await services();
-  return reads.map(({ group, targets }): GroupRead => {
-    const owned = owners.get(group.arn);
-    if (owned) {
-      return {
-        group,
-        services: { known: true, value: owned.services },
-        targets,
-        tasks: owned.tasks,
-        servicesByTargets: true,
-      };
-    }
-    return {
-      group,
-      services: listed ? servicesOf(listed, group.arn) : { known: false, why: "not read" },
-      targets,
-    };
-  });
+  return Promise.all(
+    reads.map(async ({ group, targets }): Promise<GroupRead> => {
+      const owned = owners.get(group.arn);
+      if (owned) {
+        return {
+          group,
+          services: { known: true, value: owned.services },
+          targets,
+          tasks: owned.tasks,
+          servicesByTargets: true,
+        };
+      }
+      const services = listed
+        ? servicesOf(listed, group.arn)
+        : { known: false as const, why: "not read" };
+      return { group, services, targets, ...(await tasksOnInstances(ctx, gaps, group, services)) };
+    }),
+  );
+}
+
+/**
+ * An `instance` group's targets named by its listed services' tasks on their EC2 instances
+ * (bridge, host), so each target is told its task and the grace period applies; an `ip` group
+ * the targets did not account for keeps its targets unnamed, as before.
+ */
+async function tasksOnInstances(
+  ctx: AwsContext,
+  gaps: Gaps,
+  group: TargetGroup,
+  services: Known<GroupService[]>,
+): Promise<Pick<GroupRead, "tasks" | "tasksUnknown">> {
+  if (group.targetType !== "instance" || !services.known || services.value.length === 0) return {};
+  const tasks = await instanceGroupTasks(ctx, gaps, group, services.value);
+  return tasks.known ? { tasks: tasks.value } : { tasksUnknown: tasks.why };
 }
 
 /** Everything whois says of one balancer: listeners and rules, groups and their health, reach. */

@@ -17,6 +17,7 @@ import type { TargetGroup, TargetHealth } from "../../domain/load-balancing/type
 import type { GroupService } from "../../domain/load-balancing/whois.ts";
 import { interfaceOwner } from "../../domain/network-interface.ts";
 import type { AwsContext } from "./aws-context.ts";
+import { runningTasks } from "./task-hosts.ts";
 
 export interface GroupTargets {
   group: TargetGroup;
@@ -91,11 +92,7 @@ async function describeNamed(
         ),
       ),
       Promise.all(
-        named.map(async (n) => {
-          const arns = await ctx.ecs.listTasks(n.cluster, n.service, "RUNNING");
-          const running = arns.length > 0 ? await ctx.ecs.describeTasks(n.cluster, arns) : [];
-          return [keyOf(n), running] as const;
-        }),
+        named.map(async (n) => [keyOf(n), await runningTasks(ctx, n.cluster, n.service)] as const),
       ),
     ]);
     return { services: described.flatMap((d) => d.services), tasks: new Map(tasks) };

@@ -55,6 +55,8 @@ export interface GroupRead {
   targets: Known<TargetHealth[]>;
   /** Its services' running tasks, when read: they name the targets and start the grace period. */
   tasks?: TaskAsTarget[];
+  /** Why its targets' tasks are not known (a read failed): no target is told its task. */
+  tasksUnknown?: string;
   /**
    * The services were named by its targets (their tasks' interfaces or the address book), not by
    * listing every service: a service that names the group but has no target in it is not among them.
@@ -175,9 +177,14 @@ export function groupVerdict(g: GroupWhois): string {
     return `${failing.length} of ${total} targets failing${why}`;
   }
   const healthy = j.targets.filter((t) => t.verdict === "healthy").length;
-  return healthy === total
-    ? `${total} of ${total} targets healthy`
-    : `${healthy} of ${total} targets healthy, ${total - healthy} ${j.level === "starting" ? "starting" : "not in service"}`;
+  // Waiting: AWS's initial state, or failing within the service's grace period.
+  const starting = j.targets.filter((t) => t.verdict === "initial").length;
+  const other = total - healthy - starting;
+  return [
+    `${healthy} of ${total} targets healthy`,
+    ...(starting > 0 ? [`${starting} starting`] : []),
+    ...(other > 0 ? [`${other} not in service`] : []),
+  ].join(", ");
 }
 
 /** The whois answer of one balancer (or target group): routes, judged targets, reach, headline. */
