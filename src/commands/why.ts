@@ -200,10 +200,7 @@ export async function why(aws: () => AwsContext, text: string): Promise<WhyAnswe
     });
     if (reports.length > 0) return { kind: "found", query: query.text, reports, gaps: gaps.list };
     // Found, but no listener forwards to a target group: said so, never "not found".
-    const rulesRead = (name: string) => !gaps.list.some((g) => g.what.includes(`rules of ${name}`));
-    const unrouted = named.reads.map((r) =>
-      unroutedWhy(client, r, rulesRead(r.balancer?.name ?? "")),
-    );
+    const unrouted = named.reads.map((r) => unroutedWhy(client, r, r.rulesUnread === undefined));
     return { kind: "found", query: query.text, reports: unrouted, gaps: gaps.list };
   }
   const reports: WhyReport[] = await Promise.all(

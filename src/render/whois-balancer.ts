@@ -64,13 +64,25 @@ function nextLines(g: GroupWhois): Line[] {
   return [...new Set(failing.map((t) => t.next))].map((next): Line => [`Next: ${next}`]);
 }
 
+/** Which listeners forward to the group; unread is unknown, never "none". */
+function forwardedFrom(g: GroupWhois): string {
+  if (g.routes.length > 0) {
+    return g.routesUnknown === undefined
+      ? g.routes.join("; ")
+      : `${g.routes.join("; ")}, maybe more (rules not read: ${g.routesUnknown})`;
+  }
+  return g.routesUnknown === undefined
+    ? "no listener rule forwards to it"
+    : `unknown (listeners or rules not read: ${g.routesUnknown})`;
+}
+
 function groupSection(g: GroupWhois): Section {
   const proto = g.group.protocol ? `${g.group.protocol} ${g.group.port ?? ""}`.trim() : "lambda";
   return {
     heading: `Target group ${g.group.name}`,
     lines: [
       [`${proto}, ${g.group.targetType} targets, ${checkText(g)}.`],
-      [`Forwarded from: ${g.routes.length > 0 ? g.routes.join("; ") : "no listener rule read"}.`],
+      [`Forwarded from: ${forwardedFrom(g)}.`],
       servicesLine(g),
       ...(g.tasksUnknown ? [[`? Which task each target is: unknown (${g.tasksUnknown}).`]] : []),
       ...targetLines(g),

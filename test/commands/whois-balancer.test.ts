@@ -48,9 +48,9 @@ describe("whois of a load balancer", () => {
       expect(text).toContain("Forwarded from: HTTP 80 (default).");
       expect(text).toContain("ECS services: tutorial/checkout");
       expect(text).toContain(
-        "✖ 10.0.3.62:8080 unhealthy Target.ResponseCodeMismatch: Health checks failed with these codes: [503]",
+        "✖ 10.0.3.62:8080 (task c3d2e5a7b9f1) unhealthy Target.ResponseCodeMismatch: Health checks failed with these codes: [503]",
       );
-      expect(text).toContain("✔ 10.0.1.60:8080 healthy");
+      expect(text).toContain("✔ 10.0.1.60:8080 (task a1f0c3e5b7d9) healthy");
       expect(text).toMatch(
         /Next: App: the app reports itself failing: .*GET \/healthz on 8080, expecting 200/,
       );
@@ -77,7 +77,9 @@ describe("whois of a load balancer", () => {
 
     expect(headline).toBe(`checkout.shop.internal → ${HEADLINE}`);
     expect(text).toContain("checkout.shop.internal is a Route 53 alias record of this balancer.");
-    expect(text).toContain("✖ 10.0.3.62:8080 unhealthy Target.ResponseCodeMismatch");
+    expect(text).toContain(
+      "✖ 10.0.3.62:8080 (task c3d2e5a7b9f1) unhealthy Target.ResponseCodeMismatch",
+    );
   });
 
   it("says the alias search was incomplete when Route 53 refuses to list the records", async () => {
@@ -141,6 +143,25 @@ describe("whois of a load balancer", () => {
       "whois tutorial/checkout",
       expect.stringMatching(/^whois arn:aws:elasticloadbalancing:.*:targetgroup\//),
     ]);
+  });
+});
+
+describe("which listeners forward to a target group, in a whois", () => {
+  it("says the default route and that more may forward when the listeners' rules cannot be read", async () => {
+    const { text } = await ask(`whois ${DNS}`, loadDemoFleet(), ["DescribeRules"]);
+
+    expect(text).toMatch(
+      /Forwarded from: HTTP 80 \(default\), maybe more \(rules not read: .+\)\./,
+    );
+  });
+
+  it("says no listener rule forwards to a group only when the listeners and rules were read", async () => {
+    const fleet = loadDemoFleet();
+    for (const l of fleet.listeners ?? []) l.DefaultActions = [{ Type: "fixed-response" }];
+    for (const r of fleet.listenerRules ?? []) r.Actions = [{ Type: "fixed-response" }];
+    const { text } = await ask("whois checkout-tg", fleet);
+
+    expect(text).toContain("Forwarded from: no listener rule forwards to it.");
   });
 });
 

@@ -288,3 +288,24 @@ describe("/ecs why to a balancer whose listener forwards to no target group", ()
     expect(text).not.toContain("Not found");
   });
 });
+
+describe("/ecs why to a balancer whose listeners' rules cannot be read", () => {
+  let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+  beforeAll(async () => {
+    const fleet = loadDemoFleet();
+    for (const l of fleet.listeners ?? []) {
+      l.DefaultActions = [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }];
+    }
+    aws = await useEmulatedAws(fleet, 0, { denyOperations: ["DescribeRules"] });
+  });
+  afterAll(async () => {
+    await aws.stop();
+  });
+
+  it("says which listener forwards is unknown, never that none does", async () => {
+    const text = await ask("why tutorial/web-frontend shop-alb");
+
+    expect(text.split("\n")[0]).not.toMatch(/^✖/);
+    expect(text).toContain("were not read: which of them forwards");
+  });
+});

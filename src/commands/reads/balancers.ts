@@ -90,23 +90,29 @@ async function groupReads(
       const services = listed
         ? servicesOf(listed, group.arn)
         : { known: false as const, why: "not read" };
-      return { group, services, targets, ...(await tasksOnInstances(ctx, gaps, group, services)) };
+      return {
+        group,
+        services,
+        targets,
+        ...(await listedServicesTasks(ctx, gaps, group, services)),
+      };
     }),
   );
 }
 
 /**
- * An `instance` group's targets named by its listed services' tasks on their EC2 instances
- * (bridge, host), so each target is told its task and the grace period applies; an `ip` group
- * the targets did not account for keeps its targets unnamed, as before.
+ * A group's targets named by its listed services' running tasks (by address on `ip` groups; by
+ * EC2 instance and host port on `instance` groups: bridge, host), so each target is told its task
+ * and the grace period applies, as when the targets named the services.
  */
-async function tasksOnInstances(
+async function listedServicesTasks(
   ctx: AwsContext,
   gaps: Gaps,
   group: TargetGroup,
   services: Known<GroupService[]>,
 ): Promise<Pick<GroupRead, "tasks" | "tasksUnknown">> {
-  if (group.targetType !== "instance" || !services.known || services.value.length === 0) return {};
+  const typed = group.targetType === "instance" || group.targetType === "ip";
+  if (!typed || !services.known || services.value.length === 0) return {};
   const tasks = await instanceGroupTasks(ctx, gaps, group, services.value);
   return tasks.known ? { tasks: tasks.value } : { tasksUnknown: tasks.why };
 }
@@ -147,6 +153,7 @@ async function readBalancer(
     balancer: lb,
     listeners: ls,
     rules: withRules.known ? withRules.value.rules : [],
+    ...(withRules.known ? {} : { rulesUnread: withRules.why }),
     securityGroups: sgs,
     groups: read,
     matched,

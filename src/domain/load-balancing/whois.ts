@@ -69,6 +69,8 @@ export interface BalancerRead {
   balancer?: LoadBalancer;
   listeners: Known<Listener[]>;
   rules: ListenerRule[];
+  /** Why the listeners' rules could not be read; absent when they were (or there are none). */
+  rulesUnread?: string;
   securityGroups: Known<SecurityGroup[]>;
   groups: GroupRead[];
   /** What the user typed named this: the balancer, one of its groups, or an alias of it. */
@@ -81,6 +83,8 @@ export interface BalancerRead {
 export interface GroupWhois extends GroupRead {
   /** "HTTP 80 (default)", "HTTPS 443 path-pattern /api/*". */
   routes: string[];
+  /** Why which listener forwards to it is not known (listeners or rules unread). */
+  routesUnknown?: string;
   judged: JudgedGroup;
 }
 
@@ -207,7 +211,13 @@ export function buildBalancerWhois(read: BalancerRead, now: Date): BalancerWhois
       healthy: 0,
       targets: [],
     };
-    return { ...g, routes: routesTo(read, g.group.arn), judged };
+    const unknownWhy = read.listeners.known ? read.rulesUnread : read.listeners.why;
+    return {
+      ...g,
+      routes: routesTo(read, g.group.arn),
+      ...(unknownWhy !== undefined ? { routesUnknown: unknownWhy } : {}),
+      judged,
+    };
   });
   const head = read.balancer ? balancerTitle(read.balancer) : undefined;
   const parts = groups.map((g) => `${g.group.name} → ${servicesText(g)}: ${groupVerdict(g)}`);
