@@ -86,7 +86,9 @@ describe("whois of a target group of instance targets (bridge mode)", () => {
     expect(groupSection(text)).toMatch(
       new RegExp(`✖ ${FAILING_BRIDGE_TARGET} \\(task ${short}\\)`),
     );
-    expect(text).toContain("✖ 10.0.3.62:8080 (task c3d2e5a7b9f1) unhealthy Target.ResponseCodeMismatch");
+    expect(text).toContain(
+      "✖ 10.0.3.62:8080 (task c3d2e5a7b9f1) unhealthy Target.ResponseCodeMismatch",
+    );
   });
 
   it("respects the service's grace period: a target failing since its task started 20 s ago is waited for, not failing", async () => {

@@ -12,6 +12,7 @@ import { Route53Adapter } from "../../aws/route53.ts";
 import { Route53ProfilesAdapter } from "../../aws/route53-profiles.ts";
 import { Route53ResolverAdapter } from "../../aws/route53-resolver.ts";
 import type { Gap } from "../../domain/facts.ts";
+import type { Known } from "../../domain/known.ts";
 import type { Place } from "../../domain/places.ts";
 
 /** The adapters one command needs, for one place (an account and a region). */
@@ -151,5 +152,20 @@ export class Gaps {
 
   private push(gap: Gap): void {
     if (!this.list.some((g) => g.what === gap.what)) this.list.push(gap);
+  }
+}
+
+/** A read as Known, its failure also a gap of the answer (what could not be read, and why). */
+export async function known<T>(
+  gaps: Gaps | undefined,
+  what: string,
+  work: Promise<T>,
+): Promise<Known<T>> {
+  try {
+    return { known: true, value: await work };
+  } catch (error) {
+    if (!(error instanceof AwsReadError)) throw error;
+    gaps?.add(what, error);
+    return { known: false, why: error.reason };
   }
 }

@@ -14,10 +14,10 @@ import {
   type GroupService,
 } from "../../domain/load-balancing/whois.ts";
 import type { SecurityGroup } from "../../domain/network-path/security-groups.ts";
-import { type AwsContext, Gaps } from "./aws-context.ts";
+import { type AwsContext, Gaps, known } from "./aws-context.ts";
 import { type Catalog, loadCatalog } from "./catalog.ts";
 import { ownersFromTargets } from "./group-owners.ts";
-import { instanceGroupTasks, known } from "./task-hosts.ts";
+import { instanceGroupTasks } from "./task-hosts.ts";
 
 /** The catalog with whether its ECS services are all listed (a cluster unread: unknown). */
 interface Services {

@@ -13,7 +13,7 @@ import {
 import type { TargetGroup } from "../../domain/load-balancing/types.ts";
 import type { GroupService } from "../../domain/load-balancing/whois.ts";
 import type { ServiceFacts } from "../../domain/resolution/service-facts.ts";
-import type { AwsContext, Gaps } from "./aws-context.ts";
+import { type AwsContext, type Gaps, known } from "./aws-context.ts";
 import type { TargetReads } from "./target-health.ts";
 
 /** Services whose tasks a whois reads for one group: a target group usually has one. */
@@ -75,21 +75,6 @@ export async function readTaskHosts(
     if (!(error instanceof AwsReadError)) throw error;
     gaps.add(`the container instances of ${reads.label}`, error);
     return new Map(onInstances.map((task) => [task.id, { unknown: error.reason }]));
-  }
-}
-
-/** A read as Known, its failure also a gap of the answer (what could not be read, and why). */
-export async function known<T>(
-  gaps: Gaps | undefined,
-  what: string,
-  work: Promise<T>,
-): Promise<Known<T>> {
-  try {
-    return { known: true, value: await work };
-  } catch (error) {
-    if (!(error instanceof AwsReadError)) throw error;
-    gaps?.add(what, error);
-    return { known: false, why: error.reason };
   }
 }
 

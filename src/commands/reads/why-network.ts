@@ -1,24 +1,12 @@
 // EC2's view of both ends of /ecs why: subnets, security groups, ACLs, routes and, for a private
 // DNS name, who answers DNS in the client's VPC. Each read may fail on its own (Known).
-import { AwsReadError } from "../../aws/errors.ts";
 import type { Known } from "../../domain/known.ts";
 import type { RouteTable, Subnet } from "../../domain/network-path/routes.ts";
 import type { Resolution } from "../../domain/resolution.ts";
 import type { VpcNameService } from "../../domain/vpc-dns.ts";
 import type { NetworkFacts, WhyClient } from "../../domain/why/client.ts";
 
-import type { AwsContext, Gaps } from "./aws-context.ts";
-
-/** An AWS read as Known: a failure is a gap and an unknown, never an empty answer. */
-async function known<T>(gaps: Gaps, what: string, work: Promise<T>): Promise<Known<T>> {
-  try {
-    return { known: true, value: await work };
-  } catch (error) {
-    if (!(error instanceof AwsReadError)) throw error;
-    gaps.add(what, error);
-    return { known: false, why: error.reason };
-  }
-}
+import { type AwsContext, type Gaps, known } from "./aws-context.ts";
 
 function clientSubnets(client: WhyClient): string[] {
   if (client.kind === "lambda")
