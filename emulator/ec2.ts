@@ -9,6 +9,7 @@
 // requestId and the output members under their model locationNames, list members as <item> (see the
 // examples of https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html).
 // Errors: `<Response><Errors><Error><Code>…` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+// The protocol's documents and lists are ./protocols/query.ts's; this module answers the actions.
 
 import { createHash } from "node:crypto";
 import type { NetworkInterface, Subnet, Vpc } from "@aws-sdk/client-ec2";
@@ -19,7 +20,7 @@ import type {
   FleetTask,
   Stored,
 } from "./fleet/types.ts";
-import { escapeXml } from "./route53.ts";
+import { ec2QueryFilters, ec2QueryList, type ShapeXml, shapeXml } from "./protocols/query.ts";
 import { AwsError, paginate } from "./wire.ts";
 
 export const EC2_XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/";
@@ -44,28 +45,14 @@ const LOCATION_NAMES: Record<string, string> = {
   Values: "valueSet",
 };
 
-/** A stored SDK shape (PascalCase members) as EC2's XML. */
-function toXml(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => `<item>${toXml(v)}</item>`).join("");
-  if (typeof value === "object" && value !== null) {
-    return Object.entries(value)
-      .filter(([, v]) => v !== undefined && v !== null)
-      .map(([k, v]) => element(LOCATION_NAMES[k] ?? k.charAt(0).toLowerCase() + k.slice(1), v))
-      .join("");
-  }
-  return escapeXml(String(value));
-}
+/** EC2's shapes: list items as `<item>`, members under their locationNames. */
+const EC2_SHAPES: ShapeXml = {
+  item: "item",
+  name: (member) => LOCATION_NAMES[member] ?? member.charAt(0).toLowerCase() + member.slice(1),
+};
 
 const element = (name: string, value: unknown) =>
-  value === undefined ? "" : `<${name}>${toXml(value)}</${name}>`;
-
-export function ec2ResponseXml(action: string, requestId: string, members: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_XMLNS}"><requestId>${requestId}</requestId>${members}</${action}Response>`;
-}
-
-export function ec2ErrorXml(code: string, message: string, requestId: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
-}
+  value === undefined ? "" : `<${name}>${shapeXml(value, EC2_SHAPES)}</${name}>`;
 
 /** A SigV4 check's error under EC2's code for it (EC2 names them without "Exception"). */
 export function ec2AuthError(error: AwsError): AwsError {
@@ -77,36 +64,6 @@ export function ec2AuthError(error: AwsError): AwsError {
 }
 
 const invalidParameter = (message: string) => new AwsError("InvalidParameterValue", message);
-
-/** Values of a flattened list parameter (`GroupId.1`, `GroupId.2`, …), in index order. */
-function listParam(params: URLSearchParams, name: string): string[] {
-  const pattern = new RegExp(`^${name}\\.(\\d+)$`);
-  return [...params]
-    .flatMap(([key, value]) => {
-      const index = pattern.exec(key)?.[1];
-      return index === undefined ? [] : [{ index: Number(index), value }];
-    })
-    .sort((a, b) => a.index - b.index)
-    .map((p) => p.value);
-}
-
-interface Filter {
-  name: string;
-  values: string[];
-}
-
-function filterParams(params: URLSearchParams): Filter[] {
-  const filters = new Map<string, Filter>();
-  for (const [key, value] of params) {
-    const match = /^Filter\.(\d+)\.(Name|Value\.\d+)$/.exec(key);
-    if (!match) continue;
-    const filter = filters.get(match[1] ?? "") ?? { name: "", values: [] };
-    filters.set(match[1] ?? "", filter);
-    if (match[2] === "Name") filter.name = value;
-    else filter.values.push(value);
-  }
-  return [...filters.values()];
-}
 
 /** EC2 filter values take wildcards: `*` any characters, `?` exactly one. */
 function glob(value: string): RegExp {
@@ -144,7 +101,7 @@ function describe<T extends Tagged>(
   params: URLSearchParams,
   spec: DescribeSpec<T>,
 ): { page: T[]; nextToken: string | undefined } {
-  const filters = filterParams(params);
+  const filters = ec2QueryFilters(params);
   const valuesOf = (name: string, item: T): unknown[] => {
     const tags = item.Tags ?? item.TagSet ?? [];
     if (name.startsWith("tag:")) {
@@ -159,7 +116,7 @@ function describe<T extends Tagged>(
     }
   }
   let selected = [...spec.items];
-  const ids = listParam(params, spec.idParam);
+  const ids = ec2QueryList(params, spec.idParam);
   if (ids.length > 0) {
     const missing = ids.find((id) => !selected.some((item) => spec.id(item) === id));
     if (missing !== undefined) throw spec.notFound(missing);
@@ -518,7 +475,7 @@ export function ec2Operations(fleet: Fleet): Record<string, Ec2Operation> {
 
     DescribeNetworkInterfaces(params) {
       // API reference: MaxResults cannot be combined with NetworkInterfaceId.N.
-      if (params.has("MaxResults") && listParam(params, "NetworkInterfaceId").length > 0) {
+      if (params.has("MaxResults") && ec2QueryList(params, "NetworkInterfaceId").length > 0) {
         throw new AwsError(
           "InvalidParameterCombination",
           "The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults",

@@ -7,6 +7,7 @@
 // `Targets.member.1.Id`). Responses: `<{Action}Response xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">
 // <{Action}Result>` with the output members under their own names, list items as `<member>`, then
 // `<ResponseMetadata><RequestId>`. Errors: `<ErrorResponse><Error><Type>Sender</Type><Code>…`.
+// The protocol's documents and lists are ./protocols/query.ts's; this module answers the actions.
 // Sources: the ELBv2 API Reference (each action's page and "Common Errors"), the SDK's model
 // (@aws-sdk/client-elastic-load-balancing-v2: xmlNamespace, awsQueryError codes), and responses
 // recorded from moto_server 5.2.1 (test/fixtures/aws/moto/elbv2-*.xml, compared in
@@ -20,40 +21,19 @@ import type {
   FleetTargetGroup,
   Stored,
 } from "./fleet/types.ts";
-import { escapeXml } from "./route53.ts";
+import { type AwsQueryDocuments, awsQueryList, awsQueryStructures } from "./protocols/query.ts";
 import { AwsError, paginate } from "./wire.ts";
 
-/** The namespace AWS and the SDK model use (`http:`, not `https:`; moto agrees). */
-export const ELBV2_XMLNS = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
+/** The namespace AWS and the SDK model use (`http:`, not `https:`; moto agrees), after an XML
+ * declaration as moto_server writes it. */
+export const ELBV2_DOCUMENTS: AwsQueryDocuments = {
+  xmlns: "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
+  declaration: true,
+};
 export const ELBV2_VERSION = "2015-12-01";
 
 /** One ELBv2 action: the form parameters in, the Result's members out (serialized by the protocol). */
 export type ElbOperation = (params: URLSearchParams) => Record<string, unknown>;
-
-/** A stored SDK shape (PascalCase members, as the Query protocol names them) as its XML. */
-function toXml(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join("");
-  if (typeof value === "object" && value !== null) {
-    return Object.entries(value)
-      .filter(([, v]) => v !== undefined && v !== null)
-      .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
-      .join("");
-  }
-  return escapeXml(String(value));
-}
-
-export function elbv2ResponseXml(
-  action: string,
-  requestId: string,
-  result: Record<string, unknown>,
-): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${ELBV2_XMLNS}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
-}
-
-export function elbv2ErrorXml(error: AwsError, requestId: string): string {
-  const type = error.status >= 500 ? "Receiver" : "Sender";
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${ELBV2_XMLNS}"><Error><Type>${type}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
-}
 
 const validation = (message: string) => new AwsError("ValidationError", message);
 
@@ -64,32 +44,16 @@ const tgNotFound = () => new AwsError("TargetGroupNotFound", "One or more target
 const listenerNotFound = () => new AwsError("ListenerNotFound", "One or more listeners not found");
 const ruleNotFound = () => new AwsError("RuleNotFound", "One or more rules not found");
 
-/** Values of a flattened list parameter (`Names.member.1`, …), in index order. */
-function members(params: URLSearchParams, name: string): string[] {
-  const pattern = new RegExp(`^${name}\\.member\\.(\\d+)$`);
-  return [...params]
-    .flatMap(([key, value]) => {
-      const index = pattern.exec(key)?.[1];
-      return index === undefined ? [] : [{ index: Number(index), value }];
-    })
-    .sort((a, b) => a.index - b.index)
-    .map((p) => p.value);
-}
-
 /** `Targets.member.N.Id` / `.Port` / `.AvailabilityZone`, in index order. */
 function targetsParam(params: URLSearchParams): { Id: string; Port?: number; AZ?: string }[] {
-  const byIndex = new Map<number, { Id: string; Port?: number; AZ?: string }>();
-  for (const [key, value] of params) {
-    const match = /^Targets\.member\.(\d+)\.(Id|Port|AvailabilityZone)$/.exec(key);
-    if (!match) continue;
-    const index = Number(match[1]);
-    const target = byIndex.get(index) ?? { Id: "" };
-    byIndex.set(index, target);
-    if (match[2] === "Id") target.Id = value;
-    else if (match[2] === "Port") target.Port = Number(value);
-    else target.AZ = value;
-  }
-  return [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, t]) => t);
+  return awsQueryStructures(params, "Targets").map((target) => {
+    const port = target.get("Port");
+    return {
+      Id: target.get("Id") ?? "",
+      Port: port === null ? undefined : Number(port),
+      AZ: target.get("AvailabilityZone") ?? undefined,
+    };
+  });
 }
 
 /**
@@ -201,18 +165,23 @@ export function elbv2Operations(fleet: Fleet): Record<string, ElbOperation> {
     DescribeLoadBalancers(params) {
       let selected = select(
         balancers,
-        members(params, "LoadBalancerArns"),
+        awsQueryList(params, "LoadBalancerArns"),
         (b) => b.LoadBalancerArn,
         lbNotFound,
       );
-      selected = select(selected, members(params, "Names"), (b) => b.LoadBalancerName, lbNotFound);
+      selected = select(
+        selected,
+        awsQueryList(params, "Names"),
+        (b) => b.LoadBalancerName,
+        lbNotFound,
+      );
       const { items, NextMarker } = page(params, selected);
       return { LoadBalancers: items, NextMarker };
     },
 
     DescribeListeners(params) {
       const lbArn = params.get("LoadBalancerArn");
-      const arns = members(params, "ListenerArns");
+      const arns = awsQueryList(params, "ListenerArns");
       if (!lbArn && arns.length === 0) {
         throw validation("You must specify either listener ARNs or a load balancer ARN");
       }
@@ -225,7 +194,7 @@ export function elbv2Operations(fleet: Fleet): Record<string, ElbOperation> {
 
     DescribeRules(params) {
       const listenerArn = params.get("ListenerArn");
-      const arns = members(params, "RuleArns");
+      const arns = awsQueryList(params, "RuleArns");
       if (!listenerArn && arns.length === 0) {
         throw validation("You must specify either listener rule ARNs or a listener ARN");
       }
@@ -247,11 +216,16 @@ export function elbv2Operations(fleet: Fleet): Record<string, ElbOperation> {
       let selected = groups.filter((g) => !lbArn || (g.LoadBalancerArns ?? []).includes(lbArn));
       selected = select(
         selected,
-        members(params, "TargetGroupArns"),
+        awsQueryList(params, "TargetGroupArns"),
         (g) => g.TargetGroupArn,
         tgNotFound,
       );
-      selected = select(selected, members(params, "Names"), (g) => g.TargetGroupName, tgNotFound);
+      selected = select(
+        selected,
+        awsQueryList(params, "Names"),
+        (g) => g.TargetGroupName,
+        tgNotFound,
+      );
       const { items, NextMarker } = page(params, selected);
       return { TargetGroups: items, NextMarker };
     },
@@ -298,7 +272,7 @@ export function elbv2Operations(fleet: Fleet): Record<string, ElbOperation> {
     },
 
     DescribeTags(params) {
-      const arns = members(params, "ResourceArns");
+      const arns = awsQueryList(params, "ResourceArns");
       if (arns.length === 0) throw validation("ResourceArns is required");
       if (arns.length > 20) throw validation("You can specify up to 20 resources");
       const allRules = rules();

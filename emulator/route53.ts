@@ -1,17 +1,10 @@
 // Amazon Route 53 (REST-XML, GET /2013-04-01/hostedzone/{Id} and its /rrset) over a Fleet.
 
 import type { Fleet, FleetHostedZone, FleetResourceRecordSet } from "./fleet/types.ts";
+import { escapeXml } from "./protocols/xml.ts";
 import { AwsError } from "./wire.ts";
 
 export const ROUTE53_XMLNS = "https://route53.amazonaws.com/doc/2013-04-01/";
-
-export function escapeXml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;");
-}
 
 type XmlNode = [name: string, content: string | number | boolean | XmlNode[] | undefined];
 

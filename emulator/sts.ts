@@ -6,13 +6,17 @@
 // &DurationSeconds=…`. Response and errors as in the API reference's example
 // (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html, "Examples") and
 // https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html: `<ErrorResponse>` with
-// `<Error><Type>Sender</Type><Code>AccessDenied</Code>…` and HTTP 403.
+// `<Error><Type>Sender</Type><Code>AccessDenied</Code>…` and HTTP 403 (both without an XML
+// declaration, as the examples show them); the documents are ./protocols/query.ts's.
 
 import { createHash } from "node:crypto";
-import { escapeXml } from "./route53.ts";
+import type { AwsQueryDocuments } from "./protocols/query.ts";
 import { AwsError } from "./wire.ts";
 
-const STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
+export const STS_DOCUMENTS: AwsQueryDocuments = {
+  xmlns: "https://sts.amazonaws.com/doc/2011-06-15/",
+  declaration: false,
+};
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
 /** AssumeRole's bounds for DurationSeconds (15 minutes to the role's maximum, 12 hours at most). */
 const MIN_SECONDS = 900;
@@ -31,8 +35,8 @@ export class CredentialIssuer {
 
   constructor(private readonly now: () => number) {}
 
-  /** AssumeRole: the response's member elements, or the AwsError AWS would send. */
-  assumeRole(params: URLSearchParams): string {
+  /** AssumeRole: the Result's members, or the AwsError AWS would send. */
+  assumeRole(params: URLSearchParams): Record<string, unknown> {
     const roleArn = params.get("RoleArn") ?? "";
     const session = params.get("RoleSessionName") ?? "";
     const match = ROLE_ARN.exec(roleArn);
@@ -59,22 +63,23 @@ export class CredentialIssuer {
     const expires = this.now() + seconds * 1000;
     this.issued.set(accessKeyId, { accessKeyId, account, expires });
     const roleId = `AROA${createHash("sha256").update(roleArn).digest("hex").slice(0, 17).toUpperCase()}`;
-    return [
-      "<AssumeRoleResult>",
-      `<SourceIdentity></SourceIdentity>`,
-      "<AssumedRoleUser>",
-      `<Arn>arn:aws:sts::${account}:assumed-role/${escapeXml(roleName)}/${escapeXml(session)}</Arn>`,
-      `<AssumedRoleId>${roleId}:${escapeXml(session)}</AssumedRoleId>`,
-      "</AssumedRoleUser>",
-      "<Credentials>",
-      `<AccessKeyId>${accessKeyId}</AccessKeyId>`,
-      `<SecretAccessKey>${createHash("sha256").update(`secret#${accessKeyId}`).digest("base64").slice(0, 40)}</SecretAccessKey>`,
-      `<SessionToken>${Buffer.from(`emulator-session#${accessKeyId}`).toString("base64")}</SessionToken>`,
-      `<Expiration>${new Date(expires).toISOString()}</Expiration>`,
-      "</Credentials>",
-      "<PackedPolicySize>0</PackedPolicySize>",
-      "</AssumeRoleResult>",
-    ].join("");
+    return {
+      SourceIdentity: "",
+      AssumedRoleUser: {
+        Arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${session}`,
+        AssumedRoleId: `${roleId}:${session}`,
+      },
+      Credentials: {
+        AccessKeyId: accessKeyId,
+        SecretAccessKey: createHash("sha256")
+          .update(`secret#${accessKeyId}`)
+          .digest("base64")
+          .slice(0, 40),
+        SessionToken: Buffer.from(`emulator-session#${accessKeyId}`).toString("base64"),
+        Expiration: new Date(expires).toISOString(),
+      },
+      PackedPolicySize: 0,
+    };
   }
 
   /**
@@ -93,13 +98,4 @@ export class CredentialIssuer {
     }
     return issued.account;
   }
-}
-
-export function stsResponseXml(requestId: string, members: string): string {
-  return `<AssumeRoleResponse xmlns="${STS_XMLNS}">${members}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></AssumeRoleResponse>`;
-}
-
-export function stsErrorXml(error: AwsError, requestId: string): string {
-  const type = error.status >= 500 ? "Receiver" : "Sender";
-  return `<ErrorResponse xmlns="${STS_XMLNS}"><Error><Type>${type}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
 }

@@ -1,11 +1,11 @@
 // EC2 over the ec2Query protocol (./query.ts, ../ec2.ts): a form-encoded signed POST naming its
 // Action, answered in XML, errors as EC2's `<Response><Errors>` document.
 
-import { ec2AuthError, ec2ErrorXml, ec2ResponseXml, runEc2 } from "../ec2.ts";
+import { EC2_XMLNS, ec2AuthError, runEc2 } from "../ec2.ts";
 import { notAuthorizedIn } from "../faults.ts";
 import type { Pipeline } from "../pipeline.ts";
 import { AwsError } from "../wire.ts";
-import { fleetTarget, queryProtocol } from "./query.ts";
+import { ec2QueryErrorXml, ec2QueryResponseXml, fleetTarget, queryProtocol } from "./query.ts";
 
 /** The handler of EC2 Query requests over `pipeline`. */
 export function ec2QueryProtocol(pipeline: Pipeline) {
@@ -18,7 +18,7 @@ export function ec2QueryProtocol(pipeline: Pipeline) {
       invalidAction: (action) =>
         new AwsError("InvalidAction", `The action ${action} is not valid for this web service.`),
       answer: (operation, action, params, requestId) =>
-        ec2ResponseXml(action, requestId, runEc2(operation, params)),
+        ec2QueryResponseXml(EC2_XMLNS, action, requestId, runEc2(operation, params)),
     }),
     errors: () => ({
       throttle: () => new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503),
@@ -29,6 +29,6 @@ export function ec2QueryProtocol(pipeline: Pipeline) {
           403,
         ),
     }),
-    errorXml: (error, requestId) => ec2ErrorXml(error.code, error.message, requestId),
+    errorXml: ec2QueryErrorXml,
   });
 }

@@ -2,11 +2,18 @@
 // signed POST naming its Action, answered in XML, errors as the Query protocol's `<ErrorResponse>`.
 
 import { ec2AuthError } from "../ec2.ts";
-import { ELBV2_VERSION, elbv2ErrorXml, elbv2ResponseXml } from "../elbv2.ts";
+import { ELBV2_DOCUMENTS, ELBV2_VERSION } from "../elbv2.ts";
 import { notAuthorizedIn } from "../faults.ts";
 import type { Pipeline } from "../pipeline.ts";
 import { AwsError } from "../wire.ts";
-import { fleetTarget, queryProtocol } from "./query.ts";
+import {
+  AWS_QUERY_SHAPES,
+  awsQueryErrorXml,
+  awsQueryResponseXml,
+  fleetTarget,
+  queryProtocol,
+  shapeXml,
+} from "./query.ts";
 
 /** The name SigV4 scopes ELBv2 requests to (its endpoint prefix). */
 export const ELBV2_SIGNING_NAME = "elasticloadbalancing";
@@ -25,7 +32,12 @@ export function elbv2QueryProtocol(pipeline: Pipeline) {
           `Could not find operation ${action} for version ${ELBV2_VERSION}`,
         ),
       answer: (operation, action, params, requestId) =>
-        elbv2ResponseXml(action, requestId, operation(params)),
+        awsQueryResponseXml(
+          ELBV2_DOCUMENTS,
+          action,
+          requestId,
+          shapeXml(operation(params), AWS_QUERY_SHAPES),
+        ),
     }),
     errors: () => ({
       // ELBv2 throttles with the Query protocol's `Throttling` (400, "Rate exceeded"), as
@@ -34,6 +46,6 @@ export function elbv2QueryProtocol(pipeline: Pipeline) {
       denied: (op, account) =>
         new AwsError("AccessDenied", notAuthorizedIn(account, `${ELBV2_SIGNING_NAME}:${op}`), 403),
     }),
-    errorXml: elbv2ErrorXml,
+    errorXml: (error, requestId) => awsQueryErrorXml(ELBV2_DOCUMENTS, error, requestId),
   });
 }

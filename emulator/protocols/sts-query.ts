@@ -3,9 +3,15 @@
 
 import { notAuthorizedIn } from "../faults.ts";
 import type { Pipeline } from "../pipeline.ts";
-import { stsErrorXml, stsResponseXml } from "../sts.ts";
+import { STS_DOCUMENTS } from "../sts.ts";
 import { AwsError } from "../wire.ts";
-import { queryProtocol } from "./query.ts";
+import {
+  AWS_QUERY_SHAPES,
+  awsQueryErrorXml,
+  awsQueryResponseXml,
+  queryProtocol,
+  shapeXml,
+} from "./query.ts";
 import { checkSignature } from "./signature.ts";
 
 /** The handler of STS Query requests over `pipeline`. */
@@ -18,7 +24,13 @@ export function stsQueryProtocol(pipeline: Pipeline) {
       (action === "AssumeRole"
         ? {
             account: accounts.own.accountId,
-            answer: (requestId) => stsResponseXml(requestId, accounts.issuer.assumeRole(params)),
+            answer: (requestId) =>
+              awsQueryResponseXml(
+                STS_DOCUMENTS,
+                action,
+                requestId,
+                shapeXml(accounts.issuer.assumeRole(params), AWS_QUERY_SHAPES),
+              ),
           }
         : new AwsError(
             "InvalidAction",
@@ -33,6 +45,6 @@ export function stsQueryProtocol(pipeline: Pipeline) {
           403,
         ),
     }),
-    errorXml: stsErrorXml,
+    errorXml: (error, requestId) => awsQueryErrorXml(STS_DOCUMENTS, error, requestId),
   });
 }

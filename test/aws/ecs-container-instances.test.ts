@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FleetContainerInstance } from "../../emulator/fleet/types.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { bridgeFleet } from "../support/bridge-fleet.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
 // DescribeContainerInstances (ECS API reference: up to 100 container instances per call; one
 // not found is a MISSING failure): a bridge/host task's EC2 instance, for instance targets.
@@ -21,23 +21,15 @@ const many = Array.from(
   }),
 );
 
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const aws = useEmulatorPerFile({
+  fleet: () => {
+    const fleet = bridgeFleet();
+    fleet.containerInstances = [...(fleet.containerInstances ?? []), ...many];
+    return fleet;
+  },
+});
 const calls = () =>
   aws.emulator.requests.filter((r) => r.operation === "DescribeContainerInstances").length;
-
-beforeAll(async () => {
-  const fleet = bridgeFleet();
-  fleet.containerInstances = [...(fleet.containerInstances ?? []), ...many];
-  aws = await useEmulatedAws(fleet);
-});
-afterAll(async () => {
-  await aws.stop();
-});
-beforeEach(() => {
-  clearSharedCache();
-  aws.emulator.resetStats();
-  aws.emulator.setDenied([]);
-});
 
 describe("the EC2 instances of container instances", () => {
   it("names each container instance's EC2 instance, in one call, then from the cache", async () => {

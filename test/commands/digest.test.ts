@@ -1,30 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import { forgetOwnDynamo } from "../../src/aws/own-dynamo.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { makeDigest } from "../../src/commands/reads/digest-of-scope.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { digestDocument } from "../../src/render/digest-document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { useDynalite } from "../support/dynalite.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
 // The digest of the demo fleet, judged by /ecs health's own rules: worst first, each with the
 // reason health gives, the healthy rest in one line.
 
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const aws = useEmulatorPerFile();
 const ctx = () => awsContext("ap-northeast-1");
-
-beforeAll(async () => {
-  aws = await useEmulatedAws();
-});
-afterAll(async () => {
-  await aws.stop();
-});
-beforeEach(() => {
-  clearSharedCache();
-  aws.emulator.setDenied([]);
-});
 
 /**
  * The demo fleet with checkout's failing target healthy (issue 24: checkout-tg's 503 makes the

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { slackTexts } from "../../bench/slack-texts.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderBlocks } from "../../src/render/blocks.ts";
 import { renderText } from "../../src/render/text.ts";
@@ -9,30 +9,18 @@ import {
   FAILING_BRIDGE_TARGET,
   FAILING_BRIDGE_TASK,
 } from "../support/bridge-fleet.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
 // Issue 24 item 2, instance targets: legacy/storefront runs in bridge mode behind the `instance`
 // target group storefront-tg. Its targets are EC2 instance IDs with dynamic host ports; the one
 // failing, i-0a1b2c3d4e5f60718:32769, is the second of the two tasks on that instance.
 
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const aws = useEmulatorPerFile({ fleet: bridgeFleet });
 const ask = (text: string) => runEcsCommand(text, () => awsContext("ap-northeast-1"));
 const health = async (name: string) => renderText((await ask(`health ${name}`)).doc);
 const calls = (operation: string) =>
   aws.emulator.requests.filter((r) => r.operation === operation).length;
 const short = FAILING_BRIDGE_TASK.slice(0, 12);
-
-beforeAll(async () => {
-  aws = await useEmulatedAws(bridgeFleet());
-});
-afterAll(async () => {
-  await aws.stop();
-});
-beforeEach(() => {
-  clearSharedCache();
-  aws.emulator.resetStats();
-  aws.emulator.setDenied([]);
-});
 
 describe("/ecs health of a bridge-mode service behind an instance target group", () => {
   it("names the task of the failing instance:port target", async () => {

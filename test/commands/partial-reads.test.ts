@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { health } from "../../src/commands/health.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
@@ -6,7 +6,7 @@ import type { HealthAnswer } from "../../src/domain/answer.ts";
 import type { HealthLevel } from "../../src/domain/health.ts";
 import { healthDocument } from "../../src/render/health-document.ts";
 import { renderText } from "../../src/render/text.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
 // Unknown is not absent: with any one AWS operation denied, or 30 % of all calls throttled past
 // the SDK's retries, /ecs health is never worse than the truth. It may say less (unknown, a
@@ -43,7 +43,7 @@ const OPERATIONS = [
 
 const RANK: Record<HealthLevel, number> = { unknown: -1, healthy: 0, degraded: 1, down: 2 };
 
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const aws = useEmulatorPerFile();
 const ctx = () => awsContext("ap-northeast-1");
 
 async function judge(target: string): Promise<HealthAnswer> {
@@ -65,19 +65,11 @@ function levels(answer: HealthAnswer): Map<string, HealthLevel> {
 const truth = new Map<string, Map<string, HealthLevel>>();
 
 beforeAll(async () => {
-  aws = await useEmulatedAws();
   for (const target of TARGETS) {
     const answer = await judge(target);
     expect(answer.kind, target).toBe("found");
     truth.set(target, levels(answer));
   }
-});
-afterAll(async () => {
-  await aws.stop();
-});
-beforeEach(() => {
-  aws.emulator.setDenied([]);
-  aws.emulator.setThrottleRate(0);
 });
 
 function expectNeverWorse(target: string, answer: HealthAnswer, fault: string): void {

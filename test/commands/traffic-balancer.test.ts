@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { balancerDatapoints } from "../../emulator/cloudwatch/balancer-model.ts";
 import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import type { Fleet } from "../../emulator/fleet/types.ts";
-import { awsContext, clearSharedCache, Gaps } from "../../src/commands/reads/aws-context.ts";
+import { awsContext, Gaps } from "../../src/commands/reads/aws-context.ts";
 import { measure } from "../../src/commands/reads/traffic-reads.ts";
 import { traffic } from "../../src/commands/traffic.ts";
 import type { BalancedGroup } from "../../src/domain/traffic/balancer.ts";
@@ -11,6 +11,7 @@ import { plain } from "../../src/render/document.ts";
 import { renderText } from "../../src/render/text.ts";
 import { trafficDocument } from "../../src/render/traffic-document.ts";
 import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
 // /ecs traffic of a service behind a load balancer: the demo's checkout (no Service Connect) in
 // target group checkout-tg of internal ALB shop-alb, one of its three targets failing.
@@ -19,7 +20,7 @@ const NOW = Date.parse("2026-11-23T16:00:30Z");
 const END = Math.floor(NOW / 60_000) * 60;
 const TG = "targetgroup/checkout-tg/3f2a1b0c9d8e7f60";
 const LB = "app/shop-alb/8e4d7c2b1a0f9e35";
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const aws = useEmulatorPerFile({ options: { now: () => NOW } });
 const ctx = () => awsContext("ap-northeast-1");
 const WINDOW_1H = parseWindow("1h") as TrafficWindow;
 
@@ -56,19 +57,6 @@ interface Body {
   }[];
 }
 
-beforeAll(async () => {
-  aws = await useEmulatedAws(undefined, 0, { now: () => NOW });
-});
-afterAll(async () => {
-  await aws.stop();
-});
-beforeEach(() => {
-  clearSharedCache();
-  aws.emulator.resetStats();
-  aws.emulator.setDenied([]);
-  aws.emulator.requests.length = 0;
-});
-
 /** Runs `fn` against an emulator of `fleet` in place of the demo's, and puts the demo's back. */
 async function withEmulator(
   fleet: Fleet,
@@ -76,12 +64,12 @@ async function withEmulator(
   fn: () => Promise<void>,
 ): Promise<void> {
   await aws.stop();
-  aws = await useEmulatedAws(fleet, 0, { now: () => NOW, ...options });
+  await aws.start({ fleet, options });
   try {
     await fn();
   } finally {
     await aws.stop();
-    aws = await useEmulatedAws(undefined, 0, { now: () => NOW });
+    await aws.start();
   }
 }
 
@@ -236,7 +224,7 @@ describe("/ecs traffic of a Service Connect service behind a load balancer", () 
     await aws.stop();
   });
   afterAll(async () => {
-    aws = await useEmulatedAws(undefined, 0, { now: () => NOW });
+    await aws.start();
   });
 
   it("shows both, each labelled with who measured it, the balancer's read beside Service Connect's", async () => {

@@ -1,17 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticValue } from "../../emulator/cloudwatch/statistics.ts";
 import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
 import { traffic } from "../../src/commands/traffic.ts";
 import { renderText } from "../../src/render/text.ts";
 import { trafficDocument } from "../../src/render/traffic-document.ts";
 import { ROUND_TRIP_MS, useEmulatedAws } from "../support/emulated-aws.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
 // /ecs traffic on the demo fleet through the real CloudWatch client and the emulator, with the
 // clock pinned so the expected figures can be recomputed here from the emulator's generator.
 
 const NOW = Date.parse("2026-11-23T16:00:30Z");
 const END = Math.floor(NOW / 60_000) * 60; // epoch seconds of the last whole minute
-let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
+const aws = useEmulatorPerFile({ options: { now: () => NOW } });
 const ctx = () => awsContext("ap-northeast-1");
 
 /** Σ of one metric's 1-minute Sums over [from, to) seconds, straight from the generator. */
@@ -34,18 +35,6 @@ function apiFiveXxRate(from = 900, to = 0): number {
   );
   return (codes[3] ?? 0) / codes.reduce((a, b) => a + b, 0);
 }
-
-beforeAll(async () => {
-  aws = await useEmulatedAws(undefined, 0, { now: () => NOW });
-});
-afterAll(async () => {
-  await aws.stop();
-});
-beforeEach(() => {
-  clearSharedCache();
-  aws.emulator.resetStats();
-  aws.emulator.requests.length = 0;
-});
 
 describe("/ecs traffic on the demo fleet", () => {
   it("reads nginx's own series and every caller of its discovery name in one GetMetricData of searches, for two whole hours", async () => {
@@ -291,7 +280,7 @@ describe("/ecs traffic's recent part, with latency", () => {
   });
   afterAll(async () => {
     await slow.stop();
-    aws = await useEmulatedAws(undefined, 0, { now: () => NOW });
+    await aws.start();
   });
 
   it("reads a long window's last 15 minutes without a sequential round trip more", async () => {
@@ -322,7 +311,7 @@ describe("/ecs traffic when CloudWatch cuts a call at its metric cap", () => {
   });
   afterAll(async () => {
     await capped.stop();
-    aws = await useEmulatedAws(undefined, 0, { now: () => NOW });
+    await aws.start();
   });
 
   it("still shows the 5xx burst on api.internal.local, not a 0% the cut left", async () => {

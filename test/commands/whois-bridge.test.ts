@@ -16,7 +16,7 @@ import {
 } from "../support/bridge-fleet.ts";
 import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
-const aws = useEmulatorPerFile(bridgeFleet);
+const aws = useEmulatorPerFile({ fleet: bridgeFleet });
 const short = FAILING_BRIDGE_TASK.slice(0, 12);
 const calls = (operation: string) =>
   aws.emulator.requests.filter((r) => r.operation === operation).length;

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadDemoFleet } from "../../emulator/fleet/demo.ts";
 import type { Fleet } from "../../emulator/fleet/types.ts";
-import { awsContext, clearSharedCache } from "../../src/commands/reads/aws-context.ts";
+import { awsContext } from "../../src/commands/reads/aws-context.ts";
 import { runEcsCommand } from "../../src/commands/router.ts";
 import { renderText } from "../../src/render/text.ts";
-import { useEmulatedAws } from "../support/emulated-aws.ts";
+import { useEmulatorPerFile } from "../support/emulator-per-file.ts";
 
 // Issue 24 item 3: /ecs why CLIENT <balancer> goes through the balancer. shop-alb (internal ALB,
 // HTTP 80) forwards to checkout-tg (8080), whose three targets are checkout's tasks; one answers
@@ -20,17 +20,7 @@ const line = (text: string, part: string) =>
   text.split("\n").find((l) => /^ +[✔✖?•] /.test(l) && l.includes(part)) ?? "";
 
 describe("/ecs why through the demo fleet's load balancer", () => {
-  let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
-  beforeAll(async () => {
-    aws = await useEmulatedAws();
-  });
-  afterAll(async () => {
-    await aws.stop();
-  });
-  beforeEach(() => {
-    clearSharedCache();
-    aws.emulator.setDenied([]);
-  });
+  const aws = useEmulatorPerFile();
 
   it("finds the path open through shop-alb's listener to checkout-tg's targets, one of three failing", async () => {
     const text = await ask(`why tutorial/web-frontend ${ALB}`);
@@ -117,16 +107,10 @@ describe("/ecs why through the demo fleet's load balancer", () => {
 });
 
 describe("/ecs why through a balancer the targets do not admit", () => {
-  let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
-  beforeAll(async () => {
-    const fleet = loadDemoFleet();
+  onFleet((fleet) => {
     const tasks = fleet.securityGroups?.find((g) => g.GroupId === TASKS_SG);
     if (!tasks) throw new Error("the demo fleet lost checkout-tasks");
     tasks.IpPermissions = [];
-    aws = await useEmulatedAws(fleet);
-  });
-  afterAll(async () => {
-    await aws.stop();
   });
 
   it("breaks the balancer → targets link with the one rule to add", async () => {
@@ -150,14 +134,12 @@ const API_TG_ARN =
 
 /** The emulator on a fleet changed by `change`, for one describe block. */
 function onFleet(change: (fleet: Fleet) => void) {
-  let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
-  beforeAll(async () => {
-    const fleet = loadDemoFleet();
-    change(fleet);
-    aws = await useEmulatedAws(fleet);
-  });
-  afterAll(async () => {
-    await aws.stop();
+  useEmulatorPerFile({
+    fleet: () => {
+      const fleet = loadDemoFleet();
+      change(fleet);
+      return fleet;
+    },
   });
 }
 
