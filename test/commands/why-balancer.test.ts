@@ -272,19 +272,18 @@ describe("/ecs why to a balancer whose listener forwards to no target group", ()
 });
 
 describe("/ecs why to a balancer whose listeners' rules cannot be read", () => {
-  let aws: Awaited<ReturnType<typeof useEmulatedAws>>;
-  beforeAll(async () => {
-    const fleet = loadDemoFleet();
-    for (const l of fleet.listeners ?? []) {
-      l.DefaultActions = [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }];
-    }
-    aws = await useEmulatedAws(fleet, 0, { denyOperations: ["DescribeRules"] });
-  });
-  afterAll(async () => {
-    await aws.stop();
+  const aws = useEmulatorPerFile({
+    fleet: () => {
+      const fleet = loadDemoFleet();
+      for (const l of fleet.listeners ?? []) {
+        l.DefaultActions = [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }];
+      }
+      return fleet;
+    },
   });
 
   it("says which listener forwards is unknown, never that none does", async () => {
+    aws.emulator.setDenied(["ELBv2.DescribeRules"]);
     const text = await ask("why tutorial/web-frontend shop-alb");
 
     expect(text.split("\n")[0]).not.toMatch(/^✖/);
