@@ -228,7 +228,10 @@ describe("/ecs why checks the replies against the client's own ephemeral ports (
   it("takes the Fargate task's platformFamily (Linux) when the task definition states no OS", async () => {
     const text = await why("tutorial/web-frontend nginx.service-connect", (f) => linuxOnlyAcl(f));
 
-    expect(link(text, "subnet-0a1c0ffee0000001a in (replies)")).toMatch(/^✔ .*32768-60999/);
+    // The replies pass every pair: one merged line, 1a among the subnets they come into.
+    expect(link(text, "network ACLs (replies)")).toMatch(
+      /^✔ .*allows TCP 32768-60999 .*into subnet-0a1c0ffee0000001a/,
+    );
     expect(headline(text)).toMatch(/^✔ web-frontend can reach nginx\.service-connect:80/);
   });
 });

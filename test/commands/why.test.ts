@@ -97,7 +97,28 @@ describe("/ecs why on the demo fleet's pairs", () => {
     expect(text).toContain(
       "aws ec2 create-network-acl-entry --network-acl-id acl-0c0ffee0000000011 --ingress --rule-number 32766 --protocol tcp --port-range From=1024,To=65535 --cidr-block 10.0.0.0/22 --rule-action allow",
     );
-    expect(link(text, "subnet-0a1c0ffee0000011a out")).toMatch(/^✔ /);
+    // The denied pair keeps its own line and fix; the pairs that pass are one line per direction.
+    expect(link(text, "subnet-0a1c0ffee0000011a in (replies)")).toMatch(/^✖ /);
+    expect(link(text, "network ACLs (requests)")).toBe(
+      "✔ network ACLs (requests): acl-0c0ffee0000000011 allows TCP 8080 out of subnet-0a1c0ffee0000011a; acl-0c0ffee0000000001 allows TCP 8080 into subnet-0a1c0ffee0000001a, subnet-0a1c0ffee0000001c, subnet-0a1c0ffee0000001d",
+    );
+    expect(link(text, "network ACLs (replies)")).toBe(
+      "✔ network ACLs (replies): the other subnet pairs: acl-0c0ffee0000000001 allows TCP 1024-65535 out of subnet-0a1c0ffee0000001a, subnet-0a1c0ffee0000001c, subnet-0a1c0ffee0000001d",
+    );
+  });
+
+  it("says web-frontend → api's network ACLs in one line per direction, not one per pair of subnets", async () => {
+    const text = await why("tutorial/web-frontend api.service-connect");
+    const acls = text
+      .split("\n")
+      .filter((l) => /^ +[✔✖?•] (network ACLs|subnet-\S+ (in|out))/.test(l))
+      .map((l) => l.trim());
+
+    expect(acls).toEqual([
+      "✔ network ACLs (requests): acl-0c0ffee0000000001 allows TCP 8080 out of subnet-0a1c0ffee0000001a, into subnet-0a1c0ffee0000001c, subnet-0a1c0ffee0000001d; within subnet-0a1c0ffee0000001a: no network ACL between the two ends",
+      "✔ network ACLs (replies): acl-0c0ffee0000000001 allows TCP 32768-60999 out of subnet-0a1c0ffee0000001c, subnet-0a1c0ffee0000001d, into subnet-0a1c0ffee0000001a",
+    ]);
+    expect(headline(text)).toMatch(/^✔ web-frontend can reach api\.service-connect:8080/);
   });
 
   it("says legacy-report was deployed before the alias appeared and must be redeployed", async () => {

@@ -21,6 +21,7 @@ import {
   webFrontend,
 } from "../domain/load-balancing/network.ts";
 import { checkoutTg, shopAlb } from "../domain/load-balancing/support.ts";
+import { aclDenying, type Deny, denyArb } from "./acl-denies.ts";
 import { propsParameters } from "./support.ts";
 
 // The path through a balancer over random security groups, balancer kinds and client IP
@@ -120,36 +121,15 @@ it("an NLB whose client IP preservation was not read is never called open where 
 // acl-lines.ts): a pair some ACL denies must still be seen, as its own ✖ line and in the headline.
 const SUBNET_IDS = ["subnet-0a11", "subnet-0c11", "subnet-0a22", "subnet-0d22", "subnet-0e33"];
 const PEERS = ["10.0.101.0/24", "10.0.102.0/24", "10.0.1.0/24", "10.0.3.0/24", "10.0.5.0/24"];
-const denyArb = fc.record({
-  subnet: fc.constantFrom(...SUBNET_IDS),
-  direction: fc.constantFrom("ingress" as const, "egress" as const),
-  peer: fc.constantFrom(...PEERS),
-  ports: fc.constantFrom({ from: 80, to: 80 }, { from: 8080, to: 8080 }, { from: 1024, to: 65535 }),
-});
-const aclsArb = fc.array(denyArb, { maxLength: 3 });
+const denies = denyArb(SUBNET_IDS, PEERS, [
+  { from: 80, to: 80 },
+  { from: 8080, to: 8080 },
+  { from: 1024, to: 65535 },
+]);
+const aclsArb = fc.array(denies, { maxLength: 3 });
 
-type Deny = typeof denyArb extends fc.Arbitrary<infer T> ? T : never;
-
-function aclsOf(denies: Deny[]) {
-  const acls: Record<string, NetworkAcl> = {};
-  for (const id of SUBNET_IDS) {
-    const own = denies.filter((d) => d.subnet === id);
-    const entries = (direction: "ingress" | "egress") => [
-      ...own
-        .filter((d) => d.direction === direction)
-        .map((d, i) => ({
-          ruleNumber: 10 + i,
-          protocol: "6",
-          action: "deny" as const,
-          cidr: d.peer,
-          ports: d.ports,
-        })),
-      { ruleNumber: 100, protocol: "-1", action: "allow" as const, cidr: "0.0.0.0/0" },
-    ];
-    acls[id] = { id: `acl-${id.slice(7)}`, ingress: entries("ingress"), egress: entries("egress") };
-  }
-  return acls;
-}
+const aclsOf = (drawn: Deny[]): Record<string, NetworkAcl> =>
+  Object.fromEntries(SUBNET_IDS.map((id) => [id, aclDenying(id, drawn)]));
 
 /** Whether any subnet pair of either leg meets an ACL that denies it: the hops unmerged. */
 function someAclDenies(net: NetworkFacts): boolean {
@@ -167,8 +147,8 @@ function someAclDenies(net: NetworkFacts): boolean {
 
 it("a path with any subnet pair an ACL denies never renders all-✔, and its headline is not ✔", () => {
   fc.assert(
-    fc.property(aclsArb, (denies) => {
-      const net = network({}, aclsOf(denies));
+    fc.property(aclsArb, (drawn) => {
+      const net = network({}, aclsOf(drawn));
       const report = judgeBalancerWhy({
         client: WEB_CLIENT,
         network: net,

@@ -1,6 +1,7 @@
 // Network ACL hops of many subnet pairs as few lines: the pairs every ACL lets through become one
 // line per direction (the requests, the replies), naming the ACLs, ports and subnets; a pair that
-// is denied or unknown keeps its own line, so a merged line never hides a broken pair.
+// is denied or unknown keeps its own line, so a merged line never hides a broken pair. Used by the
+// direct path (why/path.ts) and by each leg through a balancer (load-balancing/reach.ts).
 
 import type { PathCheck } from "../network-path.ts";
 
@@ -21,9 +22,15 @@ interface Piece {
 const HOP = /^(.+) (out|in)( \(replies\))?$/;
 const ALLOWS = /^(.+ allows TCP \S+) (?:to|from) \S+$/;
 
+/** The fields of a hop this reads: a PathCheck, or a why's check (routes, groups) beside them. */
+type Hop = Pick<PathCheck, "link" | "detail"> & { status: string };
+
+/** A subnet's ACL hop ("subnet-… out", "subnet-… in (replies)"), whatever it decided. */
+const isAclHop = (c: Hop) => HOP.test(c.link) && !/security groups (in|out)$/.test(c.link);
+
 /** An ok ACL hop read back into its parts; undefined for any other hop. */
-function pieceOf(check: PathCheck): Piece | undefined {
-  if (check.status !== "ok" || /security groups (in|out)$/.test(check.link)) return undefined;
+function pieceOf(check: Hop): Piece | undefined {
+  if (check.status !== "ok" || !isAclHop(check)) return undefined;
   const hop = HOP.exec(check.link);
   const allows = ALLOWS.exec(check.detail);
   if (!hop?.[1] || !hop[2] || !allows?.[1]) return undefined;
@@ -37,19 +44,28 @@ function pieceOf(check: PathCheck): Piece | undefined {
 
 const unique = (xs: string[]) => [...new Set(xs)];
 
-function mergedLine(direction: Direction, pieces: Piece[], within: string[], partial: boolean) {
-  const rules = unique(pieces.map((p) => p.rule));
-  const outs = unique(pieces.filter((p) => p.way === "out").map((p) => p.subnet)).sort();
-  const ins = unique(pieces.filter((p) => p.way === "in").map((p) => p.subnet)).sort();
+/** One ACL rule with the subnets it lets the packet out of and into (either may be none). */
+function ruleWhere(rule: string, pieces: Piece[]): string {
+  const mine = pieces.filter((p) => p.rule === rule);
+  const outs = unique(mine.filter((p) => p.way === "out").map((p) => p.subnet)).sort();
+  const ins = unique(mine.filter((p) => p.way === "in").map((p) => p.subnet)).sort();
   // Every subnet both sends and receives: one list of them.
-  const where =
-    outs.join() === ins.join()
-      ? `between ${outs.join(", ")}`
-      : `out of ${outs.join(", ")}, into ${ins.join(", ")}`;
-  const across = pieces.length > 0 ? `${rules.join("; ")} ${where}` : undefined;
+  if (outs.join() === ins.join()) return `${rule} between ${outs.join(", ")}`;
+  const where = [
+    outs.length > 0 ? `out of ${outs.join(", ")}` : "",
+    ins.length > 0 ? `into ${ins.join(", ")}` : "",
+  ];
+  return `${rule} ${where.filter(Boolean).join(", ")}`;
+}
+
+function mergedLine(direction: Direction, pieces: Piece[], within: string[], partial: boolean) {
+  // Each ACL with its own subnets, in the order the packet meets them: those it leaves first.
+  const leaves = (r: string) => pieces.some((p) => p.rule === r && p.way === "out");
+  const rules = unique(pieces.map((p) => p.rule)).sort((a, b) => +leaves(b) - +leaves(a));
+  const across = pieces.length > 0 ? rules.map((r) => ruleWhere(r, pieces)).join("; ") : undefined;
   const alone =
     within.length > 0
-      ? `${within.length === 1 ? `within ${within[0]}` : "within each subnet"}: no network ACL between the two ends`
+      ? `within ${within.length === 1 ? "" : "each of "}${within.sort().join(", ")}: no network ACL between the two ends`
       : undefined;
   const detail = [across, alone].filter(Boolean).join("; ");
   return {
@@ -62,8 +78,9 @@ function mergedLine(direction: Direction, pieces: Piece[], within: string[], par
 /**
  * One leg's hops with its ACL hops merged: each direction's allowed hops in one line where the
  * first of them stood; a hop denied or unknown stays as it was (its own subnet, its own fix).
+ * Any other hop (groups, routes) passes through untouched, in its place.
  */
-export function mergeAclHops(checks: PathCheck[]): PathCheck[] {
+export function mergeAclHops<T extends Hop>(checks: T[]): (T | PathCheck)[] {
   const pieces = checks.map(pieceOf);
   // Two ends in one subnet meet no ACL: said in the requests' line.
   const within = unique(
@@ -73,16 +90,13 @@ export function mergeAclHops(checks: PathCheck[]): PathCheck[] {
         : [],
     ),
   );
-  const isWithin = (c: PathCheck) => c.link === "network ACLs" && c.status === "ok";
+  const isWithin = (c: Hop) => c.link === "network ACLs" && c.status === "ok";
+  // An ACL hop of that direction not merged (denied, unknown): the merged line is the others'.
   const left = (d: Direction) =>
     checks.some(
-      (c, i) =>
-        !pieces[i] &&
-        !isWithin(c) &&
-        !/security groups (in|out)$/.test(c.link) &&
-        (d === "replies") === c.link.endsWith("(replies)"),
+      (c, i) => !pieces[i] && isAclHop(c) && (d === "replies") === c.link.endsWith("(replies)"),
     );
-  const out: PathCheck[] = [];
+  const out: (T | PathCheck)[] = [];
   const placed = new Set<Direction>();
   checks.forEach((c, i) => {
     const piece = pieces[i];

@@ -1,9 +1,11 @@
 // The path links: security groups, network ACLs and routes between every pair of subnets of
-// both ends, merged into one line per link in the order a packet meets them.
+// both ends, merged into one line per link in the order a packet meets them; the ACLs of the
+// pairs that agree in one line per direction (acl-lines.ts), a denied or unknown pair on its own.
 
 import type { HealthReport } from "../health.ts";
 import { coveringCidr } from "../network-path/cidr.ts";
 import { type PathCheck, type PathEnd, pathChecks } from "../network-path.ts";
+import { mergeAclHops } from "./acl-lines.ts";
 import type { CheckStatus, WhyCheck } from "./check.ts";
 import { dialledPort, type NetworkFacts, shortName, type WhyClient } from "./client.ts";
 import { clientEnds, serverEnds } from "./path-ends.ts";
@@ -135,5 +137,6 @@ export function pathChecksOf(
       for (const r of route) ranked.push({ check: r, rank: 2 });
     }
   }
-  return mergeByLink(ranked.sort((a, b) => a.rank - b.rank).map((r) => r.check));
+  const inOrder = ranked.sort((a, b) => a.rank - b.rank).map((r) => r.check);
+  return mergeByLink(mergeAclHops(inOrder).map((c): WhyCheck => ({ layer: "path", ...c })));
 }

@@ -47,10 +47,10 @@ describe("client → internal ALB → targets", () => {
     const checks = reach(network());
     const detail = (link: string) => checks.find((c) => c.link === link)?.detail;
     expect(detail("shop-alb → targets: network ACLs (requests)")).toBe(
-      "acl-0a11 allows TCP 8080; acl-0a22 allows TCP 8080; acl-0c11 allows TCP 8080; acl-0d22 allows TCP 8080 out of subnet-0a11, subnet-0c11, into subnet-0a22, subnet-0d22",
+      "acl-0a11 allows TCP 8080 out of subnet-0a11; acl-0c11 allows TCP 8080 out of subnet-0c11; acl-0a22 allows TCP 8080 into subnet-0a22; acl-0d22 allows TCP 8080 into subnet-0d22",
     );
     expect(detail("web-frontend → shop-alb: network ACLs (replies)")).toBe(
-      "acl-0a11 allows TCP 32768-60999; acl-0e33 allows TCP 32768-60999; acl-0c11 allows TCP 32768-60999 out of subnet-0a11, subnet-0c11, into subnet-0e33",
+      "acl-0a11 allows TCP 32768-60999 out of subnet-0a11; acl-0c11 allows TCP 32768-60999 out of subnet-0c11; acl-0e33 allows TCP 32768-60999 into subnet-0e33",
     );
   });
 

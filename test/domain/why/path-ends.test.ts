@@ -27,13 +27,21 @@ describe("why A cannot reach B: the client's ephemeral ports (issue 20)", () => 
       ]),
     },
   });
+  // 1a's ACL on the replies: its own line when it does not pass them, else part of the merged one.
   const replies = (report: ReturnType<typeof judge>) =>
-    report.checks.find((c) => c.link === "subnet-0a1c0ffee0000001a in (replies)");
+    report.checks.find(
+      (c) =>
+        ["subnet-0a1c0ffee0000001a in (replies)", "network ACLs (replies)"].includes(c.link) &&
+        c.detail.includes("acl-0linuxonly0000001"),
+    );
 
   it("lets a Linux task's replies back on 32768-60999", () => {
     const report = judge({ ...web(), operatingSystemFamily: "LINUX" }, net);
 
-    expect(replies(report)?.status).toBe("ok");
+    expect(replies(report)).toMatchObject({
+      status: "ok",
+      detail: expect.stringContaining("acl-0linuxonly0000001 allows TCP 32768-60999"),
+    });
     expect(report.status).toBe("reachable");
   });
 
