@@ -14,14 +14,15 @@ import {
   type TargetGroup as SdkTargetGroup,
   type TargetHealthDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type {
-  Listener,
-  ListenerRule,
-  LoadBalancer,
-  LoadBalancerType,
-  TargetGroup,
-  TargetHealth,
-  TargetState,
+import {
+  type Listener,
+  type ListenerRule,
+  type LoadBalancer,
+  type LoadBalancerType,
+  TARGET_STATES,
+  type TargetGroup,
+  type TargetHealth,
+  type TargetState,
 } from "../domain/load-balancing/types.ts";
 import { chunk } from "./batch.ts";
 import { TTL, type TtlCache } from "./cache.ts";
@@ -52,15 +53,7 @@ export type TargetGroupHealth =
   | { targetGroupArn: string; known: false; error: AwsReadError; gone?: true };
 
 const TYPES = new Set<LoadBalancerType>(["application", "network", "gateway"]);
-const STATES = new Set<TargetState>([
-  "initial",
-  "healthy",
-  "unhealthy",
-  "unused",
-  "draining",
-  "unavailable",
-  "unhealthy.draining",
-]);
+const STATES = new Set<string>(TARGET_STATES);
 
 export function toLoadBalancer(lb: SdkLoadBalancer): LoadBalancer {
   const type = lb.Type as LoadBalancerType | undefined;

@@ -5,7 +5,7 @@ import {
   judgeTargetHealth,
   type ServiceTargetGroup,
 } from "../../src/domain/load-balancing/target-health.ts";
-import type { TargetHealth, TargetState } from "../../src/domain/load-balancing/types.ts";
+import { TARGET_STATES, type TargetHealth } from "../../src/domain/load-balancing/types.ts";
 import { buildResolution } from "../../src/domain/resolution.ts";
 import { checkoutTg } from "../domain/load-balancing/support.ts";
 import { nginxFacts } from "../support/facts.ts";
@@ -18,15 +18,7 @@ import { propsParameters } from "./support.ts";
 // Replaying: npm run test:props -- --seed S --path P --test "target" test/properties/target-health.test.ts
 
 const NOW = new Date("2026-11-23T12:00:00Z");
-const STATES: TargetState[] = [
-  "initial",
-  "healthy",
-  "unhealthy",
-  "unused",
-  "draining",
-  "unavailable",
-  "unhealthy.draining",
-];
+const STATES = TARGET_STATES;
 const REASONS = [
   undefined,
   "Target.ResponseCodeMismatch",

@@ -73,15 +73,17 @@ export interface TargetGroup {
   preserveClientIp?: boolean;
 }
 
-/** TargetHealth.State as DescribeTargetHealth returns it. */
-export type TargetState =
-  | "initial"
-  | "healthy"
-  | "unhealthy"
-  | "unused"
-  | "draining"
-  | "unavailable"
-  | "unhealthy.draining";
+/** TargetHealth.State as DescribeTargetHealth returns it (the API reference's enum). */
+export const TARGET_STATES = [
+  "initial",
+  "healthy",
+  "unhealthy",
+  "unused",
+  "draining",
+  "unavailable",
+  "unhealthy.draining",
+] as const;
+export type TargetState = (typeof TARGET_STATES)[number];
 
 export interface TargetHealth {
   targetGroupArn: string;

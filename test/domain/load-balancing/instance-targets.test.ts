@@ -6,8 +6,8 @@ import {
   type TaskAsTarget,
   taskAsTarget,
 } from "../../../src/domain/load-balancing/target-health.ts";
-import type { TargetHealth, TargetState } from "../../../src/domain/load-balancing/types.ts";
-import { CHECKOUT_TG_ARN, checkoutTg, NOW } from "./support.ts";
+import type { TargetHealth } from "../../../src/domain/load-balancing/types.ts";
+import { CHECKOUT_TG_ARN, checkoutTg, instanceTarget, NOW } from "./support.ts";
 
 // Instance targets of bridge and host tasks (issue 24 item 2): a target of an `instance` group is
 // an EC2 instance ID and a port (ELB "Target type": instance targets are registered by instance
@@ -16,23 +16,6 @@ import { CHECKOUT_TG_ARN, checkoutTg, NOW } from "./support.ts";
 
 const LONG_AGO = new Date("2026-12-06T09:00:00Z");
 const group = checkoutTg({ targetType: "instance", port: 80 });
-
-function instanceTarget(
-  id: string,
-  port: number,
-  state: TargetState,
-  reason?: string,
-  description?: string,
-): TargetHealth {
-  return {
-    targetGroupArn: CHECKOUT_TG_ARN,
-    id,
-    port,
-    state,
-    ...(reason ? { reason } : {}),
-    ...(description ? { description } : {}),
-  };
-}
 
 const read = (targets: TargetHealth[]): ServiceTargetGroup => ({
   arn: CHECKOUT_TG_ARN,

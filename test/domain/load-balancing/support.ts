@@ -145,11 +145,24 @@ export function target(
   description?: string,
 ): TargetHealth {
   return {
-    targetGroupArn: CHECKOUT_TG_ARN,
-    id: ip,
-    port: 8080,
+    ...instanceTarget(ip, 8080, state, reason, description),
     availabilityZone: ip.startsWith("10.0.3.") ? "ap-northeast-1d" : "ap-northeast-1a",
     healthCheckPort: "8080",
+  };
+}
+
+/** An instance target (bridge/host): the EC2 instance and the host port. */
+export function instanceTarget(
+  id: string,
+  port: number,
+  state: TargetState,
+  reason?: string,
+  description?: string,
+): TargetHealth {
+  return {
+    targetGroupArn: CHECKOUT_TG_ARN,
+    id,
+    port,
     state,
     ...(reason ? { reason } : {}),
     ...(description ? { description } : {}),
